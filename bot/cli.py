@@ -1,0 +1,255 @@
+"""The `outpost` command line: run the bot, the demo, and operate sources and events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import timedelta
+from typing import TextIO
+
+from bot.clock import SystemClock
+from bot.models import SourceKind
+from bot.settings import Settings, SettingsError, load_settings
+from storage.sources import DuplicateSourceError
+
+log = logging.getLogger("outpost")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outpost", description="Alerts about military activity in and around Belarus."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot against Telegram (needs OUTPOST_BOT_TOKEN)")
+    demo = sub.add_parser(
+        "demo", help="run the whole bot locally: sandbox Telegram, sample sources"
+    )
+    demo.add_argument("--seconds", type=float, default=40.0, help="stop after this long at most")
+
+    sources = sub.add_parser("sources", help="manage sources")
+    sources_sub = sources.add_subparsers(dest="action", required=True)
+    add = sources_sub.add_parser("add", help="add a feed URL or a Telegram channel")
+    add.add_argument("url")
+    add.add_argument("--name")
+    add.add_argument("--kind", choices=[kind.value for kind in SourceKind])
+    listing = sources_sub.add_parser("list", help="list sources with their health")
+    listing.add_argument("--json", action="store_true")
+
+    poll = sub.add_parser("poll", help="fetch every source, store, match and queue alerts")
+    poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+
+    events = sub.add_parser("events", help="show stored events, newest first")
+    events.add_argument("--json", action="store_true")
+    events.add_argument("--limit", type=int, default=20)
+
+    sub.add_parser("classify", help="JSON lines with `text` on stdin; adds `topics` and `places`")
+    explain = sub.add_parser("explain", help="show which topics a text matches, on which words")
+    explain.add_argument("text", nargs="+")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one return a command
+    """Run the CLI; return the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 2
+    level = settings.log_level
+    if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
+        level = "WARNING"  # the demo's transcript is its output; logs only when asked for
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL at INFO, and the Bot API URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    match args.command:
+        case "run":
+            return _run(settings)
+        case "demo":
+            from bot.demo import run_demo  # noqa: PLC0415 -- the sandbox is loaded only for the demo
+
+            return asyncio.run(run_demo(seconds=args.seconds))
+        case "sources":
+            return asyncio.run(_sources(settings, args, sys.stdout))
+        case "poll":
+            return asyncio.run(_poll_once(settings, sys.stdout))
+        case "events":
+            return asyncio.run(_events(settings, args, sys.stdout))
+        case "classify":
+            return _classify(settings, sys.stdin, sys.stdout)
+        case "explain":
+            return _explain(settings, " ".join(args.text), sys.stdout)
+    return 2  # pragma: no cover -- argparse refuses other commands
+
+
+def _run(settings: Settings) -> int:
+    if settings.bot_token is None:
+        print(
+            "outpost: no bot token. Create a bot with @BotFather, then set OUTPOST_BOT_TOKEN "
+            "in the environment or in .env (see .env.example). To try Outpost without "
+            "Telegram, run `outpost demo`.",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.app import build_application  # noqa: PLC0415 -- PTB loads only for the bot itself
+
+    build_application(settings).run_polling()
+    return 0
+
+
+async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.sources import SourceRefusedError, add_source  # noqa: PLC0415
+    from storage import open_database  # noqa: PLC0415
+
+    db = await open_database(settings.database)
+    try:
+        if args.action == "add":
+            try:
+                source = await add_source(
+                    db,
+                    args.url,
+                    now=SystemClock().now(),
+                    allow_private=settings.allow_private_sources,
+                    name=args.name,
+                    kind=SourceKind(args.kind) if args.kind else None,
+                )
+            except (SourceRefusedError, DuplicateSourceError) as exc:
+                kind = "already added" if isinstance(exc, DuplicateSourceError) else "refused"
+                print(f"outpost: {kind}: {exc}", file=sys.stderr)
+                return 1
+            print(f"added source {source.id}: {source.name} ({source.kind}) {source.url}", file=out)
+            return 0
+        sources = await db.sources.all()
+        if args.json:
+            rows = []
+            for source in sources:
+                row = asdict(source)
+                row["kind"] = source.kind.value
+                for key, value in row.items():
+                    if hasattr(value, "isoformat"):
+                        row[key] = value.isoformat()
+                rows.append(row)
+            json.dump(rows, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            for source in sources:
+                health = source.last_error_kind if source.consecutive_failures else "ok"
+                state = "active" if source.active else "paused"
+                print(
+                    f"{source.id:>4}  {source.kind:<8} {state:<6} {health:<14} "
+                    f"{source.name}  {source.url}",
+                    file=out,
+                )
+        return 0
+    finally:
+        await db.close()
+
+
+async def _poll_once(settings: Settings, out: TextIO) -> int:
+    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
+    from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: PLC0415
+    from bot.pipeline.fetch import Fetcher, make_client  # noqa: PLC0415
+    from storage import open_database  # noqa: PLC0415
+
+    db = await open_database(settings.database)
+    catalog = load_catalog(settings.catalog)
+    try:
+        async with make_client("Outpost CLI", settings.http_timeout) as http:
+            pipe = Pipeline(
+                db=db,
+                fetcher=Fetcher(
+                    http,
+                    allow_private=settings.allow_private_sources,
+                    max_bytes=settings.max_response_bytes,
+                    total_timeout=settings.http_timeout * 2,
+                ),
+                matcher=Matcher(catalog, default_places()),
+                catalog=catalog,
+                clock=SystemClock(),
+                poll_interval=timedelta(seconds=settings.poll_interval),
+            )
+            report = await run_cycle(pipe, all_sources=True)
+    finally:
+        await db.close()
+    json.dump(asdict(report), out, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
+
+async def _events(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from storage import open_database  # noqa: PLC0415
+
+    db = await open_database(settings.database)
+    try:
+        events = await db.events.recent(limit=args.limit)
+    finally:
+        await db.close()
+    for event in events:
+        if args.json:
+            row = asdict(event)
+            for key, value in row.items():
+                if hasattr(value, "isoformat"):
+                    row[key] = value.isoformat()
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            topics = ",".join(event.topics) or "-"
+            print(
+                f"{event.seen_at:%Y-%m-%d %H:%M} [{topics}] {event.title}  {event.link or ''}",
+                file=out,
+            )
+    return 0
+
+
+def _classify(settings: Settings, inp: TextIO, out: TextIO) -> int:
+    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
+
+    matcher = Matcher(load_catalog(settings.catalog), default_places())
+    status = 0
+    for number, line in enumerate(inp, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            print(f"outpost classify: line {number}: not JSON: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        text = item.get("text") if isinstance(item, dict) else None
+        if not isinstance(text, str):
+            print(f"outpost classify: line {number}: no `text` string", file=sys.stderr)
+            status = 1
+            continue
+        found = matcher.classify(text)
+        item["topics"] = list(found.topics)
+        item["places"] = list(found.places)
+        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return status
+
+
+def _explain(settings: Settings, text: str, out: TextIO) -> int:
+    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
+
+    found = Matcher(load_catalog(settings.catalog), default_places()).classify(text)
+    print(f"language: {found.lang}", file=out)
+    if not found.hits:
+        print("topics: none", file=out)
+    for hit in found.hits:
+        pairs = ", ".join(f"{w!r}~{k!r}" for w, k in zip(hit.words, hit.keywords, strict=False))
+        print(f"topic {hit.topic}: {pairs}", file=out)
+    print(f"places: {', '.join(found.places) or 'none'}", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

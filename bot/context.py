@@ -1,0 +1,62 @@
+"""Typed PTB context: what every handler can reach, filled in once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.delivery.dispatcher import Dispatcher
+from bot.matching import Catalog, Matcher
+from bot.pipeline.cycle import Pipeline
+from bot.settings import Settings
+from storage import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """The services built by the composition root."""
+
+    settings: Settings
+    db: Database
+    http: httpx.AsyncClient
+    catalog: Catalog
+    matcher: Matcher
+    clock: Clock
+    pipeline: Pipeline
+    dispatcher: Dispatcher
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Tell whether a Telegram user is an admin: the one place this is decided."""
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+class BotData:
+    """PTB's bot_data: constructible with no arguments, filled in by post_init."""
+
+    def __init__(self) -> None:
+        self._core: Core | None = None
+        self.tasks: list[Any] = []  # background tasks owned by the application
+
+    @property
+    def core(self) -> Core:
+        """Return the services; only valid once the application started."""
+        if self._core is None:
+            raise RuntimeError("Outpost services are not started yet")
+        return self._core
+
+    @core.setter
+    def core(self, value: Core) -> None:
+        self._core = value
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context type every Outpost handler receives."""
+
+    @property
+    def core(self) -> Core:
+        """Shortcut to the application's services."""
+        return self.bot_data.core

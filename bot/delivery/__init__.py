@@ -1,0 +1,1 @@
+"""Delivery: render alerts as safe Telegram HTML and send the outbox through Telegram."""

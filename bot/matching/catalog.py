@@ -1,0 +1,203 @@
+"""The topic catalog: what subscribers can follow, and the words that reveal each topic.
+
+The catalog is a TOML file (the default one ships as `bot/data/catalog.toml`, whose header
+documents the format) so an operator can replace it without touching code. It is read and
+checked once; a mistake in it is reported as a `CatalogError` naming the topic and field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.matching.lang import LANGUAGES
+from bot.matching.normalize import fold, normalize_word, tokenize
+
+_TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOPIC_FIELDS = frozenset(
+    {"names", "description", "severity", "emoji", "keywords", "exclude", "context"}
+)
+_PREFIX_MIN = 3  # shorter `word*` prefixes would match half the dictionary
+
+
+class CatalogError(ValueError):
+    """The catalog file cannot be read or does not describe valid topics."""
+
+
+class Severity(StrEnum):
+    """How urgent a topic is; decides between an instant alert and the digest."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One topic of the catalog, with its words per language."""
+
+    name: str  # the topic id, e.g. "drills"
+    names: Mapping[str, str]  # display name per language
+    description: str
+    severity: Severity
+    emoji: str
+    keywords: Mapping[str, tuple[str, ...]]  # language -> phrases that reveal the topic
+    exclude: Mapping[str, tuple[str, ...]]  # language -> phrases that veto it
+    context: Mapping[str, tuple[str, ...]]  # language -> one of these must occur, if given
+
+    def display_name(self, lang: str) -> str:
+        """Return the topic's name in a language, falling back to English, then its id."""
+        return self.names.get(lang) or self.names.get("en") or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The topics, in the order the file lists them."""
+
+    topics: tuple[Topic, ...]
+
+    def topic(self, name: str) -> Topic:
+        """Return the topic with this id; raise KeyError if there is none."""
+        for topic in self.topics:
+            if topic.name == name:
+                return topic
+        raise KeyError(f"no topic {name!r} in the catalog")
+
+    def names(self) -> tuple[str, ...]:
+        """Return the topic ids in catalog order."""
+        return tuple(topic.name for topic in self.topics)
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Read and check a catalog file; None reads the catalog shipped with Outpost."""
+    if path is None:
+        return default_catalog()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror}") from exc
+    return parse_catalog(data, str(path))
+
+
+@cache
+def default_catalog() -> Catalog:
+    """Return the catalog shipped in the package, read once."""
+    data = resources.files("bot").joinpath("data", "catalog.toml").read_bytes()
+    return parse_catalog(data, "bot/data/catalog.toml")
+
+
+def parse_catalog(data: bytes, source: str = "<catalog>") -> Catalog:
+    """Parse and check the bytes of a catalog file; `source` names it in errors."""
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{source}: not a valid TOML file: {exc}") from exc
+    unknown = set(document) - {"topics"}
+    if unknown:
+        raise CatalogError(f"{source}: unknown top-level keys {sorted(unknown)}")
+    topics = document.get("topics")
+    if not isinstance(topics, dict) or not topics:
+        raise CatalogError(f"{source}: no [topics.NAME] tables")
+    return Catalog(tuple(_topic(name, body, source) for name, body in topics.items()))
+
+
+def _topic(name: str, body: object, source: str) -> Topic:
+    """Build one topic from its table, or raise CatalogError saying what is wrong."""
+    where = f"{source}: topic {name!r}"
+    if not _TOPIC_ID_RE.match(name):
+        raise CatalogError(f"{where}: an id is lower-case letters, digits and _")
+    if not isinstance(body, dict):
+        raise CatalogError(f"{where}: expected a table")
+    unknown = set(body) - _TOPIC_FIELDS
+    if unknown:
+        raise CatalogError(f"{where}: unknown fields {sorted(unknown)}")
+    severity = body.get("severity")
+    if not isinstance(severity, str) or severity not in set(Severity):
+        raise CatalogError(f"{where}: unknown severity {severity!r} (expected high, medium or low)")
+    names = body.get("names")
+    if not isinstance(names, dict) or not all(
+        isinstance(value, str) and value.strip() for value in names.values()
+    ):
+        raise CatalogError(f"{where}: 'names' must be a table of language = \"name\"")
+    _check_languages(names, f"{where}: names")
+    if "en" not in names:
+        raise CatalogError(f"{where}: 'names' needs at least an English name (en)")
+    keywords = _phrases(body.get("keywords", {}), f"{where}: keywords")
+    if not any(keywords.values()):
+        raise CatalogError(f"{where}: no keywords")
+    for field in ("description", "emoji"):
+        if not isinstance(body.get(field, ""), str):
+            raise CatalogError(f"{where}: {field!r} must be a string")
+    return Topic(
+        name=name,
+        names=MappingProxyType(dict(names)),
+        description=body.get("description", ""),
+        severity=Severity(severity),
+        emoji=body.get("emoji", ""),
+        keywords=keywords,
+        exclude=_phrases(body.get("exclude", {}), f"{where}: exclude"),
+        context=_phrases(body.get("context", {}), f"{where}: context"),
+    )
+
+
+def _check_languages(table: Mapping[str, object], where: str) -> None:
+    """Raise CatalogError if a table is keyed by a language Outpost does not know."""
+    unknown = set(table) - set(LANGUAGES)
+    if unknown:
+        raise CatalogError(f"{where}: unknown languages {sorted(unknown)}, expected {LANGUAGES}")
+
+
+def _phrases(value: object, where: str) -> Mapping[str, tuple[str, ...]]:
+    """Check a table of language = [phrases] and return it frozen."""
+    if not isinstance(value, dict):
+        raise CatalogError(f'{where}: expected a table of language = ["phrase", ...]')
+    _check_languages(value, where)
+    result: dict[str, tuple[str, ...]] = {}
+    for lang, phrases in value.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise CatalogError(f"{where}.{lang}: expected a list of strings")
+        for phrase in phrases:
+            _check_phrase(phrase, f"{where}.{lang}")
+        result[lang] = tuple(phrases)
+    return MappingProxyType(result)
+
+
+def _check_phrase(phrase: str, where: str) -> None:
+    """Raise CatalogError for a phrase that has no words or a too short `prefix*`."""
+    if not tokenize(phrase.replace("*", " ")):
+        raise CatalogError(f"{where}: {phrase!r} has no words")
+    for word in phrase.split():
+        stripped = word.rstrip("*")
+        if "*" in stripped or (word.endswith("*") and len(fold(stripped)) < _PREFIX_MIN):
+            raise CatalogError(
+                f"{where}: {phrase!r}: '*' goes at the end of a word of at least "
+                f"{_PREFIX_MIN} letters"
+            )
+
+
+def resolve_topic(catalog: Catalog, user_text: str) -> str | None:
+    """Return the topic id a user meant by an id or a display name in any language."""
+    wanted = fold(user_text.strip().lstrip("#/").strip())
+    if not wanted:
+        return None
+    for topic in catalog.topics:
+        if wanted == topic.name or any(wanted == fold(name) for name in topic.names.values()):
+            return topic.name
+    # Then by word form: "учение" or "вучэнне" still mean the topic named "Учения".
+    for topic in catalog.topics:
+        for lang, name in topic.names.items():
+            if _stems(wanted, lang) == _stems(name, lang):
+                return topic.name
+    return None
+
+
+def _stems(text: str, lang: str) -> tuple[str, ...]:
+    """Return the normal forms of a short text's words."""
+    return tuple(normalize_word(token.surface, lang) for token in tokenize(text))

@@ -1,0 +1,249 @@
+"""Word-form normalisation: tokens, stems and a phrase index over normalised words.
+
+The catalog's keywords and the texts that arrive are normalised the same way, so one
+dictionary form in the catalog covers every inflected form in a text: "учения", "учений",
+"учениях" all become "учен"; "вучэнні" and "вучэнняў" become "вучэн".
+
+Russian and English use the Snowball stemmers (snowballstemmer). Snowball has no Belarusian
+or Ukrainian stemmer, and no other installed library has one, so those two languages get
+`light_stem`, a small suffix stripper written here: it removes one inflectional ending
+(case, number, gender, the common verb endings and the reflexive particle) inside the part of
+the word after its first vowel, then folds a doubled final consonant ("навчанн" → "навчан")
+so that "навчання" and "навчань" meet. It is deliberately light: it never guesses at
+alternations (к/ц, о/і), which keeps unrelated words apart at the price of a few missed
+forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
+A later issue brings pymorphy3, a real morphological analyser, for Ukrainian.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Generic, TypeVar
+
+import snowballstemmer
+
+# Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’ʼ`][^\W_]+)*")
+_APOSTROPHES = "'’ʼ`"
+_MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LATIN_RE = re.compile(r"[a-z]")
+
+# Letters that look alike in both scripts: a word typed on a mixed keyboard layout ("вучэннi"
+# with a Latin i, common in Belarusian posts) is folded into the script of its majority.
+_LATIN_TO_CYRILLIC = str.maketrans("aceiopxyk", "асеіорхук")
+_CYRILLIC_TO_LATIN = str.maketrans("асеіорхук", "aceiopxyk")
+
+# BGN/PCGN-like romanisation; the letters of all three languages are in one table because
+# each letter has one reading in every language it belongs to, except г (g in Russian,
+# h in Belarusian and Ukrainian) and и (i in Russian, y in Ukrainian).
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e",
+    "є": "ye", "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ў": "w", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+_TRANSLIT_LANG = {"be": {"г": "h"}, "uk": {"г": "h", "и": "y"}}
+
+_T = TypeVar("_T")
+
+_VOWELS = frozenset("аеёиоуыэюяіїєaeiouy")
+
+# Endings for `light_stem`, tried longest first. Belarusian and Ukrainian share most of them;
+# each list keeps only what its language writes, so a Ukrainian "-ів" is never cut from a
+# Belarusian word.
+_REFLEXIVE = {"be": ("цца", "ся", "сь"), "uk": ("ться", "ся", "сь")}
+_ENDINGS = {
+    "be": (
+        "аючы", "аюць", "яюць", "уюць", "ымі", "імі", "амі", "ямі", "ага", "яга", "аму",
+        "яму", "ому", "алі", "ялі", "ылі", "ілі", "улі", "ала", "яла", "ыла", "іла", "ула",
+        "аць", "яць", "іць", "ыць", "эць", "уць", "юць", "ая", "яя", "ае", "яе", "ую", "юю",
+        "ыя", "ія", "ых", "іх", "ым", "ім", "ай", "яй", "ой", "ей", "ом", "ем", "ам", "ям",
+        "ах", "ях", "аў", "яў", "оў", "еў", "ыў", "іў", "уў", "еш", "а", "я", "ы", "і", "у",
+        "ю", "о", "е", "ь", "й", "ў",
+    ),
+    "uk": (
+        "ували", "увати", "ують", "юють", "ають", "яють", "ими", "іми", "ами", "ями", "ого",
+        "ому", "ати", "яти", "ити", "іти", "ути", "али", "яли", "или", "іли", "ули", "ала",
+        "яла", "ила", "іла", "ула", "ать", "ить", "ють", "уть", "ува", "ий", "ій", "ої", "ою",
+        "ею", "єю", "их", "іх", "им", "ім", "ом", "ем", "єм", "ам", "ям", "ах", "ях", "ів",
+        "їв", "ей", "ає", "ує", "ює", "яє", "ав", "ив", "ув", "а", "я", "и", "і", "ї", "у",
+        "ю", "о", "е", "є", "ь", "й",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: as written, where it is, and lower-cased and folded."""
+
+    surface: str
+    start: int
+    end: int
+    norm: str  # lower-cased, ё→е, apostrophes removed, look-alike letters in one script
+
+
+def fold(word: str) -> str:
+    """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
+    word = unicodedata.normalize("NFC", word).lower().replace("ё", "е")
+    for mark in _APOSTROPHES:
+        word = word.replace(mark, "")
+    cyrillic = len(_CYRILLIC_RE.findall(word))
+    latin = len(_LATIN_RE.findall(word))
+    if cyrillic and latin and not _MODEL_RE.match(word):
+        table = _LATIN_TO_CYRILLIC if cyrillic >= latin else _CYRILLIC_TO_LATIN
+        word = word.translate(table)
+    return word
+
+
+def is_cyrillic(word: str) -> bool:
+    """Tell whether a word has any Cyrillic letter."""
+    return _CYRILLIC_RE.search(word) is not None
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole."""
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(text):
+        chunk = match.group()
+        base = match.start()
+        if any(ch.isdigit() for ch in chunk) and "-" in chunk:
+            pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
+        elif is_cyrillic(chunk):
+            # Hyphens join two words ("военно-транспортный"); apostrophes are part of a
+            # Belarusian or Ukrainian word ("пад’ехалі", "об'єкт").
+            pieces = _split(chunk, "-")
+        else:
+            # In Latin text an apostrophe ends the word: "Belarus's" is "Belarus" + "s".
+            pieces = _split(chunk, "-" + _APOSTROPHES)
+        for offset, piece in pieces:
+            start = base + offset
+            tokens.append(Token(piece, start, start + len(piece), fold(piece)))
+    return tokens
+
+
+def _split(chunk: str, separators: str) -> list[tuple[int, str]]:
+    """Split a chunk at any of the separators, keeping each piece's offset."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    for index, char in enumerate(chunk + separators[0]):
+        if char in separators:
+            if index > start:
+                pieces.append((start, chunk[start:index]))
+            start = index + 1
+    return pieces
+
+
+def transliterate(text: str, lang: str = "ru") -> str:
+    """Romanise Cyrillic text in a BGN/PCGN-like way ("Асіповічы" → "asipovichy")."""
+    table = _TRANSLIT | _TRANSLIT_LANG.get(lang, {})
+    return "".join(table.get(char, char) for char in text.lower())
+
+
+def model_name(word: str) -> str | None:
+    """Return the canonical form of a designation ("Су-30СМ" → "su-30"), else None."""
+    match = _MODEL_RE.match(fold(word))
+    if match is None:
+        return None
+    # Latin and Cyrillic spellings meet: "Т-72" and "T-72" are both "t-72", and the variant
+    # letters after the number ("Т-72Б3", "МиГ-31К") are dropped so the family matches.
+    return f"{transliterate(match.group(1))}-{match.group(2)}"
+
+
+@cache
+def _snowball(lang: str) -> snowballstemmer.Stemmer:
+    """Create the Snowball stemmer for a language once."""
+    return snowballstemmer.stemmer(lang)
+
+
+def light_stem(word: str, lang: str) -> str:
+    """Strip one inflectional ending from a folded Belarusian or Ukrainian word."""
+    for ending in _REFLEXIVE[lang]:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    # The ending must lie after the first vowel (Snowball's "RV" region), so short words
+    # and the stem's own letters are never cut.
+    first_vowel = next((i for i, ch in enumerate(word) if ch in _VOWELS), len(word))
+    region = len(word) - first_vowel - 1
+    for ending in _ENDINGS[lang]:
+        if word.endswith(ending) and len(ending) <= region:
+            word = word[: -len(ending)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in _VOWELS:
+        word = word[:-1]  # "навчанн" (навчання) and "навчан" (навчань) meet
+    return word
+
+
+@lru_cache(maxsize=65_536)
+def normalize_word(word: str, lang: str) -> str:
+    """Reduce a word to the normal form keywords and texts are compared in."""
+    folded = fold(word)
+    model = model_name(folded)
+    if model is not None:
+        return model
+    if not any(ch.isalpha() for ch in folded):
+        return folded
+    if not is_cyrillic(folded):
+        # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
+        stem: str = _snowball("english").stemWord(folded)
+        return stem
+    if lang in _ENDINGS:
+        return light_stem(folded, lang)
+    # A Cyrillic word in an English text is most likely a Russian name or quote.
+    stem = _snowball("russian").stemWord(folded)
+    return stem
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch(Generic[_T]):
+    """One phrase found in a token sequence: tokens start..end (exclusive) and its value."""
+
+    start: int
+    end: int
+    value: _T
+
+
+class PhraseIndex(Generic[_T]):
+    """Phrases of normalised keys, looked up by their first key; built once, read often."""
+
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], _T]]] = {}
+
+    def add(self, keys: Sequence[str], value: _T) -> None:
+        """Register a phrase (one key per word) that yields `value` when found."""
+        if not keys:
+            raise ValueError("a phrase needs at least one word")
+        self._by_first.setdefault(keys[0], []).append((tuple(keys), value))
+
+    def find(
+        self, token_keys: Sequence[Collection[str]], max_gap: int = 1
+    ) -> list[PhraseMatch[_T]]:
+        """Find every phrase whose words occur in order, at most `max_gap` words apart."""
+        found: list[PhraseMatch[_T]] = []
+        for start, keys in enumerate(token_keys):
+            for key in keys:
+                for phrase, value in self._by_first.get(key, ()):
+                    end = _match_rest(phrase, token_keys, start, max_gap)
+                    if end is not None:
+                        found.append(PhraseMatch(start, end, value))
+        return found
+
+
+def _match_rest(
+    phrase: tuple[str, ...], token_keys: Sequence[Collection[str]], start: int, max_gap: int
+) -> int | None:
+    """Return the end of a phrase whose first word is at `start`, or None if it is not there."""
+    position = start + 1
+    for key in phrase[1:]:
+        window = range(position, min(position + max_gap + 1, len(token_keys)))
+        hit = next((index for index in window if key in token_keys[index]), None)
+        if hit is None:
+            return None
+        position = hit + 1
+    return position

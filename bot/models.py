@@ -1,0 +1,176 @@
+"""Plain data shared by every stage of the pipeline.
+
+Frozen dataclasses with no Telegram, HTTP or SQL in them, so each stage can be tested and
+benchmarked alone (see DESIGN.md, "Data flow").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """How a source is read."""
+
+    RSS = "rss"  # RSS 0.9x/1.0/2.0 and Atom, through feedparser
+    TELEGRAM = "telegram"  # a public channel's web page, https://t.me/s/NAME
+
+
+class ErrorKind(StrEnum):
+    """Named reasons a fetch or a parse failed; stored in a source's health."""
+
+    TIMEOUT = "timeout"
+    CONNECT = "connect_error"
+    TLS = "tls_error"
+    HTTP_4XX = "http_4xx"
+    HTTP_5XX = "http_5xx"
+    TOO_LARGE = "too_large"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BLOCKED_URL = "blocked_url"  # refused by the SSRF check
+    EMPTY = "empty_body"
+    NOT_A_FEED = "not_a_feed"  # HTML error page or anything else that is not a feed
+    MALFORMED = "malformed_xml"
+    XML_ENTITIES = "xml_entities"  # DTD entity declarations: bombs and external entities
+    ENCODING = "encoding_error"
+    NETWORK = "network_error"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """One post as read from a source, before it is stored."""
+
+    key: str  # stable identity within its source: guid, else canonical link, else title+date
+    title: str
+    text: str  # plain text, markup removed, whitespace folded
+    link: str | None  # the link as the source gave it
+    canonical_link: str | None  # the link with tracking parameters and fragment removed
+    published: datetime | None  # timezone-aware UTC
+    has_photo: bool = False
+    has_video: bool = False
+    forwarded_from: str | None = None
+    views: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """Items of one fetched document, or the named reason there are none."""
+
+    items: tuple[ParsedItem, ...] = ()
+    title: str | None = None
+    error: ErrorKind | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the document was read as a feed or channel page."""
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one HTTP poll of a source gave: a body, "not modified", or a named error."""
+
+    body: bytes | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    status: int | None = None
+    error: ErrorKind | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the server answered with a body or a 304."""
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicHit:
+    """One topic found in a text, with the words of the text that triggered it."""
+
+    topic: str
+    words: tuple[str, ...]
+    keywords: tuple[str, ...]  # the catalog keywords those words matched
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What the matcher found in a text."""
+
+    lang: str
+    topics: tuple[str, ...]
+    places: tuple[str, ...]
+    hits: tuple[TopicHit, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A stored source with its health."""
+
+    id: int
+    url: str
+    kind: SourceKind
+    name: str
+    active: bool
+    etag: str | None
+    last_modified: str | None
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error_kind: str | None
+    last_error_detail: str | None
+    consecutive_failures: int
+    next_poll_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A stored post: one per source item (or admin update), attached to a story."""
+
+    id: int
+    source_id: int | None
+    source_name: str | None
+    story_id: int
+    title: str
+    summary: str
+    link: str | None
+    lang: str
+    topics: tuple[str, ...]
+    places: tuple[str, ...]
+    published_at: datetime | None
+    seen_at: datetime
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLink:
+    """One source's link for a story, as shown under an alert."""
+
+    source_name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Everything a message about one story needs, gathered for rendering."""
+
+    story_id: int
+    topics: tuple[str, ...]
+    title: str
+    summary: str
+    places: tuple[str, ...]
+    happened_at: datetime | None
+    links: tuple[StoryLink, ...]
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A claimed outbox row: one message to one chat about one story."""
+
+    id: int
+    story_id: int
+    chat_id: int
+    attempts: int

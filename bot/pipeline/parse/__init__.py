@@ -1,0 +1,18 @@
+"""Turn a fetched document into items: feeds through feedparser, t.me pages through lexbor."""
+
+from __future__ import annotations
+
+from bot.models import ParseResult, SourceKind
+from bot.pipeline.parse.feed import parse_feed
+from bot.pipeline.parse.telegram_channel import channel_page_url, parse_channel_page
+
+__all__ = ["channel_page_url", "parse_channel_page", "parse_document", "parse_feed"]
+
+
+def parse_document(
+    body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
+) -> ParseResult:
+    """Parse a fetched body with the parser for its source kind."""
+    if kind is SourceKind.TELEGRAM:
+        return parse_channel_page(body, base_url=base_url)
+    return parse_feed(body, content_type=content_type, base_url=base_url)

@@ -1,0 +1,290 @@
+"""Parse RSS and Atom documents with feedparser, refusing hostile input before it gets there.
+
+feedparser is only ever handed bytes wrapped in a BytesIO: given a str it treats URLs and
+file paths as things to open. Before it runs, documents with DTD entity declarations are
+refused outright (billion laughs, external entities), HTML pages are recognised as such, and
+the character encoding is settled, so that its guesses (windows-1252 as a last resort) cannot
+turn Cyrillic into mojibake silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.message import Message
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from bot.models import ErrorKind, ParsedItem, ParseResult
+from bot.pipeline.identity import canonical_link, item_key
+from bot.pipeline.text import first_sentences, html_to_text, normalize_text, truncate_words
+
+logger = logging.getLogger(__name__)
+
+_MAX_TITLE_CHARS = 300
+_MOJIBAKE_SAMPLE_CHARS = 20_000
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# A byte-order mark, or "<" in a UTF-16/32 layout, settles the encoding. Named explicitly:
+# feedparser strips a BOM but then ignores it unless the XML declaration names an encoding.
+_ENCODING_MARKERS = (
+    (codecs.BOM_UTF32_LE, "utf-32le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32be"),
+    (codecs.BOM_UTF16_LE, "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (b"<\x00\x00\x00", "utf-32le"),
+    (b"\x00\x00\x00<", "utf-32be"),
+    (b"<\x00", "utf-16le"),
+    (b"\x00<", "utf-16be"),
+)
+_WHITESPACE_AND_BOMS = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+# Sections whose text is data, not markup: a literal "<!ENTITY" inside them is harmless.
+_INERT = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_PROLOG_TOKEN = re.compile(
+    rb"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", re.DOTALL | re.IGNORECASE
+)
+_ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+_XML_DECL_ENCODING = re.compile(
+    rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE
+)
+
+
+def _without_nuls(body: bytes) -> bytes:
+    # UTF-16/32 put NULs between ASCII characters; without them the markup we look for
+    # ("<!ENTITY", "<html") reads as plain ASCII whatever the encoding.
+    return body.replace(b"\x00", b"")
+
+
+def _declares_entities(scan: bytes) -> bool:
+    return _ENTITY_DECL.search(_INERT.sub(b"", scan)) is not None
+
+
+def _root_element(scan: bytes) -> str | None:
+    pos = 0
+    text = scan.lstrip(_WHITESPACE_AND_BOMS)
+    while True:
+        token = _PROLOG_TOKEN.match(text, pos)
+        if token is None or token.end() == pos:
+            break
+        pos = token.end()
+    root = _ROOT.match(text, pos)
+    return root.group(1).decode("ascii").lower() if root else None
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+        body.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _http_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_param("charset")
+    return charset.strip() if isinstance(charset, str) and charset.strip() else None
+
+
+def _choose_encoding(body: bytes, content_type: str | None) -> str | None:
+    """Return the encoding to read body with, or None if no candidate reads it."""
+    for marker, encoding in _ENCODING_MARKERS:
+        if body.startswith(marker):
+            return encoding
+    # Strict UTF-8 validity is strong evidence (single-byte text is almost never valid
+    # UTF-8 by accident), while a single-byte charset "decodes" any bytes at all, so UTF-8
+    # wins over a label; then the document's own declaration; then the server's header.
+    for candidate in ("utf-8", _declared_encoding(body), _http_charset(content_type)):
+        if candidate and _decodes(body, candidate):
+            return candidate
+    return None
+
+
+def _declared_encoding(body: bytes) -> str | None:
+    match = _XML_DECL_ENCODING.match(body[:1024])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    # Cyrillic read as windows-1252/latin-1 (or UTF-8 read as such) comes out as runs of
+    # À-ÿ and C1 controls; real Latin-script text has a few accented letters at most.
+    suspicious = sum(1 for char in text if "\x80" <= char <= "\xff" or char == "\ufffd")
+    letters = sum(1 for char in text if char.isalpha() or "\x80" <= char <= "\xff")
+    return suspicious >= 8 and suspicious > 0.3 * letters
+
+
+def _text_sample(feed_title: str | None, items: tuple[ParsedItem, ...]) -> str:
+    # Mojibake runs through a whole document, so its first few thousand characters tell.
+    parts = [feed_title or ""]
+    size = len(parts[0])
+    for item in items:
+        if size >= _MOJIBAKE_SAMPLE_CHARS:
+            break
+        parts.append(f"{item.title} {item.text}")
+        size += len(parts[-1])
+    return " ".join(parts)[:_MOJIBAKE_SAMPLE_CHARS]
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _detail_text(value: object, detail: object) -> str:
+    text = _str(value)
+    if not text:
+        return ""
+    kind = _str(detail.get("type")) if isinstance(detail, Mapping) else "text/html"
+    # feedparser has already decoded entities in text/plain values: a title written as
+    # "&lt;script&gt;" is the literal text "<script>" and must not be parsed as markup.
+    return html_to_text(text) if kind in _HTML_TYPES else normalize_text(text)
+
+
+def _entry_text(entry: Mapping[str, Any]) -> str:
+    contents = entry.get("content")
+    if isinstance(contents, list):
+        for content in contents:
+            if isinstance(content, Mapping):
+                text = _detail_text(content.get("value"), content)
+                if text:
+                    return text
+    return _detail_text(entry.get("summary"), entry.get("summary_detail"))
+
+
+def _title(value: object, detail: object) -> str:
+    return truncate_words(" ".join(_detail_text(value, detail).split()), _MAX_TITLE_CHARS)
+
+
+def _safe_link(value: object, base_url: str | None) -> str | None:
+    link = _str(value).strip()
+    try:
+        if link and base_url:
+            link = urljoin(base_url, link)
+        scheme = urlsplit(link).scheme.lower()
+    except ValueError:  # a broken IPv6 literal and the like
+        return None
+    # Only web links: a "javascript:" or "file:" link must never reach a message button.
+    return link if link and scheme in {"http", "https"} else None
+
+
+def _published(entry: Mapping[str, Any]) -> datetime | None:
+    for field in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(field)
+        if parsed is None:
+            continue
+        try:
+            year, month, day, hour, minute, second = parsed[:6]
+            # feedparser normalises every date it understands to a UTC struct_time.
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except (TypeError, ValueError, OverflowError):
+            continue
+    return None
+
+
+def _item(entry: Mapping[str, Any], base_url: str | None) -> ParsedItem | None:
+    title = _title(entry.get("title"), entry.get("title_detail"))
+    text = _entry_text(entry)
+    if not title and not text:
+        return None
+    if not title:
+        title = first_sentences(text, n=1, max_chars=120)
+    link = _safe_link(entry.get("link"), base_url)
+    published = _published(entry)
+    guid = _str(entry.get("id")) or None
+    return ParsedItem(
+        key=item_key(guid=guid, link=link, title=title, published=published),
+        title=title,
+        text=text,
+        link=link,
+        canonical_link=canonical_link(link) if link else None,
+        published=published,
+    )
+
+
+def _prechecks(body: bytes) -> ParseResult | None:
+    if not body.strip(_WHITESPACE_AND_BOMS):
+        return ParseResult(error=ErrorKind.EMPTY, detail="empty document")
+    scan = _without_nuls(body)
+    if _declares_entities(scan):
+        # Refused, not expanded: no entity is resolved, no file read, no request made.
+        return ParseResult(
+            error=ErrorKind.XML_ENTITIES, detail="document declares DTD entities; refused"
+        )
+    root = _root_element(scan)
+    if root is None:
+        return ParseResult(error=ErrorKind.NOT_A_FEED, detail="does not start with an element")
+    if root == "html":
+        return ParseResult(error=ErrorKind.NOT_A_FEED, detail="an HTML page, not a feed")
+    return None
+
+
+def parse_feed(
+    body: bytes, *, content_type: str | None = None, base_url: str | None = None
+) -> ParseResult:
+    """Parse an RSS or Atom document into items, or name why it cannot be read."""
+    refused = _prechecks(body)
+    if refused is not None:
+        return refused
+    encoding = _choose_encoding(body, content_type)
+    if encoding is None:
+        return ParseResult(
+            error=ErrorKind.ENCODING,
+            detail=(
+                "not valid UTF-8 and no working charset "
+                f"(declared {_declared_encoding(body) or 'none'}, "
+                f"HTTP {_http_charset(content_type) or 'none'})"
+            ),
+        )
+    # The content type handed to feedparser is ours: an XML type with the charset chosen
+    # above, so its RFC 3023 rules (text/xml means us-ascii) cannot override that choice.
+    # No Content-Location on purpose: feedparser would resolve every <guid> against it too,
+    # so "item-17" would become "https://host/item-17" and keys would change with the URL.
+    # Relative item links are resolved against base_url afterwards instead.
+    headers = {"content-type": f"application/xml; charset={encoding}"}
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            resolve_relative_uris=False,  # markup is reduced to text; its links are unused
+            sanitize_html=True,
+        )
+    except Exception as exc:
+        # A parser crash on hostile input is a property of the document, not a bug here.
+        logger.warning("feedparser failed on %s", base_url, exc_info=True)
+        return ParseResult(error=ErrorKind.MALFORMED, detail=f"parser failed: {exc!r}")
+    return _result(parsed, base_url)
+
+
+def _result(parsed: Any, base_url: str | None) -> ParseResult:
+    feed = parsed.get("feed") or {}
+    feed_title = _title(feed.get("title"), feed.get("title_detail")) or None
+    entries = [entry for entry in parsed.get("entries") or [] if isinstance(entry, Mapping)]
+    items = tuple(
+        item for item in (_item(entry, base_url) for entry in entries) if item is not None
+    )
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    # Soft warnings (encoding overridden, non-XML content type) are not damage.
+    if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
+        problem = None
+    if _looks_like_mojibake(_text_sample(feed_title, items)):
+        return ParseResult(error=ErrorKind.ENCODING, detail="text decodes to mojibake")
+    if not entries and not parsed.get("version"):
+        return ParseResult(error=ErrorKind.NOT_A_FEED, detail="no RSS or Atom root element")
+    if not items and problem is not None:
+        return ParseResult(
+            title=feed_title, error=ErrorKind.MALFORMED, detail=f"malformed XML: {problem}"
+        )
+    detail = ""
+    if problem is not None:
+        # Recover what can be read: the entries before the damage are still good.
+        detail = f"recovered {len(items)} items from malformed XML: {problem}"
+    return ParseResult(items=items, title=feed_title, detail=detail)

@@ -1,0 +1,139 @@
+"""Sources and their health."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import from_timestamp
+from bot.models import Source, SourceKind
+from storage._base import Repository
+
+_COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
+    last_error_kind, last_error_detail, consecutive_failures, next_poll_at"""
+
+
+class DuplicateSourceError(Exception):
+    """A source with this URL is already stored."""
+
+
+def _source(row: aiosqlite.Row) -> Source:
+    return Source(
+        id=row["id"],
+        url=row["url"],
+        kind=SourceKind(row["kind"]),
+        name=row["name"],
+        active=bool(row["active"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_polled_at=from_timestamp(row["last_polled_at"]),
+        last_success_at=from_timestamp(row["last_success_at"]),
+        last_error_kind=row["last_error_kind"],
+        last_error_detail=row["last_error_detail"],
+        consecutive_failures=row["consecutive_failures"],
+        next_poll_at=from_timestamp(row["next_poll_at"]),
+    )
+
+
+class SourceRepository(Repository):
+    """Sources: what to poll, and how each poll went."""
+
+    async def add(self, url: str, *, kind: SourceKind, name: str, now: datetime) -> Source:
+        """Store a new source, due at once; raise DuplicateSourceError for a known URL."""
+        try:
+            cursor = await self._db.execute(
+                "INSERT INTO sources (url, kind, name, created_at, next_poll_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (url, kind.value, name, now.timestamp(), now.timestamp()),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateSourceError(url) from None
+        source = await self.get(int(cursor.lastrowid or 0))
+        assert source is not None  # noqa: S101 -- just inserted in this connection
+        return source
+
+    async def get(self, source_id: int) -> Source | None:
+        """Return a source by id."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM sources WHERE id = ?",  # noqa: S608 -- constant columns
+            (source_id,),
+        )
+        return None if row is None else _source(row)
+
+    async def all(self) -> list[Source]:
+        """Return every source, oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM sources ORDER BY id"  # noqa: S608 -- constant columns
+        )
+        return [_source(row) for row in rows]
+
+    async def due(self, now: datetime) -> list[Source]:
+        """Return the active sources whose next poll time has come."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM sources "  # noqa: S608 -- constant columns
+            "WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?) ORDER BY id",
+            (now.timestamp(),),
+        )
+        return [_source(row) for row in rows]
+
+    async def record_success(
+        self,
+        source_id: int,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        """Note a poll that answered (with a body or 304): validators and health reset."""
+        await self._db.execute(
+            """
+            UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
+                etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                consecutive_failures = 0
+            WHERE id = ?
+            """,
+            (
+                now.timestamp(),
+                now.timestamp(),
+                next_poll_at.timestamp(),
+                etag,
+                last_modified,
+                source_id,
+            ),
+        )
+
+    async def record_failure(
+        self, source_id: int, *, now: datetime, next_poll_at: datetime, kind: str, detail: str
+    ) -> None:
+        """Note a failed poll with its named error kind."""
+        await self._db.execute(
+            """
+            UPDATE sources SET last_polled_at = ?, last_error_at = ?, last_error_kind = ?,
+                last_error_detail = ?, next_poll_at = ?,
+                consecutive_failures = consecutive_failures + 1
+            WHERE id = ?
+            """,
+            (
+                now.timestamp(),
+                now.timestamp(),
+                kind,
+                detail[:500],
+                next_poll_at.timestamp(),
+                source_id,
+            ),
+        )
+
+    async def set_active(self, source_id: int, *, active: bool) -> bool:
+        """Pause or resume a source; return False when there is no such source."""
+        cursor = await self._db.execute(
+            "UPDATE sources SET active = ? WHERE id = ?", (int(active), source_id)
+        )
+        return cursor.rowcount > 0
+
+    async def remove(self, source_id: int) -> bool:
+        """Delete a source (its events stay, marked with no source)."""
+        cursor = await self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return cursor.rowcount > 0

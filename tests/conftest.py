@@ -1,0 +1,97 @@
+"""Shared fixtures: the sandbox Bot API, a local source server, and the running bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import OutpostApp, build_application, running
+from bot.clock import ManualClock
+from bot.context import Core
+from bot.sandbox import SandboxBotAPI, SourceServer
+from bot.settings import Settings, load_settings
+
+DATA = Path(__file__).parent / "data"
+ADMIN_ID = 42
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The folder of test data files."""
+    return DATA
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxBotAPI]:
+    """A fake Telegram Bot API on a free loopback port."""
+    api = SandboxBotAPI()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+@pytest.fixture
+async def source_server() -> AsyncIterator[SourceServer]:
+    """A local HTTP server for feeds and channel pages."""
+    server = SourceServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock the test moves by hand; starts just after the sample posts."""
+    return ManualClock(datetime(2022, 10, 12, 12, 0, tzinfo=UTC))
+
+
+def make_settings(sandbox: SandboxBotAPI, tmp_path: Path) -> Settings:
+    """Settings pointing at the sandbox, a fresh database and local sources."""
+    return load_settings(
+        env_file=False,
+        bot_token=sandbox.token,
+        telegram_api_url=sandbox.base_url,
+        database=tmp_path / "outpost.sqlite3",
+        allow_private_sources=True,
+        admin_ids=frozenset({ADMIN_ID}),
+        poll_interval=60.0,
+    )
+
+
+@pytest.fixture
+async def outpost(
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[OutpostApp]:
+    """The real Outpost application, polling the sandbox for updates.
+
+    Its background loops are off: tests run polling cycles and outbox drains themselves, so
+    they decide when sources are read and when messages go out.
+    """
+    app = build_application(
+        make_settings(sandbox, tmp_path), clock=clock, poll_jobs=False, dispatch_loop=False
+    )
+    async with running(app):
+        yield app
+
+
+@pytest.fixture
+async def live_outpost(
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[OutpostApp]:
+    """The application with its outbox dispatcher running, as in production."""
+    app = build_application(make_settings(sandbox, tmp_path), clock=clock, poll_jobs=False)
+    async with running(app):
+        yield app
+
+
+@pytest.fixture
+def core(outpost: OutpostApp) -> Core:
+    """The running application's services."""
+    return outpost.bot_data.core

@@ -1,0 +1,87 @@
+"""Markup to plain text, and summaries cut at sentence ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pipeline.text import first_sentences, html_to_text, split_sentences, truncate_words
+
+
+def test_html_to_text_drops_scripts_keeps_links_and_breaks() -> None:
+    html = (
+        "<p>Колонна <b>бронетехники</b> у&nbsp;границы.<br>Видео: "
+        '<a href="https://t.me/x/1">#Ельск</a></p>'
+        "<script>alert(1)</script><style>p{}</style><p>Второй абзац</p>"
+    )
+    assert html_to_text(html) == ("Колонна бронетехники у границы.\nВидео: #Ельск\n\nВторой абзац")
+
+
+def test_html_to_text_unescapes_entities_once() -> None:
+    assert html_to_text("a &amp; b &lt;script&gt; &amp;lt; &#8212; &quot;q&quot;") == (
+        'a & b <script> &lt; — "q"'
+    )
+
+
+def test_html_to_text_folds_source_whitespace() -> None:
+    assert html_to_text("  one\n   two\t\tthree  <br/><br/><br/><br/> four ") == (
+        "one two three\n\nfour"
+    )
+
+
+def test_html_to_text_plain_and_empty() -> None:
+    assert html_to_text("") == ""
+    assert html_to_text("just   text") == "just text"
+    assert html_to_text("<img src=x onerror=alert(1)>") == ""
+
+
+def test_html_to_text_ignores_sentinel_in_input() -> None:
+    assert html_to_text("a\ue000b<br>c") == "ab\nc"
+
+
+def test_split_sentences_respects_initials_and_lowercase() -> None:
+    text = "А. Лукашенко заявил: «Учения!» Потом 17 км. и т. д. конец… 2 танка ушли."
+    assert split_sentences(text) == [
+        "А. Лукашенко заявил: «Учения!»",
+        "Потом 17 км. и т. д. конец…",
+        "2 танка ушли.",
+    ]
+
+
+def test_split_sentences_joins_hard_wrapped_lines() -> None:
+    assert split_sentences("The army would\nneed 20,000 men.\nNew line") == [
+        "The army would need 20,000 men.",
+        "New line",
+    ]
+
+
+def test_first_sentences_limits_count_and_length() -> None:
+    text = "One is here. Two is here. Three is here. Four is here."
+    assert first_sentences(text) == "One is here. Two is here. Three is here."
+    assert first_sentences(text, n=1) == "One is here."
+    assert first_sentences(text, max_chars=30) == "One is here. Two is here."
+
+
+def test_first_sentences_cuts_long_first_sentence_at_word() -> None:
+    text = "Очень " * 100 + "длинное предложение."
+    summary = first_sentences(text, max_chars=50)
+    assert len(summary) <= 50
+    assert summary.endswith("…")
+    assert summary[:-1].split() == ["Очень"] * len(summary[:-1].split())
+
+
+def test_first_sentences_empty() -> None:
+    assert first_sentences("") == ""
+    assert first_sentences("   \n  ") == ""
+
+
+@pytest.mark.parametrize("max_chars", [1, 2, 5, 12, 40])
+def test_truncate_words_never_exceeds(max_chars: int) -> None:
+    text = "word " * 30 + "https://example.org/" + "x" * 100
+    assert len(truncate_words(text, max_chars)) <= max_chars
+
+
+def test_hostile_nesting_and_initials_stay_fast() -> None:
+    # Unbounded, the first takes many seconds (tree building is quadratic in depth) and the
+    # second was quadratic in the number of initials; pytest's timeout would catch a regression.
+    assert html_to_text("<div>" * 200_000 + "tail") == ""
+    assert len(split_sentences("A. " * 200_000 + "End.")) == 1
