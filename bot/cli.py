@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TextIO
 
 from bot.clock import SystemClock
+from bot.logsafety import setup_logging
 from bot.models import SourceKind
 from bot.settings import Settings, SettingsError, load_settings
 from storage.sources import DuplicateSourceError
@@ -65,14 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
     level = settings.log_level
     if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
         level = "WARNING"  # the demo's transcript is its output; logs only when asked for
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs every request URL at INFO, and the Bot API URL carries the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    setup_logging(level, secrets=[token])
     match args.command:
         case "run":
             return _run(settings)
