@@ -22,7 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 import handlers
 from bot import __version__
 from bot.clock import Clock, SystemClock
-from bot.context import BotData, Context, Core
+from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import TelegramSender
 from bot.matching import Matcher, default_places, load_catalog
@@ -44,6 +44,7 @@ USER_AGENT = f"Outpost/{__version__} (+https://github.com/outpost-alerts/outpost
 COMMANDS = [
     BotCommand("topics", "Choose topics"),
     BotCommand("status", "What is going on right now"),
+    BotCommand("latest", "The latest stories"),
     BotCommand("mysubs", "Your subscriptions"),
     BotCommand("subscribe", "Subscribe to a topic"),
     BotCommand("unsubscribe", "Stop a topic"),
@@ -117,6 +118,7 @@ async def _open(
         clock=clock,
         pipeline=pipeline,
         dispatcher=dispatcher,
+        admins=AdminSet(set(await db.admin.all())),
     )
     if dispatch_loop:
         app.bot_data.tasks.append(asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -14,6 +14,28 @@ from bot.matching import Catalog, Matcher
 from bot.pipeline.cycle import Pipeline
 from bot.settings import Settings
 from storage import Database
+
+
+class AdminSet:
+    """The admins added in chat, mirrored in memory so the admin check stays synchronous.
+
+    Owners (OUTPOST_ADMIN_IDS) are always admins; only they add or remove others, and
+    every change goes through `add`/`remove` after the database write.
+    """
+
+    def __init__(self, user_ids: set[int] | None = None) -> None:
+        self._ids = set(user_ids or ())
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._ids
+
+    def add(self, user_id: int) -> None:
+        """Note a newly added admin."""
+        self._ids.add(user_id)
+
+    def remove(self, user_id: int) -> None:
+        """Forget a removed admin."""
+        self._ids.discard(user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +50,15 @@ class Core:
     clock: Clock
     pipeline: Pipeline
     dispatcher: Dispatcher
+    admins: AdminSet = field(default_factory=AdminSet)
+
+    def is_owner(self, user_id: int | None) -> bool:
+        """Tell whether a user is an owner: an admin named in OUTPOST_ADMIN_IDS."""
+        return user_id is not None and user_id in self.settings.admin_ids
 
     def is_admin(self, user_id: int | None) -> bool:
         """Tell whether a Telegram user is an admin: the one place this is decided."""
-        return user_id is not None and user_id in self.settings.admin_ids
+        return self.is_owner(user_id) or (user_id is not None and user_id in self.admins)
 
 
 class BotData:
@@ -40,6 +67,7 @@ class BotData:
     def __init__(self) -> None:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
+        self.last_error_notice: float | None = None  # monotonic time admins were last told
 
     @property
     def core(self) -> Core:

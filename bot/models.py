@@ -142,6 +142,7 @@ class Event:
     published_at: datetime | None
     seen_at: datetime
     is_admin: bool
+    is_announcement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,7 @@ class Alert:
     happened_at: datetime | None
     links: tuple[StoryLink, ...]
     is_admin: bool
+    is_announcement: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ __all__ = ["escape"]
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog
 from bot.models import Event, Source
+from storage.admin import AuditEntry
+from storage.stats import Stats
 
 HELP = """<b>Outpost</b> watches public sources about military activity in and around Belarus \
 and alerts you when a report matches your topics.
@@ -20,9 +22,17 @@ and alerts you when a report matches your topics.
 /unsubscribe <i>topic</i> – stop a topic
 /mysubs – what you are subscribed to
 /status – what is going on right now
+/latest <i>[topic]</i> – the newest stories
 /help – this message"""
 
-ADMIN_HELP = "\n\nAdmins: /post <i>text</i> – send a verified manual update to subscribers"
+ADMIN_HELP = """
+
+<b>Admins</b>
+/post <i>text</i> – a verified manual update, previewed before it goes out
+/broadcast <i>text</i> – an announcement to every chat, previewed first
+/stats – subscribers, deliveries, failing sources
+/audit – the latest admin actions
+/admins – who the admins are (owners: <code>/admins add|remove ID</code>)"""
 
 
 def welcome(catalog: Catalog) -> str:
@@ -102,3 +112,97 @@ def _short(text: str, limit: int) -> str:
 def since(now: datetime, hours: int) -> datetime:
     """Return the start of a window of hours ending now."""
     return now - timedelta(hours=hours)
+
+
+def draft_prompt(kind: str) -> str:
+    """Explain what Confirm will do with a draft."""
+    if kind == "broadcast":
+        return "☝️ Preview of the announcement. Confirm sends it to every chat."
+    return "☝️ Preview of the update. Confirm sends it to the subscribers of its topics."
+
+
+def published(kind: str, result: object) -> str:
+    """Say what confirming a draft did."""
+    topics = getattr(result, "topics", ())
+    queued = getattr(result, "queued", 0)
+    if kind == "broadcast":
+        return f"Announcement sent to {queued} chat(s)."
+    if not topics:
+        return (
+            "Posted, but it matched no topic, so no subscriber was alerted. "
+            "Name the activity (e.g. drills, mobilization) in the text."
+        )
+    return f"Posted. Topics: {', '.join(topics)}; queued for {queued} chat(s)."
+
+
+def stats(figures: Stats, catalog: Catalog) -> str:
+    """Render /stats."""
+    lines = [
+        "📈 <b>Outpost statistics</b>",
+        f"Chats: <b>{figures.chats}</b> active, {figures.blocked_chats} blocked or gone",
+    ]
+    if figures.by_language:
+        langs = ", ".join(f"{escape(k)} {v}" for k, v in figures.by_language.items())
+        lines.append(f"By language: {langs}")
+    if figures.by_topic:
+        topics = ", ".join(
+            f"{escape(topic_label(k, catalog))} {v}"
+            for k, v in figures.by_topic.items()
+            if k in catalog.names()
+        )
+        lines.append(f"By topic: {topics}")
+    box = figures.outbox
+    lines.append(
+        f"Alerts: {box.get('sent', 0)} sent, {box.get('pending', 0)} pending, "
+        f"{box.get('failed', 0)} failed, {box.get('cancelled', 0)} cancelled"
+    )
+    if figures.failing_sources:
+        lines.append("<b>Failing sources</b>")
+        lines.extend(
+            f"• {escape(name)} – {escape(kind)} ×{count}"
+            for name, kind, count in figures.failing_sources
+        )
+    else:
+        lines.append("No source is failing.")
+    return "\n".join(lines)
+
+
+def audit(entries: Iterable[AuditEntry]) -> str:
+    """Render /audit."""
+    lines = ["🗂 <b>Latest admin actions</b>"]
+    for entry in entries:
+        lines.append(
+            f"{entry.at:%Y-%m-%d %H:%M} UTC · <code>{entry.user_id}</code> · "
+            f"<b>{escape(entry.action)}</b> {escape(_short(entry.detail, 120))}"
+        )
+    if len(lines) == 1:
+        lines.append("Nothing yet.")
+    return "\n".join(lines)
+
+
+def admin_list(owners: Iterable[int], added: Iterable[int]) -> str:
+    """Render /admins."""
+    owner_text = ", ".join(f"<code>{uid}</code>" for uid in owners) or "none"
+    added_text = ", ".join(f"<code>{uid}</code>" for uid in added) or "none"
+    return (
+        f"<b>Owners</b> (OUTPOST_ADMIN_IDS): {owner_text}\n<b>Admins added in chat</b>: "
+        f"{added_text}\n\n<code>/admins add ID</code> · <code>/admins remove ID</code>"
+    )
+
+
+def latest(
+    stories: Iterable[Event], catalog: Catalog, *, topic: str | None, now: datetime, offset: int
+) -> str:
+    """Render one page of /latest."""
+    heading = escape(topic_label(topic, catalog)) if topic else "all topics"
+    lines = [f"🗞 <b>Latest stories</b> – {heading}"]
+    for number, event in enumerate(stories, start=offset + 1):
+        labels = ", ".join(escape(topic_label(name, catalog)) for name in event.topics)
+        title = escape(_short(event.title, 120))
+        href = safe_href(event.link) if event.link else None
+        shown = f'<a href="{href}">{title}</a>' if href else title
+        source = escape(event.source_name or "")
+        lines.append(f"{number}. {shown}\n   {labels} · {source} · {ago(event.seen_at, now)}")
+    if len(lines) == 1:
+        lines.append("No stories yet.")
+    return "\n".join(lines)

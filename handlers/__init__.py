@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, errors, start, status, subscriptions
+from handlers import admin, errors, latest, start, status, subscriptions
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -19,7 +19,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
     app.add_handler(CommandHandler("status", status.status))
+    app.add_handler(CommandHandler("latest", latest.latest))
+    app.add_handler(CallbackQueryHandler(latest.turn_page, pattern=r"^lt:"))
     app.add_handler(CommandHandler("post", admin.post))
+    app.add_handler(CommandHandler("broadcast", admin.broadcast))
+    app.add_handler(CallbackQueryHandler(admin.decide, pattern=r"^dr:"))
+    app.add_handler(CommandHandler("stats", admin.stats))
+    app.add_handler(CommandHandler("audit", admin.audit))
+    app.add_handler(CommandHandler("admins", admin.admins))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     app.add_error_handler(errors.on_error)

@@ -1,53 +1,136 @@
-"""Admin commands: /post a verified manual update."""
+"""Admin commands: drafts with preview and confirm, statistics, the audit log, admins."""
 
 from __future__ import annotations
 
-import uuid
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 
-from telegram import Update
-
+from bot import admin_actions, texts
 from bot.context import Context
-from bot.pipeline.alerts import Post, record_post
+
+REFUSAL = "Sorry, only Outpost admins can do that."
 
 
-async def post(update: Update, context: Context) -> None:
-    """Send an admin's text through matching and delivery as a verified update."""
+def _decision_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("✅ Confirm", callback_data=f"dr:{draft_id}:ok"),
+                InlineKeyboardButton("✖️ Cancel", callback_data=f"dr:{draft_id}:no"),
+            ]
+        ]
+    )
+
+
+async def _draft(update: Update, context: Context, kind: str) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     core = context.core
     if not core.is_admin(user.id):
-        await message.reply_text("Sorry, only Outpost admins can post updates.")
+        await message.reply_text(REFUSAL)
         return
     text = (message.text or "").partition(" ")[2].strip()
     if not text:
-        await message.reply_text("Write the update after the command: /post TEXT")
+        await message.reply_text(f"Write the text after the command: /{kind} TEXT")
         return
-    title = text.splitlines()[0][:120]
-    outcome = await record_post(
-        core.db,
-        Post(
-            item_key=f"admin:{uuid.uuid4()}",
-            title=title,
-            text=text,
-            link=None,
-            canonical_link=None,
-            published=core.clock.now(),
-            source_name="Outpost admins",
-            is_admin=True,
-            author_id=user.id,
-        ),
-        matcher=core.matcher,
-        catalog=core.catalog,
-        now=core.clock.now(),
+    draft_id = await core.db.admin.create_draft(user.id, kind, text, now=core.clock.now())
+    await message.reply_text(
+        admin_actions.preview(core, kind, text),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_decision_keyboard(draft_id),
     )
-    core.dispatcher.wake()
-    if outcome.topics:
-        await message.reply_text(
-            f"Posted. Topics: {', '.join(outcome.topics)}; queued for {outcome.queued} chat(s)."
-        )
+    await message.reply_text(texts.draft_prompt(kind))
+
+
+async def post(update: Update, context: Context) -> None:
+    """Preview a verified manual update, to be confirmed or cancelled."""
+    await _draft(update, context, "post")
+
+
+async def broadcast(update: Update, context: Context) -> None:
+    """Preview an announcement to every chat, to be confirmed or cancelled."""
+    await _draft(update, context, "broadcast")
+
+
+async def decide(update: Update, context: Context) -> None:
+    """Confirm or cancel a draft from its preview's buttons."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    core = context.core
+    if not core.is_admin(user.id):
+        await query.answer(REFUSAL, show_alert=True)
+        return
+    _, raw_id, choice = [*query.data.split(":"), "", ""][:3]
+    draft = await core.db.admin.draft(int(raw_id)) if raw_id.isdigit() else None
+    if draft is None:
+        await query.answer("This draft no longer exists.")
+        return
+    if choice == "ok":
+        published = await admin_actions.publish(core, draft, admin_id=user.id)
+        handled = published is not None
+        note = texts.published(draft.kind, published) if published else "Already handled."
     else:
-        await message.reply_text(
-            "Posted, but it matched no topic, so no subscriber was alerted. "
-            "Name the activity (e.g. drills, mobilization) in the text."
-        )
+        handled = await admin_actions.cancel(core, draft, admin_id=user.id)
+        note = "Cancelled." if handled else "Already handled."
+    await query.answer(note)
+    if handled:
+        await query.edit_message_reply_markup(None)
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, note)
+
+
+async def stats(update: Update, context: Context) -> None:
+    """Show subscribers, deliveries and failing sources."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    if not core.is_admin(user.id):
+        await message.reply_text(REFUSAL)
+        return
+    figures = await core.db.stats.collect()
+    await message.reply_text(texts.stats(figures, core.catalog), parse_mode=ParseMode.HTML)
+
+
+async def audit(update: Update, context: Context) -> None:
+    """Show the newest admin actions."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    if not core.is_admin(user.id):
+        await message.reply_text(REFUSAL)
+        return
+    entries = await core.db.admin.recent_audit(limit=20)
+    await message.reply_text(texts.audit(entries), parse_mode=ParseMode.HTML)
+
+
+async def admins(update: Update, context: Context) -> None:
+    """List admins; owners can `add ID` or `remove ID`."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    if not core.is_owner(user.id):
+        await message.reply_text("Sorry, only Outpost owners can manage admins.")
+        return
+    args = context.args or []
+    if len(args) == 2 and args[0] in {"add", "remove"} and args[1].lstrip("-").isdigit():
+        target = int(args[1])
+        if args[0] == "add":
+            done = await admin_actions.add_admin(core, target, owner_id=user.id)
+            reply = f"{target} is now an admin." if done else f"{target} already was an admin."
+        else:
+            done = await admin_actions.remove_admin(core, target, owner_id=user.id)
+            reply = f"{target} is no longer an admin." if done else f"{target} was not an admin."
+        await message.reply_text(reply)
+        return
+    if args:
+        await message.reply_text("Usage: /admins, /admins add USER_ID, /admins remove USER_ID")
+        return
+    await message.reply_text(
+        texts.admin_list(sorted(core.settings.admin_ids), await core.db.admin.all()),
+        parse_mode=ParseMode.HTML,
+    )

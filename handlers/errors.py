@@ -1,19 +1,25 @@
-"""The one error handler: log the failure, apologise to the user."""
+"""The one error handler: log the failure, tell the admins (rate-limited), apologise."""
 
 from __future__ import annotations
 
+import html
 import logging
+import time
 
 from telegram import Update
 
 from bot.context import Context
+from bot.logsafety import RedactTokens
 
 log = logging.getLogger(__name__)
 
+NOTICE_EVERY_S = 600.0  # at most one error notice to admins per ten minutes
+
 
 async def on_error(update: object, context: Context) -> None:
-    """Log an unexpected exception and tell the user something went wrong."""
+    """Log an unexpected exception, tell the admins, and apologise to the user."""
     log.error("handler failed", exc_info=context.error)
+    await _tell_admins(context)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_text(
@@ -21,3 +27,25 @@ async def on_error(update: object, context: Context) -> None:
             )
         except Exception:  # noqa: BLE001 -- the apology is best effort; the error is logged
             log.warning("could not send the apology")
+
+
+async def _tell_admins(context: Context) -> None:
+    """Send the owners a short, token-free notice, no more often than NOTICE_EVERY_S."""
+    data = context.bot_data
+    now = time.monotonic()
+    if data.last_error_notice is not None and now - data.last_error_notice < NOTICE_EVERY_S:
+        return
+    try:
+        core = data.core
+    except RuntimeError:
+        return  # the failure happened before the services started
+    data.last_error_notice = now
+    error = context.error
+    redactor = RedactTokens([context.bot.token])
+    summary = redactor.redact(f"{type(error).__name__}: {error}")[:500]
+    text = f"⚠️ Outpost hit an error: <code>{html.escape(summary)}</code>\nDetails are in the log."
+    for admin_id in sorted(core.settings.admin_ids):
+        try:
+            await context.bot.send_message(admin_id, text, parse_mode="HTML")
+        except Exception:  # noqa: BLE001 -- one unreachable admin must not hide the others
+            log.warning("could not tell admin %d about an error", admin_id)

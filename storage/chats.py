@@ -97,6 +97,11 @@ class ChatRepository(Repository):
         )
         return [int(row["chat_id"]) for row in rows]
 
+    async def active_ids(self) -> list[int]:
+        """Return every chat the bot may write to."""
+        rows = await self._db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
+        return [int(row["id"]) for row in rows]
+
     async def count(self) -> int:
         """Return how many active chats there are."""
         row = await self._db.fetchone("SELECT COUNT(*) FROM chats WHERE active = 1")

@@ -14,10 +14,12 @@ from typing import Any
 
 import aiosqlite
 
+from storage.admin import AdminRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
 from storage.outbox import OutboxRepository
 from storage.sources import SourceRepository
+from storage.stats import StatsRepository
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class Database:
         self.sources = SourceRepository(self)
         self.events = EventRepository(self)
         self.outbox = OutboxRepository(self)
+        self.admin = AdminRepository(self)
+        self.stats = StatsRepository(self)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -15,7 +15,7 @@ from storage._base import Repository, dump_list, load_list
 _EVENT_COLUMNS = """e.id, e.source_id, e.canonical_link,
     COALESCE(s.name, e.source_name) AS source_name, e.story_id,
     e.title, e.summary, e.link, e.lang, e.topics, e.places, e.published_at, e.seen_at,
-    e.is_admin"""
+    e.is_admin, e.is_announcement"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ class NewEvent:
     seen_at: datetime
     is_admin: bool = False
     author_id: int | None = None
+    is_announcement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ def _event(row: aiosqlite.Row) -> Event:
         published_at=from_timestamp(row["published_at"]),
         seen_at=seen,
         is_admin=bool(row["is_admin"]),
+        is_announcement=bool(row["is_announcement"]),
     )
 
 
@@ -108,8 +110,8 @@ class EventRepository(Repository):
                 """
                 INSERT INTO events (source_id, source_name, item_key, story_id, title, text,
                     summary, link, canonical_link, lang, topics, places, published_at, seen_at,
-                    is_admin, author_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    is_admin, author_id, is_announcement)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     event.source_id,
@@ -128,6 +130,7 @@ class EventRepository(Repository):
                     event.seen_at.timestamp(),
                     int(event.is_admin),
                     event.author_id,
+                    int(event.is_announcement),
                 ),
             )
             event_id = int(cursor.lastrowid or 0)
@@ -143,6 +146,21 @@ class EventRepository(Repository):
             f"SELECT {_EVENT_COLUMNS} FROM events e "  # noqa: S608 -- constant columns
             "LEFT JOIN sources s ON s.id = e.source_id ORDER BY e.seen_at DESC, e.id DESC LIMIT ?",
             (limit,),
+        )
+        return [_event(row) for row in rows]
+
+    async def latest_stories(
+        self, *, topic: str | None = None, offset: int = 0, limit: int = 5
+    ) -> list[Event]:
+        """Return the first report of each story, newest story first, a page at a time."""
+        where = "WHERE EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)"
+        params: list[object] = [topic] if topic else []
+        rows = await self._db.fetchall(
+            f"SELECT {_EVENT_COLUMNS} FROM stories st "  # noqa: S608 -- constant SQL parts
+            "JOIN events e ON e.id = st.first_event_id LEFT JOIN sources s ON s.id = e.source_id "
+            f"{where if topic else 'WHERE e.is_announcement = 0'} "
+            "ORDER BY st.created_at DESC, st.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
         return [_event(row) for row in rows]
 
@@ -199,6 +217,7 @@ class EventRepository(Repository):
             happened_at=first.published_at or first.seen_at,
             links=tuple(links),
             is_admin=first.is_admin,
+            is_announcement=first.is_announcement,
         )
 
 

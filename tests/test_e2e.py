@@ -151,20 +151,29 @@ async def test_status_shows_latest_and_source_health(
 async def test_admin_post_reaches_subscribers_and_non_admin_is_refused(
     sandbox: SandboxBotAPI, live_outpost: OutpostApp
 ) -> None:
-    # The dispatcher loop runs here: the post wakes it, nobody drains by hand.
+    # The dispatcher loop runs here: confirming the post wakes it, nobody drains by hand.
     core = live_outpost.bot_data.core
     await say(sandbox, ALICE, "/subscribe mobilization")
     refused = await say(sandbox, BOB, "/post Мобилизация объявлена")
     assert "only Outpost admins" in refused
     assert await core.db.events.recent() == []
 
-    reply = await say(
-        sandbox, ADMIN_ID, "/post Военкоматы рассылают повестки резервистам: мобилизация"
+    await say(
+        sandbox,
+        ADMIN_ID,
+        "/post Военкоматы рассылают повестки резервистам: мобилизация",
+        replies=2,
     )
-    assert "queued for 1 chat" in reply
+    preview = sandbox.messages_to(ADMIN_ID)[-2]
+    assert preview.reply_markup is not None
+    confirm = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    sandbox.push_callback(
+        chat_id=ADMIN_ID, user_id=ADMIN_ID, message_id=preview.message_id, data=confirm
+    )
     alert = (await sandbox.wait_for_messages(ALICE, 2))[-1]
     assert "Verified update" in (alert.text or "")
     assert "повестки" in (alert.text or "")
+    assert alert.text == preview.text  # the preview was exactly what subscribers see
 
 
 async def test_unknown_command_gets_help(sandbox: SandboxBotAPI, core: Core) -> None:

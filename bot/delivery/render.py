@@ -42,7 +42,9 @@ def topic_label(name: str, catalog: Catalog, lang: str = "en") -> str:
 def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
     """Render one story as an alert: topic, summary, place and time, source links."""
     lines: list[str] = []
-    if alert.is_admin:
+    if alert.is_announcement:
+        lines.append("📣 <b>Announcement from the Outpost team</b>")
+    elif alert.is_admin:
         lines.append("✅ <b>Verified update from the Outpost team</b>")
     if alert.topics:
         labels = [escape(topic_label(name, catalog, lang)) for name in alert.topics]

@@ -1,0 +1,149 @@
+"""What admins do, as services the handlers call: publish drafts, manage admins.
+
+Every action is written to the audit log in the same transaction as its effect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from bot.context import Core
+from bot.delivery.render import render_alert
+from bot.models import Alert
+from bot.pipeline.alerts import Outcome, Post, record_post, summarize
+from storage.admin import Draft
+from storage.events import NewEvent
+
+ANNOUNCEMENT_PRIORITY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """The result of confirming a draft."""
+
+    topics: tuple[str, ...]
+    queued: int
+
+
+def _title(text: str) -> str:
+    return text.strip().splitlines()[0][:120] if text.strip() else ""
+
+
+async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | None:
+    """Send a confirmed draft; None when it was already confirmed or cancelled."""
+    now = core.clock.now()
+    async with core.db.transaction():
+        if not await core.db.admin.close_draft(draft.id, state="sent"):
+            return None
+        if draft.kind == "broadcast":
+            published = await _announce(core, draft)
+        else:
+            outcome: Outcome = await record_post(
+                core.db,
+                Post(
+                    item_key=f"admin:{uuid.uuid4()}",
+                    title=_title(draft.text),
+                    text=draft.text,
+                    link=None,
+                    canonical_link=None,
+                    published=now,
+                    source_name="Outpost admins",
+                    is_admin=True,
+                    author_id=draft.author_id,
+                ),
+                matcher=core.matcher,
+                catalog=core.catalog,
+                now=now,
+            )
+            published = Published(outcome.topics, outcome.queued)
+        await core.db.admin.audit(
+            admin_id,
+            draft.kind,
+            f"draft {draft.id}; topics={','.join(published.topics) or '-'}; "
+            f"queued={published.queued}; text={draft.text[:200]}",
+            now=now,
+        )
+    core.dispatcher.wake()
+    return published
+
+
+async def _announce(core: Core, draft: Draft) -> Published:
+    """Store an announcement as its own story and queue it for every active chat."""
+    now = core.clock.now()
+    recorded = await core.db.events.record(
+        NewEvent(
+            source_id=None,
+            source_name="Outpost admins",
+            item_key=f"announcement:{uuid.uuid4()}",
+            title=_title(draft.text),
+            text=draft.text,
+            summary=draft.text,
+            link=None,
+            canonical_link=None,
+            lang="",
+            topics=(),
+            places=(),
+            published_at=now,
+            seen_at=now,
+            is_admin=True,
+            author_id=draft.author_id,
+            is_announcement=True,
+        )
+    )
+    if recorded is None:  # pragma: no cover -- a fresh uuid key cannot collide
+        return Published((), 0)
+    chats = await core.db.chats.active_ids()
+    queued = await core.db.outbox.enqueue(
+        recorded.story_id, chats, priority=ANNOUNCEMENT_PRIORITY, now=now
+    )
+    return Published((), queued)
+
+
+async def cancel(core: Core, draft: Draft, *, admin_id: int) -> bool:
+    """Cancel a draft; False when it was no longer open."""
+    async with core.db.transaction():
+        if not await core.db.admin.close_draft(draft.id, state="cancelled"):
+            return False
+        await core.db.admin.audit(
+            admin_id, f"{draft.kind}_cancelled", f"draft {draft.id}", now=core.clock.now()
+        )
+    return True
+
+
+async def add_admin(core: Core, user_id: int, *, owner_id: int) -> bool:
+    """Make a user an admin (owners only; the caller checks); audited."""
+    async with core.db.transaction():
+        added = await core.db.admin.add(user_id, added_by=owner_id, now=core.clock.now())
+        await core.db.admin.audit(owner_id, "admin_add", str(user_id), now=core.clock.now())
+    core.admins.add(user_id)
+    return added
+
+
+async def remove_admin(core: Core, user_id: int, *, owner_id: int) -> bool:
+    """Take a user's admin rights (owners only; the caller checks); audited."""
+    async with core.db.transaction():
+        removed = await core.db.admin.remove(user_id)
+        await core.db.admin.audit(owner_id, "admin_remove", str(user_id), now=core.clock.now())
+    core.admins.remove(user_id)
+    return removed
+
+
+def preview(core: Core, kind: str, text: str) -> str:
+    """Render a draft exactly as subscribers will see it."""
+    now = core.clock.now()
+    if kind == "broadcast":
+        alert = Alert(0, (), _title(text), text, (), None, (), True, is_announcement=True)
+    else:
+        found = core.matcher.classify(text)
+        alert = Alert(
+            0,
+            found.topics,
+            _title(text),
+            summarize(_title(text), text),
+            found.places,
+            now,
+            (),
+            True,
+        )
+    return render_alert(alert, core.catalog)

@@ -1,0 +1,51 @@
+"""Figures for the admins' /stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage._base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Audience, delivery and source health at a glance."""
+
+    chats: int
+    blocked_chats: int
+    by_language: dict[str, int]
+    by_topic: dict[str, int]
+    outbox: dict[str, int]
+    failing_sources: list[tuple[str, str, int]]  # name, last error kind, consecutive failures
+
+
+class StatsRepository(Repository):
+    """Read-only aggregate queries."""
+
+    async def collect(self) -> Stats:
+        """Gather every figure /stats shows."""
+        languages = await self._db.fetchall(
+            "SELECT COALESCE(language, '?') AS lang, COUNT(*) AS n FROM chats"
+            " WHERE active = 1 GROUP BY 1 ORDER BY n DESC"
+        )
+        topics = await self._db.fetchall(
+            "SELECT s.topic, COUNT(*) AS n FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+            " WHERE c.active = 1 GROUP BY s.topic ORDER BY n DESC"
+        )
+        chats = await self._db.fetchone(
+            "SELECT SUM(active = 1) AS active, SUM(active = 0) AS blocked FROM chats"
+        )
+        failing = await self._db.fetchall(
+            "SELECT name, COALESCE(last_error_kind, '?') AS kind, consecutive_failures FROM sources"
+            " WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name"
+        )
+        return Stats(
+            chats=int(chats["active"] or 0) if chats else 0,
+            blocked_chats=int(chats["blocked"] or 0) if chats else 0,
+            by_language={row["lang"]: int(row["n"]) for row in languages},
+            by_topic={row["topic"]: int(row["n"]) for row in topics},
+            outbox=await self._db.outbox.counts(),
+            failing_sources=[
+                (row["name"], row["kind"], int(row["consecutive_failures"])) for row in failing
+            ],
+        )
