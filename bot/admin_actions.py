@@ -129,8 +129,8 @@ async def remove_admin(core: Core, user_id: int, *, owner_id: int) -> bool:
     return removed
 
 
-def preview(core: Core, kind: str, text: str) -> str:
-    """Render a draft exactly as subscribers will see it."""
+def preview(core: Core, kind: str, text: str, *, lang: str = "en") -> str:
+    """Render a draft exactly as subscribers who read this language will see it."""
     now = core.clock.now()
     if kind == "broadcast":
         alert = Alert(0, (), _title(text), text, (), None, (), True, is_announcement=True)
@@ -146,4 +146,4 @@ def preview(core: Core, kind: str, text: str) -> str:
             (),
             True,
         )
-    return render_alert(alert, core.catalog)
+    return render_alert(alert, core.catalog, lang=lang)

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
@@ -25,10 +24,13 @@ from bot.clock import Clock, SystemClock
 from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import TelegramSender
+from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
+from bot.i18n import LANGUAGES
 from bot.matching import Matcher, default_places, load_catalog
 from bot.pipeline.cycle import Pipeline, run_cycle
 from bot.pipeline.fetch import Fetcher, make_client
 from bot.settings import Settings
+from handlers.menu import commands_for
 from storage import open_database
 
 log = logging.getLogger(__name__)
@@ -40,16 +42,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 USER_AGENT = f"Outpost/{__version__} (+https://github.com/outpost-alerts/outpost)"
-
-COMMANDS = [
-    BotCommand("topics", "Choose topics"),
-    BotCommand("status", "What is going on right now"),
-    BotCommand("latest", "The latest stories"),
-    BotCommand("mysubs", "Your subscriptions"),
-    BotCommand("subscribe", "Subscribe to a topic"),
-    BotCommand("unsubscribe", "Stop a topic"),
-    BotCommand("help", "How Outpost works"),
-]
 
 
 def build_application(
@@ -128,7 +120,10 @@ async def _open(
             _poll_job, interval=min(settings.poll_interval, 30.0), first=0, name="poll"
         )
     try:
-        await app.bot.set_my_commands(COMMANDS)
+        for lang in LANGUAGES:
+            # English is also the menu of every language Outpost does not speak.
+            code = None if lang == DEFAULT_LANGUAGE else lang
+            await app.bot.set_my_commands(commands_for(lang), language_code=code)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
 

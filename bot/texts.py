@@ -1,108 +1,188 @@
-"""The bot's replies, rendered as Telegram HTML from plain data (pure functions)."""
+"""The bot's replies, rendered as Telegram HTML from plain data (pure functions).
+
+Every sentence goes through the chat's translator (`UI._`), so `pybabel extract` finds it
+and each language's catalog translates it; values are filled in with `str.format` after
+translation and escaped when they come from outside.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-__all__ = ["escape"]
-
 from bot.delivery.render import safe_href, topic_label
+from bot.i18n import Translator, translator
 from bot.matching import Catalog
 from bot.models import Event, Source
 from storage.admin import AuditEntry
 from storage.stats import Stats
 
-HELP = """<b>Outpost</b> watches public sources about military activity in and around Belarus \
-and alerts you when a report matches your topics.
-
-/topics – choose topics with buttons
-/subscribe <i>topic</i> – subscribe, e.g. <code>/subscribe drills</code>
-/unsubscribe <i>topic</i> – stop a topic
-/mysubs – what you are subscribed to
-/status – what is going on right now
-/latest <i>[topic]</i> – the newest stories
-/help – this message"""
-
-ADMIN_HELP = """
-
-<b>Admins</b>
-/post <i>text</i> – a verified manual update, previewed before it goes out
-/broadcast <i>text</i> – an announcement to every chat, previewed first
-/stats – subscribers, deliveries, failing sources
-/audit – the latest admin actions
-/admins – who the admins are (owners: <code>/admins add|remove ID</code>)"""
+__all__ = ["UI", "escape", "ui_for"]
 
 
-def welcome(catalog: Catalog) -> str:
+@dataclass(frozen=True, slots=True)
+class UI:
+    """What rendering in one chat's language needs."""
+
+    lang: str
+    tr: Translator
+    catalog: Catalog
+
+    def _(self, message: str) -> str:
+        """Translate one message id."""
+        return self.tr.gettext(message)
+
+    def topic(self, name: str) -> str:
+        """Return a topic's emoji and name in this language."""
+        return topic_label(name, self.catalog, self.lang)
+
+
+def ui_for(lang: str, catalog: Catalog) -> UI:
+    """Build the UI of a language."""
+    return UI(lang, translator(lang), catalog)
+
+
+def help_text(ui: UI, *, admin: bool = False) -> str:
+    """Explain the commands (and the admin ones to admins)."""
+    text = ui._(
+        "<b>Outpost</b> watches public sources about military activity in and around "
+        "Belarus and alerts you when a report matches your topics.\n\n"
+        "/topics – choose topics with buttons\n"
+        "/subscribe <i>topic</i> – subscribe, e.g. <code>/subscribe drills</code>\n"
+        "/unsubscribe <i>topic</i> – stop a topic\n"
+        "/mysubs – what you are subscribed to\n"
+        "/status – what is going on right now\n"
+        "/latest <i>[topic]</i> – the newest stories\n"
+        "/language – change the language\n"
+        "/help – this message"
+    )
+    if admin:
+        text += "\n\n" + ui._(
+            "<b>Admins</b>\n"
+            "/post <i>text</i> – a verified manual update, previewed before it goes out\n"
+            "/broadcast <i>text</i> – an announcement to every chat, previewed first\n"
+            "/stats – subscribers, deliveries, failing sources\n"
+            "/audit – the latest admin actions\n"
+            "/admins – who the admins are (owners: <code>/admins add|remove ID</code>)"
+        )
+    return text
+
+
+def welcome(ui: UI) -> str:
     """Greet a new chat and show how to start."""
     return (
-        "👋 Welcome to <b>Outpost</b>.\n\nPick topics with /topics or subscribe directly, "
-        f"e.g. <code>/subscribe drills</code>. Topics: {topic_list(catalog)}.\n\n{HELP}"
+        ui._(
+            "👋 Welcome to <b>Outpost</b>.\n\nPick topics with /topics or subscribe directly, "
+            "e.g. <code>/subscribe drills</code>. Topics: {topics}."
+        ).format(topics=topic_list(ui))
+        + "\n\n"
+        + help_text(ui)
     )
 
 
-def topic_list(catalog: Catalog) -> str:
+def topic_list(ui: UI) -> str:
     """List topic ids for a command hint."""
-    return ", ".join(f"<code>{escape(name)}</code>" for name in catalog.names())
+    return ", ".join(f"<code>{escape(name)}</code>" for name in ui.catalog.names())
 
 
-def my_subscriptions(topics: Iterable[str], catalog: Catalog) -> str:
+def my_subscriptions(ui: UI, topics: Iterable[str]) -> str:
     """Describe a chat's subscriptions."""
-    chosen = [name for name in catalog.names() if name in set(topics)]
+    wanted = set(topics)
+    chosen = [name for name in ui.catalog.names() if name in wanted]
     if not chosen:
-        return "You have no subscriptions yet. Use /topics to pick some."
-    lines = [escape(topic_label(name, catalog)) for name in chosen]
-    return "<b>Your topics</b>\n" + "\n".join(lines)
+        return ui._("You have no subscriptions yet. Use /topics to pick some.")
+    lines = [escape(ui.topic(name)) for name in chosen]
+    return ui._("<b>Your topics</b>") + "\n" + "\n".join(lines)
 
 
-def ago(then: datetime, now: datetime) -> str:
+def ago(ui: UI, then: datetime, now: datetime) -> str:
     """Say how long ago something happened, briefly."""
     seconds = max(int((now - then).total_seconds()), 0)
     if seconds < 60:
-        return "just now"
+        return ui._("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return ui._("{n} min ago").format(n=seconds // 60)
     if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} d ago"
+        return ui._("{n} h ago").format(n=seconds // 3600)
+    return ui._("{n} d ago").format(n=seconds // 86400)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFigures:
+    """One topic's line on the situation board."""
+
+    day: int  # stories in the last 24 h
+    week: int  # stories in the last 7 days
+    usual: float  # stories a day, on average, over the four weeks before that
+    latest: Event | None
+
+    @property
+    def above_normal(self) -> bool:
+        """A spike: at least three stories today and twice the usual daily level."""
+        return self.day >= 3 and self.day >= 2 * max(self.usual, 0.5)
 
 
 def status_board(
+    ui: UI,
     *,
-    catalog: Catalog,
-    counts: Mapping[str, int],
-    latest: Mapping[str, Event],
+    figures: Mapping[str, TopicFigures],
+    places: Iterable[tuple[str, int]],
     sources: Iterable[Source],
     now: datetime,
 ) -> str:
-    """Render /status: per topic the last 24 h and the latest report; source health."""
-    lines = ["📊 <b>What is going on</b> (reports in the last 24 h)"]
-    for name in catalog.names():
-        line = f"{escape(topic_label(name, catalog))}: <b>{counts.get(name, 0)}</b>"
-        event = latest.get(name)
-        if event is not None:
-            title = escape(_short(event.title, 90))
-            href = safe_href(event.link) if event.link else None
-            shown = f'<a href="{href}">{title}</a>' if href else title
-            line += f"\n   latest {ago(event.seen_at, now)}: {shown}"
+    """Render /status: per topic today, this week and the usual level; places; sources."""
+    lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
+    for name, topic in figures.items():
+        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({topic.usual:.1f})"
+        if topic.above_normal:
+            line += " " + ui._("⚠️ <b>above normal</b>")
+        if topic.latest is not None:
+            line += "\n   " + ui._("latest {ago}: {title}").format(
+                ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
+            )
         lines.append(line)
+    mentioned = [f"{escape(place)} ({count})" for place, count in places]
+    if mentioned:
+        lines.append(
+            "\n"
+            + ui._("<b>Places most mentioned</b> (7 days): {list}").format(
+                list=", ".join(mentioned)
+            )
+        )
     source_lines = []
     for source in sources:
         if source.last_success_at is not None:
-            health = f"answered {ago(source.last_success_at, now)}"
+            health = ui._("answered {ago}").format(ago=ago(ui, source.last_success_at, now))
         else:
-            health = "not answered yet"
+            health = ui._("not answered yet")
         if source.last_error_kind and source.consecutive_failures:
-            health += f", failing: {escape(source.last_error_kind)}"
+            health += ", " + ui._("failing: {kind}").format(kind=escape(source.last_error_kind))
         if not source.active:
-            health += ", paused"
+            health += ", " + ui._("paused")
         source_lines.append(f"• {escape(source.name)} – {health}")
     if source_lines:
-        lines.append("\n<b>Sources</b>")
+        lines.append("\n" + ui._("<b>Sources</b>"))
         lines.extend(source_lines)
     return "\n".join(lines)
+
+
+def place_board(ui: UI, place: str, stories: Iterable[Event], *, now: datetime) -> str:
+    """Render /status PLACE: the latest stories that name a place."""
+    lines = [ui._("📍 <b>{place}</b> – latest stories").format(place=escape(place))]
+    for event in stories:
+        labels = ", ".join(escape(ui.topic(name)) for name in event.topics)
+        lines.append(f"• {_linked(event, 100)}\n   {labels} · {ago(ui, event.seen_at, now)}")
+    if len(lines) == 1:
+        lines.append(ui._("No stories yet."))
+    return "\n".join(lines)
+
+
+def _linked(event: Event, limit: int) -> str:
+    title = escape(_short(event.title, limit))
+    href = safe_href(event.link) if event.link else None
+    return f'<a href="{href}">{title}</a>' if href else title
 
 
 def _short(text: str, limit: int) -> str:
@@ -114,95 +194,103 @@ def since(now: datetime, hours: int) -> datetime:
     return now - timedelta(hours=hours)
 
 
-def draft_prompt(kind: str) -> str:
+def draft_prompt(ui: UI, kind: str) -> str:
     """Explain what Confirm will do with a draft."""
     if kind == "broadcast":
-        return "☝️ Preview of the announcement. Confirm sends it to every chat."
-    return "☝️ Preview of the update. Confirm sends it to the subscribers of its topics."
+        return ui._("☝️ Preview of the announcement. Confirm sends it to every chat.")
+    return ui._("☝️ Preview of the update. Confirm sends it to the subscribers of its topics.")
 
 
-def published(kind: str, result: object) -> str:
+def published(ui: UI, kind: str, topics: tuple[str, ...], queued: int) -> str:
     """Say what confirming a draft did."""
-    topics = getattr(result, "topics", ())
-    queued = getattr(result, "queued", 0)
     if kind == "broadcast":
-        return f"Announcement sent to {queued} chat(s)."
+        return ui._("Announcement sent to {n} chat(s).").format(n=queued)
     if not topics:
-        return (
+        return ui._(
             "Posted, but it matched no topic, so no subscriber was alerted. "
             "Name the activity (e.g. drills, mobilization) in the text."
         )
-    return f"Posted. Topics: {', '.join(topics)}; queued for {queued} chat(s)."
+    return ui._("Posted. Topics: {topics}; queued for {n} chat(s).").format(
+        topics=", ".join(topics), n=queued
+    )
 
 
-def stats(figures: Stats, catalog: Catalog) -> str:
+def stats(ui: UI, figures: Stats) -> str:
     """Render /stats."""
     lines = [
-        "📈 <b>Outpost statistics</b>",
-        f"Chats: <b>{figures.chats}</b> active, {figures.blocked_chats} blocked or gone",
+        ui._("📈 <b>Outpost statistics</b>"),
+        ui._("Chats: <b>{active}</b> active, {blocked} blocked or gone").format(
+            active=figures.chats, blocked=figures.blocked_chats
+        ),
     ]
     if figures.by_language:
         langs = ", ".join(f"{escape(k)} {v}" for k, v in figures.by_language.items())
-        lines.append(f"By language: {langs}")
+        lines.append(ui._("By language: {list}").format(list=langs))
     if figures.by_topic:
         topics = ", ".join(
-            f"{escape(topic_label(k, catalog))} {v}"
+            f"{escape(ui.topic(k))} {v}"
             for k, v in figures.by_topic.items()
-            if k in catalog.names()
+            if k in ui.catalog.names()
         )
-        lines.append(f"By topic: {topics}")
+        lines.append(ui._("By topic: {list}").format(list=topics))
     box = figures.outbox
     lines.append(
-        f"Alerts: {box.get('sent', 0)} sent, {box.get('pending', 0)} pending, "
-        f"{box.get('failed', 0)} failed, {box.get('cancelled', 0)} cancelled"
+        ui._(
+            "Alerts: {sent} sent, {pending} pending, {failed} failed, {cancelled} cancelled"
+        ).format(
+            sent=box.get("sent", 0),
+            pending=box.get("pending", 0),
+            failed=box.get("failed", 0),
+            cancelled=box.get("cancelled", 0),
+        )
     )
     if figures.failing_sources:
-        lines.append("<b>Failing sources</b>")
+        lines.append(ui._("<b>Failing sources</b>"))
         lines.extend(
             f"• {escape(name)} – {escape(kind)} ×{count}"
             for name, kind, count in figures.failing_sources
         )
     else:
-        lines.append("No source is failing.")
+        lines.append(ui._("No source is failing."))
     return "\n".join(lines)
 
 
-def audit(entries: Iterable[AuditEntry]) -> str:
+def audit(ui: UI, entries: Iterable[AuditEntry]) -> str:
     """Render /audit."""
-    lines = ["🗂 <b>Latest admin actions</b>"]
+    lines = [ui._("🗂 <b>Latest admin actions</b>")]
     for entry in entries:
         lines.append(
             f"{entry.at:%Y-%m-%d %H:%M} UTC · <code>{entry.user_id}</code> · "
             f"<b>{escape(entry.action)}</b> {escape(_short(entry.detail, 120))}"
         )
     if len(lines) == 1:
-        lines.append("Nothing yet.")
+        lines.append(ui._("Nothing yet."))
     return "\n".join(lines)
 
 
-def admin_list(owners: Iterable[int], added: Iterable[int]) -> str:
+def admin_list(ui: UI, owners: Iterable[int], added: Iterable[int]) -> str:
     """Render /admins."""
-    owner_text = ", ".join(f"<code>{uid}</code>" for uid in owners) or "none"
-    added_text = ", ".join(f"<code>{uid}</code>" for uid in added) or "none"
-    return (
-        f"<b>Owners</b> (OUTPOST_ADMIN_IDS): {owner_text}\n<b>Admins added in chat</b>: "
-        f"{added_text}\n\n<code>/admins add ID</code> · <code>/admins remove ID</code>"
+    none = ui._("none")
+    owner_text = ", ".join(f"<code>{uid}</code>" for uid in owners) or none
+    added_text = ", ".join(f"<code>{uid}</code>" for uid in added) or none
+    return ui._(
+        "<b>Owners</b> (OUTPOST_ADMIN_IDS): {owners}\n<b>Admins added in chat</b>: {added}"
+    ).format(owners=owner_text, added=added_text) + (
+        "\n\n<code>/admins add ID</code> · <code>/admins remove ID</code>"
     )
 
 
 def latest(
-    stories: Iterable[Event], catalog: Catalog, *, topic: str | None, now: datetime, offset: int
+    ui: UI, stories: Iterable[Event], *, topic: str | None, now: datetime, offset: int
 ) -> str:
     """Render one page of /latest."""
-    heading = escape(topic_label(topic, catalog)) if topic else "all topics"
-    lines = [f"🗞 <b>Latest stories</b> – {heading}"]
+    heading = escape(ui.topic(topic)) if topic else ui._("all topics")
+    lines = [ui._("🗞 <b>Latest stories</b> – {heading}").format(heading=heading)]
     for number, event in enumerate(stories, start=offset + 1):
-        labels = ", ".join(escape(topic_label(name, catalog)) for name in event.topics)
-        title = escape(_short(event.title, 120))
-        href = safe_href(event.link) if event.link else None
-        shown = f'<a href="{href}">{title}</a>' if href else title
+        labels = ", ".join(escape(ui.topic(name)) for name in event.topics)
         source = escape(event.source_name or "")
-        lines.append(f"{number}. {shown}\n   {labels} · {source} · {ago(event.seen_at, now)}")
+        when = ago(ui, event.seen_at, now)
+        lines.append(f"{number}. {_linked(event, 120)}\n   {labels} · {source} · {when}")
     if len(lines) == 1:
-        lines.append("No stories yet.")
+        lines.append(ui._("No stories yet."))
     return "\n".join(lines)

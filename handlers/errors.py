@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.context import Context
 from bot.logsafety import RedactTokens
+from handlers.common import ui_of
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,9 @@ async def on_error(update: object, context: Context) -> None:
     await _tell_admins(context)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
+            ui = await ui_of(update, context)
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on our side. Please try again later."
+                ui._("Sorry, something went wrong on our side. Please try again later.")
             )
         except Exception:  # noqa: BLE001 -- the apology is best effort; the error is logged
             log.warning("could not send the apology")

@@ -1,52 +1,92 @@
-"""/start, /help and unknown commands."""
+"""/start (with deep links), /help, /language and unknown commands."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot import texts
 from bot.context import Context
-
-
-async def register_chat(update: Update, context: Context) -> None:
-    """Remember the chat an update came from."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    user = update.effective_user
-    await context.core.db.chats.register(
-        chat.id,
-        chat_type=chat.type,
-        title=chat.title or chat.username,
-        language=user.language_code if user else None,
-        now=context.core.clock.now(),
-    )
+from bot.i18n import LANGUAGES, NAMES
+from bot.matching import resolve_topic
+from handlers.common import may_change, register_chat, ui_of
+from handlers.menu import commands_for
 
 
 async def start(update: Update, context: Context) -> None:
-    """Register the chat and greet it."""
-    if update.effective_message is None:
+    """Register the chat and greet it; `/start TOPIC` (a deep link) also subscribes."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
         return
     await register_chat(update, context)
-    await update.effective_message.reply_text(
-        texts.welcome(context.core.catalog), parse_mode=ParseMode.HTML
-    )
+    ui = await ui_of(update, context)
+    core = context.core
+    topic = resolve_topic(core.catalog, context.args[0]) if context.args else None
+    if topic is not None and await may_change(update, context):
+        await core.db.chats.subscribe(chat.id, topic, now=core.clock.now())
+        await message.reply_text(
+            ui._("👋 Welcome to <b>Outpost</b>. You are subscribed to {topic}.").format(
+                topic=texts.escape(ui.topic(topic))
+            )
+            + "\n\n"
+            + texts.help_text(ui),
+            parse_mode=ParseMode.HTML,
+        )
+        return
+    await message.reply_text(texts.welcome(ui), parse_mode=ParseMode.HTML)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """Explain the commands."""
     if update.effective_message is None:
         return
+    ui = await ui_of(update, context)
     user = update.effective_user
-    extra = texts.ADMIN_HELP if context.core.is_admin(user.id if user else None) else ""
-    await update.effective_message.reply_text(texts.HELP + extra, parse_mode=ParseMode.HTML)
+    admin = context.core.is_admin(user.id if user else None)
+    await update.effective_message.reply_text(
+        texts.help_text(ui, admin=admin), parse_mode=ParseMode.HTML
+    )
+
+
+def _language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(NAMES[lang], callback_data=f"lang:{lang}")] for lang in LANGUAGES]
+    )
+
+
+async def language(update: Update, context: Context) -> None:
+    """Offer the interface languages."""
+    message = update.effective_message
+    if message is None:
+        return
+    await register_chat(update, context)
+    ui = await ui_of(update, context)
+    await message.reply_text(ui._("Choose the language:"), reply_markup=_language_keyboard())
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    """Set the chat's language from the keyboard and its command menu with it."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or query.data is None:
+        return
+    lang = query.data.removeprefix("lang:")
+    if lang not in LANGUAGES or not await may_change(update, context):
+        await query.answer()
+        return
+    await register_chat(update, context)
+    await context.core.db.chats.set_language(chat.id, lang)
+    ui = await ui_of(update, context)
+    await query.answer(NAMES[lang])
+    await query.edit_message_text(ui._("Language: {name}").format(name=NAMES[lang]))
+    await context.bot.set_my_commands(commands_for(lang), scope=BotCommandScopeChat(chat.id))
 
 
 async def unknown(update: Update, context: Context) -> None:
     """Answer a command Outpost does not know with the help text."""
     if update.effective_message is None:
         return
+    ui = await ui_of(update, context)
     await update.effective_message.reply_text(
-        "I don't know that command.\n\n" + texts.HELP, parse_mode=ParseMode.HTML
+        ui._("I don't know that command.") + "\n\n" + texts.help_text(ui),
+        parse_mode=ParseMode.HTML,
     )

@@ -1,28 +1,98 @@
-"""/status: the situation right now."""
+"""/status [TOPIC|PLACE]: the situation board, with a chart on request."""
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Update
+import asyncio
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
-from bot import texts
-from bot.context import Context
+from bot import charts, texts
+from bot.context import Context, Core
+from bot.matching import resolve_topic
+from bot.texts import UI, TopicFigures
+from handlers.common import ui_of
+
+CHART_DAYS = 14
+
+
+async def _figures(core: Core, topics: tuple[str, ...]) -> dict[str, TopicFigures]:
+    now = core.clock.now()
+    day = await core.db.events.count_by_topic(now - timedelta(hours=24))
+    week = await core.db.events.count_by_topic(now - timedelta(days=7))
+    before = await core.db.events.daily_counts(start=now - timedelta(days=35), days=28)
+    latest = await core.db.events.latest_by_topic()
+    return {
+        name: TopicFigures(
+            day=day.get(name, 0),
+            week=week.get(name, 0),
+            usual=sum(before.get(name, [])) / 28,
+            latest=latest.get(name),
+        )
+        for name in topics
+    }
+
+
+def _picture_buttons(ui: UI) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(ui._("📈 Chart, 14 days"), callback_data="st:chart")]]
+    )
 
 
 async def status(update: Update, context: Context) -> None:
-    """Show per topic the reports of the last 24 h and the latest one; source health."""
+    """Show the board for every topic, one topic, or one place."""
     message = update.effective_message
     if message is None:
         return
     core = context.core
+    ui = await ui_of(update, context)
     now = core.clock.now()
-    board = texts.status_board(
-        catalog=core.catalog,
-        counts=await core.db.events.count_by_topic(texts.since(now, 24)),
-        latest=await core.db.events.latest_by_topic(),
-        sources=await core.db.sources.all(),
-        now=now,
-    )
+    wanted = " ".join(context.args or ())
+    topic = resolve_topic(core.catalog, wanted) if wanted else None
+    places = core.matcher.classify(wanted).places if wanted and topic is None else ()
+    if places:
+        stories = await core.db.events.latest_stories(place=places[0], limit=8)
+        board = texts.place_board(ui, places[0], stories, now=now)
+    else:
+        board = texts.status_board(
+            ui,
+            figures=await _figures(core, (topic,) if topic else core.catalog.names()),
+            places=await core.db.events.top_places(since=now - timedelta(days=7)),
+            sources=await core.db.sources.all(),
+            now=now,
+        )
     await message.reply_text(
-        board, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        board,
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        reply_markup=_picture_buttons(ui),
     )
+
+
+async def picture(update: Update, context: Context) -> None:
+    """Send the chart of reports per day per topic over the last two weeks."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    core = context.core
+    ui = await ui_of(update, context)
+    await query.answer()
+    today = core.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=CHART_DAYS - 1)
+    series = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
+    days = [(start + timedelta(days=n)).date() for n in range(CHART_DAYS)]
+    labels = {
+        name: core.catalog.topic(name).display_name(ui.lang)
+        for name in series
+        if name in core.catalog.names()
+    }
+    # matplotlib takes a noticeable fraction of a second: never on the event loop.
+    png = await asyncio.to_thread(
+        charts.reports_chart,
+        {name: counts for name, counts in series.items() if name in labels},
+        days,
+        labels=labels,
+        title=ui._("Reports per day"),
+    )
+    await context.bot.send_photo(chat.id, png, caption=ui._("Reports per day, last 14 days"))

@@ -9,18 +9,17 @@ from telegram.constants import ParseMode
 
 from bot import texts
 from bot.context import Context
-from bot.delivery.render import topic_label
-from bot.matching import Catalog, resolve_topic
-from handlers.start import register_chat
+from bot.matching import resolve_topic
+from bot.texts import UI
+from handlers.common import may_change, register_chat, ui_of
 
 
-def topics_keyboard(catalog: Catalog, chosen: Set[str]) -> InlineKeyboardMarkup:
+def topics_keyboard(ui: UI, chosen: Set[str]) -> InlineKeyboardMarkup:
     """Build the toggle keyboard: one button a topic, ticked when subscribed."""
     rows = []
-    for name in catalog.names():
+    for name in ui.catalog.names():
         mark = "✅" if name in chosen else "▫️"
-        label = f"{mark} {topic_label(name, catalog)}"
-        rows.append([InlineKeyboardButton(label, callback_data=f"t:{name}")])
+        rows.append([InlineKeyboardButton(f"{mark} {ui.topic(name)}", callback_data=f"t:{name}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -30,10 +29,11 @@ async def topics(update: Update, context: Context) -> None:
     if message is None or chat is None:
         return
     await register_chat(update, context)
+    ui = await ui_of(update, context)
     chosen = await context.core.db.chats.topics_of(chat.id)
     await message.reply_text(
-        "Tap a topic to subscribe or unsubscribe:",
-        reply_markup=topics_keyboard(context.core.catalog, chosen),
+        ui._("Tap a topic to subscribe or unsubscribe:"),
+        reply_markup=topics_keyboard(ui, chosen),
     )
 
 
@@ -43,19 +43,23 @@ async def toggle(update: Update, context: Context) -> None:
     if query is None or chat is None or query.data is None:
         return
     core = context.core
+    ui = await ui_of(update, context)
     name = query.data.removeprefix("t:")
     if name not in core.catalog.names():
-        await query.answer("Unknown topic")
+        await query.answer(ui._("Unknown topic"))
+        return
+    if not await may_change(update, context):
+        await query.answer(ui._("Only the group's admins can change its topics."))
         return
     await register_chat(update, context)
-    if not await core.db.chats.subscribe(chat.id, name, now=core.clock.now()):
-        await core.db.chats.unsubscribe(chat.id, name)
-        note = f"Unsubscribed from {topic_label(name, core.catalog)}"
+    if await core.db.chats.subscribe(chat.id, name, now=core.clock.now()):
+        note = ui._("Subscribed to {topic}").format(topic=ui.topic(name))
     else:
-        note = f"Subscribed to {topic_label(name, core.catalog)}"
+        await core.db.chats.unsubscribe(chat.id, name)
+        note = ui._("Unsubscribed from {topic}").format(topic=ui.topic(name))
     await query.answer(note)
     chosen = await core.db.chats.topics_of(chat.id)
-    await query.edit_message_reply_markup(topics_keyboard(core.catalog, chosen))
+    await query.edit_message_reply_markup(topics_keyboard(ui, chosen))
 
 
 async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
@@ -63,13 +67,18 @@ async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
     if message is None or chat is None:
         return
     core = context.core
-    command = "subscribe" if subscribe else "unsubscribe"
+    ui = await ui_of(update, context)
     if not context.args:
+        example = "/subscribe drills" if subscribe else "/unsubscribe drills"
         await message.reply_text(
-            f"Which topic? For example <code>/{command} drills</code>. "
-            f"Topics: {texts.topic_list(core.catalog)}",
+            ui._("Which topic? For example <code>{example}</code>. Topics: {topics}").format(
+                example=example, topics=texts.topic_list(ui)
+            ),
             parse_mode=ParseMode.HTML,
         )
+        return
+    if not await may_change(update, context):
+        await message.reply_text(ui._("Only the group's admins can change its topics."))
         return
     await register_chat(update, context)
     done, unknown = [], []
@@ -85,13 +94,14 @@ async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
             done.append(name)
     lines = []
     if done:
-        verb = "Subscribed to" if subscribe else "Unsubscribed from"
-        labels = ", ".join(topic_label(name, core.catalog) for name in done)
-        lines.append(f"{verb}: {texts.escape(labels)}")
+        labels = texts.escape(", ".join(ui.topic(name) for name in done))
+        verb = ui._("Subscribed to: {topics}") if subscribe else ui._("Unsubscribed from: {topics}")
+        lines.append(verb.format(topics=labels))
     if unknown:
         lines.append(
-            f"Unknown topic: {texts.escape(', '.join(unknown))}. "
-            f"Topics: {texts.topic_list(core.catalog)}"
+            ui._("Unknown topic: {words}. Topics: {topics}").format(
+                words=texts.escape(", ".join(unknown)), topics=texts.topic_list(ui)
+            )
         )
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
@@ -111,7 +121,6 @@ async def mysubs(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
+    ui = await ui_of(update, context)
     chosen = await context.core.db.chats.topics_of(chat.id)
-    await message.reply_text(
-        texts.my_subscriptions(chosen, context.core.catalog), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(texts.my_subscriptions(ui, chosen), parse_mode=ParseMode.HTML)

@@ -56,6 +56,10 @@ class ChatRepository(Repository):
             return None
         return Chat(row["id"], row["type"], row["title"], row["language"], bool(row["active"]))
 
+    async def set_language(self, chat_id: int, language: str) -> None:
+        """Store the interface language a chat chose."""
+        await self._db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
+
     async def deactivate(self, chat_id: int) -> None:
         """Stop writing to a chat (the bot was blocked or removed)."""
         await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))

@@ -150,15 +150,25 @@ class EventRepository(Repository):
         return [_event(row) for row in rows]
 
     async def latest_stories(
-        self, *, topic: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        topic: str | None = None,
+        place: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
     ) -> list[Event]:
         """Return the first report of each story, newest story first, a page at a time."""
-        where = "WHERE EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)"
-        params: list[object] = [topic] if topic else []
+        conditions, params = ["e.is_announcement = 0"], []
+        if topic:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)")
+            params.append(topic)
+        if place:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(e.places) p WHERE p.value = ?)")
+            params.append(place)
         rows = await self._db.fetchall(
             f"SELECT {_EVENT_COLUMNS} FROM stories st "  # noqa: S608 -- constant SQL parts
             "JOIN events e ON e.id = st.first_event_id LEFT JOIN sources s ON s.id = e.source_id "
-            f"{where if topic else 'WHERE e.is_announcement = 0'} "
+            f"WHERE {' AND '.join(conditions)} "
             "ORDER BY st.created_at DESC, st.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
@@ -175,6 +185,34 @@ class EventRepository(Repository):
             (since.timestamp(),),
         )
         return {row["topic"]: int(row["n"]) for row in rows}
+
+    async def daily_counts(self, *, start: datetime, days: int) -> dict[str, list[int]]:
+        """Return, per topic, how many stories were first seen on each UTC day from start."""
+        rows = await self._db.fetchall(
+            """
+            SELECT t.value AS topic, CAST((e.seen_at - ?) / 86400 AS INTEGER) AS day,
+                   COUNT(DISTINCT e.story_id) AS n
+            FROM events e, json_each(e.topics) t
+            WHERE e.seen_at >= ? AND e.seen_at < ? GROUP BY topic, day
+            """,
+            (start.timestamp(), start.timestamp(), start.timestamp() + days * 86400),
+        )
+        series: dict[str, list[int]] = {}
+        for row in rows:
+            series.setdefault(row["topic"], [0] * days)[int(row["day"])] = int(row["n"])
+        return series
+
+    async def top_places(self, *, since: datetime, limit: int = 5) -> list[tuple[str, int]]:
+        """Return the places named by the most stories since a time."""
+        rows = await self._db.fetchall(
+            """
+            SELECT p.value AS place, COUNT(DISTINCT e.story_id) AS n
+            FROM events e, json_each(e.places) p WHERE e.seen_at >= ?
+            GROUP BY place ORDER BY n DESC, place LIMIT ?
+            """,
+            (since.timestamp(), limit),
+        )
+        return [(row["place"], int(row["n"])) for row in rows]
 
     async def latest_by_topic(self) -> dict[str, Event]:
         """Return the newest event of each topic."""

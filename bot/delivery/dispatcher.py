@@ -15,6 +15,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.delivery.render import render_alert, render_plain
 from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.i18n import pick_language
 from bot.matching import Catalog
 from bot.models import OutboxRow
 from storage import Database
@@ -97,13 +98,17 @@ class Dispatcher:
             await self._db.outbox.fail(row.id, error="story has no events")
             report.failed += 1
             return
-        result = await self._sender.send(row.chat_id, render_alert(alert, self._catalog), html=True)
+        chat = await self._db.chats.get(row.chat_id)
+        lang = pick_language(chat.language if chat else None)
+        result = await self._sender.send(
+            row.chat_id, render_alert(alert, self._catalog, lang=lang), html=True
+        )
         if result.status is SendStatus.BAD_HTML:
             log.warning(
                 "chat %d refused our HTML (%s); sending plain text", row.chat_id, result.error
             )
             result = await self._sender.send(
-                row.chat_id, render_plain(alert, self._catalog), html=False
+                row.chat_id, render_plain(alert, self._catalog, lang=lang), html=False
             )
         await self._record(row, result, report)
 

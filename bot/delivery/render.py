@@ -6,10 +6,13 @@ so a hostile title is shown as text and never becomes markup.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from urllib.parse import urlsplit
 
+from babel.dates import format_datetime
+
+from bot.i18n import translator
 from bot.matching import Catalog
 from bot.models import Alert
 
@@ -28,9 +31,9 @@ def safe_href(url: str) -> str | None:
     return escape(url.strip(), quote=True)
 
 
-def format_time(when: datetime) -> str:
-    """Format a time the way alerts show it, in UTC."""
-    return when.strftime("%d %b %Y, %H:%M UTC")
+def format_time(when: datetime, lang: str = "en") -> str:
+    """Format a time the way alerts show it, in UTC, with month names in the language."""
+    return format_datetime(when, "d MMMM y, HH:mm", tzinfo=UTC, locale=lang) + " UTC"
 
 
 def topic_label(name: str, catalog: Catalog, lang: str = "en") -> str:
@@ -41,11 +44,12 @@ def topic_label(name: str, catalog: Catalog, lang: str = "en") -> str:
 
 def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
     """Render one story as an alert: topic, summary, place and time, source links."""
+    _ = translator(lang).gettext
     lines: list[str] = []
     if alert.is_announcement:
-        lines.append("📣 <b>Announcement from the Outpost team</b>")
+        lines.append(_("📣 <b>Announcement from the Outpost team</b>"))
     elif alert.is_admin:
-        lines.append("✅ <b>Verified update from the Outpost team</b>")
+        lines.append(_("✅ <b>Verified update from the Outpost team</b>"))
     if alert.topics:
         labels = [escape(topic_label(name, catalog, lang)) for name in alert.topics]
         lines.append("<b>" + " · ".join(labels) + "</b>")
@@ -59,7 +63,7 @@ def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
     if alert.places:
         facts.append("📍 " + escape(", ".join(alert.places)))
     if alert.happened_at is not None:
-        facts.append("🕒 " + format_time(alert.happened_at))
+        facts.append("🕒 " + format_time(alert.happened_at, lang))
     if facts:
         lines.append(" · ".join(facts))
     links = []
@@ -71,7 +75,7 @@ def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
         lines.append("🔗 " + " | ".join(links))
     sources = {link.source_name for link in alert.links}
     if len(sources) > 1:
-        lines.append(f"Reported by {len(sources)} sources")
+        lines.append(_("Reported by {n} sources").format(n=len(sources)))
     return "\n".join(lines)
 
 

@@ -1,0 +1,46 @@
+"""What every handler needs before it replies: the chat registered and its language."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.i18n import pick_language
+from bot.texts import UI, ui_for
+
+
+async def register_chat(update: Update, context: Context) -> None:
+    """Remember the chat an update came from (its language from the user's Telegram)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    user = update.effective_user
+    await context.core.db.chats.register(
+        chat.id,
+        chat_type=chat.type,
+        title=chat.title or chat.username,
+        language=pick_language(user.language_code) if user and user.language_code else None,
+        now=context.core.clock.now(),
+    )
+
+
+async def ui_of(update: Update, context: Context) -> UI:
+    """Return the UI in the chat's chosen language, else the user's Telegram language."""
+    core = context.core
+    chat, user = update.effective_chat, update.effective_user
+    stored = await core.db.chats.get(chat.id) if chat is not None else None
+    code = stored.language if stored and stored.language else None
+    if code is None and user is not None:
+        code = user.language_code
+    return ui_for(pick_language(code), core.catalog)
+
+
+async def may_change(update: Update, context: Context) -> bool:
+    """In groups only the group's admins change its settings; anyone in a private chat."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == "private":
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in {"creator", "administrator"}

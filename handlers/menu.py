@@ -1,0 +1,25 @@
+"""The command menu Telegram shows, in each interface language."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+
+from bot.i18n import N_, translator
+
+# (command, description); N_ marks each description for `pybabel extract`.
+MENU = (
+    ("topics", N_("Choose topics")),
+    ("status", N_("What is going on right now")),
+    ("latest", N_("The latest stories")),
+    ("mysubs", N_("Your subscriptions")),
+    ("subscribe", N_("Subscribe to a topic")),
+    ("unsubscribe", N_("Stop a topic")),
+    ("language", N_("Change the language")),
+    ("help", N_("How Outpost works")),
+)
+
+
+def commands_for(lang: str) -> list[BotCommand]:
+    """Return the command menu with descriptions in a language."""
+    tr = translator(lang)
+    return [BotCommand(command, tr.gettext(description)) for command, description in MENU]

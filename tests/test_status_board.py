@@ -1,0 +1,114 @@
+"""/status: today against the usual level, narrowing to a topic or a place, the chart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.context import Core
+from bot.pipeline.alerts import Post, record_post
+from bot.sandbox import SandboxBotAPI
+from bot.texts import TopicFigures
+
+CHAT = 4000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def report(core: Core, key: str, text: str) -> None:
+    """Store one report as if a source had just published it."""
+    await record_post(
+        core.db,
+        Post(
+            item_key=key,
+            title=text,
+            text=text,
+            link=f"https://news.example.org/{key}",
+            canonical_link=f"https://news.example.org/{key}",
+            published=core.clock.now(),
+            source_name="News",
+        ),
+        matcher=core.matcher,
+        catalog=core.catalog,
+        now=core.clock.now(),
+    )
+
+
+async def ask(sandbox: SandboxBotAPI, text: str) -> str:
+    before = len(sandbox.messages_to(CHAT))
+    sandbox.push_message(chat_id=CHAT, text=text)
+    return (await sandbox.wait_for_messages(CHAT, before + 1))[-1].text or ""
+
+
+def test_a_spike_is_at_least_three_stories_and_twice_the_usual() -> None:
+    assert TopicFigures(day=3, week=3, usual=0.0, latest=None).above_normal
+    assert not TopicFigures(day=2, week=2, usual=0.0, latest=None).above_normal
+    assert not TopicFigures(day=5, week=20, usual=3.0, latest=None).above_normal
+    assert TopicFigures(day=6, week=20, usual=3.0, latest=None).above_normal
+
+
+async def test_board_marks_a_spike_against_the_usual_level(
+    sandbox: SandboxBotAPI, core: Core, clock: ManualClock
+) -> None:
+    start = clock.now()
+    # A quiet month: one drills story every fourth day...
+    for day in range(30, 2, -4):
+        clock.set(start - timedelta(days=day))
+        await report(core, f"old-{day}", "Военные учения на полигоне под Борисовом")
+    # ...then four in one day, and one mobilization story.
+    clock.set(start)
+    for n in range(4):
+        await report(core, f"new-{n}", f"Учения у границы, колонна номер {n}, Ельск")
+    await report(core, "mob", "Военкоматы рассылают повестки резервистам")
+    board = await ask(sandbox, "/status")
+    drills_line = next(line for line in board.splitlines() if "Drills" in line)
+    assert "<b>4</b> / 5" in drills_line
+    assert "above normal" in drills_line
+    mobilization = next(line for line in board.splitlines() if "Mobilization" in line)
+    assert "above normal" not in mobilization
+    assert "Yelsk (4)" in board
+
+    only = await ask(sandbox, "/status drills")
+    assert "Drills" in only
+    assert "Mobilization" not in only
+    place = await ask(sandbox, "/status Ельск")
+    assert "Yelsk" in place
+    assert place.count("• ") == 4
+
+
+@pytest.fixture
+async def loop_watch(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Report any callback that holds the event loop for more than 100 ms."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.1
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    return caplog
+
+
+async def test_chart_is_a_png_rendered_off_the_loop(
+    sandbox: SandboxBotAPI, core: Core, clock: ManualClock, loop_watch: pytest.LogCaptureFixture
+) -> None:
+    start = clock.now()
+    for day in range(10):
+        clock.set(start - timedelta(days=day))
+        await report(core, f"d{day}", "Учения у границы")
+        await report(core, f"e{day}", "Эшелон с танками ушёл в Россию")
+    clock.set(start)
+    await ask(sandbox, "/status")
+    board = sandbox.last_to(CHAT)
+    assert board.reply_markup is not None
+    button = board.reply_markup["inline_keyboard"][0][0]
+    sandbox.push_callback(
+        chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data=button["callback_data"]
+    )
+    await sandbox.wait_for(lambda: sandbox.last_to(CHAT).kind == "photo", timeout=20)
+    photo = sandbox.last_to(CHAT)
+    assert photo.content is not None
+    assert photo.content.startswith(PNG_SIGNATURE)
+    assert len(photo.content) > 10_000
+    slow = [r.getMessage() for r in loop_watch.records if "Executing" in r.getMessage()]
+    assert slow == []
