@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.context import Core
 from bot.delivery.render import render_alert
-from bot.models import Alert
+from bot.models import Alert, Classification
 from bot.pipeline.alerts import Outcome, Post, record_post, summarize
 from storage.admin import Draft
 from storage.events import NewEvent
@@ -55,6 +55,8 @@ async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | Non
                 matcher=core.matcher,
                 catalog=core.catalog,
                 now=now,
+                decided=decided_by_admin(core, draft),
+                severity=draft.severity,
             )
             published = Published(outcome.topics, outcome.queued)
         await core.db.admin.audit(
@@ -129,20 +131,31 @@ async def remove_admin(core: Core, user_id: int, *, owner_id: int) -> bool:
     return removed
 
 
-def preview(core: Core, kind: str, text: str, *, lang: str = "en") -> str:
+def decided_by_admin(core: Core, draft: Draft) -> Classification | None:
+    """Return the topics and places an admin chose in the /post conversation, if any."""
+    if draft.step != "preview" or not draft.topics:
+        return None
+    chosen = set(draft.topics)
+    topics = tuple(name for name in core.catalog.names() if name in chosen)
+    return Classification(
+        lang=core.matcher.classify(draft.text).lang, topics=topics, places=draft.places
+    )
+
+
+def preview(core: Core, draft: Draft, *, lang: str = "en") -> str:
     """Render a draft exactly as subscribers who read this language will see it."""
-    now = core.clock.now()
-    if kind == "broadcast":
+    text = draft.text
+    if draft.kind == "broadcast":
         alert = Alert(0, (), _title(text), text, (), None, (), True, is_announcement=True)
     else:
-        found = core.matcher.classify(text)
+        found = decided_by_admin(core, draft) or core.matcher.classify(text)
         alert = Alert(
             0,
             found.topics,
             _title(text),
             summarize(_title(text), text),
             found.places,
-            now,
+            core.clock.now(),
             (),
             True,
         )

@@ -89,6 +89,37 @@ async def _say(
     await sandbox.wait_for(lambda: len(sandbox.messages_to(chat_id)) >= before + replies)
 
 
+async def _tap(
+    sandbox: SandboxBotAPI,
+    log: Transcript,
+    chat_id: int,
+    who: str,
+    label: str,
+    *,
+    replies: int = 0,
+) -> None:
+    """Tap the button with this label on the bot's newest message that has it."""
+    for message in reversed(sandbox.messages_to(chat_id)):
+        rows = (message.reply_markup or {}).get("inline_keyboard", [])
+        button = next((b for row in rows for b in row if b.get("text") == label), None)
+        if button is not None:
+            break
+    else:
+        raise RuntimeError(f"no button {label!r} in chat {chat_id}")
+    answers, before = len(sandbox.callback_answers), len(sandbox.messages_to(chat_id))
+    log.say(who, f"[taps {label}]")
+    sandbox.push_callback(
+        chat_id=chat_id,
+        user_id=chat_id,
+        message_id=message.message_id,
+        data=button["callback_data"],
+    )
+    await sandbox.wait_for(lambda: len(sandbox.callback_answers) > answers)
+    await sandbox.wait_for(lambda: len(sandbox.messages_to(chat_id)) >= before + replies)
+    if not replies and message.edits:
+        log.say(f"bot → {who} (edited)", as_terminal_text(message.text or ""))
+
+
 async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
     """Run the scripted demo; return 0 when the subscriber got alerts."""
     log = Transcript(out)
@@ -155,6 +186,11 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                     "/post Военкоматы Лунинецкого района вручают повестки резервистам: "
                     "мобилизация на сборы, сверка военных билетов.",
                 )
+                # The /post conversation: topics (found in the text), places, severity.
+                await _tap(sandbox, log, ADMIN, "Admin", "Next ▶")
+                await _tap(sandbox, log, ADMIN, "Admin", "No place")
+                await _tap(sandbox, log, ADMIN, "Admin", "🔴 High", replies=2)
+                await _tap(sandbox, log, ADMIN, "Admin", "✅ Confirm", replies=1)
                 await _outbox_settled(app)
                 await _say(sandbox, log, SUBSCRIBER, "Alex", "/status")
                 counts = await core.db.outbox.counts()

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, errors, latest, start, status, subscriptions
+from handlers import admin, drafts, errors, latest, start, status, subscriptions
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -24,12 +24,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(status.picture, pattern=r"^st:chart$"))
     app.add_handler(CommandHandler("latest", latest.latest))
     app.add_handler(CallbackQueryHandler(latest.turn_page, pattern=r"^lt:"))
-    app.add_handler(CommandHandler("post", admin.post))
-    app.add_handler(CommandHandler("broadcast", admin.broadcast))
-    app.add_handler(CallbackQueryHandler(admin.decide, pattern=r"^dr:"))
+    app.add_handler(CommandHandler("post", drafts.post))
+    app.add_handler(CommandHandler("broadcast", drafts.broadcast))
+    app.add_handler(CommandHandler("cancel", drafts.cancel))
+    app.add_handler(CallbackQueryHandler(drafts.step, pattern=r"^pd:"))
+    app.add_handler(CallbackQueryHandler(drafts.decide, pattern=r"^dr:"))
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
+    # Plain text in a private chat: an admin answering their /post conversation.
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, drafts.reply)
+    )
     app.add_error_handler(errors.on_error)

@@ -68,10 +68,10 @@ async def turn_page(update: Update, context: Context) -> None:
     topic = None if key == "*" or key not in core.catalog.names() else key
     offset = int(raw_offset) if raw_offset.isdigit() else 0
     body, keyboard = await _page(core, await ui_of(update, context), topic, offset)
-    await query.answer()
     await query.edit_message_text(
         body,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
+    await query.answer()

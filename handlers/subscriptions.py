@@ -57,9 +57,9 @@ async def toggle(update: Update, context: Context) -> None:
     else:
         await core.db.chats.unsubscribe(chat.id, name)
         note = ui._("Unsubscribed from {topic}").format(topic=ui.topic(name))
-    await query.answer(note)
     chosen = await core.db.chats.topics_of(chat.id)
     await query.edit_message_reply_markup(topics_keyboard(ui, chosen))
+    await query.answer(note)
 
 
 async def _change(update: Update, context: Context, *, subscribe: bool) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from storage._base import Repository
+import aiosqlite
+
+from storage._base import Repository, dump_list, load_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,27 @@ class Draft:
     kind: str
     text: str
     state: str
+    step: str = "preview"
+    topics: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    severity: str | None = None
+
+
+_DRAFT_COLUMNS = "id, author_id, kind, text, state, step, topics, places, severity"
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    return Draft(
+        id=row["id"],
+        author_id=row["author_id"],
+        kind=row["kind"],
+        text=row["text"],
+        state=row["state"],
+        step=row["step"],
+        topics=load_list(row["topics"]),
+        places=load_list(row["places"]),
+        severity=row["severity"],
+    )
 
 
 class AdminRepository(Repository):
@@ -78,22 +102,86 @@ class AdminRepository(Repository):
             for row in rows
         ]
 
-    async def create_draft(self, author_id: int, kind: str, text: str, *, now: datetime) -> int:
-        """Store a draft; return its id."""
-        cursor = await self._db.execute(
-            "INSERT INTO drafts (author_id, kind, text, created_at) VALUES (?, ?, ?, ?)",
-            (author_id, kind, text, now.timestamp()),
-        )
-        return int(cursor.lastrowid or 0)
+    async def create_draft(
+        self,
+        author_id: int,
+        kind: str,
+        text: str,
+        *,
+        now: datetime,
+        step: str = "preview",
+        topics: Sequence[str] = (),
+        places: Sequence[str] = (),
+    ) -> Draft:
+        """Store a draft, closing the author's other open drafts; return it."""
+        async with self._db.transaction():
+            await self._db.execute(
+                "UPDATE drafts SET state = 'cancelled' WHERE author_id = ? AND state = 'open'",
+                (author_id,),
+            )
+            cursor = await self._db.execute(
+                "INSERT INTO drafts (author_id, kind, text, step, topics, places, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    author_id,
+                    kind,
+                    text,
+                    step,
+                    dump_list(topics),
+                    dump_list(places),
+                    now.timestamp(),
+                ),
+            )
+            created = await self.draft(int(cursor.lastrowid or 0))
+        assert created is not None  # noqa: S101 -- inserted in this transaction
+        return created
 
     async def draft(self, draft_id: int) -> Draft | None:
         """Return a draft by id."""
         row = await self._db.fetchone(
-            "SELECT id, author_id, kind, text, state FROM drafts WHERE id = ?", (draft_id,)
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE id = ?",  # noqa: S608 -- constant
+            (draft_id,),
         )
-        if row is None:
-            return None
-        return Draft(row["id"], row["author_id"], row["kind"], row["text"], row["state"])
+        return None if row is None else _draft(row)
+
+    async def open_draft(self, author_id: int) -> Draft | None:
+        """Return the draft an admin is in the middle of, if any."""
+        row = await self._db.fetchone(
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts "  # noqa: S608 -- constant columns
+            "WHERE author_id = ? AND state = 'open' ORDER BY id DESC LIMIT 1",
+            (author_id,),
+        )
+        return None if row is None else _draft(row)
+
+    async def update_draft(
+        self,
+        draft_id: int,
+        *,
+        step: str,
+        text: str | None = None,
+        topics: Sequence[str] | None = None,
+        places: Sequence[str] | None = None,
+        severity: str | None = None,
+    ) -> Draft | None:
+        """Move an open draft to a step, changing the fields given; return it."""
+        async with self._db.transaction():
+            await self._db.execute(
+                """
+                UPDATE drafts SET step = ?, text = COALESCE(?, text),
+                    topics = COALESCE(?, topics), places = COALESCE(?, places),
+                    severity = COALESCE(?, severity)
+                WHERE id = ? AND state = 'open'
+                """,
+                (
+                    step,
+                    text,
+                    None if topics is None else dump_list(topics),
+                    None if places is None else dump_list(places),
+                    severity,
+                    draft_id,
+                ),
+            )
+            return await self.draft(draft_id)
 
     async def close_draft(self, draft_id: int, *, state: str) -> bool:
         """Mark an open draft sent or cancelled; False when it was not open any more."""

@@ -9,7 +9,7 @@ from bot.context import Core
 from bot.pipeline.cycle import run_cycle
 from bot.sandbox import SandboxBotAPI, SourceServer
 from tests.conftest import ADMIN_ID
-from tests.test_e2e import ALICE, BOB, add_samples, say
+from tests.test_e2e import ALICE, BOB, add_samples, last_buttons, post_conversation, say, tap
 
 HELPER = 77  # a user an owner makes admin in chat
 
@@ -23,8 +23,11 @@ async def press(sandbox: SandboxBotAPI, chat_id: int, message_id: int, data: str
 
 async def draft(sandbox: SandboxBotAPI, admin: int, command: str) -> tuple[int, list[str]]:
     """Send a /post or /broadcast and return its preview's id and button data."""
-    await say(sandbox, admin, command, replies=2)
-    preview = sandbox.messages_to(admin)[-2]
+    if command.startswith("/post"):
+        preview = await post_conversation(sandbox, admin, command)
+    else:
+        await say(sandbox, admin, command, replies=2)
+        preview = sandbox.messages_to(admin)[-2]
     assert preview.reply_markup is not None
     buttons = [b["callback_data"] for b in preview.reply_markup["inline_keyboard"][0]]
     return preview.message_id, buttons
@@ -71,10 +74,12 @@ async def test_admin_commands_refuse_other_users(sandbox: SandboxBotAPI, core: C
     for command in ("/post x", "/broadcast x", "/stats", "/audit"):
         assert "only Outpost admins" in await say(sandbox, BOB, command)
     assert "only Outpost owners" in await say(sandbox, BOB, "/admins add 5")
-    await say(sandbox, ADMIN_ID, "/post Мобилизация", replies=2)
+    await post_conversation(sandbox, ADMIN_ID, "/post Мобилизация резервистов")
+    answers = len(sandbox.callback_answers)
     mine = sandbox.last_to(BOB).message_id
     sandbox.push_callback(chat_id=BOB, user_id=BOB, message_id=mine, data="dr:1:ok")
-    await sandbox.wait_for(lambda: len(sandbox.callback_answers) == 1)
+    await sandbox.wait_for(lambda: len(sandbox.callback_answers) == answers + 1)
+    assert "only Outpost admins" in sandbox.callback_answers[-1].get("text", "")
     assert await core.db.admin.recent_audit() == []
 
 
@@ -161,3 +166,51 @@ async def test_a_failing_handler_apologises_and_tells_admins_once(
     notices = [m for m in sandbox.messages_to(ADMIN_ID) if "hit an error" in (m.text or "")]
     assert len(notices) == 1  # rate-limited: the second failure did not notify again
     assert sandbox.token not in (notices[0].text or "")
+
+
+async def test_post_conversation_lets_the_admin_choose_topics_places_and_severity(
+    sandbox: SandboxBotAPI, core: Core
+) -> None:
+    await say(sandbox, ALICE, "/subscribe border")
+    await say(sandbox, BOB, "/subscribe drills")
+    asked = await say(sandbox, ADMIN_ID, "/post")
+    assert "Send the text" in asked
+    await say(sandbox, ADMIN_ID, "Учения у деревни возле леса")
+    buttons = last_buttons(sandbox, ADMIN_ID)
+    draft = buttons[0].split(":")[1]
+    keyboard = sandbox.last_to(ADMIN_ID).reply_markup
+    assert keyboard is not None
+    ticked = [b[0]["callback_data"] for b in keyboard["inline_keyboard"] if b[0]["text"][0] == "✅"]
+    assert ticked == [f"pd:{draft}:t:drills"]  # found by the matcher, prefilled
+    await tap(sandbox, ADMIN_ID, f"pd:{draft}:t:drills")  # untick drills...
+    await tap(sandbox, ADMIN_ID, f"pd:{draft}:t:border")  # ...and choose border
+    await tap(sandbox, ADMIN_ID, f"pd:{draft}:next")
+    assert "No place found" in (sandbox.last_to(ADMIN_ID).text or "")
+    unknown = await say(sandbox, ADMIN_ID, "Нарния")
+    assert "no place by that name" in unknown
+    await say(sandbox, ADMIN_ID, "Мозырь")
+    assert last_buttons(sandbox, ADMIN_ID) == [
+        f"pd:{draft}:s:high",
+        f"pd:{draft}:s:medium",
+        f"pd:{draft}:s:low",
+    ]
+    await tap(sandbox, ADMIN_ID, f"pd:{draft}:s:high", replies=2)
+    preview = sandbox.messages_to(ADMIN_ID)[-2]
+    assert "Border" in (preview.text or "")
+    assert "Drills" not in (preview.text or "")
+    assert "Mazyr" in (preview.text or "")
+    await tap(sandbox, ADMIN_ID, f"dr:{draft}:ok")
+    await core.dispatcher.drain()
+    assert sandbox.last_to(ALICE).text == preview.text
+    assert len(sandbox.messages_to(BOB)) == 1  # drills was unticked: Bob gets nothing
+    rows = await core.db.fetchall("SELECT priority FROM outbox")
+    assert [row["priority"] for row in rows] == [2]  # severity high
+
+
+async def test_cancel_stops_a_post_half_way(sandbox: SandboxBotAPI, core: Core) -> None:
+    await say(sandbox, ADMIN_ID, "/post")
+    assert "Cancelled." in await say(sandbox, ADMIN_ID, "/cancel")
+    # The next plain message is not taken as a post any more.
+    sandbox.push_message(chat_id=ADMIN_ID, text="Учения")
+    assert "Nothing to cancel." in await say(sandbox, ADMIN_ID, "/cancel")
+    assert await core.db.admin.open_draft(ADMIN_ID) is None

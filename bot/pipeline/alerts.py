@@ -67,13 +67,16 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     alert: bool = True,
+    decided: Classification | None = None,
+    severity: str | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story that matches topics, queue its alerts.
 
     The event, its story and its outbox rows are written in one transaction, so a crash
-    either keeps all of them or none.
+    either keeps all of them or none. An admin's update may come `decided` (topics and
+    places chosen by hand) and with a `severity` that sets its priority.
     """
-    found: Classification = matcher.classify(f"{post.title}\n{post.text}")
+    found = decided or matcher.classify(f"{post.title}\n{post.text}")
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
@@ -98,9 +101,12 @@ async def record_post(
         queued = 0
         if alert and recorded.new_story and found.topics:
             chats = await db.chats.subscribers(found.topics)
-            queued = await db.outbox.enqueue(
-                recorded.story_id, chats, priority=priority_of(found.topics, catalog), now=now
+            priority = (
+                SEVERITY_PRIORITY[severity]
+                if severity in SEVERITY_PRIORITY
+                else priority_of(found.topics, catalog)
             )
+            queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

@@ -15,14 +15,22 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log(at);
 
--- What an admin wrote, shown as a preview until they confirm or cancel it.
+-- What an admin is writing: a /post goes through the steps text, topics, places, severity
+-- and preview; it stays open until they confirm or cancel it. Kept in the database so a
+-- restart in the middle of the conversation loses nothing.
 CREATE TABLE drafts (
     id          INTEGER PRIMARY KEY,
     author_id   INTEGER NOT NULL,
     kind        TEXT    NOT NULL CHECK (kind IN ('post', 'broadcast')),
-    text        TEXT    NOT NULL,
+    text        TEXT    NOT NULL DEFAULT '',
+    step        TEXT    NOT NULL DEFAULT 'preview'
+                CHECK (step IN ('text', 'topics', 'places', 'severity', 'preview')),
+    topics      TEXT    NOT NULL DEFAULT '[]',   -- JSON list chosen by the admin
+    places      TEXT    NOT NULL DEFAULT '[]',
+    severity    TEXT,
     state       TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'sent', 'cancelled')),
     created_at  REAL    NOT NULL
 );
+CREATE INDEX drafts_open ON drafts(author_id, state);
 
 ALTER TABLE events ADD COLUMN is_announcement INTEGER NOT NULL DEFAULT 0;

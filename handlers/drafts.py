@@ -1,0 +1,281 @@
+"""Admins' drafts: `/post` as a short conversation, `/broadcast`, preview, Confirm or Cancel.
+
+A /post goes text → topics → places → severity → preview; each step is stored on the
+draft in the database, so the buttons of an old message or a restart cannot confuse it.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot import admin_actions, texts
+from bot.context import Context, Core
+from bot.i18n import N_
+from bot.texts import UI
+from handlers.common import ui_of
+from storage.admin import Draft
+
+REFUSAL = N_("Sorry, only Outpost admins can do that.")
+SEVERITIES = (("high", N_("🔴 High")), ("medium", N_("🟠 Medium")), ("low", N_("🟢 Low")))
+
+
+def _decision_keyboard(ui: UI, draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(ui._("✅ Confirm"), callback_data=f"dr:{draft_id}:ok"),
+                InlineKeyboardButton(ui._("✖️ Cancel"), callback_data=f"dr:{draft_id}:no"),
+            ]
+        ]
+    )
+
+
+def _topics_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{'✅' if name in draft.topics else '▫️'} {ui.topic(name)}",
+                callback_data=f"pd:{draft.id}:t:{name}",
+            )
+        ]
+        for name in ui.catalog.names()
+    ]
+    rows.append([InlineKeyboardButton(ui._("Next ▶"), callback_data=f"pd:{draft.id}:next")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _places_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(ui._("No place"), callback_data=f"pd:{draft.id}:pn")]
+    if draft.places:
+        row.insert(0, InlineKeyboardButton(ui._("Keep"), callback_data=f"pd:{draft.id}:pk"))
+    return InlineKeyboardMarkup([row])
+
+
+def _severity_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(ui._(label), callback_data=f"pd:{draft.id}:s:{level}")
+                for level, label in SEVERITIES
+            ]
+        ]
+    )
+
+
+def _places_prompt(ui: UI, draft: Draft) -> str:
+    if draft.places:
+        found = texts.escape(", ".join(draft.places))
+        return ui._(
+            "📍 Places found in the text: {places}. Keep them, send other place names, "
+            "or tap No place."
+        ).format(places=found)
+    return ui._("📍 No place found in the text. Send place names, or tap No place.")
+
+
+async def _show_preview(message: Message, core: Core, ui: UI, draft: Draft) -> None:
+    await message.reply_text(
+        admin_actions.preview(core, draft, lang=ui.lang),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_decision_keyboard(ui, draft.id),
+    )
+    await message.reply_text(texts.draft_prompt(ui, draft.kind))
+
+
+async def _ask_topics(message: Message, ui: UI, draft: Draft) -> None:
+    await message.reply_text(
+        ui._("🏷 Which topics is this update about? Tap to change, then Next."),
+        reply_markup=_topics_keyboard(ui, draft),
+    )
+
+
+async def _admin_ui(update: Update, context: Context) -> tuple[UI, bool]:
+    ui = await ui_of(update, context)
+    user = update.effective_user
+    return ui, context.core.is_admin(user.id if user else None)
+
+
+async def post(update: Update, context: Context) -> None:
+    """Start a verified manual update: `/post` asks for the text, `/post TEXT` skips that."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    if not admin:
+        await message.reply_text(ui._(REFUSAL))
+        return
+    text = (message.text or "").partition(" ")[2].strip()
+    if not text:
+        await core.db.admin.create_draft(user.id, "post", "", now=core.clock.now(), step="text")
+        await message.reply_text(ui._("✍️ Send the text of the update. /cancel stops."))
+        return
+    found = core.matcher.classify(text)
+    draft = await core.db.admin.create_draft(
+        user.id,
+        "post",
+        text,
+        now=core.clock.now(),
+        step="topics",
+        topics=found.topics,
+        places=found.places,
+    )
+    await _ask_topics(message, ui, draft)
+
+
+async def broadcast(update: Update, context: Context) -> None:
+    """Preview an announcement to every chat, to be confirmed or cancelled."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    if not admin:
+        await message.reply_text(ui._(REFUSAL))
+        return
+    text = (message.text or "").partition(" ")[2].strip()
+    if not text:
+        await message.reply_text(
+            ui._("Write the text after the command: {example}").format(example="/broadcast TEXT")
+        )
+        return
+    draft = await core.db.admin.create_draft(user.id, "broadcast", text, now=core.clock.now())
+    await _show_preview(message, core, ui, draft)
+
+
+async def reply(update: Update, context: Context) -> None:
+    """Take an admin's plain message as the text or the places of their open draft."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    draft = await core.db.admin.open_draft(user.id) if admin else None
+    if draft is None:
+        return
+    if draft.step == "text":
+        found = core.matcher.classify(message.text)
+        draft = await core.db.admin.update_draft(
+            draft.id, step="topics", text=message.text, topics=found.topics, places=found.places
+        )
+        if draft is not None:
+            await _ask_topics(message, ui, draft)
+    elif draft.step == "places":
+        places = core.matcher.classify(message.text).places
+        if not places:
+            await message.reply_text(
+                ui._("I know no place by that name. Try another spelling, or tap No place."),
+                reply_markup=_places_keyboard(ui, draft),
+            )
+            return
+        draft = await core.db.admin.update_draft(draft.id, step="severity", places=places)
+        if draft is not None:
+            await message.reply_text(
+                ui._("How urgent is it?"), reply_markup=_severity_keyboard(ui, draft)
+            )
+
+
+async def step(  # noqa: PLR0911 -- one return per step of the conversation
+    update: Update, context: Context
+) -> None:
+    """Handle the buttons of the /post conversation (topics, places, severity).
+
+    Each button edits the conversation first and answers the tap last, so when the
+    spinner stops the next step is already on screen.
+    """
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    parts = query.data.split(":")
+    draft = await core.db.admin.draft(int(parts[1])) if parts[1:] and parts[1].isdigit() else None
+    if not admin or draft is None or draft.state != "open" or draft.author_id != user.id:
+        await query.answer(ui._("This draft no longer exists."))
+        return
+    action, arg = parts[2] if len(parts) > 2 else "", parts[3] if len(parts) > 3 else ""
+    if action == "t" and arg in core.catalog.names() and draft.step == "topics":
+        chosen = set(draft.topics) ^ {arg}
+        draft = await core.db.admin.update_draft(draft.id, step="topics", topics=sorted(chosen))
+        if draft is not None:
+            await query.edit_message_reply_markup(_topics_keyboard(ui, draft))
+        await query.answer()
+        return
+    if action == "next" and draft.step == "topics":
+        if not draft.topics:
+            await query.answer(ui._("Pick at least one topic."), show_alert=True)
+            return
+        draft = await core.db.admin.update_draft(draft.id, step="places")
+        if draft is not None:
+            await query.edit_message_text(
+                _places_prompt(ui, draft), reply_markup=_places_keyboard(ui, draft)
+            )
+        await query.answer()
+        return
+    if action in {"pk", "pn"} and draft.step == "places":
+        draft = await core.db.admin.update_draft(
+            draft.id, step="severity", places=None if action == "pk" else ()
+        )
+        if draft is not None:
+            await query.edit_message_text(
+                ui._("How urgent is it?"), reply_markup=_severity_keyboard(ui, draft)
+            )
+        await query.answer()
+        return
+    if action == "s" and arg in dict(SEVERITIES) and draft.step == "severity":
+        draft = await core.db.admin.update_draft(draft.id, step="preview", severity=arg)
+        await query.edit_message_reply_markup(None)
+        if draft is not None and isinstance(query.message, Message):
+            await _show_preview(query.message, core, ui, draft)
+        await query.answer()
+        return
+    await query.answer()
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """Drop the admin's open draft."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    draft = await core.db.admin.open_draft(user.id) if admin else None
+    if draft is None:
+        await message.reply_text(ui._("Nothing to cancel."))
+        return
+    await admin_actions.cancel(core, draft, admin_id=user.id)
+    await message.reply_text(ui._("Cancelled."))
+
+
+async def decide(update: Update, context: Context) -> None:
+    """Confirm or cancel a draft from its preview's buttons."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    core = context.core
+    ui, admin = await _admin_ui(update, context)
+    if not admin:
+        await query.answer(ui._(REFUSAL), show_alert=True)
+        return
+    _, raw_id, choice = [*query.data.split(":"), "", ""][:3]
+    draft = await core.db.admin.draft(int(raw_id)) if raw_id.isdigit() else None
+    if draft is None or draft.step != "preview":
+        await query.answer(ui._("This draft no longer exists."))
+        return
+    if choice == "ok":
+        published = await admin_actions.publish(core, draft, admin_id=user.id)
+        handled = published is not None
+        note = (
+            texts.published(ui, draft.kind, published.topics, published.queued)
+            if published
+            else ui._("Already handled.")
+        )
+    else:
+        handled = await admin_actions.cancel(core, draft, admin_id=user.id)
+        note = ui._("Cancelled.") if handled else ui._("Already handled.")
+    # Edit and tell first, answer the tap last: once the spinner stops, all is done.
+    if handled:
+        await query.edit_message_reply_markup(None)
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, note)
+    await query.answer(note)
