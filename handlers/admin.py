@@ -7,36 +7,21 @@ from telegram.constants import ParseMode
 
 from bot import admin_actions, texts
 from bot.context import Context
-from handlers.common import ui_of
-from handlers.drafts import REFUSAL
+from handlers.common import AdminRequest, admin_command, ui_of
 
 
-async def stats(update: Update, context: Context) -> None:
+@admin_command
+async def stats(request: AdminRequest, context: Context) -> None:
     """Show subscribers, deliveries and failing sources."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    core = context.core
-    ui = await ui_of(update, context)
-    if not core.is_admin(user.id):
-        await message.reply_text(ui._(REFUSAL))
-        return
-    figures = await core.db.stats.collect()
-    await message.reply_text(texts.stats(ui, figures), parse_mode=ParseMode.HTML)
+    figures = await context.core.db.stats.collect()
+    await request.message.reply_text(texts.stats(request.ui, figures), parse_mode=ParseMode.HTML)
 
 
-async def audit(update: Update, context: Context) -> None:
+@admin_command
+async def audit(request: AdminRequest, context: Context) -> None:
     """Show the newest admin actions."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    core = context.core
-    ui = await ui_of(update, context)
-    if not core.is_admin(user.id):
-        await message.reply_text(ui._(REFUSAL))
-        return
-    entries = await core.db.admin.recent_audit(limit=20)
-    await message.reply_text(texts.audit(ui, entries), parse_mode=ParseMode.HTML)
+    entries = await context.core.db.admin.recent_audit(limit=20)
+    await request.message.reply_text(texts.audit(request.ui, entries), parse_mode=ParseMode.HTML)
 
 
 async def admins(update: Update, context: Context) -> None:

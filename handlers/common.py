@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update
 
 from bot.context import Context
-from bot.i18n import pick_language
+from bot.i18n import N_, pick_language
 from bot.texts import UI, ui_for
 
 
@@ -44,3 +49,35 @@ async def may_change(update: Update, context: Context) -> bool:
         return True
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in {"creator", "administrator"}
+
+
+@dataclass(frozen=True, slots=True)
+class AdminRequest:
+    """An admin's command, after the admin check: who, what message, in which language."""
+
+    message: Message
+    user_id: int
+    ui: UI
+
+
+AdminHandler = Callable[[AdminRequest, Context], Awaitable[None]]
+REFUSAL = N_("Sorry, only Outpost admins can do that.")
+
+
+def admin_command(
+    handler: AdminHandler,
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Wrap a handler so that only admins reach it; anyone else gets a polite refusal."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        ui = await ui_of(update, context)
+        if not context.core.is_admin(user.id):
+            await message.reply_text(ui._(REFUSAL))
+            return
+        await handler(AdminRequest(message, user.id, ui), context)
+
+    return checked

@@ -13,10 +13,9 @@ from bot import admin_actions, texts
 from bot.context import Context, Core
 from bot.i18n import N_
 from bot.texts import UI
-from handlers.common import ui_of
+from handlers.common import REFUSAL, AdminRequest, admin_command, ui_of
 from storage.admin import Draft
 
-REFUSAL = N_("Sorry, only Outpost admins can do that.")
 SEVERITIES = (("high", N_("🔴 High")), ("medium", N_("🟠 Medium")), ("low", N_("🟢 Low")))
 
 
@@ -95,24 +94,20 @@ async def _admin_ui(update: Update, context: Context) -> tuple[UI, bool]:
     return ui, context.core.is_admin(user.id if user else None)
 
 
-async def post(update: Update, context: Context) -> None:
+@admin_command
+async def post(request: AdminRequest, context: Context) -> None:
     """Start a verified manual update: `/post` asks for the text, `/post TEXT` skips that."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    core = context.core
-    ui, admin = await _admin_ui(update, context)
-    if not admin:
-        await message.reply_text(ui._(REFUSAL))
-        return
+    message, ui, core = request.message, request.ui, context.core
     text = (message.text or "").partition(" ")[2].strip()
     if not text:
-        await core.db.admin.create_draft(user.id, "post", "", now=core.clock.now(), step="text")
+        await core.db.admin.create_draft(
+            request.user_id, "post", "", now=core.clock.now(), step="text"
+        )
         await message.reply_text(ui._("✍️ Send the text of the update. /cancel stops."))
         return
     found = core.matcher.classify(text)
     draft = await core.db.admin.create_draft(
-        user.id,
+        request.user_id,
         "post",
         text,
         now=core.clock.now(),
@@ -123,23 +118,19 @@ async def post(update: Update, context: Context) -> None:
     await _ask_topics(message, ui, draft)
 
 
-async def broadcast(update: Update, context: Context) -> None:
+@admin_command
+async def broadcast(request: AdminRequest, context: Context) -> None:
     """Preview an announcement to every chat, to be confirmed or cancelled."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    core = context.core
-    ui, admin = await _admin_ui(update, context)
-    if not admin:
-        await message.reply_text(ui._(REFUSAL))
-        return
+    message, ui, core = request.message, request.ui, context.core
     text = (message.text or "").partition(" ")[2].strip()
     if not text:
         await message.reply_text(
             ui._("Write the text after the command: {example}").format(example="/broadcast TEXT")
         )
         return
-    draft = await core.db.admin.create_draft(user.id, "broadcast", text, now=core.clock.now())
+    draft = await core.db.admin.create_draft(
+        request.user_id, "broadcast", text, now=core.clock.now()
+    )
     await _show_preview(message, core, ui, draft)
 
 
