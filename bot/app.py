@@ -13,20 +13,23 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import __version__
+from bot import __version__, texts
 from bot.clock import Clock, SystemClock
 from bot.context import BotData, Context, Core
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import TelegramSender
 from bot.matching import Matcher, default_places, load_catalog
-from bot.pipeline.cycle import Pipeline, run_cycle
+from bot.models import Source
+from bot.pipeline.cycle import build_pipeline, run_cycle
 from bot.pipeline.fetch import Fetcher, make_client
 from bot.settings import Settings
 from storage import open_database
@@ -94,19 +97,19 @@ async def _open(
     catalog = load_catalog(settings.catalog)
     matcher = Matcher(catalog, default_places())
     dispatcher = Dispatcher(db, TelegramSender(app.bot), catalog, clock)
-    pipeline = Pipeline(
+
+    async def tell_admins(source: Source, kind: str) -> None:
+        await notify_admins(app, settings, texts.source_deactivated(source, kind))
+
+    pipeline = build_pipeline(
+        settings,
         db=db,
-        fetcher=Fetcher(
-            http,
-            allow_private=settings.allow_private_sources,
-            max_bytes=settings.max_response_bytes,
-            total_timeout=settings.http_timeout * 2,
-        ),
+        fetcher=make_fetcher(settings, http),
         matcher=matcher,
         catalog=catalog,
         clock=clock,
-        poll_interval=timedelta(seconds=settings.poll_interval),
         on_queued=dispatcher.wake,
+        on_deactivated=tell_admins,
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -123,12 +126,39 @@ async def _open(
     if poll_jobs and app.job_queue is not None:
         # Check often for due sources; each source's own next_poll_at decides when it is polled.
         app.job_queue.run_repeating(
-            _poll_job, interval=min(settings.poll_interval, 30.0), first=0, name="poll"
+            _poll_job,
+            interval=min(settings.poll_interval, settings.min_poll_interval, 30.0),
+            first=0,
+            name="poll",
         )
     try:
         await app.bot.set_my_commands(COMMANDS)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
+
+
+def make_fetcher(settings: Settings, http: httpx.AsyncClient) -> Fetcher:
+    """Build the fetcher the settings describe."""
+    return Fetcher(
+        http,
+        allow_private=settings.allow_private_sources,
+        max_bytes=settings.max_response_bytes,
+        total_timeout=settings.http_timeout * 2,
+    )
+
+
+async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:
+    """Send an HTML message to every admin; return how many got it."""
+    sent = 0
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await app.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            # An admin who never started the bot cannot be written to; the others still are.
+            log.warning("could not notify admin %d: %s", admin_id, exc)
+        else:
+            sent += 1
+    return sent
 
 
 async def _poll_job(context: Context) -> None:

@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import timedelta
 from typing import TextIO
 
 from bot.clock import SystemClock
@@ -158,7 +157,7 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
 
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
-    from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: PLC0415
+    from bot.pipeline.cycle import build_pipeline, run_cycle  # noqa: PLC0415
     from bot.pipeline.fetch import Fetcher, make_client  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
@@ -166,7 +165,8 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
     catalog = load_catalog(settings.catalog)
     try:
         async with make_client("Outpost CLI", settings.http_timeout) as http:
-            pipe = Pipeline(
+            pipe = build_pipeline(
+                settings,
                 db=db,
                 fetcher=Fetcher(
                     http,
@@ -177,7 +177,6 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
                 matcher=Matcher(catalog, default_places()),
                 catalog=catalog,
                 clock=SystemClock(),
-                poll_interval=timedelta(seconds=settings.poll_interval),
             )
             report = await run_cycle(pipe, all_sources=True)
     finally:

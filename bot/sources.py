@@ -7,6 +7,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.models import Source, SourceKind
+from bot.pipeline.discover import NoFeedFoundError, discover_feed
+from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse.telegram_channel import channel_page_url
 from bot.pipeline.ssrf import check_url
 from storage import Database
@@ -55,7 +57,26 @@ async def add_source(
     allow_private: bool,
     name: str | None = None,
     kind: SourceKind | None = None,
+    fetcher: Fetcher | None = None,
+    poll_interval: float | None = None,
 ) -> Source:
-    """Check and store a new source (raises SourceRefusedError or DuplicateSourceError)."""
+    """Check and store a new source (raises SourceRefusedError or DuplicateSourceError).
+
+    Given a fetcher, a site URL is looked at and replaced by the feed it advertises
+    (`<link rel="alternate">`); the new source is due at once either way.
+    """
     url, kind = normalise_source(url, kind=kind, allow_private=allow_private)
-    return await db.sources.add(url, kind=kind, name=name or default_name(url, kind), now=now)
+    if fetcher is not None and kind is SourceKind.RSS:
+        try:
+            found = await discover_feed(fetcher, url)
+        except NoFeedFoundError as exc:
+            raise SourceRefusedError(str(exc)) from None
+        if found is not None:
+            url, kind = normalise_source(found, kind=SourceKind.RSS, allow_private=allow_private)
+    return await db.sources.add(
+        url,
+        kind=kind,
+        name=name or default_name(url, kind),
+        now=now,
+        poll_interval=poll_interval,
+    )

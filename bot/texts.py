@@ -102,3 +102,13 @@ def _short(text: str, limit: int) -> str:
 def since(now: datetime, hours: int) -> datetime:
     """Return the start of a window of hours ending now."""
     return now - timedelta(hours=hours)
+
+
+def source_deactivated(source: Source, kind: str) -> str:
+    """Tell admins that failures turned a source off."""
+    return (
+        f"⚠️ Source <b>{escape(source.name)}</b> (#{source.id}) was turned off after "
+        f"{source.consecutive_failures + 1} failed polls in a row; last error: "
+        f"<code>{escape(kind)}</code>.\n{escape(source.url)}\n"
+        f"Fix it, then /resumesource {source.id}."
+    )

@@ -287,4 +287,11 @@ def _result(parsed: Any, base_url: str | None) -> ParseResult:
     if problem is not None:
         # Recover what can be read: the entries before the damage are still good.
         detail = f"recovered {len(items)} items from malformed XML: {problem}"
-    return ParseResult(items=items, title=feed_title, detail=detail)
+    return ParseResult(
+        items=items, title=feed_title, detail=detail, ttl_minutes=_ttl(feed.get("ttl"))
+    )
+
+
+def _ttl(value: object) -> int | None:
+    text = _str(value).strip()
+    return int(text) if text.isdigit() and len(text) < 7 else None
