@@ -15,7 +15,6 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -30,7 +29,7 @@ from bot.delivery.sender import TelegramSender
 from bot.matching import Matcher, default_places, load_catalog
 from bot.models import Source
 from bot.pipeline.cycle import build_pipeline, run_cycle
-from bot.pipeline.fetch import Fetcher, make_client
+from bot.pipeline.fetch import make_client, make_fetcher
 from bot.settings import Settings
 from storage import open_database
 
@@ -135,16 +134,6 @@ async def _open(
         await app.bot.set_my_commands(COMMANDS)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
-
-
-def make_fetcher(settings: Settings, http: httpx.AsyncClient) -> Fetcher:
-    """Build the fetcher the settings describe."""
-    return Fetcher(
-        http,
-        allow_private=settings.allow_private_sources,
-        max_bytes=settings.max_response_bytes,
-        total_timeout=settings.http_timeout * 2,
-    )
 
 
 async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 __all__ = ["escape"]
 
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog
 from bot.models import Event, Source
+
+if TYPE_CHECKING:
+    from bot.sources import ImportReport
 
 HELP = """<b>Outpost</b> watches public sources about military activity in and around Belarus \
 and alerts you when a report matches your topics.
@@ -22,7 +26,15 @@ and alerts you when a report matches your topics.
 /status – what is going on right now
 /help – this message"""
 
-ADMIN_HELP = "\n\nAdmins: /post <i>text</i> – send a verified manual update to subscribers"
+ADMIN_HELP = """
+
+Admins:
+/post <i>text</i> – send a verified manual update to subscribers
+/sources – sources with their health
+/addsource <i>URL</i> [<i>name</i>] – add a feed, a site, t.me/NAME or @NAME
+/removesource <i>ID</i> – remove a source (its events stay)
+/pausesource <i>ID</i> – stop polling a source; /resumesource <i>ID</i> – start again
+Send an OPML file to import its feeds."""
 
 
 def welcome(catalog: Catalog) -> str:
@@ -112,3 +124,77 @@ def source_deactivated(source: Source, kind: str) -> str:
         f"<code>{escape(kind)}</code>.\n{escape(source.url)}\n"
         f"Fix it, then /resumesource {source.id}."
     )
+
+
+def _in(then: datetime, now: datetime) -> str:
+    seconds = int((then - now).total_seconds())
+    if seconds <= 0:
+        return "due now"
+    if seconds < 60:
+        return f"in {seconds} s"
+    if seconds < 3600:
+        return f"in {seconds // 60} min"
+    return f"in {seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def source_line(source: Source, items_24h: int, now: datetime) -> str:
+    """Describe one source and its health for /sources."""
+    if not source.active:
+        state = "⛔ off after failures" if source.deactivated_at else "⏸ paused"
+    elif source.consecutive_failures:
+        state = f"⚠️ failing ({source.consecutive_failures}×)"
+    else:
+        state = "✅ ok"
+    success = ago(source.last_success_at, now) if source.last_success_at else "never"
+    error = escape(source.last_error_kind) if source.last_error_kind else "none"
+    if not source.active:
+        next_poll = "not polled"
+    elif source.next_poll_at is None:
+        next_poll = "due now"
+    else:
+        next_poll = _in(source.next_poll_at, now)
+    return (
+        f"<b>#{source.id}</b> {escape(_short(source.name, 100))} "
+        f"({escape(source.kind.value)}) {state}\n"
+        f"   {escape(_short(source.url, 300))}\n"
+        f"   last success: {success}; last error: {error}; "
+        f"items 24 h: {items_24h}; next poll: {next_poll}"
+    )
+
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
+
+
+def sources_board(sources: Iterable[Source], counts: Mapping[int, int], now: datetime) -> list[str]:
+    """Render /sources: every source with its health, as messages that fit Telegram."""
+    blocks = [source_line(source, counts.get(source.id, 0), now) for source in sources]
+    if not blocks:
+        return ["No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."]
+    pages: list[str] = []
+    current = f"📡 <b>Sources</b> ({len(blocks)})"
+    for block in blocks:
+        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
+            pages.append(current)
+            current = block
+        else:
+            current += "\n\n" + block
+    pages.append(current)
+    return pages
+
+
+def import_report(report: ImportReport) -> str:
+    """Say what an OPML import did."""
+    lines = [
+        f"📥 OPML import: <b>{len(report.added)}</b> added, {len(report.duplicates)} already "
+        f"known, {len(report.refused)} refused."
+    ]
+    lines.extend(
+        f"• #{source.id} {escape(_short(source.name, 80))}" for source in report.added[:30]
+    )
+    if len(report.added) > 30:
+        lines.append(f"… and {len(report.added) - 30} more (see /sources)")
+    lines.extend(
+        f"✗ {escape(_short(url, 120))}: {escape(_short(why, 160))}"
+        for url, why in report.refused[:20]
+    )
+    return "\n".join(lines)

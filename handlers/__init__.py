@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, errors, start, status, subscriptions
+from handlers import admin, errors, sources, start, status, subscriptions
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -20,6 +20,17 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CommandHandler("post", admin.post))
+    app.add_handler(CommandHandler("sources", sources.sources))
+    app.add_handler(CommandHandler("addsource", sources.addsource))
+    app.add_handler(CommandHandler("removesource", sources.removesource))
+    app.add_handler(CommandHandler("pausesource", sources.pausesource))
+    app.add_handler(CommandHandler("resumesource", sources.resumesource))
+    opml_files = (
+        filters.Document.FileExtension("opml")
+        | filters.Document.FileExtension("xml")
+        | filters.Document.MimeType("text/x-opml")
+    )
+    app.add_handler(MessageHandler(opml_files, sources.opml_document))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     app.add_error_handler(errors.on_error)

@@ -18,6 +18,7 @@ import httpx
 from bot import __version__
 from bot.models import ErrorKind, FetchResult
 from bot.pipeline.ssrf import addresses_refusal, check_url, resolve_host
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -248,3 +249,13 @@ class Fetcher:
             status=status,
             cache_control=cache_control,
         )
+
+
+def make_fetcher(settings: Settings, client: httpx.AsyncClient) -> Fetcher:
+    """Build the fetcher the settings describe, on a client the caller owns."""
+    return Fetcher(
+        client,
+        allow_private=settings.allow_private_sources,
+        max_bytes=settings.max_response_bytes,
+        total_timeout=settings.http_timeout * 2,
+    )
