@@ -62,6 +62,7 @@ class ParseResult:
     error: ErrorKind | None = None
     detail: str = ""
     ttl_minutes: int | None = None  # RSS <ttl>: how long the feed may be cached
+    warning: ErrorKind | None = None  # damage read around (items were recovered); see detail
 
     @property
     def ok(self) -> bool:

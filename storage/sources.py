@@ -142,6 +142,16 @@ class SourceRepository(Repository):
             ),
         )
 
+    async def record_problem(
+        self, source_id: int, *, now: datetime, kind: str, detail: str
+    ) -> None:
+        """Note damage in a poll that still succeeded (items recovered from broken XML)."""
+        await self._db.execute(
+            "UPDATE sources SET last_error_at = ?, last_error_kind = ?, last_error_detail = ? "
+            "WHERE id = ?",
+            (now.timestamp(), kind, detail[:500], source_id),
+        )
+
     async def deactivate_failing(self, source_id: int, *, max_failures: int, now: datetime) -> bool:
         """Turn off an active source that failed max_failures times in a row.
 

@@ -273,6 +273,12 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         last_modified=fetched.last_modified,
         backfilled=True,
     )
+    if parsed.warning is not None:
+        # Read, but damaged: the health names the damage without counting a failure.
+        log.warning("source %s: %s (%s)", source.name, parsed.warning.value, parsed.detail)
+        await pipe.db.sources.record_problem(
+            source.id, now=now, kind=parsed.warning.value, detail=parsed.detail
+        )
 
 
 async def _store(

@@ -284,11 +284,17 @@ def _result(parsed: Any, base_url: str | None) -> ParseResult:
             title=feed_title, error=ErrorKind.MALFORMED, detail=f"malformed XML: {problem}"
         )
     detail = ""
+    warning = None
     if problem is not None:
         # Recover what can be read: the entries before the damage are still good.
         detail = f"recovered {len(items)} items from malformed XML: {problem}"
+        warning = ErrorKind.MALFORMED
     return ParseResult(
-        items=items, title=feed_title, detail=detail, ttl_minutes=_ttl(feed.get("ttl"))
+        items=items,
+        title=feed_title,
+        detail=detail,
+        ttl_minutes=_ttl(feed.get("ttl")),
+        warning=warning,
     )
 
 
