@@ -60,6 +60,7 @@ async def _check(
     server: SourceServer,
     events: set[int],
     kind: str,
+    *,
     pipe: Pipeline | None = None,
     fresh: str = "d9",
 ) -> None:
@@ -103,7 +104,7 @@ async def test_bad_fixture(
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "kind"),
+    "case",
     [
         (404, b"<html><body>Not found</body></html>", "http_4xx"),
         (403, b"Forbidden", "http_4xx"),
@@ -118,10 +119,9 @@ async def test_http_errors(
     sandbox: SandboxBotAPI,
     core: Core,
     source_server: SourceServer,
-    status: int,
-    body: bytes,
-    kind: str,
+    case: tuple[int, bytes, str],
 ) -> None:
+    status, body, kind = case
     _, _, events = await _setup(core, source_server)
     source_server.add("bad", body, status=status, content_type="text/html")
     await _check(sandbox, core, source_server, events, kind)
@@ -136,12 +136,12 @@ async def test_too_large_slow_redirect_loop_and_blocked(
         fetcher=Fetcher(core.http, allow_private=True, max_bytes=10_000, total_timeout=0.5),
     )
     source_server.add("bad", b"<rss>" + b"x" * 50_000)
-    await _check(sandbox, core, source_server, events, "too_large", small)
+    await _check(sandbox, core, source_server, events, "too_large", pipe=small)
 
     # A trickle: each chunk comes well within a read timeout, the whole never within 0.5 s.
     source_server.add_slow("bad", [b"<rss>", b"<channel>", b"</channel></rss>"], delay=2.0)
     await core.db.sources.set_active(2, active=True)  # reset the failure count
-    await _check(sandbox, core, source_server, events, "timeout", small, fresh="d10")
+    await _check(sandbox, core, source_server, events, "timeout", pipe=small, fresh="d10")
 
     source_server.add_redirect("bad", source_server.url("bad2"))
     source_server.add_redirect("bad2", source_server.url("bad"))
