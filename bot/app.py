@@ -30,6 +30,7 @@ from bot.matching import Matcher, default_places, load_catalog
 from bot.models import Source
 from bot.pipeline.cycle import build_pipeline, run_cycle
 from bot.pipeline.fetch import make_client, make_fetcher
+from bot.pipeline.workers import make_process_pool
 from bot.settings import Settings
 from storage import open_database
 
@@ -100,6 +101,9 @@ async def _open(
     async def tell_admins(source: Source, kind: str) -> None:
         await notify_admins(app, settings, texts.source_deactivated(source, kind))
 
+    # Worker processes for parsing and matching, when the operator asks for them.
+    pool = make_process_pool(matcher, settings.parse_workers) if settings.parse_workers else None
+    app.bot_data.pool = pool
     pipeline = build_pipeline(
         settings,
         db=db,
@@ -109,6 +113,7 @@ async def _open(
         clock=clock,
         on_queued=dispatcher.wake,
         on_deactivated=tell_admins,
+        executor=pool,
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -167,6 +172,10 @@ async def _close(app: OutpostApp) -> None:
         core = app.bot_data.core
         await core.http.aclose()
         await core.db.close()
+    if app.bot_data.pool is not None:
+        # Off the loop: shutdown waits for the worker processes to exit.
+        await asyncio.to_thread(app.bot_data.pool.shutdown, cancel_futures=True)
+        app.bot_data.pool = None
 
 
 @contextlib.asynccontextmanager

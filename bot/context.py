@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ class BotData:
     def __init__(self) -> None:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
+        self.pool: Executor | None = None  # parse/match worker processes, if configured
 
     @property
     def core(self) -> Core:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_failures: int = Field(default=10, ge=1, le=1_000)
     backfill_alerts: int = Field(default=0, ge=0, le=1_000)
     channel_backfill_pages: int = Field(default=2, ge=0, le=50)
+    parse_workers: int = Field(default=0, ge=0, le=64)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from bot.context import Core
 from bot.models import SourceKind
 from bot.pipeline.alerts import content_hash
 from bot.pipeline.cycle import run_cycle
+from bot.pipeline.workers import make_process_pool
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.sources import SourceRefusedError, add_source
 from tests.conftest import ADMIN_ID
@@ -309,3 +310,24 @@ async def test_failing_source_is_turned_off_and_admins_told_once(
     assert "Broken &lt;b&gt;" in text
     assert "http_5xx" in text
     assert f"/resumesource {broken.id}" in text
+
+
+async def test_parsing_and_matching_in_worker_processes(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    await say(sandbox, ALICE, "/subscribe drills")
+    url = source_server.add("feed.rss", rss(*DRILLS))
+    await add_source(core.db, url, now=core.clock.now(), allow_private=True, name="N")
+    pool = make_process_pool(core.matcher, 1)
+    try:
+        pipe = dataclasses.replace(core.pipeline, executor=pool)
+        first = await run_cycle(pipe, all_sources=True)
+        assert first.new_events == 5
+        source_server.add("feed.rss", rss(("d6", "Учения у Мозыря"), ("d7", "Учения в Бресте")))
+        second = await run_cycle(pipe, all_sources=True)
+    finally:
+        pool.shutdown()
+    assert second.new_events == 2
+    assert second.queued == 2
+    events = await core.db.events.recent(limit=10)
+    assert all(event.topics == ("drills",) for event in events)

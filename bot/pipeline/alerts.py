@@ -75,15 +75,18 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     alert: bool = True,
+    found: Classification | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story that matches topics, queue its alerts.
 
     The event, its story and its outbox rows are written in one transaction, so a crash
     either keeps all of them or none. A known item whose content changed (an edited
     channel post) updates its event and alerts nobody again; `alert=False` stores without
-    alerting (a new source's first, silent poll).
+    alerting (a new source's first, silent poll). `found` is the post's classification when
+    the caller already has it (the poller matches a batch at once).
     """
-    found: Classification = matcher.classify(f"{post.title}\n{post.text}")
+    if found is None:
+        found = matcher.classify(f"{post.title}\n{post.text}")
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,

@@ -9,21 +9,24 @@ spread over the interval, backoff with jitter, and deactivation after many failu
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.matching import Catalog, Matcher
-from bot.models import ErrorKind, ParsedItem, ParseResult, Source, SourceKind
+from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
 from bot.pipeline.alerts import Post, content_hash, record_post
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
+from bot.pipeline.workers import classify_many
 from bot.settings import Settings
 from storage import Database
 
@@ -72,6 +75,26 @@ class Pipeline:
     channel_backfill_pages: int = 0  # older t.me/s pages read on a channel's first poll
     rand: Callable[[], float] = random.random  # backoff jitter; tests pass a fixed one
     on_deactivated: DeactivationHook | None = None
+    # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
+    # thread and match inline, which is enough until thousands of items arrive at once.
+    executor: Executor | None = None
+
+    async def parse(
+        self, body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
+    ) -> ParseResult:
+        """Parse a document off the event loop (feedparser and lexbor are CPU-bound)."""
+        job = functools.partial(
+            parse_document, body, kind=kind, content_type=content_type, base_url=base_url
+        )
+        if self.executor is None:
+            return await asyncio.to_thread(job)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+
+    async def classify(self, texts: list[str]) -> list[Classification]:
+        """Classify texts, in the worker processes when there are any."""
+        if self.executor is None or len(texts) < 2:
+            return [self.matcher.classify(text) for text in texts]
+        return await asyncio.get_running_loop().run_in_executor(self.executor, classify_many, texts)
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -97,6 +120,7 @@ def build_pipeline(
     clock: Clock,
     on_queued: Callable[[], None] | None = None,
     on_deactivated: DeactivationHook | None = None,
+    executor: Executor | None = None,
 ) -> Pipeline:
     """Build the pipeline the settings describe (the bot and the CLI share this)."""
     minimum = min(settings.min_poll_interval, settings.poll_interval)
@@ -116,6 +140,7 @@ def build_pipeline(
         backfill_alerts=settings.backfill_alerts,
         channel_backfill_pages=settings.channel_backfill_pages,
         on_deactivated=on_deactivated,
+        executor=executor,
     )
 
 
@@ -184,9 +209,7 @@ async def _older_pages(pipe: Pipeline, source: Source, first: ParseResult) -> li
         fetched = await pipe.fetcher.fetch(url)
         if fetched.body is None:
             break  # the newest page is stored; older history is a nicety
-        parsed = await asyncio.to_thread(
-            parse_document, fetched.body, kind=source.kind, content_type=None, base_url=url
-        )
+        parsed = await pipe.parse(fetched.body, kind=source.kind, content_type=None, base_url=url)
         if not parsed.items:
             break
         items.extend(parsed.items)
@@ -240,13 +263,8 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
             last_modified=None,
         )
         return
-    # feedparser and the HTML parser are CPU-bound and synchronous: keep them off the loop.
-    parsed = await asyncio.to_thread(
-        parse_document,
-        fetched.body,
-        kind=source.kind,
-        content_type=fetched.content_type,
-        base_url=source.url,
+    parsed = await pipe.parse(
+        fetched.body, kind=source.kind, content_type=fetched.content_type, base_url=source.url
     )
     if parsed.error is not None and not parsed.items:
         await _fail(pipe, source, report, now=now, kind=parsed.error, detail=parsed.detail or "")
@@ -303,8 +321,10 @@ async def _store(
     alerted = (
         _alerted_on_first_poll(list(fresh.values()), pipe.backfill_alerts) if first_poll else None
     )
+    # Matched before the transaction, so the database is not held while words are stemmed.
+    found = await pipe.classify([f"{item.title}\n{item.text}" for item in fresh.values()])
     async with pipe.db.transaction():
-        for item in fresh.values():
+        for item, classification in zip(fresh.values(), found, strict=True):
             alert = alerted is None or item.key in alerted
             outcome = await record_post(
                 pipe.db,
@@ -322,6 +342,7 @@ async def _store(
                 catalog=pipe.catalog,
                 now=now,
                 alert=alert,
+                found=classification,
             )
             report.new_events += int(outcome.new)
             report.edited += int(outcome.edited)
