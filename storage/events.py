@@ -86,11 +86,13 @@ class EventRepository(Repository):
         """
         async with self._db.transaction():
             if event.source_id is not None:
-                seen = await self._db.fetchone(
+                # fetchall, not fetchone: one trip to the database thread (at most one row).
+                rows = await self._db.fetchall(
                     "SELECT id, story_id, content_hash FROM events "
                     "WHERE source_id = ? AND item_key = ?",
                     (event.source_id, event.item_key),
                 )
+                seen = rows[0] if rows else None
                 if seen is not None:
                     if event.content_hash is None or seen["content_hash"] == event.content_hash:
                         return None
@@ -103,10 +105,10 @@ class EventRepository(Repository):
                     )
             story_id: int | None = None
             if event.canonical_link:
-                row = await self._db.fetchone(
+                rows = await self._db.fetchall(
                     "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
                 )
-                story_id = None if row is None else int(row["id"])
+                story_id = int(rows[0]["id"]) if rows else None
             new_story = story_id is None
             if story_id is None:
                 cursor = await self._db.execute(

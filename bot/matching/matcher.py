@@ -147,8 +147,8 @@ class Matcher:
 
     def classify(self, text: str) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        lang = detect_language(text)
         tokens = tokenize(text)
+        lang = detect_language(text, tokens)
         hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
         vetoed: set[str] = set()
         in_context: set[str] = set()

@@ -118,8 +118,10 @@ def tokenize(text: str) -> list[Token]:
         chunk = match.group()
         base = match.start()
         if _JOINED.search(chunk) is None:
-            pieces = [(0, chunk)]  # most words: no hyphen or apostrophe to split at
-        elif "-" in chunk and any(ch.isdigit() for ch in chunk):
+            # Most words have no hyphen or apostrophe to split at: the short path.
+            tokens.append(Token(chunk, base, match.end(), fold(chunk)))
+            continue
+        if "-" in chunk and any(ch.isdigit() for ch in chunk):
             pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
         elif is_cyrillic(chunk):
             # Hyphens join two words ("военно-транспортный"); apostrophes are part of a
