@@ -331,3 +331,29 @@ async def test_parsing_and_matching_in_worker_processes(
     assert second.queued == 2
     events = await core.db.events.recent(limit=10)
     assert all(event.topics == ("drills",) for event in events)
+
+
+async def test_every_feed_kind_from_the_local_server(
+    core: Core, source_server: SourceServer, data_dir: Path
+) -> None:
+    feeds = data_dir / "feeds"
+    expected = {
+        "news_ru.rss": 6,
+        "analysis_en.atom": 4,
+        "rdf_rss10.rdf": 2,
+        "rss091.rss": 2,
+        "feed.json": 2,
+        "channel_be.html": 5,
+    }
+    for name in expected:
+        kind = SourceKind.TELEGRAM if name.endswith(".html") else SourceKind.RSS
+        path = "s/belwatch_demo" if kind is SourceKind.TELEGRAM else name
+        url = source_server.add_file(path, feeds / name)
+        await add_source(
+            core.db, url, now=core.clock.now(), allow_private=True, name=name, kind=kind
+        )
+    report = await run_cycle(core.pipeline, all_sources=True)
+    assert report.errors == {}
+    counts = await core.db.events.count_by_source(core.clock.now() - timedelta(hours=1))
+    by_name = {s.name: counts.get(s.id, 0) for s in await core.db.sources.all()}
+    assert by_name == expected
