@@ -103,25 +103,26 @@ class EventRepository(Repository):
                         new_story=False,
                         edited=True,
                     )
-            story_id: int | None = None
-            if event.canonical_link:
+            # A new canonical link makes a story in one trip; a known one returns no row
+            # (the conflict) and is looked up.
+            rows = await self._db.fetchall(
+                "INSERT INTO stories (canonical_link, topics, places, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (canonical_link) DO NOTHING RETURNING id",
+                (
+                    event.canonical_link,
+                    dump_list(event.topics),
+                    dump_list(event.places),
+                    event.seen_at.timestamp(),
+                ),
+            )
+            new_story = bool(rows)
+            if rows:
+                story_id = int(rows[0]["id"])
+            else:
                 rows = await self._db.fetchall(
                     "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
                 )
-                story_id = int(rows[0]["id"]) if rows else None
-            new_story = story_id is None
-            if story_id is None:
-                cursor = await self._db.execute(
-                    "INSERT INTO stories (canonical_link, topics, places, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        event.canonical_link,
-                        dump_list(event.topics),
-                        dump_list(event.places),
-                        event.seen_at.timestamp(),
-                    ),
-                )
-                story_id = int(cursor.lastrowid or 0)
+                story_id = int(rows[0]["id"])
             cursor = await self._db.execute(
                 """
                 INSERT INTO events (source_id, source_name, item_key, story_id, title, text,

@@ -76,6 +76,7 @@ async def record_post(
     now: datetime,
     alert: bool = True,
     found: Classification | None = None,
+    summary: str | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story that matches topics, queue its alerts.
 
@@ -83,7 +84,8 @@ async def record_post(
     either keeps all of them or none. A known item whose content changed (an edited
     channel post) updates its event and alerts nobody again; `alert=False` stores without
     alerting (a new source's first, silent poll). `found` is the post's classification when
-    the caller already has it (the poller matches a batch at once).
+    the caller already has it, and `summary` its summary (the poller works out both for a
+    batch at once, possibly in worker processes).
     """
     if found is None:
         found = matcher.classify(f"{post.title}\n{post.text}")
@@ -93,7 +95,7 @@ async def record_post(
         item_key=post.item_key,
         title=post.title,
         text=post.text,
-        summary=summarize(post.title, post.text),
+        summary=summary if summary is not None else summarize(post.title, post.text),
         link=post.link,
         canonical_link=post.canonical_link,
         lang=found.lang,

@@ -26,7 +26,7 @@ from bot.pipeline.alerts import Post, content_hash, record_post
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
-from bot.pipeline.workers import classify_many
+from bot.pipeline.workers import analyse, analyse_many
 from bot.settings import Settings
 from storage import Database
 
@@ -90,11 +90,11 @@ class Pipeline:
             return await asyncio.to_thread(job)
         return await asyncio.get_running_loop().run_in_executor(self.executor, job)
 
-    async def classify(self, texts: list[str]) -> list[Classification]:
-        """Classify texts, in the worker processes when there are any."""
-        if self.executor is None or len(texts) < 2:
-            return [self.matcher.classify(text) for text in texts]
-        return await asyncio.get_running_loop().run_in_executor(self.executor, classify_many, texts)
+    async def analyse(self, posts: list[tuple[str, str]]) -> list[tuple[Classification, str]]:
+        """Classify and summarise (title, text) posts, in the worker processes if any."""
+        if self.executor is None or len(posts) < 2:
+            return analyse(self.matcher, posts)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, analyse_many, posts)
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -322,9 +322,9 @@ async def _store(
         _alerted_on_first_poll(list(fresh.values()), pipe.backfill_alerts) if first_poll else None
     )
     # Matched before the transaction, so the database is not held while words are stemmed.
-    found = await pipe.classify([f"{item.title}\n{item.text}" for item in fresh.values()])
+    found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
     async with pipe.db.transaction():
-        for item, classification in zip(fresh.values(), found, strict=True):
+        for item, (classification, summary) in zip(fresh.values(), found, strict=True):
             alert = alerted is None or item.key in alerted
             outcome = await record_post(
                 pipe.db,
@@ -343,6 +343,7 @@ async def _store(
                 now=now,
                 alert=alert,
                 found=classification,
+                summary=summary,
             )
             report.new_events += int(outcome.new)
             report.edited += int(outcome.edited)

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from bot.matching import Matcher
 from bot.models import Classification
+from bot.pipeline.alerts import summarize
 
 # The matcher of this worker process. A process-wide value is what a worker is for: it is
 # set once by the pool's initializer and read by every task the worker runs.
@@ -24,11 +25,16 @@ def _init_worker(matcher: Matcher) -> None:
     _matcher = matcher
 
 
-def classify_many(texts: Sequence[str]) -> list[Classification]:
-    """Classify texts with this worker's matcher (runs inside a pool worker)."""
+def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
+    """Classify and summarise (title, text) posts: the CPU work of storing them."""
+    return [(matcher.classify(f"{title}\n{text}"), summarize(title, text)) for title, text in posts]
+
+
+def analyse_many(posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
+    """Run `analyse` with this worker's matcher (runs inside a pool worker)."""
     if _matcher is None:
-        raise RuntimeError("classify_many runs only in a pool made by make_process_pool")
-    return [_matcher.classify(text) for text in texts]
+        raise RuntimeError("analyse_many runs only in a pool made by make_process_pool")
+    return analyse(_matcher, posts)
 
 
 def make_process_pool(matcher: Matcher, workers: int) -> ProcessPoolExecutor:
