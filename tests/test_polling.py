@@ -357,3 +357,16 @@ async def test_every_feed_kind_from_the_local_server(
     counts = await core.db.events.count_by_source(core.clock.now() - timedelta(hours=1))
     by_name = {s.name: counts.get(s.id, 0) for s in await core.db.sources.all()}
     assert by_name == expected
+
+
+async def test_paging_stops_when_the_server_ignores_before(
+    core: Core, source_server: SourceServer
+) -> None:
+    url = source_server.add(CHANNEL, channel_page({10: "десять", 11: "одиннадцать"}))
+    await add_source(
+        core.db, url, now=core.clock.now(), allow_private=True, kind=SourceKind.TELEGRAM
+    )
+    pipe = dataclasses.replace(core.pipeline, channel_backfill_pages=5)
+    report = await run_cycle(pipe, all_sources=True)
+    assert report.new_events == 2
+    assert [r.query.get("before") for r in source_server.requests_to(CHANNEL)] == [None, "10"]

@@ -210,8 +210,8 @@ async def _older_pages(pipe: Pipeline, source: Source, first: ParseResult) -> li
         if fetched.body is None:
             break  # the newest page is stored; older history is a nicety
         parsed = await pipe.parse(fetched.body, kind=source.kind, content_type=None, base_url=url)
-        if not parsed.items:
-            break
+        if not parsed.items or older_page_url(source.url, parsed.items) == url:
+            break  # nothing older: a server that ignores ?before= must not loop us
         items.extend(parsed.items)
         page = parsed.items
     return items
