@@ -55,7 +55,7 @@ async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | Non
                 matcher=core.matcher,
                 catalog=core.catalog,
                 now=now,
-                decided=decided_by_admin(core, draft),
+                found=decided_by_admin(core, draft),
                 severity=draft.severity,
             )
             published = Published(outcome.topics, outcome.queued)

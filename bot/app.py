@@ -13,13 +13,14 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import __version__
+from bot import __version__, texts
 from bot.clock import Clock, SystemClock
 from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import Dispatcher
@@ -27,8 +28,10 @@ from bot.delivery.sender import TelegramSender
 from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.i18n import LANGUAGES
 from bot.matching import Matcher, default_places, load_catalog
-from bot.pipeline.cycle import Pipeline, run_cycle
-from bot.pipeline.fetch import Fetcher, make_client
+from bot.models import Source
+from bot.pipeline.cycle import build_pipeline, run_cycle
+from bot.pipeline.fetch import make_client, make_fetcher
+from bot.pipeline.workers import make_process_pool
 from bot.settings import Settings
 from handlers.menu import commands_for
 from storage import open_database
@@ -87,19 +90,24 @@ async def _open(
     catalog = load_catalog(settings.catalog)
     matcher = Matcher(catalog, default_places())
     dispatcher = Dispatcher(db, TelegramSender(app.bot), catalog, clock)
-    pipeline = Pipeline(
+
+    async def tell_admins(source: Source, kind: str) -> None:
+        ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)
+        await notify_admins(app, settings, texts.source_deactivated(ui, source, kind))
+
+    # Worker processes for parsing and matching, when the operator asks for them.
+    pool = make_process_pool(matcher, settings.parse_workers) if settings.parse_workers else None
+    app.bot_data.pool = pool
+    pipeline = build_pipeline(
+        settings,
         db=db,
-        fetcher=Fetcher(
-            http,
-            allow_private=settings.allow_private_sources,
-            max_bytes=settings.max_response_bytes,
-            total_timeout=settings.http_timeout * 2,
-        ),
+        fetcher=make_fetcher(settings, http),
         matcher=matcher,
         catalog=catalog,
         clock=clock,
-        poll_interval=timedelta(seconds=settings.poll_interval),
         on_queued=dispatcher.wake,
+        on_deactivated=tell_admins,
+        executor=pool,
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -117,7 +125,10 @@ async def _open(
     if poll_jobs and app.job_queue is not None:
         # Check often for due sources; each source's own next_poll_at decides when it is polled.
         app.job_queue.run_repeating(
-            _poll_job, interval=min(settings.poll_interval, 30.0), first=0, name="poll"
+            _poll_job,
+            interval=min(settings.poll_interval, settings.min_poll_interval, 30.0),
+            first=0,
+            name="poll",
         )
     try:
         for lang in LANGUAGES:
@@ -126,6 +137,20 @@ async def _open(
             await app.bot.set_my_commands(commands_for(lang), language_code=code)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
+
+
+async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:
+    """Send an HTML message to every admin; return how many got it."""
+    sent = 0
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await app.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            # An admin who never started the bot cannot be written to; the others still are.
+            log.warning("could not notify admin %d: %s", admin_id, exc)
+        else:
+            sent += 1
+    return sent
 
 
 async def _poll_job(context: Context) -> None:
@@ -145,6 +170,10 @@ async def _close(app: OutpostApp) -> None:
         core = app.bot_data.core
         await core.http.aclose()
         await core.db.close()
+    if app.bot_data.pool is not None:
+        # Off the loop: shutdown waits for the worker processes to exit.
+        await asyncio.to_thread(app.bot_data.pool.shutdown, cancel_futures=True)
+        app.bot_data.pool = None
 
 
 @contextlib.asynccontextmanager

@@ -10,14 +10,17 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import timedelta
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from bot.clock import SystemClock
 from bot.logsafety import setup_logging
-from bot.models import SourceKind
+from bot.models import Source, SourceKind
 from bot.settings import Settings, SettingsError, load_settings
 from storage.sources import DuplicateSourceError
+
+if TYPE_CHECKING:
+    from storage import Database
 
 log = logging.getLogger("outpost")
 
@@ -39,8 +42,27 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("url")
     add.add_argument("--name")
     add.add_argument("--kind", choices=[kind.value for kind in SourceKind])
+    add.add_argument(
+        "--interval", type=float, help="seconds between polls of this source (default: setting)"
+    )
+    add.add_argument(
+        "--no-discover",
+        action="store_true",
+        help="store the URL as given, without looking for the feed a site page advertises",
+    )
     listing = sources_sub.add_parser("list", help="list sources with their health")
     listing.add_argument("--json", action="store_true")
+    for action, what in (
+        ("remove", "remove a source (its events stay)"),
+        ("pause", "stop polling a source"),
+        ("resume", "poll a paused or turned-off source again"),
+    ):
+        one = sources_sub.add_parser(action, help=what)
+        one.add_argument("id", type=int)
+    importing = sources_sub.add_parser("import", help="add the feeds of an OPML file")
+    importing.add_argument("file")
+    export = sources_sub.add_parser("export", help="write the sources as OPML (stdout if no FILE)")
+    export.add_argument("file", nargs="?")
 
     poll = sub.add_parser("poll", help="fetch every source, store, match and queue alerts")
     poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
@@ -104,56 +126,131 @@ def _run(settings: Settings) -> int:
 
 
 async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.sources import SourceRefusedError, add_source  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
     db = await open_database(settings.database)
     try:
-        if args.action == "add":
-            try:
-                source = await add_source(
-                    db,
-                    args.url,
-                    now=SystemClock().now(),
-                    allow_private=settings.allow_private_sources,
-                    name=args.name,
-                    kind=SourceKind(args.kind) if args.kind else None,
-                )
-            except (SourceRefusedError, DuplicateSourceError) as exc:
-                kind = "already added" if isinstance(exc, DuplicateSourceError) else "refused"
-                print(f"outpost: {kind}: {exc}", file=sys.stderr)
-                return 1
-            print(f"added source {source.id}: {source.name} ({source.kind}) {source.url}", file=out)
-            return 0
-        sources = await db.sources.all()
-        if args.json:
-            rows = []
-            for source in sources:
-                row = asdict(source)
-                row["kind"] = source.kind.value
-                for key, value in row.items():
-                    if hasattr(value, "isoformat"):
-                        row[key] = value.isoformat()
-                rows.append(row)
-            json.dump(rows, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        else:
-            for source in sources:
-                health = source.last_error_kind if source.consecutive_failures else "ok"
-                state = "active" if source.active else "paused"
-                print(
-                    f"{source.id:>4}  {source.kind:<8} {state:<6} {health:<14} "
-                    f"{source.name}  {source.url}",
-                    file=out,
-                )
+        match args.action:
+            case "add":
+                return await _add_source(settings, db, args, out)
+            case "remove" | "pause" | "resume":
+                return await _change_source(db, args, out)
+            case "import":
+                return await _import(settings, db, args.file, out)
+            case "export":
+                return await _export(db, args.file, out)
+        _list_sources(await db.sources.all(), as_json=args.json, out=out)
         return 0
     finally:
         await db.close()
 
 
+async def _add_source(
+    settings: Settings, db: Database, args: argparse.Namespace, out: TextIO
+) -> int:
+    from bot.pipeline.fetch import DEFAULT_USER_AGENT, make_client, make_fetcher  # noqa: PLC0415
+    from bot.sources import SourceRefusedError, add_source  # noqa: PLC0415
+
+    async with make_client(DEFAULT_USER_AGENT, settings.http_timeout) as http:
+        try:
+            source = await add_source(
+                db,
+                args.url,
+                now=SystemClock().now(),
+                allow_private=settings.allow_private_sources,
+                name=args.name,
+                kind=SourceKind(args.kind) if args.kind else None,
+                fetcher=None if args.no_discover else make_fetcher(settings, http),
+                poll_interval=args.interval,
+            )
+        except (SourceRefusedError, DuplicateSourceError) as exc:
+            kind = "already added" if isinstance(exc, DuplicateSourceError) else "refused"
+            print(f"outpost: {kind}: {exc}", file=sys.stderr)
+            return 1
+    print(f"added source {source.id}: {source.name} ({source.kind}) {source.url}", file=out)
+    return 0
+
+
+async def _change_source(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.action == "remove":
+        done = await db.sources.remove(args.id)
+    else:
+        done = await db.sources.set_active(
+            args.id, active=args.action == "resume", now=SystemClock().now()
+        )
+    if not done:
+        print(f"outpost: no source {args.id}", file=sys.stderr)
+        return 1
+    past = {"remove": "removed", "pause": "paused", "resume": "resumed"}[args.action]
+    print(f"{past} source {args.id}", file=out)
+    return 0
+
+
+async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> int:
+    from bot.opml import OpmlError  # noqa: PLC0415
+    from bot.sources import import_opml  # noqa: PLC0415
+
+    try:
+        data = await asyncio.to_thread(Path(file).read_bytes)
+        report = await import_opml(
+            db, data, now=SystemClock().now(), allow_private=settings.allow_private_sources
+        )
+    except (OSError, OpmlError) as exc:
+        print(f"outpost: cannot import {file}: {exc}", file=sys.stderr)
+        return 1
+    for source in report.added:
+        print(f"added source {source.id}: {source.name} ({source.kind}) {source.url}", file=out)
+    for url in report.duplicates:
+        print(f"already added: {url}", file=out)
+    for url, why in report.refused:
+        print(f"refused: {url}: {why}", file=out)
+    print(
+        f"{len(report.added)} added, {len(report.duplicates)} already known, "
+        f"{len(report.refused)} refused",
+        file=out,
+    )
+    return 0
+
+
+async def _export(db: Database, file: str | None, out: TextIO) -> int:
+    from bot.opml import write_opml  # noqa: PLC0415
+
+    document = write_opml(await db.sources.all(), now=SystemClock().now())
+    if file is None:
+        out.write(document.decode("utf-8"))
+    else:
+        await asyncio.to_thread(Path(file).write_bytes, document)
+        print(f"wrote {file}", file=out)
+    return 0
+
+
+def _list_sources(sources: list[Source], *, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        rows = []
+        for source in sources:
+            row = asdict(source)
+            row["kind"] = source.kind.value
+            for key, value in row.items():
+                if hasattr(value, "isoformat"):
+                    row[key] = value.isoformat()
+            rows.append(row)
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for source in sources:
+        health = source.last_error_kind if source.consecutive_failures else "ok"
+        state = "active"
+        if not source.active:
+            state = "off" if source.deactivated_at else "paused"
+        print(
+            f"{source.id:>4}  {source.kind:<8} {state:<6} {health:<14} {source.name}  {source.url}",
+            file=out,
+        )
+
+
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
-    from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: PLC0415
+    from bot.pipeline.cycle import build_pipeline, run_cycle  # noqa: PLC0415
     from bot.pipeline.fetch import Fetcher, make_client  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
@@ -161,7 +258,8 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
     catalog = load_catalog(settings.catalog)
     try:
         async with make_client("Outpost CLI", settings.http_timeout) as http:
-            pipe = Pipeline(
+            pipe = build_pipeline(
+                settings,
                 db=db,
                 fetcher=Fetcher(
                     http,
@@ -172,7 +270,6 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
                 matcher=Matcher(catalog, default_places()),
                 catalog=catalog,
                 clock=SystemClock(),
-                poll_interval=timedelta(seconds=settings.poll_interval),
             )
             report = await run_cycle(pipe, all_sources=True)
     finally:

@@ -138,6 +138,9 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                 allow_private_sources=True,
                 admin_ids=frozenset({ADMIN}),
                 poll_interval=2.0,
+                min_poll_interval=1.0,
+                # A new source's first poll is normally silent; the demo shows its alerts.
+                backfill_alerts=10,
             )
             sandbox.register_chat(SUBSCRIBER, "private")
             sandbox.register_chat(ADMIN, "private")

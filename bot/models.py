@@ -61,6 +61,8 @@ class ParseResult:
     title: str | None = None
     error: ErrorKind | None = None
     detail: str = ""
+    ttl_minutes: int | None = None  # RSS <ttl>: how long the feed may be cached
+    warning: ErrorKind | None = None  # damage read around (items were recovered); see detail
 
     @property
     def ok(self) -> bool:
@@ -80,6 +82,9 @@ class FetchResult:
     status: int | None = None
     error: ErrorKind | None = None
     detail: str = ""
+    # Raw scheduling hints, read by bot.pipeline.schedule against the pipeline's clock.
+    retry_after: str | None = None
+    cache_control: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +128,9 @@ class Source:
     last_error_detail: str | None
     consecutive_failures: int
     next_poll_at: datetime | None
+    poll_interval: float | None = None  # seconds; None: the operator default
+    backfilled: bool = False  # the first poll (stored, not alerted) is done
+    deactivated_at: datetime | None = None  # turned off after too many failures
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     catalog: Path | None = None  # a replacement topic catalog (TOML); None: the shipped one
     http_timeout: float = Field(default=20.0, gt=0, le=300)
     max_response_bytes: int = Field(default=5_000_000, ge=1_000, le=100_000_000)
+    min_poll_interval: float = Field(default=60.0, ge=1.0, le=86_400.0)
+    max_poll_interval: float = Field(default=86_400.0, ge=60.0, le=7 * 86_400.0)
+    poll_concurrency: int = Field(default=8, ge=1, le=256)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    max_failures: int = Field(default=10, ge=1, le=1_000)
+    backfill_alerts: int = Field(default=0, ge=0, le=1_000)
+    channel_backfill_pages: int = Field(default=2, ge=0, le=50)
+    parse_workers: int = Field(default=0, ge=0, le=64)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot.delivery.render import safe_href, topic_label
 from bot.i18n import Translator, translator
@@ -20,6 +21,9 @@ from storage.admin import AuditEntry
 from storage.stats import Stats
 
 __all__ = ["UI", "escape", "ui_for"]
+
+if TYPE_CHECKING:
+    from bot.sources import ImportReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,13 @@ def help_text(ui: UI, *, admin: bool = False) -> str:
             "/broadcast <i>text</i> – an announcement to every chat, previewed first\n"
             "/stats – subscribers, deliveries, failing sources\n"
             "/audit – the latest admin actions\n"
-            "/admins – who the admins are (owners: <code>/admins add|remove ID</code>)"
+            "/admins – who the admins are (owners: <code>/admins add|remove ID</code>)\n"
+            "/sources – sources with their health\n"
+            "/addsource <i>URL</i> [<i>name</i>] – add a feed, a site, t.me/NAME or @NAME\n"
+            "/removesource <i>ID</i> – remove a source (its events stay)\n"
+            "/pausesource <i>ID</i> – stop polling a source\n"
+            "/resumesource <i>ID</i> – poll it again\n"
+            "Send an OPML file to import its feeds."
         )
     return text
 
@@ -293,4 +303,100 @@ def latest(
         lines.append(f"{number}. {_linked(event, 120)}\n   {labels} · {source} · {when}")
     if len(lines) == 1:
         lines.append(ui._("No stories yet."))
+    return "\n".join(lines)
+
+
+def source_deactivated(ui: UI, source: Source, kind: str) -> str:
+    """Tell admins that failures turned a source off."""
+    return ui._(
+        "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed polls in a row; "
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}."
+    ).format(
+        name=escape(source.name),
+        id=source.id,
+        n=source.consecutive_failures + 1,
+        kind=escape(kind),
+        url=escape(source.url),
+    )
+
+
+def _in(ui: UI, then: datetime, now: datetime) -> str:
+    seconds = int((then - now).total_seconds())
+    if seconds <= 0:
+        return ui._("due now")
+    if seconds < 60:
+        return ui._("in {n} s").format(n=seconds)
+    if seconds < 3600:
+        return ui._("in {n} min").format(n=seconds // 60)
+    return ui._("in {h} h {m} min").format(h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def source_line(ui: UI, source: Source, items_24h: int, now: datetime) -> str:
+    """Describe one source and its health for /sources."""
+    if not source.active:
+        state = ui._("⛔ off after failures") if source.deactivated_at else ui._("⏸ paused")
+    elif source.consecutive_failures:
+        state = ui._("⚠️ failing ({n}×)").format(n=source.consecutive_failures)
+    else:
+        state = ui._("✅ ok")
+    success = ago(ui, source.last_success_at, now) if source.last_success_at else ui._("never")
+    error = escape(source.last_error_kind) if source.last_error_kind else ui._("none")
+    if not source.active:
+        next_poll = ui._("not polled")
+    elif source.next_poll_at is None:
+        next_poll = ui._("due now")
+    else:
+        next_poll = _in(ui, source.next_poll_at, now)
+    health = ui._(
+        "last success: {success}; last error: {error}; items 24 h: {items}; next poll: {next}"
+    ).format(success=success, error=error, items=items_24h, next=next_poll)
+    return (
+        f"<b>#{source.id}</b> {escape(_short(source.name, 100))} "
+        f"({escape(source.kind.value)}) {state}\n"
+        f"   {escape(_short(source.url, 300))}\n   {health}"
+    )
+
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
+
+
+def sources_board(
+    ui: UI, sources: Iterable[Source], counts: Mapping[int, int], now: datetime
+) -> list[str]:
+    """Render /sources: every source with its health, as messages that fit Telegram."""
+    blocks = [source_line(ui, source, counts.get(source.id, 0), now) for source in sources]
+    if not blocks:
+        return [
+            ui._(
+                "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
+            )
+        ]
+    pages: list[str] = []
+    current = ui._("📡 <b>Sources</b> ({n})").format(n=len(blocks))
+    for block in blocks:
+        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
+            pages.append(current)
+            current = block
+        else:
+            current += "\n\n" + block
+    pages.append(current)
+    return pages
+
+
+def import_report(ui: UI, report: ImportReport) -> str:
+    """Say what an OPML import did."""
+    lines = [
+        ui._(
+            "📥 OPML import: <b>{added}</b> added, {known} already known, {refused} refused."
+        ).format(added=len(report.added), known=len(report.duplicates), refused=len(report.refused))
+    ]
+    lines.extend(
+        f"• #{source.id} {escape(_short(source.name, 80))}" for source in report.added[:30]
+    )
+    if len(report.added) > 30:
+        lines.append(ui._("… and {n} more (see /sources)").format(n=len(report.added) - 30))
+    lines.extend(
+        f"✗ {escape(_short(url, 120))}: {escape(_short(why, 160))}"
+        for url, why in report.refused[:20]
+    )
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, drafts, errors, latest, start, status, subscriptions
+from handlers import admin, drafts, errors, latest, sources, start, status, subscriptions
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -32,6 +32,17 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
+    app.add_handler(CommandHandler("sources", sources.sources))
+    app.add_handler(CommandHandler("addsource", sources.addsource))
+    app.add_handler(CommandHandler("removesource", sources.removesource))
+    app.add_handler(CommandHandler("pausesource", sources.pausesource))
+    app.add_handler(CommandHandler("resumesource", sources.resumesource))
+    opml_files = (
+        filters.Document.FileExtension("opml")
+        | filters.Document.FileExtension("xml")
+        | filters.Document.MimeType("text/x-opml")
+    )
+    app.add_handler(MessageHandler(opml_files, sources.opml_document))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.

@@ -93,9 +93,8 @@ class Database:
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """Return every row of a query."""
         async with self.transaction():
-            cursor = await self._conn.execute(sql, params)
-            rows = await cursor.fetchall()
-            await cursor.close()
+            # One trip to the database thread, not three (execute, fetch, close).
+            rows = await self._conn.execute_fetchall(sql, params)
             return list(rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:

@@ -38,15 +38,21 @@ class NewEvent:
     is_admin: bool = False
     author_id: int | None = None
     is_announcement: bool = False
+    content_hash: str | None = None  # a digest of title and text; a changed one is an edit
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What storing an event did: its id, its story, and whether the story is new."""
+    """What storing an event did: its id, its story, and whether the story is new.
+
+    `edited` is set when the source already had this item with other content: the stored
+    event was updated in place (no new event, no new story).
+    """
 
     event_id: int
     story_id: int
     new_story: bool
+    edited: bool = False
 
 
 def _event(row: aiosqlite.Row) -> Event:
@@ -74,44 +80,57 @@ class EventRepository(Repository):
     """Events and stories."""
 
     async def record(self, event: NewEvent) -> Recorded | None:
-        """Store an event once; return None when this source already had this item.
+        """Store an event once; return None when this source already had this item as is.
 
         An event whose canonical link is already known joins that story, so the same
-        article reached through two links or two sources is one happening.
+        article reached through two links or two sources is one happening. An item seen
+        before with a different content hash (an edited channel post) updates its event.
         """
         async with self._db.transaction():
             if event.source_id is not None:
-                seen = await self._db.fetchone(
-                    "SELECT 1 FROM events WHERE source_id = ? AND item_key = ?",
+                # fetchall, not fetchone: one trip to the database thread (at most one row).
+                rows = await self._db.fetchall(
+                    "SELECT id, story_id, content_hash FROM events "
+                    "WHERE source_id = ? AND item_key = ?",
                     (event.source_id, event.item_key),
                 )
+                seen = rows[0] if rows else None
                 if seen is not None:
-                    return None
-            story_id: int | None = None
-            if event.canonical_link:
-                row = await self._db.fetchone(
+                    if event.content_hash is None or seen["content_hash"] == event.content_hash:
+                        return None
+                    await self._update(int(seen["id"]), event)
+                    return Recorded(
+                        event_id=int(seen["id"]),
+                        story_id=int(seen["story_id"]),
+                        new_story=False,
+                        edited=True,
+                    )
+            # A new canonical link makes a story in one trip; a known one returns no row
+            # (the conflict) and is looked up.
+            rows = await self._db.fetchall(
+                "INSERT INTO stories (canonical_link, topics, places, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (canonical_link) DO NOTHING RETURNING id",
+                (
+                    event.canonical_link,
+                    dump_list(event.topics),
+                    dump_list(event.places),
+                    event.seen_at.timestamp(),
+                ),
+            )
+            new_story = bool(rows)
+            if rows:
+                story_id = int(rows[0]["id"])
+            else:
+                rows = await self._db.fetchall(
                     "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
                 )
-                story_id = None if row is None else int(row["id"])
-            new_story = story_id is None
-            if story_id is None:
-                cursor = await self._db.execute(
-                    "INSERT INTO stories (canonical_link, topics, places, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        event.canonical_link,
-                        dump_list(event.topics),
-                        dump_list(event.places),
-                        event.seen_at.timestamp(),
-                    ),
-                )
-                story_id = int(cursor.lastrowid or 0)
+                story_id = int(rows[0]["id"])
             cursor = await self._db.execute(
                 """
                 INSERT INTO events (source_id, source_name, item_key, story_id, title, text,
                     summary, link, canonical_link, lang, topics, places, published_at, seen_at,
-                    is_admin, author_id, is_announcement)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    is_admin, author_id, is_announcement, content_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     event.source_id,
@@ -131,6 +150,7 @@ class EventRepository(Repository):
                     int(event.is_admin),
                     event.author_id,
                     int(event.is_announcement),
+                    event.content_hash,
                 ),
             )
             event_id = int(cursor.lastrowid or 0)
@@ -139,6 +159,51 @@ class EventRepository(Repository):
                     "UPDATE stories SET first_event_id = ? WHERE id = ?", (event_id, story_id)
                 )
             return Recorded(event_id=event_id, story_id=story_id, new_story=new_story)
+
+    async def _update(self, event_id: int, event: NewEvent) -> None:
+        await self._db.execute(
+            """
+            UPDATE events SET title = ?, text = ?, summary = ?, lang = ?, topics = ?,
+                places = ?, content_hash = ?
+            WHERE id = ?
+            """,
+            (
+                event.title,
+                event.text,
+                event.summary,
+                event.lang,
+                dump_list(event.topics),
+                dump_list(event.places),
+                event.content_hash,
+                event_id,
+            ),
+        )
+
+    async def known(self, source_id: int) -> dict[str, str | None]:
+        """Return the item keys a source already has, with their content hashes."""
+        rows = await self._db.fetchall(
+            "SELECT item_key, content_hash FROM events WHERE source_id = ?", (source_id,)
+        )
+        return {row["item_key"]: row["content_hash"] for row in rows}
+
+    async def text_of(self, event_id: int) -> tuple[str, str] | None:
+        """Return an event's stored title and text."""
+        row = await self._db.fetchone("SELECT title, text FROM events WHERE id = ?", (event_id,))
+        return None if row is None else (row["title"], row["text"])
+
+    async def count_by_source(self, since: datetime) -> dict[int, int]:
+        """Return how many events each source gave since a time."""
+        rows = await self._db.fetchall(
+            "SELECT source_id, COUNT(*) AS n FROM events "
+            "WHERE seen_at >= ? AND source_id IS NOT NULL GROUP BY source_id",
+            (since.timestamp(),),
+        )
+        return {int(row["source_id"]): int(row["n"]) for row in rows}
+
+    async def count(self) -> int:
+        """Return how many events are stored."""
+        row = await self._db.fetchone("SELECT COUNT(*) AS n FROM events")
+        return 0 if row is None else int(row["n"])
 
     async def recent(self, *, limit: int = 20) -> list[Event]:
         """Return the newest events first."""

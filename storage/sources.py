@@ -12,7 +12,8 @@ from bot.models import Source, SourceKind
 from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
-    last_error_kind, last_error_detail, consecutive_failures, next_poll_at"""
+    last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
+    backfilled, deactivated_at"""
 
 
 class DuplicateSourceError(Exception):
@@ -34,19 +35,32 @@ def _source(row: aiosqlite.Row) -> Source:
         last_error_detail=row["last_error_detail"],
         consecutive_failures=row["consecutive_failures"],
         next_poll_at=from_timestamp(row["next_poll_at"]),
+        poll_interval=row["poll_interval"],
+        backfilled=bool(row["backfilled"]),
+        deactivated_at=from_timestamp(row["deactivated_at"]),
     )
 
 
 class SourceRepository(Repository):
     """Sources: what to poll, and how each poll went."""
 
-    async def add(self, url: str, *, kind: SourceKind, name: str, now: datetime) -> Source:
-        """Store a new source, due at once; raise DuplicateSourceError for a known URL."""
+    async def add(
+        self,
+        url: str,
+        *,
+        kind: SourceKind,
+        name: str,
+        now: datetime,
+        poll_interval: float | None = None,
+        next_poll_at: datetime | None = None,
+    ) -> Source:
+        """Store a new source, due at once by default; DuplicateSourceError for a known URL."""
+        due = next_poll_at or now
         try:
             cursor = await self._db.execute(
-                "INSERT INTO sources (url, kind, name, created_at, next_poll_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (url, kind.value, name, now.timestamp(), now.timestamp()),
+                "INSERT INTO sources (url, kind, name, created_at, next_poll_at, poll_interval) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
             )
         except sqlite3.IntegrityError:
             raise DuplicateSourceError(url) from None
@@ -86,13 +100,14 @@ class SourceRepository(Repository):
         next_poll_at: datetime,
         etag: str | None,
         last_modified: str | None,
+        backfilled: bool = False,
     ) -> None:
         """Note a poll that answered (with a body or 304): validators and health reset."""
         await self._db.execute(
             """
             UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
                 etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                consecutive_failures = 0
+                consecutive_failures = 0, backfilled = MAX(backfilled, ?)
             WHERE id = ?
             """,
             (
@@ -101,6 +116,7 @@ class SourceRepository(Repository):
                 next_poll_at.timestamp(),
                 etag,
                 last_modified,
+                int(backfilled),
                 source_id,
             ),
         )
@@ -126,10 +142,51 @@ class SourceRepository(Repository):
             ),
         )
 
-    async def set_active(self, source_id: int, *, active: bool) -> bool:
-        """Pause or resume a source; return False when there is no such source."""
+    async def record_problem(
+        self, source_id: int, *, now: datetime, kind: str, detail: str
+    ) -> None:
+        """Note damage in a poll that still succeeded (items recovered from broken XML)."""
+        await self._db.execute(
+            "UPDATE sources SET last_error_at = ?, last_error_kind = ?, last_error_detail = ? "
+            "WHERE id = ?",
+            (now.timestamp(), kind, detail[:500], source_id),
+        )
+
+    async def deactivate_failing(self, source_id: int, *, max_failures: int, now: datetime) -> bool:
+        """Turn off an active source that failed max_failures times in a row.
+
+        Return True only for the call that turned it off, so admins are told once.
+        """
         cursor = await self._db.execute(
-            "UPDATE sources SET active = ? WHERE id = ?", (int(active), source_id)
+            "UPDATE sources SET active = 0, deactivated_at = ? "
+            "WHERE id = ? AND active = 1 AND consecutive_failures >= ?",
+            (now.timestamp(), source_id, max_failures),
+        )
+        return cursor.rowcount > 0
+
+    async def set_active(
+        self, source_id: int, *, active: bool, now: datetime | None = None
+    ) -> bool:
+        """Pause or resume a source; return False when there is no such source.
+
+        Resuming clears its failure count and, given now, makes it due at once.
+        """
+        if not active:
+            cursor = await self._db.execute(
+                "UPDATE sources SET active = 0 WHERE id = ?", (source_id,)
+            )
+            return cursor.rowcount > 0
+        cursor = await self._db.execute(
+            "UPDATE sources SET active = 1, deactivated_at = NULL, consecutive_failures = 0, "
+            "next_poll_at = COALESCE(?, next_poll_at) WHERE id = ?",
+            (None if now is None else now.timestamp(), source_id),
+        )
+        return cursor.rowcount > 0
+
+    async def set_interval(self, source_id: int, seconds: float | None) -> bool:
+        """Give a source its own polling interval (None: the operator default)."""
+        cursor = await self._db.execute(
+            "UPDATE sources SET poll_interval = ? WHERE id = ?", (seconds, source_id)
         )
         return cursor.rowcount > 0
 

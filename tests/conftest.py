@@ -75,7 +75,11 @@ async def outpost(
     they decide when sources are read and when messages go out.
     """
     app = build_application(
-        make_settings(sandbox, tmp_path), clock=clock, poll_jobs=False, dispatch_loop=False
+        make_settings(sandbox, tmp_path),
+        clock=clock,
+        poll_jobs=False,
+        dispatch_loop=False,
+        base_file_url=sandbox.base_file_url,
     )
     async with running(app):
         yield app
@@ -86,7 +90,12 @@ async def live_outpost(
     sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
 ) -> AsyncIterator[OutpostApp]:
     """The application with its outbox dispatcher running, as in production."""
-    app = build_application(make_settings(sandbox, tmp_path), clock=clock, poll_jobs=False)
+    app = build_application(
+        make_settings(sandbox, tmp_path),
+        clock=clock,
+        poll_jobs=False,
+        base_file_url=sandbox.base_file_url,
+    )
     async with running(app):
         yield app
 

@@ -67,19 +67,32 @@ async def post_conversation(
     return sandbox.messages_to(admin)[-2]
 
 
+EMPTY_RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
+EMPTY_ATOM = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>'
+EMPTY_CHANNEL = b'<html><body><div class="tgme_channel_info"></div></body></html>'
+
+
 async def add_samples(core: Core, server: SourceServer, data_dir: Path) -> None:
-    """Serve the three sample sources and store them."""
+    """Store the three sample sources, let their (empty) first poll pass, then serve posts.
+
+    A new source's first poll stores what it finds without alerting, so the sources are
+    added while still empty: the sample posts then arrive as news.
+    """
     feeds = data_dir / "feeds"
     samples = [
-        ("rss/news_ru.rss", "news_ru.rss", SourceKind.RSS, "Новости Полесья"),
-        ("atom/analysis_en.atom", "analysis_en.atom", SourceKind.RSS, "Posture Notes"),
-        ("s/belwatch_demo", "channel_be.html", SourceKind.TELEGRAM, "Belarus Watch"),
+        ("rss/news_ru.rss", "news_ru.rss", SourceKind.RSS, "Новости Полесья", EMPTY_RSS),
+        ("atom/analysis_en.atom", "analysis_en.atom", SourceKind.RSS, "Posture Notes", EMPTY_ATOM),
+        ("s/belwatch_demo", "channel_be.html", SourceKind.TELEGRAM, "Belarus Watch", EMPTY_CHANNEL),
     ]
-    for path, file_name, kind, name in samples:
-        url = server.add_file(path, feeds / file_name)
+    for path, _, kind, name, empty in samples:
+        url = server.add(path, empty)
         await add_source(
             core.db, url, now=core.clock.now(), allow_private=True, name=name, kind=kind
         )
+    primed = await run_cycle(core.pipeline, all_sources=True)
+    assert primed.new_events == 0
+    for path, file_name, *_ in samples:
+        server.add_file(path, feeds / file_name)
 
 
 async def drain(core: Core) -> None:
@@ -225,9 +238,9 @@ async def test_broken_source_does_not_stop_the_others(
     sandbox: SandboxBotAPI, core: Core, source_server: SourceServer, data_dir: Path
 ) -> None:
     await say(sandbox, ALICE, "/subscribe drills")
+    await add_samples(core, source_server, data_dir)
     bomb = source_server.add_file("bad/bomb.xml", data_dir / "bad" / "billion_laughs.xml")
     await add_source(core.db, bomb, now=core.clock.now(), allow_private=True, name="Bomb")
-    await add_samples(core, source_server, data_dir)
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.errors == {"Bomb": "xml_entities"}
     assert report.new_events == 15

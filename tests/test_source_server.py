@@ -233,3 +233,16 @@ async def test_head_has_headers_but_no_body(
 async def test_url_needs_a_started_server() -> None:
     with pytest.raises(RuntimeError, match="not started"):
         SourceServer().url("x")
+
+
+async def test_a_query_can_have_its_own_resource(
+    server: SourceServer, client: httpx.AsyncClient
+) -> None:
+    server.add("s/chan", b"newest")
+    url = server.add("s/chan", b"older", query="before=10")
+    assert url.endswith("/s/chan?before=10")
+    assert (await client.get(server.url("s/chan"))).content == b"newest"
+    assert (await client.get(url)).content == b"older"
+    assert (await client.get(server.url("s/chan?before=7"))).content == b"newest"
+    server.remove("s/chan", query="before=10")
+    assert (await client.get(url)).content == b"newest"

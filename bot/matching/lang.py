@@ -12,9 +12,11 @@ allocation-light and fast enough to run on every post.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import cache
 
-from bot.matching.normalize import fold, tokenize
+from bot.matching.normalize import Token, fold, tokenize
 
 LANGUAGES = ("ru", "be", "uk", "en")
 
@@ -25,6 +27,9 @@ _FOREIGN_LETTERS = {
     "uk": frozenset("ыэъёў"),
 }
 _DISTINCTIVE = frozenset().union(*_FOREIGN_LETTERS.values())
+# Counted by the regex engine and str.count, not a Python loop over every character.
+_LATIN = re.compile("[a-z]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 # Frequent words, only the ones a single language uses count (see `_unique_words`).
 _COMMON_WORDS = {
@@ -47,27 +52,29 @@ def _unique_words() -> dict[str, frozenset[str]]:
     }
 
 
-def detect_language(text: str) -> str:
-    """Return "ru", "be", "uk" or "en" for a text, by its letters and then its common words."""
+def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
+    """Return "ru", "be", "uk" or "en" for a text, by its letters and then its common words.
+
+    `tokens` are the text's tokens when the caller has them (saves tokenizing it again).
+    """
     lowered = text.lower()
-    cyrillic = latin = 0
-    foreign = dict.fromkeys(_FOREIGN_LETTERS, 0)
-    for char in lowered:
-        if "a" <= char <= "z":
-            latin += 1
-        elif "\u0400" <= char <= "\u04ff":
-            cyrillic += 1
-            if char in _DISTINCTIVE:
-                for lang, letters in _FOREIGN_LETTERS.items():
-                    foreign[lang] += char in letters
+    latin = len(_LATIN.findall(lowered))
+    cyrillic = len(_CYRILLIC.findall(lowered))
     if cyrillic == 0 or latin > cyrillic:
         return "en"
+    counts = {char: lowered.count(char) for char in _DISTINCTIVE}
+    foreign = {
+        lang: sum(counts[char] for char in letters) for lang, letters in _FOREIGN_LETTERS.items()
+    }
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:
         return candidates[0]
     unique = _unique_words()
-    words = [fold(token.surface) for token in tokenize(lowered)]
+    if tokens is None:
+        words = [fold(token.surface) for token in tokenize(lowered)]
+    else:
+        words = [token.norm for token in tokens]  # norm is fold(surface): the same words
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
     # max() keeps the first of equal scores, and candidates are in ru, be, uk order:
     # with no evidence at all, Russian, the most common language of the sources, wins.

@@ -71,6 +71,9 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
     return tuple(keys)
 
 
+_KEY_CACHE_SIZE = 65_536
+
+
 class _Vocabulary(Generic[_V]):
     """Normalised phrases with a value each, and the lookup of a text's words against them."""
 
@@ -78,6 +81,9 @@ class _Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
+        # A word's keys depend on the word, the language and the vocabulary only; news text
+        # repeats its words, so ingest looks most of them up here instead of stemming again.
+        self._key_cache: dict[tuple[str, str], frozenset[str]] = {}
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -89,6 +95,7 @@ class _Vocabulary(Generic[_V]):
                 self._prefixes.add(key[1:])
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
         self._index.add(keys, value)
+        self._key_cache.clear()
 
     def find(self, tokens: Sequence[Token], lang: str) -> list[PhraseMatch[_V]]:
         """Find the registered phrases in tokenized text of a language."""
@@ -96,6 +103,14 @@ class _Vocabulary(Generic[_V]):
 
     def _keys(self, token: Token, lang: str) -> frozenset[str]:
         """Return every key a word of the text can match a phrase word by."""
+        cached = self._key_cache.get((token.norm, lang))
+        if cached is None:
+            if len(self._key_cache) >= _KEY_CACHE_SIZE:
+                self._key_cache.clear()  # bounded: a hostile text of unique words cannot grow it
+            cached = self._key_cache[(token.norm, lang)] = self._word_keys(token, lang)
+        return cached
+
+    def _word_keys(self, token: Token, lang: str) -> frozenset[str]:
         keys = {normalize_word(token.norm, lang)}
         if model_name(token.norm) is not None:
             family = token.norm.split("-", 1)[0]
@@ -132,8 +147,8 @@ class Matcher:
 
     def classify(self, text: str) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        lang = detect_language(text)
         tokens = tokenize(text)
+        lang = detect_language(text, tokens)
         hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
         vetoed: set[str] = set()
         in_context: set[str] = set()

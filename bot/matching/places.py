@@ -20,7 +20,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -189,7 +189,14 @@ def _name_bases(word: str) -> set[str]:
 
 def _token_keys(token: Token) -> frozenset[str]:
     """Return the keys a word of a text can match a name by."""
-    word = token.norm
+    return _word_keys(token.norm)
+
+
+# Keys depend on the word alone, and news text repeats its words (Zipf): ingest classifies
+# thousands of items a cycle, and computing skeletons was most of that time.
+@lru_cache(maxsize=65_536)
+def _word_keys(word: str) -> frozenset[str]:
+    """Return the keys a folded word can match a name by."""
     if is_cyrillic(word):
         candidates = {word} | {
             word[: -len(ending)]

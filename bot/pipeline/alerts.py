@@ -6,6 +6,7 @@ matched and delivered exactly like a source post.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,13 @@ class Outcome:
     story_id: int | None = None
     topics: tuple[str, ...] = ()
     queued: int = 0  # outbox rows written
+    edited: bool = False  # an item seen before with other content: its event was updated
+
+
+def content_hash(title: str, text: str) -> str:
+    """Digest a post's content, so an edit to a known item can be told from a repeat."""
+    material = f"{title}\n{text}".encode()
+    return hashlib.sha1(material, usedforsecurity=False).hexdigest()
 
 
 def summarize(title: str, text: str) -> str:
@@ -67,23 +75,29 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     alert: bool = True,
-    decided: Classification | None = None,
+    found: Classification | None = None,
+    summary: str | None = None,
     severity: str | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story that matches topics, queue its alerts.
 
     The event, its story and its outbox rows are written in one transaction, so a crash
-    either keeps all of them or none. An admin's update may come `decided` (topics and
-    places chosen by hand) and with a `severity` that sets its priority.
+    either keeps all of them or none. A known item whose content changed (an edited
+    channel post) updates its event and alerts nobody again; `alert=False` stores without
+    alerting (a new source's first, silent poll). `found` is the post's classification when
+    the caller already has it (or an admin chose it), and `summary` its summary (the poller
+    works out both for a batch at once, possibly in worker processes). An admin's
+    `severity` sets the alerts' priority.
     """
-    found = decided or matcher.classify(f"{post.title}\n{post.text}")
+    if found is None:
+        found = matcher.classify(f"{post.title}\n{post.text}")
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
         item_key=post.item_key,
         title=post.title,
         text=post.text,
-        summary=summarize(post.title, post.text),
+        summary=summary if summary is not None else summarize(post.title, post.text),
         link=post.link,
         canonical_link=post.canonical_link,
         lang=found.lang,
@@ -93,11 +107,21 @@ async def record_post(
         seen_at=now,
         is_admin=post.is_admin,
         author_id=post.author_id,
+        content_hash=content_hash(post.title, post.text),
     )
     async with db.transaction():
         recorded = await db.events.record(event)
         if recorded is None:
             return Outcome(new=False)
+        if recorded.edited:
+            log.info("event %d edited at its source; updated in place", recorded.event_id)
+            return Outcome(
+                new=False,
+                event_id=recorded.event_id,
+                story_id=recorded.story_id,
+                topics=found.topics,
+                edited=True,
+            )
         queued = 0
         if alert and recorded.new_story and found.topics:
             chats = await db.chats.subscribers(found.topics)

@@ -1,28 +1,41 @@
 """One polling cycle: every due source is fetched, parsed, stored, matched and queued.
 
 Fetch and parse failures are values that end up in the source's health; one broken source
-never stops the others.
+never stops the others. Politeness lives here and in `bot.pipeline.schedule`: a global and
+a per-host concurrency limit, per-source intervals stretched by the server's hints, polls
+spread over the interval, backoff with jitter, and deactivation after many failures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable
+import random
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.matching import Catalog, Matcher
-from bot.models import Source
-from bot.pipeline.alerts import Post, record_post
+from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, Source, SourceKind
+from bot.pipeline import schedule
+from bot.pipeline.alerts import Post, content_hash, record_post
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
+from bot.pipeline.parse.telegram_channel import older_page_url
+from bot.pipeline.workers import analyse, analyse_many
+from bot.settings import Settings
 from storage import Database
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=6)
+MAX_BACKOFF = timedelta(seconds=schedule.MAX_BACKOFF)
+
+# Told when failures turned a source off: (the source as it was, the last error kind).
+DeactivationHook = Callable[[Source, str], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -36,7 +49,10 @@ class CycleReport:
     items: int = 0
     new_events: int = 0
     queued: int = 0
+    edited: int = 0  # known items whose content changed: their events were updated
+    backfilled: int = 0  # items of a new source stored silently on its first poll
     errors: dict[str, str] = field(default_factory=dict)  # source name -> error kind
+    deactivated: list[str] = field(default_factory=list)  # names turned off in this cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +64,169 @@ class Pipeline:
     matcher: Matcher
     catalog: Catalog
     clock: Clock
-    poll_interval: timedelta
-    concurrency: int = 8
+    poll_interval: timedelta  # the operator's default interval
+    concurrency: int = 8  # sources polled at once, overall
     on_queued: Callable[[], None] | None = None  # wakes the dispatcher
+    per_host: int = 2  # sources polled at once on one host
+    min_interval: timedelta = timedelta(seconds=1)
+    max_interval: timedelta = timedelta(hours=24)
+    max_failures: int = 10  # consecutive failures that turn a source off
+    backfill_alerts: int = 0  # on a source's first poll, alert its newest N items
+    channel_backfill_pages: int = 0  # older t.me/s pages read on a channel's first poll
+    rand: Callable[[], float] = random.random  # backoff jitter; tests pass a fixed one
+    on_deactivated: DeactivationHook | None = None
+    # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
+    # thread and match inline, which is enough until thousands of items arrive at once.
+    executor: Executor | None = None
+
+    async def parse(
+        self, body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
+    ) -> ParseResult:
+        """Parse a document off the event loop (feedparser and lexbor are CPU-bound)."""
+        job = functools.partial(
+            parse_document, body, kind=kind, content_type=content_type, base_url=base_url
+        )
+        if self.executor is None:
+            return await asyncio.to_thread(job)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+
+    async def analyse(self, posts: list[tuple[str, str]]) -> list[tuple[Classification, str]]:
+        """Classify and summarise (title, text) posts, in the worker processes if any."""
+        if self.executor is None or len(posts) < 2:
+            return analyse(self.matcher, posts)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, analyse_many, posts)
+
+    def interval_of(self, source: Source) -> float:
+        """Return a source's base interval in seconds, within the operator's bounds."""
+        base = source.poll_interval or self.poll_interval.total_seconds()
+        return schedule.clamp(
+            base, self.min_interval.total_seconds(), self.max_interval.total_seconds()
+        )
+
+    def next_poll(self, source: Source, now: datetime, interval: float) -> datetime:
+        """Return when a source that answered is polled next: its slot on its grid."""
+        return schedule.next_slot(
+            now, interval, source.id, minimum=self.min_interval.total_seconds()
+        )
+
+
+def build_pipeline(
+    settings: Settings,
+    *,
+    db: Database,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    catalog: Catalog,
+    clock: Clock,
+    on_queued: Callable[[], None] | None = None,
+    on_deactivated: DeactivationHook | None = None,
+    executor: Executor | None = None,
+) -> Pipeline:
+    """Build the pipeline the settings describe (the bot and the CLI share this)."""
+    minimum = min(settings.min_poll_interval, settings.poll_interval)
+    return Pipeline(
+        db=db,
+        fetcher=fetcher,
+        matcher=matcher,
+        catalog=catalog,
+        clock=clock,
+        poll_interval=timedelta(seconds=settings.poll_interval),
+        concurrency=settings.poll_concurrency,
+        on_queued=on_queued,
+        per_host=settings.per_host_concurrency,
+        min_interval=timedelta(seconds=minimum),
+        max_interval=timedelta(seconds=max(settings.max_poll_interval, settings.poll_interval)),
+        max_failures=settings.max_failures,
+        backfill_alerts=settings.backfill_alerts,
+        channel_backfill_pages=settings.channel_backfill_pages,
+        on_deactivated=on_deactivated,
+        executor=executor,
+    )
 
 
 def backoff(interval: timedelta, failures: int) -> timedelta:
-    """Return how long to wait after the n-th consecutive failure (doubling, capped)."""
+    """Return how long to wait after the n-th consecutive failure (doubling, capped, no jitter)."""
     delay: timedelta = interval * (2 ** max(failures - 1, 0))
     return min(delay, max(MAX_BACKOFF, interval))
+
+
+async def _fail(
+    pipe: Pipeline,
+    source: Source,
+    report: CycleReport,
+    *,
+    now: datetime,
+    kind: ErrorKind,
+    detail: str,
+    retry_after: str | None = None,
+) -> None:
+    """Record a failed poll, back off with jitter, and turn the source off if it keeps failing."""
+    log.warning("source %s (%d) failed: %s (%s)", source.name, source.id, kind.value, detail)
+    report.failed += 1
+    report.errors[source.name] = kind.value
+    failures = source.consecutive_failures + 1
+    delay = schedule.error_delay(
+        pipe.interval_of(source),
+        failures,
+        minimum=pipe.min_interval.total_seconds(),
+        maximum=pipe.max_interval.total_seconds(),
+        rand=pipe.rand,
+        retry_after=schedule.parse_retry_after(retry_after, now),
+    )
+    await pipe.db.sources.record_failure(
+        source.id, now=now, next_poll_at=now + delay, kind=kind.value, detail=detail
+    )
+    if failures < pipe.max_failures:
+        return
+    if not await pipe.db.sources.deactivate_failing(
+        source.id, max_failures=pipe.max_failures, now=now
+    ):
+        return
+    log.warning(
+        "source %s (%d) turned off after %d consecutive failures, last: %s",
+        source.name,
+        source.id,
+        failures,
+        kind.value,
+    )
+    report.deactivated.append(source.name)
+    if pipe.on_deactivated is not None:
+        try:
+            await pipe.on_deactivated(source, kind.value)
+        except Exception:
+            # Telling admins is best effort; the source is off and /sources shows why.
+            log.exception("could not tell admins that source %s was turned off", source.name)
+
+
+async def _older_pages(pipe: Pipeline, source: Source, first: ParseResult) -> list[ParsedItem]:
+    """Read up to channel_backfill_pages older pages of a channel (`?before=ID`)."""
+    items: list[ParsedItem] = []
+    page = first.items
+    for _ in range(pipe.channel_backfill_pages):
+        url = older_page_url(source.url, page)
+        if url is None:
+            break
+        fetched = await pipe.fetcher.fetch(url)
+        if fetched.body is None:
+            break  # the newest page is stored; older history is a nicety
+        parsed = await pipe.parse(fetched.body, kind=source.kind, content_type=None, base_url=url)
+        if not parsed.items or older_page_url(source.url, parsed.items) == url:
+            break  # nothing older: a server that ignores ?before= must not loop us
+        items.extend(parsed.items)
+        page = parsed.items
+    return items
+
+
+def _alerted_on_first_poll(items: list[ParsedItem], count: int) -> set[str]:
+    """Return the keys of the newest `count` items (undated ones count as oldest)."""
+    if count <= 0:
+        return set()
+    dated = sorted(
+        enumerate(items),
+        key=lambda pair: (pair[1].published is not None, pair[1].published, -pair[0]),
+        reverse=True,
+    )
+    return {item.key for _, item in dated[:count]}
 
 
 async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> None:
@@ -66,88 +236,142 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     )
     now = pipe.clock.now()
     if fetched.error is not None:
-        report.failed += 1
-        report.errors[source.name] = fetched.error.value
-        await pipe.db.sources.record_failure(
-            source.id,
+        await _fail(
+            pipe,
+            source,
+            report,
             now=now,
-            next_poll_at=now + backoff(pipe.poll_interval, source.consecutive_failures + 1),
-            kind=fetched.error.value,
+            kind=fetched.error,
             detail=fetched.detail,
+            retry_after=fetched.retry_after,
         )
         return
+    max_age = schedule.parse_max_age(fetched.cache_control)
+    interval = schedule.polite_interval(
+        pipe.interval_of(source),
+        minimum=pipe.min_interval.total_seconds(),
+        maximum=pipe.max_interval.total_seconds(),
+        max_age=max_age,
+    )
     if fetched.not_modified or fetched.body is None:
         report.not_modified += 1
         await pipe.db.sources.record_success(
             source.id,
             now=now,
-            next_poll_at=now + pipe.poll_interval,
+            next_poll_at=pipe.next_poll(source, now, interval),
             etag=None,
             last_modified=None,
         )
         return
-    # feedparser and the HTML parser are CPU-bound and synchronous: keep them off the loop.
-    parsed = await asyncio.to_thread(
-        parse_document,
-        fetched.body,
-        kind=source.kind,
-        content_type=fetched.content_type,
-        base_url=source.url,
+    parsed = await pipe.parse(
+        fetched.body, kind=source.kind, content_type=fetched.content_type, base_url=source.url
     )
     if parsed.error is not None and not parsed.items:
-        log.warning("source %s: %s (%s)", source.name, parsed.error.value, parsed.detail)
-        report.failed += 1
-        report.errors[source.name] = parsed.error.value
-        await pipe.db.sources.record_failure(
-            source.id,
-            now=now,
-            next_poll_at=now + backoff(pipe.poll_interval, source.consecutive_failures + 1),
-            kind=parsed.error.value,
-            detail=parsed.detail,
-        )
+        await _fail(pipe, source, report, now=now, kind=parsed.error, detail=parsed.detail or "")
         return
+    interval = schedule.polite_interval(
+        interval,
+        minimum=pipe.min_interval.total_seconds(),
+        maximum=pipe.max_interval.total_seconds(),
+        ttl_minutes=parsed.ttl_minutes,
+    )
+    items = list(parsed.items)
+    first_poll = not source.backfilled
+    if first_poll and source.kind is SourceKind.TELEGRAM and pipe.channel_backfill_pages:
+        items.extend(await _older_pages(pipe, source, parsed))
     report.ok += 1
-    report.items += len(parsed.items)
-    for item in parsed.items:
-        outcome = await record_post(
-            pipe.db,
-            Post(
-                item_key=item.key,
-                title=item.title,
-                text=item.text,
-                link=item.link,
-                canonical_link=item.canonical_link,
-                published=item.published,
-                source_id=source.id,
-                source_name=source.name,
-            ),
-            matcher=pipe.matcher,
-            catalog=pipe.catalog,
-            now=now,
-        )
-        report.new_events += int(outcome.new)
-        report.queued += outcome.queued
+    report.items += len(items)
+    await _store(pipe, source, items, report, now=now, first_poll=first_poll)
     # Validators are stored only after the items are, so a crash re-reads the document.
     await pipe.db.sources.record_success(
         source.id,
         now=now,
-        next_poll_at=now + pipe.poll_interval,
+        next_poll_at=pipe.next_poll(source, now, interval),
         etag=fetched.etag,
         last_modified=fetched.last_modified,
+        backfilled=True,
     )
+    if parsed.warning is not None:
+        # Read, but damaged: the health names the damage without counting a failure.
+        log.warning("source %s: %s (%s)", source.name, parsed.warning.value, parsed.detail)
+        await pipe.db.sources.record_problem(
+            source.id, now=now, kind=parsed.warning.value, detail=parsed.detail
+        )
+
+
+async def _store(
+    pipe: Pipeline,
+    source: Source,
+    items: list[ParsedItem],
+    report: CycleReport,
+    *,
+    now: datetime,
+    first_poll: bool,
+) -> None:
+    """Store the new and edited items of one source in one transaction."""
+    known = await pipe.db.events.known(source.id)
+    # Items stored before with the same content are skipped before matching: re-reading a
+    # feed of 50 known items costs 50 dictionary look-ups, not 50 classifications.
+    fresh: dict[str, ParsedItem] = {}
+    for item in items:
+        if item.key not in fresh and known.get(item.key, "") != content_hash(item.title, item.text):
+            fresh[item.key] = item
+    if not fresh:
+        return
+    alerted = (
+        _alerted_on_first_poll(list(fresh.values()), pipe.backfill_alerts) if first_poll else None
+    )
+    # Matched before the transaction, so the database is not held while words are stemmed.
+    found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
+    async with pipe.db.transaction():
+        for item, (classification, summary) in zip(fresh.values(), found, strict=True):
+            alert = alerted is None or item.key in alerted
+            outcome = await record_post(
+                pipe.db,
+                Post(
+                    item_key=item.key,
+                    title=item.title,
+                    text=item.text,
+                    link=item.link,
+                    canonical_link=item.canonical_link,
+                    published=item.published,
+                    source_id=source.id,
+                    source_name=source.name,
+                ),
+                matcher=pipe.matcher,
+                catalog=pipe.catalog,
+                now=now,
+                alert=alert,
+                found=classification,
+                summary=summary,
+            )
+            report.new_events += int(outcome.new)
+            report.edited += int(outcome.edited)
+            report.backfilled += int(outcome.new and not alert)
+            report.queued += outcome.queued
+
+
+def _host(source: Source) -> str:
+    try:
+        return (urlsplit(source.url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport:
-    """Poll every due source (or every active one) once, a few at a time."""
+    """Poll every due source (or every active one) once, a few at a time and per host."""
     if all_sources:
         sources = [s for s in await pipe.db.sources.all() if s.active]
     else:
         sources = await pipe.db.sources.due(pipe.clock.now())
     report = CycleReport(sources=len(sources))
     limit = asyncio.Semaphore(pipe.concurrency)
+    hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source: Source) -> None:
-        async with limit:
+        host_limit = hosts.setdefault(_host(source), asyncio.Semaphore(pipe.per_host))
+        # The host's slot first: a task waiting for a busy host holds no global slot.
+        async with host_limit, limit:
             try:
                 await poll_source(pipe, source, report)
             except Exception:
@@ -162,9 +386,12 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
     if report.queued and pipe.on_queued is not None:
         pipe.on_queued()
     log.info(
-        "cycle: %d sources, %d new events, %d alerts queued, %d failed",
+        "cycle: %d sources, %d new events (%d silent backfill, %d edited), "
+        "%d alerts queued, %d failed",
         report.sources,
         report.new_events,
+        report.backfilled,
+        report.edited,
         report.queued,
         report.failed,
     )

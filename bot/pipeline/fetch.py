@@ -18,6 +18,7 @@ import httpx
 from bot import __version__
 from bot.models import ErrorKind, FetchResult
 from bot.pipeline.ssrf import addresses_refusal, check_url, resolve_host
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,18 @@ def make_client(user_agent: str = DEFAULT_USER_AGENT, timeout: float = 20.0) -> 
 class _FetchError(Exception):
     """Stop a fetch with a named error kind; caught in Fetcher.fetch, never escapes it."""
 
-    def __init__(self, kind: ErrorKind, detail: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        detail: str,
+        status: int | None = None,
+        retry_after: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.status = status
+        self.retry_after = retry_after
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
@@ -109,7 +117,12 @@ class Fetcher:
             async with asyncio.timeout(self._total_timeout):
                 result = await self._fetch(url, etag=etag, last_modified=last_modified)
         except _FetchError as failed:
-            result = FetchResult(error=failed.kind, detail=failed.detail, status=failed.status)
+            result = FetchResult(
+                error=failed.kind,
+                detail=failed.detail,
+                status=failed.status,
+                retry_after=failed.retry_after,
+            )
         except TimeoutError:
             result = FetchResult(
                 error=ErrorKind.TIMEOUT,
@@ -189,6 +202,8 @@ class Fetcher:
         new_etag = response.headers.get("etag")
         new_last_modified = response.headers.get("last-modified")
         content_type = response.headers.get("content-type")
+        cache_control = response.headers.get("cache-control")
+        retry_after = response.headers.get("retry-after")
         if status == 304:
             # A 304 may omit the validators; the stored ones are still the current ones.
             return FetchResult(
@@ -197,11 +212,16 @@ class Fetcher:
                 last_modified=new_last_modified or last_modified,
                 content_type=content_type,
                 status=status,
+                cache_control=cache_control,
             )
         if 400 <= status < 500:
-            raise _FetchError(ErrorKind.HTTP_4XX, f"HTTP {status} {response.reason_phrase}", status)
+            raise _FetchError(
+                ErrorKind.HTTP_4XX, f"HTTP {status} {response.reason_phrase}", status, retry_after
+            )
         if status >= 500:
-            raise _FetchError(ErrorKind.HTTP_5XX, f"HTTP {status} {response.reason_phrase}", status)
+            raise _FetchError(
+                ErrorKind.HTTP_5XX, f"HTTP {status} {response.reason_phrase}", status, retry_after
+            )
         if not 200 <= status < 300:
             raise _FetchError(ErrorKind.NETWORK, f"unexpected HTTP {status} without a body", status)
         declared = response.headers.get("content-length", "")
@@ -227,4 +247,15 @@ class Fetcher:
             last_modified=new_last_modified,
             content_type=content_type,
             status=status,
+            cache_control=cache_control,
         )
+
+
+def make_fetcher(settings: Settings, client: httpx.AsyncClient) -> Fetcher:
+    """Build the fetcher the settings describe, on a client the caller owns."""
+    return Fetcher(
+        client,
+        allow_private=settings.allow_private_sources,
+        max_bytes=settings.max_response_bytes,
+        total_timeout=settings.http_timeout * 2,
+    )

@@ -77,6 +77,15 @@ def _normalise(path: str) -> str:
     return "/" + path.lstrip("/")
 
 
+def _resource_key(path: str, query: str | None = None) -> str:
+    """Return the key a resource is stored under: the path, and its own query if it has one.
+
+    A resource added with query="before=10" answers only that query string; one added
+    without answers every query string not added on its own.
+    """
+    return _normalise(path) + (f"?{query}" if query else "")
+
+
 def _accepts_gzip(header: str) -> bool:
     for item in header.split(","):
         coding, _, params = item.strip().partition(";")
@@ -181,9 +190,13 @@ class SourceServer:
         content_type: str = DEFAULT_CONTENT_TYPE,
         status: int = 200,
         headers: Mapping[str, str] | None = None,
+        query: str | None = None,
     ) -> str:
-        """Serve body at path (replacing what was there); return its URL."""
-        key = _normalise(path)
+        """Serve body at path (replacing what was there); return its URL.
+
+        A query string in path is ignored; `query` ("before=10") serves that query only.
+        """
+        key = _resource_key(path, query)
         previous = self._resources.get(key)
         now = datetime.now(UTC).replace(microsecond=0)
         if previous is not None and previous.last_modified is not None:
@@ -198,7 +211,7 @@ class SourceServer:
             etag=_etag(body),
             last_modified=now,
         )
-        return self.url(path)
+        return self.url(f"{_normalise(path)}?{query}" if query else path)
 
     def add_file(self, path: str, file: Path, content_type: str | None = None) -> str:
         """Serve a file's bytes at path, its type guessed from its suffix; return its URL."""
@@ -228,9 +241,9 @@ class SourceServer:
         )
         return self.url(path)
 
-    def remove(self, path: str) -> None:
+    def remove(self, path: str, query: str | None = None) -> None:
         """Stop serving path (it answers 404 again)."""
-        self._resources.pop(_normalise(path), None)
+        self._resources.pop(_resource_key(path, query), None)
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """Return the requests made for a path, oldest first (query strings ignored)."""
@@ -249,7 +262,11 @@ class SourceServer:
                 query=dict(request.query),
             )
         )
-        resource = self._resources.get(key)
+        resource = None
+        if request.query_string:
+            resource = self._resources.get(f"{key}?{request.query_string}")
+        if resource is None:
+            resource = self._resources.get(key)
         if resource is None:
             return web.Response(status=404, text="404: Not Found")
         if resource.redirect_to is not None:

@@ -41,6 +41,19 @@ def channel_page_url(name_or_url: str) -> str:
     return f"https://t.me/s/{match.group(1)}"
 
 
+def older_page_url(page_url: str, items: tuple[ParsedItem, ...]) -> str | None:
+    """Return the URL of the page before these posts (`?before=ID`), or None if none is."""
+    ids = [int(key.rpartition("/")[2]) for key in (item.key for item in items) if _is_post(key)]
+    if not ids or min(ids) <= 1:
+        return None
+    base = page_url.split("?", 1)[0].split("#", 1)[0]
+    return f"{base}?before={min(ids)}"
+
+
+def _is_post(key: str) -> bool:
+    return key.startswith("tg:") and key.rpartition("/")[2].isdigit()
+
+
 def parse_views(text: str) -> int | None:
     """Return the count shown as "987", "12.3K" or "1.2M", or None if it is not one."""
     match = _VIEWS.fullmatch(text.strip())

@@ -1,0 +1,291 @@
+"""Ingest throughput: S local feeds polled through the real Fetcher, parsers and storage.
+
+Run from the repository root:
+
+    python bench/ingest.py --json [--sources 500] [--items 50] [--concurrency 16]
+
+A child process serves S RSS feeds of `--items` items each (about 1-3 KB of text per item,
+Russian and English, some matching topics) from `bot.sandbox.SourceServer`, with ETags. This
+process adds them as sources to a fresh SQLite file and runs two polling cycles with the
+real pipeline (fetch, parse, store, match): the first reads every feed; the second gets a
+304 from every source. The server lives in its own process so that `cached_cycle_cpu_s`
+(time.process_time over the cached cycle) counts the poller's CPU only.
+
+Printed figures: `sources`, `items`, `first_cycle_s`, `items_per_s` (items / first cycle
+wall time), `cached_cycle_s`, `cached_cycle_cpu_s`, and for context `first_cycle_cpu_s`,
+`events_stored`, `not_modified`, `failed`, `feed_bytes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
+
+from bot.clock import ManualClock  # noqa: E402 (needs the path above)
+from bot.matching import Matcher, default_places, load_catalog  # noqa: E402
+from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: E402
+from bot.pipeline.fetch import DEFAULT_USER_AGENT, Fetcher, make_client  # noqa: E402
+from bot.pipeline.workers import make_process_pool  # noqa: E402
+from bot.sandbox import SourceServer  # noqa: E402
+from bot.sources import add_source  # noqa: E402
+from storage import open_database  # noqa: E402
+
+WORDS_RU = [
+    "колонна",
+    "техники",
+    "движется",
+    "в",
+    "сторону",
+    "границы",
+    "возле",
+    "Ельска",
+    "учения",
+    "мотострелковой",
+    "бригады",
+    "начались",
+    "на",
+    "полигоне",
+    "эшелон",
+    "с",
+    "танками",
+    "замечен",
+    "на",
+    "станции",
+    "Лунинец",
+    "военкоматы",
+    "вручают",
+    "повестки",
+    "резервистам",
+    "жители",
+    "сообщают",
+    "о",
+    "вертолётах",
+    "над",
+    "Мозырем",
+    "погода",
+    "дороги",
+    "урожай",
+    "министерство",
+    "заявило",
+    "что",
+    "ситуация",
+    "спокойная",
+    "местные",
+    "власти",
+    "провели",
+    "совещание",
+    "о",
+    "ремонте",
+]
+WORDS_EN = [
+    "a",
+    "column",
+    "of",
+    "trucks",
+    "was",
+    "seen",
+    "moving",
+    "south",
+    "near",
+    "the",
+    "border",
+    "analysts",
+    "expect",
+    "drills",
+    "to",
+    "continue",
+    "the",
+    "ministry",
+    "said",
+    "the",
+    "situation",
+    "is",
+    "calm",
+    "residents",
+    "reported",
+    "helicopters",
+    "local",
+    "officials",
+    "discussed",
+    "road",
+    "repairs",
+    "harvest",
+    "figures",
+    "were",
+    "published",
+    "markets",
+    "opened",
+    "higher",
+]
+
+
+def _paragraph(rng: random.Random, words: tuple[str, ...] | list[str], size: int) -> str:
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 18)))
+        parts.append(sentence.capitalize() + ".")
+        length += len(parts[-1]) + 1
+    return " ".join(parts)
+
+
+def make_feed(index: int, items: int) -> bytes:
+    """Return an RSS 2.0 feed whose items carry 1-3 KB of text each (deterministic)."""
+    rng = random.Random(index)
+    entries = []
+    start = datetime(2022, 10, 12, tzinfo=UTC)
+    for number in range(items):
+        words = WORDS_RU if rng.random() < 0.7 else WORDS_EN
+        title = _paragraph(rng, words, 40)[:90]
+        body = _paragraph(rng, words, rng.randint(500, 1500))
+        published = (start - timedelta(minutes=7 * number)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        entries.append(
+            f"<item><title>{escape(title)}</title>"
+            f"<link>https://feed{index}.example.org/news/{number}?utm_source=rss</link>"
+            f"<guid isPermaLink='false'>feed{index}-item{number}</guid>"
+            f"<pubDate>{published}</pubDate>"
+            f"<description><![CDATA[<p>{escape(body)}</p>]]></description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {index}</title><link>https://feed{index}.example.org/</link>"
+        + "".join(entries)
+        + "</channel></rss>"
+    ).encode()
+
+
+def _serve(sources: int, items: int, conn: Connection) -> None:
+    """Child process: serve the feeds until told to stop."""
+
+    async def main() -> None:
+        server = SourceServer()
+        await server.start()
+        size = 0
+        for index in range(sources):
+            body = make_feed(index, items)
+            size += len(body)
+            server.add(f"feeds/{index}.rss", body)
+        conn.send((server.port, size))
+        await asyncio.to_thread(conn.recv)  # wait for "stop"
+        await server.stop()
+
+    asyncio.run(main())
+
+
+async def bench(
+    sources: int, items: int, concurrency: int, port: int, workers: int
+) -> dict[str, object]:
+    """Add the sources, run a full cycle and an all-304 cycle, return the figures."""
+    with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp:
+        db = await open_database(Path(tmp) / "bench.sqlite3")
+        clock = ManualClock(datetime(2022, 10, 12, 12, tzinfo=UTC))
+        catalog = load_catalog(None)
+        matcher = Matcher(catalog, default_places())
+        pool = make_process_pool(matcher, workers) if workers else None
+        if pool is not None:
+            # Start the workers before timing: a running bot starts them once, at start-up.
+            list(pool.map(abs, range(workers * 4)))
+        try:
+            async with make_client(DEFAULT_USER_AGENT, 30.0) as http:
+                pipe = Pipeline(
+                    db=db,
+                    fetcher=Fetcher(
+                        http, allow_private=True, max_bytes=20_000_000, total_timeout=120
+                    ),
+                    matcher=matcher,
+                    catalog=catalog,
+                    clock=clock,
+                    poll_interval=timedelta(seconds=300),
+                    concurrency=concurrency,
+                    per_host=concurrency,  # every feed is on one local host here
+                    executor=pool,
+                )
+                for index in range(sources):
+                    await add_source(
+                        db,
+                        f"http://127.0.0.1:{port}/feeds/{index}.rss",
+                        now=clock.now(),
+                        allow_private=True,
+                        name=f"Feed {index}",
+                    )
+                wall, cpu = time.perf_counter(), time.process_time()
+                first = await run_cycle(pipe, all_sources=True)
+                first_s = time.perf_counter() - wall
+                first_cpu = time.process_time() - cpu
+                wall, cpu = time.perf_counter(), time.process_time()
+                cached = await run_cycle(pipe, all_sources=True)
+                cached_s = time.perf_counter() - wall
+                cached_cpu = time.process_time() - cpu
+                stored = await db.events.count()
+        finally:
+            await db.close()
+            if pool is not None:
+                pool.shutdown()
+    return {
+        "sources": sources,
+        "items": first.items,
+        "first_cycle_s": round(first_s, 3),
+        "items_per_s": round(first.items / first_s, 1) if first_s else None,
+        "first_cycle_cpu_s": round(first_cpu, 3),
+        "cached_cycle_s": round(cached_s, 3),
+        "cached_cycle_cpu_s": round(cached_cpu, 3),
+        "not_modified": cached.not_modified,
+        "events_stored": stored,
+        "failed": first.failed + cached.failed,
+        "workers": workers,
+        "concurrency": concurrency,
+    }
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--items", type=int, default=50, help="items per feed")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parse/match worker processes (OUTPOST_PARSE_WORKERS); 0: a thread, inline",
+    )
+    args = parser.parse_args()
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(args.sources, args.items, child), daemon=True
+    )
+    server.start()
+    try:
+        port, feed_bytes = parent.recv()
+        result = asyncio.run(bench(args.sources, args.items, args.concurrency, port, args.workers))
+    finally:
+        parent.send("stop")
+        server.join(timeout=10)
+    result["feed_bytes"] = feed_bytes
+    result["bytes_per_item"] = round(feed_bytes / max(args.sources * args.items, 1))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0 if result["failed"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

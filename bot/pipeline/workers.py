@@ -1,0 +1,48 @@
+"""CPU-bound ingest work (parsing documents, matching texts) in worker processes.
+
+Parsing and matching are pure Python and hold the GIL, so threads cannot use a second core;
+a `ProcessPoolExecutor` can. Each worker gets a copy of the pipeline's matcher once, at
+start (it pickles to some 70 KB), and then receives only documents and texts.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from bot.matching import Matcher
+from bot.models import Classification
+from bot.pipeline.alerts import summarize
+
+# The matcher of this worker process. A process-wide value is what a worker is for: it is
+# set once by the pool's initializer and read by every task the worker runs.
+_matcher: Matcher | None = None
+
+
+def _init_worker(matcher: Matcher) -> None:
+    global _matcher  # noqa: PLW0603 -- the per-process state a pool initializer sets
+    _matcher = matcher
+
+
+def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
+    """Classify and summarise (title, text) posts: the CPU work of storing them."""
+    return [(matcher.classify(f"{title}\n{text}"), summarize(title, text)) for title, text in posts]
+
+
+def analyse_many(posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
+    """Run `analyse` with this worker's matcher (runs inside a pool worker)."""
+    if _matcher is None:
+        raise RuntimeError("analyse_many runs only in a pool made by make_process_pool")
+    return analyse(_matcher, posts)
+
+
+def make_process_pool(matcher: Matcher, workers: int) -> ProcessPoolExecutor:
+    """Start a pool of worker processes that parse and classify; the caller shuts it down."""
+    # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(matcher,),
+    )

@@ -1,0 +1,163 @@
+"""Admin source management: /sources, /addsource, /removesource, /pausesource,
+/resumesource, and OPML files sent to the bot. Every change is written to the audit log."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+
+from bot import texts
+from bot.context import Context, Core
+from bot.opml import MAX_OPML_BYTES, OpmlError
+from bot.sources import SourceRefusedError, add_source, import_opml
+from bot.texts import UI
+from handlers.common import AdminRequest, admin_command
+from storage.sources import DuplicateSourceError
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def _audit(core: Core, admin_id: int, action: str, detail: str) -> None:
+    await core.db.admin.audit(admin_id, action, detail, now=core.clock.now())
+
+
+@admin_command
+async def sources(request: AdminRequest, context: Context) -> None:
+    """List every source with its health."""
+    core = context.core
+    now = core.clock.now()
+    pages = texts.sources_board(
+        request.ui,
+        await core.db.sources.all(),
+        await core.db.events.count_by_source(texts.since(now, 24)),
+        now,
+    )
+    for page in pages:
+        await request.message.reply_text(
+            page, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+        )
+
+
+@admin_command
+async def addsource(request: AdminRequest, context: Context) -> None:
+    """Add a feed, a site (its advertised feed), t.me/NAME or @NAME."""
+    message, ui, core = request.message, request.ui, context.core
+    if not context.args:
+        await message.reply_text(
+            ui._("Usage: {usage}").format(
+                usage="/addsource URL [name] (a feed, a site, t.me/NAME, @NAME)"
+            )
+        )
+        return
+    url, name = context.args[0], " ".join(context.args[1:]).strip() or None
+    try:
+        source = await add_source(
+            core.db,
+            url,
+            now=core.clock.now(),
+            allow_private=core.settings.allow_private_sources,
+            name=name,
+            fetcher=core.pipeline.fetcher,
+        )
+    except SourceRefusedError as exc:
+        await message.reply_text(
+            ui._("Not added: {reason}").format(reason=exc), link_preview_options=_NO_PREVIEW
+        )
+        return
+    except DuplicateSourceError as exc:
+        await message.reply_text(
+            ui._("Already a source: {url}").format(url=exc), link_preview_options=_NO_PREVIEW
+        )
+        return
+    await _audit(core, request.user_id, "source_add", f"#{source.id} {source.url}")
+    await message.reply_text(
+        ui._(
+            "Added source #{id}: {name} ({kind}) {url}\nIts current items are stored without "
+            "alerts; new ones alert from the next poll."
+        ).format(id=source.id, name=source.name, kind=source.kind.value, url=source.url),
+        link_preview_options=_NO_PREVIEW,
+    )
+
+
+async def _source_id(message: Message, ui: UI, context: Context, command: str) -> int | None:
+    if not context.args or not context.args[0].lstrip("#").isdigit():
+        await message.reply_text(ui._("Usage: {usage}").format(usage=f"/{command} ID (/sources)"))
+        return None
+    return int(context.args[0].lstrip("#"))
+
+
+@admin_command
+async def removesource(request: AdminRequest, context: Context) -> None:
+    """Remove a source; its stored events stay."""
+    message, ui, core = request.message, request.ui, context.core
+    source_id = await _source_id(message, ui, context, "removesource")
+    if source_id is None:
+        return
+    if not await core.db.sources.remove(source_id):
+        await message.reply_text(ui._("No source #{id}.").format(id=source_id))
+        return
+    await _audit(core, request.user_id, "source_remove", f"#{source_id}")
+    await message.reply_text(ui._("Removed source #{id}. Its events stay.").format(id=source_id))
+
+
+async def _set_active(request: AdminRequest, context: Context, *, active: bool) -> None:
+    message, ui, core = request.message, request.ui, context.core
+    command = "resumesource" if active else "pausesource"
+    source_id = await _source_id(message, ui, context, command)
+    if source_id is None:
+        return
+    if not await core.db.sources.set_active(source_id, active=active, now=core.clock.now()):
+        await message.reply_text(ui._("No source #{id}.").format(id=source_id))
+        return
+    await _audit(
+        core, request.user_id, "source_resume" if active else "source_pause", f"#{source_id}"
+    )
+    done = (
+        ui._("Resumed; polling it now: source #{id}.") if active else ui._("Paused: source #{id}.")
+    )
+    await message.reply_text(done.format(id=source_id))
+
+
+@admin_command
+async def pausesource(request: AdminRequest, context: Context) -> None:
+    """Stop polling a source."""
+    await _set_active(request, context, active=False)
+
+
+@admin_command
+async def resumesource(request: AdminRequest, context: Context) -> None:
+    """Poll a paused or turned-off source again."""
+    await _set_active(request, context, active=True)
+
+
+@admin_command
+async def opml_document(request: AdminRequest, context: Context) -> None:
+    """Import the feeds of an OPML file an admin sent."""
+    message, ui, core = request.message, request.ui, context.core
+    document = message.document
+    if document is None:
+        return
+    if document.file_size is not None and document.file_size > MAX_OPML_BYTES:
+        await message.reply_text(
+            ui._("That file is too large for OPML (over {n} bytes).").format(n=MAX_OPML_BYTES)
+        )
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        report = await import_opml(
+            core.db, data, now=core.clock.now(), allow_private=core.settings.allow_private_sources
+        )
+    except OpmlError as exc:
+        await message.reply_text(
+            ui._("Could not import {file}: {reason}").format(
+                file=document.file_name or "OPML", reason=exc
+            )
+        )
+        return
+    await _audit(
+        core, request.user_id, "opml_import", f"{document.file_name}: {len(report.added)} added"
+    )
+    await message.reply_text(
+        texts.import_report(ui, report), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+    )
