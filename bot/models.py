@@ -104,6 +104,8 @@ class Classification:
     topics: tuple[str, ...]
     places: tuple[str, ...]
     hits: tuple[TopicHit, ...] = field(default=())
+    severity: str | None = None  # the most severe of its topics' severities
+    notes: tuple[str, ...] = ()  # hits that rules dropped, and why (for `outpost explain`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,16 @@ def _unique_words() -> dict[str, frozenset[str]]:
 
 def detect_language(text: str) -> str:
     """Return "ru", "be", "uk" or "en" for a text, by its letters and then its common words."""
+    return language_candidates(text)[0]
+
+
+def language_candidates(text: str) -> tuple[str, ...]:
+    """Return the languages a text may be in, the most likely first.
+
+    One language when its letters or its common words decide; otherwise every Cyrillic
+    language its letters allow ("Розпочалися навчання" is Ukrainian or Russian), so the
+    matcher can read its words in each of them.
+    """
     lowered = text.lower()
     cyrillic = latin = 0
     foreign = dict.fromkeys(_FOREIGN_LETTERS, 0)
@@ -61,14 +71,17 @@ def detect_language(text: str) -> str:
                 for lang, letters in _FOREIGN_LETTERS.items():
                     foreign[lang] += char in letters
     if cyrillic == 0 or latin > cyrillic:
-        return "en"
+        return ("en",)
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:
-        return candidates[0]
+        return (candidates[0],)
     unique = _unique_words()
     words = [fold(token.surface) for token in tokenize(lowered)]
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
-    # max() keeps the first of equal scores, and candidates are in ru, be, uk order:
-    # with no evidence at all, Russian, the most common language of the sources, wins.
-    return max(candidates, key=lambda lang: scores[lang])
+    # sorted() is stable and candidates are in ru, be, uk order: with no evidence at all,
+    # Russian, the most common language of the sources, comes first.
+    ranked = sorted(candidates, key=lambda lang: -scores[lang])
+    if scores[ranked[0]] > 0:
+        return (ranked[0],)
+    return tuple(ranked)

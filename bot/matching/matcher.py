@@ -10,6 +10,15 @@ unstemmed ("mobiliz*": "mobilized", not "mobile", which Snowball also reduces to
 A topic is dropped when one of its `exclude` phrases occurs anywhere in the text, and a
 topic that lists `context` words needs one of them, or another topic, in the text too
 ("said" is a statement only in a text about something military).
+
+Senses are local: a topic's `[[senses]]` rule keeps a keyword hit only when its `near`
+phrases occur within `within` words of it and its `not_near` phrases do not ("учение" next
+to "Аристотеля" is a doctrine, "drill" next to "fire" is a school evacuation). `explain`
+lists the hits a rule dropped and why.
+
+The language of a text decides how its words are normalised; when its letters cannot tell
+Ukrainian from Russian or Belarusian (no letter only one of them writes), each word is read
+in every language it may be in and all its normal forms are looked up.
 """
 
 from __future__ import annotations
@@ -18,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, default_catalog
-from bot.matching.lang import detect_language
+from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
+from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
     PhraseIndex,
     PhraseMatch,
@@ -29,6 +38,7 @@ from bot.matching.normalize import (
     model_name,
     normalize_word,
     tokenize,
+    word_forms,
 )
 from bot.matching.places import Place, PlaceIndex, default_places
 from bot.models import Classification, TopicHit
@@ -44,6 +54,8 @@ class _Role(StrEnum):
     KEYWORD = "keyword"
     EXCLUDE = "exclude"
     CONTEXT = "context"
+    NEAR = "near"
+    NOT_NEAR = "not_near"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,10 @@ class _Entry:
     topic: str
     phrase: str
     role: _Role
+    sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+
+
+_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
@@ -90,17 +106,19 @@ class _Vocabulary(Generic[_V]):
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
         self._index.add(keys, value)
 
-    def find(self, tokens: Sequence[Token], lang: str) -> list[PhraseMatch[_V]]:
-        """Find the registered phrases in tokenized text of a language."""
-        return self._index.find([self._keys(token, lang) for token in tokens], max_gap=1)
+    def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
+        """Find the registered phrases in tokenized text that may be in these languages."""
+        return self._index.find([self._keys(token, langs) for token in tokens], max_gap=1)
 
-    def _keys(self, token: Token, lang: str) -> frozenset[str]:
+    def _keys(self, token: Token, langs: Sequence[str]) -> frozenset[str]:
         """Return every key a word of the text can match a phrase word by."""
-        keys = {normalize_word(token.norm, lang)}
+        keys: set[str] = set()
+        for lang in langs:
+            keys.update(word_forms(token.norm, lang))
         if model_name(token.norm) is not None:
             family = token.norm.split("-", 1)[0]
             if len(family) >= _FAMILY_MIN:
-                keys.add(normalize_word(family, lang))
+                keys.add(normalize_word(family, langs[0]))
         for length in range(1, min(len(token.norm), self._longest_prefix) + 1):
             if token.norm[:length] in self._prefixes:
                 keys.add(_PREFIX + token.norm[:length])
@@ -111,8 +129,12 @@ class Matcher:
     """Classifies texts by the topics of a catalog and the places of a list; built once."""
 
     def __init__(self, catalog: Catalog, places: Iterable[Place] = ()) -> None:
+        self._catalog = catalog
         self._topics = catalog.names()
         self._gated = frozenset(topic.name for topic in catalog.topics if topic.context)
+        self._senses: dict[str, tuple[Sense, ...]] = {
+            topic.name: topic.senses for topic in catalog.topics
+        }
         self._vocabulary: _Vocabulary[_Entry] = _Vocabulary()
         for topic in catalog.topics:
             for role, table in (
@@ -123,6 +145,12 @@ class Matcher:
                 for lang, phrases in table.items():
                     for phrase in phrases:
                         self._vocabulary.add(phrase, lang, _Entry(topic.name, phrase, role))
+            for number, sense in enumerate(topic.senses):
+                for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
+                    for lang, phrases in table.items():
+                        for phrase in phrases:
+                            entry = _Entry(topic.name, phrase, role, number)
+                            self._vocabulary.add(phrase, lang, entry)
         self._places = PlaceIndex(places)
 
     @property
@@ -130,30 +158,50 @@ class Matcher:
         """Return the topic ids this matcher finds, in catalog order."""
         return self._topics
 
+    @property
+    def places(self) -> PlaceIndex:
+        """Return the place index texts are searched with."""
+        return self._places
+
     def classify(self, text: str) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        lang = detect_language(text)
+        langs = language_candidates(text)
         tokens = tokenize(text)
+        matches = self._vocabulary.find(tokens, langs)
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
+        for match in matches:
+            entry = match.value
+            if entry.role in (_Role.NEAR, _Role.NOT_NEAR):
+                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
         hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
         vetoed: set[str] = set()
         in_context: set[str] = set()
-        for match in self._vocabulary.find(tokens, lang):
+        notes: list[str] = []
+        for match in matches:
             entry = match.value
+            words = text[tokens[match.start].start : tokens[match.end - 1].end]
             if entry.role is _Role.EXCLUDE:
                 vetoed.add(entry.topic)
+                notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
             elif entry.role is _Role.CONTEXT:
                 in_context.add(entry.topic)
-            else:
-                words = text[tokens[match.start].start : tokens[match.end - 1].end]
-                hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+            elif entry.role is _Role.KEYWORD:
+                reason = self._sense_veto(entry, match, near, text, tokens)
+                if reason is None:
+                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+                else:
+                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
         topics = tuple(
             topic for topic in found if topic not in self._gated or ungated or topic in in_context
         )
+        for topic in found:
+            if topic not in topics:
+                notes.append(f"{topic}: dropped, none of its context words occur")
         return Classification(
-            lang=lang,
+            lang=langs[0],
             topics=topics,
             places=self._places.find_in_tokens(tokens),
             hits=tuple(
@@ -164,11 +212,52 @@ class Matcher:
                 )
                 for topic in topics
             ),
+            severity=self.severity_of(topics),
+            notes=tuple(dict.fromkeys(notes)),
         )
+
+    def severity_of(self, topics: Iterable[str]) -> str | None:
+        """Return the severity of a match: that of its most severe topic."""
+        levels = [self._catalog.topic(name).severity for name in topics]
+        if not levels:
+            return None
+        return str(max(levels, key=_SEVERITY_RANK.__getitem__))
+
+    def _sense_veto(
+        self,
+        entry: _Entry,
+        match: PhraseMatch[_Entry],
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
+        text: str,
+        tokens: Sequence[Token],
+    ) -> str | None:
+        """Return why a sense rule drops a keyword hit, or None when the hit stands."""
+        for number, sense in enumerate(self._senses.get(entry.topic, ())):
+            if not sense.governs(entry.phrase):
+                continue
+            for other in near.get((entry.topic, number, _Role.NOT_NEAR), ()):
+                if _distance(match, other) <= sense.within:
+                    words = text[tokens[other.start].start : tokens[other.end - 1].end]
+                    return f"{words!r} is near ({sense.note or 'not_near rule'})"
+            if any(sense.near.values()) and not any(
+                _distance(match, other) <= sense.within
+                for other in near.get((entry.topic, number, _Role.NEAR), ())
+            ):
+                return f"none of its 'near' words within {sense.within} ({sense.note})"
+        return None
 
     def explain(self, text: str) -> Classification:
         """Return the classification of a text; its hits say which words hit which keywords."""
         return self.classify(text)
+
+
+def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:
+    """Return how many words apart two matches are (0 when they overlap or touch)."""
+    if other.start >= one.end:
+        return other.start - one.end + 1
+    if one.start >= other.end:
+        return one.start - other.end + 1
+    return 0
 
 
 @cache
@@ -187,7 +276,7 @@ class KeywordMatcher:
 
     def find(self, text: str) -> tuple[str, ...]:
         """Return the keywords that occur in a text, in order of first occurrence."""
-        matches = self._vocabulary.find(tokenize(text), detect_language(text))
+        matches = self._vocabulary.find(tokenize(text), language_candidates(text))
         return tuple(dict.fromkeys(match.value for match in matches))
 
 

@@ -1,18 +1,27 @@
-"""Word-form normalisation: tokens, stems and a phrase index over normalised words.
+"""Word-form normalisation: tokens, normal forms and a phrase index over normalised words.
 
-The catalog's keywords and the texts that arrive are normalised the same way, so one
-dictionary form in the catalog covers every inflected form in a text: "учения", "учений",
-"учениях" all become "учен"; "вучэнні" and "вучэнняў" become "вучэн".
+The catalog's keywords, users' own keywords and the texts that arrive are normalised the same
+way, so one dictionary form in the catalog covers every inflected form in a text.
 
-Russian and English use the Snowball stemmers (snowballstemmer). Snowball has no Belarusian
-or Ukrainian stemmer, and no other installed library has one, so those two languages get
-`light_stem`, a small suffix stripper written here: it removes one inflectional ending
-(case, number, gender, the common verb endings and the reflexive particle) inside the part of
-the word after its first vowel, then folds a doubled final consonant ("навчанн" → "навчан")
-so that "навчання" and "навчань" meet. It is deliberately light: it never guesses at
-alternations (к/ц, о/і), which keeps unrelated words apart at the price of a few missed
-forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
-A later issue brings pymorphy3, a real morphological analyser, for Ukrainian.
+- Russian and Ukrainian go through pymorphy3, a real morphological analyser, with its
+  OpenCorpora (ru) and LanguageTool/VESUM (uk) dictionaries: "учений", "учениях" → "учение";
+  "навчань", "навчання" → "навчання"; "військкомату" → "військкомат". It also predicts the
+  lemma of words missing from the dictionary from their endings. A word of a text keeps
+  every lemma the analyser proposes ("стали": "стать" and "сталь"), a keyword its most
+  probable one, so an ambiguous word in a text still meets the keyword it may stand for.
+  The analysers are created once (about 0.1 s each) and lemmas are memoised.
+- English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
+  dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
+- Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
+  (it reads "вучэнні" as an unknown word and guesses "вучэнний"; the і/ў/э spellings are
+  outside its alphabet). No maintained Belarusian stemmer or lemmatiser is on PyPI (Snowball
+  has none; the Belarusian NLP tools are either research code or need a server), so
+  Belarusian gets `light_stem`, a suffix stripper written here for its spelling: it removes
+  one inflectional ending (case, number, gender, the common verb endings and the reflexive
+  "-цца/-ся") inside the part of the word after its first vowel, then folds a doubled final
+  consonant ("вучэнн" → "вучэн") so that "вучэнні", "вучэнняў" and "вучэнне" meet. It never
+  guesses at alternations (к/ц, о/а), which keeps unrelated words apart at the price of a few
+  missed forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
+import pymorphy3
 import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
@@ -180,24 +190,43 @@ def light_stem(word: str, lang: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65_536)
-def normalize_word(word: str, lang: str) -> str:
-    """Reduce a word to the normal form keywords and texts are compared in."""
+@cache
+def _analyser(lang: str) -> pymorphy3.MorphAnalyzer:
+    """Create the pymorphy3 analyser of a language ("ru" or "uk") once."""
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+_MORPH_LANGS = frozenset({"ru", "uk"})
+_MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
+
+
+@lru_cache(maxsize=131_072)
+def word_forms(word: str, lang: str) -> tuple[str, ...]:
+    """Return the normal forms of a text word, the most probable first."""
     folded = fold(word)
     model = model_name(folded)
     if model is not None:
-        return model
+        return (model,)
     if not any(ch.isalpha() for ch in folded):
-        return folded
+        return (folded,)
     if not is_cyrillic(folded):
         # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
-        stem: str = _snowball("english").stemWord(folded)
-        return stem
-    if lang in _ENDINGS:
-        return light_stem(folded, lang)
+        return (str(_snowball("english").stemWord(folded)),)
+    if lang == "be":
+        return (light_stem(folded, lang),)
     # A Cyrillic word in an English text is most likely a Russian name or quote.
-    stem = _snowball("russian").stemWord(folded)
-    return stem
+    analyser = _analyser(lang if lang in _MORPH_LANGS else "ru")
+    lemmas: dict[str, None] = {}
+    for parse in analyser.parse(folded):
+        lemmas.setdefault(fold(parse.normal_form), None)
+        if len(lemmas) == _MAX_LEMMAS:
+            break
+    return tuple(lemmas) or (folded,)
+
+
+def normalize_word(word: str, lang: str) -> str:
+    """Reduce a word to the normal form keywords are stored in (its most probable lemma)."""
+    return word_forms(word, lang)[0]
 
 
 @dataclass(frozen=True, slots=True)
