@@ -106,6 +106,13 @@ class Classification:
     hits: tuple[TopicHit, ...] = field(default=())
     severity: str | None = None  # the most severe of its topics' severities
     notes: tuple[str, ...] = ()  # hits that rules dropped, and why (for `outpost explain`)
+    oblasts: tuple[str, ...] = ()  # the oblasts its places lie in
+    border_km: tuple[tuple[str, float], ...] = ()  # (neighbour, km) from its nearest place
+
+    def border_distance(self, country: str | None = None) -> float | None:
+        """Return the km from the text's places to a neighbour's border (None: the nearest)."""
+        values = [km for code, km in self.border_km if country is None or code == country]
+        return min(values, default=None)
 
 
 @dataclass(frozen=True, slots=True)

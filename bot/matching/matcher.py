@@ -200,10 +200,14 @@ class Matcher:
         for topic in found:
             if topic not in topics:
                 notes.append(f"{topic}: dropped, none of its context words occur")
+        places = self._places.find_in_tokens(tokens, text, langs)
+        oblasts, border_km = self._places.locate(places)
         return Classification(
             lang=langs[0],
             topics=topics,
-            places=self._places.find_in_tokens(tokens),
+            places=places,
+            oblasts=oblasts,
+            border_km=border_km,
             hits=tuple(
                 TopicHit(
                     topic=topic,

@@ -224,6 +224,25 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
     return tuple(lemmas) or (folded,)
 
 
+_PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
+
+
+@lru_cache(maxsize=65_536)
+def is_common_word(word: str, lang: str) -> bool:
+    """Tell whether a Russian or Ukrainian word is a dictionary word, not a proper name.
+
+    Used where capitals say nothing (a sentence's first word): "Військові" is an adjective,
+    not the village of Vysokaye. Belarusian and Latin words are never judged common.
+    """
+    folded = fold(word)
+    if not is_cyrillic(folded) or lang not in _MORPH_LANGS:
+        return False
+    parses = _analyser(lang).parse(folded)
+    return all(parse.is_known for parse in parses[:1]) and not any(
+        _PROPER & set(parse.tag.grammemes) for parse in parses
+    )
+
+
 def normalize_word(word: str, lang: str) -> str:
     """Reduce a word to the normal form keywords are stored in (its most probable lemma)."""
     return word_forms(word, lang)[0]
