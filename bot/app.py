@@ -26,6 +26,7 @@ from bot.context import BotData, Context, Core
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import TelegramSender
 from bot.matching import Matcher, default_places, load_catalog
+from bot.pipeline.audience import Audience
 from bot.pipeline.cycle import Pipeline, run_cycle
 from bot.pipeline.fetch import Fetcher, make_client
 from bot.settings import Settings
@@ -107,6 +108,7 @@ async def _open(
         clock=clock,
         poll_interval=timedelta(seconds=settings.poll_interval),
         on_queued=dispatcher.wake,
+        audience=Audience(catalog, matcher.places),
     )
     app.bot_data.core = Core(
         settings=settings,

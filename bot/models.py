@@ -183,3 +183,23 @@ class OutboxRow:
     story_id: int
     chat_id: int
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAudience:
+    """What one chat receives: its topics, filters and own words (from storage)."""
+
+    chat_id: int
+    active: bool = True
+    topics: frozenset[str] = frozenset()
+    min_severity: str = "low"
+    regions: tuple[str, ...] = ()  # oblast ids
+    near: tuple[tuple[str, float], ...] = ()  # (place id, km)
+    borders: tuple[tuple[str, float], ...] = ()  # (neighbour code, km)
+    watch: tuple[str, ...] = ()  # own keywords
+    exclude: tuple[str, ...] = ()  # words that veto an alert
+
+    @property
+    def located(self) -> bool:
+        """Tell whether the chat narrowed its alerts to some places."""
+        return bool(self.regions or self.near or self.borders)

@@ -40,9 +40,10 @@ async def post(update: Update, context: Context) -> None:
         matcher=core.matcher,
         catalog=core.catalog,
         now=core.clock.now(),
+        audience=core.pipeline.audience,
     )
     core.dispatcher.wake()
-    if outcome.topics:
+    if outcome.topics or outcome.queued:
         await message.reply_text(
             f"Posted. Topics: {', '.join(outcome.topics)}; queued for {outcome.queued} chat(s)."
         )

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Generic, TypeVar
 
 from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
@@ -87,7 +87,42 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
     return tuple(keys)
 
 
-class _Vocabulary(Generic[_V]):
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A text read once: its words and the languages they are normalised in."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    langs: tuple[str, ...]
+
+    def token_keys(self) -> list[frozenset[str]]:
+        """Return the normal forms of each word (before any vocabulary's prefixes)."""
+        return [_base_keys(token.norm, self.langs) for token in self.tokens]
+
+    def keys(self) -> frozenset[str]:
+        """Return every normal form of every word of the text."""
+        return frozenset().union(*self.token_keys())
+
+
+def read(text: str) -> Reading:
+    """Tokenize a text and tell the languages it may be in."""
+    return Reading(text, tuple(tokenize(text)), language_candidates(text))
+
+
+@lru_cache(maxsize=131_072)
+def _base_keys(norm: str, langs: tuple[str, ...]) -> frozenset[str]:
+    """Return the keys a folded word matches phrase words by, in any of the languages."""
+    keys: set[str] = set()
+    for lang in langs:
+        keys.update(word_forms(norm, lang))
+    if model_name(norm) is not None:
+        family = norm.split("-", 1)[0]
+        if len(family) >= _FAMILY_MIN:
+            keys.add(normalize_word(family, langs[0]))
+    return frozenset(keys)
+
+
+class Vocabulary(Generic[_V]):
     """Normalised phrases with a value each, and the lookup of a text's words against them."""
 
     def __init__(self) -> None:
@@ -108,21 +143,26 @@ class _Vocabulary(Generic[_V]):
 
     def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
         """Find the registered phrases in tokenized text that may be in these languages."""
-        return self._index.find([self._keys(token, langs) for token in tokens], max_gap=1)
+        return self.find_in(Reading("", tuple(tokens), tuple(langs)))
 
-    def _keys(self, token: Token, langs: Sequence[str]) -> frozenset[str]:
-        """Return every key a word of the text can match a phrase word by."""
-        keys: set[str] = set()
-        for lang in langs:
-            keys.update(word_forms(token.norm, lang))
-        if model_name(token.norm) is not None:
-            family = token.norm.split("-", 1)[0]
-            if len(family) >= _FAMILY_MIN:
-                keys.add(normalize_word(family, langs[0]))
-        for length in range(1, min(len(token.norm), self._longest_prefix) + 1):
-            if token.norm[:length] in self._prefixes:
-                keys.add(_PREFIX + token.norm[:length])
-        return frozenset(keys)
+    def find_in(self, reading: Reading) -> list[PhraseMatch[_V]]:
+        """Find the registered phrases in a text read once."""
+        keys = reading.token_keys()
+        if self._prefixes:
+            keys = [
+                self._with_prefixes(token.norm, base)
+                for token, base in zip(reading.tokens, keys, strict=True)
+            ]
+        return self._index.find(keys, max_gap=1)
+
+    def _with_prefixes(self, norm: str, base: frozenset[str]) -> frozenset[str]:
+        """Add the `prefix*` keys a word matches to its normal forms."""
+        extra = {
+            _PREFIX + norm[:length]
+            for length in range(1, min(len(norm), self._longest_prefix) + 1)
+            if norm[:length] in self._prefixes
+        }
+        return base | extra if extra else base
 
 
 class Matcher:
@@ -135,7 +175,7 @@ class Matcher:
         self._senses: dict[str, tuple[Sense, ...]] = {
             topic.name: topic.senses for topic in catalog.topics
         }
-        self._vocabulary: _Vocabulary[_Entry] = _Vocabulary()
+        self._vocabulary: Vocabulary[_Entry] = Vocabulary()
         for topic in catalog.topics:
             for role, table in (
                 (_Role.KEYWORD, topic.keywords),
@@ -163,11 +203,11 @@ class Matcher:
         """Return the place index texts are searched with."""
         return self._places
 
-    def classify(self, text: str) -> Classification:
+    def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        langs = language_candidates(text)
-        tokens = tokenize(text)
-        matches = self._vocabulary.find(tokens, langs)
+        reading = read(text) if isinstance(text, str) else text
+        text, tokens, langs = reading.text, reading.tokens, reading.langs
+        matches = self._vocabulary.find_in(reading)
         near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
         for match in matches:
             entry = match.value
@@ -274,13 +314,13 @@ class KeywordMatcher:
     """Finds a user's own keywords in texts, normalised exactly like the catalog's."""
 
     def __init__(self, phrases: Iterable[str], lang: str | None = None) -> None:
-        self._vocabulary: _Vocabulary[str] = _Vocabulary()
+        self._vocabulary: Vocabulary[str] = Vocabulary()
         for phrase in phrases:
             self._vocabulary.add(phrase, lang, phrase)
 
     def find(self, text: str) -> tuple[str, ...]:
         """Return the keywords that occur in a text, in order of first occurrence."""
-        matches = self._vocabulary.find(tokenize(text), language_candidates(text))
+        matches = self._vocabulary.find_in(read(text))
         return tuple(dict.fromkeys(match.value for match in matches))
 
 

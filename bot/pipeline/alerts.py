@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.matching import Catalog, Matcher
+from bot.matching.matcher import read
 from bot.models import Classification
+from bot.pipeline.audience import Audience
 from bot.pipeline.text import first_sentences
 from storage import Database
 from storage.events import NewEvent
@@ -67,13 +69,17 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     alert: bool = True,
+    audience: Audience | None = None,
 ) -> Outcome:
-    """Store a post once; if it starts a story that matches topics, queue its alerts.
+    """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
 
-    The event, its story and its outbox rows are written in one transaction, so a crash
-    either keeps all of them or none.
+    A chat is reached through its topics (at or above its minimum severity) or its own
+    keywords, within its place filters and unless one of its exclusions occurs. The
+    event, its story and its outbox rows are written in one transaction, so a crash
+    either keeps all of them or none. Without an `audience`, one is loaded for this post.
     """
-    found: Classification = matcher.classify(f"{post.title}\n{post.text}")
+    reading = read(f"{post.title}\n{post.text}")
+    found: Classification = matcher.classify(reading)
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
@@ -96,8 +102,10 @@ async def record_post(
         if recorded is None:
             return Outcome(new=False)
         queued = 0
-        if alert and recorded.new_story and found.topics:
-            chats = await db.chats.subscribers(found.topics)
+        if alert and recorded.new_story:
+            if audience is None:
+                audience = Audience(catalog, matcher.places)
+            chats = await audience.recipients(db, found, reading)
             queued = await db.outbox.enqueue(
                 recorded.story_id, chats, priority=priority_of(found.topics, catalog), now=now
             )

@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.matching import Catalog, Matcher
 from bot.models import Source
 from bot.pipeline.alerts import Post, record_post
+from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from storage import Database
@@ -51,6 +52,7 @@ class Pipeline:
     poll_interval: timedelta
     concurrency: int = 8
     on_queued: Callable[[], None] | None = None  # wakes the dispatcher
+    audience: Audience | None = None  # who receives what; loaded on first use if None
 
 
 def backoff(interval: timedelta, failures: int) -> timedelta:
@@ -124,6 +126,7 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
             matcher=pipe.matcher,
             catalog=pipe.catalog,
             now=now,
+            audience=pipe.audience,
         )
         report.new_events += int(outcome.new)
         report.queued += outcome.queued

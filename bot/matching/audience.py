@@ -1,0 +1,218 @@
+"""Who receives a classified report: an index over every chat's topics, filters and words.
+
+Fan-out must not loop over subscriptions: with 100,000 chats that is the whole cost of a
+report. Instead every chat is turned, once, into index keys "LOCATION|WHAT":
+
+- WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
+  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
+- LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`, and
+  `p:PLACE` for every gazetteer place inside one of its `/near PLACE km` circles or
+  `/border COUNTRY km` strips (distances are precomputed, so a circle is a set of places).
+
+A report yields its own keys the same way (`*`, its oblasts, its places × its topics and
+the own keywords found in it), and its recipients are the union of a few set lookups.
+Exclusions work the same way in reverse: the exclusion phrases found in the report name the
+chats that vetoed it. Changing one chat touches only that chat's keys.
+
+Own keywords and exclusions go through the same normalisation as the catalog (`_Vocabulary`
+of the matcher), so "/watch колонна" also finds "колонны" and "калону" is its Belarusian
+form only if the chat watches that too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from functools import lru_cache
+
+from bot.matching.catalog import Catalog, Severity
+from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
+from bot.matching.places import Place, PlaceIndex
+from bot.models import ChatAudience, Classification
+
+SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
+_EARTH_KM = 6371.0088
+_ANYWHERE = "*"
+
+
+def distance_km(one: Place, other: Place) -> float:
+    """Return the great-circle distance between two places."""
+    lat1, lat2 = math.radians(one.lat), math.radians(other.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(other.lon - one.lon)
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(math.sqrt(a))
+
+
+class AudienceIndex:
+    """Maps a classified report to the chats that should receive it."""
+
+    def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
+        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._places = places
+        self._points = tuple(place for place in places if place.kind != "oblast")
+        self._by_key: dict[str, set[int]] = {}
+        self._keys_of: dict[int, tuple[str, ...]] = {}
+        self._excluders: dict[str, set[int]] = {}
+        self._excludes_of: dict[int, tuple[str, ...]] = {}
+        self._watch: Vocabulary[str] = Vocabulary()
+        self._exclude: Vocabulary[str] = Vocabulary()
+        self._watched: set[str] = set()
+        self._excluded: set[str] = set()
+        self._within = lru_cache(maxsize=4096)(self._places_within)
+        self._strip = lru_cache(maxsize=1024)(self._places_near_border)
+
+    def __len__(self) -> int:
+        """Return how many chats the index holds."""
+        return len(self._keys_of)
+
+    def build(self, chats: Iterable[ChatAudience]) -> None:
+        """Add or replace many chats."""
+        for chat in chats:
+            self.update(chat)
+
+    def update(self, chat: ChatAudience) -> None:
+        """Add or replace one chat (an inactive chat is removed)."""
+        self.remove(chat.chat_id)
+        if not chat.active:
+            return
+        locations = self._locations(chat)
+        minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+        what = [
+            f"t:{topic}"
+            for topic in sorted(chat.topics)
+            if self._severity.get(topic, -1) >= minimum
+        ]
+        for phrase in chat.watch:
+            if phrase not in self._watched:
+                self._watch.add(phrase, None, phrase)
+                self._watched.add(phrase)
+            what.append(f"w:{phrase}")
+        keys = tuple(f"{location}|{item}" for location in locations for item in what)
+        for key in keys:
+            self._by_key.setdefault(key, set()).add(chat.chat_id)
+        self._keys_of[chat.chat_id] = keys
+        for phrase in chat.exclude:
+            if phrase not in self._excluded:
+                self._exclude.add(phrase, None, phrase)
+                self._excluded.add(phrase)
+            self._excluders.setdefault(phrase, set()).add(chat.chat_id)
+        self._excludes_of[chat.chat_id] = chat.exclude
+
+    def remove(self, chat_id: int) -> None:
+        """Forget a chat."""
+        for key in self._keys_of.pop(chat_id, ()):
+            chats = self._by_key.get(key)
+            if chats is not None:
+                chats.discard(chat_id)
+                if not chats:
+                    del self._by_key[key]
+        for phrase in self._excludes_of.pop(chat_id, ()):
+            self._excluders.get(phrase, set()).discard(chat_id)
+        # Phrases stay in the vocabularies: a phrase nobody watches any more maps to no
+        # chat, and removing it from the phrase index would cost more than it saves.
+
+    def recipients(self, found: Classification, reading: Reading) -> set[int]:
+        """Return the chats a report reaches, given its classification and its words."""
+        locations = [_ANYWHERE]
+        locations += [f"r:{oblast}" for oblast in found.oblasts]
+        locations += [f"p:{place}" for place in found.places]
+        what = [f"t:{topic}" for topic in found.topics]
+        if self._watched:
+            what += [f"w:{match.value}" for match in self._watch.find_in(reading)]
+        chats: set[int] = set()
+        by_key = self._by_key
+        for location in locations:
+            for item in what:
+                hit = by_key.get(f"{location}|{item}")
+                if hit:
+                    chats |= hit
+        if chats and self._excluded:
+            for match in self._exclude.find_in(reading):
+                chats -= self._excluders.get(match.value, set())
+        return chats
+
+    def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
+        """Return the location keys a chat's filters cover."""
+        if not chat.located:
+            return (_ANYWHERE,)
+        keys: set[str] = {f"r:{region}" for region in chat.regions}
+        for place_id, km in chat.near:
+            place = self._places.get(place_id)
+            if place is None:
+                continue
+            if place.kind == "oblast":
+                keys.add(f"r:{place.id}")
+            keys.add(f"p:{place.id}")
+            keys.update(f"p:{other}" for other in self._within(place_id, km))
+        for country, km in chat.borders:
+            keys.update(f"p:{other}" for other in self._strip(country, km))
+        return tuple(sorted(keys))
+
+    def _places_within(self, place_id: str, km: float) -> tuple[str, ...]:
+        """Return the point places within a distance of a place."""
+        centre = self._places.get(place_id)
+        if centre is None:
+            return ()
+        return tuple(p.id for p in self._points if distance_km(centre, p) <= km)
+
+    def _places_near_border(self, country: str, km: float) -> tuple[str, ...]:
+        """Return the point places within a distance of a neighbour's border."""
+        return tuple(p.id for p in self._points if p.border_km.get(country, math.inf) <= km)
+
+
+class NaiveAudience:
+    """The same answer by checking every chat in turn: the benchmark's baseline and the
+    tests' reference. Own keywords are normalised once, up front; a phrase counts when all
+    its words occur in the report."""
+
+    def __init__(self, catalog: Catalog, places: PlaceIndex, chats: Iterable[ChatAudience]):
+        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._places = places
+        self._chats = [
+            (
+                chat,
+                [frozenset(normalize_phrase(phrase)) for phrase in chat.watch],
+                [frozenset(normalize_phrase(phrase)) for phrase in chat.exclude],
+            )
+            for chat in chats
+            if chat.active
+        ]
+
+    def recipients(self, found: Classification, reading: Reading) -> set[int]:
+        """Return the chats a report reaches."""
+        words = reading.keys()
+        event_places = [p for p in map(self._places.get, found.places) if p is not None]
+        points = [p for p in event_places if p.kind != "oblast"]
+        result: set[int] = set()
+        for chat, watch, exclude in self._chats:
+            minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+            wanted = any(
+                self._severity.get(topic, -1) >= minimum
+                for topic in found.topics
+                if topic in chat.topics
+            ) or any(phrase <= words for phrase in watch)
+            if not wanted:
+                continue
+            if chat.located and not self._located(chat, found, points):
+                continue
+            if any(phrase <= words for phrase in exclude):
+                continue
+            result.add(chat.chat_id)
+        return result
+
+    def _located(self, chat: ChatAudience, found: Classification, points: list[Place]) -> bool:
+        """Tell whether a report's places pass a chat's place filters."""
+        if set(chat.regions) & set(found.oblasts):
+            return True
+        for place_id, km in chat.near:
+            centre = self._places.get(place_id)
+            if centre is None:
+                continue
+            if centre.id in found.places:
+                return True
+            if any(distance_km(centre, p) <= km for p in points):
+                return True
+        return any(
+            p.border_km.get(country, math.inf) <= km for country, km in chat.borders for p in points
+        )
