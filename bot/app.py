@@ -48,6 +48,9 @@ COMMANDS = [
     BotCommand("mysubs", "Your subscriptions"),
     BotCommand("subscribe", "Subscribe to a topic"),
     BotCommand("unsubscribe", "Stop a topic"),
+    BotCommand("near", "Only reports near a place"),
+    BotCommand("watch", "Your own keywords"),
+    BotCommand("filters", "Your place filters and keywords"),
     BotCommand("help", "How Outpost works"),
 ]
 

@@ -10,7 +10,7 @@ __all__ = ["escape"]
 
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog
-from bot.models import Event, Source
+from bot.models import ChatAudience, Event, Source
 
 HELP = """<b>Outpost</b> watches public sources about military activity in and around Belarus \
 and alerts you when a report matches your topics.
@@ -20,6 +20,18 @@ and alerts you when a report matches your topics.
 /unsubscribe <i>topic</i> – stop a topic
 /mysubs – what you are subscribed to
 /status – what is going on right now
+
+<b>Narrow it down</b>
+/near <i>place</i> [<i>km</i>] – only reports near a place, e.g. <code>/near Mazyr 30</code>
+/border <i>country</i> [<i>km</i>] – near a border, e.g. <code>/border ua 30</code>
+/region <i>name</i> – one oblast, e.g. <code>/region gomel</code>
+/anywhere – remove the place filters (or <code>/near off</code> and the like)
+/severity low|medium|high – only reports at least this serious
+/watch <i>words</i> – your own keywords, comma-separated, in any form or language
+/unwatch [<i>words</i>] – stop watching them (all of them without words)
+/exclude <i>words</i> – never alert on reports with these words; /unexclude [<i>words</i>]
+/filters – what you have set
+
 /help – this message"""
 
 ADMIN_HELP = "\n\nAdmins: /post <i>text</i> – send a verified manual update to subscribers"
@@ -102,3 +114,21 @@ def _short(text: str, limit: int) -> str:
 def since(now: datetime, hours: int) -> datetime:
     """Return the start of a window of hours ending now."""
     return now - timedelta(hours=hours)
+
+
+def filters_summary(chat: ChatAudience, country_names: Mapping[str, str]) -> str:
+    """Describe a chat's place filters, severity, own keywords and exclusions."""
+    lines = ["<b>Your filters</b>"]
+    places = [escape(region) for region in chat.regions]
+    places += [f"within {km:g} km of {escape(place)}" for place, km in chat.near]
+    places += [
+        f"within {km:g} km of the {escape(country_names.get(code, code))} border"
+        for code, km in chat.borders
+    ]
+    lines.append("Places: " + ("; ".join(places) if places else "anywhere"))
+    lines.append(f"Minimum severity: {escape(chat.min_severity)}")
+    if chat.watch:
+        lines.append("Your keywords: " + ", ".join(escape(p) for p in chat.watch))
+    if chat.exclude:
+        lines.append("Excluded: " + ", ".join(escape(p) for p in chat.exclude))
+    return "\n".join(lines)

@@ -21,7 +21,8 @@ CREATE TABLE chat_words (
 );
 
 -- Which chats changed what they receive, in order: the in-memory audience index reloads
--- only chats with a revision above the last it saw. Triggers keep it, so no write path
+-- only chats with a revision above the last it saw. Triggers keep it (an UPDATE then an
+-- INSERT: an outer UPSERT would override INSERT OR REPLACE inside a trigger), so no write path
 -- (a handler, the dispatcher deactivating a chat, another instance) can forget it.
 CREATE TABLE audience_changes (
     chat_id  INTEGER PRIMARY KEY,
@@ -30,33 +31,54 @@ CREATE TABLE audience_changes (
 CREATE INDEX audience_changes_rev ON audience_changes(rev);
 
 CREATE TRIGGER audience_sub_added AFTER INSERT ON subscriptions BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = NEW.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = NEW.chat_id);
 END;
 CREATE TRIGGER audience_sub_removed AFTER DELETE ON subscriptions BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (OLD.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = OLD.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT OLD.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = OLD.chat_id);
 END;
 CREATE TRIGGER audience_chat_active AFTER UPDATE OF active ON chats
 WHEN OLD.active IS NOT NEW.active BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (NEW.id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = NEW.id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT NEW.id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = NEW.id);
 END;
 CREATE TRIGGER audience_filters_added AFTER INSERT ON chat_filters BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = NEW.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = NEW.chat_id);
 END;
 CREATE TRIGGER audience_filters_changed AFTER UPDATE ON chat_filters BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = NEW.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = NEW.chat_id);
 END;
 CREATE TRIGGER audience_word_added AFTER INSERT ON chat_words BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = NEW.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT NEW.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = NEW.chat_id);
 END;
 CREATE TRIGGER audience_word_removed AFTER DELETE ON chat_words BEGIN
-    INSERT OR REPLACE INTO audience_changes (chat_id, rev)
-    VALUES (OLD.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes));
+    UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
+    WHERE chat_id = OLD.chat_id;
+    INSERT INTO audience_changes (chat_id, rev)
+    SELECT OLD.chat_id, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes)
+    WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = OLD.chat_id);
 END;
 
 -- A story gathers the reports of one happening: how many sources reported it, and what
