@@ -5,25 +5,25 @@ report. Instead every chat is turned, once, into index keys "LOCATION|WHAT":
 
 - WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
   minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
-- LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`, and
-  `p:PLACE` for every gazetteer place inside one of its `/near PLACE km` circles or
-  `/border COUNTRY km` strips (distances are precomputed, so a circle is a set of places).
+- LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`,
+  `n:PLACE:KM` for each `/near PLACE KM` circle and `b:COUNTRY:KM` for each
+  `/border COUNTRY KM` strip.
 
-A report yields its own keys the same way (`*`, its oblasts, its places × its topics and
-the own keywords found in it), and its recipients are the union of a few set lookups.
-Exclusions work the same way in reverse: the exclusion phrases found in the report name the
-chats that vetoed it. Changing one chat touches only that chat's keys.
+A report yields its own keys the same way: `*`, its oblasts, and the circles and strips
+that contain one of its places (there are only as many distinct circles as distinct
+`/near` filters, and which of them hold a place is worked out once per place and kept),
+times its topics and the own keywords found in it. Its recipients are the union of a
+few set lookups. Exclusions work the same way in reverse: the exclusion phrases found in
+the report name the chats that vetoed it. Changing one chat touches only that chat's keys.
 
-Own keywords and exclusions go through the same normalisation as the catalog (`_Vocabulary`
-of the matcher), so "/watch колонна" also finds "колонны" and "калону" is its Belarusian
-form only if the chat watches that too.
+Own keywords and exclusions go through the same normalisation as the catalog
+(`Vocabulary` of the matcher), so "/watch колонна" also finds "колонны".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 
 from bot.matching.catalog import Catalog, Severity
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
@@ -50,17 +50,17 @@ class AudienceIndex:
     def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
         self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
         self._places = places
-        self._points = tuple(place for place in places if place.kind != "oblast")
         self._by_key: dict[str, set[int]] = {}
         self._keys_of: dict[int, tuple[str, ...]] = {}
         self._excluders: dict[str, set[int]] = {}
         self._excludes_of: dict[int, tuple[str, ...]] = {}
-        self._watch: Vocabulary[str] = Vocabulary()
-        self._exclude: Vocabulary[str] = Vocabulary()
+        # Own keywords and exclusions in one vocabulary, so a report is searched once.
+        self._words: Vocabulary[tuple[str, str]] = Vocabulary()
         self._watched: set[str] = set()
         self._excluded: set[str] = set()
-        self._within = lru_cache(maxsize=4096)(self._places_within)
-        self._strip = lru_cache(maxsize=1024)(self._places_near_border)
+        self._circles: set[tuple[str, float]] = set()  # every /near filter in use
+        self._strips: set[tuple[str, float]] = set()  # every /border filter in use
+        self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
 
     def __len__(self) -> int:
         """Return how many chats the index holds."""
@@ -85,16 +85,21 @@ class AudienceIndex:
         ]
         for phrase in chat.watch:
             if phrase not in self._watched:
-                self._watch.add(phrase, None, phrase)
+                self._words.add(phrase, None, ("w", phrase))
                 self._watched.add(phrase)
             what.append(f"w:{phrase}")
         keys = tuple(f"{location}|{item}" for location in locations for item in what)
+        by_key = self._by_key
         for key in keys:
-            self._by_key.setdefault(key, set()).add(chat.chat_id)
+            chats = by_key.get(key)
+            if chats is None:
+                by_key[key] = {chat.chat_id}
+            else:
+                chats.add(chat.chat_id)
         self._keys_of[chat.chat_id] = keys
         for phrase in chat.exclude:
             if phrase not in self._excluded:
-                self._exclude.add(phrase, None, phrase)
+                self._words.add(phrase, None, ("x", phrase))
                 self._excluded.add(phrase)
             self._excluders.setdefault(phrase, set()).add(chat.chat_id)
         self._excludes_of[chat.chat_id] = chat.exclude
@@ -109,28 +114,32 @@ class AudienceIndex:
                     del self._by_key[key]
         for phrase in self._excludes_of.pop(chat_id, ()):
             self._excluders.get(phrase, set()).discard(chat_id)
-        # Phrases stay in the vocabularies: a phrase nobody watches any more maps to no
-        # chat, and removing it from the phrase index would cost more than it saves.
+        # Phrases, circles and strips stay known: one nobody uses any more maps to no chat,
+        # and forgetting it would cost more than it saves.
 
     def recipients(self, found: Classification, reading: Reading) -> set[int]:
         """Return the chats a report reaches, given its classification and its words."""
         locations = [_ANYWHERE]
         locations += [f"r:{oblast}" for oblast in found.oblasts]
-        locations += [f"p:{place}" for place in found.places]
+        for place in found.places:
+            locations += self._areas(place)
         what = [f"t:{topic}" for topic in found.topics]
-        if self._watched:
-            what += [f"w:{match.value}" for match in self._watch.find_in(reading)]
-        chats: set[int] = set()
+        words = self._words.find_in(reading) if self._watched or self._excluded else []
+        what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
         by_key = self._by_key
-        for location in locations:
-            for item in what:
-                hit = by_key.get(f"{location}|{item}")
-                if hit:
-                    chats |= hit
-        if chats and self._excluded:
-            for match in self._exclude.find_in(reading):
-                chats -= self._excluders.get(match.value, set())
-        return chats
+        hits = [
+            chats
+            for location in locations
+            for item in what
+            if (chats := by_key.get(f"{location}|{item}"))
+        ]
+        if not hits:
+            return set()
+        result: set[int] = set().union(*hits)
+        for match in words:
+            if match.value[0] == "x":
+                result -= self._excluders.get(match.value[1], set())
+        return result
 
     def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
         """Return the location keys a chat's filters cover."""
@@ -143,22 +152,38 @@ class AudienceIndex:
                 continue
             if place.kind == "oblast":
                 keys.add(f"r:{place.id}")
-            keys.add(f"p:{place.id}")
-            keys.update(f"p:{other}" for other in self._within(place_id, km))
+                continue
+            if (place_id, km) not in self._circles:
+                self._circles.add((place_id, km))
+                self._areas_of.clear()
+            keys.add(f"n:{place_id}:{km:g}")
         for country, km in chat.borders:
-            keys.update(f"p:{other}" for other in self._strip(country, km))
+            if (country, km) not in self._strips:
+                self._strips.add((country, km))
+                self._areas_of.clear()
+            keys.add(f"b:{country}:{km:g}")
         return tuple(sorted(keys))
 
-    def _places_within(self, place_id: str, km: float) -> tuple[str, ...]:
-        """Return the point places within a distance of a place."""
-        centre = self._places.get(place_id)
-        if centre is None:
-            return ()
-        return tuple(p.id for p in self._points if distance_km(centre, p) <= km)
-
-    def _places_near_border(self, country: str, km: float) -> tuple[str, ...]:
-        """Return the point places within a distance of a neighbour's border."""
-        return tuple(p.id for p in self._points if p.border_km.get(country, math.inf) <= km)
+    def _areas(self, place_id: str) -> tuple[str, ...]:
+        """Return the circles and strips in use that contain a place (kept until one is new)."""
+        areas = self._areas_of.get(place_id)
+        if areas is None:
+            place = self._places.get(place_id)
+            found: list[str] = []
+            if place is not None and place.kind != "oblast":
+                for centre_id, km in self._circles:
+                    centre = self._places.get(centre_id)
+                    if centre is not None and (
+                        centre.id == place.id or distance_km(centre, place) <= km
+                    ):
+                        found.append(f"n:{centre_id}:{km:g}")
+                found += [
+                    f"b:{country}:{km:g}"
+                    for country, km in self._strips
+                    if place.border_km.get(country, math.inf) <= km
+                ]
+            areas = self._areas_of[place_id] = tuple(found)
+        return areas
 
 
 class NaiveAudience:

@@ -12,9 +12,11 @@ allocation-light and fast enough to run on every post.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import cache
 
-from bot.matching.normalize import fold, tokenize
+from bot.matching.normalize import Token, tokenize
 
 LANGUAGES = ("ru", "be", "uk", "en")
 
@@ -24,7 +26,12 @@ _FOREIGN_LETTERS = {
     "be": frozenset("ищъїєґ"),
     "uk": frozenset("ыэъёў"),
 }
-_DISTINCTIVE = frozenset().union(*_FOREIGN_LETTERS.values())
+_FOREIGN_RE = {
+    lang: re.compile("[" + "".join(sorted(letters)) + "]")
+    for lang, letters in _FOREIGN_LETTERS.items()
+}
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+_LATIN_RE = re.compile("[a-z]")
 
 # Frequent words, only the ones a single language uses count (see `_unique_words`).
 _COMMON_WORDS = {
@@ -52,7 +59,7 @@ def detect_language(text: str) -> str:
     return language_candidates(text)[0]
 
 
-def language_candidates(text: str) -> tuple[str, ...]:
+def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tuple[str, ...]:
     """Return the languages a text may be in, the most likely first.
 
     One language when its letters or its common words decide; otherwise every Cyrillic
@@ -60,24 +67,18 @@ def language_candidates(text: str) -> tuple[str, ...]:
     matcher can read its words in each of them.
     """
     lowered = text.lower()
-    cyrillic = latin = 0
-    foreign = dict.fromkeys(_FOREIGN_LETTERS, 0)
-    for char in lowered:
-        if "a" <= char <= "z":
-            latin += 1
-        elif "\u0400" <= char <= "\u04ff":
-            cyrillic += 1
-            if char in _DISTINCTIVE:
-                for lang, letters in _FOREIGN_LETTERS.items():
-                    foreign[lang] += char in letters
+    # Counted by regular expressions, in C: this runs on every report.
+    cyrillic = len(_CYRILLIC_RE.findall(lowered))
+    latin = len(_LATIN_RE.findall(lowered))
     if cyrillic == 0 or latin > cyrillic:
         return ("en",)
+    foreign = {lang: len(pattern.findall(lowered)) for lang, pattern in _FOREIGN_RE.items()}
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:
         return (candidates[0],)
     unique = _unique_words()
-    words = [fold(token.surface) for token in tokenize(lowered)]
+    words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
     # sorted() is stable and candidates are in ru, be, uk order: with no evidence at all,
     # Russian, the most common language of the sources, comes first.

@@ -94,19 +94,26 @@ class Reading:
     text: str
     tokens: tuple[Token, ...]
     langs: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
 
     def token_keys(self) -> list[frozenset[str]]:
         """Return the normal forms of each word (before any vocabulary's prefixes)."""
-        return [_base_keys(token.norm, self.langs) for token in self.tokens]
+        return list(self.forms)
 
     def keys(self) -> frozenset[str]:
         """Return every normal form of every word of the text."""
-        return frozenset().union(*self.token_keys())
+        return frozenset().union(*self.forms)
 
 
 def read(text: str) -> Reading:
-    """Tokenize a text and tell the languages it may be in."""
-    return Reading(text, tuple(tokenize(text)), language_candidates(text))
+    """Tokenize a text, tell the languages it may be in and normalise its words, once."""
+    tokens = tuple(tokenize(text))
+    return _reading(text, tokens, language_candidates(text, tokens))
+
+
+def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
+    """Build a reading of tokens whose languages are known."""
+    return Reading(text, tokens, langs, tuple(_base_keys(token.norm, langs) for token in tokens))
 
 
 @lru_cache(maxsize=131_072)
@@ -129,6 +136,7 @@ class Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
+        self._prefixed = lru_cache(maxsize=65_536)(self._with_prefixes)
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -139,18 +147,19 @@ class Vocabulary(Generic[_V]):
             if key.startswith(_PREFIX):
                 self._prefixes.add(key[1:])
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
+                self._prefixed.cache_clear()
         self._index.add(keys, value)
 
     def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
         """Find the registered phrases in tokenized text that may be in these languages."""
-        return self.find_in(Reading("", tuple(tokens), tuple(langs)))
+        return self.find_in(_reading("", tuple(tokens), tuple(langs)))
 
     def find_in(self, reading: Reading) -> list[PhraseMatch[_V]]:
         """Find the registered phrases in a text read once."""
-        keys = reading.token_keys()
+        keys: Sequence[frozenset[str]] = reading.forms
         if self._prefixes:
             keys = [
-                self._with_prefixes(token.norm, base)
+                self._prefixed(token.norm, base)
                 for token, base in zip(reading.tokens, keys, strict=True)
             ]
         return self._index.find(keys, max_gap=1)

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import pymorphy3
 import snowballstemmer
@@ -88,9 +88,12 @@ _ENDINGS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of a text: as written, where it is, and lower-cased and folded."""
+class Token(NamedTuple):
+    """One word of a text: as written, where it is, and lower-cased and folded.
+
+    A named tuple rather than a frozen dataclass: every word of every report makes one, and
+    a tuple is several times cheaper to create.
+    """
 
     surface: str
     start: int
@@ -98,6 +101,7 @@ class Token:
     norm: str  # lower-cased, ё→е, apostrophes removed, look-alike letters in one script
 
 
+@lru_cache(maxsize=131_072)
 def fold(word: str) -> str:
     """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
     word = unicodedata.normalize("NFC", word).lower().replace("ё", "е")
@@ -122,7 +126,10 @@ def tokenize(text: str) -> list[Token]:
     for match in _TOKEN_RE.finditer(text):
         chunk = match.group()
         base = match.start()
-        if any(ch.isdigit() for ch in chunk) and "-" in chunk:
+        if chunk.isalnum():  # the common case: one plain word
+            tokens.append(Token(chunk, base, base + len(chunk), fold(chunk)))
+            continue
+        if "-" in chunk and any(ch.isdigit() for ch in chunk):
             pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
         elif is_cyrillic(chunk):
             # Hyphens join two words ("военно-транспортный"); apostrophes are part of a
@@ -258,28 +265,50 @@ class PhraseMatch(Generic[_T]):
 
 
 class PhraseIndex(Generic[_T]):
-    """Phrases of normalised keys, looked up by their first key; built once, read often."""
+    """Phrases of normalised keys, looked up by their first two keys; built once, read often.
+
+    Keying multi-word phrases by their first and second words keeps the work per word of a
+    text small even when thousands of phrases start with the same word ("колонна Мозырь",
+    "колонна Ельск", ...), as subscribers' own keywords do.
+    """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], _T]]] = {}
+        self._single: dict[str, list[_T]] = {}
+        self._multi: dict[str, dict[str, list[tuple[tuple[str, ...], _T]]]] = {}
 
     def add(self, keys: Sequence[str], value: _T) -> None:
         """Register a phrase (one key per word) that yields `value` when found."""
         if not keys:
             raise ValueError("a phrase needs at least one word")
-        self._by_first.setdefault(keys[0], []).append((tuple(keys), value))
+        if len(keys) == 1:
+            self._single.setdefault(keys[0], []).append(value)
+        else:
+            second = self._multi.setdefault(keys[0], {})
+            second.setdefault(keys[1], []).append((tuple(keys), value))
 
     def find(
         self, token_keys: Sequence[Collection[str]], max_gap: int = 1
     ) -> list[PhraseMatch[_T]]:
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
+        count = len(token_keys)
         for start, keys in enumerate(token_keys):
             for key in keys:
-                for phrase, value in self._by_first.get(key, ()):
-                    end = _match_rest(phrase, token_keys, start, max_gap)
-                    if end is not None:
-                        found.append(PhraseMatch(start, end, value))
+                for value in self._single.get(key, ()):
+                    found.append(PhraseMatch(start, start + 1, value))
+                seconds = self._multi.get(key)
+                if not seconds:
+                    continue
+                tried: set[int] = set()  # a phrase's second word counts where it first occurs
+                for position in range(start + 1, min(start + max_gap + 2, count)):
+                    for second in token_keys[position]:
+                        for phrase, value in seconds.get(second, ()):
+                            if id(phrase) in tried:
+                                continue
+                            tried.add(id(phrase))
+                            end = _match_rest(phrase[1:], token_keys, position, max_gap)
+                            if end is not None:
+                                found.append(PhraseMatch(start, end, value))
         return found
 
 

@@ -23,7 +23,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -233,7 +233,12 @@ def _opens_sentence(text: str, token: Token) -> bool:
 
 def _token_keys(token: Token) -> frozenset[str]:
     """Return the keys a word of a text can match a name by."""
-    word = token.norm
+    return _word_keys(token.norm)
+
+
+@lru_cache(maxsize=65_536)
+def _word_keys(word: str) -> frozenset[str]:
+    """Return the keys a folded word can match a name by (memoised: words repeat)."""
     if any(ch.isdigit() for ch in word):
         return frozenset()  # "Ил-76" is an aircraft, not the town of Ilya
     if is_cyrillic(word):
@@ -273,6 +278,7 @@ class PlaceIndex:
     def __init__(self, places: Iterable[Place]) -> None:
         self._index: PhraseIndex[str] = PhraseIndex()
         self._places: dict[str, Place] = {}
+        self._located = lru_cache(maxsize=16_384)(self._locate)
         for place in places:
             self._places[place.id] = place
             phrases = {
@@ -308,7 +314,13 @@ class PlaceIndex:
         return self._places[found[0]]
 
     def locate(
-        self, place_ids: Iterable[str]
+        self, place_ids: Sequence[str]
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]]:
+        """Return the oblasts of some places and, per neighbour, the km to its border."""
+        return self._located(tuple(place_ids))
+
+    def _locate(
+        self, place_ids: tuple[str, ...]
     ) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]]:
         """Return the oblasts of some places and, per neighbour, the km to its border.
 
