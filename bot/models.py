@@ -173,6 +173,7 @@ class Alert:
     happened_at: datetime | None
     links: tuple[StoryLink, ...]
     is_admin: bool
+    sources_count: int = 1  # how many different sources tell the story (corroboration)
 
 
 @dataclass(frozen=True, slots=True)

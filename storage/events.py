@@ -37,6 +37,9 @@ class NewEvent:
     seen_at: datetime
     is_admin: bool = False
     author_id: int | None = None
+    signature: str | None = None  # what the story is about, for later reports to join it
+    join_story: int | None = None  # a story this report tells too (chosen by the caller)
+    joined_signature: str | None = None  # that story's signature once this report joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +94,30 @@ class EventRepository(Repository):
                     "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
                 )
                 story_id = None if row is None else int(row["id"])
+            signature = event.signature
+            if story_id is None and event.join_story is not None:
+                story_id, signature = event.join_story, event.joined_signature
             new_story = story_id is None
             if story_id is None:
                 cursor = await self._db.execute(
-                    "INSERT INTO stories (canonical_link, topics, places, created_at) "
-                    "VALUES (?, ?, ?, ?)",
+                    "INSERT INTO stories (canonical_link, topics, places, created_at, "
+                    "signature, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         event.canonical_link,
                         dump_list(event.topics),
                         dump_list(event.places),
                         event.seen_at.timestamp(),
+                        signature,
+                        event.seen_at.timestamp(),
                     ),
                 )
                 story_id = int(cursor.lastrowid or 0)
+            else:
+                await self._db.execute(
+                    "UPDATE stories SET last_seen_at = ?, signature = COALESCE(?, signature) "
+                    "WHERE id = ?",
+                    (event.seen_at.timestamp(), signature, story_id),
+                )
             cursor = await self._db.execute(
                 """
                 INSERT INTO events (source_id, source_name, item_key, story_id, title, text,
@@ -135,7 +149,33 @@ class EventRepository(Repository):
                 await self._db.execute(
                     "UPDATE stories SET first_event_id = ? WHERE id = ?", (event_id, story_id)
                 )
+            else:
+                # Corroboration: how many different sources now tell this story.
+                await self._db.execute(
+                    """
+                    UPDATE stories SET sources_count = (
+                        SELECT COUNT(DISTINCT
+                            COALESCE('s' || source_id, 'n' || source_name, 'admin'))
+                        FROM events WHERE story_id = ?)
+                    WHERE id = ?
+                    """,
+                    (story_id, story_id),
+                )
             return Recorded(event_id=event_id, story_id=story_id, new_story=new_story)
+
+    async def recent_stories(self, *, since: datetime, limit: int) -> list[tuple[int, str | None]]:
+        """Return (id, signature) of the stories last reported since a time, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, signature FROM stories WHERE last_seen_at >= ? "
+            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+            (since.timestamp(), limit),
+        )
+        return [(int(row["id"]), row["signature"]) for row in rows]
+
+    async def sources_count(self, story_id: int) -> int:
+        """Return how many different sources tell a story."""
+        row = await self._db.fetchone("SELECT sources_count FROM stories WHERE id = ?", (story_id,))
+        return int(row[0]) if row else 0
 
     async def recent(self, *, limit: int = 20) -> list[Event]:
         """Return the newest events first."""
@@ -190,8 +230,10 @@ class EventRepository(Repository):
             if event.link and identity and identity not in seen_urls:
                 seen_urls.add(identity)
                 links.append(StoryLink(event.source_name or "source", event.link))
+        count = await self.sources_count(story_id)
         return Alert(
             story_id=story_id,
+            sources_count=max(count, 1),
             topics=first.topics,
             title=first.title,
             summary=first.summary,

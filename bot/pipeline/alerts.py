@@ -7,13 +7,15 @@ matched and delivered exactly like a source post.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.matching import Catalog, Matcher
 from bot.matching.matcher import read
 from bot.models import Classification
 from bot.pipeline.audience import Audience
+from bot.pipeline.stories import MAX_CANDIDATES, choose_story, merged, signature_of
+from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.pipeline.text import first_sentences
 from storage import Database
 from storage.events import NewEvent
@@ -48,6 +50,7 @@ class Outcome:
     story_id: int | None = None
     topics: tuple[str, ...] = ()
     queued: int = 0  # outbox rows written
+    joined: bool = False  # the post joined a story already told (no new alert)
 
 
 def summarize(title: str, text: str) -> str:
@@ -80,6 +83,12 @@ async def record_post(
     """
     reading = read(f"{post.title}\n{post.text}")
     found: Classification = matcher.classify(reading)
+    points = [
+        place.id
+        for place in map(matcher.places.get, found.places)
+        if place is not None and place.kind != "oblast"
+    ]
+    signature = signature_of(found, reading, points)
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
@@ -96,8 +105,20 @@ async def record_post(
         seen_at=now,
         is_admin=post.is_admin,
         author_id=post.author_id,
+        signature=signature.to_json(),
     )
     async with db.transaction():
+        joined = None
+        if not post.is_admin:  # a verified update is always delivered as its own story
+            candidates = await db.events.recent_stories(
+                since=now - STORY_WINDOW, limit=MAX_CANDIDATES
+            )
+            joined = choose_story(signature, candidates)
+        if joined is not None:
+            story_id, story = joined
+            event = replace(
+                event, join_story=story_id, joined_signature=merged(story, signature).to_json()
+            )
         recorded = await db.events.record(event)
         if recorded is None:
             return Outcome(new=False)
@@ -122,4 +143,5 @@ async def record_post(
         story_id=recorded.story_id,
         topics=found.topics,
         queued=queued,
+        joined=not recorded.new_story,
     )
