@@ -94,6 +94,7 @@ class TopicHit:
     topic: str
     words: tuple[str, ...]
     keywords: tuple[str, ...]  # the catalog keywords those words matched
+    pairs: tuple[tuple[str, str], ...] = ()  # (words of the text, the keyword they hit)
 
 
 @dataclass(frozen=True, slots=True)

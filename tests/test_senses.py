@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from bot.matching import CatalogError, Matcher, default_matcher, normalize_word
@@ -143,3 +147,30 @@ def test_near_rule_requires_context() -> None:
 def test_bad_sense_rules_are_refused(senses: str, message: str) -> None:
     with pytest.raises(CatalogError, match=message):
         parse_catalog(CATALOG.format(senses=senses).encode())
+
+
+def _cli(*args: str, stdin: str = "") -> str:
+    """Run the installed `outpost` command line and return what it printed."""
+    done = subprocess.run(  # noqa: S603 -- our own CLI, fixed arguments
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout
+
+
+def test_cli_classify_and_explain() -> None:
+    item = json.loads(_cli("classify", stdin='{"text": "Калона тэхнікі ў Асіповічах"}\n'))
+    assert item["topics"] == ["deployments", "equipment"]
+    assert item["places"] == ["Asipovichy"]
+    assert item["oblasts"] == ["Mogilev region"]
+    assert item["severity"] == "medium"
+    assert set(item["border_km"]) == {"ua", "pl", "lt", "lv", "ru"}
+
+    text = _cli("explain", "Учение Аристотеля известно всем. Сегодня учения у Ельска")
+    assert "topic drills (medium): 'учения' ~ keyword 'учения'" in text
+    assert "not counted: drills: 'Учение' ignored: 'Аристотеля' is near" in text
+    assert "place Yelsk: town, Gomel region, 17.1 km from the ua border" in text

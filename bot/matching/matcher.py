@@ -262,6 +262,7 @@ class Matcher:
                     topic=topic,
                     words=tuple(hits[topic]),
                     keywords=tuple(dict.fromkeys(hits[topic].values())),
+                    pairs=tuple(hits[topic].items()),
                 )
                 for topic in topics
             ),
