@@ -174,3 +174,8 @@ def test_cli_classify_and_explain() -> None:
     assert "topic drills (medium): 'учения' ~ keyword 'учения'" in text
     assert "not counted: drills: 'Учение' ignored: 'Аристотеля' is near" in text
     assert "place Yelsk: town, Gomel region, 17.1 km from the ua border" in text
+
+
+def test_senses_stop_at_the_end_of_a_sentence(matcher: Matcher) -> None:
+    assert "drills" in matcher.classify("Лекция про учение Аристотеля. Учения у Ельска").topics
+    assert "drills" not in matcher.classify("Лекция про учение Аристотеля у Ельска").topics

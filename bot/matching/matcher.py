@@ -12,7 +12,8 @@ topic that lists `context` words needs one of them, or another topic, in the tex
 ("said" is a statement only in a text about something military).
 
 Senses are local: a topic's `[[senses]]` rule keeps a keyword hit only when its `near`
-phrases occur within `within` words of it and its `not_near` phrases do not ("учение" next
+phrases occur within `within` words of it, in the same sentence, and its `not_near`
+phrases do not ("учение" next
 to "Аристотеля" is a doctrine, "drill" next to "fire" is a school evacuation). `explain`
 lists the hits a rule dropped and why.
 
@@ -290,11 +291,14 @@ class Matcher:
             if not sense.governs(entry.phrase):
                 continue
             for other in near.get((entry.topic, number, _Role.NOT_NEAR), ()):
-                if _distance(match, other) <= sense.within:
+                if _distance(match, other) <= sense.within and _same_sentence(
+                    text, tokens, match, other
+                ):
                     words = text[tokens[other.start].start : tokens[other.end - 1].end]
                     return f"{words!r} is near ({sense.note or 'not_near rule'})"
             if any(sense.near.values()) and not any(
                 _distance(match, other) <= sense.within
+                and _same_sentence(text, tokens, match, other)
                 for other in near.get((entry.topic, number, _Role.NEAR), ())
             ):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
@@ -303,6 +307,17 @@ class Matcher:
     def explain(self, text: str) -> Classification:
         """Return the classification of a text; its hits say which words hit which keywords."""
         return self.classify(text)
+
+
+def _same_sentence(
+    text: str, tokens: Sequence[Token], one: PhraseMatch[Any], other: PhraseMatch[Any]
+) -> bool:
+    """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
+    first, second = (one, other) if one.start <= other.start else (other, one)
+    if second.start < first.end:
+        return True
+    between = text[tokens[first.end - 1].end : tokens[second.start].start]
+    return not any(mark in between for mark in ".!?\n")
 
 
 def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:
