@@ -159,12 +159,14 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
 
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
+    from bot.pipeline.audience import Audience  # noqa: PLC0415
     from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: PLC0415
     from bot.pipeline.fetch import Fetcher, make_client  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
     db = await open_database(settings.database)
     catalog = load_catalog(settings.catalog)
+    matcher = Matcher(catalog, default_places())
     try:
         async with make_client("Outpost CLI", settings.http_timeout) as http:
             pipe = Pipeline(
@@ -175,10 +177,11 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
                     max_bytes=settings.max_response_bytes,
                     total_timeout=settings.http_timeout * 2,
                 ),
-                matcher=Matcher(catalog, default_places()),
+                matcher=matcher,
                 catalog=catalog,
                 clock=SystemClock(),
                 poll_interval=timedelta(seconds=settings.poll_interval),
+                audience=Audience(catalog, matcher.places),
             )
             report = await run_cycle(pipe, all_sources=True)
     finally:
