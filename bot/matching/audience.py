@@ -1,7 +1,7 @@
 """Who receives a classified report: an index over every chat's topics, filters and words.
 
 Fan-out must not loop over subscriptions: with 100,000 chats that is the whole cost of a
-report. Instead every chat is turned, once, into index keys "LOCATION|WHAT":
+report. Instead every chat is turned, once, into index keys (LOCATION, WHAT):
 
 - WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
   minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
@@ -50,8 +50,9 @@ class AudienceIndex:
     def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
         self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
         self._places = places
-        self._by_key: dict[str, set[int]] = {}
-        self._keys_of: dict[int, tuple[str, ...]] = {}
+        # location -> what -> chats; nested so fan-out builds no key strings.
+        self._by_key: dict[str, dict[str, set[int]]] = {}
+        self._keys_of: dict[int, tuple[tuple[str, str], ...]] = {}
         self._excluders: dict[str, set[int]] = {}
         self._excludes_of: dict[int, tuple[str, ...]] = {}
         # Own keywords and exclusions in one vocabulary, so a report is searched once.
@@ -88,12 +89,15 @@ class AudienceIndex:
                 self._words.add(phrase, None, ("w", phrase))
                 self._watched.add(phrase)
             what.append(f"w:{phrase}")
-        keys = tuple(f"{location}|{item}" for location in locations for item in what)
+        keys = tuple((location, item) for location in locations for item in what)
         by_key = self._by_key
-        for key in keys:
-            chats = by_key.get(key)
+        for location, item in keys:
+            table = by_key.get(location)
+            if table is None:
+                table = by_key[location] = {}
+            chats = table.get(item)
             if chats is None:
-                by_key[key] = {chat.chat_id}
+                table[item] = {chat.chat_id}
             else:
                 chats.add(chat.chat_id)
         self._keys_of[chat.chat_id] = keys
@@ -106,12 +110,13 @@ class AudienceIndex:
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat."""
-        for key in self._keys_of.pop(chat_id, ()):
-            chats = self._by_key.get(key)
+        for location, item in self._keys_of.pop(chat_id, ()):
+            table = self._by_key.get(location, {})
+            chats = table.get(item)
             if chats is not None:
                 chats.discard(chat_id)
                 if not chats:
-                    del self._by_key[key]
+                    del table[item]
         for phrase in self._excludes_of.pop(chat_id, ()):
             self._excluders.get(phrase, set()).discard(chat_id)
         # Phrases, circles and strips stay known: one nobody uses any more maps to no chat,
@@ -126,13 +131,11 @@ class AudienceIndex:
         what = [f"t:{topic}" for topic in found.topics]
         words = self._words.find_in(reading) if self._watched or self._excluded else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
-        by_key = self._by_key
-        hits = [
-            chats
-            for location in locations
-            for item in what
-            if (chats := by_key.get(f"{location}|{item}"))
-        ]
+        hits = []
+        for location in locations:
+            table = self._by_key.get(location)
+            if table:
+                hits += [chats for item in what if (chats := table.get(item))]
         if not hits:
             return set()
         result: set[int] = set().union(*hits)

@@ -275,11 +275,13 @@ class PhraseIndex(Generic[_T]):
     def __init__(self) -> None:
         self._single: dict[str, list[_T]] = {}
         self._multi: dict[str, dict[str, list[tuple[tuple[str, ...], _T]]]] = {}
+        self._firsts: set[str] = set()  # every first key: most words of a text are not one
 
     def add(self, keys: Sequence[str], value: _T) -> None:
         """Register a phrase (one key per word) that yields `value` when found."""
         if not keys:
             raise ValueError("a phrase needs at least one word")
+        self._firsts.add(keys[0])
         if len(keys) == 1:
             self._single.setdefault(keys[0], []).append(value)
         else:
@@ -292,7 +294,10 @@ class PhraseIndex(Generic[_T]):
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
         count = len(token_keys)
+        firsts = self._firsts
         for start, keys in enumerate(token_keys):
+            if firsts.isdisjoint(keys):
+                continue
             for key in keys:
                 for value in self._single.get(key, ()):
                     found.append(PhraseMatch(start, start + 1, value))
