@@ -33,6 +33,7 @@ from bot.models import ChatAudience, Classification
 SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
 _EARTH_KM = 6371.0088
 _ANYWHERE = "*"
+_MERGED_MAX = 50_000
 
 
 def distance_km(one: Place, other: Place) -> float:
@@ -62,6 +63,9 @@ class AudienceIndex:
         self._circles: set[tuple[str, float]] = set()  # every /near filter in use
         self._strips: set[tuple[str, float]] = set()  # every /border filter in use
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
+        # (place, what) -> the chats of all its circles and strips, merged once; cleared on
+        # any change, which is rare next to the reports that read it.
+        self._merged: dict[tuple[str, str], set[int]] = {}
 
     def __len__(self) -> int:
         """Return how many chats the index holds."""
@@ -75,6 +79,7 @@ class AudienceIndex:
     def update(self, chat: ChatAudience) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
         self.remove(chat.chat_id)
+        self._merged.clear()
         if not chat.active:
             return
         locations = self._locations(chat)
@@ -110,6 +115,7 @@ class AudienceIndex:
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat."""
+        self._merged.clear()
         for location, item in self._keys_of.pop(chat_id, ()):
             table = self._by_key.get(location, {})
             chats = table.get(item)
@@ -124,18 +130,23 @@ class AudienceIndex:
 
     def recipients(self, found: Classification, reading: Reading) -> set[int]:
         """Return the chats a report reaches, given its classification and its words."""
-        locations = [_ANYWHERE]
-        locations += [f"r:{oblast}" for oblast in found.oblasts]
-        for place in found.places:
-            locations += self._areas(place)
         what = [f"t:{topic}" for topic in found.topics]
         words = self._words.find_in(reading) if self._watched or self._excluded else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
-        hits = []
-        for location in locations:
+        hits: list[set[int]] = []
+        for location in (_ANYWHERE, *(f"r:{oblast}" for oblast in found.oblasts)):
             table = self._by_key.get(location)
             if table:
                 hits += [chats for item in what if (chats := table.get(item))]
+        for place in found.places:
+            for item in what:
+                merged = self._merged.get((place, item))
+                if merged is None:
+                    if len(self._merged) >= _MERGED_MAX:
+                        self._merged.clear()  # a bound, not an eviction policy: rare
+                    merged = self._merged[(place, item)] = self._area_chats(place, item)
+                if merged:
+                    hits.append(merged)
         if not hits:
             return set()
         result: set[int] = set().union(*hits)
@@ -143,6 +154,15 @@ class AudienceIndex:
             if match.value[0] == "x":
                 result -= self._excluders.get(match.value[1], set())
         return result
+
+    def _area_chats(self, place: str, item: str) -> set[int]:
+        """Return the chats of every circle and strip holding a place that want an item."""
+        found: set[int] = set()
+        for area in self._areas(place):
+            chats = self._by_key.get(area, {}).get(item)
+            if chats:
+                found |= chats
+        return found
 
     def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
         """Return the location keys a chat's filters cover."""
