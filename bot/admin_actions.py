@@ -6,7 +6,7 @@ Every action is written to the audit log in the same transaction as its effect.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.context import Core
 from bot.delivery.render import render_alert
@@ -132,13 +132,22 @@ async def remove_admin(core: Core, user_id: int, *, owner_id: int) -> bool:
 
 
 def decided_by_admin(core: Core, draft: Draft) -> Classification | None:
-    """Return the topics and places an admin chose in the /post conversation, if any."""
+    """Return the topics and places an admin chose in the /post conversation, if any.
+
+    Everything else (language, severity, oblasts and border distances) follows from the
+    text and the chosen places as it would for a source post.
+    """
     if draft.step != "preview" or not draft.topics:
         return None
     chosen = set(draft.topics)
     topics = tuple(name for name in core.catalog.names() if name in chosen)
-    return Classification(
-        lang=core.matcher.classify(draft.text).lang, topics=topics, places=draft.places
+    oblasts, border_km = core.matcher.places.locate(draft.places)
+    return replace(
+        core.matcher.classify(draft.text),
+        topics=topics,
+        places=draft.places,
+        oblasts=oblasts,
+        border_km=border_km,
     )
 
 

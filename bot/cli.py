@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
         level = "WARNING"  # the demo's transcript is its output; logs only when asked for
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     setup_logging(level, secrets=[token])
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # dictionary loading chatter
     match args.command:
         case "run":
             return _run(settings)
@@ -256,6 +257,7 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
 
     db = await open_database(settings.database)
     catalog = load_catalog(settings.catalog)
+    matcher = Matcher(catalog, default_places())
     try:
         async with make_client("Outpost CLI", settings.http_timeout) as http:
             pipe = build_pipeline(
@@ -267,7 +269,7 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
                     max_bytes=settings.max_response_bytes,
                     total_timeout=settings.http_timeout * 2,
                 ),
-                matcher=Matcher(catalog, default_places()),
+                matcher=matcher,
                 catalog=catalog,
                 clock=SystemClock(),
             )
@@ -325,21 +327,48 @@ def _classify(settings: Settings, inp: TextIO, out: TextIO) -> int:
         found = matcher.classify(text)
         item["topics"] = list(found.topics)
         item["places"] = list(found.places)
+        item["lang"] = found.lang
+        item["severity"] = found.severity
+        item["oblasts"] = list(found.oblasts)
+        item["border_km"] = dict(found.border_km)
         out.write(json.dumps(item, ensure_ascii=False) + "\n")
     return status
 
 
 def _explain(settings: Settings, text: str, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
+    from bot.matching.lang import language_candidates  # noqa: PLC0415
 
-    found = Matcher(load_catalog(settings.catalog), default_places()).classify(text)
-    print(f"language: {found.lang}", file=out)
+    catalog = load_catalog(settings.catalog)
+    matcher = Matcher(catalog, default_places())
+    found = matcher.classify(text)
+    langs = language_candidates(text)
+    read_as = f" (words read as {', '.join(langs)})" if len(langs) > 1 else ""
+    print(f"language: {found.lang}{read_as}", file=out)
     if not found.hits:
         print("topics: none", file=out)
     for hit in found.hits:
-        pairs = ", ".join(f"{w!r}~{k!r}" for w, k in zip(hit.words, hit.keywords, strict=False))
-        print(f"topic {hit.topic}: {pairs}", file=out)
-    print(f"places: {', '.join(found.places) or 'none'}", file=out)
+        pairs = ", ".join(f"{words!r} ~ keyword {keyword!r}" for words, keyword in hit.pairs)
+        severity = catalog.topic(hit.topic).severity
+        print(f"topic {hit.topic} ({severity}): {pairs}", file=out)
+    if found.severity:
+        print(f"severity: {found.severity}", file=out)
+    for note in found.notes:
+        print(f"not counted: {note}", file=out)
+    if not found.places:
+        print("places: none", file=out)
+    for place_id in found.places:
+        place = matcher.places.get(place_id)
+        if place is None:
+            continue
+        line = f"place {place.id}: {place.kind}, {place.oblast}"
+        if place.kind != "oblast" and place.border_km:
+            code, km = min(place.border_km.items(), key=lambda item: item[1])
+            line += f", {km:g} km from the {code} border"
+        print(line, file=out)
+    if found.border_km:
+        borders = ", ".join(f"{code} {km:g} km" for code, km in found.border_km)
+        print(f"borders: {borders}", file=out)
     return 0
 
 

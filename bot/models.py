@@ -99,6 +99,7 @@ class TopicHit:
     topic: str
     words: tuple[str, ...]
     keywords: tuple[str, ...]  # the catalog keywords those words matched
+    pairs: tuple[tuple[str, str], ...] = ()  # (words of the text, the keyword they hit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,15 @@ class Classification:
     topics: tuple[str, ...]
     places: tuple[str, ...]
     hits: tuple[TopicHit, ...] = field(default=())
+    severity: str | None = None  # the most severe of its topics' severities
+    notes: tuple[str, ...] = ()  # hits that rules dropped, and why (for `outpost explain`)
+    oblasts: tuple[str, ...] = ()  # the oblasts its places lie in
+    border_km: tuple[tuple[str, float], ...] = ()  # (neighbour, km) from its nearest place
+
+    def border_distance(self, country: str | None = None) -> float | None:
+        """Return the km from the text's places to a neighbour's border (None: the nearest)."""
+        values = [km for code, km in self.border_km if country is None or code == country]
+        return min(values, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +184,7 @@ class Alert:
     links: tuple[StoryLink, ...]
     is_admin: bool
     is_announcement: bool = False
+    sources_count: int = 1  # how many different sources tell the story (corroboration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +195,23 @@ class OutboxRow:
     story_id: int
     chat_id: int
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAudience:
+    """What one chat receives: its topics, filters and own words (from storage)."""
+
+    chat_id: int
+    active: bool = True
+    topics: frozenset[str] = frozenset()
+    min_severity: str = "low"
+    regions: tuple[str, ...] = ()  # oblast ids
+    near: tuple[tuple[str, float], ...] = ()  # (place id, km)
+    borders: tuple[tuple[str, float], ...] = ()  # (neighbour code, km)
+    watch: tuple[str, ...] = ()  # own keywords
+    exclude: tuple[str, ...] = ()  # words that veto an alert
+
+    @property
+    def located(self) -> bool:
+        """Tell whether the chat narrowed its alerts to some places."""
+        return bool(self.regions or self.near or self.borders)

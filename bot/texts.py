@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.delivery.render import safe_href, topic_label
 from bot.i18n import Translator, translator
 from bot.matching import Catalog
-from bot.models import Event, Source
+from bot.models import ChatAudience, Event, Source
 from storage.admin import AuditEntry
 from storage.stats import Stats
 
@@ -50,17 +50,34 @@ def ui_for(lang: str, catalog: Catalog) -> UI:
 
 def help_text(ui: UI, *, admin: bool = False) -> str:
     """Explain the commands (and the admin ones to admins)."""
-    text = ui._(
-        "<b>Outpost</b> watches public sources about military activity in and around "
-        "Belarus and alerts you when a report matches your topics.\n\n"
-        "/topics – choose topics with buttons\n"
-        "/subscribe <i>topic</i> – subscribe, e.g. <code>/subscribe drills</code>\n"
-        "/unsubscribe <i>topic</i> – stop a topic\n"
-        "/mysubs – what you are subscribed to\n"
-        "/status – what is going on right now\n"
-        "/latest <i>[topic]</i> – the newest stories\n"
-        "/language – change the language\n"
-        "/help – this message"
+    text = (
+        ui._(
+            "<b>Outpost</b> watches public sources about military activity in and around "
+            "Belarus and alerts you when a report matches your topics.\n\n"
+            "/topics – choose topics with buttons\n"
+            "/subscribe <i>topic</i> – subscribe, e.g. <code>/subscribe drills</code>\n"
+            "/unsubscribe <i>topic</i> – stop a topic\n"
+            "/mysubs – what you are subscribed to\n"
+            "/status – what is going on right now\n"
+            "/latest <i>[topic]</i> – the newest stories\n"
+            "/language – change the language\n"
+            "/help – this message"
+        )
+        + "\n\n"
+        + ui._(
+            "<b>Narrow it down</b>\n"
+            "/near <i>place</i> [<i>km</i>] – only reports near a place, e.g. "
+            "<code>/near Mazyr 30</code>\n"
+            "/border <i>country</i> [<i>km</i>] – near a border, e.g. <code>/border ua 30</code>\n"
+            "/region <i>name</i> – one oblast, e.g. <code>/region gomel</code>\n"
+            "/anywhere – remove the place filters (or <code>/near off</code> and the like)\n"
+            "/severity low|medium|high – only reports at least this serious\n"
+            "/watch <i>words</i> – your own keywords, comma-separated, in any form or language\n"
+            "/unwatch [<i>words</i>] – stop watching them (all of them without words)\n"
+            "/exclude <i>words</i> – never alert on reports with these words; "
+            "/unexclude [<i>words</i>]\n"
+            "/filters – what you have set"
+        )
     )
     if admin:
         text += "\n\n" + ui._(
@@ -399,4 +416,33 @@ def import_report(ui: UI, report: ImportReport) -> str:
         f"✗ {escape(_short(url, 120))}: {escape(_short(why, 160))}"
         for url, why in report.refused[:20]
     )
+    return "\n".join(lines)
+
+
+def filters_summary(ui: UI, chat: ChatAudience, country_names: Mapping[str, str]) -> str:
+    """Describe a chat's place filters, severity, own keywords and exclusions."""
+    lines = [ui._("<b>Your filters</b>")]
+    places = [escape(region) for region in chat.regions]
+    places += [
+        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(place))
+        for place, km in chat.near
+    ]
+    places += [
+        ui._("within {km} km of the {country} border").format(
+            km=f"{km:g}", country=escape(ui._(country_names.get(code, code)))
+        )
+        for code, km in chat.borders
+    ]
+    lines.append(
+        ui._("Places: {list}").format(list="; ".join(places) if places else ui._("anywhere"))
+    )
+    lines.append(ui._("Minimum severity: {level}").format(level=escape(chat.min_severity)))
+    if chat.watch:
+        lines.append(
+            ui._("Your keywords: {list}").format(list=", ".join(escape(p) for p in chat.watch))
+        )
+    if chat.exclude:
+        lines.append(
+            ui._("Excluded: {list}").format(list=", ".join(escape(p) for p in chat.exclude))
+        )
     return "\n".join(lines)

@@ -6,7 +6,17 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, drafts, errors, latest, sources, start, status, subscriptions
+from handlers import (
+    admin,
+    drafts,
+    errors,
+    latest,
+    preferences,
+    sources,
+    start,
+    status,
+    subscriptions,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -20,6 +30,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("subscribe", subscriptions.subscribe))
     app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
+    app.add_handler(CommandHandler("near", preferences.near))
+    app.add_handler(CommandHandler("border", preferences.border))
+    app.add_handler(CommandHandler("region", preferences.region))
+    app.add_handler(CommandHandler("anywhere", preferences.anywhere))
+    app.add_handler(CommandHandler("severity", preferences.severity))
+    app.add_handler(CommandHandler("watch", preferences.watch))
+    app.add_handler(CommandHandler("unwatch", preferences.unwatch))
+    app.add_handler(CommandHandler("exclude", preferences.exclude))
+    app.add_handler(CommandHandler("unexclude", preferences.unexclude))
+    app.add_handler(CommandHandler("filters", preferences.show))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CallbackQueryHandler(status.picture, pattern=r"^st:chart$"))
     app.add_handler(CommandHandler("latest", latest.latest))

@@ -16,7 +16,12 @@ from bot.texts import UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, ui_of
 from storage.admin import Draft
 
-SEVERITIES = (("high", N_("🔴 High")), ("medium", N_("🟠 Medium")), ("low", N_("🟢 Low")))
+SEVERITIES = (
+    ("high", N_("🔴 High")),
+    ("medium", N_("🟠 Medium")),
+    ("low", N_("🟢 Low")),
+    ("auto", N_("🏷 As its topics")),  # the catalog's severity of its topics decides
+)
 
 
 def _decision_keyboard(ui: UI, draft_id: int) -> InlineKeyboardMarkup:
@@ -52,14 +57,11 @@ def _places_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
 
 
 def _severity_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(ui._(label), callback_data=f"pd:{draft.id}:s:{level}")
-                for level, label in SEVERITIES
-            ]
-        ]
-    )
+    buttons = [
+        InlineKeyboardButton(ui._(label), callback_data=f"pd:{draft.id}:s:{level}")
+        for level, label in SEVERITIES
+    ]
+    return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
 
 
 def _places_prompt(ui: UI, draft: Draft) -> str:
@@ -214,7 +216,9 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
         await query.answer()
         return
     if action == "s" and arg in dict(SEVERITIES) and draft.step == "severity":
-        draft = await core.db.admin.update_draft(draft.id, step="preview", severity=arg)
+        draft = await core.db.admin.update_draft(
+            draft.id, step="preview", severity=None if arg == "auto" else arg
+        )
         await query.edit_message_reply_markup(None)
         if draft is not None and isinstance(query.message, Message):
             await _show_preview(query.message, core, ui, draft)

@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from storage.admin import AdminRepository
+from storage.audience import AudienceRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
 from storage.outbox import OutboxRepository
@@ -55,6 +56,7 @@ class Database:
             f"outpost_db_tx_{id(self)}", default=False
         )
         self.chats = ChatRepository(self)
+        self.audience = AudienceRepository(self)
         self.sources = SourceRepository(self)
         self.events = EventRepository(self)
         self.outbox = OutboxRepository(self)

@@ -39,6 +39,9 @@ class NewEvent:
     author_id: int | None = None
     is_announcement: bool = False
     content_hash: str | None = None  # a digest of title and text; a changed one is an edit
+    signature: str | None = None  # what the story is about, for later reports to join it
+    join_story: int | None = None  # a story this report tells too (chosen by the caller)
+    joined_signature: str | None = None  # that story's signature once this report joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +86,10 @@ class EventRepository(Repository):
         """Store an event once; return None when this source already had this item as is.
 
         An event whose canonical link is already known joins that story, so the same
-        article reached through two links or two sources is one happening. An item seen
-        before with a different content hash (an edited channel post) updates its event.
+        article reached through two links or two sources is one happening; the caller may
+        also name a story the report tells too (`join_story`, chosen from its signature).
+        An item seen before with a different content hash (an edited channel post) updates
+        its event.
         """
         async with self._db.transaction():
             if event.source_id is not None:
@@ -105,26 +110,36 @@ class EventRepository(Repository):
                         new_story=False,
                         edited=True,
                     )
-            # A new canonical link makes a story in one trip; a known one returns no row
-            # (the conflict) and is looked up.
-            rows = await self._db.fetchall(
-                "INSERT INTO stories (canonical_link, topics, places, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (canonical_link) DO NOTHING RETURNING id",
-                (
-                    event.canonical_link,
-                    dump_list(event.topics),
-                    dump_list(event.places),
-                    event.seen_at.timestamp(),
-                ),
-            )
-            new_story = bool(rows)
-            if rows:
-                story_id = int(rows[0]["id"])
-            else:
+            story_id: int | None = None
+            if event.canonical_link:
                 rows = await self._db.fetchall(
                     "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
                 )
-                story_id = int(rows[0]["id"])
+                story_id = int(rows[0]["id"]) if rows else None
+            signature = event.signature
+            if story_id is None and event.join_story is not None:
+                story_id, signature = event.join_story, event.joined_signature
+            new_story = story_id is None
+            if story_id is None:
+                cursor = await self._db.execute(
+                    "INSERT INTO stories (canonical_link, topics, places, created_at, "
+                    "signature, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        event.canonical_link,
+                        dump_list(event.topics),
+                        dump_list(event.places),
+                        event.seen_at.timestamp(),
+                        signature,
+                        event.seen_at.timestamp(),
+                    ),
+                )
+                story_id = int(cursor.lastrowid or 0)
+            else:
+                await self._db.execute(
+                    "UPDATE stories SET last_seen_at = ?, signature = COALESCE(?, signature) "
+                    "WHERE id = ?",
+                    (event.seen_at.timestamp(), signature, story_id),
+                )
             cursor = await self._db.execute(
                 """
                 INSERT INTO events (source_id, source_name, item_key, story_id, title, text,
@@ -157,6 +172,18 @@ class EventRepository(Repository):
             if new_story:
                 await self._db.execute(
                     "UPDATE stories SET first_event_id = ? WHERE id = ?", (event_id, story_id)
+                )
+            else:
+                # Corroboration: how many different sources now tell this story.
+                await self._db.execute(
+                    """
+                    UPDATE stories SET sources_count = (
+                        SELECT COUNT(DISTINCT
+                            COALESCE('s' || source_id, 'n' || source_name, 'admin'))
+                        FROM events WHERE story_id = ?)
+                    WHERE id = ?
+                    """,
+                    (story_id, story_id),
                 )
             return Recorded(event_id=event_id, story_id=story_id, new_story=new_story)
 
@@ -204,6 +231,20 @@ class EventRepository(Repository):
         """Return how many events are stored."""
         row = await self._db.fetchone("SELECT COUNT(*) AS n FROM events")
         return 0 if row is None else int(row["n"])
+
+    async def recent_stories(self, *, since: datetime, limit: int) -> list[tuple[int, str | None]]:
+        """Return (id, signature) of the stories last reported since a time, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, signature FROM stories WHERE last_seen_at >= ? "
+            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+            (since.timestamp(), limit),
+        )
+        return [(int(row["id"]), row["signature"]) for row in rows]
+
+    async def sources_count(self, story_id: int) -> int:
+        """Return how many different sources tell a story."""
+        row = await self._db.fetchone("SELECT sources_count FROM stories WHERE id = ?", (story_id,))
+        return int(row[0]) if row else 0
 
     async def recent(self, *, limit: int = 20) -> list[Event]:
         """Return the newest events first."""
@@ -311,8 +352,10 @@ class EventRepository(Repository):
             if event.link and identity and identity not in seen_urls:
                 seen_urls.add(identity)
                 links.append(StoryLink(event.source_name or "source", event.link))
+        count = await self.sources_count(story_id)
         return Alert(
             story_id=story_id,
+            sources_count=max(count, 1),
             topics=first.topics,
             title=first.title,
             summary=first.summary,

@@ -193,6 +193,7 @@ async def test_post_conversation_lets_the_admin_choose_topics_places_and_severit
         f"pd:{draft}:s:high",
         f"pd:{draft}:s:medium",
         f"pd:{draft}:s:low",
+        f"pd:{draft}:s:auto",
     ]
     await tap(sandbox, ADMIN_ID, f"pd:{draft}:s:high", replies=2)
     preview = sandbox.messages_to(ADMIN_ID)[-2]

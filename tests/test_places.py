@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching import PlaceIndex, PlacesError, load_places
+from bot.matching import PlaceIndex, PlacesError, default_matcher, load_places
 from bot.matching.places import PLACE_KINDS, skeleton
 
 
@@ -17,7 +17,7 @@ def index() -> PlaceIndex:
 
 def test_packaged_places_load() -> None:
     places = load_places()
-    assert 35 <= len(places) <= 60
+    assert len(places) >= 300  # generated from GeoNames, plus the hand-written sites
     ids = {place.id for place in places}
     for place in places:
         assert place.kind in PLACE_KINDS
@@ -126,3 +126,76 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     path.write_text((ENTRY + "names.en = ['X']\n") * 2, encoding="utf-8")
     with pytest.raises(PlacesError, match="twice"):
         load_places(path)
+
+
+@pytest.mark.parametrize(
+    ("place_id", "country", "low", "high"),
+    [
+        # Known values; the border is timezonefinder's OSM-drawn line, towns are GeoNames
+        # points (a town centre, so a few km of spread), hence the tolerances.
+        ("Yelsk", "ua", 14.0, 20.0),  # "17 km from the Ukrainian border"
+        ("Brest", "pl", 0.0, 8.0),  # on the Bug, the Polish border
+        ("Grodno", "pl", 10.0, 25.0),
+        ("Komaryn", "ua", 0.0, 10.0),  # the crossing
+        ("Mazyr", "ua", 35.0, 50.0),
+        ("Minsk", "lt", 100.0, 140.0),
+        ("Polotsk", "lv", 60.0, 100.0),
+        ("Orsha", "ru", 30.0, 50.0),
+    ],
+)
+def test_border_distances(place_id: str, country: str, low: float, high: float) -> None:
+    place = PlaceIndex(load_places()).get(place_id)
+    assert place is not None
+    km = place.border_distance(country)
+    assert km is not None
+    assert low <= km <= high, km
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        ("Osipovichi", "Asipovichy"),
+        ("у Асіповічах", "Asipovichy"),
+        ("в Осиповичах", "Asipovichy"),
+        ("Mozyr", "Mazyr"),
+        ("у Мазыры", "Mazyr"),
+        ("під Мозирем", "Mazyr"),
+        ("near Homyel", "Gomel"),
+        ("в Калинковичах", "Kalinkavichy"),
+        ("Kalinkovichi", "Kalinkavichy"),
+        ("у Бабруйску", "Babruysk"),
+        ("in Bobruysk", "Babruysk"),
+    ],
+)
+def test_generated_names_cover_spellings(text: str, place_id: str) -> None:
+    assert PlaceIndex(load_places()).find(text) == (place_id,)
+
+
+def test_the_gazetteer_has_villages_and_oblasts() -> None:
+    index = PlaceIndex(load_places())
+    assert index.find("в Наровле") == ("Narowlya",)
+    assert set(index.oblasts()) == {
+        "Brest region",
+        "Gomel region",
+        "Grodno region",
+        "Minsk region",
+        "Mogilev region",
+        "Vitebsk region",
+    }
+    assert sum(place.kind == "town" for place in index) > 250
+
+
+def test_events_get_oblast_and_border_distance() -> None:
+    found = default_matcher().classify("Колонна техники замечена у Ельска, Гомельская область")
+    assert found.places == ("Yelsk", "Gomel region")
+    assert found.oblasts == ("Gomel region",)
+    assert found.border_distance("ua") == pytest.approx(17, abs=3)
+    assert found.border_distance() == found.border_distance("ua")
+
+
+def test_proper_names_only() -> None:
+    index = PlaceIndex(load_places())
+    assert index.find("Ил-76 приземлился") == ()
+    matcher = default_matcher()
+    assert matcher.classify("Військові провели стрільби під Гомелем").places == ("Gomel",)
+    assert matcher.classify("Весь мир смотрит").places == ()

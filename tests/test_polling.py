@@ -318,7 +318,7 @@ async def test_parsing_and_matching_in_worker_processes(
     await say(sandbox, ALICE, "/subscribe drills")
     url = source_server.add("feed.rss", rss(*DRILLS))
     await add_source(core.db, url, now=core.clock.now(), allow_private=True, name="N")
-    pool = make_process_pool(core.matcher, 1)
+    pool = make_process_pool(core.settings.catalog, 1)
     try:
         pipe = dataclasses.replace(core.pipeline, executor=pool)
         first = await run_cycle(pipe, all_sources=True)

@@ -22,8 +22,10 @@ from bot.matching.normalize import fold, normalize_word, tokenize
 
 _TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOPIC_FIELDS = frozenset(
-    {"names", "description", "severity", "emoji", "keywords", "exclude", "context"}
+    {"names", "description", "severity", "emoji", "keywords", "exclude", "context", "senses"}
 )
+_SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near"})
+_WITHIN_MAX = 50
 _PREFIX_MIN = 3  # shorter `word*` prefixes would match half the dictionary
 
 
@@ -40,6 +42,25 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Sense:
+    """A local condition on some of a topic's keywords: words that must or must not be near.
+
+    A keyword hit counts only if, within `within` words of it, one of the `near` phrases
+    occurs (when any are given) and none of the `not_near` phrases does.
+    """
+
+    note: str  # why the rule exists, shown by `outpost explain`
+    keywords: tuple[str, ...]  # the topic keywords it governs, as written; () = all of them
+    within: int
+    near: Mapping[str, tuple[str, ...]]
+    not_near: Mapping[str, tuple[str, ...]]
+
+    def governs(self, keyword: str) -> bool:
+        """Tell whether this rule applies to a keyword of its topic."""
+        return not self.keywords or keyword in self.keywords
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     """One topic of the catalog, with its words per language."""
 
@@ -51,6 +72,7 @@ class Topic:
     keywords: Mapping[str, tuple[str, ...]]  # language -> phrases that reveal the topic
     exclude: Mapping[str, tuple[str, ...]]  # language -> phrases that veto it
     context: Mapping[str, tuple[str, ...]]  # language -> one of these must occur, if given
+    senses: tuple[Sense, ...] = ()  # local conditions on its keywords
 
     def display_name(self, lang: str) -> str:
         """Return the topic's name in a language, falling back to English, then its id."""
@@ -144,7 +166,41 @@ def _topic(name: str, body: object, source: str) -> Topic:
         keywords=keywords,
         exclude=_phrases(body.get("exclude", {}), f"{where}: exclude"),
         context=_phrases(body.get("context", {}), f"{where}: context"),
+        senses=_senses(body.get("senses", []), keywords, where),
     )
+
+
+def _senses(
+    value: object, keywords: Mapping[str, tuple[str, ...]], where: str
+) -> tuple[Sense, ...]:
+    """Check a topic's [[senses]] rules and return them."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise CatalogError(f"{where}: 'senses' must be [[topics.NAME.senses]] tables")
+    known = {phrase for phrases in keywords.values() for phrase in phrases}
+    senses = []
+    for number, body in enumerate(value, 1):
+        at = f"{where}: sense #{number}"
+        unknown = set(body) - _SENSE_FIELDS
+        if unknown:
+            raise CatalogError(f"{at}: unknown fields {sorted(unknown)}")
+        governed = body.get("keywords", [])
+        if not isinstance(governed, list) or not all(isinstance(k, str) for k in governed):
+            raise CatalogError(f"{at}: 'keywords' must be a list of the topic's keywords")
+        strangers = [k for k in governed if k not in known]
+        if strangers:
+            raise CatalogError(f"{at}: {strangers} are not keywords of this topic")
+        within = body.get("within", 3)
+        if not isinstance(within, int) or isinstance(within, bool) or not 0 < within <= _WITHIN_MAX:
+            raise CatalogError(f"{at}: 'within' must be a number of words from 1 to {_WITHIN_MAX}")
+        near = _phrases(body.get("near", {}), f"{at}: near")
+        not_near = _phrases(body.get("not_near", {}), f"{at}: not_near")
+        if not any(near.values()) and not any(not_near.values()):
+            raise CatalogError(f"{at}: give 'near' or 'not_near' phrases")
+        note = body.get("note", "")
+        if not isinstance(note, str):
+            raise CatalogError(f"{at}: 'note' must be a string")
+        senses.append(Sense(note, tuple(governed), within, near, not_near))
+    return tuple(senses)
 
 
 def _check_languages(table: Mapping[str, object], where: str) -> None:

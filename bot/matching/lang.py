@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from bot.matching.normalize import Token, fold, tokenize
+from bot.matching.normalize import Token, tokenize
 
 LANGUAGES = ("ru", "be", "uk", "en")
 
@@ -26,10 +26,12 @@ _FOREIGN_LETTERS = {
     "be": frozenset("ищъїєґ"),
     "uk": frozenset("ыэъёў"),
 }
-_DISTINCTIVE = frozenset().union(*_FOREIGN_LETTERS.values())
-# Counted by the regex engine and str.count, not a Python loop over every character.
-_LATIN = re.compile("[a-z]")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_FOREIGN_RE = {
+    lang: re.compile("[" + "".join(sorted(letters)) + "]")
+    for lang, letters in _FOREIGN_LETTERS.items()
+}
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+_LATIN_RE = re.compile("[a-z]")
 
 # Frequent words, only the ones a single language uses count (see `_unique_words`).
 _COMMON_WORDS = {
@@ -52,30 +54,35 @@ def _unique_words() -> dict[str, frozenset[str]]:
     }
 
 
-def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
-    """Return "ru", "be", "uk" or "en" for a text, by its letters and then its common words.
+def detect_language(text: str) -> str:
+    """Return "ru", "be", "uk" or "en" for a text, by its letters and then its common words."""
+    return language_candidates(text)[0]
 
-    `tokens` are the text's tokens when the caller has them (saves tokenizing it again).
+
+def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tuple[str, ...]:
+    """Return the languages a text may be in, the most likely first.
+
+    One language when its letters or its common words decide; otherwise every Cyrillic
+    language its letters allow ("Розпочалися навчання" is Ukrainian or Russian), so the
+    matcher can read its words in each of them.
     """
     lowered = text.lower()
-    latin = len(_LATIN.findall(lowered))
-    cyrillic = len(_CYRILLIC.findall(lowered))
+    # Counted by regular expressions, in C: this runs on every report.
+    cyrillic = len(_CYRILLIC_RE.findall(lowered))
+    latin = len(_LATIN_RE.findall(lowered))
     if cyrillic == 0 or latin > cyrillic:
-        return "en"
-    counts = {char: lowered.count(char) for char in _DISTINCTIVE}
-    foreign = {
-        lang: sum(counts[char] for char in letters) for lang, letters in _FOREIGN_LETTERS.items()
-    }
+        return ("en",)
+    foreign = {lang: len(pattern.findall(lowered)) for lang, pattern in _FOREIGN_RE.items()}
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:
-        return candidates[0]
+        return (candidates[0],)
     unique = _unique_words()
-    if tokens is None:
-        words = [fold(token.surface) for token in tokenize(lowered)]
-    else:
-        words = [token.norm for token in tokens]  # norm is fold(surface): the same words
+    words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
-    # max() keeps the first of equal scores, and candidates are in ru, be, uk order:
-    # with no evidence at all, Russian, the most common language of the sources, wins.
-    return max(candidates, key=lambda lang: scores[lang])
+    # sorted() is stable and candidates are in ru, be, uk order: with no evidence at all,
+    # Russian, the most common language of the sources, comes first.
+    ranked = sorted(candidates, key=lambda lang: -scores[lang])
+    if scores[ranked[0]] > 0:
+        return (ranked[0],)
+    return tuple(ranked)

@@ -10,6 +10,16 @@ unstemmed ("mobiliz*": "mobilized", not "mobile", which Snowball also reduces to
 A topic is dropped when one of its `exclude` phrases occurs anywhere in the text, and a
 topic that lists `context` words needs one of them, or another topic, in the text too
 ("said" is a statement only in a text about something military).
+
+Senses are local: a topic's `[[senses]]` rule keeps a keyword hit only when its `near`
+phrases occur within `within` words of it, in the same sentence, and its `not_near`
+phrases do not ("учение" next
+to "Аристотеля" is a doctrine, "drill" next to "fire" is a school evacuation). `explain`
+lists the hits a rule dropped and why.
+
+The language of a text decides how its words are normalised; when its letters cannot tell
+Ukrainian from Russian or Belarusian (no letter only one of them writes), each word is read
+in every language it may be in and all its normal forms are looked up.
 """
 
 from __future__ import annotations
@@ -17,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from typing import Generic, TypeVar
+from functools import cache, lru_cache
+from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, default_catalog
-from bot.matching.lang import detect_language
+from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
+from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
     PhraseIndex,
     PhraseMatch,
@@ -29,6 +39,7 @@ from bot.matching.normalize import (
     model_name,
     normalize_word,
     tokenize,
+    word_forms,
 )
 from bot.matching.places import Place, PlaceIndex, default_places
 from bot.models import Classification, TopicHit
@@ -44,6 +55,8 @@ class _Role(StrEnum):
     KEYWORD = "keyword"
     EXCLUDE = "exclude"
     CONTEXT = "context"
+    NEAR = "near"
+    NOT_NEAR = "not_near"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +66,10 @@ class _Entry:
     topic: str
     phrase: str
     role: _Role
+    sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+
+
+_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
@@ -71,19 +88,56 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
     return tuple(keys)
 
 
-_KEY_CACHE_SIZE = 65_536
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A text read once: its words and the languages they are normalised in."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    langs: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
+
+    def token_keys(self) -> list[frozenset[str]]:
+        """Return the normal forms of each word (before any vocabulary's prefixes)."""
+        return list(self.forms)
+
+    def keys(self) -> frozenset[str]:
+        """Return every normal form of every word of the text."""
+        return frozenset().union(*self.forms)
 
 
-class _Vocabulary(Generic[_V]):
+def read(text: str) -> Reading:
+    """Tokenize a text, tell the languages it may be in and normalise its words, once."""
+    tokens = tuple(tokenize(text))
+    return _reading(text, tokens, language_candidates(text, tokens))
+
+
+def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
+    """Build a reading of tokens whose languages are known."""
+    return Reading(text, tokens, langs, tuple(_base_keys(token.norm, langs) for token in tokens))
+
+
+@lru_cache(maxsize=131_072)
+def _base_keys(norm: str, langs: tuple[str, ...]) -> frozenset[str]:
+    """Return the keys a folded word matches phrase words by, in any of the languages."""
+    keys: set[str] = set()
+    for lang in langs:
+        keys.update(word_forms(norm, lang))
+    if model_name(norm) is not None:
+        family = norm.split("-", 1)[0]
+        if len(family) >= _FAMILY_MIN:
+            keys.add(normalize_word(family, langs[0]))
+    return frozenset(keys)
+
+
+class Vocabulary(Generic[_V]):
     """Normalised phrases with a value each, and the lookup of a text's words against them."""
 
     def __init__(self) -> None:
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
-        # A word's keys depend on the word, the language and the vocabulary only; news text
-        # repeats its words, so ingest looks most of them up here instead of stemming again.
-        self._key_cache: dict[tuple[str, str], frozenset[str]] = {}
+        self._prefixed = lru_cache(maxsize=65_536)(self._with_prefixes)
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -94,41 +148,44 @@ class _Vocabulary(Generic[_V]):
             if key.startswith(_PREFIX):
                 self._prefixes.add(key[1:])
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
+                self._prefixed.cache_clear()
         self._index.add(keys, value)
-        self._key_cache.clear()
 
-    def find(self, tokens: Sequence[Token], lang: str) -> list[PhraseMatch[_V]]:
-        """Find the registered phrases in tokenized text of a language."""
-        return self._index.find([self._keys(token, lang) for token in tokens], max_gap=1)
+    def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
+        """Find the registered phrases in tokenized text that may be in these languages."""
+        return self.find_in(_reading("", tuple(tokens), tuple(langs)))
 
-    def _keys(self, token: Token, lang: str) -> frozenset[str]:
-        """Return every key a word of the text can match a phrase word by."""
-        cached = self._key_cache.get((token.norm, lang))
-        if cached is None:
-            if len(self._key_cache) >= _KEY_CACHE_SIZE:
-                self._key_cache.clear()  # bounded: a hostile text of unique words cannot grow it
-            cached = self._key_cache[(token.norm, lang)] = self._word_keys(token, lang)
-        return cached
+    def find_in(self, reading: Reading) -> list[PhraseMatch[_V]]:
+        """Find the registered phrases in a text read once."""
+        keys: Sequence[frozenset[str]] = reading.forms
+        if self._prefixes:
+            keys = [
+                self._prefixed(token.norm, base)
+                for token, base in zip(reading.tokens, keys, strict=True)
+            ]
+        return self._index.find(keys, max_gap=1)
 
-    def _word_keys(self, token: Token, lang: str) -> frozenset[str]:
-        keys = {normalize_word(token.norm, lang)}
-        if model_name(token.norm) is not None:
-            family = token.norm.split("-", 1)[0]
-            if len(family) >= _FAMILY_MIN:
-                keys.add(normalize_word(family, lang))
-        for length in range(1, min(len(token.norm), self._longest_prefix) + 1):
-            if token.norm[:length] in self._prefixes:
-                keys.add(_PREFIX + token.norm[:length])
-        return frozenset(keys)
+    def _with_prefixes(self, norm: str, base: frozenset[str]) -> frozenset[str]:
+        """Add the `prefix*` keys a word matches to its normal forms."""
+        extra = {
+            _PREFIX + norm[:length]
+            for length in range(1, min(len(norm), self._longest_prefix) + 1)
+            if norm[:length] in self._prefixes
+        }
+        return base | extra if extra else base
 
 
 class Matcher:
     """Classifies texts by the topics of a catalog and the places of a list; built once."""
 
     def __init__(self, catalog: Catalog, places: Iterable[Place] = ()) -> None:
+        self._catalog = catalog
         self._topics = catalog.names()
         self._gated = frozenset(topic.name for topic in catalog.topics if topic.context)
-        self._vocabulary: _Vocabulary[_Entry] = _Vocabulary()
+        self._senses: dict[str, tuple[Sense, ...]] = {
+            topic.name: topic.senses for topic in catalog.topics
+        }
+        self._vocabulary: Vocabulary[_Entry] = Vocabulary()
         for topic in catalog.topics:
             for role, table in (
                 (_Role.KEYWORD, topic.keywords),
@@ -138,6 +195,12 @@ class Matcher:
                 for lang, phrases in table.items():
                     for phrase in phrases:
                         self._vocabulary.add(phrase, lang, _Entry(topic.name, phrase, role))
+            for number, sense in enumerate(topic.senses):
+                for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
+                    for lang, phrases in table.items():
+                        for phrase in phrases:
+                            entry = _Entry(topic.name, phrase, role, number)
+                            self._vocabulary.add(phrase, lang, entry)
         self._places = PlaceIndex(places)
 
     @property
@@ -145,45 +208,125 @@ class Matcher:
         """Return the topic ids this matcher finds, in catalog order."""
         return self._topics
 
-    def classify(self, text: str) -> Classification:
+    @property
+    def places(self) -> PlaceIndex:
+        """Return the place index texts are searched with."""
+        return self._places
+
+    def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        tokens = tokenize(text)
-        lang = detect_language(text, tokens)
+        reading = read(text) if isinstance(text, str) else text
+        text, tokens, langs = reading.text, reading.tokens, reading.langs
+        matches = self._vocabulary.find_in(reading)
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
+        for match in matches:
+            entry = match.value
+            if entry.role in (_Role.NEAR, _Role.NOT_NEAR):
+                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
         hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
         vetoed: set[str] = set()
         in_context: set[str] = set()
-        for match in self._vocabulary.find(tokens, lang):
+        notes: list[str] = []
+        for match in matches:
             entry = match.value
+            words = text[tokens[match.start].start : tokens[match.end - 1].end]
             if entry.role is _Role.EXCLUDE:
                 vetoed.add(entry.topic)
+                notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
             elif entry.role is _Role.CONTEXT:
                 in_context.add(entry.topic)
-            else:
-                words = text[tokens[match.start].start : tokens[match.end - 1].end]
-                hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+            elif entry.role is _Role.KEYWORD:
+                reason = self._sense_veto(entry, match, near, text, tokens)
+                if reason is None:
+                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+                else:
+                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
         topics = tuple(
             topic for topic in found if topic not in self._gated or ungated or topic in in_context
         )
+        for topic in found:
+            if topic not in topics:
+                notes.append(f"{topic}: dropped, none of its context words occur")
+        places = self._places.find_in_tokens(tokens, text, langs)
+        oblasts, border_km = self._places.locate(places)
         return Classification(
-            lang=lang,
+            lang=langs[0],
             topics=topics,
-            places=self._places.find_in_tokens(tokens),
+            places=places,
+            oblasts=oblasts,
+            border_km=border_km,
             hits=tuple(
                 TopicHit(
                     topic=topic,
                     words=tuple(hits[topic]),
                     keywords=tuple(dict.fromkeys(hits[topic].values())),
+                    pairs=tuple(hits[topic].items()),
                 )
                 for topic in topics
             ),
+            severity=self.severity_of(topics),
+            notes=tuple(dict.fromkeys(notes)),
         )
+
+    def severity_of(self, topics: Iterable[str]) -> str | None:
+        """Return the severity of a match: that of its most severe topic."""
+        levels = [self._catalog.topic(name).severity for name in topics]
+        if not levels:
+            return None
+        return str(max(levels, key=_SEVERITY_RANK.__getitem__))
+
+    def _sense_veto(
+        self,
+        entry: _Entry,
+        match: PhraseMatch[_Entry],
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
+        text: str,
+        tokens: Sequence[Token],
+    ) -> str | None:
+        """Return why a sense rule drops a keyword hit, or None when the hit stands."""
+        for number, sense in enumerate(self._senses.get(entry.topic, ())):
+            if not sense.governs(entry.phrase):
+                continue
+            for other in near.get((entry.topic, number, _Role.NOT_NEAR), ()):
+                if _distance(match, other) <= sense.within and _same_sentence(
+                    text, tokens, match, other
+                ):
+                    words = text[tokens[other.start].start : tokens[other.end - 1].end]
+                    return f"{words!r} is near ({sense.note or 'not_near rule'})"
+            if any(sense.near.values()) and not any(
+                _distance(match, other) <= sense.within
+                and _same_sentence(text, tokens, match, other)
+                for other in near.get((entry.topic, number, _Role.NEAR), ())
+            ):
+                return f"none of its 'near' words within {sense.within} ({sense.note})"
+        return None
 
     def explain(self, text: str) -> Classification:
         """Return the classification of a text; its hits say which words hit which keywords."""
         return self.classify(text)
+
+
+def _same_sentence(
+    text: str, tokens: Sequence[Token], one: PhraseMatch[Any], other: PhraseMatch[Any]
+) -> bool:
+    """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
+    first, second = (one, other) if one.start <= other.start else (other, one)
+    if second.start < first.end:
+        return True
+    between = text[tokens[first.end - 1].end : tokens[second.start].start]
+    return not any(mark in between for mark in ".!?\n")
+
+
+def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:
+    """Return how many words apart two matches are (0 when they overlap or touch)."""
+    if other.start >= one.end:
+        return other.start - one.end + 1
+    if one.start >= other.end:
+        return one.start - other.end + 1
+    return 0
 
 
 @cache
@@ -196,13 +339,13 @@ class KeywordMatcher:
     """Finds a user's own keywords in texts, normalised exactly like the catalog's."""
 
     def __init__(self, phrases: Iterable[str], lang: str | None = None) -> None:
-        self._vocabulary: _Vocabulary[str] = _Vocabulary()
+        self._vocabulary: Vocabulary[str] = Vocabulary()
         for phrase in phrases:
             self._vocabulary.add(phrase, lang, phrase)
 
     def find(self, text: str) -> tuple[str, ...]:
         """Return the keywords that occur in a text, in order of first occurrence."""
-        matches = self._vocabulary.find(tokenize(text), detect_language(text))
+        matches = self._vocabulary.find_in(read(text))
         return tuple(dict.fromkeys(match.value for match in matches))
 
 

@@ -1,18 +1,27 @@
-"""Word-form normalisation: tokens, stems and a phrase index over normalised words.
+"""Word-form normalisation: tokens, normal forms and a phrase index over normalised words.
 
-The catalog's keywords and the texts that arrive are normalised the same way, so one
-dictionary form in the catalog covers every inflected form in a text: "учения", "учений",
-"учениях" all become "учен"; "вучэнні" and "вучэнняў" become "вучэн".
+The catalog's keywords, users' own keywords and the texts that arrive are normalised the same
+way, so one dictionary form in the catalog covers every inflected form in a text.
 
-Russian and English use the Snowball stemmers (snowballstemmer). Snowball has no Belarusian
-or Ukrainian stemmer, and no other installed library has one, so those two languages get
-`light_stem`, a small suffix stripper written here: it removes one inflectional ending
-(case, number, gender, the common verb endings and the reflexive particle) inside the part of
-the word after its first vowel, then folds a doubled final consonant ("навчанн" → "навчан")
-so that "навчання" and "навчань" meet. It is deliberately light: it never guesses at
-alternations (к/ц, о/і), which keeps unrelated words apart at the price of a few missed
-forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
-A later issue brings pymorphy3, a real morphological analyser, for Ukrainian.
+- Russian and Ukrainian go through pymorphy3, a real morphological analyser, with its
+  OpenCorpora (ru) and LanguageTool/VESUM (uk) dictionaries: "учений", "учениях" → "учение";
+  "навчань", "навчання" → "навчання"; "військкомату" → "військкомат". It also predicts the
+  lemma of words missing from the dictionary from their endings. A word of a text keeps
+  every lemma the analyser proposes ("стали": "стать" and "сталь"), a keyword its most
+  probable one, so an ambiguous word in a text still meets the keyword it may stand for.
+  The analysers are created once (about 0.1 s each) and lemmas are memoised.
+- English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
+  dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
+- Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
+  (it reads "вучэнні" as an unknown word and guesses "вучэнний"; the і/ў/э spellings are
+  outside its alphabet). No maintained Belarusian stemmer or lemmatiser is on PyPI (Snowball
+  has none; the Belarusian NLP tools are either research code or need a server), so
+  Belarusian gets `light_stem`, a suffix stripper written here for its spelling: it removes
+  one inflectional ending (case, number, gender, the common verb endings and the reflexive
+  "-цца/-ся") inside the part of the word after its first vowel, then folds a doubled final
+  consonant ("вучэнн" → "вучэн") so that "вучэнні", "вучэнняў" and "вучэнне" meet. It never
+  guesses at alternations (к/ц, о/а), which keeps unrelated words apart at the price of a few
+  missed forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
 """
 
 from __future__ import annotations
@@ -24,12 +33,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Generic, NamedTuple, TypeVar
 
+import pymorphy3
 import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’ʼ`][^\W_]+)*")
 _APOSTROPHES = "'’ʼ`"
-_JOINED = re.compile("[-" + _APOSTROPHES + "]")
 _MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
@@ -82,8 +91,8 @@ _ENDINGS = {
 class Token(NamedTuple):
     """One word of a text: as written, where it is, and lower-cased and folded.
 
-    A NamedTuple rather than a frozen dataclass: texts have hundreds of words, and a
-    frozen dataclass's __init__ (object.__setattr__ per field) was a fifth of tokenizing.
+    A named tuple rather than a frozen dataclass: every word of every report makes one, and
+    a tuple is several times cheaper to create.
     """
 
     surface: str
@@ -92,7 +101,7 @@ class Token(NamedTuple):
     norm: str  # lower-cased, ё→е, apostrophes removed, look-alike letters in one script
 
 
-@lru_cache(maxsize=65_536)  # pure, and called for every word of every text
+@lru_cache(maxsize=131_072)
 def fold(word: str) -> str:
     """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
     word = unicodedata.normalize("NFC", word).lower().replace("ё", "е")
@@ -117,9 +126,8 @@ def tokenize(text: str) -> list[Token]:
     for match in _TOKEN_RE.finditer(text):
         chunk = match.group()
         base = match.start()
-        if _JOINED.search(chunk) is None:
-            # Most words have no hyphen or apostrophe to split at: the short path.
-            tokens.append(Token(chunk, base, match.end(), fold(chunk)))
+        if chunk.isalnum():  # the common case: one plain word
+            tokens.append(Token(chunk, base, base + len(chunk), fold(chunk)))
             continue
         if "-" in chunk and any(ch.isdigit() for ch in chunk):
             pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
@@ -189,24 +197,62 @@ def light_stem(word: str, lang: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65_536)
-def normalize_word(word: str, lang: str) -> str:
-    """Reduce a word to the normal form keywords and texts are compared in."""
+@cache
+def _analyser(lang: str) -> pymorphy3.MorphAnalyzer:
+    """Create the pymorphy3 analyser of a language ("ru" or "uk") once."""
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+_MORPH_LANGS = frozenset({"ru", "uk"})
+_MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
+
+
+@lru_cache(maxsize=131_072)
+def word_forms(word: str, lang: str) -> tuple[str, ...]:
+    """Return the normal forms of a text word, the most probable first."""
     folded = fold(word)
     model = model_name(folded)
     if model is not None:
-        return model
+        return (model,)
     if not any(ch.isalpha() for ch in folded):
-        return folded
+        return (folded,)
     if not is_cyrillic(folded):
         # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
-        stem: str = _snowball("english").stemWord(folded)
-        return stem
-    if lang in _ENDINGS:
-        return light_stem(folded, lang)
+        return (str(_snowball("english").stemWord(folded)),)
+    if lang == "be":
+        return (light_stem(folded, lang),)
     # A Cyrillic word in an English text is most likely a Russian name or quote.
-    stem = _snowball("russian").stemWord(folded)
-    return stem
+    analyser = _analyser(lang if lang in _MORPH_LANGS else "ru")
+    lemmas: dict[str, None] = {}
+    for parse in analyser.parse(folded):
+        lemmas.setdefault(fold(parse.normal_form), None)
+        if len(lemmas) == _MAX_LEMMAS:
+            break
+    return tuple(lemmas) or (folded,)
+
+
+_PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
+
+
+@lru_cache(maxsize=65_536)
+def is_common_word(word: str, lang: str) -> bool:
+    """Tell whether a Russian or Ukrainian word is a dictionary word, not a proper name.
+
+    Used where capitals say nothing (a sentence's first word): "Військові" is an adjective,
+    not the village of Vysokaye. Belarusian and Latin words are never judged common.
+    """
+    folded = fold(word)
+    if not is_cyrillic(folded) or lang not in _MORPH_LANGS:
+        return False
+    parses = _analyser(lang).parse(folded)
+    return all(parse.is_known for parse in parses[:1]) and not any(
+        _PROPER & set(parse.tag.grammemes) for parse in parses
+    )
+
+
+def normalize_word(word: str, lang: str) -> str:
+    """Reduce a word to the normal form keywords are stored in (its most probable lemma)."""
+    return word_forms(word, lang)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,28 +265,55 @@ class PhraseMatch(Generic[_T]):
 
 
 class PhraseIndex(Generic[_T]):
-    """Phrases of normalised keys, looked up by their first key; built once, read often."""
+    """Phrases of normalised keys, looked up by their first two keys; built once, read often.
+
+    Keying multi-word phrases by their first and second words keeps the work per word of a
+    text small even when thousands of phrases start with the same word ("колонна Мозырь",
+    "колонна Ельск", ...), as subscribers' own keywords do.
+    """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], _T]]] = {}
+        self._single: dict[str, list[_T]] = {}
+        self._multi: dict[str, dict[str, list[tuple[tuple[str, ...], _T]]]] = {}
+        self._firsts: set[str] = set()  # every first key: most words of a text are not one
 
     def add(self, keys: Sequence[str], value: _T) -> None:
         """Register a phrase (one key per word) that yields `value` when found."""
         if not keys:
             raise ValueError("a phrase needs at least one word")
-        self._by_first.setdefault(keys[0], []).append((tuple(keys), value))
+        self._firsts.add(keys[0])
+        if len(keys) == 1:
+            self._single.setdefault(keys[0], []).append(value)
+        else:
+            second = self._multi.setdefault(keys[0], {})
+            second.setdefault(keys[1], []).append((tuple(keys), value))
 
     def find(
         self, token_keys: Sequence[Collection[str]], max_gap: int = 1
     ) -> list[PhraseMatch[_T]]:
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
+        count = len(token_keys)
+        firsts = self._firsts
         for start, keys in enumerate(token_keys):
+            if firsts.isdisjoint(keys):
+                continue
             for key in keys:
-                for phrase, value in self._by_first.get(key, ()):
-                    end = _match_rest(phrase, token_keys, start, max_gap)
-                    if end is not None:
-                        found.append(PhraseMatch(start, end, value))
+                for value in self._single.get(key, ()):
+                    found.append(PhraseMatch(start, start + 1, value))
+                seconds = self._multi.get(key)
+                if not seconds:
+                    continue
+                tried: set[int] = set()  # a phrase's second word counts where it first occurs
+                for position in range(start + 1, min(start + max_gap + 2, count)):
+                    for second in token_keys[position]:
+                        for phrase, value in seconds.get(second, ()):
+                            if id(phrase) in tried:
+                                continue
+                            tried.add(id(phrase))
+                            end = _match_rest(phrase[1:], token_keys, position, max_gap)
+                            if end is not None:
+                                found.append(PhraseMatch(start, end, value))
         return found
 
 

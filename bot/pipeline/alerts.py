@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.matching import Catalog, Matcher
+from bot.matching.matcher import read
 from bot.models import Classification
+from bot.pipeline.audience import Audience
+from bot.pipeline.stories import MAX_CANDIDATES, choose_story, merged, signature_of
+from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.pipeline.text import first_sentences
 from storage import Database
 from storage.events import NewEvent
@@ -47,6 +51,7 @@ class Outcome:
     story_id: int | None = None
     topics: tuple[str, ...] = ()
     queued: int = 0  # outbox rows written
+    joined: bool = False  # the post joined a story already told (no new alert)
     edited: bool = False  # an item seen before with other content: its event was updated
 
 
@@ -75,22 +80,33 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     alert: bool = True,
+    audience: Audience | None = None,
     found: Classification | None = None,
     summary: str | None = None,
     severity: str | None = None,
 ) -> Outcome:
-    """Store a post once; if it starts a story that matches topics, queue its alerts.
+    """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
 
-    The event, its story and its outbox rows are written in one transaction, so a crash
-    either keeps all of them or none. A known item whose content changed (an edited
-    channel post) updates its event and alerts nobody again; `alert=False` stores without
-    alerting (a new source's first, silent poll). `found` is the post's classification when
-    the caller already has it (or an admin chose it), and `summary` its summary (the poller
-    works out both for a batch at once, possibly in worker processes). An admin's
-    `severity` sets the alerts' priority.
+    A chat is reached through its topics (at or above its minimum severity) or its own
+    keywords, within its place filters and unless one of its exclusions occurs. The
+    event, its story and its outbox rows are written in one transaction, so a crash
+    either keeps all of them or none. Without an `audience`, one is loaded for this post.
+
+    A known item whose content changed (an edited channel post) updates its event and
+    alerts nobody again; `alert=False` stores without alerting (a new source's first,
+    silent poll). `found` is the post's classification when the caller already has it (or
+    an admin chose it), and `summary` its summary (the poller works out both for a batch
+    at once, possibly in worker processes). An admin's `severity` sets the priority.
     """
+    reading = read(f"{post.title}\n{post.text}")
     if found is None:
-        found = matcher.classify(f"{post.title}\n{post.text}")
+        found = matcher.classify(reading)
+    points = [
+        place.id
+        for place in map(matcher.places.get, found.places)
+        if place is not None and place.kind != "oblast"
+    ]
+    signature = signature_of(found, reading, points)
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
@@ -108,8 +124,20 @@ async def record_post(
         is_admin=post.is_admin,
         author_id=post.author_id,
         content_hash=content_hash(post.title, post.text),
+        signature=signature.to_json(),
     )
     async with db.transaction():
+        joined = None
+        if not post.is_admin:  # a verified update is always delivered as its own story
+            candidates = await db.events.recent_stories(
+                since=now - STORY_WINDOW, limit=MAX_CANDIDATES
+            )
+            joined = choose_story(signature, candidates)
+        if joined is not None:
+            story_id, story = joined
+            event = replace(
+                event, join_story=story_id, joined_signature=merged(story, signature).to_json()
+            )
         recorded = await db.events.record(event)
         if recorded is None:
             return Outcome(new=False)
@@ -123,8 +151,10 @@ async def record_post(
                 edited=True,
             )
         queued = 0
-        if alert and recorded.new_story and found.topics:
-            chats = await db.chats.subscribers(found.topics)
+        if alert and recorded.new_story:
+            if audience is None:
+                audience = Audience(catalog, matcher.places)
+            chats = await audience.recipients(db, found, reading)
             priority = (
                 SEVERITY_PRIORITY[severity]
                 if severity in SEVERITY_PRIORITY
@@ -144,4 +174,5 @@ async def record_post(
         story_id=recorded.story_id,
         topics=found.topics,
         queued=queued,
+        joined=not recorded.new_story,
     )

@@ -23,6 +23,7 @@ from bot.matching import Catalog, Matcher
 from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
 from bot.pipeline.alerts import Post, content_hash, record_post
+from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
@@ -78,6 +79,7 @@ class Pipeline:
     # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
+    audience: Audience | None = None  # who receives what; loaded on first use if None
 
     async def parse(
         self, body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
@@ -141,6 +143,7 @@ def build_pipeline(
         channel_backfill_pages=settings.channel_backfill_pages,
         on_deactivated=on_deactivated,
         executor=executor,
+        audience=Audience(catalog, matcher.places),
     )
 
 
@@ -344,6 +347,7 @@ async def _store(
                 alert=alert,
                 found=classification,
                 summary=summary,
+                audience=pipe.audience,
             )
             report.new_events += int(outcome.new)
             report.edited += int(outcome.edited)

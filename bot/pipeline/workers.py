@@ -1,8 +1,9 @@
 """CPU-bound ingest work (parsing documents, matching texts) in worker processes.
 
 Parsing and matching are pure Python and hold the GIL, so threads cannot use a second core;
-a `ProcessPoolExecutor` can. Each worker gets a copy of the pipeline's matcher once, at
-start (it pickles to some 70 KB), and then receives only documents and texts.
+a `ProcessPoolExecutor` can. Each worker builds its own matcher once, at start, from the
+same catalog file (a matcher holds read-only mappings and the morphology analysers, which
+do not pickle), and then receives only documents and texts.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-from bot.matching import Matcher
+from bot.matching import Matcher, default_places, load_catalog
 from bot.models import Classification
 from bot.pipeline.alerts import summarize
 
@@ -20,9 +22,9 @@ from bot.pipeline.alerts import summarize
 _matcher: Matcher | None = None
 
 
-def _init_worker(matcher: Matcher) -> None:
+def _init_worker(catalog_path: Path | None) -> None:
     global _matcher  # noqa: PLW0603 -- the per-process state a pool initializer sets
-    _matcher = matcher
+    _matcher = Matcher(load_catalog(catalog_path), default_places())
 
 
 def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
@@ -37,12 +39,16 @@ def analyse_many(posts: Sequence[tuple[str, str]]) -> list[tuple[Classification,
     return analyse(_matcher, posts)
 
 
-def make_process_pool(matcher: Matcher, workers: int) -> ProcessPoolExecutor:
-    """Start a pool of worker processes that parse and classify; the caller shuts it down."""
+def make_process_pool(catalog_path: Path | None, workers: int) -> ProcessPoolExecutor:
+    """Start a pool of worker processes that parse and classify; the caller shuts it down.
+
+    `catalog_path` is the topic catalog the pipeline's own matcher was built from (None:
+    the shipped one), so the workers classify exactly as the main process would.
+    """
     # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(matcher,),
+        initargs=(catalog_path,),
     )

@@ -1,0 +1,266 @@
+"""Who receives a classified report: an index over every chat's topics, filters and words.
+
+Fan-out must not loop over subscriptions: with 100,000 chats that is the whole cost of a
+report. Instead every chat is turned, once, into index keys (LOCATION, WHAT):
+
+- WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
+  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
+- LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`,
+  `n:PLACE:KM` for each `/near PLACE KM` circle and `b:COUNTRY:KM` for each
+  `/border COUNTRY KM` strip.
+
+A report yields its own keys the same way: `*`, its oblasts, and the circles and strips
+that contain one of its places (there are only as many distinct circles as distinct
+`/near` filters, and which of them hold a place is worked out once per place and kept),
+times its topics and the own keywords found in it. Its recipients are the union of a
+few set lookups. Exclusions work the same way in reverse: the exclusion phrases found in
+the report name the chats that vetoed it. Changing one chat touches only that chat's keys.
+
+Own keywords and exclusions go through the same normalisation as the catalog
+(`Vocabulary` of the matcher), so "/watch колонна" also finds "колонны".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from bot.matching.catalog import Catalog, Severity
+from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
+from bot.matching.places import Place, PlaceIndex
+from bot.models import ChatAudience, Classification
+
+SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
+_EARTH_KM = 6371.0088
+_ANYWHERE = "*"
+_MERGED_MAX = 50_000
+
+
+def distance_km(one: Place, other: Place) -> float:
+    """Return the great-circle distance between two places."""
+    lat1, lat2 = math.radians(one.lat), math.radians(other.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(other.lon - one.lon)
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(math.sqrt(a))
+
+
+class AudienceIndex:
+    """Maps a classified report to the chats that should receive it."""
+
+    def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
+        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._places = places
+        # location -> what -> chats; nested so fan-out builds no key strings.
+        self._by_key: dict[str, dict[str, set[int]]] = {}
+        self._keys_of: dict[int, tuple[tuple[str, str], ...]] = {}
+        self._excluders: dict[str, set[int]] = {}
+        self._excludes_of: dict[int, tuple[str, ...]] = {}
+        # Own keywords and exclusions in one vocabulary, so a report is searched once.
+        self._words: Vocabulary[tuple[str, str]] = Vocabulary()
+        self._watched: set[str] = set()
+        self._excluded: set[str] = set()
+        self._circles: set[tuple[str, float]] = set()  # every /near filter in use
+        self._strips: set[tuple[str, float]] = set()  # every /border filter in use
+        self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
+        # (place, what) -> the chats of all its circles and strips, merged once; cleared on
+        # any change, which is rare next to the reports that read it.
+        self._merged: dict[tuple[str, str], set[int]] = {}
+
+    def __len__(self) -> int:
+        """Return how many chats the index holds."""
+        return len(self._keys_of)
+
+    def build(self, chats: Iterable[ChatAudience]) -> None:
+        """Add or replace many chats."""
+        for chat in chats:
+            self.update(chat)
+
+    def update(self, chat: ChatAudience) -> None:
+        """Add or replace one chat (an inactive chat is removed)."""
+        self.remove(chat.chat_id)
+        self._merged.clear()
+        if not chat.active:
+            return
+        locations = self._locations(chat)
+        minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+        what = [
+            f"t:{topic}"
+            for topic in sorted(chat.topics)
+            if self._severity.get(topic, -1) >= minimum
+        ]
+        for phrase in chat.watch:
+            if phrase not in self._watched:
+                self._words.add(phrase, None, ("w", phrase))
+                self._watched.add(phrase)
+            what.append(f"w:{phrase}")
+        keys = tuple((location, item) for location in locations for item in what)
+        by_key = self._by_key
+        for location, item in keys:
+            table = by_key.get(location)
+            if table is None:
+                table = by_key[location] = {}
+            chats = table.get(item)
+            if chats is None:
+                table[item] = {chat.chat_id}
+            else:
+                chats.add(chat.chat_id)
+        self._keys_of[chat.chat_id] = keys
+        for phrase in chat.exclude:
+            if phrase not in self._excluded:
+                self._words.add(phrase, None, ("x", phrase))
+                self._excluded.add(phrase)
+            self._excluders.setdefault(phrase, set()).add(chat.chat_id)
+        self._excludes_of[chat.chat_id] = chat.exclude
+
+    def remove(self, chat_id: int) -> None:
+        """Forget a chat."""
+        self._merged.clear()
+        for location, item in self._keys_of.pop(chat_id, ()):
+            table = self._by_key.get(location, {})
+            chats = table.get(item)
+            if chats is not None:
+                chats.discard(chat_id)
+                if not chats:
+                    del table[item]
+        for phrase in self._excludes_of.pop(chat_id, ()):
+            self._excluders.get(phrase, set()).discard(chat_id)
+        # Phrases, circles and strips stay known: one nobody uses any more maps to no chat,
+        # and forgetting it would cost more than it saves.
+
+    def recipients(self, found: Classification, reading: Reading) -> set[int]:
+        """Return the chats a report reaches, given its classification and its words."""
+        what = [f"t:{topic}" for topic in found.topics]
+        words = self._words.find_in(reading) if self._watched or self._excluded else []
+        what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
+        hits: list[set[int]] = []
+        for location in (_ANYWHERE, *(f"r:{oblast}" for oblast in found.oblasts)):
+            table = self._by_key.get(location)
+            if table:
+                hits += [chats for item in what if (chats := table.get(item))]
+        for place in found.places:
+            for item in what:
+                merged = self._merged.get((place, item))
+                if merged is None:
+                    if len(self._merged) >= _MERGED_MAX:
+                        self._merged.clear()  # a bound, not an eviction policy: rare
+                    merged = self._merged[(place, item)] = self._area_chats(place, item)
+                if merged:
+                    hits.append(merged)
+        if not hits:
+            return set()
+        result: set[int] = set().union(*hits)
+        for match in words:
+            if match.value[0] == "x":
+                result -= self._excluders.get(match.value[1], set())
+        return result
+
+    def _area_chats(self, place: str, item: str) -> set[int]:
+        """Return the chats of every circle and strip holding a place that want an item."""
+        found: set[int] = set()
+        for area in self._areas(place):
+            chats = self._by_key.get(area, {}).get(item)
+            if chats:
+                found |= chats
+        return found
+
+    def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
+        """Return the location keys a chat's filters cover."""
+        if not chat.located:
+            return (_ANYWHERE,)
+        keys: set[str] = {f"r:{region}" for region in chat.regions}
+        for place_id, km in chat.near:
+            place = self._places.get(place_id)
+            if place is None:
+                continue
+            if place.kind == "oblast":
+                keys.add(f"r:{place.id}")
+                continue
+            if (place_id, km) not in self._circles:
+                self._circles.add((place_id, km))
+                self._areas_of.clear()
+            keys.add(f"n:{place_id}:{km:g}")
+        for country, km in chat.borders:
+            if (country, km) not in self._strips:
+                self._strips.add((country, km))
+                self._areas_of.clear()
+            keys.add(f"b:{country}:{km:g}")
+        return tuple(sorted(keys))
+
+    def _areas(self, place_id: str) -> tuple[str, ...]:
+        """Return the circles and strips in use that contain a place (kept until one is new)."""
+        areas = self._areas_of.get(place_id)
+        if areas is None:
+            place = self._places.get(place_id)
+            found: list[str] = []
+            if place is not None and place.kind != "oblast":
+                for centre_id, km in self._circles:
+                    centre = self._places.get(centre_id)
+                    if centre is not None and (
+                        centre.id == place.id or distance_km(centre, place) <= km
+                    ):
+                        found.append(f"n:{centre_id}:{km:g}")
+                found += [
+                    f"b:{country}:{km:g}"
+                    for country, km in self._strips
+                    if place.border_km.get(country, math.inf) <= km
+                ]
+            areas = self._areas_of[place_id] = tuple(found)
+        return areas
+
+
+class NaiveAudience:
+    """The same answer by checking every chat in turn: the benchmark's baseline and the
+    tests' reference. Own keywords are normalised once, up front; a phrase counts when all
+    its words occur in the report."""
+
+    def __init__(self, catalog: Catalog, places: PlaceIndex, chats: Iterable[ChatAudience]):
+        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._places = places
+        self._chats = [
+            (
+                chat,
+                [frozenset(normalize_phrase(phrase)) for phrase in chat.watch],
+                [frozenset(normalize_phrase(phrase)) for phrase in chat.exclude],
+            )
+            for chat in chats
+            if chat.active
+        ]
+
+    def recipients(self, found: Classification, reading: Reading) -> set[int]:
+        """Return the chats a report reaches."""
+        words = reading.keys()
+        event_places = [p for p in map(self._places.get, found.places) if p is not None]
+        points = [p for p in event_places if p.kind != "oblast"]
+        result: set[int] = set()
+        for chat, watch, exclude in self._chats:
+            minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+            wanted = any(
+                self._severity.get(topic, -1) >= minimum
+                for topic in found.topics
+                if topic in chat.topics
+            ) or any(phrase <= words for phrase in watch)
+            if not wanted:
+                continue
+            if chat.located and not self._located(chat, found, points):
+                continue
+            if any(phrase <= words for phrase in exclude):
+                continue
+            result.add(chat.chat_id)
+        return result
+
+    def _located(self, chat: ChatAudience, found: Classification, points: list[Place]) -> bool:
+        """Tell whether a report's places pass a chat's place filters."""
+        if set(chat.regions) & set(found.oblasts):
+            return True
+        for place_id, km in chat.near:
+            centre = self._places.get(place_id)
+            if centre is None:
+                continue
+            if centre.id in found.places:
+                return True
+            if any(distance_km(centre, p) <= km for p in points):
+                return True
+        return any(
+            p.border_km.get(country, math.inf) <= km for country, km in chat.borders for p in points
+        )

@@ -1,0 +1,185 @@
+"""One story per happening: reports from several sources and languages join one story,
+the story counts its sources, and a joined report queues no second alert."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.context import Core
+from bot.matching import default_catalog, default_matcher
+from bot.matching.matcher import read
+from bot.models import SourceKind
+from bot.pipeline.alerts import Post, record_post
+from bot.pipeline.cycle import run_cycle
+from bot.pipeline.stories import Signature, same_happening, signature_of, similarity
+from bot.sandbox import SandboxBotAPI, SourceServer
+from bot.sources import add_source
+from storage import open_database
+from tests.test_e2e import EMPTY_RSS, say
+
+ALICE = 3001
+
+
+def sign(text: str) -> Signature:
+    matcher = default_matcher()
+    reading = read(text)
+    found = matcher.classify(reading)
+    points = [
+        place.id
+        for place in map(matcher.places.get, found.places)
+        if place is not None and place.kind != "oblast"
+    ]
+    return signature_of(found, reading, points)
+
+
+def test_same_happening_across_languages() -> None:
+    ru = sign("Колонна из 28 грузовиков Урал прошла через Ельск к границе")
+    be = sign("Калона з 28 грузавікоў Урал прайшла праз Ельск да мяжы")
+    en = sign("A column of 28 Ural trucks passed through Yelsk toward the border")
+    assert same_happening(ru, be) and same_happening(ru, en) and same_happening(be, en)
+    other_number = sign("Колонна из 40 грузовиков прошла через Ельск")
+    assert not same_happening(ru, other_number)  # the numbers contradict
+    elsewhere = sign("Колонна из 28 грузовиков Урал прошла через Оршу")
+    assert not same_happening(ru, elsewhere)
+
+
+def test_near_duplicates_join_without_places() -> None:
+    one = sign("Министр обороны заявил, что армия готова к любым провокациям со стороны Запада")
+    two = sign("Министр обороны заявил: армия готова к любым провокациям со стороны Запада.")
+    assert similarity(one.sketch, two.sketch) >= 0.5
+    assert same_happening(one, two)
+    assert not same_happening(one, sign("Погода на выходные будет теплой и сухой"))
+
+
+def test_signature_round_trip() -> None:
+    signature = sign("Учения у Ельска: 17 км от границы")
+    assert Signature.from_json(signature.to_json()) == signature
+    assert Signature.from_json("not json") is None
+
+
+def post(key: str, text: str, source_id: int, name: str) -> Post:
+    return Post(
+        item_key=key,
+        title=text[:40],
+        text=text,
+        link=f"https://{name}.example.org/{key}",
+        canonical_link=f"https://{name}.example.org/{key}",
+        published=None,
+        source_id=source_id,
+        source_name=name,
+    )
+
+
+async def test_reports_join_one_story_and_count_sources(tmp_path: Path, clock: ManualClock) -> None:
+    db = await open_database(tmp_path / "outpost.db")
+    matcher, catalog = default_matcher(), default_catalog()
+    try:
+        await db.chats.register(
+            ALICE, chat_type="private", title=None, language=None, now=clock.now()
+        )
+        await db.chats.subscribe(ALICE, "equipment", now=clock.now())
+        ids = []
+        for name in ("polesie", "belwatch", "posture"):
+            source = await db.sources.add(
+                f"https://{name}.example.org/feed", kind=SourceKind.RSS, name=name, now=clock.now()
+            )
+            ids.append(source.id)
+        first = await record_post(
+            db,
+            post("a", "Колонна из 28 грузовиков Урал прошла через Ельск", ids[0], "polesie"),
+            matcher=matcher,
+            catalog=catalog,
+            now=clock.now(),
+        )
+        clock.advance(timedelta(minutes=40))
+        second = await record_post(
+            db,
+            post("b", "Калона з 28 грузавікоў Урал прайшла праз Ельск", ids[1], "belwatch"),
+            matcher=matcher,
+            catalog=catalog,
+            now=clock.now(),
+        )
+        clock.advance(timedelta(minutes=10))
+        third = await record_post(
+            db,
+            post("c", "28 Ural trucks were seen in Yelsk this morning", ids[2], "posture"),
+            matcher=matcher,
+            catalog=catalog,
+            now=clock.now(),
+        )
+        assert first.queued == 1 and not first.joined
+        assert second.story_id == third.story_id == first.story_id
+        assert second.joined and third.joined
+        assert second.queued == third.queued == 0  # no second alert
+        assert first.story_id is not None
+        assert await db.events.sources_count(first.story_id) == 3
+        alert = await db.events.alert(first.story_id)
+        assert alert is not None
+        assert alert.sources_count == 3
+        assert len(alert.links) == 3
+
+        # Outside the window the same words start a new story.
+        clock.advance(timedelta(days=2))
+        later = await record_post(
+            db,
+            post("d", "Колонна из 28 грузовиков Урал прошла через Ельск", ids[0], "polesie"),
+            matcher=matcher,
+            catalog=catalog,
+            now=clock.now(),
+        )
+        assert later.story_id != first.story_id and later.queued == 1
+    finally:
+        await db.close()
+
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>{name}</title><link>https://{name}.example.org/</link>
+<description>x</description>
+<item><title>{title}</title><link>https://{name}.example.org/{slug}</link>
+<guid>https://{name}.example.org/{slug}</guid><description>{text}</description></item>
+</channel></rss>"""
+
+
+async def test_two_sources_two_languages_one_alert(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    await say(sandbox, ALICE, "/subscribe equipment")
+    feeds = [
+        (
+            "polesie",
+            "Эшелон с танками прибыл в Калинковичи",
+            "На станцию Калинковичи прибыл эшелон: 12 танков Т-72 на платформах.",
+        ),
+        (
+            "belwatch",
+            "Эшалон з танкамі ў Калінкавічах",
+            "На станцыю Калінкавічы прыбыў эшалон: 12 танкаў Т-72.",
+        ),
+    ]
+    for name, _, _ in feeds:
+        url = source_server.add(f"rss/{name}.xml", EMPTY_RSS, content_type="application/rss+xml")
+        await add_source(
+            core.db, url, now=core.clock.now(), allow_private=True, name=name, kind=SourceKind.RSS
+        )
+    await run_cycle(core.pipeline, all_sources=True)  # a new source's first poll is silent
+    for name, title, text in feeds:
+        source_server.add(
+            f"rss/{name}.xml",
+            RSS.format(name=name, title=title, text=text, slug="echelon").encode(),
+            content_type="application/rss+xml",
+        )
+    report = await run_cycle(core.pipeline, all_sources=True)
+    assert report.new_events == 2
+    assert report.queued == 1
+    await core.dispatcher.drain()
+    alerts = [
+        m
+        for m in sandbox.messages_to(ALICE)
+        if "Калинковичи" in (m.text or "") or "Калінкавіч" in (m.text or "")
+    ]
+    assert len(alerts) == 1
+    events = await core.db.events.recent()
+    assert len({event.story_id for event in events}) == 1
+    assert await core.db.events.sources_count(events[0].story_id) == 2
