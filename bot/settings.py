@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     catalog: Path | None = None  # a replacement topic catalog (TOML); None: the shipped one
     http_timeout: float = Field(default=20.0, gt=0, le=300)
     max_response_bytes: int = Field(default=5_000_000, ge=1_000, le=100_000_000)
+    # Messages a second to Telegram overall; Telegram allows about 30, so stay just under.
+    global_rate: float = Field(default=28.0, gt=0, le=1000)
+    # Seconds a message is retried after 5xx or network errors before it is given up.
+    delivery_max_age: float = Field(default=86_400.0, ge=60, le=30 * 86_400)
+    # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
+    paid_broadcast: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod

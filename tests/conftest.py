@@ -11,6 +11,7 @@ import pytest
 from bot.app import OutpostApp, build_application, running
 from bot.clock import ManualClock
 from bot.context import Core
+from bot.delivery.pacer import ClockTimer
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.settings import Settings, load_settings
 
@@ -75,7 +76,11 @@ async def outpost(
     they decide when sources are read and when messages go out.
     """
     app = build_application(
-        make_settings(sandbox, tmp_path), clock=clock, poll_jobs=False, dispatch_loop=False
+        make_settings(sandbox, tmp_path),
+        clock=clock,
+        poll_jobs=False,
+        dispatch_loop=False,
+        timer=ClockTimer(clock),
     )
     async with running(app):
         yield app

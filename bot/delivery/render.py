@@ -6,8 +6,9 @@ so a hostile title is shown as text and never becomes markup.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
 from bot.matching import Catalog
@@ -80,3 +81,33 @@ def render_plain(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
     lines.append(alert.summary or alert.title)
     lines.extend(link.url for link in alert.links[:MAX_LINKS])
     return "\n".join(lines)
+
+
+def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") -> str:
+    """Render many stories as one digest, grouped by topic, each with its source count."""
+    groups: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        groups.setdefault(alert.topics[0] if alert.topics else "", []).append(alert)
+    lines = [f"<b>Digest: {len(alerts)} {'story' if len(alerts) == 1 else 'stories'}</b>"]
+    for topic, members in groups.items():
+        lines.append("")
+        if topic:
+            lines.append(f"<b>{escape(topic_label(topic, catalog, lang))}</b>")
+        for alert in members:
+            text = alert.title.strip() or alert.summary.strip()
+            line = "• " + escape(text)
+            href = next(
+                (h for h in (safe_href(link.url) for link in alert.links) if h is not None), None
+            )
+            if href is not None:
+                line += f' <a href="{href}">link</a>'
+            sources = len({link.source_name for link in alert.links})
+            if sources > 1:
+                line += f" ({sources} sources)"
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def html_to_plain(html: str) -> str:
+    """Strip our template's markup, for when Telegram refuses the HTML."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
