@@ -48,6 +48,10 @@ COMMANDS = [
     BotCommand("mysubs", "Your subscriptions"),
     BotCommand("subscribe", "Subscribe to a topic"),
     BotCommand("unsubscribe", "Stop a topic"),
+    BotCommand("digest", "Alerts at once, or an hourly or daily digest"),
+    BotCommand("quiet", "Quiet hours"),
+    BotCommand("timezone", "Your time zone"),
+    BotCommand("previews", "Link previews on or off"),
     BotCommand("help", "How Outpost works"),
 ]
 
@@ -112,6 +116,7 @@ async def _open(
             limits=Limits(global_per_s=settings.global_rate),
             max_age=timedelta(seconds=settings.delivery_max_age),
             paid_broadcast=settings.paid_broadcast,
+            lease=timedelta(seconds=settings.delivery_lease),
         ),
     )
     pipeline = Pipeline(

@@ -164,6 +164,7 @@ class Alert:
     happened_at: datetime | None
     links: tuple[StoryLink, ...]
     is_admin: bool
+    sources: tuple[str, ...] = ()  # every source that reported the story, first first
 
 
 @dataclass(frozen=True, slots=True)

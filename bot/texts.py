@@ -20,6 +20,11 @@ and alerts you when a report matches your topics.
 /unsubscribe <i>topic</i> – stop a topic
 /mysubs – what you are subscribed to
 /status – what is going on right now
+/digest off|hourly|daily <i>HH</i> – alerts at once, or a digest
+/timezone <i>Europe/Minsk</i> – your time zone for digests and quiet hours
+/quiet <i>23-07</i> [silent|hold] [urgent] – quiet hours (/quiet off to stop)
+/previews on|off – link previews
+/here – in a forum topic: send alerts to this topic
 /help – this message"""
 
 ADMIN_HELP = "\n\nAdmins: /post <i>text</i> – send a verified manual update to subscribers"

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, errors, start, status, subscriptions
+from handlers import admin, errors, preferences, start, status, subscriptions
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -19,6 +19,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
     app.add_handler(CommandHandler("status", status.status))
+    app.add_handler(CommandHandler("digest", preferences.digest))
+    app.add_handler(CommandHandler("timezone", preferences.timezone))
+    app.add_handler(CommandHandler("quiet", preferences.quiet))
+    app.add_handler(CommandHandler("previews", preferences.previews))
+    app.add_handler(CommandHandler("here", preferences.here))
     app.add_handler(CommandHandler("post", admin.post))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))

@@ -199,6 +199,7 @@ class EventRepository(Repository):
             happened_at=first.published_at or first.seen_at,
             links=tuple(links),
             is_admin=first.is_admin,
+            sources=_merge([event.source_name or "source"] for event in events),
         )
 
 

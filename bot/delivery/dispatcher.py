@@ -186,10 +186,17 @@ class Dispatcher:
         async with self._gate:
             await self._handle_at(row, start, paid, report)
 
+    async def _wait_for_slot(self, chat_id: int, start: float, *, paid: bool) -> None:
+        """Sleep until a booked start, and on while the sends really started say so."""
+        await self._timer.sleep(start - self._timer.monotonic())
+        while (wait := self._pace.hold(chat_id, self._timer.monotonic(), paid=paid)) > 0:
+            await self._timer.sleep(wait)
+        self._pace.started(chat_id, self._timer.monotonic(), paid=paid)
+
     async def _handle_at(
         self, row: OutboxRow, start: float, paid: bool, report: DrainReport
     ) -> None:
-        await self._timer.sleep(start - self._timer.monotonic())
+        await self._wait_for_slot(row.chat_id, start, paid=paid)
         try:
             if row.edit_of is not None:
                 await self._edit(row, row.edit_of, report)
@@ -271,7 +278,7 @@ class Dispatcher:
         for index, part in enumerate(parts):
             if index > 0 or not first_slot:
                 start = self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
-                await self._timer.sleep(start - self._timer.monotonic())
+                await self._wait_for_slot(chat_id, start, paid=paid)
             result = await self._sender.send(chat_id, part, options)
             self._pace.answered(chat_id, self._timer.monotonic(), retry_after=result.retry_after)
             if result.status is not SendStatus.SENT:

@@ -55,6 +55,8 @@ class PaceState:
         self._paused_until = 0.0
         self._chat_next: dict[int, float] = {}
         self._answers: deque[tuple[float, int | None]] = deque()  # (when, chat if 429)
+        self._starts: deque[float] = deque()  # sends actually started in the last second
+        self._chat_started: dict[int, float] = {}
 
     def waiting_chats(self, now: float) -> set[int]:
         """Return the chats that may not send yet (forgetting those that may)."""
@@ -111,9 +113,40 @@ class PaceState:
             return True
         return False
 
+    def hold(self, chat_id: int, now: float, *, paid: bool = False) -> float:
+        """Return how much longer a send about to start must wait (0.0: go now).
+
+        The booked slots already keep to the limits; this is the guard against the event
+        loop falling behind (a slow database write, a busy machine) and then starting a
+        bunch of overdue sends at once. It counts sends as they actually start, in the
+        sliding window Telegram applies.
+        """
+        while self._starts and self._starts[0] <= now - 1.0:
+            self._starts.popleft()
+        wait = 0.0
+        if not paid and len(self._starts) >= max(1, int(self.limits.global_per_s)):
+            wait = self._starts[0] + 1.0 - now
+        last = self._chat_started.get(chat_id)
+        if last is not None:
+            gap = (
+                1.0 / self.limits.private_per_s if chat_id > 0 else 60.0 / self.limits.group_per_min
+            )
+            wait = max(wait, last + gap * (1.0 + CHAT_MARGIN / 2) - now)
+        return max(wait, 0.0)
+
+    def started(self, chat_id: int, now: float, *, paid: bool = False) -> None:
+        """Note that a send starts now."""
+        if not paid:
+            self._starts.append(now)
+        self._chat_started[chat_id] = now
+        if len(self._chat_started) > 10_000:  # forget chats whose last send is long past
+            cutoff = now - 60.0 / self.limits.group_per_min * 2
+            self._chat_started = {c: t for c, t in self._chat_started.items() if t > cutoff}
+
     def forget(self, chat_id: int) -> None:
         """Drop what is known about a chat (blocked, or moved to a new id)."""
         self._chat_next.pop(chat_id, None)
+        self._chat_started.pop(chat_id, None)
 
 
 class Timer(Protocol):

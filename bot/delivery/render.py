@@ -35,9 +35,19 @@ def format_time(when: datetime) -> str:
 
 
 def topic_label(name: str, catalog: Catalog, lang: str = "en") -> str:
-    """Return a topic's emoji and display name."""
-    topic = catalog.topic(name)
+    """Return a topic's emoji and display name (the bare name if the catalog lost it)."""
+    try:
+        topic = catalog.topic(name)
+    except KeyError:
+        return name
     return f"{topic.emoji} {topic.names.get(lang) or topic.names.get('en') or name}"
+
+
+def source_names(alert: Alert) -> tuple[str, ...]:
+    """Return the distinct sources that reported a story."""
+    if alert.sources:
+        return alert.sources
+    return tuple(dict.fromkeys(link.source_name for link in alert.links))
 
 
 def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
@@ -68,9 +78,9 @@ def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
             links.append(f'<a href="{href}">{escape(link.source_name)}</a>')
     if links:
         lines.append("🔗 " + " | ".join(links))
-    sources = {link.source_name for link in alert.links}
+    sources = source_names(alert)
     if len(sources) > 1:
-        lines.append(f"Reported by {len(sources)} sources")
+        lines.append(f"Reported by {len(sources)} sources: " + escape(", ".join(sources)))
     return "\n".join(lines)
 
 
@@ -101,7 +111,7 @@ def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") ->
             )
             if href is not None:
                 line += f' <a href="{href}">link</a>'
-            sources = len({link.source_name for link in alert.links})
+            sources = len(source_names(alert))
             if sources > 1:
                 line += f" ({sources} sources)"
             lines.append(line)

@@ -117,6 +117,8 @@ def split_html(html: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
             end += 1
         cut = len(atoms) if end == len(atoms) else _best_cut(atoms, end)
         body, atoms = atoms[:cut], atoms[cut:]
+        while body and body[-1].tag is None and body[-1].text in {" ", "\n"}:
+            body.pop()  # the whitespace the cut was made on
         closing = _stack_after(open_tags, body)
         text = "".join(atom.text for atom in open_tags) + "".join(atom.text for atom in body)
         text += "".join(f"</{atom.tag}>" for atom in reversed(closing))

@@ -45,7 +45,7 @@ class Outcome:
     event_id: int | None = None
     story_id: int | None = None
     topics: tuple[str, ...] = ()
-    queued: int = 0  # outbox rows written
+    queued: int = 0  # outbox rows written (or sent alerts marked to be edited)
 
 
 def summarize(title: str, text: str) -> str:
@@ -101,6 +101,10 @@ async def record_post(
             queued = await db.outbox.enqueue(
                 recorded.story_id, chats, priority=priority_of(found.topics, catalog), now=now
             )
+        elif alert and not recorded.new_story:
+            # The story grew: alerts already sent are edited to show the new source and the
+            # count, rather than sent again; ones still queued render it when they go.
+            queued = await db.outbox.request_edits(recorded.story_id, now=now)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

@@ -126,6 +126,7 @@ class SentMessage:
     file_name: str | None = None
     mime_type: str | None = None
     deleted: bool = False
+    sent_at: float = 0.0  # on the sandbox's monotonic clock, for benchmarks
 
 
 @dataclass(slots=True)
@@ -1377,6 +1378,7 @@ class SandboxBotAPI:
             allow_paid_broadcast=options.allow_paid_broadcast,
             visible_text=visible,
             entities=entities,
+            sent_at=self._monotonic(),
         )
         self.sent.append(sent)
         return sent
