@@ -122,8 +122,15 @@ class ChatRepository(Repository):
                 "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
                 (new_id, old_id),
             )
+            moved = cursor.rowcount
+            # What could not move was already queued for the new id: never send it twice.
+            await self._db.execute(
+                "UPDATE outbox SET status = 'cancelled', last_error = 'chat migrated'"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (old_id,),
+            )
             await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (old_id,))
-        return cursor.rowcount
+        return moved
 
     async def subscribe(self, chat_id: int, topic: str, *, now: datetime) -> bool:
         """Subscribe a chat to a topic; return False when it already was."""

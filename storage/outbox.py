@@ -39,6 +39,7 @@ class OutboxRepository(Repository):
         limit: int,
         lease: timedelta,
         exclude: Collection[int] = (),
+        min_priority: int | None = None,
     ) -> list[OutboxRow]:
         """Take due rows under a lease: at most one per chat, skipping `exclude`d chats.
 
@@ -49,7 +50,8 @@ class OutboxRepository(Repository):
         backlog never starves the others: it takes one slot per interval at most.
 
         A sent row whose story grew since (`edit_needed`) is claimed the same way, to have
-        its message edited. A row whose lease ran out (its sender died) becomes claimable
+        its message edited. `min_priority` takes only rows at least that urgent (the ones
+        a paid broadcast may carry). A row whose lease ran out (its sender died) becomes claimable
         again: that is the only way a message can be sent twice.
         """
         if limit <= 0:
@@ -67,7 +69,7 @@ class OutboxRepository(Repository):
                 FROM outbox
                 WHERE (status = 'pending' OR (status = 'sent' AND edit_needed = 1))
                   AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)
-                  AND chat_id NOT IN ({marks})
+                  AND chat_id NOT IN ({marks}) AND priority >= ?
             )
             SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
             FROM due WHERE place = 1
@@ -75,7 +77,8 @@ class OutboxRepository(Repository):
             LIMIT ?
             """  # noqa: S608 -- only placeholders are interpolated
         async with self._db.transaction():
-            rows = await self._db.fetchall(sql, (ts, ts, *skip, limit))
+            floor = -(2**31) if min_priority is None else min_priority
+            rows = await self._db.fetchall(sql, (ts, ts, *skip, floor, limit))
             claimed = [
                 OutboxRow(
                     r["id"],

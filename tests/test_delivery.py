@@ -95,10 +95,10 @@ def test_pacer_spaces_sends_overall_and_per_chat() -> None:
     starts = [pace.reserve(chat, 0.0) for chat in range(1, 6)]
     assert starts == pytest.approx([0.0, 0.05, 0.10, 0.15, 0.20])
     # The same private chat again: a second later (plus slack), not at the next global slot.
-    assert pace.reserve(1, 0.25) == pytest.approx(1.05)
+    assert pace.reserve(1, 0.25) == pytest.approx(1.1)
     # A group: 20 a minute means one every three seconds.
     first = pace.reserve(GROUP, 2.0)
-    assert pace.reserve(GROUP, 2.0) == pytest.approx(first + 3.15)
+    assert pace.reserve(GROUP, 2.0) == pytest.approx(first + 3.3)
     assert pace.waiting_chats(1.3) == {1, GROUP}
 
 
@@ -305,3 +305,35 @@ async def test_a_chat_with_a_backlog_does_not_starve_the_others(
     assert set(order[:21]) >= set(range(100, 120))
     assert len(limited.messages_to(1)) == 20
     assert limited.stats.http_429 == 0
+
+
+# -- paid broadcast ---------------------------------------------------------------------------
+
+
+async def test_paid_broadcast_carries_high_severity_at_its_own_limit(
+    limited: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+) -> None:
+    settings = make_settings(limited, tmp_path).model_copy(update={"paid_broadcast": True})
+    app = build_application(
+        settings, clock=clock, poll_jobs=False, dispatch_loop=False, timer=ClockTimer(clock)
+    )
+    async with running(app):
+        core = app.bot_data.core
+        ids = list(range(1, 301))
+        await chats(core, limited, ids)
+        await queue(core, await story(core, "urgent"), ids, priority=2)
+        await queue(core, await story(core, "routine"), ids[:30], priority=1)
+        start = clock.now()
+
+        report = await core.dispatcher.drain()
+
+    assert report.sent == 330
+    assert limited.stats.http_429 == 0
+    urgent = [m for m in limited.sent if "urgent" in (m.text or "")]
+    routine = [m for m in limited.sent if "routine" in (m.text or "")]
+    assert len(urgent) == 300
+    assert all(m.allow_paid_broadcast for m in urgent)
+    assert not any(m.allow_paid_broadcast for m in routine)
+    # 300 urgent alerts at up to 1000/s instead of 28/s (that would take over ten seconds);
+    # the routine ones then wait a second for their chats.
+    assert (clock.now() - start).total_seconds() < 3.0

@@ -119,14 +119,21 @@ class Dispatcher:
                 self._wake.clear()
                 now_m = self._timer.monotonic()
                 waiting = self._pace.waiting_chats(now_m)
-                slots = self._pace.free_slots(now_m, self._config.horizon)
+                busy = waiting | inflight.keys()
+                rows: list[OutboxRow] = []
                 if self._config.paid_broadcast:
-                    slots = max(slots, self._pace.free_slots(now_m, 0.0, paid=True))
-                rows = await self._db.outbox.claim(
-                    now=self._clock.now(),
-                    limit=slots,
-                    lease=self._config.lease,
-                    exclude=waiting | inflight.keys(),
+                    # High-severity alerts ride the paid broadcast's own, far higher limit.
+                    rows = await self._db.outbox.claim(
+                        now=self._clock.now(),
+                        limit=self._pace.free_slots(now_m, self._config.horizon, paid=True),
+                        lease=self._config.lease,
+                        exclude=busy,
+                        min_priority=HIGH_PRIORITY,
+                    )
+                    busy |= {row.chat_id for row in rows}
+                slots = self._pace.free_slots(now_m, self._config.horizon)
+                rows += await self._db.outbox.claim(
+                    now=self._clock.now(), limit=slots, lease=self._config.lease, exclude=busy
                 )
                 for row in rows:
                     paid = self._config.paid_broadcast and row.priority >= HIGH_PRIORITY

@@ -24,7 +24,7 @@ from bot.clock import ManualClock
 
 # Per-chat gaps get a little slack so that network jitter never makes two sends arrive
 # closer together than Telegram's window allows.
-CHAT_MARGIN = 0.05
+CHAT_MARGIN = 0.1
 # A 429 is global when most recent answers were 429s from several chats.
 FLOOD_WINDOW_S = 1.0
 FLOOD_MIN_CHATS = 3
