@@ -337,3 +337,20 @@ async def test_paid_broadcast_carries_high_severity_at_its_own_limit(
     # 300 urgent alerts at up to 1000/s instead of 28/s (that would take over ten seconds);
     # the routine ones then wait a second for their chats.
     assert (clock.now() - start).total_seconds() < 3.0
+
+
+async def test_migration_never_sends_what_the_new_chat_already_has(
+    paced: Core, limited: SandboxBotAPI
+) -> None:
+    await chats(paced, limited, [-5, -1005])
+    shared = await story(paced, "shared")
+    await queue(paced, shared, [-5, -1005])
+    await queue(paced, await story(paced, "only-old"), [-5])
+    limited.migrate(-5, -1005)
+
+    await paced.dispatcher.drain()
+
+    texts = [m.text or "" for m in limited.messages_to(-1005)]
+    assert sum("shared" in t for t in texts) == 1
+    assert sum("only-old" in t for t in texts) == 1
+    assert limited.messages_to(-5) == []

@@ -219,3 +219,16 @@ async def test_a_story_that_grows_edits_the_sent_alert(
     assert len(alert.edits) == 1
     assert "Reported by 2 sources" in alert.visible_text
     assert "First, Second" in alert.visible_text
+
+
+async def test_a_story_that_grows_before_its_alert_went_out_is_sent_once_with_both(
+    sandbox: SandboxBotAPI, core: Core
+) -> None:
+    await subscriber(sandbox, core)
+    link = "https://news.example.org/yelsk"
+    await post(core, "d1", "Drills near Yelsk", source="First", link=link)
+    await post(core, "d1-again", "Drills near Yelsk", source="Second", link=link)
+    report = await core.dispatcher.drain()
+    assert (report.sent, report.edited) == (1, 0)
+    [alert] = alerts_to(sandbox)
+    assert "Reported by 2 sources: First, Second" in alert
