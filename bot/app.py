@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -23,7 +24,8 @@ import handlers
 from bot import __version__, texts
 from bot.clock import Clock, SystemClock
 from bot.context import AdminSet, BotData, Context, Core
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
+from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import TelegramSender
 from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.i18n import LANGUAGES
@@ -54,17 +56,19 @@ def build_application(
     poll_jobs: bool = True,
     dispatch_loop: bool = True,
     base_file_url: str | None = None,
+    timer: Timer | None = None,
 ) -> OutpostApp:
     """Build the Application for these settings (nothing is opened until it starts).
 
-    Tests turn `poll_jobs` and `dispatch_loop` off to run cycles and drains themselves.
+    Tests turn `poll_jobs` and `dispatch_loop` off to run cycles and drains themselves, and
+    pass a `timer` that moves their manual clock instead of sleeping while sends are paced.
     """
     if settings.bot_token is None:
         raise ValueError("OUTPOST_BOT_TOKEN is not set")
     clock = clock or SystemClock()
 
     async def post_init(app: OutpostApp) -> None:
-        await _open(app, settings, clock, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
+        await _open(app, settings, clock, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
 
     builder = (
         ApplicationBuilder()
@@ -82,14 +86,32 @@ def build_application(
 
 
 async def _open(
-    app: OutpostApp, settings: Settings, clock: Clock, *, poll_jobs: bool, dispatch_loop: bool
+    app: OutpostApp,
+    settings: Settings,
+    clock: Clock,
+    timer: Timer | None,
+    *,
+    poll_jobs: bool,
+    dispatch_loop: bool,
 ) -> None:
     """Open the services, start the dispatcher and schedule polling (PTB's post_init)."""
     db = await open_database(settings.database)
     http = make_client(USER_AGENT, settings.http_timeout)
     catalog = load_catalog(settings.catalog)
     matcher = Matcher(catalog, default_places())
-    dispatcher = Dispatcher(db, TelegramSender(app.bot), catalog, clock)
+    dispatcher = Dispatcher(
+        db,
+        TelegramSender(app.bot),
+        catalog,
+        clock,
+        timer=timer,
+        config=DeliveryConfig(
+            limits=Limits(global_per_s=settings.global_rate),
+            max_age=timedelta(seconds=settings.delivery_max_age),
+            paid_broadcast=settings.paid_broadcast,
+            lease=timedelta(seconds=settings.delivery_lease),
+        ),
+    )
 
     async def tell_admins(source: Source, kind: str) -> None:
         ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)

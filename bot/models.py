@@ -185,6 +185,7 @@ class Alert:
     is_admin: bool
     is_announcement: bool = False
     sources_count: int = 1  # how many different sources tell the story (corroboration)
+    sources: tuple[str, ...] = ()  # every source that reported the story, first first
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,9 @@ class OutboxRow:
     story_id: int
     chat_id: int
     attempts: int
+    priority: int = 0
+    created_at: datetime | None = None
+    edit_of: int | None = None  # a sent message to edit (the story grew), not a new send
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +219,33 @@ class ChatAudience:
     def located(self) -> bool:
         """Tell whether the chat narrowed its alerts to some places."""
         return bool(self.regions or self.near or self.borders)
+
+
+class Delivery(StrEnum):
+    """When a chat gets its alerts."""
+
+    INSTANT = "instant"
+    HOURLY = "hourly"  # a digest at the top of every hour
+    DAILY = "daily"  # a digest once a day at the chat's hour
+
+
+class QuietMode(StrEnum):
+    """What happens to an alert during quiet hours."""
+
+    HOLD = "hold"  # kept until the quiet hours end
+    SILENT = "silent"  # sent at once without a notification sound
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPrefs:
+    """What a subscriber chose about how alerts reach them."""
+
+    delivery: Delivery = Delivery.INSTANT
+    digest_hour: int = 8  # local hour of the daily digest
+    timezone: str = "UTC"  # an IANA name
+    quiet_start: int | None = None  # local hour quiet hours begin; None: no quiet hours
+    quiet_end: int | None = None  # local hour they end
+    quiet_mode: QuietMode = QuietMode.HOLD
+    quiet_urgent: bool = False  # high-severity alerts break through quiet hours
+    link_previews: bool = False
+    thread_id: int | None = None  # forum topic (message_thread_id) to post in

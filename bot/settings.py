@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     backfill_alerts: int = Field(default=0, ge=0, le=1_000)
     channel_backfill_pages: int = Field(default=2, ge=0, le=50)
     parse_workers: int = Field(default=0, ge=0, le=64)
+    # Messages a second to Telegram overall; Telegram allows about 30, so stay just under.
+    global_rate: float = Field(default=28.0, gt=0, le=1000)
+    # Seconds a message is retried after 5xx or network errors before it is given up.
+    delivery_max_age: float = Field(default=86_400.0, ge=60, le=30 * 86_400)
+    # Seconds a claimed message stays reserved for this process; after a crash it is sent
+    # again once this runs out.
+    delivery_lease: float = Field(default=120.0, ge=1, le=3600)
+    # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
+    paid_broadcast: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod

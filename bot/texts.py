@@ -78,6 +78,15 @@ def help_text(ui: UI, *, admin: bool = False) -> str:
             "/unexclude [<i>words</i>]\n"
             "/filters – what you have set"
         )
+        + "\n\n"
+        + ui._(
+            "<b>How alerts arrive</b>\n"
+            "/digest off|hourly|daily <i>HH</i> – alerts at once, or a digest\n"
+            "/timezone <i>Europe/Minsk</i> – your time zone for digests and quiet hours\n"
+            "/quiet <i>23-07</i> [silent|hold] [urgent] – quiet hours (/quiet off to stop)\n"
+            "/previews on|off – link previews\n"
+            "/here – in a forum topic: send alerts to this topic"
+        )
     )
     if admin:
         text += "\n\n" + ui._(

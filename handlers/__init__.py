@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers import (
     admin,
+    choices,
     drafts,
     errors,
     latest,
@@ -63,6 +64,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         | filters.Document.MimeType("text/x-opml")
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
+    app.add_handler(CommandHandler("digest", choices.digest))
+    app.add_handler(CommandHandler("timezone", choices.timezone))
+    app.add_handler(CommandHandler("quiet", choices.quiet))
+    app.add_handler(CommandHandler("previews", choices.previews))
+    app.add_handler(CommandHandler("here", choices.here))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.

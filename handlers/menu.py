@@ -14,6 +14,12 @@ MENU = (
     ("mysubs", N_("Your subscriptions")),
     ("subscribe", N_("Subscribe to a topic")),
     ("unsubscribe", N_("Stop a topic")),
+    ("near", N_("Only reports near a place")),
+    ("watch", N_("Your own keywords")),
+    ("filters", N_("Your place filters and keywords")),
+    ("digest", N_("Alerts at once, or an hourly or daily digest")),
+    ("quiet", N_("Quiet hours")),
+    ("timezone", N_("Your time zone")),
     ("language", N_("Change the language")),
     ("help", N_("How Outpost works")),
 )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any
 
+from bot.models import ChatPrefs, Delivery, QuietMode
 from storage._base import Repository
+
+_PREF_COLUMNS = tuple(field.name for field in fields(ChatPrefs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,74 @@ class ChatRepository(Repository):
     async def deactivate(self, chat_id: int) -> None:
         """Stop writing to a chat (the bot was blocked or removed)."""
         await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))
+
+    async def prefs(self, chat_id: int) -> ChatPrefs:
+        """Return a chat's delivery choices (the defaults for an unknown chat)."""
+        row = await self._db.fetchone(
+            f"SELECT {', '.join(_PREF_COLUMNS)} FROM chats WHERE id = ?",  # noqa: S608 -- constant columns
+            (chat_id,),
+        )
+        if row is None:
+            return ChatPrefs()
+        return ChatPrefs(
+            delivery=Delivery(row["delivery"]),
+            digest_hour=int(row["digest_hour"]),
+            timezone=row["timezone"],
+            quiet_start=row["quiet_start"],
+            quiet_end=row["quiet_end"],
+            quiet_mode=QuietMode(row["quiet_mode"]),
+            quiet_urgent=bool(row["quiet_urgent"]),
+            link_previews=bool(row["link_previews"]),
+            thread_id=row["thread_id"],
+        )
+
+    async def update_prefs(self, chat_id: int, **changes: Any) -> ChatPrefs:
+        """Change some of a chat's delivery choices and return all of them."""
+        async with self._db.transaction():
+            merged = replace(await self.prefs(chat_id), **changes)
+            values = [getattr(merged, name) for name in _PREF_COLUMNS]
+            values = [int(v) if isinstance(v, bool) else v for v in values]
+            assignments = ", ".join(f"{name} = ?" for name in _PREF_COLUMNS)
+            await self._db.execute(
+                f"UPDATE chats SET {assignments} WHERE id = ?",  # noqa: S608 -- constant columns
+                (*values, chat_id),
+            )
+        return merged
+
+    async def migrate(self, old_id: int, new_id: int, *, now: datetime) -> int:
+        """Follow a group that became a supergroup; return how many pending rows moved.
+
+        The new chat inherits the old one's choices and subscriptions, and its pending
+        messages; the old id is deactivated.
+        """
+        cols = ", ".join(("type", "title", "language", *_PREF_COLUMNS))
+        async with self._db.transaction():
+            await self._db.execute(
+                f"""
+                INSERT INTO chats (id, {cols}, active, created_at)
+                SELECT ?, {cols}, 1, ? FROM chats WHERE id = ?
+                ON CONFLICT (id) DO UPDATE SET active = 1
+                """,  # noqa: S608 -- constant columns
+                (new_id, now.timestamp(), old_id),
+            )
+            await self._db.execute("UPDATE chats SET type = 'supergroup' WHERE id = ?", (new_id,))
+            await self._db.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
+                (new_id, old_id),
+            )
+            cursor = await self._db.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                (new_id, old_id),
+            )
+            moved = cursor.rowcount
+            # What could not move was already queued for the new id: never send it twice.
+            await self._db.execute(
+                "UPDATE outbox SET status = 'cancelled', last_error = 'chat migrated'"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (old_id,),
+            )
+            await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (old_id,))
+        return moved
 
     async def subscribe(self, chat_id: int, topic: str, *, now: datetime) -> bool:
         """Subscribe a chat to a topic; return False when it already was."""

@@ -364,6 +364,7 @@ class EventRepository(Repository):
             links=tuple(links),
             is_admin=first.is_admin,
             is_announcement=first.is_announcement,
+            sources=_merge([event.source_name or "source"] for event in events),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from bot.clock import from_timestamp
@@ -32,25 +32,64 @@ class OutboxRepository(Repository):
             after = await self._db.fetchone("SELECT total_changes()")
         return int(after[0]) - int(before[0]) if before and after else 0
 
-    async def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
-        """Take due pending rows (highest priority, then oldest) under a lease.
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        exclude: Collection[int] = (),
+        min_priority: int | None = None,
+    ) -> list[OutboxRow]:
+        """Take due rows under a lease: at most one per chat, skipping `exclude`d chats.
 
-        A row whose lease ran out (its sender died) becomes claimable again: that is the
-        only way a message can be sent twice.
+        Within a chat rows go strictly by priority, then age. Across chats: highest priority
+        first; then the oldest (rows queued within the same second count as equally old);
+        then the chat with the longest queue, because a chat may send only once per its own
+        interval, and starting its backlog late would make it finish last. A chat with a
+        backlog never starves the others: it takes one slot per interval at most.
+
+        A sent row whose story grew since (`edit_needed`) is claimed the same way, to have
+        its message edited. `min_priority` takes only rows at least that urgent (the ones
+        a paid broadcast may carry). A row whose lease ran out (its sender died) becomes claimable
+        again: that is the only way a message can be sent twice.
         """
+        if limit <= 0:
+            return []
         ts = now.timestamp()
-        async with self._db.transaction():
-            rows = await self._db.fetchall(
-                """
-                SELECT id, story_id, chat_id, attempts FROM outbox
-                WHERE status = 'pending' AND not_before <= ?
-                  AND (lease_until IS NULL OR lease_until <= ?)
-                ORDER BY priority DESC, id LIMIT ?
-                """,
-                (ts, ts, limit),
+        skip = sorted(set(exclude))
+        marks = ",".join("?" for _ in skip)
+        sql = f"""
+            WITH due AS (
+                SELECT id, story_id, chat_id, attempts, priority, created_at, status,
+                       message_id,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY chat_id ORDER BY priority DESC, id) AS place,
+                       COUNT(*) OVER (PARTITION BY chat_id) AS backlog
+                FROM outbox
+                WHERE (status = 'pending' OR (status = 'sent' AND edit_needed = 1))
+                  AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                  AND chat_id NOT IN ({marks}) AND priority >= ?
             )
+            SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+            FROM due WHERE place = 1
+            ORDER BY priority DESC, CAST(created_at AS INTEGER), backlog DESC, id
+            LIMIT ?
+            """  # noqa: S608 -- only placeholders are interpolated
+        async with self._db.transaction():
+            floor = -(2**31) if min_priority is None else min_priority
+            rows = await self._db.fetchall(sql, (ts, ts, *skip, floor, limit))
             claimed = [
-                OutboxRow(r["id"], r["story_id"], r["chat_id"], r["attempts"] + 1) for r in rows
+                OutboxRow(
+                    r["id"],
+                    r["story_id"],
+                    r["chat_id"],
+                    r["attempts"] + 1,
+                    priority=r["priority"],
+                    created_at=from_timestamp(r["created_at"]),
+                    edit_of=r["message_id"] if r["status"] == "sent" else None,
+                )
+                for r in rows
             ]
             await self._db.executemany(
                 "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
@@ -58,13 +97,81 @@ class OutboxRepository(Repository):
             )
         return claimed
 
-    async def mark_sent(self, row_id: int, *, message_id: int, now: datetime) -> None:
+    async def claim_digest(
+        self, chat_id: int, *, now: datetime, before: datetime, lease: timedelta
+    ) -> list[OutboxRow]:
+        """Take a chat's pending rows queued before a digest time (also ones already leased)."""
+        ts = now.timestamp()
+        async with self._db.transaction():
+            rows = await self._db.fetchall(
+                """
+                SELECT id, story_id, chat_id, attempts, priority, created_at FROM outbox
+                WHERE chat_id = ? AND status = 'pending' AND created_at < ?
+                ORDER BY priority DESC, id
+                """,
+                (chat_id, before.timestamp()),
+            )
+            await self._db.executemany(
+                "UPDATE outbox SET lease_until = ? WHERE id = ?",
+                [(ts + lease.total_seconds(), r["id"]) for r in rows],
+            )
+        return [
+            OutboxRow(
+                r["id"],
+                r["story_id"],
+                r["chat_id"],
+                r["attempts"],
+                priority=r["priority"],
+                created_at=from_timestamp(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def mark_sent(
+        self, row_id: int, *, message_id: int, now: datetime, in_digest: bool = False
+    ) -> None:
         """Record that Telegram accepted the message."""
         await self._db.execute(
             "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, lease_until = NULL,"
-            " last_error = NULL WHERE id = ?",
-            (now.timestamp(), message_id, row_id),
+            " last_error = NULL, edit_needed = 0, in_digest = ? WHERE id = ?",
+            (now.timestamp(), message_id, int(in_digest), row_id),
         )
+
+    async def mark_edited(self, row_id: int) -> None:
+        """Record that a sent message now shows its story as it is."""
+        await self._db.execute(
+            "UPDATE outbox SET edit_needed = 0, lease_until = NULL, last_error = NULL WHERE id = ?",
+            (row_id,),
+        )
+
+    async def request_edits(self, story_id: int, *, now: datetime) -> int:
+        """Mark the sent single alerts of a story for editing; return how many."""
+        cursor = await self._db.execute(
+            "UPDATE outbox SET edit_needed = 1, not_before = ?, attempts = 0"
+            " WHERE story_id = ? AND status = 'sent' AND in_digest = 0"
+            " AND message_id IS NOT NULL",
+            (now.timestamp(), story_id),
+        )
+        return cursor.rowcount
+
+    async def defer(self, row_id: int, *, not_before: datetime, reason: str) -> None:
+        """Put a row back until a later time without counting it as an attempt."""
+        await self._db.execute(
+            "UPDATE outbox SET not_before = ?, lease_until = NULL, last_error = ?,"
+            " attempts = MAX(attempts - 1, 0) WHERE id = ?",
+            (not_before.timestamp(), reason[:500], row_id),
+        )
+
+    async def due_count(self, *, now: datetime) -> int:
+        """Return how many rows could be claimed now if every chat were ready."""
+        ts = now.timestamp()
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM outbox"
+            " WHERE (status = 'pending' OR (status = 'sent' AND edit_needed = 1))"
+            " AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)",
+            (ts, ts),
+        )
+        return int(row[0]) if row else 0
 
     async def retry_at(self, row_id: int, *, not_before: datetime, error: str) -> None:
         """Release a row to be tried again later."""
@@ -87,13 +194,16 @@ class OutboxRepository(Repository):
             " WHERE chat_id = ? AND status = 'pending'",
             (reason[:500], chat_id),
         )
+        await self._db.execute(
+            "UPDATE outbox SET edit_needed = 0 WHERE chat_id = ? AND edit_needed = 1", (chat_id,)
+        )
         return cursor.rowcount
 
     async def next_due(self) -> datetime | None:
         """Return when the earliest pending row becomes due, if any."""
         row = await self._db.fetchone(
             "SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) FROM outbox"
-            " WHERE status = 'pending'"
+            " WHERE status = 'pending' OR (status = 'sent' AND edit_needed = 1)"
         )
         if row is None or row[0] is None:
             return None

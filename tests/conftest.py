@@ -11,6 +11,7 @@ import pytest
 from bot.app import OutpostApp, build_application, running
 from bot.clock import ManualClock
 from bot.context import Core
+from bot.delivery.pacer import ClockTimer
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.settings import Settings, load_settings
 
@@ -80,6 +81,7 @@ async def outpost(
         poll_jobs=False,
         dispatch_loop=False,
         base_file_url=sandbox.base_file_url,
+        timer=ClockTimer(clock),
     )
     async with running(app):
         yield app

@@ -1,7 +1,12 @@
-"""Drain the outbox: claim due rows, render, send, and record what Telegram said.
+"""Drain the outbox: claim due rows, render, send paced and concurrently, record the answers.
 
 A row is marked sent only after Telegram accepted it; a crash between the two leaves the
-row leased, and it is claimed again when the lease runs out.
+row leased, and it is claimed again when the lease runs out, so the only duplicates are
+the messages in flight at the crash.
+
+Sends run concurrently: each claimed row gets the next start slot from the pacer (the
+overall rate, and the chat's own gap) and its own task, so a slow answer does not hold up
+the next send. Only chats that may send now are claimed, one row per chat at a time.
 """
 
 from __future__ import annotations
@@ -9,15 +14,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 
 from bot.clock import Clock
-from bot.delivery.render import render_alert, render_plain
-from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.delivery.pacer import Limits, PaceState, RealTimer, Timer
+from bot.delivery.preferences import HIGH_PRIORITY, plan
+from bot.delivery.render import html_to_plain, render_alert, render_digest
+from bot.delivery.sender import Sender, SendOptions, SendResult, SendStatus
+from bot.delivery.split import split_html
 from bot.i18n import pick_language
 from bot.matching import Catalog
-from bot.models import OutboxRow
+from bot.models import Alert, OutboxRow
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -31,6 +40,20 @@ class DrainReport:
     retried: int = 0
     failed: int = 0
     blocked: int = 0
+    held: int = 0  # waiting for a digest or the end of quiet hours
+    edited: int = 0
+    migrated: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """How the dispatcher paces and when it gives up."""
+
+    limits: Limits = field(default_factory=Limits)
+    max_age: timedelta = timedelta(hours=24)  # transient errors are retried this long
+    paid_broadcast: bool = False  # allow_paid_broadcast for high-severity alerts
+    lease: timedelta = timedelta(minutes=2)
+    horizon: float = 0.25  # seconds of start slots claimed ahead
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -38,8 +61,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempts, 1), 600))
 
 
+def split_plain(text: str) -> list[str]:
+    """Split plain text the way `split_html` splits markup."""
+    from html import escape, unescape  # noqa: PLC0415 -- only the plain-text fallback
+
+    return [unescape(part) for part in split_html(escape(text, quote=False))]
+
+
 class Dispatcher:
-    """Sends outbox rows in priority order; wakes when new rows are queued."""
+    """Sends outbox rows in priority order, as fast as Telegram's limits allow."""
 
     def __init__(
         self,
@@ -48,94 +78,315 @@ class Dispatcher:
         catalog: Catalog,
         clock: Clock,
         *,
-        batch: int = 50,
-        lease: timedelta = timedelta(minutes=2),
-        max_attempts: int = 12,
+        timer: Timer | None = None,
+        config: DeliveryConfig | None = None,
     ) -> None:
         self._db = db
         self._sender = sender
         self._catalog = catalog
         self._clock = clock
-        self._batch = batch
-        self._lease = lease
-        self._max_attempts = max_attempts
+        self._timer: Timer = timer or RealTimer()
+        self._config = config or DeliveryConfig()
+        self._pace = PaceState(self._config.limits)
         self._wake = asyncio.Event()
+        # Sends overlap on a real clock; on a simulated one they go one at a time (in the
+        # order of their slots: the semaphore is first come, first served).
+        self._gate = asyncio.Semaphore(1_000_000 if self._timer.concurrent else 1)
 
     def wake(self) -> None:
         """Tell the running loop that rows were queued."""
         self._wake.set()
 
     async def drain(self) -> DrainReport:
-        """Send every row that is due now and return; for tests, the CLI and the loop."""
+        """Send every row that is due now and return; for tests, the CLI and benchmarks."""
         report = DrainReport()
-        while True:
-            rows = await self._db.outbox.claim(
-                now=self._clock.now(), limit=self._batch, lease=self._lease
-            )
-            if not rows:
-                return report
-            for row in rows:
-                await self._deliver(row, report)
+        await self._pump(report, burst=True)
+        return report
 
     async def run(self) -> None:
-        """Drain forever, sleeping until woken or until the next row is due."""
+        """Send forever, sleeping until woken or until the next row is due."""
+        report = DrainReport()
         while True:
-            self._wake.clear()
             try:
-                await self.drain()
+                await self._pump(report, burst=False)
             except Exception:
-                log.exception("outbox drain failed; retrying shortly")
-            due = await self._db.outbox.next_due()
-            timeout = 30.0
-            if due is not None:
-                timeout = min(max((due - self._clock.now()).total_seconds(), 0.05), 30.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                log.exception("outbox dispatcher failed; retrying shortly")
+                await asyncio.sleep(1.0)
 
-    async def _deliver(self, row: OutboxRow, report: DrainReport) -> None:
-        alert = await self._db.events.alert(row.story_id)
-        if alert is None:
-            await self._db.outbox.fail(row.id, error="story has no events")
-            report.failed += 1
+    async def _pump(self, report: DrainReport, *, burst: bool) -> None:
+        inflight: dict[int, asyncio.Task[None]] = {}
+        try:
+            while True:
+                self._wake.clear()
+                now_m = self._timer.monotonic()
+                waiting = self._pace.waiting_chats(now_m)
+                busy = waiting | inflight.keys()
+                rows: list[OutboxRow] = []
+                if self._config.paid_broadcast:
+                    # High-severity alerts ride the paid broadcast's own, far higher limit.
+                    rows = await self._db.outbox.claim(
+                        now=self._clock.now(),
+                        limit=self._pace.free_slots(now_m, self._config.horizon, paid=True),
+                        lease=self._config.lease,
+                        exclude=busy,
+                        min_priority=HIGH_PRIORITY,
+                    )
+                    busy |= {row.chat_id for row in rows}
+                slots = self._pace.free_slots(now_m, self._config.horizon)
+                rows += await self._db.outbox.claim(
+                    now=self._clock.now(), limit=slots, lease=self._config.lease, exclude=busy
+                )
+                for row in rows:
+                    paid = self._config.paid_broadcast and row.priority >= HIGH_PRIORITY
+                    start = self._pace.reserve(row.chat_id, self._timer.monotonic(), paid=paid)
+                    task = asyncio.create_task(self._handle(row, start, paid, report))
+                    inflight[row.chat_id] = task
+                    task.add_done_callback(partial(_forget_task, inflight, row.chat_id))
+                if len(rows) >= slots:
+                    # The horizon is full: come back when the next slot opens.
+                    await self._sleep_until(self._pace.global_ready() - self._config.horizon)
+                    continue
+                if rows:
+                    continue
+                if not await self._idle(inflight, burst=burst):
+                    return
+        finally:
+            if inflight:
+                await asyncio.gather(*inflight.values(), return_exceptions=True)
+
+    async def _idle(self, inflight: dict[int, asyncio.Task[None]], *, burst: bool) -> bool:
+        """Wait for something to do; return False when a burst drain is finished."""
+        if inflight:
+            # A finished send frees its chat; a chat's gap ending may free another.
+            timeout = None
+            ready = self._pace.next_chat_ready()
+            if ready is not None:
+                timeout = max(ready - self._timer.monotonic(), 0.0)
+            await asyncio.wait(
+                set(inflight.values()), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            return True
+        now = self._clock.now()
+        ready = self._pace.next_chat_ready()
+        if ready is not None and await self._db.outbox.due_count(now=now) > 0:
+            await self._sleep_until(ready)  # only chats waiting out their gap are left
+            return True
+        if burst:
+            return False
+        due = await self._db.outbox.next_due()
+        timeout = 30.0
+        if due is not None:
+            timeout = min(max((due - now).total_seconds(), 0.05), 30.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        return True
+
+    async def _sleep_until(self, when: float) -> None:
+        """Sleep the loop until a time; on a simulated clock, after the sends queued before."""
+        if self._timer.concurrent:
+            await self._timer.sleep(when - self._timer.monotonic())
             return
-        chat = await self._db.chats.get(row.chat_id)
-        lang = pick_language(chat.language if chat else None)
-        result = await self._sender.send(
-            row.chat_id, render_alert(alert, self._catalog, lang=lang), html=True
+        async with self._gate:
+            await self._timer.sleep(when - self._timer.monotonic())
+
+    async def _handle(self, row: OutboxRow, start: float, paid: bool, report: DrainReport) -> None:
+        """Wait for the row's slot, then send or edit it; never let an error escape."""
+        async with self._gate:
+            await self._handle_at(row, start, paid, report)
+
+    async def _wait_for_slot(self, chat_id: int, start: float, *, paid: bool) -> None:
+        """Sleep until a booked start, and on while the sends really started say so."""
+        await self._timer.sleep(start - self._timer.monotonic())
+        while (wait := self._pace.hold(chat_id, self._timer.monotonic(), paid=paid)) > 0:
+            await self._timer.sleep(wait)
+        self._pace.started(chat_id, self._timer.monotonic(), paid=paid)
+
+    async def _handle_at(
+        self, row: OutboxRow, start: float, paid: bool, report: DrainReport
+    ) -> None:
+        await self._wait_for_slot(row.chat_id, start, paid=paid)
+        try:
+            if row.edit_of is not None:
+                await self._edit(row, row.edit_of, report)
+            else:
+                await self._deliver(row, paid, report)
+        except Exception:
+            log.exception("delivering outbox row %d failed; retrying later", row.id)
+            await self._db.outbox.retry_at(
+                row.id,
+                not_before=self._clock.now() + retry_delay(row.attempts),
+                error="internal error",
+            )
+            report.retried += 1
+
+    async def _language(self, chat_id: int) -> str:
+        """Return the interface language a chat reads its alerts in."""
+        chat = await self._db.chats.get(chat_id)
+        return pick_language(chat.language if chat else None)
+
+    async def _deliver(self, row: OutboxRow, paid: bool, report: DrainReport) -> None:
+        now = self._clock.now()
+        prefs = await self._db.chats.prefs(row.chat_id)
+        decision = plan(prefs, priority=row.priority, created_at=row.created_at or now, now=now)
+        if decision.hold_until is not None:
+            await self._db.outbox.defer(
+                row.id, not_before=decision.hold_until, reason="held for digest or quiet hours"
+            )
+            report.held += 1
+            return
+        rows = [row]
+        alerts: list[Alert] = []
+        if decision.digest_before is not None:
+            rows = await self._db.outbox.claim_digest(
+                row.chat_id, now=now, before=decision.digest_before, lease=self._config.lease
+            )
+            rows = rows or [row]
+        for member in rows:
+            alert = await self._db.events.alert(member.story_id)
+            if alert is None:
+                await self._db.outbox.fail(member.id, error="story has no events")
+                report.failed += 1
+            else:
+                alerts.append(alert)
+        rows = [member for member in rows if any(a.story_id == member.story_id for a in alerts)]
+        if not alerts:
+            return
+        digest = decision.digest_before is not None
+        lang = await self._language(row.chat_id)
+        html = (
+            render_digest(alerts, self._catalog, lang=lang)
+            if digest
+            else render_alert(alerts[0], self._catalog, lang=lang)
         )
+        options = SendOptions(
+            silent=decision.silent,
+            previews=prefs.link_previews,
+            thread_id=prefs.thread_id,
+            paid=paid,
+        )
+        result = await self._send_parts(row.chat_id, split_html(html), options, paid=paid)
         if result.status is SendStatus.BAD_HTML:
             log.warning(
                 "chat %d refused our HTML (%s); sending plain text", row.chat_id, result.error
             )
-            result = await self._sender.send(
-                row.chat_id, render_plain(alert, self._catalog, lang=lang), html=False
+            plain = SendOptions(
+                html=False, silent=options.silent, thread_id=options.thread_id, paid=paid
             )
-        await self._record(row, result, report)
+            result = await self._send_parts(
+                row.chat_id, split_plain(html_to_plain(html)), plain, paid=paid, first_slot=False
+            )
+        for member in rows:
+            await self._record(member, result, report, in_digest=digest)
 
-    async def _record(self, row: OutboxRow, result: SendResult, report: DrainReport) -> None:
+    async def _send_parts(
+        self,
+        chat_id: int,
+        parts: list[str],
+        options: SendOptions,
+        *,
+        paid: bool,
+        first_slot: bool = True,
+    ) -> SendResult:
+        """Send a message's parts in order, each in its own slot; answer with the first's id."""
+        first: SendResult | None = None
+        for index, part in enumerate(parts):
+            if index > 0 or not first_slot:
+                start = self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
+                await self._wait_for_slot(chat_id, start, paid=paid)
+            result = await self._sender.send(chat_id, part, options)
+            self._pace.answered(chat_id, self._timer.monotonic(), retry_after=result.retry_after)
+            if result.status is not SendStatus.SENT:
+                return result
+            first = first or result
+        return first or SendResult(SendStatus.FAILED, error="empty message")
+
+    async def _edit(self, row: OutboxRow, message_id: int, report: DrainReport) -> None:
+        """Show a grown story in the message already sent about it."""
+        alert = await self._db.events.alert(row.story_id)
+        prefs = await self._db.chats.prefs(row.chat_id)
+        if alert is None:
+            await self._db.outbox.mark_edited(row.id)
+            return
+        lang = await self._language(row.chat_id)
+        html = split_html(render_alert(alert, self._catalog, lang=lang))[0]
+        result = await self._sender.edit(
+            row.chat_id, message_id, html, SendOptions(previews=prefs.link_previews)
+        )
+        self._pace.answered(row.chat_id, self._timer.monotonic(), retry_after=result.retry_after)
         now = self._clock.now()
         match result.status:
             case SendStatus.SENT:
-                await self._db.outbox.mark_sent(row.id, message_id=result.message_id or 0, now=now)
-                report.sent += 1
-            case SendStatus.RETRY if row.attempts < self._max_attempts:
-                delay = (
-                    timedelta(seconds=result.retry_after)
-                    if result.retry_after is not None
-                    else retry_delay(row.attempts)
+                await self._db.outbox.mark_edited(row.id)
+                report.edited += 1
+            case SendStatus.RETRY if not self._too_old(row, now) or result.retry_after:
+                await self._db.outbox.retry_at(
+                    row.id, not_before=now + self._delay(row, result), error=result.error
                 )
-                await self._db.outbox.retry_at(row.id, not_before=now + delay, error=result.error)
                 report.retried += 1
             case SendStatus.BLOCKED:
-                log.info("chat %d blocked the bot; deactivating it", row.chat_id)
-                async with self._db.transaction():
-                    await self._db.chats.deactivate(row.chat_id)
-                    await self._db.outbox.fail(row.id, error=result.error)
-                    await self._db.outbox.cancel_chat(row.chat_id, reason=result.error)
-                report.blocked += 1
+                await self._blocked(row, result, report)
+            case _:
+                log.info(
+                    "could not edit message %d in chat %d: %s",
+                    message_id,
+                    row.chat_id,
+                    result.error,
+                )
+                await self._db.outbox.mark_edited(row.id)
+
+    def _too_old(self, row: OutboxRow, now: datetime) -> bool:
+        created = row.created_at or now
+        return now - created > self._config.max_age
+
+    @staticmethod
+    def _delay(row: OutboxRow, result: SendResult) -> timedelta:
+        if result.retry_after is not None:
+            return timedelta(seconds=result.retry_after)
+        return retry_delay(row.attempts)
+
+    async def _blocked(self, row: OutboxRow, result: SendResult, report: DrainReport) -> None:
+        log.info("chat %d blocked or removed the bot; deactivating it", row.chat_id)
+        async with self._db.transaction():
+            await self._db.chats.deactivate(row.chat_id)
+            if row.edit_of is None:
+                await self._db.outbox.fail(row.id, error=result.error)
+            await self._db.outbox.cancel_chat(row.chat_id, reason=result.error)
+        self._pace.forget(row.chat_id)
+        report.blocked += 1
+
+    async def _record(
+        self, row: OutboxRow, result: SendResult, report: DrainReport, *, in_digest: bool
+    ) -> None:
+        now = self._clock.now()
+        match result.status:
+            case SendStatus.SENT:
+                await self._db.outbox.mark_sent(
+                    row.id, message_id=result.message_id or 0, now=now, in_digest=in_digest
+                )
+                report.sent += 1
+            case SendStatus.RETRY if result.retry_after is not None or not self._too_old(row, now):
+                # Flood control is never a reason to give up; other transient errors are
+                # retried with backoff until the alert is too old to matter.
+                await self._db.outbox.retry_at(
+                    row.id, not_before=now + self._delay(row, result), error=result.error
+                )
+                report.retried += 1
+            case SendStatus.BLOCKED:
+                await self._blocked(row, result, report)
+            case SendStatus.MIGRATED if result.migrate_to is not None:
+                log.info("chat %d moved to %d; following it", row.chat_id, result.migrate_to)
+                await self._db.chats.migrate(row.chat_id, result.migrate_to, now=now)
+                await self._db.outbox.retry_at(row.id, not_before=now, error=result.error)
+                self._pace.forget(row.chat_id)
+                report.migrated += 1
             case _:
                 log.warning(
                     "giving up on outbox row %d: %s %s", row.id, result.status, result.error
                 )
                 await self._db.outbox.fail(row.id, error=f"{result.status}: {result.error}")
                 report.failed += 1
+
+
+def _forget_task(inflight: dict[int, asyncio.Task[None]], chat_id: int, _: object) -> None:
+    """Drop a finished send from the in-flight set."""
+    inflight.pop(chat_id, None)

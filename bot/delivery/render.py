@@ -6,8 +6,9 @@ so a hostile title is shown as text and never becomes markup.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
@@ -37,9 +38,19 @@ def format_time(when: datetime, lang: str = "en") -> str:
 
 
 def topic_label(name: str, catalog: Catalog, lang: str = "en") -> str:
-    """Return a topic's emoji and display name."""
-    topic = catalog.topic(name)
+    """Return a topic's emoji and display name (the bare name if the catalog lost it)."""
+    try:
+        topic = catalog.topic(name)
+    except KeyError:
+        return name
     return f"{topic.emoji} {topic.names.get(lang) or topic.names.get('en') or name}"
+
+
+def source_names(alert: Alert) -> tuple[str, ...]:
+    """Return the distinct sources that reported a story."""
+    if alert.sources:
+        return alert.sources
+    return tuple(dict.fromkeys(link.source_name for link in alert.links))
 
 
 def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
@@ -73,9 +84,13 @@ def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
             links.append(f'<a href="{href}">{escape(link.source_name)}</a>')
     if links:
         lines.append("🔗 " + " | ".join(links))
-    sources = {link.source_name for link in alert.links}
+    sources = source_names(alert)
     if len(sources) > 1:
-        lines.append(_("Reported by {n} sources").format(n=len(sources)))
+        lines.append(
+            _("Reported by {n} sources: {names}").format(
+                n=len(sources), names=escape(", ".join(sources))
+            )
+        )
     return "\n".join(lines)
 
 
@@ -86,3 +101,35 @@ def render_plain(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
     lines.append(alert.summary or alert.title)
     lines.extend(link.url for link in alert.links[:MAX_LINKS])
     return "\n".join(lines)
+
+
+def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") -> str:
+    """Render many stories as one digest, grouped by topic, each with its source count."""
+    tr = translator(lang)
+    groups: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        groups.setdefault(alert.topics[0] if alert.topics else "", []).append(alert)
+    heading = tr.ngettext("Digest: {n} story", "Digest: {n} stories", len(alerts))
+    lines = ["<b>" + heading.format(n=len(alerts)) + "</b>"]
+    for topic, members in groups.items():
+        lines.append("")
+        if topic:
+            lines.append(f"<b>{escape(topic_label(topic, catalog, lang))}</b>")
+        for alert in members:
+            text = alert.title.strip() or alert.summary.strip()
+            line = "• " + escape(text)
+            href = next(
+                (h for h in (safe_href(link.url) for link in alert.links) if h is not None), None
+            )
+            if href is not None:
+                line += f' <a href="{href}">' + tr.gettext("link") + "</a>"
+            sources = len(source_names(alert))
+            if sources > 1:
+                line += " (" + tr.gettext("{n} sources").format(n=sources) + ")"
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def html_to_plain(html: str) -> str:
+    """Strip our template's markup, for when Telegram refuses the HTML."""
+    return unescape(re.sub(r"<[^>]+>", "", html))

@@ -13,7 +13,14 @@ from typing import Protocol
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,44 +47,89 @@ class SendResult:
     error: str = ""
 
 
-class Sender(Protocol):
-    """Something that sends one message to one chat."""
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How one message is sent."""
 
-    async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
+    html: bool = True
+    silent: bool = False  # disable_notification
+    previews: bool = False
+    thread_id: int | None = None  # message_thread_id of a forum topic
+    paid: bool = False  # allow_paid_broadcast
+
+
+class Sender(Protocol):
+    """Something that sends and edits messages in chats."""
+
+    async def send(self, chat_id: int, text: str, options: SendOptions) -> SendResult:
         """Send a message and report Telegram's answer."""
+        ...
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, options: SendOptions
+    ) -> SendResult:
+        """Replace a sent message's text and report Telegram's answer."""
         ...
 
 
 class TelegramSender:
     """Send through a PTB `Bot`."""
 
-    def __init__(self, bot: Bot, *, link_previews: bool = False) -> None:
+    def __init__(self, bot: Bot) -> None:
         self._bot = bot
-        self._previews = LinkPreviewOptions(is_disabled=not link_previews)
 
-    async def send(  # noqa: PLR0911 -- one return per kind of Telegram answer reads best
-        self, chat_id: int, text: str, *, html: bool
-    ) -> SendResult:
+    async def send(self, chat_id: int, text: str, options: SendOptions) -> SendResult:
         """Send a message and turn Telegram's errors into a `SendResult`."""
         try:
             message = await self._bot.send_message(
                 chat_id,
                 text,
-                parse_mode=ParseMode.HTML if html else None,
-                link_preview_options=self._previews,
+                parse_mode=ParseMode.HTML if options.html else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=not options.previews),
+                disable_notification=options.silent,
+                message_thread_id=options.thread_id,
+                allow_paid_broadcast=options.paid or None,
             )
-        except RetryAfter as exc:
+        except TelegramError as exc:
+            return _answer(exc)
+        return SendResult(SendStatus.SENT, message_id=message.message_id)
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, options: SendOptions
+    ) -> SendResult:
+        """Edit a message's text; "not modified" counts as done."""
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML if options.html else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=not options.previews),
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return SendResult(SendStatus.SENT, message_id=message_id)
+            return _answer(exc)
+        except TelegramError as exc:
+            return _answer(exc)
+        return SendResult(SendStatus.SENT, message_id=message_id)
+
+
+def _answer(exc: TelegramError) -> SendResult:  # noqa: PLR0911 -- one return per kind of answer
+    """Turn one of Telegram's errors into a `SendResult`."""
+    match exc:
+        case RetryAfter():
             delay = exc.retry_after
             seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
             return SendResult(SendStatus.RETRY, retry_after=float(seconds), error=exc.message)
-        except ChatMigrated as exc:
+        case ChatMigrated():
             return SendResult(SendStatus.MIGRATED, migrate_to=exc.new_chat_id, error=exc.message)
-        except Forbidden as exc:
+        case Forbidden():
             return SendResult(SendStatus.BLOCKED, error=exc.message)
-        except BadRequest as exc:
-            if "can't parse entities" in exc.message.lower():
-                return SendResult(SendStatus.BAD_HTML, error=exc.message)
+        case BadRequest() if "can't parse entities" in exc.message.lower():
+            return SendResult(SendStatus.BAD_HTML, error=exc.message)
+        case BadRequest():
             return SendResult(SendStatus.FAILED, error=exc.message)
-        except NetworkError as exc:  # includes TimedOut and Telegram's 5xx answers
+        case NetworkError():  # includes TimedOut and Telegram's 5xx answers
             return SendResult(SendStatus.RETRY, error=exc.message)
-        return SendResult(SendStatus.SENT, message_id=message.message_id)
+    return SendResult(SendStatus.FAILED, error=exc.message)

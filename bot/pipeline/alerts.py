@@ -161,6 +161,10 @@ async def record_post(
                 else priority_of(found.topics, catalog)
             )
             queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
+        elif alert and not recorded.new_story:
+            # The story grew: alerts already sent are edited to show the new source and the
+            # count, rather than sent again; ones still queued render it when they go.
+            queued = await db.outbox.request_edits(recorded.story_id, now=now)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

@@ -99,6 +99,7 @@ class RateLimits:
     global_per_s: float = 30.0
     private_per_s: float = 1.0
     group_per_min: float = 20.0
+    paid_per_s: float = 1000.0  # sends with allow_paid_broadcast, counted apart from the rest
 
     def __post_init__(self) -> None:
         if min(self.global_per_s, self.private_per_s, self.group_per_min) <= 0:
@@ -126,6 +127,7 @@ class SentMessage:
     file_name: str | None = None
     mime_type: str | None = None
     deleted: bool = False
+    sent_at: float = 0.0  # on the sandbox's monotonic clock, for benchmarks
 
 
 @dataclass(slots=True)
@@ -523,9 +525,11 @@ class SandboxBotAPI:
         self._open_callbacks: set[str] = set()
         self._faults: list[_Fault] = []
         self._global_window: _Window | None = None
+        self._paid_window: _Window | None = None
         self._chat_windows: dict[int, _Window] = {}
         if limits is not None:
             self._global_window = _Window.per_second(limits.global_per_s)
+            self._paid_window = _Window.per_second(limits.paid_per_s)
 
         self._signal = _ChangeSignal()
         self._closing = False
@@ -1214,10 +1218,17 @@ class SandboxBotAPI:
             raise _bad_request("message caption is too long")
         return caption, visible, entities
 
-    def _check_rate(self, chat: _Chat) -> None:
-        """Refuse a send that would break the flood limits; count it if it passes."""
+    def _check_rate(self, chat: _Chat, *, paid: bool = False) -> None:
+        """Refuse a send that would break the flood limits; count it if it passes.
+
+        A paid broadcast (allow_paid_broadcast) is counted against its own, much higher,
+        overall limit instead of the usual one; per-chat limits apply to it all the same.
+        """
         if self.limits is None or self._global_window is None:
             return
+        overall = self._global_window
+        if paid and self._paid_window is not None:
+            overall = self._paid_window
         now = self._monotonic()
         window = self._chat_windows.get(chat.id)
         if window is None:
@@ -1226,10 +1237,10 @@ class SandboxBotAPI:
             else:
                 window = _Window(max(1, int(self.limits.group_per_min)), 60.0)
             self._chat_windows[chat.id] = window
-        wait = max(self._global_window.wait_time(now), window.wait_time(now))
+        wait = max(overall.wait_time(now), window.wait_time(now))
         if wait > 0:
             raise _too_many_requests(max(1, math.ceil(wait)))
-        self._global_window.add(now)
+        overall.add(now)
         window.add(now)
 
     # -- methods ------------------------------------------------------------------------------
@@ -1283,7 +1294,7 @@ class SandboxBotAPI:
             raise _bad_request("can't parse link preview options JSON object")
         if preview is None and _bool_param(params, "disable_web_page_preview"):
             preview = {"is_disabled": True}
-        self._check_rate(chat)
+        self._check_rate(chat, paid=options.allow_paid_broadcast)
         message = self._bot_message(chat, options)
         message["text"] = visible
         if entities:
@@ -1377,6 +1388,7 @@ class SandboxBotAPI:
             allow_paid_broadcast=options.allow_paid_broadcast,
             visible_text=visible,
             entities=entities,
+            sent_at=self._monotonic(),
         )
         self.sent.append(sent)
         return sent

@@ -1,0 +1,71 @@
+"""How alerts reach a chat: /digest, /timezone, /quiet, /previews, /here.
+
+Parsing and the rules live in bot.delivery.preferences and storage; these only connect
+them to Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Update
+
+from bot.context import Context
+from bot.delivery.preferences import (
+    PrefsError,
+    describe,
+    parse_digest,
+    parse_previews,
+    parse_quiet,
+    parse_timezone,
+)
+from handlers.common import may_change, register_chat, ui_of
+
+Parser = Callable[[list[str]], dict[str, Any]]
+
+
+async def _change(update: Update, context: Context, parse: Parser) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    await register_chat(update, context)
+    ui = await ui_of(update, context)
+    if not await may_change(update, context):
+        await message.reply_text(ui._("Only the group's admins can change its topics."))
+        return
+    db = context.core.db
+    try:
+        changes = parse(list(context.args or []))
+    except PrefsError as exc:
+        said = ui._(exc.template).format(**exc.values)
+        await message.reply_text(f"{said}.\n\n{describe(await db.chats.prefs(chat.id), ui._)}")
+        return
+    await message.reply_text(describe(await db.chats.update_prefs(chat.id, **changes), ui._))
+
+
+async def digest(update: Update, context: Context) -> None:
+    """Choose instant alerts or an hourly or daily digest."""
+    await _change(update, context, parse_digest)
+
+
+async def timezone(update: Update, context: Context) -> None:
+    """Set the chat's time zone for digests and quiet hours."""
+    await _change(update, context, parse_timezone)
+
+
+async def quiet(update: Update, context: Context) -> None:
+    """Set or clear quiet hours."""
+    await _change(update, context, parse_quiet)
+
+
+async def previews(update: Update, context: Context) -> None:
+    """Turn link previews on or off."""
+    await _change(update, context, parse_previews)
+
+
+async def here(update: Update, context: Context) -> None:
+    """Send alerts to the forum topic this command was sent in (or the main chat)."""
+    message = update.effective_message
+    thread = message.message_thread_id if message and message.is_topic_message else None
+    await _change(update, context, lambda _args: {"thread_id": thread})
