@@ -59,3 +59,16 @@ def translator(lang: str) -> Translator:
 def N_(message: str) -> str:  # noqa: N802 -- gettext's conventional name for "mark only"
     """Mark a message id for extraction where it is translated later."""
     return message
+
+
+class TranslatableError(ValueError):
+    """An error a user should read in their language.
+
+    `template` is a message id (marked with N_ where it is raised) and `values` fill it in,
+    so a handler can say it with `ui._(error.template).format(**error.values)`.
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values

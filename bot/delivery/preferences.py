@@ -14,23 +14,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import N_
+from bot.i18n import N_, TranslatableError
 from bot.models import ChatPrefs, Delivery, QuietMode
 
 HIGH_PRIORITY = 2  # the outbox priority of a high-severity alert
 
 
-class PrefsError(ValueError):
-    """A command's arguments do not say a valid choice; the message says what would.
-
-    `template` is a message id for the interface catalogs and `values` fill it in, so the
-    handler can say it in the chat's language.
-    """
-
-    def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template.format(**values))
-        self.template = template
-        self.values = values
+class PrefsError(TranslatableError):
+    """A command's arguments do not say a valid choice; the message says what would."""
 
 
 def zone(name: str) -> ZoneInfo:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.i18n import N_
+from bot.i18n import N_, TranslatableError
 from bot.matching import PlaceIndex, tokenize
 from bot.matching.audience import SEVERITY_RANK
 from bot.models import ChatAudience
@@ -43,17 +43,8 @@ _OFF = frozenset({"off", "clear", "none", "-"})
 _KM_RE = re.compile(r"^(\d{1,6}(?:[.,]\d+)?)\s*(?:km|км)?$", re.IGNORECASE)
 
 
-class PreferenceError(ValueError):
-    """A command's arguments cannot be turned into a preference; the message says why.
-
-    `template` is a message id for the interface catalogs and `values` fill it in, so the
-    handler can say it in the chat's language.
-    """
-
-    def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template.format(**values))
-        self.template = template
-        self.values = values
+class PreferenceError(TranslatableError):
+    """A command's arguments cannot be turned into a preference; the message says why."""
 
 
 def parse_km(word: str) -> float | None:
