@@ -13,6 +13,7 @@ from handlers import (
     errors,
     latest,
     preferences,
+    settings,
     sources,
     start,
     status,
@@ -69,6 +70,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("quiet", choices.quiet))
     app.add_handler(CommandHandler("previews", choices.previews))
     app.add_handler(CommandHandler("here", choices.here))
+    app.add_handler(CommandHandler("settings", settings.settings))
+    app.add_handler(CallbackQueryHandler(settings.tap, pattern=r"^set:"))
+    # Text the settings menu asked for goes first; it stops there, else falls through.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, settings.text_reply), group=-1)
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.
