@@ -103,6 +103,8 @@ async def _apply(core: Core, chat_id: int, action: str, context: Context) -> str
             await preferences.region(db, places, chat_id, [places.oblasts()[int(index)]])
         case ["pl", "nk", km] if km.isdigit() and (place := _state(context).get(PLACE)):
             await preferences.near(db, places, chat_id, [*str(place).split(), km])
+        case ["pl", "nk", _]:
+            pass  # the place was forgotten (a restart): show the places again
         case ["pl", "bk", code, km]:
             await preferences.border(db, chat_id, [code, km])
         case ["pl", "any"]:

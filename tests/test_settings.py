@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import settings_menu
 from bot.context import Core
-from bot.models import Delivery, QuietMode
+from bot.i18n import LANGUAGES
+from bot.matching import PlaceIndex, default_catalog, default_places
+from bot.models import ChatAudience, ChatPrefs, Delivery, QuietMode
 from bot.pipeline.cycle import run_cycle
+from bot.pipeline.preferences import COUNTRY_NAMES
 from bot.sandbox import SandboxBotAPI, SourceServer
+from bot.texts import ui_for
 from tests.test_e2e import ALICE, YELSK_LINK, add_samples, last_buttons, say, tap
 
 
@@ -160,3 +165,38 @@ async def test_group_settings_belong_to_its_admins(sandbox: SandboxBotAPI, core:
     assert "танки" in (answer.text or "")
     assert (await core.db.audience.get(group)).watch == ("танки",)
     assert len(sandbox.messages_to(group)) == 3
+
+
+def test_every_button_fits_telegrams_callback_limit_in_every_language() -> None:
+    catalog = default_catalog()
+    oblasts = PlaceIndex(default_places()).oblasts()
+    prefs = ChatPrefs(quiet_start=23, quiet_end=7)
+    audience = ChatAudience(chat_id=1, watch=("танки",))
+    for lang in LANGUAGES:
+        ui = ui_for(lang, catalog)
+        screens = [
+            settings_menu.main(ui),
+            settings_menu.topics(ui, set(catalog.names())),
+            settings_menu.severity(ui, "medium"),
+            settings_menu.keywords(ui, audience),
+            settings_menu.keywords_prompt(ui),
+            settings_menu.places(ui, "summary"),
+            settings_menu.regions(ui, oblasts),
+            settings_menu.place_prompt(ui),
+            settings_menu.near_radius(ui, "Mazyr"),
+            settings_menu.borders(ui, COUNTRY_NAMES),
+            settings_menu.border_radius(ui, "ua", COUNTRY_NAMES),
+            settings_menu.delivery(ui, prefs, "summary"),
+            settings_menu.digest_hours(ui, 8),
+            settings_menu.zones(ui, "Europe/Minsk"),
+            settings_menu.zone_prompt(ui),
+            settings_menu.quiet(ui, prefs, "summary"),
+            settings_menu.languages(ui),
+            settings_menu.previews(ui, prefs),
+        ]
+        for text, rows in screens:
+            assert text
+            for label, data in (button for row in rows for button in row):
+                assert label
+                assert data.startswith("set:")
+                assert len(data.encode()) <= 64
