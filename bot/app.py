@@ -117,6 +117,10 @@ async def _open(
         ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)
         await notify_admins(app, settings, texts.source_deactivated(ui, source, kind))
 
+    async def tell_admins_back(source: Source) -> None:
+        ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)
+        await notify_admins(app, settings, texts.source_recovered(ui, source))
+
     # Worker processes for parsing and matching, when the operator asks for them.
     pool = (
         make_process_pool(settings.catalog, settings.parse_workers)
@@ -133,6 +137,7 @@ async def _open(
         clock=clock,
         on_queued=dispatcher.wake,
         on_deactivated=tell_admins,
+        on_recovered=tell_admins_back,
         executor=pool,
     )
     app.bot_data.core = Core(

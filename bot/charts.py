@@ -7,11 +7,14 @@ object directly (no global pyplot state) and are meant to run in a worker thread
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
 
 
 def reports_chart(
@@ -40,4 +43,7 @@ def reports_chart(
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    png = buffer.getvalue()
+    # The record's threadName shows where the rendering ran (tests check it is not the loop).
+    log.debug("chart rendered: %d bytes", len(png))
+    return png

@@ -346,6 +346,13 @@ def source_deactivated(ui: UI, source: Source, kind: str) -> str:
     )
 
 
+def source_recovered(ui: UI, source: Source) -> str:
+    """Tell admins that a source which was failing answers again."""
+    return ui._("✅ Source <b>{name}</b> (#{id}) is back: it answers again.\n{url}").format(
+        name=escape(source.name), id=source.id, url=escape(source.url)
+    )
+
+
 def _in(ui: UI, then: datetime, now: datetime) -> str:
     seconds = int((then - now).total_seconds())
     if seconds <= 0:

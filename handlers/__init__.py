@@ -13,6 +13,7 @@ from handlers import (
     errors,
     latest,
     preferences,
+    settings,
     sources,
     start,
     status,
@@ -43,6 +44,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("filters", preferences.show))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CallbackQueryHandler(status.picture, pattern=r"^st:chart$"))
+    app.add_handler(CallbackQueryHandler(status.map_picture, pattern=r"^st:map$"))
     app.add_handler(CommandHandler("latest", latest.latest))
     app.add_handler(CallbackQueryHandler(latest.turn_page, pattern=r"^lt:"))
     app.add_handler(CommandHandler("post", drafts.post))
@@ -64,11 +66,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         | filters.Document.MimeType("text/x-opml")
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
-    app.add_handler(CommandHandler("digest", choices.digest))
-    app.add_handler(CommandHandler("timezone", choices.timezone))
-    app.add_handler(CommandHandler("quiet", choices.quiet))
-    app.add_handler(CommandHandler("previews", choices.previews))
-    app.add_handler(CommandHandler("here", choices.here))
+    _register_choices(app)
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.
@@ -76,3 +74,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, drafts.reply)
     )
     app.add_error_handler(errors.on_error)
+
+
+def _register_choices(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the handlers of how alerts arrive and of the /settings menu."""
+    app.add_handler(CommandHandler("digest", choices.digest))
+    app.add_handler(CommandHandler("timezone", choices.timezone))
+    app.add_handler(CommandHandler("quiet", choices.quiet))
+    app.add_handler(CommandHandler("previews", choices.previews))
+    app.add_handler(CommandHandler("here", choices.here))
+    app.add_handler(CommandHandler("settings", settings.settings))
+    app.add_handler(CallbackQueryHandler(settings.tap, pattern=r"^set:"))
+    # Text the settings menu asked for goes first; it stops there, else falls through.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, settings.text_reply), group=-1)

@@ -9,6 +9,7 @@ from bot.i18n import N_, translator
 # (command, description); N_ marks each description for `pybabel extract`.
 MENU = (
     ("topics", N_("Choose topics")),
+    ("settings", N_("All settings in one menu")),
     ("status", N_("What is going on right now")),
     ("latest", N_("The latest stories")),
     ("mysubs", N_("Your subscriptions")),

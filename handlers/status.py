@@ -8,13 +8,16 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
-from bot import charts, texts
+from bot import charts, maps, texts
 from bot.context import Context, Core
 from bot.matching import resolve_topic
+from bot.pipeline.preferences import COUNTRY_NAMES
 from bot.texts import UI, TopicFigures
 from handlers.common import ui_of
 
 CHART_DAYS = 14
+MAP_HOURS = 48
+MAP_PLACES = 200  # more than the gazetteer's places a real 48 h names
 
 
 async def _figures(core: Core, topics: tuple[str, ...]) -> dict[str, TopicFigures]:
@@ -36,7 +39,12 @@ async def _figures(core: Core, topics: tuple[str, ...]) -> dict[str, TopicFigure
 
 def _picture_buttons(ui: UI) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(ui._("📈 Chart, 14 days"), callback_data="st:chart")]]
+        [
+            [
+                InlineKeyboardButton(ui._("📈 Chart, 14 days"), callback_data="st:chart"),
+                InlineKeyboardButton(ui._("🗺 Map, 48 h"), callback_data="st:map"),
+            ]
+        ]
     )
 
 
@@ -96,3 +104,33 @@ async def picture(update: Update, context: Context) -> None:
         title=ui._("Reports per day"),
     )
     await context.bot.send_photo(chat.id, png, caption=ui._("Reports per day, last 14 days"))
+
+
+async def map_picture(update: Update, context: Context) -> None:
+    """Send the map of the places stories named in the last 48 hours."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    core = context.core
+    ui = await ui_of(update, context)
+    await query.answer()
+    since = core.clock.now() - timedelta(hours=MAP_HOURS)
+    spots = []
+    for place_id, stories in await core.db.events.top_places(since=since, limit=MAP_PLACES):
+        place = core.matcher.places.get(place_id)
+        if place is not None and place.kind != "oblast":  # an oblast is no point on a map
+            # Few places have Ukrainian names; Russian ones read better there than Latin.
+            fallback = "ru" if ui.lang == "uk" else "en"
+            names = place.names.get(ui.lang) or place.names.get(fallback) or (place.id,)
+            spots.append(maps.Spot(place.lat, place.lon, stories, names[0]))
+    png = await asyncio.to_thread(
+        maps.stories_map,
+        spots,
+        neighbours={code: ui._(name) for code, name in COUNTRY_NAMES.items()},
+        title=ui._("Located stories, last 48 hours"),
+    )
+    await context.bot.send_photo(
+        chat.id,
+        png,
+        caption=ui._("{n} places named in the last 48 hours").format(n=len(spots)),
+    )

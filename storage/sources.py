@@ -101,35 +101,52 @@ class SourceRepository(Repository):
         etag: str | None,
         last_modified: str | None,
         backfilled: bool = False,
-    ) -> None:
-        """Note a poll that answered (with a body or 304): validators and health reset."""
-        await self._db.execute(
-            """
-            UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
-                etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                consecutive_failures = 0, backfilled = MAX(backfilled, ?)
-            WHERE id = ?
-            """,
-            (
-                now.timestamp(),
-                now.timestamp(),
-                next_poll_at.timestamp(),
-                etag,
-                last_modified,
-                int(backfilled),
-                source_id,
-            ),
-        )
+    ) -> bool:
+        """Note a poll that answered (with a body or 304): validators and health reset.
+
+        Return True when the source had been marked failing: only the first success after
+        the failures says so, so admins are told once that it is back.
+        """
+        async with self._db.transaction():
+            back = await self._db.execute(
+                "UPDATE sources SET failing = 0 WHERE id = ? AND failing = 1", (source_id,)
+            )
+            await self._db.execute(
+                """
+                UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
+                    etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                    consecutive_failures = 0, backfilled = MAX(backfilled, ?)
+                WHERE id = ?
+                """,
+                (
+                    now.timestamp(),
+                    now.timestamp(),
+                    next_poll_at.timestamp(),
+                    etag,
+                    last_modified,
+                    int(backfilled),
+                    source_id,
+                ),
+            )
+        return back.rowcount > 0
 
     async def record_failure(
-        self, source_id: int, *, now: datetime, next_poll_at: datetime, kind: str, detail: str
+        self,
+        source_id: int,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
+        kind: str,
+        detail: str,
+        failing_after: int = 3,
     ) -> None:
-        """Note a failed poll with its named error kind."""
+        """Note a failed poll with its named error kind (failing after so many in a row)."""
         await self._db.execute(
             """
             UPDATE sources SET last_polled_at = ?, last_error_at = ?, last_error_kind = ?,
                 last_error_detail = ?, next_poll_at = ?,
-                consecutive_failures = consecutive_failures + 1
+                consecutive_failures = consecutive_failures + 1,
+                failing = MAX(failing, consecutive_failures + 1 >= ?)
             WHERE id = ?
             """,
             (
@@ -138,6 +155,7 @@ class SourceRepository(Repository):
                 kind,
                 detail[:500],
                 next_poll_at.timestamp(),
+                failing_after,
                 source_id,
             ),
         )
@@ -158,7 +176,7 @@ class SourceRepository(Repository):
         Return True only for the call that turned it off, so admins are told once.
         """
         cursor = await self._db.execute(
-            "UPDATE sources SET active = 0, deactivated_at = ? "
+            "UPDATE sources SET active = 0, deactivated_at = ?, failing = 1 "
             "WHERE id = ? AND active = 1 AND consecutive_failures >= ?",
             (now.timestamp(), source_id, max_failures),
         )

@@ -370,3 +370,55 @@ async def test_paging_stops_when_the_server_ignores_before(
     report = await run_cycle(pipe, all_sources=True)
     assert report.new_events == 2
     assert [r.query.get("before") for r in source_server.requests_to(CHANNEL)] == [None, "10"]
+
+
+async def test_admins_are_told_once_when_a_failing_source_is_back(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    sandbox.register_chat(ADMIN_ID, "private")
+    broken = b"<html><body>Error</body></html>"
+    url = source_server.add("flaky.rss", broken, status=500, content_type="text/html")
+    await add_source(core.db, url, now=core.clock.now(), allow_private=True, name="Flaky")
+    blip = source_server.add("blip.rss", broken, status=500, content_type="text/html")
+    await add_source(core.db, blip, now=core.clock.now(), allow_private=True, name="Blip")
+    await run_cycle(core.pipeline, all_sources=True)
+    # One failure is a blip: its return is no news.
+    source_server.add("blip.rss", rss(*DRILLS))
+    for _ in range(2):
+        await run_cycle(core.pipeline, all_sources=True)
+    assert sandbox.messages_to(ADMIN_ID) == []
+    # Three failures in a row (still on), then it answers: told once, not on every poll.
+    source_server.add("flaky.rss", rss(*DRILLS))
+    for _ in range(3):
+        await run_cycle(core.pipeline, all_sources=True)
+    await sandbox.wait_for(lambda: len(sandbox.messages_to(ADMIN_ID)) >= 1)
+    notices = sandbox.messages_to(ADMIN_ID)
+    assert len(notices) == 1
+    assert "Source <b>Flaky</b>" in (notices[0].text or "")
+    assert "is back" in (notices[0].text or "")
+
+
+async def test_a_source_turned_off_then_resumed_is_announced_back(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    sandbox.register_chat(ADMIN_ID, "private")
+    bad = source_server.add(
+        "dead.rss", b"<html><body>Error</body></html>", status=500, content_type="text/html"
+    )
+    await add_source(core.db, bad, now=core.clock.now(), allow_private=True, name="Dead")
+    pipe = dataclasses.replace(core.pipeline, max_failures=2, failing_after=5)
+    for _ in range(2):
+        await run_cycle(pipe, all_sources=True)
+    (dead,) = await core.db.sources.all()
+    assert not dead.active
+    assert "turned off" in (sandbox.last_to(ADMIN_ID).text or "")
+    source_server.add("dead.rss", rss(*DRILLS))
+    assert "resumed" in (await say(sandbox, ADMIN_ID, f"/resumesource {dead.id}")).lower()
+    before = len(sandbox.messages_to(ADMIN_ID))
+    for _ in range(2):
+        await run_cycle(pipe, all_sources=True)
+    await sandbox.wait_for(lambda: len(sandbox.messages_to(ADMIN_ID)) > before)
+    back = sandbox.messages_to(ADMIN_ID)[before:]
+    assert len(back) == 1
+    assert "<b>Dead</b>" in (back[0].text or "")
+    assert "is back" in (back[0].text or "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 
+from bot import maps
 from bot.clock import ManualClock
 from bot.context import Core
 from bot.pipeline.alerts import Post, record_post
@@ -81,17 +82,21 @@ async def test_board_marks_a_spike_against_the_usual_level(
 
 
 @pytest.fixture
-async def loop_watch(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Report any callback that holds the event loop for more than 100 ms."""
-    loop = asyncio.get_running_loop()
-    loop.set_debug(True)
-    loop.slow_callback_duration = 0.1
-    caplog.set_level(logging.WARNING, logger="asyncio")
+def render_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture the pictures' "rendered" records, which carry the thread that drew them."""
+    caplog.set_level(logging.DEBUG, logger="bot.charts")
+    caplog.set_level(logging.DEBUG, logger="bot.maps")
     return caplog
 
 
+def rendered_off_the_loop(log: pytest.LogCaptureFixture, name: str) -> bool:
+    """Tell whether a picture was drawn, and never on the event loop's thread."""
+    records = [r for r in log.records if r.name == name and "rendered" in r.getMessage()]
+    return bool(records) and all(r.threadName != threading.main_thread().name for r in records)
+
+
 async def test_chart_is_a_png_rendered_off_the_loop(
-    sandbox: SandboxBotAPI, core: Core, clock: ManualClock, loop_watch: pytest.LogCaptureFixture
+    sandbox: SandboxBotAPI, core: Core, clock: ManualClock, render_log: pytest.LogCaptureFixture
 ) -> None:
     start = clock.now()
     for day in range(10):
@@ -111,5 +116,39 @@ async def test_chart_is_a_png_rendered_off_the_loop(
     assert photo.content is not None
     assert photo.content.startswith(PNG_SIGNATURE)
     assert len(photo.content) > 10_000
-    slow = [r.getMessage() for r in loop_watch.records if "Executing" in r.getMessage()]
-    assert slow == []
+    assert rendered_off_the_loop(render_log, "bot.charts")
+
+
+async def test_map_of_located_stories_is_a_png_rendered_off_the_loop(
+    sandbox: SandboxBotAPI, core: Core, clock: ManualClock, render_log: pytest.LogCaptureFixture
+) -> None:
+    start = clock.now()
+    clock.set(start - timedelta(days=5))  # too old for the map
+    await report(core, "old", "Учения под Гродно")
+    clock.set(start - timedelta(hours=3))
+    for n, town in enumerate(("Ельск", "Мозырь", "Пинск", "Брест")):
+        await report(core, f"new-{n}", f"Учения у границы, {town}")
+    clock.set(start)
+    await ask(sandbox, "/status")
+    board = sandbox.last_to(CHAT)
+    assert board.reply_markup is not None
+    buttons = [b["callback_data"] for b in board.reply_markup["inline_keyboard"][0]]
+    assert buttons == ["st:chart", "st:map"]
+    sandbox.push_callback(chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data="st:map")
+    await sandbox.wait_for(lambda: sandbox.last_to(CHAT).kind == "photo", timeout=20)
+    photo = sandbox.last_to(CHAT)
+    assert photo.content is not None
+    assert photo.content.startswith(PNG_SIGNATURE)
+    assert len(photo.content) > 20_000
+    assert "4 places" in (photo.text or "")  # Grodno's story is older than 48 hours
+    assert rendered_off_the_loop(render_log, "bot.maps")
+
+
+def test_outline_ships_with_the_package_and_names_every_neighbour() -> None:
+    shape = maps.outline()
+    assert 300 <= len(shape.points) <= 600
+    assert {code for _, _, code in shape.points} >= {"ua", "pl", "lt", "lv", "ru"}
+    lons = [lon for lon, _, _ in shape.points]
+    lats = [lat for _, lat, _ in shape.points]
+    assert 23.0 < min(lons) < 24.0 and 32.5 < max(lons) < 33.0
+    assert 51.0 < min(lats) < 51.5 and 56.0 < max(lats) < 56.5

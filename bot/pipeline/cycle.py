@@ -37,6 +37,8 @@ MAX_BACKOFF = timedelta(seconds=schedule.MAX_BACKOFF)
 
 # Told when failures turned a source off: (the source as it was, the last error kind).
 DeactivationHook = Callable[[Source, str], Awaitable[None]]
+# Told when a source that was failing answers again: (the source as it was before the poll).
+RecoveryHook = Callable[[Source], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -76,6 +78,8 @@ class Pipeline:
     channel_backfill_pages: int = 0  # older t.me/s pages read on a channel's first poll
     rand: Callable[[], float] = random.random  # backoff jitter; tests pass a fixed one
     on_deactivated: DeactivationHook | None = None
+    on_recovered: RecoveryHook | None = None
+    failing_after: int = 3  # failures in a row after which a source's return is news
     # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
@@ -122,6 +126,7 @@ def build_pipeline(
     clock: Clock,
     on_queued: Callable[[], None] | None = None,
     on_deactivated: DeactivationHook | None = None,
+    on_recovered: RecoveryHook | None = None,
     executor: Executor | None = None,
 ) -> Pipeline:
     """Build the pipeline the settings describe (the bot and the CLI share this)."""
@@ -142,6 +147,7 @@ def build_pipeline(
         backfill_alerts=settings.backfill_alerts,
         channel_backfill_pages=settings.channel_backfill_pages,
         on_deactivated=on_deactivated,
+        on_recovered=on_recovered,
         executor=executor,
         audience=Audience(catalog, matcher.places),
     )
@@ -177,7 +183,12 @@ async def _fail(
         retry_after=schedule.parse_retry_after(retry_after, now),
     )
     await pipe.db.sources.record_failure(
-        source.id, now=now, next_poll_at=now + delay, kind=kind.value, detail=detail
+        source.id,
+        now=now,
+        next_poll_at=now + delay,
+        kind=kind.value,
+        detail=detail,
+        failing_after=pipe.failing_after,
     )
     if failures < pipe.max_failures:
         return
@@ -232,6 +243,19 @@ def _alerted_on_first_poll(items: list[ParsedItem], count: int) -> set[str]:
     return {item.key for _, item in dated[:count]}
 
 
+async def _recovered(pipe: Pipeline, source: Source, *, back: bool) -> None:
+    """Tell the admins, once, that a source which was failing answers again."""
+    if not back:
+        return
+    log.info("source %s (%d) answers again", source.name, source.id)
+    if pipe.on_recovered is not None:
+        try:
+            await pipe.on_recovered(source)
+        except Exception:
+            # Best effort, like the note that it was turned off.
+            log.exception("could not tell admins that source %s is back", source.name)
+
+
 async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> None:
     """Fetch one source and store what it has; record its health either way."""
     fetched = await pipe.fetcher.fetch(
@@ -258,13 +282,14 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     )
     if fetched.not_modified or fetched.body is None:
         report.not_modified += 1
-        await pipe.db.sources.record_success(
+        back = await pipe.db.sources.record_success(
             source.id,
             now=now,
             next_poll_at=pipe.next_poll(source, now, interval),
             etag=None,
             last_modified=None,
         )
+        await _recovered(pipe, source, back=back)
         return
     parsed = await pipe.parse(
         fetched.body, kind=source.kind, content_type=fetched.content_type, base_url=source.url
@@ -286,7 +311,7 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     report.items += len(items)
     await _store(pipe, source, items, report, now=now, first_poll=first_poll)
     # Validators are stored only after the items are, so a crash re-reads the document.
-    await pipe.db.sources.record_success(
+    back = await pipe.db.sources.record_success(
         source.id,
         now=now,
         next_poll_at=pipe.next_poll(source, now, interval),
@@ -294,6 +319,7 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         last_modified=fetched.last_modified,
         backfilled=True,
     )
+    await _recovered(pipe, source, back=back)
     if parsed.warning is not None:
         # Read, but damaged: the health names the damage without counting a failure.
         log.warning("source %s: %s (%s)", source.name, parsed.warning.value, parsed.detail)

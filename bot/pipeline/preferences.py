@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.i18n import N_, TranslatableError
-from bot.matching import PlaceIndex, tokenize
+from bot.matching import Place, PlaceIndex, tokenize
 from bot.matching.audience import SEVERITY_RANK
 from bot.models import ChatAudience
 from storage import Database
@@ -104,6 +104,14 @@ def _limit(items: Sequence[object]) -> None:
         raise PreferenceError(N_("At most {n} filters of a kind; remove one first."), n=MAX_FILTERS)
 
 
+def known_place(places: PlaceIndex, name: str) -> Place:
+    """Return the place a user named, or raise PreferenceError saying it is unknown."""
+    place = places.resolve(name)
+    if place is None:
+        raise PreferenceError(N_("I don't know a place called “{name}”."), name=name)
+    return place
+
+
 async def near(db: Database, places: PlaceIndex, chat_id: int, args: Sequence[str]) -> ChatAudience:
     """Add "/near PLACE [km]" (or clear them with "off")."""
     chat = await db.audience.get(chat_id)
@@ -116,9 +124,7 @@ async def near(db: Database, places: PlaceIndex, chat_id: int, args: Sequence[st
         words.pop()
     if not words:
         raise PreferenceError(N_("Which place? For example: /near Mazyr 30"))
-    place = places.resolve(" ".join(words))
-    if place is None:
-        raise PreferenceError(N_("I don't know a place called “{name}”."), name=" ".join(words))
+    place = known_place(places, " ".join(words))
     kept = (*(pair for pair in chat.near if pair[0] != place.id), (place.id, km))
     _limit(kept)
     return await _store(db, replace(chat, near=kept))
