@@ -196,6 +196,11 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                 await _tap(sandbox, log, ADMIN, "Admin", "✅ Confirm", replies=1)
                 await _outbox_settled(app)
                 await _say(sandbox, log, SUBSCRIBER, "Alex", "/status")
+                # Alex switches the interface to Belarusian in /settings and asks again.
+                await _say(sandbox, log, SUBSCRIBER, "Alex", "/settings")
+                await _tap(sandbox, log, SUBSCRIBER, "Alex", "🌐 Language")
+                await _tap(sandbox, log, SUBSCRIBER, "Alex", "Беларуская")
+                await _say(sandbox, log, SUBSCRIBER, "Alex", "/mysubs")
                 counts = await core.db.outbox.counts()
                 log.say(
                     "demo",

@@ -18,3 +18,4 @@ async def test_demo_delivers_alerts_and_exits_by_itself() -> None:
     assert "Verified update" in transcript
     assert "What is going on" in transcript
     assert " 0 failed" in transcript
+    assert "Вашы тэмы" in transcript  # /settings switched Alex to Belarusian
