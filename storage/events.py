@@ -56,6 +56,7 @@ class Recorded:
     story_id: int
     new_story: bool
     edited: bool = False
+    story_signature: str | None = None  # the story's signature if this write set it
 
 
 def _event(row: aiosqlite.Row) -> Event:
@@ -185,7 +186,12 @@ class EventRepository(Repository):
                     """,
                     (story_id, story_id),
                 )
-            return Recorded(event_id=event_id, story_id=story_id, new_story=new_story)
+            return Recorded(
+                event_id=event_id,
+                story_id=story_id,
+                new_story=new_story,
+                story_signature=signature,
+            )
 
     async def _update(self, event_id: int, event: NewEvent) -> None:
         await self._db.execute(
@@ -240,6 +246,17 @@ class EventRepository(Repository):
             (since.timestamp(), limit),
         )
         return [(int(row["id"]), row["signature"]) for row in rows]
+
+    async def recent_signatures(
+        self, *, since: datetime, limit: int
+    ) -> list[tuple[int, float, str | None]]:
+        """Return (id, last reported, signature) of the stories reported since a time."""
+        rows = await self._db.fetchall(
+            "SELECT id, last_seen_at, signature FROM stories WHERE last_seen_at >= ? "
+            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+            (since.timestamp(), limit),
+        )
+        return [(int(row[0]), float(row[1]), row[2]) for row in rows]
 
     async def sources_count(self, story_id: int) -> int:
         """Return how many different sources tell a story."""
