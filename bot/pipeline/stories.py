@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 from bot.matching.matcher import Reading
@@ -97,12 +98,15 @@ def signature_of(found: Classification, reading: Reading, point_places: Iterable
     )
 
 
+@lru_cache(maxsize=262_144)
+def _shingle_hash(shingle: str) -> int:
+    """Hash a shingle; memoised, as common word pairs recur in report after report."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+
+
 def _sketch(shingles: Iterable[str]) -> tuple[int, ...]:
     """Return the bottom-k hashes of a set of shingles."""
-    hashes = {
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles
-    }
-    return tuple(sorted(hashes)[:SKETCH_SIZE])
+    return tuple(sorted({_shingle_hash(s) for s in shingles})[:SKETCH_SIZE])
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:
