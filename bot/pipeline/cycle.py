@@ -332,6 +332,10 @@ async def _store(
     # Matched before the transaction, so the database is not held while words are stemmed.
     found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
     async with pipe.db.transaction():
+        # A new source's silent first poll joins stories too: its items may tell what other
+        # sources already reported, and they count as corroboration ("3 sources"), and a
+        # later report must find them rather than start the story again. With the index
+        # joining costs little, so there is nothing to gain from skipping it.
         pipe.stories.sync(
             await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
         )
