@@ -122,11 +122,8 @@ async def _open(
         await notify_admins(app, settings, texts.source_recovered(ui, source))
 
     # Worker processes for parsing and matching, when the operator asks for them.
-    pool = (
-        make_process_pool(settings.catalog, settings.parse_workers)
-        if settings.parse_workers
-        else None
-    )
+    workers = settings.worker_processes()
+    pool = make_process_pool(settings.catalog, workers) if workers else None
     app.bot_data.pool = pool
     pipeline = build_pipeline(
         settings,

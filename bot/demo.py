@@ -141,6 +141,8 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                 min_poll_interval=1.0,
                 # A new source's first poll is normally silent; the demo shows its alerts.
                 backfill_alerts=10,
+                # A few sample items: starting worker processes would cost more than it saves.
+                parse_workers=0,
             )
             sandbox.register_chat(SUBSCRIBER, "private")
             sandbox.register_chat(ADMIN, "private")

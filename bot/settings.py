@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+MAX_AUTO_WORKERS = 4
+MAX_WORKERS = 64
+AUTO = -1  # OUTPOST_PARSE_WORKERS=auto
 
 
 class Settings(BaseSettings):
@@ -40,7 +44,9 @@ class Settings(BaseSettings):
     max_failures: int = Field(default=10, ge=1, le=1_000)
     backfill_alerts: int = Field(default=0, ge=0, le=1_000)
     channel_backfill_pages: int = Field(default=2, ge=0, le=50)
-    parse_workers: int = Field(default=0, ge=0, le=64)
+    # Worker processes that parse and match; "auto" (AUTO): one per CPU, at most 4, none
+    # on a single CPU.
+    parse_workers: int = AUTO
     # Messages a second to Telegram overall; Telegram allows about 30, so stay just under.
     global_rate: float = Field(default=28.0, gt=0, le=1000)
     # Seconds a message is retried after 5xx or network errors before it is given up.
@@ -50,6 +56,31 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(default=120.0, ge=1, le=3600)
     # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
     paid_broadcast: bool = False
+
+    def worker_processes(self) -> int:
+        """Return how many parse/match worker processes to start (0: none)."""
+        if self.parse_workers != AUTO:
+            return self.parse_workers
+        cpus = os.cpu_count() or 1
+        # One core gains nothing from a pool; past 4 the bot's own process (fetching,
+        # storing, sending) is the limit, and every worker holds its own dictionaries.
+        return 0 if cpus < 2 else min(cpus, MAX_AUTO_WORKERS)
+
+    @field_validator("parse_workers", mode="before")
+    @classmethod
+    def _workers(cls, value: object) -> object:
+        """Accept "auto" or a number of processes from 0 to MAX_WORKERS."""
+        if (isinstance(value, str) and value.strip().lower() == "auto") or (
+            isinstance(value, int) and value == AUTO
+        ):
+            return AUTO  # the word from the environment, or the default
+        try:
+            count = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"expected auto or 0..{MAX_WORKERS}") from None
+        if not 0 <= count <= MAX_WORKERS:
+            raise ValueError(f"expected auto or 0..{MAX_WORKERS}")
+        return count
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -56,6 +56,7 @@ class Recorded:
     story_id: int
     new_story: bool
     edited: bool = False
+    story_signature: str | None = None  # the story's signature if this write set it
 
 
 def _event(row: aiosqlite.Row) -> Event:
@@ -92,30 +93,26 @@ class EventRepository(Repository):
         its event.
         """
         async with self._db.transaction():
-            if event.source_id is not None:
-                # fetchall, not fetchone: one trip to the database thread (at most one row).
-                rows = await self._db.fetchall(
-                    "SELECT id, story_id, content_hash FROM events "
-                    "WHERE source_id = ? AND item_key = ?",
-                    (event.source_id, event.item_key),
+            # One trip to the database thread for both questions: has this source had this
+            # item, and which story has this canonical link (fetchall: at most one row).
+            rows = await self._db.fetchall(
+                "SELECT e.id, e.story_id, e.content_hash, "
+                "(SELECT id FROM stories WHERE canonical_link = ?) AS linked "
+                "FROM (SELECT 1) LEFT JOIN events e ON e.source_id = ? AND e.item_key = ?",
+                (event.canonical_link or None, event.source_id, event.item_key),
+            )
+            seen = rows[0]
+            if event.source_id is not None and seen["id"] is not None:
+                if event.content_hash is None or seen["content_hash"] == event.content_hash:
+                    return None
+                await self._update(int(seen["id"]), event)
+                return Recorded(
+                    event_id=int(seen["id"]),
+                    story_id=int(seen["story_id"]),
+                    new_story=False,
+                    edited=True,
                 )
-                seen = rows[0] if rows else None
-                if seen is not None:
-                    if event.content_hash is None or seen["content_hash"] == event.content_hash:
-                        return None
-                    await self._update(int(seen["id"]), event)
-                    return Recorded(
-                        event_id=int(seen["id"]),
-                        story_id=int(seen["story_id"]),
-                        new_story=False,
-                        edited=True,
-                    )
-            story_id: int | None = None
-            if event.canonical_link:
-                rows = await self._db.fetchall(
-                    "SELECT id FROM stories WHERE canonical_link = ?", (event.canonical_link,)
-                )
-                story_id = int(rows[0]["id"]) if rows else None
+            story_id: int | None = None if seen["linked"] is None else int(seen["linked"])
             signature = event.signature
             if story_id is None and event.join_story is not None:
                 story_id, signature = event.join_story, event.joined_signature
@@ -185,7 +182,12 @@ class EventRepository(Repository):
                     """,
                     (story_id, story_id),
                 )
-            return Recorded(event_id=event_id, story_id=story_id, new_story=new_story)
+            return Recorded(
+                event_id=event_id,
+                story_id=story_id,
+                new_story=new_story,
+                story_signature=signature,
+            )
 
     async def _update(self, event_id: int, event: NewEvent) -> None:
         await self._db.execute(
@@ -240,6 +242,17 @@ class EventRepository(Repository):
             (since.timestamp(), limit),
         )
         return [(int(row["id"]), row["signature"]) for row in rows]
+
+    async def recent_signatures(
+        self, *, since: datetime, limit: int
+    ) -> list[tuple[int, float, str | None]]:
+        """Return (id, last reported, signature) of the stories reported since a time."""
+        rows = await self._db.fetchall(
+            "SELECT id, last_seen_at, signature FROM stories WHERE last_seen_at >= ? "
+            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+            (since.timestamp(), limit),
+        )
+        return [(int(row[0]), float(row[1]), row[2]) for row in rows]
 
     async def sources_count(self, story_id: int) -> int:
         """Return how many different sources tell a story."""

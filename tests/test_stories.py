@@ -3,6 +3,7 @@ the story counts its sources, and a joined report queues no second alert."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from bot.matching.matcher import read
 from bot.models import SourceKind
 from bot.pipeline.alerts import Post, record_post
 from bot.pipeline.cycle import run_cycle
-from bot.pipeline.stories import Signature, same_happening, signature_of, similarity
+from bot.pipeline.stories import (
+    RecentStories,
+    Signature,
+    choose_story,
+    same_happening,
+    signature_of,
+    similarity,
+)
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.sources import add_source
 from storage import open_database
@@ -51,6 +59,52 @@ def test_near_duplicates_join_without_places() -> None:
     assert similarity(one.sketch, two.sketch) >= 0.5
     assert same_happening(one, two)
     assert not same_happening(one, sign("Погода на выходные будет теплой и сухой"))
+
+
+def test_recent_stories_choose_what_choose_story_chooses() -> None:
+    """The indexed mirror picks the same story as a scan of the newest candidates."""
+    rng = random.Random(7)  # noqa: S311 -- reproducible test data, not secrets
+    shared = list(range(1000, 1080))  # hashes many sketches share, as common word pairs do
+
+    def sketch() -> tuple[int, ...]:
+        values = set(rng.sample(shared, rng.randint(0, 40)))
+        values |= {rng.randrange(10**6) for _ in range(rng.randint(0, 40))}
+        return tuple(sorted(values)[:64])
+
+    def signature() -> Signature:
+        return Signature(
+            topics=frozenset(rng.sample(["drills", "rail", "air"], rng.randint(0, 2))),
+            places=frozenset(rng.sample(["yelsk", "orsha", "mozyr"], rng.randint(0, 1))),
+            numbers=frozenset(rng.sample(["28", "12"], rng.randint(0, 1))),
+            sketch=sketch(),
+        )
+
+    table: dict[int, tuple[float, str | None]] = {}  # the stories table: id -> (seen, sig)
+    stories = RecentStories(limit=25)
+    for story_id in range(1, 61):
+        table[story_id] = (float(rng.randint(0, 50)), signature().to_json())
+    table[61] = (49.0, "not json")  # unreadable, but it still takes a candidate's place
+
+    def newest(since: float) -> list[tuple[int, float, str | None]]:
+        rows = [(i, seen, sig) for i, (seen, sig) in table.items() if seen >= since]
+        return sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)[:25]
+
+    joins = 0
+    for step in range(300):
+        now, since = 60.0 + step // 10, 20.0 + step // 10
+        if step % 10 == 0:
+            stories.sync(newest(since))
+        report = signature()
+        expected = choose_story(report, [(i, sig) for i, _, sig in newest(since)])
+        assert stories.choose(report, since=since) == expected
+        if expected is None:
+            story_id, stored = max(table) + 1, report.to_json()
+        else:
+            joins += 1
+            story_id, stored = expected[0], report.to_json()
+        table[story_id] = (now, stored)
+        stories.touch(story_id, now, stored)
+    assert joins > 10
 
 
 def test_signature_round_trip() -> None:

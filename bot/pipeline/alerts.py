@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.matching import Catalog, Matcher
-from bot.matching.matcher import read
+from bot.matching.matcher import Reading, read
 from bot.models import Classification
 from bot.pipeline.audience import Audience
-from bot.pipeline.stories import MAX_CANDIDATES, choose_story, merged, signature_of
+from bot.pipeline.stories import MAX_CANDIDATES, RecentStories, Signature, merged, signature_of
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.pipeline.text import first_sentences
 from storage import Database
@@ -72,6 +72,16 @@ def priority_of(topics: tuple[str, ...], catalog: Catalog) -> int:
     return max(levels, default=0)
 
 
+def story_signature(matcher: Matcher, found: Classification, reading: Reading) -> Signature:
+    """Return the story signature of a classified post (its point places, not oblasts)."""
+    points = [
+        place.id
+        for place in map(matcher.places.get, found.places)
+        if place is not None and place.kind != "oblast"
+    ]
+    return signature_of(found, reading, points)
+
+
 async def record_post(
     db: Database,
     post: Post,
@@ -84,6 +94,8 @@ async def record_post(
     found: Classification | None = None,
     summary: str | None = None,
     severity: str | None = None,
+    signature: Signature | None = None,
+    stories: RecentStories | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
 
@@ -97,16 +109,18 @@ async def record_post(
     silent poll). `found` is the post's classification when the caller already has it (or
     an admin chose it), and `summary` its summary (the poller works out both for a batch
     at once, possibly in worker processes). An admin's `severity` sets the priority.
+    `signature` is the post's story signature when the caller worked it out with `found`.
+
+    `stories` is the caller's mirror of the recent stories, synced inside the caller's
+    transaction (the poller stores a source's items in one); without it the recent stories
+    are read for this post alone.
     """
-    reading = read(f"{post.title}\n{post.text}")
-    if found is None:
-        found = matcher.classify(reading)
-    points = [
-        place.id
-        for place in map(matcher.places.get, found.places)
-        if place is not None and place.kind != "oblast"
-    ]
-    signature = signature_of(found, reading, points)
+    reading = None
+    if found is None or signature is None:
+        reading = read(f"{post.title}\n{post.text}")
+        if found is None:
+            found = matcher.classify(reading)
+        signature = story_signature(matcher, found, reading)
     event = NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
@@ -128,11 +142,13 @@ async def record_post(
     )
     async with db.transaction():
         joined = None
-        if not post.is_admin:  # a verified update is always delivered as its own story
-            candidates = await db.events.recent_stories(
-                since=now - STORY_WINDOW, limit=MAX_CANDIDATES
+        if stories is None:
+            stories = RecentStories()
+            stories.sync(
+                await db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
             )
-            joined = choose_story(signature, candidates)
+        if not post.is_admin:  # a verified update is always delivered as its own story
+            joined = stories.choose(signature, since=(now - STORY_WINDOW).timestamp())
         if joined is not None:
             story_id, story = joined
             event = replace(
@@ -141,6 +157,8 @@ async def record_post(
         recorded = await db.events.record(event)
         if recorded is None:
             return Outcome(new=False)
+        if not recorded.edited:  # an edit leaves the story as it was
+            stories.touch(recorded.story_id, now.timestamp(), recorded.story_signature)
         if recorded.edited:
             log.info("event %d edited at its source; updated in place", recorded.event_id)
             return Outcome(
@@ -154,6 +172,8 @@ async def record_post(
         if alert and recorded.new_story:
             if audience is None:
                 audience = Audience(catalog, matcher.places)
+            if reading is None:
+                reading = read(f"{post.title}\n{post.text}")
             chats = await audience.recipients(db, found, reading)
             priority = (
                 SEVERITY_PRIORITY[severity]

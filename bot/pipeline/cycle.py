@@ -20,14 +20,16 @@ from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.matching import Catalog, Matcher
-from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, Source, SourceKind
+from bot.models import ErrorKind, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
 from bot.pipeline.alerts import Post, content_hash, record_post
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
-from bot.pipeline.workers import analyse, analyse_many
+from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
+from bot.pipeline.stories import WINDOW as STORY_WINDOW
+from bot.pipeline.workers import Analysis, analyse, analyse_many
 from bot.settings import Settings
 from storage import Database
 
@@ -84,6 +86,9 @@ class Pipeline:
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
     audience: Audience | None = None  # who receives what; loaded on first use if None
+    # The recent stories' signatures, decoded once; synced at the start of each source's
+    # transaction, so it is never staler than the stories table.
+    stories: RecentStories = field(default_factory=RecentStories)
 
     async def parse(
         self, body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
@@ -96,8 +101,8 @@ class Pipeline:
             return await asyncio.to_thread(job)
         return await asyncio.get_running_loop().run_in_executor(self.executor, job)
 
-    async def analyse(self, posts: list[tuple[str, str]]) -> list[tuple[Classification, str]]:
-        """Classify and summarise (title, text) posts, in the worker processes if any."""
+    async def analyse(self, posts: list[tuple[str, str]]) -> list[Analysis]:
+        """Classify, summarise and sign (title, text) posts, in the worker processes if any."""
         if self.executor is None or len(posts) < 2:
             return analyse(self.matcher, posts)
         return await asyncio.get_running_loop().run_in_executor(self.executor, analyse_many, posts)
@@ -353,7 +358,14 @@ async def _store(
     # Matched before the transaction, so the database is not held while words are stemmed.
     found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
     async with pipe.db.transaction():
-        for item, (classification, summary) in zip(fresh.values(), found, strict=True):
+        # A new source's silent first poll joins stories too: its items may tell what other
+        # sources already reported, and they count as corroboration ("3 sources"), and a
+        # later report must find them rather than start the story again. With the index
+        # joining costs little, so there is nothing to gain from skipping it.
+        pipe.stories.sync(
+            await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
+        )
+        for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True):
             alert = alerted is None or item.key in alerted
             outcome = await record_post(
                 pipe.db,
@@ -373,6 +385,8 @@ async def _store(
                 alert=alert,
                 found=classification,
                 summary=summary,
+                signature=signature,
+                stories=pipe.stories,
                 audience=pipe.audience,
             )
             report.new_events += int(outcome.new)

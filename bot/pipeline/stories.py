@@ -15,16 +15,24 @@ report, within `WINDOW` of the story's latest report, joins it when
 
 Why no library: datasketch's MinHash needs numpy and scipy for what is here a bottom-k
 sketch of 64 hashes over a few dozen shingles, compared against a few hundred stories.
+
+`RecentStories` keeps the recent stories' signatures decoded in memory and indexed by
+sketch hash and place, so a report is compared only with the stories it could join rather
+than with every story of the window; it chooses exactly what `choose_story` would.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from typing import TypeVar
 
 from bot.matching.matcher import Reading
 from bot.models import Classification
@@ -34,6 +42,7 @@ NEAR_DUPLICATE = 0.5
 SKETCH_SIZE = 64
 MAX_CANDIDATES = 300  # the newest stories in the window that a report is compared with
 _MIN_NUMBER = 2  # "1" is too common to mean anything
+_K = TypeVar("_K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +98,15 @@ def signature_of(found: Classification, reading: Reading, point_places: Iterable
     )
 
 
+@lru_cache(maxsize=262_144)
+def _shingle_hash(shingle: str) -> int:
+    """Hash a shingle; memoised, as common word pairs recur in report after report."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+
+
 def _sketch(shingles: Iterable[str]) -> tuple[int, ...]:
     """Return the bottom-k hashes of a set of shingles."""
-    hashes = {
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles
-    }
-    return tuple(sorted(hashes)[:SKETCH_SIZE])
+    return tuple(sorted({_shingle_hash(s) for s in shingles})[:SKETCH_SIZE])
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:
@@ -115,9 +127,10 @@ def same_happening(story: Signature, report: Signature) -> bool:
         return False
     if story.numbers and report.numbers and not story.numbers & report.numbers:
         return False
-    if similarity(story.sketch, report.sketch) >= NEAR_DUPLICATE:
+    # The cheap test first: a shared topic and place is enough without the wording.
+    if story.topics & report.topics and story.places & report.places:
         return True
-    return bool(story.topics & report.topics and story.places & report.places)
+    return similarity(story.sketch, report.sketch) >= NEAR_DUPLICATE
 
 
 def merged(story: Signature, report: Signature) -> Signature:
@@ -139,3 +152,121 @@ def choose_story(
         if signature is not None and same_happening(signature, report):
             return story_id, signature
     return None
+
+
+def _may_be_near(shared: int, one: int, other: int) -> bool:
+    """Tell whether two sketches of these sizes sharing `shared` hashes can be near-duplicates.
+
+    `similarity` counts at most the shared hashes among the k it compares, so this bound
+    never rules out a pair that `similarity` would accept.
+    """
+    k = min(SKETCH_SIZE, one + other - shared)
+    return k > 0 and shared / k >= NEAR_DUPLICATE
+
+
+@dataclass(frozen=True, slots=True)
+class _Story:
+    """A story as `RecentStories` holds it."""
+
+    rank: tuple[float, int]  # (last reported, id): newest first is largest first
+    stored: str | None  # the signature text as stored, to tell a changed one
+    signature: Signature | None  # None if unreadable: it still takes a candidate's place
+
+
+class RecentStories:
+    """The newest `MAX_CANDIDATES` stories of the window, decoded and indexed by key.
+
+    Mutable on purpose: it is a cache of the stories table that the poller refreshes at the
+    start of each transaction (`sync`) and updates after each report it stores (`touch`),
+    so decoding signatures and comparing sketches is done once per story, not once per
+    story and report. `choose` gives exactly what `choose_story` gives for the same rows.
+    """
+
+    def __init__(self, limit: int = MAX_CANDIDATES) -> None:
+        self._limit = limit
+        self._stories: dict[int, _Story] = {}
+        self._ranks: list[tuple[float, int]] = []  # ascending
+        self._by_hash: dict[int, set[int]] = {}
+        self._by_place: dict[str, set[int]] = {}
+
+    def sync(self, rows: Iterable[tuple[int, float, str | None]]) -> None:
+        """Mirror the stories table's newest stories: (id, last reported, signature) rows."""
+        fresh = {story_id: (seen, stored) for story_id, seen, stored in rows}
+        for story_id in [known for known in self._stories if known not in fresh]:
+            self._drop(story_id)
+        for story_id, (seen, stored) in fresh.items():
+            self._put(story_id, seen, stored)
+
+    def touch(self, story_id: int, seen: float, stored: str | None) -> None:
+        """Record that a story was just reported (and its signature, if it was rewritten)."""
+        if stored is None and story_id in self._stories:
+            stored = self._stories[story_id].stored
+        self._put(story_id, seen, stored)
+        while len(self._ranks) > self._limit:
+            self._drop(self._ranks[0][1])
+
+    def choose(self, report: Signature, *, since: float) -> tuple[int, Signature] | None:
+        """Return the newest story of the window the report joins, with its signature."""
+        counts = Counter(
+            itertools.chain.from_iterable(self._by_hash.get(value, ()) for value in report.sketch)
+        )
+        size = len(report.sketch)
+        # However long a story's sketch, k is at least min(SKETCH_SIZE, size): fewer shared
+        # hashes than NEAR_DUPLICATE of that cannot be a near-duplicate (a cheap first cut).
+        least = NEAR_DUPLICATE * min(SKETCH_SIZE, size)
+        candidates = {
+            story_id
+            for story_id, shared in counts.items()
+            if shared >= least and _may_be_near(shared, len(self._sketch_of(story_id)), size)
+        }
+        for place in report.places:
+            candidates.update(self._by_place.get(place, ()))
+        ranked = sorted((self._stories[story_id].rank for story_id in candidates), reverse=True)
+        for seen, story_id in ranked:
+            if seen < since:
+                break
+            signature = self._stories[story_id].signature
+            if signature is not None and same_happening(signature, report):
+                return story_id, signature
+        return None
+
+    def _sketch_of(self, story_id: int) -> tuple[int, ...]:
+        signature = self._stories[story_id].signature
+        return () if signature is None else signature.sketch
+
+    def _put(self, story_id: int, seen: float, stored: str | None) -> None:
+        old = self._stories.get(story_id)
+        if old is not None and old.stored == stored:
+            if old.rank[0] != seen:
+                self._ranks.pop(bisect.bisect_left(self._ranks, old.rank))
+                bisect.insort(self._ranks, (seen, story_id))
+                self._stories[story_id] = _Story((seen, story_id), stored, old.signature)
+            return
+        if old is not None:
+            self._drop(story_id)
+        signature = Signature.from_json(stored) if stored else None
+        story = _Story((seen, story_id), stored, signature)
+        self._stories[story_id] = story
+        bisect.insort(self._ranks, story.rank)
+        if signature is not None:
+            for value in signature.sketch:
+                self._by_hash.setdefault(value, set()).add(story_id)
+            for place in signature.places:
+                self._by_place.setdefault(place, set()).add(story_id)
+
+    def _drop(self, story_id: int) -> None:
+        story = self._stories.pop(story_id)
+        self._ranks.pop(bisect.bisect_left(self._ranks, story.rank))
+        if story.signature is not None:
+            for value in story.signature.sketch:
+                _discard(self._by_hash, value, story_id)
+            for place in story.signature.places:
+                _discard(self._by_place, place, story_id)
+
+
+def _discard(index: dict[_K, set[int]], key: _K, story_id: int) -> None:
+    ids = index.get(key)
+    if ids is not None:
+        ids.discard(story_id)
+        if not ids:
+            del index[key]

@@ -14,8 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bot.matching import Matcher, default_places, load_catalog
+from bot.matching.matcher import read
 from bot.models import Classification
-from bot.pipeline.alerts import summarize
+from bot.pipeline.alerts import story_signature, summarize
+from bot.pipeline.stories import Signature
+
+# What `analyse` works out for one post: its classification, summary and story signature.
+Analysis = tuple[Classification, str, Signature]
 
 # The matcher of this worker process. A process-wide value is what a worker is for: it is
 # set once by the pool's initializer and read by every task the worker runs.
@@ -27,12 +32,17 @@ def _init_worker(catalog_path: Path | None) -> None:
     _matcher = Matcher(load_catalog(catalog_path), default_places())
 
 
-def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
-    """Classify and summarise (title, text) posts: the CPU work of storing them."""
-    return [(matcher.classify(f"{title}\n{text}"), summarize(title, text)) for title, text in posts]
+def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[Analysis]:
+    """Classify, summarise and sign (title, text) posts: the CPU work of storing them."""
+    done: list[Analysis] = []
+    for title, text in posts:
+        reading = read(f"{title}\n{text}")  # read once for the topics and the signature
+        found = matcher.classify(reading)
+        done.append((found, summarize(title, text), story_signature(matcher, found, reading)))
+    return done
 
 
-def analyse_many(posts: Sequence[tuple[str, str]]) -> list[tuple[Classification, str]]:
+def analyse_many(posts: Sequence[tuple[str, str]]) -> list[Analysis]:
     """Run `analyse` with this worker's matcher (runs inside a pool worker)."""
     if _matcher is None:
         raise RuntimeError("analyse_many runs only in a pool made by make_process_pool")
