@@ -15,6 +15,7 @@ from bot.matching import default_catalog
 from bot.pipeline.cycle import run_cycle
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.texts import ui_for, welcome
+from tests.conftest import ADMIN_ID
 from tests.test_e2e import add_samples
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -92,6 +93,52 @@ COMMANDS = [
     "/frobnicate",
     "/subscribe drills",
     "/latest nonsense",
+    "/settings",
+    "/filters",
+    "/near Мозырь 20",
+    "/near Нарния",
+    "/border ua 30",
+    "/border xx",
+    "/region gomel",
+    "/anywhere",
+    "/severity high",
+    "/severity extreme",
+    "/watch Искандер, колонна",
+    "/unwatch",
+    "/exclude учения МЧС",
+    "/unexclude",
+    "/digest daily 8",
+    "/digest weekly",
+    "/timezone Europe/Minsk",
+    "/timezone Mars/Olympus",
+    "/quiet 23-07 silent urgent",
+    "/quiet tonight",
+    "/previews on",
+    "/here",
+    "/post x",
+    "/broadcast x",
+    "/stats",
+    "/audit",
+    "/admins",
+    "/sources",
+    "/addsource https://example.org/feed",
+]
+
+# What an admin sees: the admin commands, answered in the admin's language.
+ADMIN_COMMANDS = [
+    "/help",
+    "/stats",
+    "/audit",
+    "/admins",
+    "/sources",
+    "/addsource",
+    "/removesource 99",
+    "/pausesource x",
+    "/post",
+    "/cancel",
+    "/post Учения у Ельска",
+    "/broadcast",
+    "/broadcast Техническое обслуживание",
 ]
 
 
@@ -111,6 +158,20 @@ async def test_every_command_answers_in_the_users_language(
         untranslated = [piece for piece in english if piece in text]
         assert untranslated == [], f"{command} in {lang}: {untranslated}"
     assert sandbox.messages_to(chat)[0].text == welcome(ui_for(lang, default_catalog()))
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+async def test_every_admin_command_answers_in_the_admins_language(
+    lang: str, sandbox: SandboxBotAPI, core: Core
+) -> None:
+    english = english_fragments()
+    for command in ADMIN_COMMANDS:
+        before = len(sandbox.messages_to(ADMIN_ID))
+        sandbox.push_message(chat_id=ADMIN_ID, text=command, language_code=lang)
+        replies = await sandbox.wait_for_messages(ADMIN_ID, before + 1)
+        for reply in replies[before:]:
+            untranslated = [piece for piece in english if piece in (reply.text or "")]
+            assert untranslated == [], f"{command} in {lang}: {untranslated}"
 
 
 async def test_language_can_be_changed_and_alerts_follow_it(
