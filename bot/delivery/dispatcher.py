@@ -194,17 +194,39 @@ class Dispatcher:
         async with self._gate:
             await self._handle_at(row, start, paid, report)
 
-    async def _wait_for_slot(self, chat_id: int, start: float, *, paid: bool) -> None:
-        """Sleep until a booked start, and on while the sends really started say so."""
+    async def _wait_for_slot(self, start: float) -> None:
+        """Sleep until a booked start."""
         await self._timer.sleep(start - self._timer.monotonic())
+
+    async def _send_now(
+        self, chat_id: int, text: str, options: SendOptions, *, paid: bool
+    ) -> SendResult:
+        """Send once the sends really on the wire allow it, and report when it was written.
+
+        The check is made right before the request, after the database work of rendering,
+        and the sender reports the moment the request is written, so a stall anywhere in
+        between is counted as Telegram will see it.
+        """
         while (wait := self._pace.hold(chat_id, self._timer.monotonic(), paid=paid)) > 0:
             await self._timer.sleep(wait)
         self._pace.started(chat_id, self._timer.monotonic(), paid=paid)
+        written = False
+
+        def on_wire() -> None:
+            nonlocal written
+            if not written:
+                written = True
+                self._pace.on_wire(chat_id, self._timer.monotonic(), paid=paid)
+
+        try:
+            return await self._sender.send(chat_id, text, options, on_wire=on_wire)
+        finally:
+            on_wire()  # not seen going out (an error, or a sender that cannot tell): count it now
 
     async def _handle_at(
         self, row: OutboxRow, start: float, paid: bool, report: DrainReport
     ) -> None:
-        await self._wait_for_slot(row.chat_id, start, paid=paid)
+        await self._wait_for_slot(start)
         try:
             if row.edit_of is not None:
                 await self._edit(row, row.edit_of, report)
@@ -291,9 +313,10 @@ class Dispatcher:
         first: SendResult | None = None
         for index, part in enumerate(parts):
             if index > 0 or not first_slot:
-                start = self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
-                await self._wait_for_slot(chat_id, start, paid=paid)
-            result = await self._sender.send(chat_id, part, options)
+                await self._wait_for_slot(
+                    self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
+                )
+            result = await self._send_now(chat_id, part, options, paid=paid)
             self._pace.answered(chat_id, self._timer.monotonic(), retry_after=result.retry_after)
             if result.status is not SendStatus.SENT:
                 return result
