@@ -91,6 +91,10 @@ async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_
     conn.send({"base_url": api.base_url, "token": api.token})
     await asyncio.to_thread(conn.recv)  # the bench says stop
     await api.stop()
+    # Every refused send was a 429 here: which chats they hit says which limit was broken
+    # (a fan-out chat gets one message, so only the overall limit can refuse it).
+    tried = Counter(int(params["chat_id"]) for name, params in api.calls if name == "sendMessage")
+    tried.subtract(Counter(message.chat_id for message in api.sent))
     sent = []
     for message in api.sent:
         found = KEY.search(message.visible_text or "")
@@ -99,6 +103,13 @@ async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_
         {
             "sent": sent,
             "http_429": api.stats.http_429,
+            "refused": {
+                "fan_out_chats": sum(
+                    n for chat, n in tried.items() if chat not in (BACKLOG_CHAT, GROUP)
+                ),
+                "backlog_chat": tried[BACKLOG_CHAT],
+                "group": tried[GROUP],
+            },
             "requests": api.stats.requests,
             "limit_per_s": limits.global_per_s,
         }
@@ -188,6 +199,7 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         "http_429": seen["http_429"],
         "lost": len(expected - set(delivered)),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
+        "http_429_to": seen["refused"],
         "injected_429_rate": inject_429,
         "global_rate_setting": global_rate,
         "outbox": counts,
