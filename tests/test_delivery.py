@@ -163,6 +163,14 @@ def test_sends_not_yet_written_count_as_written_now() -> None:
     assert pace.hold(99, 1.6) == 0.0
 
 
+def test_a_chats_gap_counts_from_when_its_last_send_was_written() -> None:
+    pace = PaceState(Limits())
+    pace.started(1, 0.0)
+    pace.on_wire(1, 0.3)  # a stall held the request back
+    assert pace.hold(1, 1.2) == pytest.approx(0.2)  # 1.1 s after it was written, not let go
+    assert pace.hold(2, 1.2) == 0.0
+
+
 def test_a_burst_after_a_stall_is_spread_not_released_at_once() -> None:
     pace = PaceState(Limits(global_per_s=10.0))
     now = 0.0
