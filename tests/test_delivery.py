@@ -167,7 +167,7 @@ def test_a_chats_gap_counts_from_when_its_last_send_was_written() -> None:
     pace = PaceState(Limits())
     pace.started(1, 0.0)
     pace.on_wire(1, 0.3)  # a stall held the request back
-    assert pace.hold(1, 1.2) == pytest.approx(0.2)  # 1.1 s after it was written, not let go
+    assert pace.hold(1, 1.2) == pytest.approx(0.15)  # 1.05 s after it was written, not let go
     assert pace.hold(2, 1.2) == 0.0
 
 

@@ -139,8 +139,8 @@ class Dispatcher:
                         min_priority=HIGH_PRIORITY,
                     )
                     busy |= {row.chat_id for row in rows}
-                # Twice the slots of a horizon: room for the sends booked ahead, no more.
-                queue_cap = 2 * (int(self._config.horizon * self._config.limits.global_per_s) + 1)
+                # The slots of a horizon: room for the sends booked ahead, no more.
+                queue_cap = int(self._config.horizon * self._config.limits.global_per_s) + 1
                 behind = len(self._unsent) >= queue_cap
                 slots = min(
                     self._pace.free_slots(now_m, self._config.horizon),

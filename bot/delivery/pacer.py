@@ -150,7 +150,7 @@ class PaceState:
             gap = (
                 1.0 / self.limits.private_per_s if chat_id > 0 else 60.0 / self.limits.group_per_min
             )
-            wait = max(wait, last + gap * (1.0 + CHAT_MARGIN) - now)
+            wait = max(wait, last + gap * (1.0 + CHAT_MARGIN / 2) - now)
         return max(wait, 0.0)
 
     def started(self, chat_id: int, now: float, *, paid: bool = False) -> None:
