@@ -6,12 +6,15 @@ Run from the repository root:
 
 The sandbox Bot API enforces Telegram's limits (30 messages a second overall, 1 a second
 per private chat, 20 a minute per group) and answers 429 with `retry_after` when they are
-broken. The real application (PTB over HTTP, the real dispatcher and sender, a SQLite
-file) gets, all queued at once: one alert for each of `--chats` private chats, 60 alerts
-for one more private chat and 20 for one group. Printed: `messages` (delivered),
-`seconds` (first send to last, as the sandbox saw them), `msgs_per_s`, `limit_per_s` (the
-sandbox's overall ceiling, 30), `ratio_to_limit`, `http_429`, `lost` (alerts never
-delivered), `duplicates` (deliveries beyond one per chat and alert).
+broken. It runs in a process of its own, as Telegram is a remote server: a stall of the
+bot's event loop must not bunch requests up at the server's clock, nor hide one. The real
+application (PTB over HTTP, the real dispatcher and sender, a SQLite file) gets, all queued
+at once: one alert for each of `--chats` private chats, 60 alerts for one more private
+chat and 20 for one group. When the outbox is empty the sandbox process hands back what it
+saw over a pipe. Printed: `messages` (delivered), `seconds` (first send to last, as the
+sandbox saw them), `msgs_per_s`, `limit_per_s` (the sandbox's overall ceiling, 30),
+`ratio_to_limit`, `http_429`, `lost` (alerts never delivered), `duplicates` (deliveries
+beyond one per chat and alert).
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import re
 import sys
 import tempfile
 import time
 from collections import Counter
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -64,19 +69,64 @@ async def _story(db: Any, key: str, now: Any) -> int:
     return int(recorded.story_id)
 
 
-async def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
-    """Queue the fan-out, run the dispatcher until the outbox is empty, and measure."""
+def _chats(chats: int) -> list[tuple[int, str]]:
+    """Return every chat of the run with its Bot API type."""
+    ids = [*range(1, chats + 1), BACKLOG_CHAT, GROUP]
+    return [(chat_id, "private" if chat_id > 0 else "supergroup") for chat_id in ids]
+
+
+def _sandbox_process(conn: Connection, chats: list[tuple[int, str]], inject_429: float) -> None:
+    """Serve the rate-limited sandbox in this (child) process until told to stop."""
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(_serve_sandbox(conn, chats, inject_429))
+
+
+async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_429: float) -> None:
     limits = RateLimits()
     api = SandboxBotAPI(limits=limits)
     api.random_429 = inject_429
+    for chat_id, kind in chats:
+        api.register_chat(chat_id, kind)
     await api.start()
+    conn.send({"base_url": api.base_url, "token": api.token})
+    await asyncio.to_thread(conn.recv)  # the bench says stop
+    await api.stop()
+    # Every refused send was a 429 here: which chats they hit says which limit was broken
+    # (a fan-out chat gets one message, so only the overall limit can refuse it).
+    tried = Counter(int(params["chat_id"]) for name, params in api.calls if name == "sendMessage")
+    tried.subtract(Counter(message.chat_id for message in api.sent))
+    sent = []
+    for message in api.sent:
+        found = KEY.search(message.visible_text or "")
+        sent.append((message.chat_id, found.group(1) if found else None, message.sent_at))
+    conn.send(
+        {
+            "sent": sent,
+            "http_429": api.stats.http_429,
+            "refused": {
+                "fan_out_chats": sum(
+                    n for chat, n in tried.items() if chat not in (BACKLOG_CHAT, GROUP)
+                ),
+                "backlog_chat": tried[BACKLOG_CHAT],
+                "group": tried[GROUP],
+            },
+            "requests": api.stats.requests,
+            "limit_per_s": limits.global_per_s,
+        }
+    )
+
+
+async def _fan_out(
+    base_url: str, token: str, chats: list[tuple[int, str]], global_rate: float
+) -> tuple[set[tuple[int, str]], dict[str, int], float]:
+    """Queue the fan-out, run the dispatcher until the outbox is empty; return what was due."""
     clock = SystemClock()
     expected: set[tuple[int, str]] = set()
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
             env_file=False,
-            bot_token=api.token,
-            telegram_api_url=api.base_url,
+            bot_token=token,
+            telegram_api_url=base_url,
             database=Path(tmp) / "bench.sqlite3",
             global_rate=global_rate,
         )
@@ -84,11 +134,9 @@ async def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, 
         async with running(app):
             core = app.bot_data.core
             db, now = core.db, clock.now()
-            private = list(range(1, chats + 1))
-            for chat_id in [*private, BACKLOG_CHAT, GROUP]:
-                kind = "private" if chat_id > 0 else "supergroup"
-                api.register_chat(chat_id, kind)
+            for chat_id, kind in chats:
                 await db.chats.register(chat_id, chat_type=kind, title=None, language="en", now=now)
+            private = [chat_id for chat_id, _ in chats if chat_id not in (BACKLOG_CHAT, GROUP)]
             fan = await _story(db, "fan", now)
             await db.outbox.enqueue(fan, private, priority=0, now=now)
             expected.update((chat_id, "fan") for chat_id in private)
@@ -108,30 +156,55 @@ async def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, 
                 await asyncio.gather(task, return_exceptions=True)
             wall = time.monotonic() - wall
             counts = await db.outbox.counts()
-    await api.stop()
+    return expected, counts, wall
 
-    delivered = Counter()
-    for message in api.sent:
-        found = KEY.search(message.visible_text or "")
-        if found:
-            delivered[(message.chat_id, found.group(1))] += 1
-    times = sorted(message.sent_at for message in api.sent)
+
+def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
+    """Start the sandbox in its own process, run the fan-out against it, and measure."""
+    everyone = _chats(chats)
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(
+        target=_sandbox_process, args=(theirs, everyone, inject_429), daemon=True
+    )
+    server.start()
+    try:
+        if not ours.poll(60):
+            raise RuntimeError("the sandbox process did not start")
+        address = ours.recv()
+        expected, counts, wall = asyncio.run(
+            _fan_out(address["base_url"], address["token"], everyone, global_rate)
+        )
+        ours.send("stop")
+        if not ours.poll(60):
+            raise RuntimeError("the sandbox process did not report")
+        seen = ours.recv()
+    finally:
+        server.join(timeout=10)
+        if server.is_alive():
+            server.kill()
+
+    delivered = Counter((chat_id, key) for chat_id, key, _ in seen["sent"] if key)
+    times = sorted(at for _, _, at in seen["sent"])
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
-    messages = len(api.sent)
+    messages = len(seen["sent"])
     per_s = messages / seconds if seconds else 0.0
+    limit = seen["limit_per_s"]
     return {
         "messages": messages,
         "seconds": round(seconds, 2),
         "msgs_per_s": round(per_s, 2),
-        "limit_per_s": limits.global_per_s,
-        "ratio_to_limit": round(per_s / limits.global_per_s, 3),
-        "http_429": api.stats.http_429,
+        "limit_per_s": limit,
+        "ratio_to_limit": round(per_s / limit, 3),
+        "http_429": seen["http_429"],
         "lost": len(expected - set(delivered)),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
+        "http_429_to": seen["refused"],
         "injected_429_rate": inject_429,
         "global_rate_setting": global_rate,
         "outbox": counts,
         "wall_seconds": round(wall, 2),
+        "sandbox": "separate process",
     }
 
 
@@ -146,7 +219,7 @@ def main() -> int:
     parser.add_argument("--global-rate", type=float, default=28.0, help="OUTPOST_GLOBAL_RATE")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    result = asyncio.run(bench(args.chats, args.inject_429, args.global_rate))
+    result = bench(args.chats, args.inject_429, args.global_rate)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -26,7 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.pacer import Limits, Timer
-from bot.delivery.sender import TelegramSender
+from bot.delivery.sender import TelegramSender, make_request
 from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.i18n import LANGUAGES
 from bot.matching import Matcher, default_places, load_catalog
@@ -74,6 +74,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
+        .request(make_request())
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(_close)

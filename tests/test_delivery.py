@@ -7,16 +7,21 @@ at full speed and without sleeps.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import Core
-from bot.delivery.pacer import ClockTimer, Limits, PaceState
+from bot.delivery.pacer import CATCH_UP, ClockTimer, Limits, PaceState
+from bot.delivery.sender import SendOptions, SendStatus, TelegramSender, make_request
 from bot.sandbox import RateLimits, SandboxBotAPI
 from storage.events import NewEvent
 from tests.conftest import make_settings
@@ -124,6 +129,115 @@ def test_free_slots_follow_the_rate() -> None:
     for chat in range(8):
         pace.reserve(chat + 1, 0.0)
     assert pace.free_slots(0.0, 0.25) == 0
+
+
+def release(pace: PaceState, now: float, chat_id: int) -> float:
+    """Let a send go as the dispatcher does: wait while the pacer holds it; return when."""
+    while (wait := pace.hold(chat_id, now)) > 0:
+        now += wait
+    pace.started(chat_id, now)
+    return now
+
+
+def test_the_window_counts_sends_by_when_they_went_on_the_wire() -> None:
+    pace = PaceState(Limits(global_per_s=10.0))
+    for n in range(10):  # ten sends let go on time, 0.0 .. 0.9
+        pace.started(n + 1, n / 10)
+        if n >= 5:
+            pace.on_wire(n + 1, n / 10)
+    for n in range(5):  # the first five were held up (a stall) and all written at 0.95
+        pace.on_wire(n + 1, 0.95)
+    # By start times the oldest left the window at 1.0; by the wire, the next may go once the
+    # send written at 0.5 has left it.
+    assert pace.hold(99, 1.0) == pytest.approx(0.5)
+
+
+def test_sends_not_yet_written_count_as_written_now() -> None:
+    pace = PaceState(Limits(global_per_s=10.0))
+    for chat in range(1, 11):
+        pace.started(chat, 0.0)
+    assert pace.hold(99, 0.5) == pytest.approx(0.1)  # full of sends on their way: look again
+    for chat in range(1, 11):
+        pace.on_wire(chat, 0.6)
+    assert pace.hold(99, 0.6) == pytest.approx(1.0)
+    assert pace.hold(99, 1.6) == 0.0
+
+
+def test_a_chats_gap_counts_from_when_its_last_send_was_written() -> None:
+    pace = PaceState(Limits())
+    pace.started(1, 0.0)
+    pace.on_wire(1, 0.3)  # a stall held the request back
+    assert pace.hold(1, 1.2) == pytest.approx(0.15)  # 1.05 s after it was written, not let go
+    assert pace.hold(2, 1.2) == 0.0
+
+
+def test_a_burst_after_a_stall_is_spread_not_released_at_once() -> None:
+    pace = PaceState(Limits(global_per_s=10.0))
+    now = 0.0
+    for chat in range(1, 6):  # on time: 0.0, 0.1, ... 0.4
+        now = release(pace, chat / 10 - 0.1, chat)
+        pace.on_wire(chat, now)
+    # The loop stalls until 1.05; the sends booked for 0.5 .. 0.9 are overdue at once.
+    starts = []
+    now = 1.05
+    for chat in range(6, 11):
+        now = release(pace, now, chat)
+        pace.on_wire(chat, now)
+        starts.append(now)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert starts[0] == pytest.approx(1.05)
+    assert gaps == pytest.approx([1 / (10 * CATCH_UP)] * 4)
+
+
+def test_bunched_writes_never_overfill_the_window_and_the_rate_holds() -> None:
+    rate = 28.0
+    rng = random.Random(5)  # noqa: S311 -- reproducible delays, not secrets
+    pace = PaceState(Limits(global_per_s=rate))
+    writes: list[tuple[float, int]] = []  # a heap of (when the request is written, chat)
+    wired: list[float] = []
+    now = 0.0
+    for chat in range(1, 841):
+        slot = max(now, (chat - 1) / rate)  # the booked slot, as `reserve` spaces them
+        if chat % 50 == 0:
+            slot += 0.3  # the event loop stalls now and then
+        while True:
+            while writes and writes[0][0] <= slot:
+                at, done = heapq.heappop(writes)
+                pace.on_wire(done, at)
+                wired.append(at)
+            wait = pace.hold(chat, slot)
+            if wait == 0:
+                break
+            slot += wait
+        pace.started(chat, slot)
+        now = slot
+        # Written after 0..5 ms, or, caught by a stall after letting go, up to 150 ms later.
+        delay = rng.uniform(0.0, 0.15) if chat % 40 == 0 else rng.uniform(0.0, 0.005)
+        heapq.heappush(writes, (slot + delay, chat))
+    wired += [at for at, _ in sorted(writes)]
+    wired.sort()
+    worst = max(
+        sum(1 for other in wired[max(0, i - 40) : i + 1] if other > at - 1.0)
+        for i, at in enumerate(wired)
+    )
+    assert worst <= int(rate)
+    assert len(wired) / (wired[-1] - wired[0]) >= 0.95 * rate
+
+
+# -- the sender, over HTTP ---------------------------------------------------------------------
+
+
+async def test_the_sender_reports_the_moment_a_send_is_written(sandbox: SandboxBotAPI) -> None:
+    sandbox.register_chat(5)
+    seen_by_server: list[int] = []
+    bot = Bot(sandbox.token, base_url=sandbox.base_url, request=make_request())
+    async with bot:
+        result = await TelegramSender(bot).send(
+            5, "hello", SendOptions(), on_wire=lambda: seen_by_server.append(len(sandbox.sent))
+        )
+    assert result.status is SendStatus.SENT
+    assert seen_by_server == [0]  # told as the request went out, before the server had it
+    assert len(sandbox.sent) == 1
 
 
 # -- end to end through PTB and the rate-limited sandbox ---------------------------------------

@@ -89,6 +89,12 @@ class Dispatcher:
         self._config = config or DeliveryConfig()
         self._pace = PaceState(self._config.limits)
         self._wake = asyncio.Event()
+        # Chats whose claimed row has not been let go yet. The pacer books slots ahead, but
+        # a send can be held back past its slot (the window of sends on the wire is full):
+        # then no more rows are claimed until some go, or a queue of waiting sends would
+        # build up in which priority, and each chat's own pace, are lost.
+        self._unsent: set[int] = set()
+        self._room = asyncio.Event()
         # Sends overlap on a real clock; on a simulated one they go one at a time (in the
         # order of their slots: the semaphore is first come, first served).
         self._gate = asyncio.Semaphore(1_000_000 if self._timer.concurrent else 1)
@@ -118,6 +124,7 @@ class Dispatcher:
         try:
             while True:
                 self._wake.clear()
+                self._room.clear()
                 now_m = self._timer.monotonic()
                 waiting = self._pace.waiting_chats(now_m)
                 busy = waiting | inflight.keys()
@@ -132,16 +139,26 @@ class Dispatcher:
                         min_priority=HIGH_PRIORITY,
                     )
                     busy |= {row.chat_id for row in rows}
-                slots = self._pace.free_slots(now_m, self._config.horizon)
+                # The slots of a horizon: room for the sends booked ahead, no more.
+                queue_cap = int(self._config.horizon * self._config.limits.global_per_s) + 1
+                behind = len(self._unsent) >= queue_cap
+                slots = min(
+                    self._pace.free_slots(now_m, self._config.horizon),
+                    queue_cap - len(self._unsent),
+                )
                 rows += await self._db.outbox.claim(
                     now=self._clock.now(), limit=slots, lease=self._config.lease, exclude=busy
                 )
                 for row in rows:
                     paid = self._config.paid_broadcast and row.priority >= HIGH_PRIORITY
                     start = self._pace.reserve(row.chat_id, self._timer.monotonic(), paid=paid)
+                    self._unsent.add(row.chat_id)
                     task = asyncio.create_task(self._handle(row, start, paid, report))
                     inflight[row.chat_id] = task
                     task.add_done_callback(partial(_forget_task, inflight, row.chat_id))
+                if behind:
+                    await self._room.wait()  # sends are behind their slots: wait for one to go
+                    continue
                 if len(rows) >= slots:
                     # The horizon is full: come back when the next slot opens.
                     await self._sleep_until(self._pace.global_ready() - self._config.horizon)
@@ -191,20 +208,51 @@ class Dispatcher:
 
     async def _handle(self, row: OutboxRow, start: float, paid: bool, report: DrainReport) -> None:
         """Wait for the row's slot, then send or edit it; never let an error escape."""
-        async with self._gate:
-            await self._handle_at(row, start, paid, report)
+        try:
+            async with self._gate:
+                await self._handle_at(row, start, paid, report)
+        finally:
+            self._let_go(row.chat_id)
 
-    async def _wait_for_slot(self, chat_id: int, start: float, *, paid: bool) -> None:
-        """Sleep until a booked start, and on while the sends really started say so."""
+    def _let_go(self, chat_id: int) -> None:
+        """Note that a chat's claimed row is no longer waiting to be sent."""
+        self._unsent.discard(chat_id)
+        self._room.set()
+
+    async def _wait_for_slot(self, start: float) -> None:
+        """Sleep until a booked start."""
         await self._timer.sleep(start - self._timer.monotonic())
+
+    async def _send_now(
+        self, chat_id: int, text: str, options: SendOptions, *, paid: bool
+    ) -> SendResult:
+        """Send once the sends really on the wire allow it, and report when it was written.
+
+        The check is made right before the request, after the database work of rendering,
+        and the sender reports the moment the request is written, so a stall anywhere in
+        between is counted as Telegram will see it.
+        """
         while (wait := self._pace.hold(chat_id, self._timer.monotonic(), paid=paid)) > 0:
             await self._timer.sleep(wait)
         self._pace.started(chat_id, self._timer.monotonic(), paid=paid)
+        self._let_go(chat_id)
+        written = False
+
+        def on_wire() -> None:
+            nonlocal written
+            if not written:
+                written = True
+                self._pace.on_wire(chat_id, self._timer.monotonic(), paid=paid)
+
+        try:
+            return await self._sender.send(chat_id, text, options, on_wire=on_wire)
+        finally:
+            on_wire()  # not seen going out (an error, or a sender that cannot tell): count it now
 
     async def _handle_at(
         self, row: OutboxRow, start: float, paid: bool, report: DrainReport
     ) -> None:
-        await self._wait_for_slot(row.chat_id, start, paid=paid)
+        await self._wait_for_slot(start)
         try:
             if row.edit_of is not None:
                 await self._edit(row, row.edit_of, report)
@@ -291,9 +339,10 @@ class Dispatcher:
         first: SendResult | None = None
         for index, part in enumerate(parts):
             if index > 0 or not first_slot:
-                start = self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
-                await self._wait_for_slot(chat_id, start, paid=paid)
-            result = await self._sender.send(chat_id, part, options)
+                await self._wait_for_slot(
+                    self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
+                )
+            result = await self._send_now(chat_id, part, options, paid=paid)
             self._pace.answered(chat_id, self._timer.monotonic(), retry_after=result.retry_after)
             if result.status is not SendStatus.SENT:
                 return result

@@ -9,11 +9,19 @@ that burst followed by the steady rate is exactly what earns a 429. It also read
 loop's clock, which tests cannot move, cannot be keyed per chat, and cannot be paused for
 one chat's `retry_after`. What is needed is one "earliest next start" per key (GCRA with no
 burst), which is a few lines.
+
+Booked slots are a plan; what Telegram counts is when requests reach it. The event loop can
+fall behind (a slow database read, a busy machine) and then write a bunch of overdue
+requests at once. So right before each send the pacer checks the sliding window of the
+times requests really went on the wire (reported by the sender, see `on_wire`), counting
+sends let go but not yet written as if they were written now, and it releases overdue
+sends no faster than `CATCH_UP` times the rate, so a burst after a stall is spread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -28,6 +36,9 @@ CHAT_MARGIN = 0.1
 # A 429 is global when most recent answers were 429s from several chats.
 FLOOD_WINDOW_S = 1.0
 FLOOD_MIN_CHATS = 3
+# After a stall, overdue sends go out at most this many times the overall rate (then the
+# sliding window stops them), instead of all at once.
+CATCH_UP = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,9 @@ class PaceState:
         self._paused_until = 0.0
         self._chat_next: dict[int, float] = {}
         self._answers: deque[tuple[float, int | None]] = deque()  # (when, chat if 429)
-        self._starts: deque[float] = deque()  # sends actually started in the last second
+        self._wire: deque[float] = deque()  # when sends went on the wire, in order
+        self._unwritten = 0  # sends let go whose request is not on the wire yet
+        self._last_start = -math.inf
         self._chat_started: dict[int, float] = {}
 
     def waiting_chats(self, now: float) -> set[int]:
@@ -117,15 +130,21 @@ class PaceState:
         """Return how much longer a send about to start must wait (0.0: go now).
 
         The booked slots already keep to the limits; this is the guard against the event
-        loop falling behind (a slow database write, a busy machine) and then starting a
-        bunch of overdue sends at once. It counts sends as they actually start, in the
-        sliding window Telegram applies.
+        loop falling behind and then starting a bunch of overdue sends at once. It counts
+        the sends of the last second by when they went on the wire, as Telegram counts
+        them, and those let go but not written yet as written now.
         """
-        while self._starts and self._starts[0] <= now - 1.0:
-            self._starts.popleft()
+        while self._wire and self._wire[0] <= now - 1.0:
+            self._wire.popleft()
         wait = 0.0
-        if not paid and len(self._starts) >= max(1, int(self.limits.global_per_s)):
-            wait = self._starts[0] + 1.0 - now
+        if not paid:
+            rate = self.limits.global_per_s
+            excess = len(self._wire) + self._unwritten - max(1, int(rate)) + 1
+            if excess > len(self._wire):
+                wait = 1.0 / rate  # the window is full of sends still on their way: look again
+            elif excess > 0:
+                wait = self._wire[excess - 1] + 1.0 - now  # until enough leave the window
+            wait = max(wait, self._last_start + 1.0 / (rate * CATCH_UP) - now)
         last = self._chat_started.get(chat_id)
         if last is not None:
             gap = (
@@ -135,13 +154,21 @@ class PaceState:
         return max(wait, 0.0)
 
     def started(self, chat_id: int, now: float, *, paid: bool = False) -> None:
-        """Note that a send starts now."""
+        """Note that a send is let go now; `on_wire` follows once it is written."""
         if not paid:
-            self._starts.append(now)
+            self._unwritten += 1
+            self._last_start = now
         self._chat_started[chat_id] = now
         if len(self._chat_started) > 10_000:  # forget chats whose last send is long past
             cutoff = now - 60.0 / self.limits.group_per_min * 2
             self._chat_started = {c: t for c, t in self._chat_started.items() if t > cutoff}
+
+    def on_wire(self, chat_id: int, now: float, *, paid: bool = False) -> None:
+        """Note that a started send's request went on the wire now (once per `started`)."""
+        if not paid:
+            self._unwritten = max(0, self._unwritten - 1)
+            bisect.insort(self._wire, now)  # kept in order whatever order reports come in
+        self._chat_started[chat_id] = max(self._chat_started.get(chat_id, now), now)
 
     def forget(self, chat_id: int) -> None:
         """Drop what is known about a chat (blocked, or moved to a new id)."""
