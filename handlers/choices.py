@@ -20,28 +20,24 @@ from bot.delivery.preferences import (
     parse_quiet,
     parse_timezone,
 )
-from handlers.common import may_change, register_chat, ui_of
+from handlers.common import chat_change
 
 Parser = Callable[[list[str]], dict[str, Any]]
 
 
 async def _change(update: Update, context: Context, parse: Parser) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    request = await chat_change(update, context)
+    if request is None:
         return
-    await register_chat(update, context)
-    ui = await ui_of(update, context)
-    if not await may_change(update, context):
-        await message.reply_text(ui._("Only the group's admins can change its topics."))
-        return
+    message, ui, chat_id = request.message, request.ui, request.chat_id
     db = context.core.db
     try:
         changes = parse(list(context.args or []))
     except PrefsError as exc:
         said = ui._(exc.template).format(**exc.values)
-        await message.reply_text(f"{said}.\n\n{describe(await db.chats.prefs(chat.id), ui._)}")
+        await message.reply_text(f"{said}.\n\n{describe(await db.chats.prefs(chat_id), ui._)}")
         return
-    await message.reply_text(describe(await db.chats.update_prefs(chat.id, **changes), ui._))
+    await message.reply_text(describe(await db.chats.update_prefs(chat_id, **changes), ui._))
 
 
 async def digest(update: Update, context: Context) -> None:

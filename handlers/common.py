@@ -81,3 +81,30 @@ def admin_command(
         await handler(AdminRequest(message, user.id, ui), context)
 
     return checked
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """A command that may change a chat's choices, after the chat was registered."""
+
+    message: Message
+    chat_id: int
+    ui: UI
+
+
+TOPICS_REFUSAL = N_("Only the group's admins can change its topics.")
+
+
+async def chat_change(
+    update: Update, context: Context, *, refusal: str = TOPICS_REFUSAL, check: bool = True
+) -> ChatRequest | None:
+    """Register the chat and, in a group, refuse non-admins; None when there is nothing to do."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None
+    await register_chat(update, context)
+    ui = await ui_of(update, context)
+    if check and not await may_change(update, context):
+        await message.reply_text(ui._(refusal))
+        return None
+    return ChatRequest(message, chat.id, ui)

@@ -12,24 +12,20 @@ from bot import texts
 from bot.context import Context, Core
 from bot.models import ChatAudience
 from bot.pipeline import preferences
-from handlers.common import may_change, register_chat, ui_of
+from handlers.common import chat_change
 
 Change = Callable[[Core, int, list[str], str], Awaitable[ChatAudience]]
 
 
 async def _apply(update: Update, context: Context, change: Change, *, changes: bool = True) -> None:
     """Register the chat, apply a change and reply with the chat's filters or the error."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    request = await chat_change(update, context, check=changes)
+    if request is None:
         return
-    await register_chat(update, context)
-    ui = await ui_of(update, context)
-    if changes and not await may_change(update, context):
-        await message.reply_text(ui._("Only the group's admins can change its topics."))
-        return
+    message, ui = request.message, request.ui
     text = (message.text or "").partition(" ")[2]
     try:
-        audience = await change(context.core, chat.id, list(context.args or ()), text)
+        audience = await change(context.core, request.chat_id, list(context.args or ()), text)
     except preferences.PreferenceError as exc:
         said = ui._(exc.template).format(**exc.values)
         await message.reply_text(texts.escape(said), parse_mode=ParseMode.HTML)

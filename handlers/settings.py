@@ -29,17 +29,19 @@ from bot.delivery.preferences import (
     parse_quiet,
     parse_timezone,
 )
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, N_
 from bot.models import QuietMode
 from bot.pipeline import preferences
 from bot.texts import UI
-from handlers.common import may_change, register_chat, ui_of
+from handlers.common import chat_change, may_change, register_chat, ui_of
 from handlers.menu import commands_for
 
 WAIT = "settings_wait"  # chat_data key: what the menu waits for, from whom, since when
 PLACE = "settings_place"  # chat_data key: the place chosen before its radius
 WAIT_FOR = timedelta(minutes=10)
 Screen = tuple[str, menu.Rows]
+
+SETTINGS_REFUSAL = N_("Only the group's admins can change its settings.")
 
 
 def _markup(rows: menu.Rows) -> InlineKeyboardMarkup:
@@ -75,16 +77,11 @@ async def _screen(core: Core, ui: UI, chat_id: int, section: str) -> Screen:
 
 async def settings(update: Update, context: Context) -> None:
     """Open the settings menu."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    request = await chat_change(update, context, refusal=SETTINGS_REFUSAL)
+    if request is None:
         return
-    await register_chat(update, context)
-    ui = await ui_of(update, context)
-    if not await may_change(update, context):
-        await message.reply_text(ui._("Only the group's admins can change its settings."))
-        return
-    text, rows = menu.main(ui)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=_markup(rows))
+    text, rows = menu.main(request.ui)
+    await request.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=_markup(rows))
 
 
 async def _apply(core: Core, chat_id: int, action: str, context: Context) -> str:
@@ -159,7 +156,7 @@ async def tap(update: Update, context: Context) -> None:
     core = context.core
     ui = await ui_of(update, context)
     if not await may_change(update, context):
-        await query.answer(ui._("Only the group's admins can change its settings."))
+        await query.answer(ui._(SETTINGS_REFUSAL))
         return
     await register_chat(update, context)
     action = query.data.removeprefix(menu.PREFIX)
