@@ -201,7 +201,7 @@ async def bench(
             # Start the workers before timing: a running bot starts them once, at start-up.
             list(pool.map(abs, range(workers * 4)))
         try:
-            async with make_client(DEFAULT_USER_AGENT, 30.0) as http:
+            async with make_client(DEFAULT_USER_AGENT, 30.0, allow_private=True) as http:
                 pipe = Pipeline(
                     db=db,
                     fetcher=Fetcher(

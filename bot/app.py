@@ -97,7 +97,9 @@ async def _open(
 ) -> None:
     """Open the services, start the dispatcher and schedule polling (PTB's post_init)."""
     db = await open_database(settings.database)
-    http = make_client(USER_AGENT, settings.http_timeout)
+    http = make_client(
+        USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
+    )
     catalog = load_catalog(settings.catalog)
     matcher = Matcher(catalog, default_places())
     dispatcher = Dispatcher(

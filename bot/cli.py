@@ -152,7 +152,9 @@ async def _add_source(
     from bot.pipeline.fetch import DEFAULT_USER_AGENT, make_client, make_fetcher  # noqa: PLC0415
     from bot.sources import SourceRefusedError, add_source  # noqa: PLC0415
 
-    async with make_client(DEFAULT_USER_AGENT, settings.http_timeout) as http:
+    async with make_client(
+        DEFAULT_USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
+    ) as http:
         try:
             source = await add_source(
                 db,
@@ -252,23 +254,20 @@ def _list_sources(sources: list[Source], *, as_json: bool, out: TextIO) -> None:
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
     from bot.pipeline.cycle import build_pipeline, run_cycle  # noqa: PLC0415
-    from bot.pipeline.fetch import Fetcher, make_client  # noqa: PLC0415
+    from bot.pipeline.fetch import make_client, make_fetcher  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
     db = await open_database(settings.database)
     catalog = load_catalog(settings.catalog)
     matcher = Matcher(catalog, default_places())
     try:
-        async with make_client("Outpost CLI", settings.http_timeout) as http:
+        async with make_client(
+            "Outpost CLI", settings.http_timeout, allow_private=settings.allow_private_sources
+        ) as http:
             pipe = build_pipeline(
                 settings,
                 db=db,
-                fetcher=Fetcher(
-                    http,
-                    allow_private=settings.allow_private_sources,
-                    max_bytes=settings.max_response_bytes,
-                    total_timeout=settings.http_timeout * 2,
-                ),
+                fetcher=make_fetcher(settings, http),
                 matcher=matcher,
                 catalog=catalog,
                 clock=SystemClock(),

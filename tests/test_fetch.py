@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import socket
 import ssl
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -93,6 +94,24 @@ async def _big_declared(request: web.Request) -> web.StreamResponse:
     return web.Response(body=b"y" * 300_000, content_type="application/xml")
 
 
+def _encoded(kind: str) -> tuple[str, bytes]:
+    if kind == "deflate-zlib":
+        return "deflate", zlib.compress(FEED)
+    if kind == "deflate-raw":
+        raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return "deflate", raw.compress(FEED) + raw.flush()
+    if kind == "gzip-corrupt":
+        return "gzip", gzip.compress(FEED)[:12] + b"not gzip at all" * 4
+    return "br", FEED  # an encoding we never asked for: passed through as sent
+
+
+async def _encoded_feed(request: web.Request) -> web.StreamResponse:
+    encoding, body = _encoded(request.match_info["kind"])
+    return web.Response(
+        body=body, headers={"Content-Encoding": encoding, "Content-Type": "application/xml"}
+    )
+
+
 async def _gzip_bomb(request: web.Request) -> web.StreamResponse:
     # 10 MB of zeros compresses to ~10 KB: the cap must apply to what it inflates to.
     return web.Response(
@@ -140,6 +159,7 @@ async def server() -> AsyncIterator[LocalServer]:
     app.router.add_get("/big-chunked", _big_chunked)
     app.router.add_get("/big-declared", _big_declared)
     app.router.add_get("/gzip-bomb", _gzip_bomb)
+    app.router.add_get("/encoded/{kind}", _encoded_feed)
     app.router.add_get("/slow", _slow)
     app.router.add_get("/status/{code}", _status)
     app.router.add_get("/empty", _empty)
@@ -157,7 +177,7 @@ async def server() -> AsyncIterator[LocalServer]:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     """The client the composition root would build, closed after the test."""
-    async with make_client(timeout=5.0) as shared:
+    async with make_client(timeout=5.0, allow_private=True) as shared:
         yield shared
 
 
@@ -259,6 +279,23 @@ async def test_size_cap_counts_inflated_bytes(
     assert result.error is ErrorKind.TOO_LARGE
 
 
+@pytest.mark.parametrize("kind", ["deflate-zlib", "deflate-raw", "unknown"])
+async def test_other_encodings_are_read(
+    server: LocalServer, client: httpx.AsyncClient, kind: str
+) -> None:
+    result = await _fetcher(client).fetch(server.url(f"/encoded/{kind}"))
+    assert result.ok
+    assert result.body == FEED
+
+
+async def test_corrupt_gzip_is_a_named_error(
+    server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    result = await _fetcher(client).fetch(server.url("/encoded/gzip-corrupt"))
+    assert result.error is ErrorKind.NETWORK
+    assert "corrupt gzip" in result.detail
+
+
 async def test_slow_trickle_hits_total_deadline(
     server: LocalServer, client: httpx.AsyncClient
 ) -> None:
@@ -350,7 +387,8 @@ async def test_public_redirect_followed() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/feed":
             return httpx.Response(301, headers={"Location": "https://[2606:4700::1]/new"})
-        return httpx.Response(200, content=FEED)
+        # A stream, as from the network (content= would hand the Fetcher a body already read).
+        return httpx.Response(200, stream=httpx.ByteStream(FEED))
 
     async with _mock_client(httpx.MockTransport(handler)) as client:
         result = await _fetcher(client, allow_private=False).fetch(PUBLIC)

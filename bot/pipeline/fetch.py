@@ -2,8 +2,10 @@
 
 The composition root builds one `httpx.AsyncClient` with `make_client` and closes it on
 shutdown; a `Fetcher` only borrows it. Redirects are followed here rather than by httpx so
-that every hop goes through the SSRF checks, and the body is streamed so that a huge or
-endless response is cut off at `max_bytes` and a slow trickle at `total_timeout`.
+that every hop goes through the SSRF checks; host names are resolved and vetted where the
+connection is made (`connect_guard`). The body is streamed and inflated by us, a bounded amount
+at a time, so that a huge, endless or gzip-bomb response is cut off at `max_bytes` and a slow
+trickle at `total_timeout`.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from bot import __version__
 from bot.models import ErrorKind, FetchResult
-from bot.pipeline.ssrf import addresses_refusal, check_url, resolve_host
+from bot.pipeline.connect_guard import AddressRefusedError, GuardedBackend, guarded_transport
+from bot.pipeline.inflate import ENCODINGS, BodyTooLargeError, BoundedInflater, CorruptBodyError
+from bot.pipeline.ssrf import check_url
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,21 +32,30 @@ _ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.1"
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # Kinds that point at a misconfigured or hostile source rather than a passing network blip.
 _LOUD_KINDS = frozenset(
     {ErrorKind.BLOCKED_URL, ErrorKind.TOO_LARGE, ErrorKind.TOO_MANY_REDIRECTS, ErrorKind.TLS}
 )
 
 
-def make_client(user_agent: str = DEFAULT_USER_AGENT, timeout: float = 20.0) -> httpx.AsyncClient:
-    """Build the shared client for polling sources; the caller owns it and must close it."""
+def make_client(
+    user_agent: str = DEFAULT_USER_AGENT,
+    timeout: float = 20.0,
+    *,
+    allow_private: bool = False,
+    backend: GuardedBackend | None = None,
+) -> httpx.AsyncClient:
+    """Build the shared client for polling sources; the caller owns it and must close it.
+
+    Unless `allow_private` (OUTPOST_ALLOW_PRIVATE_SOURCES), every connection it opens goes to
+    an address vetted at connect time; `backend` replaces the resolver/policy in tests.
+    """
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30)
     return httpx.AsyncClient(
-        http2=False,
+        transport=guarded_transport(limits, allow_private=allow_private, backend=backend),
         # Redirects are followed by Fetcher so each hop is checked against SSRF.
         follow_redirects=False,
         timeout=httpx.Timeout(timeout),
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30),
         headers={
             "User-Agent": user_agent,
             # No brotli/zstd: only what httpx decodes without optional packages.
@@ -128,6 +141,8 @@ class Fetcher:
                 error=ErrorKind.TIMEOUT,
                 detail=f"no complete response within {self._total_timeout:g}s",
             )
+        except AddressRefusedError as exc:
+            result = FetchResult(error=ErrorKind.BLOCKED_URL, detail=str(exc))
         except httpx.InvalidURL as exc:
             result = FetchResult(error=ErrorKind.BLOCKED_URL, detail=f"invalid URL: {exc}")
         except httpx.HTTPError as exc:
@@ -149,23 +164,12 @@ class Fetcher:
         level = logging.WARNING if result.error in _LOUD_KINDS else logging.INFO
         logger.log(level, "fetch %s failed: %s (%s)", url, result.error.value, result.detail)
 
-    async def _check_hop(self, url: str) -> None:
+    def _check_hop(self, url: str) -> None:
+        # What the URL itself says (scheme, local names, IP literals in any notation). The
+        # addresses a name resolves to are vetted by the client's transport as it connects.
         reason = check_url(url, allow_private=self._allow_private)
         if reason is not None:
             raise _FetchError(ErrorKind.BLOCKED_URL, f"{reason} ({url})")
-        if self._allow_private:
-            return
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
-        try:
-            addresses = await resolve_host(host, port)
-        except (OSError, UnicodeError) as exc:
-            # Not an SSRF refusal: the name simply does not resolve, like a refused connection.
-            raise _FetchError(ErrorKind.CONNECT, f"cannot resolve {host!r}: {exc}") from exc
-        reason = addresses_refusal(addresses)
-        if reason is not None:
-            raise _FetchError(ErrorKind.BLOCKED_URL, f"{host} resolves to {reason}")
 
     async def _fetch(self, url: str, *, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -176,7 +180,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = url.strip()
         for _hop in range(self._max_redirects + 1):
-            await self._check_hop(current)
+            self._check_hop(current)
             async with self._client.stream("GET", current, headers=headers) as response:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
@@ -231,14 +235,7 @@ class Fetcher:
                 f"Content-Length {declared} exceeds {self._max_bytes} bytes",
                 status,
             )
-        body = bytearray()
-        # aiter_bytes yields decompressed data, so the cap also stops gzip bombs.
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > self._max_bytes:
-                raise _FetchError(
-                    ErrorKind.TOO_LARGE, f"body exceeds {self._max_bytes} bytes", status
-                )
+        body = await self._body(response)
         if not body.strip():
             raise _FetchError(ErrorKind.EMPTY, f"HTTP {status} with an empty body", status)
         return FetchResult(
@@ -249,6 +246,30 @@ class Fetcher:
             status=status,
             cache_control=cache_control,
         )
+
+    async def _body(self, response: httpx.Response) -> bytes:
+        too_large = _FetchError(
+            ErrorKind.TOO_LARGE, f"body exceeds {self._max_bytes} bytes", response.status_code
+        )
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        # Only what we asked for in Accept-Encoding is undone; anything else is kept as sent
+        # (as httpx does), and the parser will name what it finds.
+        inflater = BoundedInflater(encoding, self._max_bytes) if encoding in ENCODINGS else None
+        body = bytearray()
+        try:
+            # aiter_raw: the bytes as sent; inflating them here keeps the cap in force inside
+            # every chunk (see bot/pipeline/inflate.py).
+            async for chunk in response.aiter_raw():
+                body += inflater.feed(chunk) if inflater else chunk
+                if len(body) > self._max_bytes:
+                    raise too_large
+            if inflater:
+                body += inflater.finish()
+        except BodyTooLargeError:
+            raise too_large from None
+        except CorruptBodyError as exc:
+            raise _FetchError(ErrorKind.NETWORK, str(exc), response.status_code) from exc
+        return bytes(body)
 
 
 def make_fetcher(settings: Settings, client: httpx.AsyncClient) -> Fetcher:

@@ -6,8 +6,9 @@ lead the poller to a cloud metadata service, a database port or an admin panel o
 every form a resolver accepts); `resolve_and_check` resolves a host name and rejects it if
 any of its addresses is not a public one.
 
-Residual risk: the HTTP client resolves the name again when it connects, so a DNS server
-that answers differently the second time (DNS rebinding) is not caught here.
+`resolve_and_check` gives an admin a clear answer when a source is added; the polls themselves
+are vetted where the connection is made (`connect_guard`), with the same `address_refusal`, so
+a DNS server that answers differently later (DNS rebinding) cannot slip past.
 """
 
 from __future__ import annotations
