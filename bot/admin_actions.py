@@ -168,4 +168,4 @@ def preview(core: Core, draft: Draft, *, lang: str = "en") -> str:
             (),
             True,
         )
-    return render_alert(alert, core.catalog, lang=lang)
+    return render_alert(alert, core.catalog, lang=lang, places=core.matcher.places)

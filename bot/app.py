@@ -108,6 +108,7 @@ async def _open(
         catalog,
         clock,
         timer=timer,
+        places=matcher.places,
         config=DeliveryConfig(
             limits=Limits(global_per_s=settings.global_rate),
             max_age=timedelta(seconds=settings.delivery_max_age),

@@ -97,7 +97,7 @@ def places(ui: UI, summary: str) -> tuple[str, Rows]:
 
 def regions(ui: UI, oblasts: Sequence[str]) -> tuple[str, Rows]:
     """Return one button an oblast (by its position, to keep callback data short)."""
-    buttons = [(escape(name), f"set:pl:rg:{i}") for i, name in enumerate(oblasts)]
+    buttons = [(escape(ui.place(name)), f"set:pl:rg:{i}") for i, name in enumerate(oblasts)]
     rows: Rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(_back(ui, "pl"))
     return ui._("🗺 Which region?"), rows

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.delivery.render import safe_href, topic_label
 from bot.i18n import Translator, translator
-from bot.matching import Catalog
+from bot.matching import Catalog, PlaceIndex
 from bot.models import ChatAudience, Event, Source
 from storage.admin import AuditEntry
 from storage.stats import Stats
@@ -33,6 +33,7 @@ class UI:
     lang: str
     tr: Translator
     catalog: Catalog
+    places: PlaceIndex | None = None  # None: places are shown by their ids
 
     def _(self, message: str) -> str:
         """Translate one message id."""
@@ -42,10 +43,14 @@ class UI:
         """Return a topic's emoji and name in this language."""
         return topic_label(name, self.catalog, self.lang)
 
+    def place(self, place_id: str) -> str:
+        """Return a place's name in this language (not escaped)."""
+        return self.places.label(place_id, self.lang) if self.places is not None else place_id
 
-def ui_for(lang: str, catalog: Catalog) -> UI:
+
+def ui_for(lang: str, catalog: Catalog, places: PlaceIndex | None = None) -> UI:
     """Build the UI of a language."""
-    return UI(lang, translator(lang), catalog)
+    return UI(lang, translator(lang), catalog, places)
 
 
 def help_text(ui: UI, *, admin: bool = False) -> str:
@@ -179,7 +184,7 @@ def status_board(
                 ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
             )
         lines.append(line)
-    mentioned = [f"{escape(place)} ({count})" for place, count in places]
+    mentioned = [f"{escape(ui.place(place))} ({count})" for place, count in places]
     if mentioned:
         lines.append(
             "\n"
@@ -206,7 +211,7 @@ def status_board(
 
 def place_board(ui: UI, place: str, stories: Iterable[Event], *, now: datetime) -> str:
     """Render /status PLACE: the latest stories that name a place."""
-    lines = [ui._("📍 <b>{place}</b> – latest stories").format(place=escape(place))]
+    lines = [ui._("📍 <b>{place}</b> – latest stories").format(place=escape(ui.place(place)))]
     for event in stories:
         labels = ", ".join(escape(ui.topic(name)) for name in event.topics)
         lines.append(f"• {_linked(event, 100)}\n   {labels} · {ago(ui, event.seen_at, now)}")
@@ -438,9 +443,9 @@ def import_report(ui: UI, report: ImportReport) -> str:
 def filters_summary(ui: UI, chat: ChatAudience, country_names: Mapping[str, str]) -> str:
     """Describe a chat's place filters, severity, own keywords and exclusions."""
     lines = [ui._("<b>Your filters</b>")]
-    places = [escape(region) for region in chat.regions]
+    places = [escape(ui.place(region)) for region in chat.regions]
     places += [
-        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(place))
+        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(ui.place(place)))
         for place, km in chat.near
     ]
     places += [

@@ -37,7 +37,7 @@ async def ui_of(update: Update, context: Context) -> UI:
     code = stored.language if stored and stored.language else None
     if code is None and user is not None:
         code = user.language_code
-    return ui_for(pick_language(code), core.catalog)
+    return ui_for(pick_language(code), core.catalog, core.matcher.places)
 
 
 async def may_change(update: Update, context: Context) -> bool:

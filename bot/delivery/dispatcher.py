@@ -25,7 +25,7 @@ from bot.delivery.render import html_to_plain, render_alert, render_digest
 from bot.delivery.sender import Sender, SendOptions, SendResult, SendStatus
 from bot.delivery.split import split_html
 from bot.i18n import pick_language
-from bot.matching import Catalog
+from bot.matching import Catalog, PlaceIndex
 from bot.models import Alert, OutboxRow
 from storage import Database
 
@@ -80,8 +80,10 @@ class Dispatcher:
         *,
         timer: Timer | None = None,
         config: DeliveryConfig | None = None,
+        places: PlaceIndex | None = None,
     ) -> None:
         self._db = db
+        self._places = places  # to name places in each reader's language
         self._sender = sender
         self._catalog = catalog
         self._clock = clock
@@ -304,7 +306,7 @@ class Dispatcher:
         html = (
             render_digest(alerts, self._catalog, lang=lang)
             if digest
-            else render_alert(alerts[0], self._catalog, lang=lang)
+            else render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
         )
         options = SendOptions(
             silent=decision.silent,
@@ -357,7 +359,7 @@ class Dispatcher:
             await self._db.outbox.mark_edited(row.id)
             return
         lang = await self._language(row.chat_id)
-        html = split_html(render_alert(alert, self._catalog, lang=lang))[0]
+        html = split_html(render_alert(alert, self._catalog, lang=lang, places=self._places))[0]
         result = await self._sender.edit(
             row.chat_id, message_id, html, SendOptions(previews=prefs.link_previews)
         )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from babel.dates import format_datetime
 
 from bot.i18n import translator
-from bot.matching import Catalog
+from bot.matching import Catalog, PlaceIndex
 from bot.models import Alert
 
 SAFE_SCHEMES = frozenset({"http", "https", "tg"})
@@ -53,8 +53,13 @@ def source_names(alert: Alert) -> tuple[str, ...]:
     return tuple(dict.fromkeys(link.source_name for link in alert.links))
 
 
-def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
-    """Render one story as an alert: topic, summary, place and time, source links."""
+def render_alert(
+    alert: Alert, catalog: Catalog, *, lang: str = "en", places: PlaceIndex | None = None
+) -> str:
+    """Render one story as an alert: topic, summary, place and time, source links.
+
+    With `places`, place names are shown in the reader's language, not by their ids.
+    """
     _ = translator(lang).gettext
     lines: list[str] = []
     if alert.is_announcement:
@@ -72,7 +77,8 @@ def render_alert(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
         lines.append(escape(summary))
     facts = []
     if alert.places:
-        facts.append("📍 " + escape(", ".join(alert.places)))
+        names = [places.label(p, lang) if places else p for p in alert.places]
+        facts.append("📍 " + escape(", ".join(names)))
     if alert.happened_at is not None:
         facts.append("🕒 " + format_time(alert.happened_at, lang))
     if facts:

@@ -40,7 +40,7 @@ from bot.matching.normalize import (
 
 PLACE_KINDS = frozenset({"oblast", "town", "airfield", "training_ground", "crossing", "station"})
 _PLACE_FIELDS = frozenset(
-    {"id", "kind", "oblast", "lat", "lon", "names", "population", "border_km"}
+    {"id", "kind", "oblast", "lat", "lon", "names", "population", "label", "border_km"}
 )
 BORDER_COUNTRIES = ("ua", "pl", "lt", "lv", "ru")
 _BASE_MIN = 3  # a shorter base would match common short words
@@ -85,6 +85,11 @@ class PlacesError(ValueError):
     """The places file cannot be read or does not describe valid places."""
 
 
+# A Ukrainian reader reads a Russian spelling more easily than a Latin one, and Russian and
+# Belarusian readers each other's.
+_LABEL_FALLBACK: Mapping[str, tuple[str, ...]] = {"uk": ("ru", "be"), "ru": ("be",), "be": ("ru",)}
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """One place: an id (its English name), what it is, where it is and its names."""
@@ -97,6 +102,18 @@ class Place:
     names: Mapping[str, tuple[str, ...]]  # language -> names and spellings
     border_km: Mapping[str, float] = field(default_factory=dict)  # neighbour -> km to border
     population: int | None = None
+    # language -> the one name to show its readers. `names` holds every spelling a report
+    # may use (generated transliterations included), which is right for matching only.
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        """Return the name to show a reader of `lang`, else the closest readable one."""
+        if lang == "en":
+            return self.id  # ids are the English (GeoNames) names
+        for code in (lang, *_LABEL_FALLBACK.get(lang, ())):
+            if code in self.labels:
+                return self.labels[code]
+        return self.id
 
     def border_distance(self, country: str | None = None) -> float | None:
         """Return the km to one neighbour's border, or to the nearest border with None."""
@@ -174,6 +191,11 @@ def _place(index: int, entry: object, source: str) -> Place:
         ):
             raise PlacesError(f"{where}: names.{lang} must be a list of names")
     border, population = _figures(entry, where)
+    labels = entry.get("label", {})
+    if not isinstance(labels, dict) or not all(
+        lang in LANGUAGES and isinstance(value, str) and value for lang, value in labels.items()
+    ):
+        raise PlacesError(f"{where}: 'label' must map languages to one name each")
     return Place(
         id=place_id,
         kind=kind,
@@ -183,6 +205,7 @@ def _place(index: int, entry: object, source: str) -> Place:
         names=MappingProxyType({lang: tuple(values) for lang, values in names.items()}),
         border_km=MappingProxyType(border),
         population=population,
+        labels=MappingProxyType(dict(labels)),
     )
 
 
@@ -293,6 +316,14 @@ class PlaceIndex:
     def get(self, place_id: str) -> Place | None:
         """Return a place by id."""
         return self._places.get(place_id)
+
+    def label(self, place_id: str, lang: str) -> str:
+        """Return a place's name for a reader of `lang`; an id this gazetteer lacks, as is.
+
+        Stored events keep place ids, and a newer gazetteer may have dropped one.
+        """
+        place = self._places.get(place_id)
+        return place.label(lang) if place is not None else place_id
 
     def __iter__(self) -> Iterator[Place]:
         """Iterate over the places."""
