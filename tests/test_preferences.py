@@ -52,6 +52,29 @@ async def test_place_filters(sandbox: SandboxBotAPI, core: Core) -> None:
     assert not got(sandbox, CAROL, "Оршей")
 
 
+async def test_raions_and_stations_in_filters(sandbox: SandboxBotAPI, core: Core) -> None:
+    for chat in (ALICE, BOB, CAROL, DAVE):
+        await say(sandbox, chat, "/subscribe drills")
+    assert "within 5 km of Brest-Centralnyi" in await say(
+        sandbox, ALICE, "/near Brest-Centralnyi 5"
+    )
+    assert "within 10 km of the Poland border" in await say(sandbox, BOB, "/border pl 10")
+    assert "Mogilev region" in await say(sandbox, CAROL, "/region Асіповіцкі раён")
+    assert "within 15 km of Asipovichy District" in await say(
+        sandbox, DAVE, "/near Осиповичский район 15"
+    )
+
+    await post(sandbox, core, "Учения на станции Брест-Центральный")  # 3 km from Poland
+    await post(sandbox, core, "Учения начались в Осиповичском районе")
+    await post(sandbox, core, "Drills near Asipovichy railway station")  # the town, 10 km
+    assert got(sandbox, ALICE, "Брест-Центральный") and got(sandbox, BOB, "Брест-Центральный")
+    assert not got(sandbox, CAROL, "Брест-Центральный")
+    assert not got(sandbox, DAVE, "Брест-Центральный")
+    assert got(sandbox, CAROL, "Осиповичском районе") and got(sandbox, DAVE, "Осиповичском")
+    assert not got(sandbox, ALICE, "Осиповичском") and not got(sandbox, BOB, "Осиповичском")
+    assert got(sandbox, DAVE, "Asipovichy railway station")
+
+
 async def test_bad_filters_get_a_clear_answer(sandbox: SandboxBotAPI, core: Core) -> None:
     assert "know a place" in await say(sandbox, ALICE, "/near Atlantis 5")
     assert "not a neighbour" in await say(sandbox, ALICE, "/border mars 5")
