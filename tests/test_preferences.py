@@ -115,12 +115,16 @@ async def test_own_keywords_and_exclusions(sandbox: SandboxBotAPI, core: Core) -
 
 async def test_minimum_severity(sandbox: SandboxBotAPI, core: Core) -> None:
     await say(sandbox, EVE, "/subscribe drills mobilization")
+    await say(sandbox, FRANK, "/subscribe mobilization")  # any severity
     reply = await say(sandbox, EVE, "/severity high")
     assert "Minimum severity: high" in reply
     await post(sandbox, core, "Учения начались под Гродно")
     await post(sandbox, core, "Военкоматы рассылают повестки резервистам")
+    await post(sandbox, core, "В Минобороны опровергли слухи о мобилизации")  # graded low
     assert not got(sandbox, EVE, "Учения")
     assert got(sandbox, EVE, "повестки")
+    assert not got(sandbox, EVE, "опровергли")
+    assert got(sandbox, FRANK, "опровергли") and got(sandbox, FRANK, "повестки")
     await say(sandbox, EVE, "/severity low")
     await post(sandbox, core, "Учения продолжаются под Лидой")
     assert got(sandbox, EVE, "Лидой")

@@ -4,7 +4,11 @@ Fan-out must not loop over subscriptions: with 100,000 chats that is the whole c
 report. Instead every chat is turned, once, into index keys (LOCATION, WHAT):
 
 - WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
-  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
+  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword. A
+  topic whose catalog rules grade some matches differently (a denial of mobilization is
+  low, mobilization high) has no one severity: a chat following it keeps
+  `t:TOPIC@MINIMUM` instead, and a report of severity S for it yields `t:TOPIC@L` for
+  every level L up to S, so it still takes a set lookup or three, not a loop;
 - LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`,
   `n:PLACE:KM` for each `/near PLACE KM` circle and `b:COUNTRY:KM` for each
   `/border COUNTRY KM` strip.
@@ -50,6 +54,19 @@ class AudienceIndex:
 
     def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
         self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        # Topics with several possible severities -> the items a report of each rank yields.
+        self._graded: dict[str, tuple[tuple[str, ...], ...]] = {
+            topic.name: tuple(
+                tuple(f"t:{topic.name}@{level}" for level in range(rank + 1))
+                for rank in range(len(SEVERITY_RANK))
+            )
+            for topic in catalog.topics
+            if len(topic.severities()) > 1
+        }
+        self._highest = {
+            topic.name: max(SEVERITY_RANK[level] for level in topic.severities())
+            for topic in catalog.topics
+        }
         self._places = places
         # location -> what -> chats; nested so fan-out builds no key strings.
         self._by_key: dict[str, dict[str, set[int]]] = {}
@@ -85,9 +102,9 @@ class AudienceIndex:
         locations = self._locations(chat)
         minimum = SEVERITY_RANK.get(chat.min_severity, 0)
         what = [
-            f"t:{topic}"
+            f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
             for topic in sorted(chat.topics)
-            if self._severity.get(topic, -1) >= minimum
+            if self._highest.get(topic, -1) >= minimum
         ]
         for phrase in chat.watch:
             if phrase not in self._watched:
@@ -130,7 +147,7 @@ class AudienceIndex:
 
     def recipients(self, found: Classification, reading: Reading) -> set[int]:
         """Return the chats a report reaches, given its classification and its words."""
-        what = [f"t:{topic}" for topic in found.topics]
+        what = self._topic_items(found)
         words = self._words.find_in(reading) if self._watched or self._excluded else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
         hits: list[set[int]] = []
@@ -154,6 +171,19 @@ class AudienceIndex:
             if match.value[0] == "x":
                 result -= self._excluders.get(match.value[1], set())
         return result
+
+    def _topic_items(self, found: Classification) -> list[str]:
+        """Return the index items a report's topics reach, at their severities in it."""
+        what = []
+        for topic in found.topics:
+            graded = self._graded.get(topic)
+            if graded is None:
+                what.append(f"t:{topic}")
+            else:
+                level = found.topic_severity(topic)
+                rank = SEVERITY_RANK[level] if level else self._severity.get(topic, 0)
+                what += graded[rank]
+        return what
 
     def _area_chats(self, place: str, item: str) -> set[int]:
         """Return the chats of every circle and strip holding a place that want an item."""
@@ -233,12 +263,17 @@ class NaiveAudience:
         event_places = [p for p in map(self._places.get, found.places) if p is not None]
         points = [p for p in event_places if p.kind != "oblast"]
         result: set[int] = set()
+        # A topic's severity in this report: its rules' where they graded it, else the topic's.
+        level = {
+            topic: SEVERITY_RANK[severity]
+            if (severity := found.topic_severity(topic))
+            else self._severity.get(topic, -1)
+            for topic in found.topics
+        }
         for chat, watch, exclude in self._chats:
             minimum = SEVERITY_RANK.get(chat.min_severity, 0)
             wanted = any(
-                self._severity.get(topic, -1) >= minimum
-                for topic in found.topics
-                if topic in chat.topics
+                level[topic] >= minimum for topic in found.topics if topic in chat.topics
             ) or any(phrase <= words for phrase in watch)
             if not wanted:
                 continue
