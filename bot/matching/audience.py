@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.matching.catalog import Catalog, Severity
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
@@ -36,6 +37,7 @@ from bot.models import ChatAudience, Classification
 
 SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
 _EARTH_KM = 6371.0088
+_KM_PER_DEGREE = math.pi * _EARTH_KM / 180  # along a meridian: the least a degree can be
 _ANYWHERE = "*"
 _MERGED_MAX = 50_000
 
@@ -80,6 +82,8 @@ class AudienceIndex:
         self._circles: set[tuple[str, float]] = set()  # every /near filter in use
         self._strips: set[tuple[str, float]] = set()  # every /border filter in use
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
+        # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
+        self._centres: list[_Centre] | None = None
         # (place, what) -> the chats of all its circles and strips, merged once; cleared on
         # any change, which is rare next to the reports that read it.
         self._merged: dict[tuple[str, str], set[int]] = {}
@@ -209,6 +213,7 @@ class AudienceIndex:
             if (place_id, km) not in self._circles:
                 self._circles.add((place_id, km))
                 self._areas_of.clear()
+                self._centres = None
             keys.add(f"n:{place_id}:{km:g}")
         for country, km in chat.borders:
             if (country, km) not in self._strips:
@@ -218,18 +223,25 @@ class AudienceIndex:
         return tuple(sorted(keys))
 
     def _areas(self, place_id: str) -> tuple[str, ...]:
-        """Return the circles and strips in use that contain a place (kept until one is new)."""
+        """Return the circles and strips in use that contain a place (kept until one is new).
+
+        Circles are taken by centre, so one distance serves all of a centre's radii, and a
+        centre further north or south than its widest circle is passed over without one:
+        no two points are closer than their difference in latitude.
+        """
         areas = self._areas_of.get(place_id)
         if areas is None:
             place = self._places.get(place_id)
             found: list[str] = []
             if place is not None and place.kind != "oblast":
-                for centre_id, km in self._circles:
-                    centre = self._places.get(centre_id)
-                    if centre is not None and (
-                        centre.id == place.id or distance_km(centre, place) <= km
-                    ):
-                        found.append(f"n:{centre_id}:{km:g}")
+                for centre in self._centres_in_use():
+                    if centre.place.id == place.id:
+                        found += [key for _, key in centre.circles]
+                        continue
+                    if abs(place.lat - centre.place.lat) * _KM_PER_DEGREE > centre.widest:
+                        continue
+                    km_away = distance_km(centre.place, place)
+                    found += [key for km, key in centre.circles if km_away <= km]
                 found += [
                     f"b:{country}:{km:g}"
                     for country, km in self._strips
@@ -237,6 +249,29 @@ class AudienceIndex:
                 ]
             areas = self._areas_of[place_id] = tuple(found)
         return areas
+
+    def _centres_in_use(self) -> list[_Centre]:
+        """Return the centres of the circles in use, each with its radii and their keys."""
+        if self._centres is None:
+            radii: dict[str, list[float]] = {}
+            for centre_id, km in self._circles:
+                radii.setdefault(centre_id, []).append(km)
+            self._centres = []
+            for centre_id, kms in sorted(radii.items()):
+                place = self._places.get(centre_id)
+                if place is not None:
+                    circles = tuple((km, f"n:{centre_id}:{km:g}") for km in sorted(kms))
+                    self._centres.append(_Centre(place, max(kms) + 1.0, circles))
+        return self._centres
+
+
+@dataclass(frozen=True, slots=True)
+class _Centre:
+    """The centre of some /near circles: its place, widest radius (+1 km), radii and keys."""
+
+    place: Place
+    widest: float
+    circles: tuple[tuple[float, str], ...]
 
 
 class NaiveAudience:
