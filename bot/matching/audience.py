@@ -39,7 +39,6 @@ SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.
 _EARTH_KM = 6371.0088
 _KM_PER_DEGREE = math.pi * _EARTH_KM / 180  # along a meridian: the least a degree can be
 _ANYWHERE = "*"
-_MERGED_MAX = 50_000
 
 
 def distance_km(one: Place, other: Place) -> float:
@@ -84,9 +83,9 @@ class AudienceIndex:
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
         # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
         self._centres: list[_Centre] | None = None
-        # (place, what) -> the chats of all its circles and strips, merged once; cleared on
-        # any change, which is rare next to the reports that read it.
-        self._merged: dict[tuple[str, str], set[int]] = {}
+        # place -> the index tables of the circles and strips holding it; cleared on any
+        # change, which is rare next to the reports that read it.
+        self._tables_of: dict[str, list[dict[str, set[int]]]] = {}
 
     def __len__(self) -> int:
         """Return how many chats the index holds."""
@@ -100,7 +99,7 @@ class AudienceIndex:
     def update(self, chat: ChatAudience) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
         self.remove(chat.chat_id)
-        self._merged.clear()
+        self._tables_of.clear()
         if not chat.active:
             return
         locations = self._locations(chat)
@@ -136,7 +135,7 @@ class AudienceIndex:
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat."""
-        self._merged.clear()
+        self._tables_of.clear()
         for location, item in self._keys_of.pop(chat_id, ()):
             table = self._by_key.get(location, {})
             chats = table.get(item)
@@ -160,14 +159,13 @@ class AudienceIndex:
             if table:
                 hits += [chats for item in what if (chats := table.get(item))]
         for place in found.places:
-            for item in what:
-                merged = self._merged.get((place, item))
-                if merged is None:
-                    if len(self._merged) >= _MERGED_MAX:
-                        self._merged.clear()  # a bound, not an eviction policy: rare
-                    merged = self._merged[(place, item)] = self._area_chats(place, item)
-                if merged:
-                    hits.append(merged)
+            tables = self._tables_of.get(place)
+            if tables is None:
+                by_key = self._by_key
+                tables = [by_key[area] for area in self._areas(place) if area in by_key]
+                self._tables_of[place] = tables
+            for table in tables:
+                hits += [chats for item in what if (chats := table.get(item))]
         if not hits:
             return set()
         result: set[int] = set().union(*hits)
@@ -182,21 +180,12 @@ class AudienceIndex:
         for topic in found.topics:
             graded = self._graded.get(topic)
             if graded is None:
-                what.append(f"t:{topic}")
+                what.append("t:" + topic)
             else:
                 level = found.topic_severity(topic)
                 rank = SEVERITY_RANK[level] if level else self._severity.get(topic, 0)
                 what += graded[rank]
         return what
-
-    def _area_chats(self, place: str, item: str) -> set[int]:
-        """Return the chats of every circle and strip holding a place that want an item."""
-        found: set[int] = set()
-        for area in self._areas(place):
-            chats = self._by_key.get(area, {}).get(item)
-            if chats:
-                found |= chats
-        return found
 
     def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
         """Return the location keys a chat's filters cover."""

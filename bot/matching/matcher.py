@@ -70,6 +70,7 @@ class _Entry:
 
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+_RANK = {str(level): rank for level, rank in _SEVERITY_RANK.items()}  # by plain strings
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
@@ -186,6 +187,7 @@ class Matcher:
             topic.name: topic.senses for topic in catalog.topics
         }
         self._severity = {topic.name: topic.severity for topic in catalog.topics}
+        self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
         for topic in catalog.topics:
             for role, table in (
@@ -241,7 +243,11 @@ class Matcher:
                 reason = self._sense_veto(entry, match, near, text, tokens)
                 if reason is None:
                     hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
-                    grade = self._grade(entry, match, near, text, tokens)
+                    grade = (
+                        self._grade(entry, match, near, text, tokens)
+                        if entry.topic in self._graded
+                        else None
+                    )
                     if grade is not None:
                         graded.setdefault(entry.topic, {}).setdefault(words, grade)
                 else:
@@ -281,16 +287,23 @@ class Matcher:
         topic's severity here is the highest of its hits'.
         """
         pairs = hits[topic]
-        grades = graded.get(topic, {})
-        own = self._severity[topic]
-        levels = [grades[words][0] if words in grades else own for words in pairs]
+        grades = graded.get(topic)
+        severity: str = self._severity[topic]
+        if grades:
+            own = severity
+            severity = max(
+                (grades[words][0] if words in grades else own for words in pairs),
+                key=_RANK.__getitem__,
+            )
         return TopicHit(
             topic=topic,
             words=tuple(pairs),
             keywords=tuple(dict.fromkeys(pairs.values())),
             pairs=tuple(pairs.items()),
-            severity=_highest(levels),
-            graded=tuple((words, str(level), note) for words, (level, note) in grades.items()),
+            severity=str(severity),
+            graded=tuple((w, str(level), note) for w, (level, note) in grades.items())
+            if grades
+            else (),
         )
 
     def severity_of(self, topics: Iterable[str]) -> str | None:
@@ -357,7 +370,7 @@ class Matcher:
 def _highest(levels: Iterable[str | None]) -> str | None:
     """Return the most severe of some severities, None when there are none."""
     known = [str(level) for level in levels if level is not None]
-    return max(known, key=lambda level: _SEVERITY_RANK[Severity(level)], default=None)
+    return max(known, key=_RANK.__getitem__, default=None)
 
 
 def _same_sentence(

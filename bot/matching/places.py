@@ -54,7 +54,6 @@ _PLACE_FIELDS = frozenset(
 )
 BORDER_COUNTRIES = ("ua", "pl", "lt", "lv", "ru")
 _BASE_MIN = 3  # a shorter base would match common short words
-_NO_KEYS: frozenset[str] = frozenset()
 
 # Nominative endings cut from a name to get its base ("Асіповічы" → "асіповіч").
 _NOMINATIVE = (
@@ -242,11 +241,6 @@ def _opens_sentence(text: str, token: Token) -> bool:
     return not before or before[-1] in ".!?\n:"
 
 
-def _token_keys(token: Token) -> frozenset[str]:
-    """Return the keys a word of a text can match a name by."""
-    return _word_keys(token.norm)
-
-
 @lru_cache(maxsize=65_536)
 def _word_keys(word: str) -> frozenset[str]:
     """Return the keys a folded word can match a name by (memoised: words repeat)."""
@@ -290,7 +284,6 @@ class PlaceIndex:
         self._index: PhraseIndex[str] = PhraseIndex()
         self._places: dict[str, Place] = {}
         self._located = lru_cache(maxsize=16_384)(self._locate)
-        self._longest = 1  # the most words a name has
         for place in places:
             self._places[place.id] = place
             phrases = {
@@ -301,7 +294,6 @@ class PlaceIndex:
             }
             for phrase in phrases:
                 self._index.add(phrase, place.id)
-                self._longest = max(self._longest, len(phrase))
 
     def get(self, place_id: str) -> Place | None:
         """Return a place by id."""
@@ -369,14 +361,7 @@ class PlaceIndex:
         With the text and its languages, a name that opens a sentence counts only if it is
         not also a dictionary word there ("Військові провели..." names no village).
         """
-        # A name starts with a capital and has at most `_longest` words: the other words of
-        # a text (most of them) need no keys, which saves looking them up.
-        keys: list[frozenset[str]] = []
-        reach = -1
-        for position, token in enumerate(tokens):
-            if token.surface[:1].isupper():
-                reach = position + self._longest - 1
-            keys.append(_token_keys(token) if position <= reach else _NO_KEYS)
+        keys = [_word_keys(token.norm) for token in tokens]  # memoised: no frame per word
         matches = [
             match
             for match in self._index.find(keys, max_gap=0)
