@@ -7,8 +7,9 @@ Run from the repository root:
 Each corpus line is a JSON object with `text`, the `topics` it must get and the `also`
 topics that are acceptable. For an item with predicted topics P, gold G and acceptable A:
 TP = |P ∩ G|, FP = |P − G − A|, FN = |G − P|, summed over all items (micro average). An
-item with no gold topics is a negative; any topic predicted for it counts in
-`false_positives_on_negatives`. Place ids are scored the same way, for information.
+item with no gold topics is a negative; a topic predicted for it that is not one of its
+acceptable ones counts in `false_positives_on_negatives` (`also` topics count neither way,
+on negatives as elsewhere). Place ids are scored the same way, for information.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def evaluate(lines: list[str]) -> Report:
             report.per_topic[topic].fp += 1
         for topic in missed:
             report.per_topic[topic].fn += 1
-        if not gold and predicted:
+        if not gold and wrong:  # an `also` topic is acceptable on a negative too
             report.negatives_hit += 1
         got_places, want_places = set(result.places), set(item.get("places", ()))
         report.places.tp += len(got_places & want_places)

@@ -348,8 +348,10 @@ def _explain(settings: Settings, text: str, out: TextIO) -> int:
         print("topics: none", file=out)
     for hit in found.hits:
         pairs = ", ".join(f"{words!r} ~ keyword {keyword!r}" for words, keyword in hit.pairs)
-        severity = catalog.topic(hit.topic).severity
+        severity = hit.severity or catalog.topic(hit.topic).severity
         print(f"topic {hit.topic} ({severity}): {pairs}", file=out)
+        for words, level, note in hit.graded:
+            print(f"  {words!r} graded {level} by a rule: {note}", file=out)
     if found.severity:
         print(f"severity: {found.severity}", file=out)
     for note in found.notes:

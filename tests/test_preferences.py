@@ -52,6 +52,29 @@ async def test_place_filters(sandbox: SandboxBotAPI, core: Core) -> None:
     assert not got(sandbox, CAROL, "Оршей")
 
 
+async def test_raions_and_stations_in_filters(sandbox: SandboxBotAPI, core: Core) -> None:
+    for chat in (ALICE, BOB, CAROL, DAVE):
+        await say(sandbox, chat, "/subscribe drills")
+    assert "within 5 km of Brest-Centralnyi" in await say(
+        sandbox, ALICE, "/near Brest-Centralnyi 5"
+    )
+    assert "within 10 km of the Poland border" in await say(sandbox, BOB, "/border pl 10")
+    assert "Mogilev region" in await say(sandbox, CAROL, "/region Асіповіцкі раён")
+    assert "within 15 km of Asipovichy District" in await say(
+        sandbox, DAVE, "/near Осиповичский район 15"
+    )
+
+    await post(sandbox, core, "Учения на станции Брест-Центральный")  # 3 km from Poland
+    await post(sandbox, core, "Учения начались в Осиповичском районе")
+    await post(sandbox, core, "Drills near Asipovichy railway station")  # the town, 10 km
+    assert got(sandbox, ALICE, "Брест-Центральный") and got(sandbox, BOB, "Брест-Центральный")
+    assert not got(sandbox, CAROL, "Брест-Центральный")
+    assert not got(sandbox, DAVE, "Брест-Центральный")
+    assert got(sandbox, CAROL, "Осиповичском районе") and got(sandbox, DAVE, "Осиповичском")
+    assert not got(sandbox, ALICE, "Осиповичском") and not got(sandbox, BOB, "Осиповичском")
+    assert got(sandbox, DAVE, "Asipovichy railway station")
+
+
 async def test_bad_filters_get_a_clear_answer(sandbox: SandboxBotAPI, core: Core) -> None:
     assert "know a place" in await say(sandbox, ALICE, "/near Atlantis 5")
     assert "not a neighbour" in await say(sandbox, ALICE, "/border mars 5")
@@ -92,12 +115,16 @@ async def test_own_keywords_and_exclusions(sandbox: SandboxBotAPI, core: Core) -
 
 async def test_minimum_severity(sandbox: SandboxBotAPI, core: Core) -> None:
     await say(sandbox, EVE, "/subscribe drills mobilization")
+    await say(sandbox, FRANK, "/subscribe mobilization")  # any severity
     reply = await say(sandbox, EVE, "/severity high")
     assert "Minimum severity: high" in reply
     await post(sandbox, core, "Учения начались под Гродно")
     await post(sandbox, core, "Военкоматы рассылают повестки резервистам")
+    await post(sandbox, core, "В Минобороны опровергли слухи о мобилизации")  # graded low
     assert not got(sandbox, EVE, "Учения")
     assert got(sandbox, EVE, "повестки")
+    assert not got(sandbox, EVE, "опровергли")
+    assert got(sandbox, FRANK, "опровергли") and got(sandbox, FRANK, "повестки")
     await say(sandbox, EVE, "/severity low")
     await post(sandbox, core, "Учения продолжаются под Лидой")
     assert got(sandbox, EVE, "Лидой")

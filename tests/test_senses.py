@@ -179,3 +179,56 @@ def test_cli_classify_and_explain() -> None:
 def test_senses_stop_at_the_end_of_a_sentence(matcher: Matcher) -> None:
     assert "drills" in matcher.classify("Лекция про учение Аристотеля. Учения у Ельска").topics
     assert "drills" not in matcher.classify("Лекция про учение Аристотеля у Ельска").topics
+
+
+GRADED = """
+[[topics.drills.senses]]
+note = "a planned exercise is news, not an alarm"
+keywords = ["exercise"]
+within = 4
+severity = "low"
+near.en = ["planned", "next year"]
+
+[[topics.drills.senses]]
+note = "a snap exercise near the border is an alarm"
+within = 4
+severity = "high"
+near.en = ["snap", "border"]
+not_near.en = ["school"]
+"""
+
+
+def test_a_rule_grades_the_severity_of_its_hits() -> None:
+    catalog = parse_catalog(CATALOG.format(senses=GRADED).encode())
+    assert catalog.topic("drills").severities() == {"low", "medium", "high"}
+    matcher = Matcher(catalog)
+    planned = matcher.classify("An exercise is planned for next year")
+    assert planned.topics == ("drills",) and planned.severity == "low"  # graded, not dropped
+    assert planned.hits[0].graded == (
+        ("exercise", "low", "a planned exercise is news, not an alarm"),
+    )
+    assert matcher.classify("A drill began").severity == "medium"  # no rule: the topic's
+    assert matcher.classify("A drill is planned").severity == "medium"  # rule not for "drill"
+    # Both rules fit: the hit takes the most severe; and the report the highest of its hits.
+    assert matcher.classify("A snap exercise planned near the border").severity == "high"
+    assert matcher.classify("The exercise is planned. A drill began").severity == "medium"
+    assert matcher.classify("A snap drill at a school").severity == "medium"  # not_near
+
+
+def test_a_bad_rule_severity_is_refused() -> None:
+    senses = '[[topics.drills.senses]]\nseverity = "urgent"\nnear.en = ["x"]\n'
+    with pytest.raises(CatalogError, match="unknown severity 'urgent'"):
+        parse_catalog(CATALOG.format(senses=senses).encode())
+
+
+def test_the_catalog_grades_denials_low(matcher: Matcher) -> None:
+    denial = matcher.classify("В Минобороны опровергли слухи о мобилизации")
+    assert "mobilization" in denial.topics
+    assert denial.topic_severity("mobilization") == "low" and denial.severity == "low"
+    real = matcher.classify("В Гомельской области объявлена мобилизация резервистов")
+    assert real.severity == "high"
+    both = matcher.classify("Слухи о мобилизации опровергли. Но в Бресте объявлена мобилизация")
+    assert both.topic_severity("mobilization") == "high"
+    text = _cli("explain", "Минобороны назвало фейком слухи о мобилизации")
+    assert "topic mobilization (low): 'мобилизации' ~ keyword 'мобилиз*'" in text
+    assert "'мобилизации' graded low by a rule: a denial or a rumour of a call-up" in text

@@ -4,7 +4,11 @@ Fan-out must not loop over subscriptions: with 100,000 chats that is the whole c
 report. Instead every chat is turned, once, into index keys (LOCATION, WHAT):
 
 - WHAT is `t:TOPIC` for each topic the chat follows whose severity reaches the chat's
-  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword;
+  minimum (so severity costs nothing at fan-out), or `w:PHRASE` for each own keyword. A
+  topic whose catalog rules grade some matches differently (a denial of mobilization is
+  low, mobilization high) has no one severity: a chat following it keeps
+  `t:TOPIC@MINIMUM` instead, and a report of severity S for it yields `t:TOPIC@L` for
+  every level L up to S, so it still takes a set lookup or three, not a loop;
 - LOCATION is `*` for a chat without place filters, `r:OBLAST` for each `/region`,
   `n:PLACE:KM` for each `/near PLACE KM` circle and `b:COUNTRY:KM` for each
   `/border COUNTRY KM` strip.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.matching.catalog import Catalog, Severity
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
@@ -32,8 +37,8 @@ from bot.models import ChatAudience, Classification
 
 SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
 _EARTH_KM = 6371.0088
+_KM_PER_DEGREE = math.pi * _EARTH_KM / 180  # along a meridian: the least a degree can be
 _ANYWHERE = "*"
-_MERGED_MAX = 50_000
 
 
 def distance_km(one: Place, other: Place) -> float:
@@ -50,6 +55,19 @@ class AudienceIndex:
 
     def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
         self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        # Topics with several possible severities -> the items a report of each rank yields.
+        self._graded: dict[str, tuple[tuple[str, ...], ...]] = {
+            topic.name: tuple(
+                tuple(f"t:{topic.name}@{level}" for level in range(rank + 1))
+                for rank in range(len(SEVERITY_RANK))
+            )
+            for topic in catalog.topics
+            if len(topic.severities()) > 1
+        }
+        self._highest = {
+            topic.name: max(SEVERITY_RANK[level] for level in topic.severities())
+            for topic in catalog.topics
+        }
         self._places = places
         # location -> what -> chats; nested so fan-out builds no key strings.
         self._by_key: dict[str, dict[str, set[int]]] = {}
@@ -63,9 +81,11 @@ class AudienceIndex:
         self._circles: set[tuple[str, float]] = set()  # every /near filter in use
         self._strips: set[tuple[str, float]] = set()  # every /border filter in use
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
-        # (place, what) -> the chats of all its circles and strips, merged once; cleared on
-        # any change, which is rare next to the reports that read it.
-        self._merged: dict[tuple[str, str], set[int]] = {}
+        # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
+        self._centres: list[_Centre] | None = None
+        # place -> the index tables of the circles and strips holding it; cleared on any
+        # change, which is rare next to the reports that read it.
+        self._tables_of: dict[str, list[dict[str, set[int]]]] = {}
 
     def __len__(self) -> int:
         """Return how many chats the index holds."""
@@ -79,15 +99,15 @@ class AudienceIndex:
     def update(self, chat: ChatAudience) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
         self.remove(chat.chat_id)
-        self._merged.clear()
+        self._tables_of.clear()
         if not chat.active:
             return
         locations = self._locations(chat)
         minimum = SEVERITY_RANK.get(chat.min_severity, 0)
         what = [
-            f"t:{topic}"
+            f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
             for topic in sorted(chat.topics)
-            if self._severity.get(topic, -1) >= minimum
+            if self._highest.get(topic, -1) >= minimum
         ]
         for phrase in chat.watch:
             if phrase not in self._watched:
@@ -115,7 +135,7 @@ class AudienceIndex:
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat."""
-        self._merged.clear()
+        self._tables_of.clear()
         for location, item in self._keys_of.pop(chat_id, ()):
             table = self._by_key.get(location, {})
             chats = table.get(item)
@@ -130,7 +150,7 @@ class AudienceIndex:
 
     def recipients(self, found: Classification, reading: Reading) -> set[int]:
         """Return the chats a report reaches, given its classification and its words."""
-        what = [f"t:{topic}" for topic in found.topics]
+        what = self._topic_items(found)
         words = self._words.find_in(reading) if self._watched or self._excluded else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
         hits: list[set[int]] = []
@@ -139,14 +159,13 @@ class AudienceIndex:
             if table:
                 hits += [chats for item in what if (chats := table.get(item))]
         for place in found.places:
-            for item in what:
-                merged = self._merged.get((place, item))
-                if merged is None:
-                    if len(self._merged) >= _MERGED_MAX:
-                        self._merged.clear()  # a bound, not an eviction policy: rare
-                    merged = self._merged[(place, item)] = self._area_chats(place, item)
-                if merged:
-                    hits.append(merged)
+            tables = self._tables_of.get(place)
+            if tables is None:
+                by_key = self._by_key
+                tables = [by_key[area] for area in self._areas(place) if area in by_key]
+                self._tables_of[place] = tables
+            for table in tables:
+                hits += [chats for item in what if (chats := table.get(item))]
         if not hits:
             return set()
         result: set[int] = set().union(*hits)
@@ -155,14 +174,18 @@ class AudienceIndex:
                 result -= self._excluders.get(match.value[1], set())
         return result
 
-    def _area_chats(self, place: str, item: str) -> set[int]:
-        """Return the chats of every circle and strip holding a place that want an item."""
-        found: set[int] = set()
-        for area in self._areas(place):
-            chats = self._by_key.get(area, {}).get(item)
-            if chats:
-                found |= chats
-        return found
+    def _topic_items(self, found: Classification) -> list[str]:
+        """Return the index items a report's topics reach, at their severities in it."""
+        what = []
+        for topic in found.topics:
+            graded = self._graded.get(topic)
+            if graded is None:
+                what.append("t:" + topic)
+            else:
+                level = found.topic_severity(topic)
+                rank = SEVERITY_RANK[level] if level else self._severity.get(topic, 0)
+                what += graded[rank]
+        return what
 
     def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
         """Return the location keys a chat's filters cover."""
@@ -179,6 +202,7 @@ class AudienceIndex:
             if (place_id, km) not in self._circles:
                 self._circles.add((place_id, km))
                 self._areas_of.clear()
+                self._centres = None
             keys.add(f"n:{place_id}:{km:g}")
         for country, km in chat.borders:
             if (country, km) not in self._strips:
@@ -188,18 +212,25 @@ class AudienceIndex:
         return tuple(sorted(keys))
 
     def _areas(self, place_id: str) -> tuple[str, ...]:
-        """Return the circles and strips in use that contain a place (kept until one is new)."""
+        """Return the circles and strips in use that contain a place (kept until one is new).
+
+        Circles are taken by centre, so one distance serves all of a centre's radii, and a
+        centre further north or south than its widest circle is passed over without one:
+        no two points are closer than their difference in latitude.
+        """
         areas = self._areas_of.get(place_id)
         if areas is None:
             place = self._places.get(place_id)
             found: list[str] = []
             if place is not None and place.kind != "oblast":
-                for centre_id, km in self._circles:
-                    centre = self._places.get(centre_id)
-                    if centre is not None and (
-                        centre.id == place.id or distance_km(centre, place) <= km
-                    ):
-                        found.append(f"n:{centre_id}:{km:g}")
+                for centre in self._centres_in_use():
+                    if centre.place.id == place.id:
+                        found += [key for _, key in centre.circles]
+                        continue
+                    if abs(place.lat - centre.place.lat) * _KM_PER_DEGREE > centre.widest:
+                        continue
+                    km_away = distance_km(centre.place, place)
+                    found += [key for km, key in centre.circles if km_away <= km]
                 found += [
                     f"b:{country}:{km:g}"
                     for country, km in self._strips
@@ -207,6 +238,29 @@ class AudienceIndex:
                 ]
             areas = self._areas_of[place_id] = tuple(found)
         return areas
+
+    def _centres_in_use(self) -> list[_Centre]:
+        """Return the centres of the circles in use, each with its radii and their keys."""
+        if self._centres is None:
+            radii: dict[str, list[float]] = {}
+            for centre_id, km in self._circles:
+                radii.setdefault(centre_id, []).append(km)
+            self._centres = []
+            for centre_id, kms in sorted(radii.items()):
+                place = self._places.get(centre_id)
+                if place is not None:
+                    circles = tuple((km, f"n:{centre_id}:{km:g}") for km in sorted(kms))
+                    self._centres.append(_Centre(place, max(kms) + 1.0, circles))
+        return self._centres
+
+
+@dataclass(frozen=True, slots=True)
+class _Centre:
+    """The centre of some /near circles: its place, widest radius (+1 km), radii and keys."""
+
+    place: Place
+    widest: float
+    circles: tuple[tuple[float, str], ...]
 
 
 class NaiveAudience:
@@ -233,12 +287,17 @@ class NaiveAudience:
         event_places = [p for p in map(self._places.get, found.places) if p is not None]
         points = [p for p in event_places if p.kind != "oblast"]
         result: set[int] = set()
+        # A topic's severity in this report: its rules' where they graded it, else the topic's.
+        level = {
+            topic: SEVERITY_RANK[severity]
+            if (severity := found.topic_severity(topic))
+            else self._severity.get(topic, -1)
+            for topic in found.topics
+        }
         for chat, watch, exclude in self._chats:
             minimum = SEVERITY_RANK.get(chat.min_severity, 0)
             wanted = any(
-                self._severity.get(topic, -1) >= minimum
-                for topic in found.topics
-                if topic in chat.topics
+                level[topic] >= minimum for topic in found.topics if topic in chat.topics
             ) or any(phrase <= words for phrase in watch)
             if not wanted:
                 continue

@@ -24,7 +24,7 @@ _TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOPIC_FIELDS = frozenset(
     {"names", "description", "severity", "emoji", "keywords", "exclude", "context", "senses"}
 )
-_SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near"})
+_SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near", "severity"})
 _WITHIN_MAX = 50
 _PREFIX_MIN = 3  # shorter `word*` prefixes would match half the dictionary
 
@@ -45,8 +45,13 @@ class Severity(StrEnum):
 class Sense:
     """A local condition on some of a topic's keywords: words that must or must not be near.
 
-    A keyword hit counts only if, within `within` words of it, one of the `near` phrases
-    occurs (when any are given) and none of the `not_near` phrases does.
+    Without a severity the rule filters: a keyword hit counts only if, within `within`
+    words of it, one of the `near` phrases occurs (when any are given) and none of the
+    `not_near` phrases does. With a severity it grades instead: a hit that meets the same
+    condition takes that severity ("мобилизация" next to "опровергли" is a denial, low),
+    and a hit that does not keeps its topic's. A grading rule never drops a hit, so it
+    cannot cost recall; the severity subscribers filter by is then the highest of the
+    rules that matched.
     """
 
     note: str  # why the rule exists, shown by `outpost explain`
@@ -54,6 +59,7 @@ class Sense:
     within: int
     near: Mapping[str, tuple[str, ...]]
     not_near: Mapping[str, tuple[str, ...]]
+    severity: Severity | None = None  # None: a filter; else the severity of the hits it fits
 
     def governs(self, keyword: str) -> bool:
         """Tell whether this rule applies to a keyword of its topic."""
@@ -77,6 +83,10 @@ class Topic:
     def display_name(self, lang: str) -> str:
         """Return the topic's name in a language, falling back to English, then its id."""
         return self.names.get(lang) or self.names.get("en") or self.name
+
+    def severities(self) -> frozenset[Severity]:
+        """Return every severity a match of this topic can have: its own and its rules'."""
+        return frozenset({self.severity} | {s.severity for s in self.senses if s.severity})
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +209,11 @@ def _senses(
         note = body.get("note", "")
         if not isinstance(note, str):
             raise CatalogError(f"{at}: 'note' must be a string")
-        senses.append(Sense(note, tuple(governed), within, near, not_near))
+        severity = body.get("severity")
+        if severity is not None and severity not in set(Severity):
+            raise CatalogError(f"{at}: unknown severity {severity!r} (high, medium or low)")
+        grade = Severity(severity) if severity is not None else None
+        senses.append(Sense(note, tuple(governed), within, near, not_near, grade))
     return tuple(senses)
 
 

@@ -70,6 +70,7 @@ class _Entry:
 
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+_RANK = {str(level): rank for level, rank in _SEVERITY_RANK.items()}  # by plain strings
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
@@ -185,6 +186,8 @@ class Matcher:
         self._senses: dict[str, tuple[Sense, ...]] = {
             topic.name: topic.senses for topic in catalog.topics
         }
+        self._severity = {topic.name: topic.severity for topic in catalog.topics}
+        self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
         for topic in catalog.topics:
             for role, table in (
@@ -224,6 +227,7 @@ class Matcher:
             if entry.role in (_Role.NEAR, _Role.NOT_NEAR):
                 near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
         hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
+        graded: dict[str, dict[str, tuple[Severity, str]]] = {}  # topic -> {words: grade}
         vetoed: set[str] = set()
         in_context: set[str] = set()
         notes: list[str] = []
@@ -239,6 +243,13 @@ class Matcher:
                 reason = self._sense_veto(entry, match, near, text, tokens)
                 if reason is None:
                     hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+                    grade = (
+                        self._grade(entry, match, near, text, tokens)
+                        if entry.topic in self._graded
+                        else None
+                    )
+                    if grade is not None:
+                        graded.setdefault(entry.topic, {}).setdefault(words, grade)
                 else:
                     notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
@@ -252,31 +263,78 @@ class Matcher:
                 notes.append(f"{topic}: dropped, none of its context words occur")
         places = self._places.find_in_tokens(tokens, text, langs)
         oblasts, border_km = self._places.locate(places)
+        found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
         return Classification(
             lang=langs[0],
             topics=topics,
             places=places,
             oblasts=oblasts,
             border_km=border_km,
-            hits=tuple(
-                TopicHit(
-                    topic=topic,
-                    words=tuple(hits[topic]),
-                    keywords=tuple(dict.fromkeys(hits[topic].values())),
-                    pairs=tuple(hits[topic].items()),
-                )
-                for topic in topics
-            ),
-            severity=self.severity_of(topics),
+            hits=found_hits,
+            severity=_highest(hit.severity for hit in found_hits),
             notes=tuple(dict.fromkeys(notes)),
         )
 
+    def _hit(
+        self,
+        topic: str,
+        hits: dict[str, dict[str, str]],
+        graded: dict[str, dict[str, tuple[Severity, str]]],
+    ) -> TopicHit:
+        """Describe one found topic: its words, keywords and severity in this text.
+
+        A hit a grading rule fits has that rule's severity, any other hit the topic's; the
+        topic's severity here is the highest of its hits'.
+        """
+        pairs = hits[topic]
+        grades = graded.get(topic)
+        severity: str = self._severity[topic]
+        if grades:
+            own = severity
+            severity = max(
+                (grades[words][0] if words in grades else own for words in pairs),
+                key=_RANK.__getitem__,
+            )
+        return TopicHit(
+            topic=topic,
+            words=tuple(pairs),
+            keywords=tuple(dict.fromkeys(pairs.values())),
+            pairs=tuple(pairs.items()),
+            severity=str(severity),
+            graded=tuple((w, str(level), note) for w, (level, note) in grades.items())
+            if grades
+            else (),
+        )
+
     def severity_of(self, topics: Iterable[str]) -> str | None:
-        """Return the severity of a match: that of its most severe topic."""
-        levels = [self._catalog.topic(name).severity for name in topics]
-        if not levels:
-            return None
-        return str(max(levels, key=_SEVERITY_RANK.__getitem__))
+        """Return the severity topics have by the catalog: that of the most severe one."""
+        return _highest(self._severity[name] for name in topics)
+
+    def _grade(
+        self,
+        entry: _Entry,
+        match: PhraseMatch[_Entry],
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
+        text: str,
+        tokens: Sequence[Token],
+    ) -> tuple[Severity, str] | None:
+        """Return the severity and note of the most severe grading rule a hit fits, if any."""
+        best: tuple[Severity, str] | None = None
+        for number, sense in enumerate(self._senses.get(entry.topic, ())):
+            if sense.severity is None or not sense.governs(entry.phrase):
+                continue
+
+            def close(role: _Role, sense: Sense = sense, number: int = number) -> bool:
+                return any(
+                    _distance(match, other) <= sense.within
+                    and _same_sentence(text, tokens, match, other)
+                    for other in near.get((entry.topic, number, role), ())
+                )
+
+            fits = (not any(sense.near.values()) or close(_Role.NEAR)) and not close(_Role.NOT_NEAR)
+            if fits and (best is None or _SEVERITY_RANK[sense.severity] > _SEVERITY_RANK[best[0]]):
+                best = (sense.severity, sense.note)
+        return best
 
     def _sense_veto(
         self,
@@ -288,8 +346,8 @@ class Matcher:
     ) -> str | None:
         """Return why a sense rule drops a keyword hit, or None when the hit stands."""
         for number, sense in enumerate(self._senses.get(entry.topic, ())):
-            if not sense.governs(entry.phrase):
-                continue
+            if sense.severity is not None or not sense.governs(entry.phrase):
+                continue  # a grading rule never drops a hit
             for other in near.get((entry.topic, number, _Role.NOT_NEAR), ()):
                 if _distance(match, other) <= sense.within and _same_sentence(
                     text, tokens, match, other
@@ -307,6 +365,12 @@ class Matcher:
     def explain(self, text: str) -> Classification:
         """Return the classification of a text; its hits say which words hit which keywords."""
         return self.classify(text)
+
+
+def _highest(levels: Iterable[str | None]) -> str | None:
+    """Return the most severe of some severities, None when there are none."""
+    known = [str(level) for level in levels if level is not None]
+    return max(known, key=_RANK.__getitem__, default=None)
 
 
 def _same_sentence(

@@ -66,9 +66,16 @@ def summarize(title: str, text: str) -> str:
     return first_sentences(text or title, 3)
 
 
-def priority_of(topics: tuple[str, ...], catalog: Catalog) -> int:
-    """Return the outbox priority of a story: that of its most severe topic."""
-    levels = [SEVERITY_PRIORITY.get(catalog.topic(name).severity, 0) for name in topics]
+def priority_of(found: Classification, catalog: Catalog) -> int:
+    """Return the outbox priority of a story: that of its most severe topic in it.
+
+    A topic's severity in a report is what the catalog's rules graded its words (a denied
+    call-up is low), else the topic's own.
+    """
+    levels = [
+        SEVERITY_PRIORITY.get(found.topic_severity(name) or catalog.topic(name).severity, 0)
+        for name in found.topics
+    ]
     return max(levels, default=0)
 
 
@@ -178,7 +185,7 @@ async def record_post(
             priority = (
                 SEVERITY_PRIORITY[severity]
                 if severity in SEVERITY_PRIORITY
-                else priority_of(found.topics, catalog)
+                else priority_of(found, catalog)
             )
             queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
         elif alert and not recorded.new_story:
