@@ -202,17 +202,21 @@ async def record_posts(
             event = _new_event(item, now)
             # A verified update is always delivered as its own story.
             joined = None if item.post.is_admin else stories.choose(item.signature, since=since)
+            grown: Signature | None = None
             if joined is not None:
                 story_id, story = joined
-                event = replace(
-                    event,
-                    join_story=story_id,
-                    joined_signature=merged(story, item.signature).to_json(),
-                )
+                grown = merged(story, item.signature)
+                event = replace(event, join_story=story_id, joined_signature=grown.to_json())
             recorded = batch.record(event)
             results.append(recorded)
             if recorded is not None and not recorded.edited:  # an edit leaves the story be
-                stories.touch(recorded.story_id, now.timestamp(), recorded.story_signature)
+                # The signature the story now has, decoded: the mirror need not parse it.
+                decoded = None
+                if recorded.story_signature == event.signature:
+                    decoded = item.signature
+                elif grown is not None and recorded.story_signature == event.joined_signature:
+                    decoded = grown
+                stories.touch(recorded.story_id, now.timestamp(), recorded.story_signature, decoded)
         await db.events.write(batch)
         # Alerts after the writes: an outbox row points at its story. In post order, so a
         # story that grew within the batch is queued before its edit is asked for.

@@ -29,7 +29,7 @@ from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.workers import Analysis, analyse, analyse_many
+from bot.pipeline.workers import Analysis, analyse, analyse_many, unpack
 from bot.settings import Settings
 from storage import Database
 
@@ -105,7 +105,10 @@ class Pipeline:
         """Classify, summarise and sign (title, text) posts, in the worker processes if any."""
         if self.executor is None or len(posts) < 2:
             return analyse(self.matcher, posts)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, analyse_many, posts)
+        packed = await asyncio.get_running_loop().run_in_executor(
+            self.executor, analyse_many, posts
+        )
+        return [unpack(one) for one in packed]
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
