@@ -83,13 +83,15 @@ class Signature:
 
 def signature_of(found: Classification, reading: Reading, point_places: Iterable[str]) -> Signature:
     """Describe a report: its topics, point places, numbers and a sketch of its wording."""
-    words = [min(forms) for forms in reading.forms if forms]
+    # map() and join in C where a comprehension would run Python per word: every stored
+    # report is signed.
+    words = list(map(min, filter(None, reading.forms)))
     numbers = {
         token.norm.lstrip("0") or "0"
         for token in reading.tokens
         if token.norm.isdigit() and int(token.norm) >= _MIN_NUMBER
     }
-    shingles = {f"{one} {two}" for one, two in itertools.pairwise(words)}
+    shingles = set(map(" ".join, itertools.pairwise(words)))
     return Signature(
         topics=frozenset(found.topics),
         places=frozenset(point_places),
@@ -106,7 +108,7 @@ def _shingle_hash(shingle: str) -> int:
 
 def _sketch(shingles: Iterable[str]) -> tuple[int, ...]:
     """Return the bottom-k hashes of a set of shingles."""
-    return tuple(sorted({_shingle_hash(s) for s in shingles})[:SKETCH_SIZE])
+    return tuple(sorted(set(map(_shingle_hash, shingles)))[:SKETCH_SIZE])
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:
