@@ -101,9 +101,6 @@ class Token(NamedTuple):
     norm: str  # lower-cased, ё→е, apostrophes removed, look-alike letters in one script
 
 
-_new_token = tuple.__new__
-
-
 @lru_cache(maxsize=131_072)
 def fold(word: str) -> str:
     """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
@@ -130,9 +127,7 @@ def tokenize(text: str) -> list[Token]:
         chunk = match.group()
         base = match.start()
         if chunk.isalnum():  # the common case: one plain word
-            # tuple.__new__ builds the same Token without the named tuple's Python-level
-            # __new__, which cost more than finding the word.
-            tokens.append(_new_token(Token, (chunk, base, base + len(chunk), fold(chunk))))
+            tokens.append(Token(chunk, base, base + len(chunk), fold(chunk)))
             continue
         if "-" in chunk and any(ch.isdigit() for ch in chunk):
             pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
