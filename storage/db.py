@@ -63,6 +63,11 @@ class Database:
         self.admin = AdminRepository(self)
         self.stats = StatsRepository(self)
 
+    @property
+    def in_transaction(self) -> bool:
+        """Tell whether the running task is inside `transaction()`."""
+        return self._in_tx.get()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """Run the enclosed statements as one atomic write; nested uses join the outer one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,89 +91,90 @@ class EventRepository(Repository):
         article reached through two links or two sources is one happening; the caller may
         also name a story the report tells too (`join_story`, chosen from its signature).
         An item seen before with a different content hash (an edited channel post) updates
-        its event.
+        its event. This is a batch of one (`batch`, `EventBatch.record`, `write`).
         """
         async with self._db.transaction():
-            # One trip to the database thread for both questions: has this source had this
-            # item, and which story has this canonical link (fetchall: at most one row).
-            rows = await self._db.fetchall(
-                "SELECT e.id, e.story_id, e.content_hash, "
-                "(SELECT id FROM stories WHERE canonical_link = ?) AS linked "
-                "FROM (SELECT 1) LEFT JOIN events e ON e.source_id = ? AND e.item_key = ?",
-                (event.canonical_link or None, event.source_id, event.item_key),
+            batch = await self.batch(
+                event.source_id, keys=[event.item_key], links=[event.canonical_link]
             )
-            seen = rows[0]
-            if event.source_id is not None and seen["id"] is not None:
-                if event.content_hash is None or seen["content_hash"] == event.content_hash:
-                    return None
-                await self._update(int(seen["id"]), event)
-                return Recorded(
-                    event_id=int(seen["id"]),
-                    story_id=int(seen["story_id"]),
-                    new_story=False,
-                    edited=True,
+            recorded = batch.record(event)
+            await self.write(batch)
+            return recorded
+
+    async def batch(
+        self, source_id: int | None, *, keys: Iterable[str], links: Iterable[str | None]
+    ) -> EventBatch:
+        """Start storing events of one source: read what is known of their keys and links.
+
+        Three queries however many events follow; `EventBatch.record` then decides each
+        event in memory and `write` stores them all. Call both inside one transaction (the
+        batch hands out row ids, which are only ours while the write lock is held).
+        """
+        if not self._db.in_transaction:
+            raise RuntimeError("EventRepository.batch needs a transaction around it")
+        key_list = list(dict.fromkeys(keys))
+        link_list = list(dict.fromkeys(link for link in links if link))
+        existing: dict[str, tuple[int, int, str | None]] = {}
+        if source_id is not None and key_list:
+            rows = await self._db.fetchall(
+                "SELECT item_key, id, story_id, content_hash FROM events "
+                "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?))",
+                (source_id, json.dumps(key_list)),
+            )
+            existing = {row[0]: (int(row[1]), int(row[2]), row[3]) for row in rows}
+        linked: dict[str, int] = {}
+        if link_list:
+            rows = await self._db.fetchall(
+                "SELECT canonical_link, id FROM stories "
+                "WHERE canonical_link IN (SELECT value FROM json_each(?))",
+                (json.dumps(link_list),),
+            )
+            linked = {row[0]: int(row[1]) for row in rows}
+        top = await self._db.fetchall(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stories), "
+            "(SELECT COALESCE(MAX(id), 0) FROM events)"
+        )
+        return EventBatch(
+            source_id,
+            existing=existing,
+            linked=linked,
+            next_story=int(top[0][0]) + 1,
+            next_event=int(top[0][1]) + 1,
+        )
+
+    async def write(self, batch: EventBatch) -> None:
+        """Store what a batch decided: a handful of statements, each over many rows.
+
+        The order gives what storing the events one by one would: stories exist before
+        the events that point at them, a story joined twice keeps the last signature, and
+        a joined story's source count is taken once every event is in.
+        """
+        async with self._db.transaction():
+            if batch.new_stories:
+                await self._db.executemany(
+                    "INSERT INTO stories (id, canonical_link, topics, places, created_at, "
+                    "signature, last_seen_at, first_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    batch.new_stories,
                 )
-            story_id: int | None = None if seen["linked"] is None else int(seen["linked"])
-            signature = event.signature
-            if story_id is None and event.join_story is not None:
-                story_id, signature = event.join_story, event.joined_signature
-            new_story = story_id is None
-            if story_id is None:
-                cursor = await self._db.execute(
-                    "INSERT INTO stories (canonical_link, topics, places, created_at, "
-                    "signature, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        event.canonical_link,
-                        dump_list(event.topics),
-                        dump_list(event.places),
-                        event.seen_at.timestamp(),
-                        signature,
-                        event.seen_at.timestamp(),
-                    ),
-                )
-                story_id = int(cursor.lastrowid or 0)
-            else:
-                await self._db.execute(
+            if batch.joins:
+                await self._db.executemany(
                     "UPDATE stories SET last_seen_at = ?, signature = COALESCE(?, signature) "
                     "WHERE id = ?",
-                    (event.seen_at.timestamp(), signature, story_id),
+                    batch.joins,
                 )
-            cursor = await self._db.execute(
-                """
-                INSERT INTO events (source_id, source_name, item_key, story_id, title, text,
-                    summary, link, canonical_link, lang, topics, places, published_at, seen_at,
-                    is_admin, author_id, is_announcement, content_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    event.source_id,
-                    event.source_name,
-                    event.item_key,
-                    story_id,
-                    event.title,
-                    event.text,
-                    event.summary,
-                    event.link,
-                    event.canonical_link,
-                    event.lang,
-                    dump_list(event.topics),
-                    dump_list(event.places),
-                    None if event.published_at is None else event.published_at.timestamp(),
-                    event.seen_at.timestamp(),
-                    int(event.is_admin),
-                    event.author_id,
-                    int(event.is_announcement),
-                    event.content_hash,
-                ),
-            )
-            event_id = int(cursor.lastrowid or 0)
-            if new_story:
-                await self._db.execute(
-                    "UPDATE stories SET first_event_id = ? WHERE id = ?", (event_id, story_id)
+            if batch.events:
+                await self._db.executemany(
+                    """
+                    INSERT INTO events (id, source_id, source_name, item_key, story_id, title,
+                        text, summary, link, canonical_link, lang, topics, places, published_at,
+                        seen_at, is_admin, author_id, is_announcement, content_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    batch.events,
                 )
-            else:
-                # Corroboration: how many different sources now tell this story.
-                await self._db.execute(
+            if batch.recount:
+                # Corroboration: how many different sources now tell each joined story.
+                await self._db.executemany(
                     """
                     UPDATE stories SET sources_count = (
                         SELECT COUNT(DISTINCT
@@ -180,33 +182,18 @@ class EventRepository(Repository):
                         FROM events WHERE story_id = ?)
                     WHERE id = ?
                     """,
-                    (story_id, story_id),
+                    [(story_id, story_id) for story_id in batch.recount],
                 )
-            return Recorded(
-                event_id=event_id,
-                story_id=story_id,
-                new_story=new_story,
-                story_signature=signature,
-            )
-
-    async def _update(self, event_id: int, event: NewEvent) -> None:
-        await self._db.execute(
-            """
-            UPDATE events SET title = ?, text = ?, summary = ?, lang = ?, topics = ?,
-                places = ?, content_hash = ?
-            WHERE id = ?
-            """,
-            (
-                event.title,
-                event.text,
-                event.summary,
-                event.lang,
-                dump_list(event.topics),
-                dump_list(event.places),
-                event.content_hash,
-                event_id,
-            ),
-        )
+            if batch.edits:
+                await self._db.executemany(
+                    """
+                    UPDATE events SET title = ?, text = ?, summary = ?, lang = ?, topics = ?,
+                        places = ?, content_hash = ?
+                    WHERE id = ?
+                    """,
+                    batch.edits,
+                )
+            batch.written()
 
     async def known(self, source_id: int) -> dict[str, str | None]:
         """Return the item keys a source already has, with their content hashes."""
@@ -379,6 +366,125 @@ class EventRepository(Repository):
             is_announcement=first.is_announcement,
             sources=_merge([event.source_name or "source"] for event in events),
         )
+
+
+class EventBatch:
+    """Events of one source decided in memory, to be written by `EventRepository.write`.
+
+    Storing reports one at a time cost four trips to the database thread each (is the item
+    known, insert the story, insert the event, update the story), which was most of what
+    the poller's own process spent on a feed of new items. A batch asks its questions once
+    for all of a source's items (`EventRepository.batch`) and remembers what it decides, so
+    a later event of the same batch sees an earlier one exactly as if it had been stored:
+    a repeated key is a repeat or an edit, and a canonical link met twice is one story.
+    Row ids are handed out as SQLite would (the largest plus one) while the caller's
+    transaction holds the write lock.
+    """
+
+    def __init__(
+        self,
+        source_id: int | None,
+        *,
+        existing: dict[str, tuple[int, int, str | None]],
+        linked: dict[str, int],
+        next_story: int,
+        next_event: int,
+    ) -> None:
+        self._source_id = source_id
+        self._existing = existing  # item key -> (event id, story id, content hash)
+        self._linked = linked  # canonical link -> story id
+        self._next_story = next_story
+        self._next_event = next_event
+        self.new_stories: list[tuple[object, ...]] = []
+        self.joins: list[tuple[object, ...]] = []
+        self.events: list[tuple[object, ...]] = []
+        self.recount: dict[int, None] = {}  # joined stories, in order
+        self.edits: list[tuple[object, ...]] = []
+
+    def record(self, event: NewEvent) -> Recorded | None:
+        """Decide how an event is stored; None when its source already had it as is."""
+        if event.source_id != self._source_id:
+            raise ValueError("a batch holds the events of one source")
+        seen = self._existing.get(event.item_key) if event.source_id is not None else None
+        if seen is not None:
+            known_id, known_story, stored_hash = seen
+            if event.content_hash is None or stored_hash == event.content_hash:
+                return None
+            self.edits.append(
+                (
+                    event.title,
+                    event.text,
+                    event.summary,
+                    event.lang,
+                    dump_list(event.topics),
+                    dump_list(event.places),
+                    event.content_hash,
+                    known_id,
+                )
+            )
+            self._existing[event.item_key] = (known_id, known_story, event.content_hash)
+            return Recorded(event_id=known_id, story_id=known_story, new_story=False, edited=True)
+        story_id = self._linked.get(event.canonical_link) if event.canonical_link else None
+        signature = event.signature
+        if story_id is None and event.join_story is not None:
+            story_id, signature = event.join_story, event.joined_signature
+        new_story = story_id is None
+        event_id = self._next_event
+        self._next_event += 1
+        seen_at = event.seen_at.timestamp()
+        if story_id is None:
+            story_id = self._next_story
+            self._next_story += 1
+            self.new_stories.append(
+                (
+                    story_id,
+                    event.canonical_link,
+                    dump_list(event.topics),
+                    dump_list(event.places),
+                    seen_at,
+                    signature,
+                    seen_at,
+                    event_id,
+                )
+            )
+            if event.canonical_link:
+                self._linked[event.canonical_link] = story_id
+        else:
+            self.joins.append((seen_at, signature, story_id))
+            self.recount[story_id] = None
+        self.events.append(
+            (
+                event_id,
+                event.source_id,
+                event.source_name,
+                event.item_key,
+                story_id,
+                event.title,
+                event.text,
+                event.summary,
+                event.link,
+                event.canonical_link,
+                event.lang,
+                dump_list(event.topics),
+                dump_list(event.places),
+                None if event.published_at is None else event.published_at.timestamp(),
+                seen_at,
+                int(event.is_admin),
+                event.author_id,
+                int(event.is_announcement),
+                event.content_hash,
+            )
+        )
+        if event.source_id is not None:
+            self._existing[event.item_key] = (event_id, story_id, event.content_hash)
+        return Recorded(
+            event_id=event_id, story_id=story_id, new_story=new_story, story_signature=signature
+        )
+
+    def written(self) -> None:
+        """Forget the rows `write` stored; what the batch knows of keys and links stays."""
+        self.new_stories, self.joins, self.events, self.edits = [], [], [], []
+        self.recount = {}
 
 
 def _merge(groups: Iterable[Sequence[str]]) -> tuple[str, ...]:

@@ -110,6 +110,22 @@ async def test_gzip_when_asked(server: SourceServer, client: httpx.AsyncClient) 
     assert "content-encoding" not in refused.headers
 
 
+async def test_gzip_form_is_kept_and_follows_a_replaced_body(
+    server: SourceServer, client: httpx.AsyncClient
+) -> None:
+    async def wire(url: str) -> bytes:
+        async with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as streamed:
+            return b"".join([chunk async for chunk in streamed.aiter_raw()])
+
+    lazy = server.add("lazy", FEED * 20)
+    eager = server.add("eager", FEED * 20, precompress=True)
+    first = await wire(lazy)
+    assert await wire(lazy) == first  # the same bytes again, not compressed anew
+    assert gzip.decompress(first) == gzip.decompress(await wire(eager)) == FEED * 20
+    server.add("lazy", FEED * 3)  # a new body: its own gzip form, not the old one
+    assert gzip.decompress(await wire(lazy)) == FEED * 3
+
+
 async def test_redirect(server: SourceServer, client: httpx.AsyncClient) -> None:
     target = server.add("new/feed.xml", FEED)
     old = server.add_redirect("old/feed.xml", "/new/feed.xml", status=301)

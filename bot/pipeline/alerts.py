@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from bot.pipeline.stories import MAX_CANDIDATES, RecentStories, Signature, merge
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.pipeline.text import first_sentences
 from storage import Database
-from storage.events import NewEvent
+from storage.events import NewEvent, Recorded
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,37 @@ def story_signature(matcher: Matcher, found: Classification, reading: Reading) -
     return signature_of(found, reading, points)
 
 
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A post with what matching found in it, ready to be stored."""
+
+    post: Post
+    found: Classification
+    summary: str
+    signature: Signature
+    alert: bool = True  # False: store silently (a new source's first poll)
+
+
+def analysed(
+    post: Post,
+    matcher: Matcher,
+    *,
+    alert: bool = True,
+    found: Classification | None = None,
+    summary: str | None = None,
+    signature: Signature | None = None,
+) -> Analysed:
+    """Work out what a post lacks of its classification, summary and story signature."""
+    if found is None or signature is None:
+        reading = read(f"{post.title}\n{post.text}")
+        if found is None:
+            found = matcher.classify(reading)
+        signature = story_signature(matcher, found, reading)
+    if summary is None:
+        summary = summarize(post.title, post.text)
+    return Analysed(post, found, summary, signature, alert)
+
+
 async def record_post(
     db: Database,
     post: Post,
@@ -114,27 +146,116 @@ async def record_post(
     A known item whose content changed (an edited channel post) updates its event and
     alerts nobody again; `alert=False` stores without alerting (a new source's first,
     silent poll). `found` is the post's classification when the caller already has it (or
-    an admin chose it), and `summary` its summary (the poller works out both for a batch
-    at once, possibly in worker processes). An admin's `severity` sets the priority.
+    an admin chose it), and `summary` its summary. An admin's `severity` sets the priority.
     `signature` is the post's story signature when the caller worked it out with `found`.
+    `stories` is as for `record_posts`, which this is a batch of one of.
+    """
+    one = analysed(post, matcher, alert=alert, found=found, summary=summary, signature=signature)
+    outcomes = await record_posts(
+        db,
+        [one],
+        matcher=matcher,
+        catalog=catalog,
+        now=now,
+        audience=audience,
+        severity=severity,
+        stories=stories,
+    )
+    return outcomes[0]
+
+
+async def record_posts(
+    db: Database,
+    posts: Sequence[Analysed],
+    *,
+    matcher: Matcher,
+    catalog: Catalog,
+    now: datetime,
+    audience: Audience | None = None,
+    severity: str | None = None,
+    stories: RecentStories | None = None,
+) -> list[Outcome]:
+    """Store the posts of one source in order, as `record_post` would one after another.
+
+    All of them, their stories and their outbox rows are written in one transaction, with
+    a few statements for the whole batch rather than several per post (`EventBatch`): the
+    poller stores a feed's new items this way. A later post sees an earlier one as stored
+    (a repeated key is a repeat or an edit, a shared canonical link or a near-duplicate
+    text joins its story).
 
     `stories` is the caller's mirror of the recent stories, synced inside the caller's
-    transaction (the poller stores a source's items in one); without it the recent stories
-    are read for this post alone.
+    transaction; without it the recent stories are read here.
     """
-    reading = None
-    if found is None or signature is None:
-        reading = read(f"{post.title}\n{post.text}")
-        if found is None:
-            found = matcher.classify(reading)
-        signature = story_signature(matcher, found, reading)
-    event = NewEvent(
+    if not posts:
+        return []
+    source_ids = {item.post.source_id for item in posts}
+    if len(source_ids) != 1:
+        raise ValueError("record_posts stores the posts of one source at a time")
+    since = (now - STORY_WINDOW).timestamp()
+    results: list[Recorded | None] = []
+    outcomes: list[Outcome] = []
+    async with db.transaction():
+        if stories is None:
+            stories = RecentStories()
+            stories.sync(
+                await db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
+            )
+        batch = await db.events.batch(
+            source_ids.pop(),
+            keys=[item.post.item_key for item in posts],
+            links=[item.post.canonical_link for item in posts],
+        )
+        for item in posts:
+            event = _new_event(item, now)
+            # A verified update is always delivered as its own story.
+            joined = None if item.post.is_admin else stories.choose(item.signature, since=since)
+            grown: Signature | None = None
+            if joined is not None:
+                story_id, story = joined
+                grown = merged(story, item.signature)
+                event = replace(event, join_story=story_id, joined_signature=grown.to_json())
+            recorded = batch.record(event)
+            results.append(recorded)
+            if recorded is not None and not recorded.edited:  # an edit leaves the story be
+                # The signature the story now has, decoded: the mirror need not parse it.
+                decoded = None
+                if recorded.story_signature == event.signature:
+                    decoded = item.signature
+                elif grown is not None and recorded.story_signature == event.joined_signature:
+                    decoded = grown
+                stories.touch(recorded.story_id, now.timestamp(), recorded.story_signature, decoded)
+        await db.events.write(batch)
+        # Alerts after the writes: an outbox row points at its story. In post order, so a
+        # story that grew within the batch is queued before its edit is asked for.
+        for item, recorded in zip(posts, results, strict=True):
+            if recorded is None:
+                outcomes.append(Outcome(new=False))
+                continue
+            if audience is None and item.alert and recorded.new_story:
+                audience = Audience(catalog, matcher.places)
+            outcomes.append(
+                await _queue(
+                    db,
+                    item,
+                    recorded,
+                    catalog=catalog,
+                    now=now,
+                    audience=audience,
+                    severity=severity,
+                )
+            )
+    return outcomes
+
+
+def _new_event(item: Analysed, now: datetime) -> NewEvent:
+    post, found = item.post, item.found
+    return NewEvent(
         source_id=post.source_id,
         source_name=post.source_name,
         item_key=post.item_key,
         title=post.title,
         text=post.text,
-        summary=summary if summary is not None else summarize(post.title, post.text),
+        summary=item.summary,
         link=post.link,
         canonical_link=post.canonical_link,
         lang=found.lang,
@@ -145,53 +266,45 @@ async def record_post(
         is_admin=post.is_admin,
         author_id=post.author_id,
         content_hash=content_hash(post.title, post.text),
-        signature=signature.to_json(),
+        signature=item.signature.to_json(),
     )
-    async with db.transaction():
-        joined = None
-        if stories is None:
-            stories = RecentStories()
-            stories.sync(
-                await db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
-            )
-        if not post.is_admin:  # a verified update is always delivered as its own story
-            joined = stories.choose(signature, since=(now - STORY_WINDOW).timestamp())
-        if joined is not None:
-            story_id, story = joined
-            event = replace(
-                event, join_story=story_id, joined_signature=merged(story, signature).to_json()
-            )
-        recorded = await db.events.record(event)
-        if recorded is None:
-            return Outcome(new=False)
-        if not recorded.edited:  # an edit leaves the story as it was
-            stories.touch(recorded.story_id, now.timestamp(), recorded.story_signature)
-        if recorded.edited:
-            log.info("event %d edited at its source; updated in place", recorded.event_id)
-            return Outcome(
-                new=False,
-                event_id=recorded.event_id,
-                story_id=recorded.story_id,
-                topics=found.topics,
-                edited=True,
-            )
-        queued = 0
-        if alert and recorded.new_story:
-            if audience is None:
-                audience = Audience(catalog, matcher.places)
-            if reading is None:
-                reading = read(f"{post.title}\n{post.text}")
-            chats = await audience.recipients(db, found, reading)
-            priority = (
-                SEVERITY_PRIORITY[severity]
-                if severity in SEVERITY_PRIORITY
-                else priority_of(found, catalog)
-            )
-            queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
-        elif alert and not recorded.new_story:
-            # The story grew: alerts already sent are edited to show the new source and the
-            # count, rather than sent again; ones still queued render it when they go.
-            queued = await db.outbox.request_edits(recorded.story_id, now=now)
+
+
+async def _queue(
+    db: Database,
+    item: Analysed,
+    recorded: Recorded,
+    *,
+    catalog: Catalog,
+    now: datetime,
+    audience: Audience | None,
+    severity: str | None,
+) -> Outcome:
+    """Queue the alerts of a stored post: its story's first, or an edit of a grown one."""
+    found = item.found
+    if recorded.edited:
+        log.info("event %d edited at its source; updated in place", recorded.event_id)
+        return Outcome(
+            new=False,
+            event_id=recorded.event_id,
+            story_id=recorded.story_id,
+            topics=found.topics,
+            edited=True,
+        )
+    queued = 0
+    if item.alert and recorded.new_story and audience is not None:
+        reading = read(f"{item.post.title}\n{item.post.text}")
+        chats = await audience.recipients(db, found, reading)
+        priority = (
+            SEVERITY_PRIORITY[severity]
+            if severity in SEVERITY_PRIORITY
+            else priority_of(found, catalog)
+        )
+        queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
+    elif item.alert and not recorded.new_story:
+        # The story grew: alerts already sent are edited to show the new source and the
+        # count, rather than sent again; ones still queued render it when they go.
+        queued = await db.outbox.request_edits(recorded.story_id, now=now)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

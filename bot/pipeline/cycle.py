@@ -22,14 +22,14 @@ from bot.clock import Clock
 from bot.matching import Catalog, Matcher
 from bot.models import ErrorKind, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
-from bot.pipeline.alerts import Post, content_hash, record_post
+from bot.pipeline.alerts import Analysed, Post, content_hash, record_posts
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.workers import Analysis, analyse, analyse_many
+from bot.pipeline.workers import Analysis, analyse, analyse_many, unpack
 from bot.settings import Settings
 from storage import Database
 
@@ -105,7 +105,10 @@ class Pipeline:
         """Classify, summarise and sign (title, text) posts, in the worker processes if any."""
         if self.executor is None or len(posts) < 2:
             return analyse(self.matcher, posts)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, analyse_many, posts)
+        packed = await asyncio.get_running_loop().run_in_executor(
+            self.executor, analyse_many, posts
+        )
+        return [unpack(one) for one in packed]
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -357,6 +360,25 @@ async def _store(
     )
     # Matched before the transaction, so the database is not held while words are stemmed.
     found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
+    posts = [
+        Analysed(
+            Post(
+                item_key=item.key,
+                title=item.title,
+                text=item.text,
+                link=item.link,
+                canonical_link=item.canonical_link,
+                published=item.published,
+                source_id=source.id,
+                source_name=source.name,
+            ),
+            classification,
+            summary,
+            signature,
+            alert=alerted is None or item.key in alerted,
+        )
+        for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True)
+    ]
     async with pipe.db.transaction():
         # A new source's silent first poll joins stories too: its items may tell what other
         # sources already reported, and they count as corroboration ("3 sources"), and a
@@ -365,34 +387,20 @@ async def _store(
         pipe.stories.sync(
             await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
         )
-        for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True):
-            alert = alerted is None or item.key in alerted
-            outcome = await record_post(
-                pipe.db,
-                Post(
-                    item_key=item.key,
-                    title=item.title,
-                    text=item.text,
-                    link=item.link,
-                    canonical_link=item.canonical_link,
-                    published=item.published,
-                    source_id=source.id,
-                    source_name=source.name,
-                ),
-                matcher=pipe.matcher,
-                catalog=pipe.catalog,
-                now=now,
-                alert=alert,
-                found=classification,
-                summary=summary,
-                signature=signature,
-                stories=pipe.stories,
-                audience=pipe.audience,
-            )
-            report.new_events += int(outcome.new)
-            report.edited += int(outcome.edited)
-            report.backfilled += int(outcome.new and not alert)
-            report.queued += outcome.queued
+        outcomes = await record_posts(
+            pipe.db,
+            posts,
+            matcher=pipe.matcher,
+            catalog=pipe.catalog,
+            now=now,
+            stories=pipe.stories,
+            audience=pipe.audience,
+        )
+    for analysed, outcome in zip(posts, outcomes, strict=True):
+        report.new_events += int(outcome.new)
+        report.edited += int(outcome.edited)
+        report.backfilled += int(outcome.new and not analysed.alert)
+        report.queued += outcome.queued
 
 
 def _host(source: Source) -> str:

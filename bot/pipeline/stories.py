@@ -83,13 +83,15 @@ class Signature:
 
 def signature_of(found: Classification, reading: Reading, point_places: Iterable[str]) -> Signature:
     """Describe a report: its topics, point places, numbers and a sketch of its wording."""
-    words = [min(forms) for forms in reading.forms if forms]
+    # map() and join in C where a comprehension would run Python per word: every stored
+    # report is signed.
+    words = list(map(min, filter(None, reading.forms)))
     numbers = {
         token.norm.lstrip("0") or "0"
         for token in reading.tokens
         if token.norm.isdigit() and int(token.norm) >= _MIN_NUMBER
     }
-    shingles = {f"{one} {two}" for one, two in itertools.pairwise(words)}
+    shingles = set(map(" ".join, itertools.pairwise(words)))
     return Signature(
         topics=frozenset(found.topics),
         places=frozenset(point_places),
@@ -106,7 +108,7 @@ def _shingle_hash(shingle: str) -> int:
 
 def _sketch(shingles: Iterable[str]) -> tuple[int, ...]:
     """Return the bottom-k hashes of a set of shingles."""
-    return tuple(sorted({_shingle_hash(s) for s in shingles})[:SKETCH_SIZE])
+    return tuple(sorted(set(map(_shingle_hash, shingles)))[:SKETCH_SIZE])
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:
@@ -197,18 +199,31 @@ class RecentStories:
         for story_id, (seen, stored) in fresh.items():
             self._put(story_id, seen, stored)
 
-    def touch(self, story_id: int, seen: float, stored: str | None) -> None:
-        """Record that a story was just reported (and its signature, if it was rewritten)."""
+    def touch(
+        self,
+        story_id: int,
+        seen: float,
+        stored: str | None,
+        signature: Signature | None = None,
+    ) -> None:
+        """Record that a story was just reported (and its signature, if it was rewritten).
+
+        `signature` is `stored` decoded, when the caller has it: it saves decoding it again.
+        """
         if stored is None and story_id in self._stories:
             stored = self._stories[story_id].stored
-        self._put(story_id, seen, stored)
+            signature = None
+        self._put(story_id, seen, stored, signature)
         while len(self._ranks) > self._limit:
             self._drop(self._ranks[0][1])
 
     def choose(self, report: Signature, *, since: float) -> tuple[int, Signature] | None:
         """Return the newest story of the window the report joins, with its signature."""
+        # map() over the index's get, not a generator: this runs for every stored report.
         counts = Counter(
-            itertools.chain.from_iterable(self._by_hash.get(value, ()) for value in report.sketch)
+            itertools.chain.from_iterable(
+                map(self._by_hash.get, report.sketch, itertools.repeat(()))
+            )
         )
         size = len(report.sketch)
         # However long a story's sketch, k is at least min(SKETCH_SIZE, size): fewer shared
@@ -234,7 +249,9 @@ class RecentStories:
         signature = self._stories[story_id].signature
         return () if signature is None else signature.sketch
 
-    def _put(self, story_id: int, seen: float, stored: str | None) -> None:
+    def _put(
+        self, story_id: int, seen: float, stored: str | None, decoded: Signature | None = None
+    ) -> None:
         old = self._stories.get(story_id)
         if old is not None and old.stored == stored:
             if old.rank[0] != seen:
@@ -244,7 +261,9 @@ class RecentStories:
             return
         if old is not None:
             self._drop(story_id)
-        signature = Signature.from_json(stored) if stored else None
+        signature: Signature | None = None
+        if stored:
+            signature = decoded if decoded is not None else Signature.from_json(stored)
         story = _Story((seen, story_id), stored, signature)
         self._stories[story_id] = story
         bisect.insort(self._ranks, story.rank)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.matching import Matcher, default_places, load_catalog
 from bot.matching.matcher import read
-from bot.models import Classification
+from bot.models import Classification, TopicHit
 from bot.pipeline.alerts import story_signature, summarize
 from bot.pipeline.stories import Signature
 
@@ -42,11 +42,79 @@ def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[Analysis
     return done
 
 
-def analyse_many(posts: Sequence[tuple[str, str]]) -> list[Analysis]:
-    """Run `analyse` with this worker's matcher (runs inside a pool worker)."""
+# An `Analysis` as plain tuples, strings and numbers: what crosses between processes.
+# Frozen slotted dataclasses pickle through Python-level __getstate__/__setstate__, which
+# cost more per post than parsing it; tuples pickle in C.
+_Names = tuple[str, ...]
+_Hit = tuple[
+    str, _Names, _Names, tuple[tuple[str, str], ...], str | None, tuple[tuple[str, str, str], ...]
+]
+_Found = tuple[
+    str, _Names, _Names, tuple[_Hit, ...], str | None, _Names, _Names, tuple[tuple[str, float], ...]
+]
+Packed = tuple[_Found, str, tuple[_Names, _Names, _Names, tuple[int, ...]]]
+
+
+def pack(analysis: Analysis) -> Packed:
+    """Flatten an analysis into tuples for the trip back from a worker."""
+    found, summary, signature = analysis
+    # Every field of TopicHit, in order: tests/test_workers.py fails when one is missed.
+    hits = tuple(
+        (hit.topic, hit.words, hit.keywords, hit.pairs, hit.severity, hit.graded)
+        for hit in found.hits
+    )
+    return (
+        (
+            found.lang,
+            found.topics,
+            found.places,
+            hits,
+            found.severity,
+            found.notes,
+            found.oblasts,
+            found.border_km,
+        ),
+        summary,
+        (
+            tuple(signature.topics),
+            tuple(signature.places),
+            tuple(signature.numbers),
+            signature.sketch,
+        ),
+    )
+
+
+def unpack(packed: Packed) -> Analysis:
+    """Rebuild what `pack` flattened."""
+    found, summary, signature = packed
+    lang, topics, places, hits, severity, notes, oblasts, border_km = found
+    topics_, places_, numbers, sketch = signature
+    return (
+        Classification(
+            lang=lang,
+            topics=topics,
+            places=places,
+            hits=tuple(TopicHit(*hit) for hit in hits),
+            severity=severity,
+            notes=notes,
+            oblasts=oblasts,
+            border_km=border_km,
+        ),
+        summary,
+        Signature(
+            topics=frozenset(topics_),
+            places=frozenset(places_),
+            numbers=frozenset(numbers),
+            sketch=sketch,
+        ),
+    )
+
+
+def analyse_many(posts: Sequence[tuple[str, str]]) -> list[Packed]:
+    """Run `analyse` with this worker's matcher (runs inside a pool worker), packed."""
     if _matcher is None:
         raise RuntimeError("analyse_many runs only in a pool made by make_process_pool")
-    return analyse(_matcher, posts)
+    return [pack(analysis) for analysis in analyse(_matcher, posts)]
 
 
 def make_process_pool(catalog_path: Path | None, workers: int) -> ProcessPoolExecutor:
