@@ -112,13 +112,14 @@ async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_
             },
             "requests": api.stats.requests,
             "limit_per_s": limits.global_per_s,
+            "cpu_s": round(time.process_time(), 2),
         }
     )
 
 
 async def _fan_out(
     base_url: str, token: str, chats: list[tuple[int, str]], global_rate: float
-) -> tuple[set[tuple[int, str]], dict[str, int], float]:
+) -> tuple[set[tuple[int, str]], dict[str, int], float, float]:
     """Queue the fan-out, run the dispatcher until the outbox is empty; return what was due."""
     clock = SystemClock()
     expected: set[tuple[int, str]] = set()
@@ -148,6 +149,7 @@ async def _fan_out(
                     expected.add((chat_id, key))
             task = asyncio.create_task(core.dispatcher.run())
             wall = time.monotonic()
+            cpu = time.process_time()
             try:
                 while (await db.outbox.counts()).get("pending", 0) > 0:  # noqa: ASYNC110 -- the outbox lives in SQLite; no event to wait on
                     await asyncio.sleep(0.5)
@@ -155,8 +157,9 @@ async def _fan_out(
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             wall = time.monotonic() - wall
+            cpu = time.process_time() - cpu
             counts = await db.outbox.counts()
-    return expected, counts, wall
+    return expected, counts, wall, cpu
 
 
 def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
@@ -172,7 +175,7 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         if not ours.poll(60):
             raise RuntimeError("the sandbox process did not start")
         address = ours.recv()
-        expected, counts, wall = asyncio.run(
+        expected, counts, wall, cpu = asyncio.run(
             _fan_out(address["base_url"], address["token"], everyone, global_rate)
         )
         ours.send("stop")
@@ -204,6 +207,9 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         "global_rate_setting": global_rate,
         "outbox": counts,
         "wall_seconds": round(wall, 2),
+        # CPU time of the bot while it sent (all its threads), and of the sandbox process.
+        "bot_cpu_seconds": round(cpu, 2),
+        "sandbox_cpu_seconds": seen["cpu_s"],
         "sandbox": "separate process",
     }
 

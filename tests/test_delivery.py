@@ -107,7 +107,7 @@ def test_pacer_keeps_the_pace_after_a_short_catch_up() -> None:
     pace = PaceState(Limits(global_per_s=20.0))
     starts = []
     now = 0.0
-    for chat in range(1, 8):
+    for chat in range(1, BURST + 6):
         now = go(pace, chat, now)
         starts.append(now)
         pace.answered(chat, now + 0.01)
@@ -171,6 +171,16 @@ def test_sends_without_an_answer_fill_the_ceiling_until_they_have_one() -> None:
         pace.answered(chat, 5.0)
     assert pace.global_ready(5.0) == pytest.approx(6.0)
     assert pace.global_ready(6.0) <= 6.0
+
+
+def test_a_send_without_an_answer_counts_a_second_longer() -> None:
+    answered, lost = (PaceState(Limits(global_per_s=1.0, ceiling_per_s=1.0)) for _ in range(2))
+    for pace in (answered, lost):
+        pace.started(1, 0.0)
+    answered.answered(1, 0.2)
+    lost.answered(1, 0.2, unsure=True)  # timed out: the request may still arrive
+    assert answered.global_ready(0.3) == pytest.approx(1.2)
+    assert lost.global_ready(0.3) == pytest.approx(2.2)
 
 
 def test_no_second_of_arrivals_holds_more_than_the_ceiling_whatever_the_delays() -> None:

@@ -64,7 +64,7 @@ class DeliveryConfig:
     max_age: timedelta = timedelta(hours=24)  # transient errors are retried this long
     paid_broadcast: bool = False  # allow_paid_broadcast for high-severity alerts
     lease: timedelta = timedelta(minutes=2)
-    horizon: float = 0.25  # seconds of sends kept claimed and ready ahead of the pacer
+    horizon: float = 0.5  # seconds of sends kept claimed and ready ahead of the pacer
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -355,6 +355,7 @@ class Dispatcher:
                 self._timer.monotonic(),
                 paid=paid,
                 retry_after=result.retry_after if result is not None else None,
+                unsure=result is None or _unanswered(result),
             )
             self._notify()
 
@@ -543,3 +544,8 @@ class Dispatcher:
                 )
                 await self._db.outbox.fail(row.id, error=f"{result.status}: {result.error}")
                 report.failed += 1
+
+
+def _unanswered(result: SendResult) -> bool:
+    """Whether a request may not have reached Telegram yet (a timeout or network error)."""
+    return result.status is SendStatus.RETRY and result.retry_after is None

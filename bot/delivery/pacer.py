@@ -12,7 +12,7 @@ chat's `retry_after`, and knows nothing of answers. What is needed is a few line
 Two rules, both on times the bot itself knows for sure:
 
 - The pace: sends start at the configured rate (`global_per_s`, GCRA with a burst of
-  `BURST` so that a late wake-up can catch up a little) and each chat waits its own gap.
+  `BURST` so that a late wake-up can catch up) and each chat waits its own gap.
 - The ceiling: Telegram counts a message when its request *arrives*, which the bot cannot
   see; it only knows that a request arrives after the bot let it go and before the bot has
   its answer. So a send counts from the moment it is let go until a second after its
@@ -30,6 +30,7 @@ Two rules, both on times the bot itself knows for sure:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -44,9 +45,10 @@ CHAT_MARGIN = 0.02
 # A 429 is global when most recent answers were 429s from several chats.
 FLOOD_WINDOW_S = 1.0
 FLOOD_MIN_CHATS = 3
-# Sends that may start back to back when the pace has fallen behind (a late wake-up);
-# the ceiling still holds whatever this allows.
-BURST = 3
+# Sends that may start back to back when the pace has fallen behind: on a busy machine the
+# loop wakes late, or the pipeline runs dry for a moment, and the pace catches up (about a
+# quarter of a second at 28/s). The ceiling still holds whatever this allows.
+BURST = 8
 # The window Telegram counts its limits in.
 WINDOW_S = 1.0
 
@@ -142,17 +144,26 @@ class PaceState:
         self._chat_open[chat_id] = self._chat_open.get(chat_id, 0) + 1
 
     def answered(
-        self, chat_id: int, now: float, *, paid: bool = False, retry_after: float | None = None
+        self,
+        chat_id: int,
+        now: float,
+        *,
+        paid: bool = False,
+        retry_after: float | None = None,
+        unsure: bool = False,
     ) -> bool:
         """Note a started send's answer; on a 429 pause what it applies to; True if global.
 
         Telegram does not say which limit a 429 is about. One chat's 429 pauses that chat;
         when most answers of the last second were 429s from several chats, the overall
-        limit was hit, and everything pauses.
+        limit was hit, and everything pauses. `unsure`: no answer came (a timeout, a network
+        error), so the request may still be on its way; it counts a second longer.
         """
         track = self._tracks[paid]
         track.open = max(0, track.open - 1)
-        track.answered.append(now)
+        if unsure:
+            now += WINDOW_S
+        bisect.insort(track.answered, now)  # in order, whatever order answers come in
         left = self._chat_open.get(chat_id, 0) - 1
         if left > 0:
             self._chat_open[chat_id] = left
