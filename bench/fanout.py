@@ -222,7 +222,7 @@ def main() -> int:
     parser.add_argument(
         "--inject-429", type=float, default=0.0, help="probability a send gets a random 429"
     )
-    parser.add_argument("--global-rate", type=float, default=28.0, help="OUTPOST_GLOBAL_RATE")
+    parser.add_argument("--global-rate", type=float, default=29.0, help="OUTPOST_GLOBAL_RATE")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     result = bench(args.chats, args.inject_429, args.global_rate)
