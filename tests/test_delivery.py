@@ -492,3 +492,31 @@ async def test_rows_held_for_a_digest_take_no_send_slot(
     assert (report.sent, report.held) == (28, 40)
     # 28 sends at 29 a second: the 40 held rows cost no time of their own.
     assert (clock.now() - start).total_seconds() < 1.0
+
+
+async def test_sends_waiting_out_a_long_global_pause_go_back_to_the_outbox(
+    paced: Core, limited: SandboxBotAPI, clock: ManualClock
+) -> None:
+    ids = list(range(1, 11))
+    await chats(paced, limited, ids)
+    await queue(paced, await story(paced, "a"), ids)
+    for chat_id in (1, 2, 3):  # three chats flooded at once: the overall limit was hit
+        limited.fail_next(
+            "sendMessage",
+            error_code=429,
+            description="Too Many Requests: retry after 300",
+            retry_after=300,
+            chat_id=chat_id,
+        )
+    start = clock.now()
+
+    report = await paced.dispatcher.drain()
+
+    # Nobody waits five minutes holding a lease: the rest are put back, none is lost.
+    assert (report.sent, report.retried) == (0, 10)
+    assert (clock.now() - start).total_seconds() < 5.0
+    assert await paced.db.outbox.due_count(now=clock.now()) == 0
+    clock.advance(timedelta(seconds=301))
+    report = await paced.dispatcher.drain()
+    assert report.sent == 10
+    assert limited.stats.http_429 == 3

@@ -289,6 +289,17 @@ class Dispatcher:
                 self._notify()
 
     async def _admit_loop(self) -> None:
+        """Run the admission; should it ever fail, put its sends back rather than strand them."""
+        try:
+            await self._admit_waiters()
+        except Exception:
+            log.exception("the send admission failed; its sends go back to the outbox")
+            for waiter in self._waiters:
+                if not waiter.admitted.done():
+                    waiter.admitted.set_result(False)
+            self._waiters.clear()
+
+    async def _admit_waiters(self) -> None:
         """Let the waiting sends go, one at a time, each as soon as the pacer allows."""
         max_wait = self._config.lease.total_seconds() / 2
         while self._waiters:
@@ -344,6 +355,7 @@ class Dispatcher:
         if not await self._admit(job, paid=paid):
             now = self._timer.monotonic()
             wait = max(self._pace.chat_ready(chat_id), self._pace.paused_until) - now
+            wait = wait if math.isfinite(wait) and wait > 0 else 1.0
             return SendResult(SendStatus.RETRY, retry_after=wait, error="paused by flood control")
         result: SendResult | None = None
         try:
