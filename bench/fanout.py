@@ -188,6 +188,16 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
             server.kill()
 
     delivered = Counter((chat_id, key) for chat_id, key, _ in seen["sent"] if key)
+    spans = {}  # first to last message of each part of the run, from the run's first send
+    t0 = min((at for _, _, at in seen["sent"]), default=0.0)
+    for name, chosen in (
+        ("fan_out", lambda chat: chat not in (BACKLOG_CHAT, GROUP)),
+        ("backlog_chat", lambda chat: chat == BACKLOG_CHAT),
+        ("group", lambda chat: chat == GROUP),
+    ):
+        at = [when for chat, _, when in seen["sent"] if chosen(chat)]
+        if at:
+            spans[name] = [round(min(at) - t0, 2), round(max(at) - t0, 2)]
     times = sorted(at for _, _, at in seen["sent"])
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
     messages = len(seen["sent"])
@@ -203,6 +213,7 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         "lost": len(expected - set(delivered)),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
         "http_429_to": seen["refused"],
+        "sent_from_to_s": spans,
         "injected_429_rate": inject_429,
         "global_rate_setting": global_rate,
         "outbox": counts,
