@@ -112,13 +112,14 @@ async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_
             },
             "requests": api.stats.requests,
             "limit_per_s": limits.global_per_s,
+            "cpu_s": round(time.process_time(), 2),
         }
     )
 
 
 async def _fan_out(
     base_url: str, token: str, chats: list[tuple[int, str]], global_rate: float
-) -> tuple[set[tuple[int, str]], dict[str, int], float]:
+) -> tuple[set[tuple[int, str]], dict[str, int], float, float]:
     """Queue the fan-out, run the dispatcher until the outbox is empty; return what was due."""
     clock = SystemClock()
     expected: set[tuple[int, str]] = set()
@@ -148,6 +149,7 @@ async def _fan_out(
                     expected.add((chat_id, key))
             task = asyncio.create_task(core.dispatcher.run())
             wall = time.monotonic()
+            cpu = time.process_time()
             try:
                 while (await db.outbox.counts()).get("pending", 0) > 0:  # noqa: ASYNC110 -- the outbox lives in SQLite; no event to wait on
                     await asyncio.sleep(0.5)
@@ -155,8 +157,9 @@ async def _fan_out(
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             wall = time.monotonic() - wall
+            cpu = time.process_time() - cpu
             counts = await db.outbox.counts()
-    return expected, counts, wall
+    return expected, counts, wall, cpu
 
 
 def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
@@ -172,7 +175,7 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         if not ours.poll(60):
             raise RuntimeError("the sandbox process did not start")
         address = ours.recv()
-        expected, counts, wall = asyncio.run(
+        expected, counts, wall, cpu = asyncio.run(
             _fan_out(address["base_url"], address["token"], everyone, global_rate)
         )
         ours.send("stop")
@@ -185,6 +188,16 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
             server.kill()
 
     delivered = Counter((chat_id, key) for chat_id, key, _ in seen["sent"] if key)
+    spans = {}  # first to last message of each part of the run, from the run's first send
+    t0 = min((at for _, _, at in seen["sent"]), default=0.0)
+    for name, chosen in (
+        ("fan_out", lambda chat: chat not in (BACKLOG_CHAT, GROUP)),
+        ("backlog_chat", lambda chat: chat == BACKLOG_CHAT),
+        ("group", lambda chat: chat == GROUP),
+    ):
+        at = [when for chat, _, when in seen["sent"] if chosen(chat)]
+        if at:
+            spans[name] = [round(min(at) - t0, 2), round(max(at) - t0, 2)]
     times = sorted(at for _, _, at in seen["sent"])
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
     messages = len(seen["sent"])
@@ -200,10 +213,14 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         "lost": len(expected - set(delivered)),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
         "http_429_to": seen["refused"],
+        "sent_from_to_s": spans,
         "injected_429_rate": inject_429,
         "global_rate_setting": global_rate,
         "outbox": counts,
         "wall_seconds": round(wall, 2),
+        # CPU time of the bot while it sent (all its threads), and of the sandbox process.
+        "bot_cpu_seconds": round(cpu, 2),
+        "sandbox_cpu_seconds": seen["cpu_s"],
         "sandbox": "separate process",
     }
 
@@ -216,7 +233,7 @@ def main() -> int:
     parser.add_argument(
         "--inject-429", type=float, default=0.0, help="probability a send gets a random 429"
     )
-    parser.add_argument("--global-rate", type=float, default=28.0, help="OUTPOST_GLOBAL_RATE")
+    parser.add_argument("--global-rate", type=float, default=29.0, help="OUTPOST_GLOBAL_RATE")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     result = bench(args.chats, args.inject_429, args.global_rate)

@@ -481,6 +481,27 @@ async def test_global_rate_limit() -> None:
     assert sandbox.stats.http_429 == 1
 
 
+async def test_edits_count_against_the_rate_limits() -> None:
+    clock = FakeClock()
+    sandbox = SandboxBotAPI(limits=RateLimits(global_per_s=3, private_per_s=100), monotonic=clock)
+    await sandbox.start()
+    try:
+        async with telegram.Bot(sandbox.token, base_url=sandbox.base_url) as bot:
+            for chat in (1, 2):
+                sandbox.register_chat(chat)
+            first = await bot.send_message(1, "v1")
+            await bot.send_message(2, "x")
+            await bot.edit_message_text("v2", chat_id=1, message_id=first.message_id)
+            with pytest.raises(RetryAfter):  # the fourth request in a second, an edit or not
+                await bot.edit_message_text("v3", chat_id=1, message_id=first.message_id)
+            clock.now += 1
+            await bot.edit_message_text("v3", chat_id=1, message_id=first.message_id)
+    finally:
+        await sandbox.stop()
+    assert sandbox.stats.http_429 == 1
+    assert sandbox.last_to(1).edits == ["v2", "v3"]
+
+
 # -- editing and other methods ------------------------------------------------------------------
 
 

@@ -4,16 +4,23 @@ A row is marked sent only after Telegram accepted it; a crash between the two le
 row leased, and it is claimed again when the lease runs out, so the only duplicates are
 the messages in flight at the crash.
 
-Sends run concurrently: each claimed row gets the next start slot from the pacer (the
-overall rate, and the chat's own gap) and its own task, so a slow answer does not hold up
-the next send. Only chats that may send now are claimed, one row per chat at a time.
+Each claimed row gets a task of its own that renders it and then waits its turn at the
+admission: one queue of the sends ready to start, let go by the pacer one at a time, the
+most urgent (then the oldest claimed) first, each as soon as its chat's gap and the overall
+limits allow. A chat has one row in the pipeline at a time, and its next row is claimed as
+soon as the previous one is answered, so it waits at the admission for exactly the moment
+its chat may send again: a chat with a backlog sends once a second alongside a fan-out,
+and rows held for a digest or quiet hours never take a send's place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -30,6 +37,10 @@ from bot.models import Alert, OutboxRow
 from storage import Database
 
 log = logging.getLogger(__name__)
+
+# A chat whose next send is at most this far off is claimed now and waits at the admission
+# (a group's gap is three seconds); one paused for longer is left in the outbox meanwhile.
+LOOKAHEAD_S = 5.0
 
 
 @dataclass(slots=True)
@@ -53,7 +64,7 @@ class DeliveryConfig:
     max_age: timedelta = timedelta(hours=24)  # transient errors are retried this long
     paid_broadcast: bool = False  # allow_paid_broadcast for high-severity alerts
     lease: timedelta = timedelta(minutes=2)
-    horizon: float = 0.25  # seconds of start slots claimed ahead
+    horizon: float = 0.5  # seconds of sends kept claimed and ready ahead of the pacer
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -66,6 +77,26 @@ def split_plain(text: str) -> list[str]:
     from html import escape, unescape  # noqa: PLC0415 -- only the plain-text fallback
 
     return [unescape(part) for part in split_html(escape(text, quote=False))]
+
+
+@dataclass(slots=True)
+class _Job:
+    """One claimed row on its way: how it is sent and where it stands."""
+
+    row: OutboxRow
+    paid: bool
+    order: int  # claim order: the older of two equally urgent sends goes first
+    preparing: bool = True  # claimed, not yet at the admission
+
+
+@dataclass(slots=True)
+class _Waiter:
+    """A send waiting at the admission."""
+
+    chat_id: int
+    key: tuple[int, int]  # (-priority, claim order): the smallest goes first
+    paid: bool
+    admitted: asyncio.Future[bool]
 
 
 class Dispatcher:
@@ -90,20 +121,22 @@ class Dispatcher:
         self._timer: Timer = timer or RealTimer()
         self._config = config or DeliveryConfig()
         self._pace = PaceState(self._config.limits)
-        self._wake = asyncio.Event()
-        # Chats whose claimed row has not been let go yet. The pacer books slots ahead, but
-        # a send can be held back past its slot (the window of sends on the wire is full):
-        # then no more rows are claimed until some go, or a queue of waiting sends would
-        # build up in which priority, and each chat's own pace, are lost.
-        self._unsent: set[int] = set()
+        # Set when the pump should claim again: rows were queued, a send was let go (room
+        # in the pipeline), a chat's row is done, or a simulated clock moved.
         self._room = asyncio.Event()
-        # Sends overlap on a real clock; on a simulated one they go one at a time (in the
-        # order of their slots: the semaphore is first come, first served).
-        self._gate = asyncio.Semaphore(1_000_000 if self._timer.concurrent else 1)
+        # Set when the admission should look again: a waiter came, a send was answered.
+        self._changed = asyncio.Event()
+        self._busy: dict[int, bool] = {}  # chats with a row in the pipeline -> paid or not
+        self._unstarted: set[int] = set()  # those of them whose send is not let go yet
+        self._waiters: list[_Waiter] = []
+        self._admission: asyncio.Task[None] | None = None
+        self._order = itertools.count()
+        self._preparing = 0  # jobs between their claim and the admission
+        self._claiming = False
 
     def wake(self) -> None:
         """Tell the running loop that rows were queued."""
-        self._wake.set()
+        self._room.set()
 
     async def drain(self) -> DrainReport:
         """Send every row that is due now and return; for tests, the CLI and benchmarks."""
@@ -121,74 +154,99 @@ class Dispatcher:
                 log.exception("outbox dispatcher failed; retrying shortly")
                 await asyncio.sleep(1.0)
 
+    # -- claiming -------------------------------------------------------------------------
+
     async def _pump(self, report: DrainReport, *, burst: bool) -> None:
-        inflight: dict[int, asyncio.Task[None]] = {}
+        tasks: set[asyncio.Task[None]] = set()
         try:
             while True:
-                self._wake.clear()
                 self._room.clear()
-                now_m = self._timer.monotonic()
-                waiting = self._pace.waiting_chats(now_m)
-                busy = waiting | inflight.keys()
-                rows: list[OutboxRow] = []
-                if self._config.paid_broadcast:
-                    # High-severity alerts ride the paid broadcast's own, far higher limit.
-                    rows = await self._db.outbox.claim(
-                        now=self._clock.now(),
-                        limit=self._pace.free_slots(now_m, self._config.horizon, paid=True),
-                        lease=self._config.lease,
-                        exclude=busy,
-                        min_priority=HIGH_PRIORITY,
-                    )
-                    busy |= {row.chat_id for row in rows}
-                # The slots of a horizon: room for the sends booked ahead, no more.
-                queue_cap = int(self._config.horizon * self._config.limits.global_per_s) + 1
-                behind = len(self._unsent) >= queue_cap
-                slots = min(
-                    self._pace.free_slots(now_m, self._config.horizon),
-                    queue_cap - len(self._unsent),
-                )
-                rows += await self._db.outbox.claim(
-                    now=self._clock.now(), limit=slots, lease=self._config.lease, exclude=busy
-                )
-                for row in rows:
-                    paid = self._config.paid_broadcast and row.priority >= HIGH_PRIORITY
-                    start = self._pace.reserve(row.chat_id, self._timer.monotonic(), paid=paid)
-                    self._unsent.add(row.chat_id)
-                    task = asyncio.create_task(self._handle(row, start, paid, report))
-                    inflight[row.chat_id] = task
-                    task.add_done_callback(partial(_forget_task, inflight, row.chat_id))
-                if behind:
-                    await self._room.wait()  # sends are behind their slots: wait for one to go
-                    continue
-                if len(rows) >= slots:
-                    # The horizon is full: come back when the next slot opens.
-                    await self._sleep_until(self._pace.global_ready() - self._config.horizon)
-                    continue
-                if rows:
-                    continue
-                if not await self._idle(inflight, burst=burst):
+                self._claiming = True
+                try:
+                    jobs, full = await self._claim()
+                finally:
+                    self._claiming = False
+                    self._notify()
+                for job in jobs:
+                    self._busy[job.row.chat_id] = job.paid
+                    self._unstarted.add(job.row.chat_id)
+                    self._preparing += 1
+                    task = asyncio.create_task(self._handle(job, report))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                if full:
+                    continue  # there may be room for more
+                if not await self._idle(tasks, burst=burst):
                     return
         finally:
-            if inflight:
-                await asyncio.gather(*inflight.values(), return_exceptions=True)
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _idle(self, inflight: dict[int, asyncio.Task[None]], *, burst: bool) -> bool:
-        """Wait for something to do; return False when a burst drain is finished."""
-        if inflight:
-            # A finished send frees its chat; a chat's gap ending may free another.
-            timeout = None
-            ready = self._pace.next_chat_ready()
-            if ready is not None:
-                timeout = max(ready - self._timer.monotonic(), 0.0)
-            await asyncio.wait(
-                set(inflight.values()), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+    def _room_for(self, now: float, *, paid: bool) -> int:
+        """Return how many more rows of a kind the pipeline takes.
+
+        It holds a horizon's worth of sends ready to start, no more, so that an urgent row
+        queued meanwhile is not stuck behind a long line of claimed ones. Rows waiting for
+        their chat's gap do not count: they are not in anyone's way. It is refilled once
+        half of it is gone, not after every send: a claim is a query over the outbox.
+        """
+        cap = int(self._config.horizon * self._config.limits.rate(paid=paid)) + 1
+        soon = sum(
+            1
+            for chat in self._unstarted
+            if self._busy.get(chat) == paid
+            and self._pace.chat_ready(chat) <= now + self._config.horizon
+        )
+        room = max(0, cap - soon)
+        return room if 2 * room >= cap else 0
+
+    async def _claim(self) -> tuple[list[_Job], bool]:
+        """Claim what the pipeline has room for; say whether it was filled."""
+        now_m = self._timer.monotonic()
+        now = self._clock.now()
+        exclude = set(self._busy) | self._pace.paused_chats(now_m, LOOKAHEAD_S)
+        jobs: list[_Job] = []
+        full = False
+        if self._config.paid_broadcast:
+            # High-severity alerts ride the paid broadcast's own, far higher limit.
+            room = self._room_for(now_m, paid=True)
+            rows = await self._db.outbox.claim(
+                now=now,
+                limit=room,
+                lease=self._config.lease,
+                exclude=exclude,
+                min_priority=HIGH_PRIORITY,
             )
+            full = room > 0 and len(rows) == room
+            jobs += [_Job(row, row.edit_of is None, next(self._order)) for row in rows]
+            exclude |= {row.chat_id for row in rows}
+        room = self._room_for(now_m, paid=False)
+        rows = await self._db.outbox.claim(
+            now=now, limit=room, lease=self._config.lease, exclude=exclude
+        )
+        full = full or (room > 0 and len(rows) == room)
+        for row in rows:
+            paid = self._config.paid_broadcast and row.priority >= HIGH_PRIORITY and not row.edit_of
+            jobs.append(_Job(row, paid, next(self._order)))
+        return jobs, full
+
+    async def _idle(self, tasks: set[asyncio.Task[None]], *, burst: bool) -> bool:
+        """Wait for something to do; return False when a burst drain is finished."""
+        if self._room.is_set():
+            return True  # a row was done or let go while claiming: claim again
+        now_m = self._timer.monotonic()
+        paused = self._pace.next_unpaused(now_m, LOOKAHEAD_S)
+        if tasks:
+            timeout = None
+            if paused is not None and self._timer.concurrent:
+                timeout = max(paused - now_m, 0.01)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._room.wait(), timeout)
             return True
         now = self._clock.now()
-        ready = self._pace.next_chat_ready()
-        if ready is not None and await self._db.outbox.due_count(now=now) > 0:
-            await self._sleep_until(ready)  # only chats waiting out their gap are left
+        if paused is not None and await self._db.outbox.due_count(now=now) > 0:
+            # Only chats paused past the lookahead (a 429) have rows due: wait for them.
+            await self._timer.sleep(paused - now_m)
             return True
         if burst:
             return False
@@ -197,69 +255,134 @@ class Dispatcher:
         if due is not None:
             timeout = min(max((due - now).total_seconds(), 0.05), 30.0)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            await asyncio.wait_for(self._room.wait(), timeout)
         return True
 
-    async def _sleep_until(self, when: float) -> None:
-        """Sleep the loop until a time; on a simulated clock, after the sends queued before."""
-        if self._timer.concurrent:
-            await self._timer.sleep(when - self._timer.monotonic())
-            return
-        async with self._gate:
-            await self._timer.sleep(when - self._timer.monotonic())
+    # -- the admission --------------------------------------------------------------------
 
-    async def _handle(self, row: OutboxRow, start: float, paid: bool, report: DrainReport) -> None:
-        """Wait for the row's slot, then send or edit it; never let an error escape."""
+    def _notify(self) -> None:
+        self._changed.set()
+
+    def _settled(self) -> bool:
+        """Whether nothing but the clock can move things on (for a simulated clock)."""
+        return (
+            self._preparing == 0
+            and not self._claiming
+            and not self._room.is_set()
+            and self._pace.open_sends == 0
+        )
+
+    async def _admit(self, job: _Job, *, paid: bool) -> bool:
+        """Wait until this job's send may start; False if its chat is paused for long."""
+        self._prepared(job)
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(
+            job.row.chat_id, (-job.row.priority, job.order), paid, loop.create_future()
+        )
+        self._waiters.append(waiter)
+        self._notify()
+        if self._admission is None or self._admission.done():
+            self._admission = asyncio.create_task(self._admit_loop())
         try:
-            async with self._gate:
-                await self._handle_at(row, start, paid, report)
+            return await waiter.admitted
         finally:
-            self._let_go(row.chat_id)
+            if waiter in self._waiters:  # cancelled while waiting
+                self._waiters.remove(waiter)
+                self._notify()
 
-    def _let_go(self, chat_id: int) -> None:
-        """Note that a chat's claimed row is no longer waiting to be sent."""
-        self._unsent.discard(chat_id)
-        self._room.set()
+    async def _admit_loop(self) -> None:
+        """Run the admission; should it ever fail, put its sends back rather than strand them."""
+        try:
+            await self._admit_waiters()
+        except Exception:
+            log.exception("the send admission failed; its sends go back to the outbox")
+            for waiter in self._waiters:
+                if not waiter.admitted.done():
+                    waiter.admitted.set_result(False)
+            self._waiters.clear()
 
-    async def _wait_for_slot(self, start: float) -> None:
-        """Sleep until a booked start."""
-        await self._timer.sleep(start - self._timer.monotonic())
+    async def _admit_waiters(self) -> None:
+        """Let the waiting sends go, one at a time, each as soon as the pacer allows."""
+        max_wait = self._config.lease.total_seconds() / 2
+        while self._waiters:
+            self._changed.clear()
+            if not self._timer.concurrent and not self._settled():
+                await self._changed.wait()
+                continue
+            now = self._timer.monotonic()
+            best: _Waiter | None = None
+            wake = math.inf
+            for waiter in list(self._waiters):
+                if waiter.admitted.done():  # its task was cancelled; it is on its way out
+                    self._waiters.remove(waiter)
+                    continue
+                held = max(self._pace.chat_ready(waiter.chat_id), self._pace.paused_until)
+                if math.isfinite(held) and held > now + max_wait:
+                    # Paused past half the lease: put the row back rather than hold it.
+                    self._waiters.remove(waiter)
+                    waiter.admitted.set_result(False)
+                    continue
+                at = self._pace.ready_at(waiter.chat_id, now, paid=waiter.paid)
+                if at > now:
+                    wake = min(wake, at)
+                elif best is None or waiter.key < best.key:
+                    best = waiter
+            if best is not None:
+                self._waiters.remove(best)
+                self._pace.started(best.chat_id, now, paid=best.paid)
+                self._unstarted.discard(best.chat_id)
+                self._room.set()
+                best.admitted.set_result(True)
+                continue
+            if self._timer.concurrent or math.isinf(wake):
+                timeout = None if math.isinf(wake) else wake - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+            else:
+                await self._timer.sleep(wake - now)
+                self._room.set()  # the simulated clock moved: paused chats may be due
 
-    async def _send_now(
-        self, chat_id: int, text: str, options: SendOptions, *, paid: bool
+    def _prepared(self, job: _Job) -> None:
+        """Note that a job is done preparing (at the admission, or finished without it)."""
+        if job.preparing:
+            job.preparing = False
+            self._preparing -= 1
+            self._notify()
+
+    async def _paced(
+        self, job: _Job, call: Callable[[], Awaitable[SendResult]], *, paid: bool
     ) -> SendResult:
-        """Send once the sends really on the wire allow it, and report when it was written.
-
-        The check is made right before the request, after the database work of rendering,
-        and the sender reports the moment the request is written, so a stall anywhere in
-        between is counted as Telegram will see it.
-        """
-        while (wait := self._pace.hold(chat_id, self._timer.monotonic(), paid=paid)) > 0:
-            await self._timer.sleep(wait)
-        self._pace.started(chat_id, self._timer.monotonic(), paid=paid)
-        self._let_go(chat_id)
-        written = False
-
-        def on_wire() -> None:
-            nonlocal written
-            if not written:
-                written = True
-                self._pace.on_wire(chat_id, self._timer.monotonic(), paid=paid)
-
+        """Make one request to Telegram when the pacer admits it, and report its answer."""
+        chat_id = job.row.chat_id
+        if not await self._admit(job, paid=paid):
+            now = self._timer.monotonic()
+            wait = max(self._pace.chat_ready(chat_id), self._pace.paused_until) - now
+            wait = wait if math.isfinite(wait) and wait > 0 else 1.0
+            return SendResult(SendStatus.RETRY, retry_after=wait, error="paused by flood control")
+        result: SendResult | None = None
         try:
-            return await self._sender.send(chat_id, text, options, on_wire=on_wire)
+            result = await call()
+            return result
         finally:
-            on_wire()  # not seen going out (an error, or a sender that cannot tell): count it now
+            self._pace.answered(
+                chat_id,
+                self._timer.monotonic(),
+                paid=paid,
+                retry_after=result.retry_after if result is not None else None,
+                unsure=result is None or _unanswered(result),
+            )
+            self._notify()
 
-    async def _handle_at(
-        self, row: OutboxRow, start: float, paid: bool, report: DrainReport
-    ) -> None:
-        await self._wait_for_slot(start)
+    # -- one row --------------------------------------------------------------------------
+
+    async def _handle(self, job: _Job, report: DrainReport) -> None:
+        """Send or edit one claimed row; never let an error escape."""
+        row = job.row
         try:
             if row.edit_of is not None:
-                await self._edit(row, row.edit_of, report)
+                await self._edit(job, row.edit_of, report)
             else:
-                await self._deliver(row, paid, report)
+                await self._deliver(job, report)
         except Exception:
             log.exception("delivering outbox row %d failed; retrying later", row.id)
             await self._db.outbox.retry_at(
@@ -268,13 +391,19 @@ class Dispatcher:
                 error="internal error",
             )
             report.retried += 1
+        finally:
+            self._prepared(job)
+            self._busy.pop(row.chat_id, None)
+            self._unstarted.discard(row.chat_id)
+            self._room.set()
 
     async def _language(self, chat_id: int) -> str:
         """Return the interface language a chat reads its alerts in."""
         chat = await self._db.chats.get(chat_id)
         return pick_language(chat.language if chat else None)
 
-    async def _deliver(self, row: OutboxRow, paid: bool, report: DrainReport) -> None:
+    async def _deliver(self, job: _Job, report: DrainReport) -> None:
+        row, paid = job.row, job.paid
         now = self._clock.now()
         prefs = await self._db.chats.prefs(row.chat_id)
         decision = plan(prefs, priority=row.priority, created_at=row.created_at or now, now=now)
@@ -314,7 +443,7 @@ class Dispatcher:
             thread_id=prefs.thread_id,
             paid=paid,
         )
-        result = await self._send_parts(row.chat_id, split_html(html), options, paid=paid)
+        result = await self._send_parts(job, split_html(html), options)
         if result.status is SendStatus.BAD_HTML:
             log.warning(
                 "chat %d refused our HTML (%s); sending plain text", row.chat_id, result.error
@@ -322,37 +451,30 @@ class Dispatcher:
             plain = SendOptions(
                 html=False, silent=options.silent, thread_id=options.thread_id, paid=paid
             )
-            result = await self._send_parts(
-                row.chat_id, split_plain(html_to_plain(html)), plain, paid=paid, first_slot=False
-            )
+            result = await self._send_parts(job, split_plain(html_to_plain(html)), plain)
         for member in rows:
             await self._record(member, result, report, in_digest=digest)
 
-    async def _send_parts(
-        self,
-        chat_id: int,
-        parts: list[str],
-        options: SendOptions,
-        *,
-        paid: bool,
-        first_slot: bool = True,
-    ) -> SendResult:
-        """Send a message's parts in order, each in its own slot; answer with the first's id."""
+    async def _send_parts(self, job: _Job, parts: list[str], options: SendOptions) -> SendResult:
+        """Send a message's parts in order, each admitted on its own; answer with the first's id."""
+        chat_id = job.row.chat_id
         first: SendResult | None = None
-        for index, part in enumerate(parts):
-            if index > 0 or not first_slot:
-                await self._wait_for_slot(
-                    self._pace.reserve(chat_id, self._timer.monotonic(), paid=paid)
-                )
-            result = await self._send_now(chat_id, part, options, paid=paid)
-            self._pace.answered(chat_id, self._timer.monotonic(), retry_after=result.retry_after)
+        for part in parts:
+            result = await self._paced(
+                job, partial(self._sender.send, chat_id, part, options), paid=job.paid
+            )
             if result.status is not SendStatus.SENT:
                 return result
             first = first or result
         return first or SendResult(SendStatus.FAILED, error="empty message")
 
-    async def _edit(self, row: OutboxRow, message_id: int, report: DrainReport) -> None:
-        """Show a grown story in the message already sent about it."""
+    async def _edit(self, job: _Job, message_id: int, report: DrainReport) -> None:
+        """Show a grown story in the message already sent about it.
+
+        Telegram counts edits against its flood limits like sends, so an edit is admitted
+        by the pacer like one.
+        """
+        row = job.row
         alert = await self._db.events.alert(row.story_id)
         prefs = await self._db.chats.prefs(row.chat_id)
         if alert is None:
@@ -360,10 +482,10 @@ class Dispatcher:
             return
         lang = await self._language(row.chat_id)
         html = split_html(render_alert(alert, self._catalog, lang=lang, places=self._places))[0]
-        result = await self._sender.edit(
-            row.chat_id, message_id, html, SendOptions(previews=prefs.link_previews)
+        options = SendOptions(previews=prefs.link_previews)
+        result = await self._paced(
+            job, partial(self._sender.edit, row.chat_id, message_id, html, options), paid=False
         )
-        self._pace.answered(row.chat_id, self._timer.monotonic(), retry_after=result.retry_after)
         now = self._clock.now()
         match result.status:
             case SendStatus.SENT:
@@ -438,6 +560,6 @@ class Dispatcher:
                 report.failed += 1
 
 
-def _forget_task(inflight: dict[int, asyncio.Task[None]], chat_id: int, _: object) -> None:
-    """Drop a finished send from the in-flight set."""
-    inflight.pop(chat_id, None)
+def _unanswered(result: SendResult) -> bool:
+    """Whether a request may not have reached Telegram yet (a timeout or network error)."""
+    return result.status is SendStatus.RETRY and result.retry_after is None

@@ -6,16 +6,25 @@ is tested without waiting; `Timer` is the thin async edge the dispatcher sleeps 
 Why not `aiolimiter`: its leaky bucket lets a full bucket out at once (a burst of
 `max_rate`) and then the steady rate, but Telegram counts messages in a sliding window, so
 that burst followed by the steady rate is exactly what earns a 429. It also reads the event
-loop's clock, which tests cannot move, cannot be keyed per chat, and cannot be paused for
-one chat's `retry_after`. What is needed is one "earliest next start" per key (GCRA with no
-burst), which is a few lines.
+loop's clock, which tests cannot move, cannot be keyed per chat, cannot be paused for one
+chat's `retry_after`, and knows nothing of answers. What is needed is a few lines.
 
-Booked slots are a plan; what Telegram counts is when requests reach it. The event loop can
-fall behind (a slow database read, a busy machine) and then write a bunch of overdue
-requests at once. So right before each send the pacer checks the sliding window of the
-times requests really went on the wire (reported by the sender, see `on_wire`), counting
-sends let go but not yet written as if they were written now, and it releases overdue
-sends no faster than `CATCH_UP` times the rate, so a burst after a stall is spread.
+Two rules, both on times the bot itself knows for sure:
+
+- The pace: sends start at the configured rate (`global_per_s`, GCRA with a burst of
+  `BURST` so that a late wake-up can catch up) and each chat waits its own gap.
+- The ceiling: Telegram counts a message when its request *arrives*, which the bot cannot
+  see; it only knows that a request arrives after the bot let it go and before the bot has
+  its answer. So a send counts from the moment it is let go until a second after its
+  answer came back, and no more than Telegram's ceiling (30) may count at once. Whatever
+  the network, a stalled event loop or a stalled server does to arrival times, no second
+  of arrivals can then hold more than the ceiling: for any such second, take the last
+  send of it to be let go; every other send arriving in that second was let go before it
+  and answered after the second began, so it still counted when the last was let go. The
+  same argument per chat: a chat's next send is let go only its gap after the previous
+  one's answer. The price is the round trip: the ceiling allows ceiling / (1 s + round
+  trip) sends a second, which stays above the pace while the round trip is short, and
+  slows sending down exactly when the network or the machine gets slow.
 """
 
 from __future__ import annotations
@@ -24,36 +33,60 @@ import asyncio
 import bisect
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
 from bot.clock import ManualClock
 
-# Per-chat gaps get a little slack so that network jitter never makes two sends arrive
-# closer together than Telegram's window allows.
-CHAT_MARGIN = 0.1
+# Per-chat gaps count from the previous answer, which already covers any network delay;
+# the slack only keeps float rounding and clock granularity on the safe side.
+CHAT_MARGIN = 0.02
 # A 429 is global when most recent answers were 429s from several chats.
 FLOOD_WINDOW_S = 1.0
 FLOOD_MIN_CHATS = 3
-# After a stall, overdue sends go out at most this many times the overall rate (then the
-# sliding window stops them), instead of all at once.
-CATCH_UP = 1.5
+# Sends that may start back to back when the pace has fallen behind: on a busy machine the
+# loop wakes late, or the pipeline runs dry for a moment, and the pace catches up (about a
+# quarter of a second at 29/s). The ceiling still holds whatever this allows.
+BURST = 8
+# The window Telegram counts its limits in.
+WINDOW_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """The rates the pacer keeps to."""
 
-    global_per_s: float = 28.0
+    global_per_s: float = 29.0  # the pace aimed at (OUTPOST_GLOBAL_RATE)
+    ceiling_per_s: float = 30.0  # Telegram's overall limit: never more arrive in a second
     private_per_s: float = 1.0
     group_per_min: float = 20.0
     paid_per_s: float = 1000.0  # allow_paid_broadcast sends
 
     def chat_gap(self, chat_id: int) -> float:
-        """Return the seconds between two sends to one chat (private ids are positive)."""
+        """Return the seconds between an answer and the next send to that chat."""
         base = 1.0 / self.private_per_s if chat_id > 0 else 60.0 / self.group_per_min
         return base * (1.0 + CHAT_MARGIN)
+
+    def rate(self, *, paid: bool) -> float:
+        """Return the pace of one kind of send."""
+        return self.paid_per_s if paid else self.global_per_s
+
+    def cap(self, *, paid: bool) -> int:
+        """Return how many sends of one kind may count in the window at once."""
+        if paid:
+            return max(1, int(self.paid_per_s))
+        # An operator who sets a rate above Telegram's usual limit knows theirs is higher.
+        return max(1, int(max(self.ceiling_per_s, self.global_per_s)))
+
+
+@dataclass(slots=True)
+class _Track:
+    """One overall limit (ordinary or paid sends): its pace and what counts in its window."""
+
+    tat: float = -math.inf  # GCRA's theoretical time of the next start
+    open: int = 0  # sends let go whose answer has not come back
+    answered: deque[float] = field(default_factory=deque)  # answer times, last window
 
 
 class PaceState:
@@ -61,125 +94,118 @@ class PaceState:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self._next_global = 0.0
-        self._next_paid = 0.0
-        self._paused_until = 0.0
-        self._chat_next: dict[int, float] = {}
+        self._tracks = {False: _Track(), True: _Track()}
+        self._paused_until = -math.inf
+        self._chat_ready: dict[int, float] = {}  # earliest next start, once answered
+        self._chat_open: dict[int, int] = {}  # sends to a chat not answered yet
         self._answers: deque[tuple[float, int | None]] = deque()  # (when, chat if 429)
-        self._wire: deque[float] = deque()  # when sends went on the wire, in order
-        self._unwritten = 0  # sends let go whose request is not on the wire yet
-        self._last_start = -math.inf
-        self._chat_started: dict[int, float] = {}
 
-    def waiting_chats(self, now: float) -> set[int]:
-        """Return the chats that may not send yet (forgetting those that may)."""
-        done = [chat for chat, at in self._chat_next.items() if at <= now]
-        for chat in done:
-            del self._chat_next[chat]
-        return set(self._chat_next)
+    @property
+    def open_sends(self) -> int:
+        """Return how many sends are let go and not answered yet."""
+        return sum(track.open for track in self._tracks.values())
 
-    def next_chat_ready(self) -> float | None:
-        """Return the earliest time a waiting chat may send again."""
-        return min(self._chat_next.values(), default=None)
+    @property
+    def paused_until(self) -> float:
+        """Return until when a flood answer paused everything."""
+        return self._paused_until
 
-    def global_ready(self, *, paid: bool = False) -> float:
-        """Return the earliest start the overall limit allows."""
-        return max(self._paused_until, self._next_paid if paid else self._next_global)
+    def chat_ready(self, chat_id: int) -> float:
+        """Return when a chat may be sent to next (infinity while a send to it is open)."""
+        if self._chat_open.get(chat_id):
+            return math.inf
+        return self._chat_ready.get(chat_id, -math.inf)
 
-    def free_slots(self, now: float, horizon: float, *, paid: bool = False) -> int:
-        """Return how many sends could start between now and now + horizon."""
-        rate = self.limits.paid_per_s if paid else self.limits.global_per_s
-        span = now + horizon - max(now, self.global_ready(paid=paid))
-        return max(0, int(span * rate) + (1 if span >= 0 else 0))
+    def global_ready(self, now: float, *, paid: bool = False) -> float:
+        """Return the earliest start the overall limits allow (infinity: wait for answers)."""
+        track = self._tracks[paid]
+        rate = self.limits.rate(paid=paid)
+        pace = track.tat - (BURST - 1) / rate
+        while track.answered and track.answered[0] <= now - WINDOW_S:
+            track.answered.popleft()
+        cap = self.limits.cap(paid=paid)
+        excess = track.open + len(track.answered) - cap + 1
+        ceiling = -math.inf
+        if excess > len(track.answered):
+            ceiling = math.inf  # the window is full of sends still waiting for answers
+        elif excess > 0:
+            ceiling = track.answered[excess - 1] + WINDOW_S
+        return max(pace, ceiling, self._paused_until)
 
-    def reserve(self, chat_id: int, now: float, *, paid: bool = False) -> float:
-        """Book the next slot for a chat and return when that send may start."""
-        slot = max(now, self.global_ready(paid=paid))
-        start = max(slot, self._chat_next.get(chat_id, 0.0))
-        # Only a send in the next overall slot moves the overall track on; one that waits for
-        # its chat (a later part of a long message) must not hold back every other chat.
-        if start == slot:
-            if paid:
-                self._next_paid = start + 1.0 / self.limits.paid_per_s
-            else:
-                self._next_global = start + 1.0 / self.limits.global_per_s
-        self._chat_next[chat_id] = start + self.limits.chat_gap(chat_id)
-        return start
+    def ready_at(self, chat_id: int, now: float, *, paid: bool = False) -> float:
+        """Return the earliest time a send to this chat may start."""
+        return max(self.chat_ready(chat_id), self.global_ready(now, paid=paid))
 
-    def answered(self, chat_id: int, now: float, *, retry_after: float | None = None) -> bool:
-        """Note Telegram's answer; on a 429 pause what it applies to and return True if global.
+    def started(self, chat_id: int, now: float, *, paid: bool = False) -> None:
+        """Note that a send is let go now; `answered` must follow, whatever happens."""
+        track = self._tracks[paid]
+        track.tat = max(track.tat, now) + 1.0 / self.limits.rate(paid=paid)
+        track.open += 1
+        self._chat_open[chat_id] = self._chat_open.get(chat_id, 0) + 1
+
+    def answered(
+        self,
+        chat_id: int,
+        now: float,
+        *,
+        paid: bool = False,
+        retry_after: float | None = None,
+        unsure: bool = False,
+    ) -> bool:
+        """Note a started send's answer; on a 429 pause what it applies to; True if global.
 
         Telegram does not say which limit a 429 is about. One chat's 429 pauses that chat;
         when most answers of the last second were 429s from several chats, the overall
-        limit was hit, and everything pauses.
+        limit was hit, and everything pauses. `unsure`: no answer came (a timeout, a network
+        error), so the request may still be on its way; it counts a second longer.
         """
+        track = self._tracks[paid]
+        track.open = max(0, track.open - 1)
+        if unsure:
+            now += WINDOW_S
+        bisect.insort(track.answered, now)  # in order, whatever order answers come in
+        left = self._chat_open.get(chat_id, 0) - 1
+        if left > 0:
+            self._chat_open[chat_id] = left
+        else:
+            self._chat_open.pop(chat_id, None)
+        ready = now + self.limits.chat_gap(chat_id)
+        if retry_after is not None:
+            ready = max(ready, now + retry_after)
+        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, -math.inf), ready)
         self._answers.append((now, chat_id if retry_after is not None else None))
         while self._answers and self._answers[0][0] < now - FLOOD_WINDOW_S:
             self._answers.popleft()
         if retry_after is None:
             return False
-        until = now + retry_after
-        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), until)
         flooded = [chat for _, chat in self._answers if chat is not None]
         if len(set(flooded)) >= FLOOD_MIN_CHATS and 2 * len(flooded) > len(self._answers):
-            self._paused_until = max(self._paused_until, until)
+            self._paused_until = max(self._paused_until, now + retry_after)
             return True
         return False
 
-    def hold(self, chat_id: int, now: float, *, paid: bool = False) -> float:
-        """Return how much longer a send about to start must wait (0.0: go now).
+    def paused_chats(self, now: float, beyond: float) -> set[int]:
+        """Return the chats that may not send until more than `beyond` seconds from now."""
+        done = [chat for chat, at in self._chat_ready.items() if at <= now]
+        for chat in done:  # forget chats that may send again
+            del self._chat_ready[chat]
+        return {chat for chat, at in self._chat_ready.items() if at > now + beyond}
 
-        The booked slots already keep to the limits; this is the guard against the event
-        loop falling behind and then starting a bunch of overdue sends at once. It counts
-        the sends of the last second by when they went on the wire, as Telegram counts
-        them, and those let go but not written yet as written now.
-        """
-        while self._wire and self._wire[0] <= now - 1.0:
-            self._wire.popleft()
-        wait = 0.0
-        if not paid:
-            rate = self.limits.global_per_s
-            excess = len(self._wire) + self._unwritten - max(1, int(rate)) + 1
-            if excess > len(self._wire):
-                wait = 1.0 / rate  # the window is full of sends still on their way: look again
-            elif excess > 0:
-                wait = self._wire[excess - 1] + 1.0 - now  # until enough leave the window
-            wait = max(wait, self._last_start + 1.0 / (rate * CATCH_UP) - now)
-        last = self._chat_started.get(chat_id)
-        if last is not None:
-            gap = (
-                1.0 / self.limits.private_per_s if chat_id > 0 else 60.0 / self.limits.group_per_min
-            )
-            wait = max(wait, last + gap * (1.0 + CHAT_MARGIN / 2) - now)
-        return max(wait, 0.0)
-
-    def started(self, chat_id: int, now: float, *, paid: bool = False) -> None:
-        """Note that a send is let go now; `on_wire` follows once it is written."""
-        if not paid:
-            self._unwritten += 1
-            self._last_start = now
-        self._chat_started[chat_id] = now
-        if len(self._chat_started) > 10_000:  # forget chats whose last send is long past
-            cutoff = now - 60.0 / self.limits.group_per_min * 2
-            self._chat_started = {c: t for c, t in self._chat_started.items() if t > cutoff}
-
-    def on_wire(self, chat_id: int, now: float, *, paid: bool = False) -> None:
-        """Note that a started send's request went on the wire now (once per `started`)."""
-        if not paid:
-            self._unwritten = max(0, self._unwritten - 1)
-            bisect.insort(self._wire, now)  # kept in order whatever order reports come in
-        self._chat_started[chat_id] = max(self._chat_started.get(chat_id, now), now)
+    def next_unpaused(self, now: float, beyond: float) -> float | None:
+        """Return when the first of the `paused_chats(now, beyond)` stops being one."""
+        return min(
+            (at - beyond for at in self._chat_ready.values() if at > now + beyond), default=None
+        )
 
     def forget(self, chat_id: int) -> None:
         """Drop what is known about a chat (blocked, or moved to a new id)."""
-        self._chat_next.pop(chat_id, None)
-        self._chat_started.pop(chat_id, None)
+        self._chat_ready.pop(chat_id, None)
 
 
 class Timer(Protocol):
     """A monotonic clock the dispatcher can sleep on."""
 
-    concurrent: bool  # whether sends may overlap (a simulated clock needs them one by one)
+    concurrent: bool  # whether time passes by itself (a simulated clock moves only when slept)
 
     def monotonic(self) -> float:
         """Return seconds on a clock that never goes back."""
@@ -208,9 +234,8 @@ class ClockTimer:
     """Time read from a `ManualClock`; sleeping moves that clock instead of waiting.
 
     Tests and simulations use it so pacing runs at full speed while every send still
-    happens at the (simulated) time the limits allow. Sends then go one at a time: were
-    they to overlap, one send's sleep would move the clock past another's start while
-    that one is still on the wire.
+    happens at the (simulated) time the limits allow. The dispatcher then moves the clock
+    only when nothing else can happen first: no send on the wire, no row being prepared.
     """
 
     concurrent = False

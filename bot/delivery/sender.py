@@ -7,13 +7,10 @@ dispatcher itself never imports telegram and can be tested with any `Sender`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
-import httpx
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -27,10 +24,6 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
-
-# Whom to tell when the current task's request goes on the wire. PTB awaits httpx in the
-# task that called `send_message`, so the httpx hook below sees what `send` set.
-_ON_WIRE: ContextVar[Callable[[], None] | None] = ContextVar("outpost_on_wire", default=None)
 
 
 class SendStatus(StrEnum):
@@ -69,15 +62,8 @@ class SendOptions:
 class Sender(Protocol):
     """Something that sends and edits messages in chats."""
 
-    async def send(
-        self,
-        chat_id: int,
-        text: str,
-        options: SendOptions,
-        *,
-        on_wire: Callable[[], None] | None = None,
-    ) -> SendResult:
-        """Send a message, call `on_wire` as its request is written, report the answer."""
+    async def send(self, chat_id: int, text: str, options: SendOptions) -> SendResult:
+        """Send a message and report Telegram's answer."""
         ...
 
     async def edit(
@@ -93,16 +79,8 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(
-        self,
-        chat_id: int,
-        text: str,
-        options: SendOptions,
-        *,
-        on_wire: Callable[[], None] | None = None,
-    ) -> SendResult:
+    async def send(self, chat_id: int, text: str, options: SendOptions) -> SendResult:
         """Send a message and turn Telegram's errors into a `SendResult`."""
-        token = _ON_WIRE.set(on_wire)
         try:
             message = await self._bot.send_message(
                 chat_id,
@@ -115,8 +93,6 @@ class TelegramSender:
             )
         except TelegramError as exc:
             return _answer(exc)
-        finally:
-            _ON_WIRE.reset(token)
         return SendResult(SendStatus.SENT, message_id=message.message_id)
 
     async def edit(
@@ -141,28 +117,8 @@ class TelegramSender:
 
 
 def make_request() -> HTTPXRequest:
-    """Build PTB's request object (PTB's defaults) that reports when a send is written."""
-    return HTTPXRequest(
-        connection_pool_size=256,  # what ApplicationBuilder uses when it builds its own
-        httpx_kwargs={"event_hooks": {"request": [_watch_the_wire]}},
-    )
-
-
-async def _watch_the_wire(request: httpx.Request) -> None:
-    """Have httpcore say when the request of a paced send is written (its "trace" extension).
-
-    Telegram counts a message when it arrives; the time the request is written is the
-    closest the bot can know, so the pacer keeps its window on that.
-    """
-    on_wire = _ON_WIRE.get()
-    if on_wire is None:
-        return
-
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("send_request_headers.started"):  # http11. or http2.
-            on_wire()
-
-    request.extensions["trace"] = trace
+    """Build PTB's request object with room for the sends the pacer lets overlap."""
+    return HTTPXRequest(connection_pool_size=256)  # what ApplicationBuilder uses itself
 
 
 def _answer(exc: TelegramError) -> SendResult:  # noqa: PLR0911 -- one return per kind of answer

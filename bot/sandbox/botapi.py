@@ -1219,7 +1219,7 @@ class SandboxBotAPI:
         return caption, visible, entities
 
     def _check_rate(self, chat: _Chat, *, paid: bool = False) -> None:
-        """Refuse a send that would break the flood limits; count it if it passes.
+        """Refuse a send or edit that would break the flood limits; count it if it passes.
 
         A paid broadcast (allow_paid_broadcast) is counted against its own, much higher,
         overall limit instead of the usual one; per-chat limits apply to it all the same.
@@ -1419,6 +1419,8 @@ class SandboxBotAPI:
         )
         if unchanged:
             raise _bad_request(_NOT_MODIFIED)
+        # Telegram counts edits against the flood limits too, overall and in the chat.
+        self._check_rate(self._known_chat(message["chat"]["id"]))
         message["text"] = visible
         _set_or_drop(message, "entities", entities or None)
         _set_or_drop(message, "reply_markup", markup)
