@@ -6,12 +6,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.clock import from_timestamp
 from bot.models import Alert, Event, StoryLink
 from storage._base import Repository, dump_list, load_list
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 _EVENT_COLUMNS = """e.id, e.source_id, e.canonical_link,
     COALESCE(s.name, e.source_name) AS source_name, e.story_id,
@@ -84,6 +88,28 @@ def _event(row: aiosqlite.Row) -> Event:
 class EventRepository(Repository):
     """Events and stories."""
 
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        # Batches written through this repository that added or changed stories: with
+        # SQLite's data_version (other connections' commits) it tells a cache of the
+        # stories table whether it is still current (`stories_version`).
+        self._stories_writes = 0
+
+    async def stories_version(self) -> tuple[int, int]:
+        """Return a value that changes whenever the stories table may have changed.
+
+        SQLite's `PRAGMA data_version` changes when another connection commits, whatever
+        it wrote; this connection's own story writes are counted here, in `write`. One
+        cheap query, where re-reading the recent stories' signatures is hundreds of rows.
+        """
+        row = await self._db.fetchone("PRAGMA data_version")
+        return (int(row[0]) if row else 0, self._stories_writes)
+
+    @property
+    def stories_writes(self) -> int:
+        """Return how many batches that touch stories `write` has started on this connection."""
+        return self._stories_writes
+
     async def record(self, event: NewEvent) -> Recorded | None:
         """Store an event once; return None when this source already had this item as is.
 
@@ -149,6 +175,10 @@ class EventRepository(Repository):
         the events that point at them, a story joined twice keeps the last signature, and
         a joined story's source count is taken once every event is in.
         """
+        if batch.new_stories or batch.joins:
+            # Counted before writing: a write that fails part-way may still have changed
+            # what a cache holds, so it must look changed too.
+            self._stories_writes += 1
         async with self._db.transaction():
             if batch.new_stories:
                 await self._db.executemany(

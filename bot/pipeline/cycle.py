@@ -379,23 +379,36 @@ async def _store(
         )
         for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True)
     ]
+    mirror = pipe.stories
     async with pipe.db.transaction():
         # A new source's silent first poll joins stories too: its items may tell what other
         # sources already reported, and they count as corroboration ("3 sources"), and a
         # later report must find them rather than start the story again. With the index
         # joining costs little, so there is nothing to gain from skipping it.
-        pipe.stories.sync(
-            await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
-        )
+        # The mirror is re-read only when the stories table changed since it last matched
+        # it: once per source it would be hundreds of rows decoded, most polls, for nothing.
+        # Stories that left the window in the meantime are skipped by `choose` itself.
+        version = await pipe.db.events.stories_version()
+        if version != mirror.version:
+            mirror.sync(
+                await pipe.db.events.recent_signatures(
+                    since=now - STORY_WINDOW, limit=MAX_CANDIDATES
+                )
+            )
+        mirror.version = None  # until this transaction commits, the mirror may run ahead
         outcomes = await record_posts(
             pipe.db,
             posts,
             matcher=pipe.matcher,
             catalog=pipe.catalog,
             now=now,
-            stories=pipe.stories,
+            stories=mirror,
             audience=pipe.audience,
         )
+        # No other connection can commit while this transaction holds the write lock, and
+        # `record_posts` touched the mirror with every story it wrote.
+        settled = (version[0], pipe.db.events.stories_writes)
+    mirror.version = settled
     for analysed, outcome in zip(posts, outcomes, strict=True):
         report.new_events += int(outcome.new)
         report.edited += int(outcome.edited)
