@@ -102,8 +102,9 @@ class EventRepository(Repository):
         it wrote; this connection's own story writes are counted here, in `write`. One
         cheap query, where re-reading the recent stories' signatures is hundreds of rows.
         """
-        row = await self._db.fetchone("PRAGMA data_version")
-        return (int(row[0]) if row else 0, self._stories_writes)
+        # fetchall: one trip to the database thread (fetchone takes three).
+        rows = await self._db.fetchall("PRAGMA data_version")
+        return (int(rows[0][0]) if rows else 0, self._stories_writes)
 
     @property
     def stories_writes(self) -> int:
