@@ -133,7 +133,7 @@ class EventRepository(Repository):
     ) -> EventBatch:
         """Start storing events of one source: read what is known of their keys and links.
 
-        Three queries however many events follow; `EventBatch.record` then decides each
+        One query however many events follow; `EventBatch.record` then decides each
         event in memory and `write` stores them all. Call both inside one transaction (the
         batch hands out row ids, which are only ours while the write lock is held).
         """
@@ -141,32 +141,36 @@ class EventRepository(Repository):
             raise RuntimeError("EventRepository.batch needs a transaction around it")
         key_list = list(dict.fromkeys(keys))
         link_list = list(dict.fromkeys(link for link in links if link))
-        existing: dict[str, tuple[int, int, str | None]] = {}
-        if source_id is not None and key_list:
-            rows = await self._db.fetchall(
-                "SELECT item_key, id, story_id, content_hash FROM events "
-                "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?))",
-                (source_id, json.dumps(key_list)),
-            )
-            existing = {row[0]: (int(row[1]), int(row[2]), row[3]) for row in rows}
-        linked: dict[str, int] = {}
-        if link_list:
-            rows = await self._db.fetchall(
-                "SELECT canonical_link, id FROM stories "
-                "WHERE canonical_link IN (SELECT value FROM json_each(?))",
-                (json.dumps(link_list),),
-            )
-            linked = {row[0]: int(row[1]) for row in rows}
-        top = await self._db.fetchall(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stories), "
-            "(SELECT COALESCE(MAX(id), 0) FROM events)"
+        # One query (one trip to the database thread) for the three answers, told apart by
+        # the first column: this source's known keys, the stories of these links, and the
+        # highest row ids so far.
+        rows = await self._db.fetchall(
+            "SELECT 0, item_key, id, story_id, content_hash FROM events "
+            "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?)) "
+            "UNION ALL "
+            "SELECT 1, canonical_link, id, NULL, NULL FROM stories "
+            "WHERE canonical_link IN (SELECT value FROM json_each(?)) "
+            "UNION ALL "
+            "SELECT 2, NULL, (SELECT COALESCE(MAX(id), 0) FROM stories), "
+            "(SELECT COALESCE(MAX(id), 0) FROM events), NULL",
+            (source_id, json.dumps(key_list), json.dumps(link_list)),
         )
+        existing: dict[str, tuple[int, int, str | None]] = {}
+        linked: dict[str, int] = {}
+        top = (0, 0)
+        for kind, name, first, second, content in rows:
+            if kind == 0:
+                existing[name] = (int(first), int(second), content)
+            elif kind == 1:
+                linked[name] = int(first)
+            else:
+                top = (int(first), int(second))
         return EventBatch(
             source_id,
             existing=existing,
             linked=linked,
-            next_story=int(top[0][0]) + 1,
-            next_event=int(top[0][1]) + 1,
+            next_story=top[0] + 1,
+            next_event=top[1] + 1,
         )
 
     async def write(self, batch: EventBatch) -> None:
