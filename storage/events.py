@@ -6,12 +6,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.clock import from_timestamp
 from bot.models import Alert, Event, StoryLink
 from storage._base import Repository, dump_list, load_list
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 _EVENT_COLUMNS = """e.id, e.source_id, e.canonical_link,
     COALESCE(s.name, e.source_name) AS source_name, e.story_id,
@@ -84,6 +88,29 @@ def _event(row: aiosqlite.Row) -> Event:
 class EventRepository(Repository):
     """Events and stories."""
 
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        # Batches written through this repository that added or changed stories: with
+        # SQLite's data_version (other connections' commits) it tells a cache of the
+        # stories table whether it is still current (`stories_version`).
+        self._stories_writes = 0
+
+    async def stories_version(self) -> tuple[int, int]:
+        """Return a value that changes whenever the stories table may have changed.
+
+        SQLite's `PRAGMA data_version` changes when another connection commits, whatever
+        it wrote; this connection's own story writes are counted here, in `write`. One
+        cheap query, where re-reading the recent stories' signatures is hundreds of rows.
+        """
+        # fetchall: one trip to the database thread (fetchone takes three).
+        rows = await self._db.fetchall("PRAGMA data_version")
+        return (int(rows[0][0]) if rows else 0, self._stories_writes)
+
+    @property
+    def stories_writes(self) -> int:
+        """Return how many batches that touch stories `write` has started on this connection."""
+        return self._stories_writes
+
     async def record(self, event: NewEvent) -> Recorded | None:
         """Store an event once; return None when this source already had this item as is.
 
@@ -106,7 +133,7 @@ class EventRepository(Repository):
     ) -> EventBatch:
         """Start storing events of one source: read what is known of their keys and links.
 
-        Three queries however many events follow; `EventBatch.record` then decides each
+        One query however many events follow; `EventBatch.record` then decides each
         event in memory and `write` stores them all. Call both inside one transaction (the
         batch hands out row ids, which are only ours while the write lock is held).
         """
@@ -114,32 +141,36 @@ class EventRepository(Repository):
             raise RuntimeError("EventRepository.batch needs a transaction around it")
         key_list = list(dict.fromkeys(keys))
         link_list = list(dict.fromkeys(link for link in links if link))
-        existing: dict[str, tuple[int, int, str | None]] = {}
-        if source_id is not None and key_list:
-            rows = await self._db.fetchall(
-                "SELECT item_key, id, story_id, content_hash FROM events "
-                "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?))",
-                (source_id, json.dumps(key_list)),
-            )
-            existing = {row[0]: (int(row[1]), int(row[2]), row[3]) for row in rows}
-        linked: dict[str, int] = {}
-        if link_list:
-            rows = await self._db.fetchall(
-                "SELECT canonical_link, id FROM stories "
-                "WHERE canonical_link IN (SELECT value FROM json_each(?))",
-                (json.dumps(link_list),),
-            )
-            linked = {row[0]: int(row[1]) for row in rows}
-        top = await self._db.fetchall(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stories), "
-            "(SELECT COALESCE(MAX(id), 0) FROM events)"
+        # One query (one trip to the database thread) for the three answers, told apart by
+        # the first column: this source's known keys, the stories of these links, and the
+        # highest row ids so far.
+        rows = await self._db.fetchall(
+            "SELECT 0, item_key, id, story_id, content_hash FROM events "
+            "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?)) "
+            "UNION ALL "
+            "SELECT 1, canonical_link, id, NULL, NULL FROM stories "
+            "WHERE canonical_link IN (SELECT value FROM json_each(?)) "
+            "UNION ALL "
+            "SELECT 2, NULL, (SELECT COALESCE(MAX(id), 0) FROM stories), "
+            "(SELECT COALESCE(MAX(id), 0) FROM events), NULL",
+            (source_id, json.dumps(key_list), json.dumps(link_list)),
         )
+        existing: dict[str, tuple[int, int, str | None]] = {}
+        linked: dict[str, int] = {}
+        top = (0, 0)
+        for kind, name, first, second, content in rows:
+            if kind == 0:
+                existing[name] = (int(first), int(second), content)
+            elif kind == 1:
+                linked[name] = int(first)
+            else:
+                top = (int(first), int(second))
         return EventBatch(
             source_id,
             existing=existing,
             linked=linked,
-            next_story=int(top[0][0]) + 1,
-            next_event=int(top[0][1]) + 1,
+            next_story=top[0] + 1,
+            next_event=top[1] + 1,
         )
 
     async def write(self, batch: EventBatch) -> None:
@@ -149,6 +180,10 @@ class EventRepository(Repository):
         the events that point at them, a story joined twice keeps the last signature, and
         a joined story's source count is taken once every event is in.
         """
+        if batch.new_stories or batch.joins:
+            # Counted before writing: a write that fails part-way may still have changed
+            # what a cache holds, so it must look changed too.
+            self._stories_writes += 1
         async with self._db.transaction():
             if batch.new_stories:
                 await self._db.executemany(

@@ -237,3 +237,73 @@ async def test_two_sources_two_languages_one_alert(
     events = await core.db.events.recent()
     assert len({event.story_id for event in events}) == 1
     assert await core.db.events.sources_count(events[0].story_id) == 2
+
+
+async def test_the_poller_sees_stories_written_elsewhere(
+    core: Core, source_server: SourceServer, tmp_path: Path
+) -> None:
+    """The poller's mirror of the stories skips re-reading an unchanged table; a story that
+    another connection (a second process on the same file) or an admin update on the
+    bot's own connection wrote must still be seen, and joined."""
+    names = ("polesie", "belwatch", "posture", "minsknews")
+    sources = {}
+    for name in names:
+        url = source_server.add(f"rss/{name}.xml", EMPTY_RSS, content_type="application/rss+xml")
+        sources[name] = await add_source(
+            core.db, url, now=core.clock.now(), allow_private=True, name=name, kind=SourceKind.RSS
+        )
+    await run_cycle(core.pipeline, all_sources=True)  # first polls: silent and empty
+
+    def publish(name: str, title: str, text: str) -> None:
+        body = RSS.format(name=name, title=title, text=text, slug="story").encode()
+        source_server.add(f"rss/{name}.xml", body, content_type="application/rss+xml")
+
+    # A story the poller itself writes: its mirror then matches the table.
+    publish("polesie", "Учения у Гомеля", "Министр обороны заявил о начале учений под Гомелем.")
+    await run_cycle(core.pipeline, all_sources=True)
+    assert core.pipeline.stories.version is not None
+
+    # Another connection writes a story the poller has never read.
+    other = await open_database(core.settings.database)
+    try:
+        elsewhere = await record_post(
+            other,
+            post(
+                "x",
+                "Колонна из 28 грузовиков Урал прошла через Ельск",
+                sources["posture"].id,
+                "posture",
+            ),
+            matcher=default_matcher(),
+            catalog=default_catalog(),
+            now=core.clock.now(),
+        )
+    finally:
+        await other.close()
+    assert elsewhere.story_id is not None
+    core.clock.advance(timedelta(minutes=5))
+    publish("belwatch", "Калона ў Ельску", "Калона з 28 грузавікоў Урал прайшла праз Ельск.")
+    await run_cycle(core.pipeline, all_sources=True)
+    joined = [e for e in await core.db.events.recent() if e.source_name == "belwatch"]
+    assert [event.story_id for event in joined] == [elsewhere.story_id]
+
+    # A story written on the bot's own connection without the mirror (as an admin update's
+    # path stores it) is seen as well.
+    own = await record_post(
+        core.db,
+        post(
+            "y",
+            "Эшелон с танками прибыл в Калинковичи: 12 танков Т-72",
+            sources["posture"].id,
+            "posture",
+        ),
+        matcher=core.pipeline.matcher,
+        catalog=core.pipeline.catalog,
+        now=core.clock.now(),
+    )
+    assert own.story_id is not None
+    core.clock.advance(timedelta(minutes=5))
+    publish("minsknews", "Эшалон у Калінкавічах", "Эшалон з 12 танкамі Т-72 прыбыў у Калінкавічы.")
+    await run_cycle(core.pipeline, all_sources=True)
+    joined = [e for e in await core.db.events.recent() if e.source_name == "minsknews"]
+    assert [event.story_id for event in joined] == [own.story_id]

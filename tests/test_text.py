@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.pipeline.text import first_sentences, html_to_text, split_sentences, truncate_words
@@ -85,3 +87,36 @@ def test_hostile_nesting_and_initials_stay_fast() -> None:
     # second was quadratic in the number of initials; pytest's timeout would catch a regression.
     assert html_to_text("<div>" * 200_000 + "tail") == ""
     assert len(split_sentences("A. " * 200_000 + "End.")) == 1
+
+
+def _whole_text_summary(text: str, n: int, max_chars: int) -> str:
+    """first_sentences as it was before it split only the head of a long text."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return ""
+    summary = sentences[0]
+    if len(summary) > max_chars:
+        return truncate_words(summary, max_chars)
+    for sentence in sentences[1:n]:
+        candidate = f"{summary} {sentence}"
+        if len(candidate) > max_chars:
+            break
+        summary = candidate
+    return summary
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_first_sentences_of_the_head_are_those_of_the_whole_text(seed: int) -> None:
+    """A long text's summary is taken from its head when that is safe: the same summary
+    as from the whole text, whatever falls at the cut (a sentence end, an initial, a
+    hard-wrapped line, runs of spaces, closing quotes)."""
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
+    pieces = [
+        "Колонна", "техники", "у", "границы", "А.", "Лукашенко", "J.", "Smith", "«цитата»",
+        "28", "Ельск", "и", "дальше", ".", "!", "?", "…", ".»", ")", "\n", "\n\n", "\n\n\n",
+        "   ", "\r\n", "слово.", "Слово", "word", "Word.", "x" * 90,
+    ]  # fmt: skip
+    for _ in range(1500):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 160)))
+        for n, max_chars in ((3, 400), (1, 50), (2, 120), (3, 30)):
+            assert first_sentences(text, n, max_chars) == _whole_text_summary(text, n, max_chars)

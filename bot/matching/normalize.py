@@ -26,11 +26,13 @@ way, so one dictionary form in the catalog covers every inflected form in a text
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate, compress, repeat
 from typing import Generic, NamedTuple, TypeVar
 
 import pymorphy3
@@ -38,6 +40,7 @@ import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’ʼ`][^\W_]+)*")
+_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # the same words, as a group for re.split
 _APOSTROPHES = "'’ʼ`"
 _MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
@@ -121,27 +124,46 @@ def is_cyrillic(word: str) -> bool:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole."""
-    tokens: list[Token] = []
-    for match in _TOKEN_RE.finditer(text):
-        chunk = match.group()
-        base = match.start()
-        if chunk.isalnum():  # the common case: one plain word
-            tokens.append(Token(chunk, base, base + len(chunk), fold(chunk)))
-            continue
-        if "-" in chunk and any(ch.isdigit() for ch in chunk):
-            pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
-        elif is_cyrillic(chunk):
-            # Hyphens join two words ("военно-транспортный"); apostrophes are part of a
-            # Belarusian or Ukrainian word ("пад’ехалі", "об'єкт").
-            pieces = _split(chunk, "-")
-        else:
-            # In Latin text an apostrophe ends the word: "Belarus's" is "Belarus" + "s".
-            pieces = _split(chunk, "-" + _APOSTROPHES)
-        for offset, piece in pieces:
-            start = base + offset
-            tokens.append(Token(piece, start, start + len(piece), fold(piece)))
+    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole.
+
+    Every word of every text passes here, so the common case runs in C: `re.split` with a
+    capturing group yields the gaps and the words in turn, the running sum of their lengths
+    gives each word's offsets, and the tokens are built by `map` without a Python-level call
+    per word. Only the rare chunks joined by hyphens or apostrophes are split in Python.
+    """
+    parts = _SPLIT_RE.split(text)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts), initial=0))
+    tokens = list(
+        map(
+            tuple.__new__,
+            repeat(Token),
+            zip(words, offsets[1::2], offsets[2::2], map(fold, words), strict=False),
+        )
+    )
+    if all(map(str.isalnum, words)):
+        return tokens
+    joined = list(compress(range(len(words)), map(operator.not_, map(str.isalnum, words))))
+    for index in reversed(joined):  # from the end, so earlier indices stay valid
+        tokens[index : index + 1] = _pieces(words[index], offsets[2 * index + 1])
     return tokens
+
+
+def _pieces(chunk: str, base: int) -> list[Token]:
+    """Split a chunk joined by hyphens or apostrophes into its tokens."""
+    if "-" in chunk and any(ch.isdigit() for ch in chunk):
+        pieces = [(0, chunk)]  # a designation: one token, "Т-72А", "Ил-76", "2-1"
+    elif is_cyrillic(chunk):
+        # Hyphens join two words ("военно-транспортный"); apostrophes are part of a
+        # Belarusian or Ukrainian word ("пад’ехалі", "об'єкт").
+        pieces = _split(chunk, "-")
+    else:
+        # In Latin text an apostrophe ends the word: "Belarus's" is "Belarus" + "s".
+        pieces = _split(chunk, "-" + _APOSTROPHES)
+    return [
+        Token(piece, base + offset, base + offset + len(piece), fold(piece))
+        for offset, piece in pieces
+    ]
 
 
 def _split(chunk: str, separators: str) -> list[tuple[int, str]]:

@@ -22,7 +22,7 @@ from bot.clock import Clock
 from bot.matching import Catalog, Matcher
 from bot.models import ErrorKind, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
-from bot.pipeline.alerts import Analysed, Post, content_hash, record_posts
+from bot.pipeline.alerts import Analysed, Outcome, Post, content_hash, record_posts
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.parse import parse_document
@@ -317,16 +317,27 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         items.extend(await _older_pages(pipe, source, parsed))
     report.ok += 1
     report.items += len(items)
-    await _store(pipe, source, items, report, now=now, first_poll=first_poll)
-    # Validators are stored only after the items are, so a crash re-reads the document.
-    back = await pipe.db.sources.record_success(
-        source.id,
-        now=now,
-        next_poll_at=pipe.next_poll(source, now, interval),
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
-        backfilled=True,
-    )
+    posts = await _fresh_posts(pipe, source, items, first_poll=first_poll)
+    mirror = pipe.stories
+    # The items and the validators in one transaction: a crash keeps neither, so the next
+    # poll reads the document again (and one transaction is fewer database round trips).
+    async with pipe.db.transaction():
+        outcomes, settled = await _record(pipe, posts, now=now) if posts else ([], None)
+        back = await pipe.db.sources.record_success(
+            source.id,
+            now=now,
+            next_poll_at=pipe.next_poll(source, now, interval),
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            backfilled=True,
+        )
+    if settled is not None:
+        mirror.version = settled  # committed: the mirror matches the table
+    for analysed, outcome in zip(posts, outcomes, strict=True):
+        report.new_events += int(outcome.new)
+        report.edited += int(outcome.edited)
+        report.backfilled += int(outcome.new and not analysed.alert)
+        report.queued += outcome.queued
     await _recovered(pipe, source, back=back)
     if parsed.warning is not None:
         # Read, but damaged: the health names the damage without counting a failure.
@@ -336,16 +347,10 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         )
 
 
-async def _store(
-    pipe: Pipeline,
-    source: Source,
-    items: list[ParsedItem],
-    report: CycleReport,
-    *,
-    now: datetime,
-    first_poll: bool,
-) -> None:
-    """Store the new and edited items of one source in one transaction."""
+async def _fresh_posts(
+    pipe: Pipeline, source: Source, items: list[ParsedItem], *, first_poll: bool
+) -> list[Analysed]:
+    """Return the new and edited items of one source, analysed, ready to be recorded."""
     known = await pipe.db.events.known(source.id)
     # Items stored before with the same content are skipped before matching: re-reading a
     # feed of 50 known items costs 50 dictionary look-ups, not 50 classifications.
@@ -354,13 +359,13 @@ async def _store(
         if item.key not in fresh and known.get(item.key, "") != content_hash(item.title, item.text):
             fresh[item.key] = item
     if not fresh:
-        return
+        return []
     alerted = (
         _alerted_on_first_poll(list(fresh.values()), pipe.backfill_alerts) if first_poll else None
     )
     # Matched before the transaction, so the database is not held while words are stemmed.
     found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
-    posts = [
+    return [
         Analysed(
             Post(
                 item_key=item.key,
@@ -379,28 +384,42 @@ async def _store(
         )
         for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True)
     ]
-    async with pipe.db.transaction():
-        # A new source's silent first poll joins stories too: its items may tell what other
-        # sources already reported, and they count as corroboration ("3 sources"), and a
-        # later report must find them rather than start the story again. With the index
-        # joining costs little, so there is nothing to gain from skipping it.
-        pipe.stories.sync(
+
+
+async def _record(
+    pipe: Pipeline, posts: list[Analysed], *, now: datetime
+) -> tuple[list[Outcome], tuple[int, int]]:
+    """Record one source's posts; runs inside the caller's transaction.
+
+    Returns the outcomes and the stories table's version the mirror matches once the
+    caller's transaction commits (the caller sets it then, and only then).
+    """
+    mirror = pipe.stories
+    # A new source's silent first poll joins stories too: its items may tell what other
+    # sources already reported, and they count as corroboration ("3 sources"), and a
+    # later report must find them rather than start the story again. With the index
+    # joining costs little, so there is nothing to gain from skipping it.
+    # The mirror is re-read only when the stories table changed since it last matched
+    # it: once per source it would be hundreds of rows decoded, most polls, for nothing.
+    # Stories that left the window in the meantime are skipped by `choose` itself.
+    version = await pipe.db.events.stories_version()
+    if version != mirror.version:
+        mirror.sync(
             await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
         )
-        outcomes = await record_posts(
-            pipe.db,
-            posts,
-            matcher=pipe.matcher,
-            catalog=pipe.catalog,
-            now=now,
-            stories=pipe.stories,
-            audience=pipe.audience,
-        )
-    for analysed, outcome in zip(posts, outcomes, strict=True):
-        report.new_events += int(outcome.new)
-        report.edited += int(outcome.edited)
-        report.backfilled += int(outcome.new and not analysed.alert)
-        report.queued += outcome.queued
+    mirror.version = None  # until the transaction commits, the mirror may run ahead
+    outcomes = await record_posts(
+        pipe.db,
+        posts,
+        matcher=pipe.matcher,
+        catalog=pipe.catalog,
+        now=now,
+        stories=mirror,
+        audience=pipe.audience,
+    )
+    # No other connection can commit while this transaction holds the write lock, and
+    # `record_posts` touched the mirror with every story it wrote.
+    return outcomes, (version[0], pipe.db.events.stories_writes)
 
 
 def _host(source: Source) -> str:

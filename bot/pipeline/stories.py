@@ -190,6 +190,9 @@ class RecentStories:
         self._ranks: list[tuple[float, int]] = []  # ascending
         self._by_hash: dict[int, set[int]] = {}
         self._by_place: dict[str, set[int]] = {}
+        # The stories table's version (`EventRepository.stories_version`) this mirror is
+        # known to match; None: unknown, so the next transaction syncs.
+        self.version: tuple[int, int] | None = None
 
     def sync(self, rows: Iterable[tuple[int, float, str | None]]) -> None:
         """Mirror the stories table's newest stories: (id, last reported, signature) rows."""

@@ -123,15 +123,32 @@ def truncate_words(text: str, max_chars: int) -> str:
 
 def first_sentences(text: str, n: int = 3, max_chars: int = 400) -> str:
     """Return up to n leading sentences that fit in max_chars, never cutting a word."""
-    sentences = split_sentences(text)
+    # Every stored report is summarised, and an article runs to kilobytes where the summary
+    # needs its first few hundred characters: the head of the text is split first. Whether
+    # a sentence ends somewhere depends only on the characters around that point, so the
+    # head's sentences are the text's, except its last one, which the cut may have
+    # shortened (or ended): the head's answer stands when it used none of that last one.
+    head = max_chars + max_chars // 2
+    if len(text) > head:
+        sentences = split_sentences(text[:head])
+        summary, used = _summary(sentences, n, max_chars)
+        if used < len(sentences):
+            return summary
+    return _summary(split_sentences(text), n, max_chars)[0]
+
+
+def _summary(sentences: list[str], n: int, max_chars: int) -> tuple[str, int]:
+    """Return the summary of these sentences and how many of them it read whole."""
     if not sentences:
-        return ""
+        return "", 0
     summary = sentences[0]
     if len(summary) > max_chars:
-        return truncate_words(summary, max_chars)
+        return truncate_words(summary, max_chars), 1
+    used = 1
     for sentence in sentences[1:n]:
         candidate = f"{summary} {sentence}"
         if len(candidate) > max_chars:
             break
         summary = candidate
-    return summary
+        used += 1
+    return summary, used
