@@ -325,11 +325,8 @@ class Matcher:
                 continue
 
             def close(role: _Role, sense: Sense = sense, number: int = number) -> bool:
-                return any(
-                    _distance(match, other) <= sense.within
-                    and _same_sentence(text, tokens, match, other)
-                    for other in near.get((entry.topic, number, role), ())
-                )
+                others = near.get((entry.topic, number, role), ())
+                return _nearby(match, others, sense.within, text, tokens) is not None
 
             fits = (not any(sense.near.values()) or close(_Role.NEAR)) and not close(_Role.NOT_NEAR)
             if fits and (best is None or _SEVERITY_RANK[sense.severity] > _SEVERITY_RANK[best[0]]):
@@ -348,16 +345,19 @@ class Matcher:
         for number, sense in enumerate(self._senses.get(entry.topic, ())):
             if sense.severity is not None or not sense.governs(entry.phrase):
                 continue  # a grading rule never drops a hit
-            for other in near.get((entry.topic, number, _Role.NOT_NEAR), ()):
-                if _distance(match, other) <= sense.within and _same_sentence(
-                    text, tokens, match, other
-                ):
-                    words = text[tokens[other.start].start : tokens[other.end - 1].end]
-                    return f"{words!r} is near ({sense.note or 'not_near rule'})"
-            if any(sense.near.values()) and not any(
-                _distance(match, other) <= sense.within
-                and _same_sentence(text, tokens, match, other)
-                for other in near.get((entry.topic, number, _Role.NEAR), ())
+            blocker = _nearby(
+                match,
+                near.get((entry.topic, number, _Role.NOT_NEAR), ()),
+                sense.within,
+                text,
+                tokens,
+            )
+            if blocker is not None:
+                words = text[tokens[blocker.start].start : tokens[blocker.end - 1].end]
+                return f"{words!r} is near ({sense.note or 'not_near rule'})"
+            wanted = near.get((entry.topic, number, _Role.NEAR), ())
+            if any(sense.near.values()) and (
+                _nearby(match, wanted, sense.within, text, tokens) is None
             ):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
         return None
@@ -365,6 +365,20 @@ class Matcher:
     def explain(self, text: str) -> Classification:
         """Return the classification of a text; its hits say which words hit which keywords."""
         return self.classify(text)
+
+
+def _nearby(
+    match: PhraseMatch[_Entry],
+    others: Iterable[PhraseMatch[_Entry]],
+    within: int,
+    text: str,
+    tokens: Sequence[Token],
+) -> PhraseMatch[_Entry] | None:
+    """Return the first of `others` within `within` words of a hit and in its sentence."""
+    for other in others:
+        if _distance(match, other) <= within and _same_sentence(text, tokens, match, other):
+            return other
+    return None
 
 
 def _highest(levels: Iterable[str | None]) -> str | None:
