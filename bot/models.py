@@ -147,6 +147,7 @@ class Source:
     poll_interval: float | None = None  # seconds; None: the operator default
     backfilled: bool = False  # the first poll (stored, not alerted) is done
     deactivated_at: datetime | None = None  # turned off after too many failures
+    ttl_minutes: int | None = None  # the feed's RSS <ttl> when last read
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
-    backfilled, deactivated_at"""
+    backfilled, deactivated_at, ttl_minutes"""
 
 
 class DuplicateSourceError(Exception):
@@ -38,6 +38,7 @@ def _source(row: aiosqlite.Row) -> Source:
         poll_interval=row["poll_interval"],
         backfilled=bool(row["backfilled"]),
         deactivated_at=from_timestamp(row["deactivated_at"]),
+        ttl_minutes=row["ttl_minutes"],
     )
 
 
@@ -101,8 +102,12 @@ class SourceRepository(Repository):
         etag: str | None,
         last_modified: str | None,
         backfilled: bool = False,
+        ttl_minutes: int | None = None,
+        keep_ttl: bool = False,
     ) -> bool:
         """Note a poll that answered (with a body or 304): validators and health reset.
+
+        A body sets the feed's `<ttl>` (None: it has none); a 304 passes `keep_ttl`.
 
         Return True when the source had been marked failing: only the first success after
         the failures says so, so admins are told once that it is back.
@@ -115,7 +120,8 @@ class SourceRepository(Repository):
                 """
                 UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
                     etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                    consecutive_failures = 0, backfilled = MAX(backfilled, ?)
+                    consecutive_failures = 0, backfilled = MAX(backfilled, ?),
+                    ttl_minutes = CASE WHEN ? THEN ttl_minutes ELSE ? END
                 WHERE id = ?
                 """,
                 (
@@ -125,6 +131,8 @@ class SourceRepository(Repository):
                     etag,
                     last_modified,
                     int(backfilled),
+                    int(keep_ttl),
+                    ttl_minutes,
                     source_id,
                 ),
             )

@@ -227,6 +227,31 @@ async def test_server_hints_stretch_the_interval_within_bounds(
     assert again.sources == 1
 
 
+async def test_ttl_still_holds_after_a_304(
+    core: Core, source_server: SourceServer, clock: ManualClock
+) -> None:
+    # The 304 has no body to read <ttl> from: the one stored from the last body applies.
+    url = source_server.add("ttl.rss", rss(*DRILLS, ttl=90))
+    await add_source(core.db, url, now=clock.now(), allow_private=True, name="ttl.rss")
+    await run_cycle(core.pipeline)
+    (source,) = await core.db.sources.all()
+    assert source.ttl_minutes == 90
+    assert source.next_poll_at is not None
+    clock.advance(source.next_poll_at - clock.now())
+    again = await run_cycle(core.pipeline)
+    assert again.not_modified == 1
+    (source,) = await core.db.sources.all()
+    assert source.ttl_minutes == 90
+    assert source.next_poll_at is not None
+    assert (source.next_poll_at - clock.now()).total_seconds() >= 2700  # not the 60 s default
+    # A body without <ttl> clears it.
+    source_server.add("ttl.rss", rss(*DRILLS))
+    clock.advance(source.next_poll_at - clock.now())
+    await run_cycle(core.pipeline)
+    (source,) = await core.db.sources.all()
+    assert source.ttl_minutes is None
+
+
 async def test_errors_back_off_with_injected_jitter(
     core: Core, source_server: SourceServer, clock: ManualClock
 ) -> None:

@@ -290,12 +290,20 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     )
     if fetched.not_modified or fetched.body is None:
         report.not_modified += 1
+        # The feed is as it was, so its <ttl> still holds.
+        interval = schedule.polite_interval(
+            interval,
+            minimum=pipe.min_interval.total_seconds(),
+            maximum=pipe.max_interval.total_seconds(),
+            ttl_minutes=source.ttl_minutes,
+        )
         back = await pipe.db.sources.record_success(
             source.id,
             now=now,
             next_poll_at=pipe.next_poll(source, now, interval),
             etag=None,
             last_modified=None,
+            keep_ttl=True,
         )
         await _recovered(pipe, source, back=back)
         return
@@ -330,6 +338,7 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             backfilled=True,
+            ttl_minutes=parsed.ttl_minutes,
         )
     if settled is not None:
         mirror.version = settled  # committed: the mirror matches the table
