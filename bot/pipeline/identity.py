@@ -10,6 +10,8 @@ import hashlib
 from datetime import UTC, datetime
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
+from bot.models import ParsedItem
+
 # Query parameters that say where a reader came from, not what the page is.
 _TRACKING_PARAMS = frozenset(
     {
@@ -116,3 +118,17 @@ def item_key(*, guid: str | None, link: str | None, title: str, published: datet
         when = aware.astimezone(UTC).isoformat()
     material = f"{_normalise_title(title)}\n{when}"
     return "title:" + hashlib.sha1(material.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def feed_item(
+    *, guid: str | None, link: str | None, title: str, text: str, published: datetime | None
+) -> ParsedItem:
+    """Build a feed entry's item with its stable key and canonical link, as every feed kind does."""
+    return ParsedItem(
+        key=item_key(guid=guid, link=link, title=title, published=published),
+        title=title,
+        text=text,
+        link=link,
+        canonical_link=canonical_link(link) if link else None,
+        published=published,
+    )

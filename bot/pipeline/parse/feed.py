@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
-from bot.pipeline.identity import canonical_link, item_key
+from bot.pipeline.identity import feed_item
 from bot.pipeline.parse.fast_rss import read_rss
 from bot.pipeline.text import first_sentences, html_to_text, normalize_text, truncate_words
 
@@ -205,14 +205,7 @@ def _item(entry: Mapping[str, Any], base_url: str | None) -> ParsedItem | None:
     link = _safe_link(entry.get("link"), base_url)
     published = _published(entry)
     guid = _str(entry.get("id")) or None
-    return ParsedItem(
-        key=item_key(guid=guid, link=link, title=title, published=published),
-        title=title,
-        text=text,
-        link=link,
-        canonical_link=canonical_link(link) if link else None,
-        published=published,
-    )
+    return feed_item(guid=guid, link=link, title=title, text=text, published=published)
 
 
 def _prechecks(body: bytes) -> ParseResult | None:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
-from bot.pipeline.identity import canonical_link, item_key
+from bot.pipeline.identity import feed_item
 from bot.pipeline.text import first_sentences, html_to_text, normalize_text, truncate_words
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
@@ -69,14 +69,7 @@ def _item(entry: dict[str, Any], base_url: str | None) -> ParsedItem | None:
     raw_id = entry.get("id")
     # The spec says id is a string, but some feeds write numbers; both identify the item.
     guid = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
-    return ParsedItem(
-        key=item_key(guid=guid, link=link, title=title, published=published),
-        title=title,
-        text=text,
-        link=link,
-        canonical_link=canonical_link(link) if link else None,
-        published=published,
-    )
+    return feed_item(guid=guid, link=link, title=title, text=text, published=published)
 
 
 def parse_json_feed(body: bytes, *, base_url: str | None = None) -> ParseResult:
