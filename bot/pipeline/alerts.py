@@ -98,6 +98,7 @@ class Analysed:
     found: Classification
     summary: str
     signature: Signature
+    content_hash: str  # `content_hash` of the post, worked out once with its analysis
     alert: bool = True  # False: store silently (a new source's first poll)
 
 
@@ -118,7 +119,8 @@ def analysed(
         signature = story_signature(matcher, found, reading)
     if summary is None:
         summary = summarize(post.title, post.text)
-    return Analysed(post, found, summary, signature, alert)
+    digest = content_hash(post.title, post.text)
+    return Analysed(post, found, summary, signature, digest, alert)
 
 
 async def record_post(
@@ -265,7 +267,7 @@ def _new_event(item: Analysed, now: datetime) -> NewEvent:
         seen_at=now,
         is_admin=post.is_admin,
         author_id=post.author_id,
-        content_hash=content_hash(post.title, post.text),
+        content_hash=item.content_hash,
         signature=item.signature.to_json(),
     )
 

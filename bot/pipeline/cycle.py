@@ -12,24 +12,22 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.matching import Catalog, Matcher
-from bot.models import ErrorKind, ParsedItem, ParseResult, Source, SourceKind
+from bot.models import ErrorKind, ParsedItem, Source, SourceKind
 from bot.pipeline import schedule
-from bot.pipeline.alerts import Analysed, Outcome, Post, content_hash, record_posts
+from bot.pipeline.alerts import Analysed, Outcome, Post, record_posts
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
-from bot.pipeline.parse import parse_document
-from bot.pipeline.parse.telegram_channel import older_page_url
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.workers import Analysis, analyse, analyse_many, unpack
+from bot.pipeline.workers import Digest, analyse, digest_packed, read_document, unpack_digest
 from bot.settings import Settings
 from storage import Database
 
@@ -90,25 +88,44 @@ class Pipeline:
     # transaction, so it is never staler than the stories table.
     stories: RecentStories = field(default_factory=RecentStories)
 
-    async def parse(
-        self, body: bytes, *, kind: SourceKind, content_type: str | None, base_url: str
-    ) -> ParseResult:
-        """Parse a document off the event loop (feedparser and lexbor are CPU-bound)."""
-        job = functools.partial(
-            parse_document, body, kind=kind, content_type=content_type, base_url=base_url
-        )
-        if self.executor is None:
-            return await asyncio.to_thread(job)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+    async def digest(
+        self,
+        body: bytes,
+        *,
+        kind: SourceKind,
+        content_type: str | None,
+        base_url: str,
+        known: Mapping[str, str | None],
+        taken: Collection[str] = (),
+    ) -> Digest:
+        """Parse a document and analyse its new and changed items, off the event loop.
 
-    async def analyse(self, posts: list[tuple[str, str]]) -> list[Analysis]:
-        """Classify, summarise and sign (title, text) posts, in the worker processes if any."""
-        if self.executor is None or len(posts) < 2:
-            return analyse(self.matcher, posts)
-        packed = await asyncio.get_running_loop().run_in_executor(
-            self.executor, analyse_many, posts
+        With worker processes both happen in one task there; without, the parse runs in a
+        thread (feedparser and lexbor are CPU-bound) and the matching inline.
+        """
+        if self.executor is None:
+            read_ = await asyncio.to_thread(
+                read_document,
+                body,
+                kind=kind,
+                content_type=content_type,
+                base_url=base_url,
+                known=known,
+                taken=taken,
+            )
+            posts = [(item.title, item.text) for item in read_.fresh]
+            return replace(read_, analyses=tuple(analyse(self.matcher, posts)))
+        job = functools.partial(
+            digest_packed,
+            body,
+            kind=kind,
+            content_type=content_type,
+            base_url=base_url,
+            known=known,
+            taken=taken,
         )
-        return [unpack(one) for one in packed]
+        packed = await asyncio.get_running_loop().run_in_executor(self.executor, job)
+        return unpack_digest(packed)
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -220,23 +237,33 @@ async def _fail(
             log.exception("could not tell admins that source %s was turned off", source.name)
 
 
-async def _older_pages(pipe: Pipeline, source: Source, first: ParseResult) -> list[ParsedItem]:
+async def _older_pages(
+    pipe: Pipeline, source: Source, first: Digest, known: Mapping[str, str | None]
+) -> list[Digest]:
     """Read up to channel_backfill_pages older pages of a channel (`?before=ID`)."""
-    items: list[ParsedItem] = []
-    page = first.items
+    pages: list[Digest] = []
+    taken = {item.key for item in first.fresh}  # a newer page's item wins over an older's
+    url = first.older
     for _ in range(pipe.channel_backfill_pages):
-        url = older_page_url(source.url, page)
         if url is None:
             break
         fetched = await pipe.fetcher.fetch(url)
         if fetched.body is None:
             break  # the newest page is stored; older history is a nicety
-        parsed = await pipe.parse(fetched.body, kind=source.kind, content_type=None, base_url=url)
-        if not parsed.items or older_page_url(source.url, parsed.items) == url:
+        page = await pipe.digest(
+            fetched.body,
+            kind=source.kind,
+            content_type=None,
+            base_url=url,
+            known=known,
+            taken=taken,
+        )
+        if not page.count or page.older == url:
             break  # nothing older: a server that ignores ?before= must not loop us
-        items.extend(parsed.items)
-        page = parsed.items
-    return items
+        pages.append(page)
+        taken.update(item.key for item in page.fresh)
+        url = page.older
+    return pages
 
 
 def _alerted_on_first_poll(items: list[ParsedItem], count: int) -> set[str]:
@@ -307,10 +334,16 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         )
         await _recovered(pipe, source, back=back)
         return
-    parsed = await pipe.parse(
-        fetched.body, kind=source.kind, content_type=fetched.content_type, base_url=source.url
+    known = await pipe.db.events.known(source.id)
+    page = await pipe.digest(
+        fetched.body,
+        kind=source.kind,
+        content_type=fetched.content_type,
+        base_url=source.url,
+        known=known,
     )
-    if parsed.error is not None and not parsed.items:
+    parsed = page.result
+    if parsed.error is not None and not page.count:
         await _fail(pipe, source, report, now=now, kind=parsed.error, detail=parsed.detail or "")
         return
     interval = schedule.polite_interval(
@@ -319,13 +352,13 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         maximum=pipe.max_interval.total_seconds(),
         ttl_minutes=parsed.ttl_minutes,
     )
-    items = list(parsed.items)
+    pages = [page]
     first_poll = not source.backfilled
     if first_poll and source.kind is SourceKind.TELEGRAM and pipe.channel_backfill_pages:
-        items.extend(await _older_pages(pipe, source, parsed))
+        pages.extend(await _older_pages(pipe, source, page, known))
     report.ok += 1
-    report.items += len(items)
-    posts = await _fresh_posts(pipe, source, items, first_poll=first_poll)
+    report.items += sum(one.count for one in pages)
+    posts = _fresh_posts(pipe, source, pages, first_poll=first_poll)
     mirror = pipe.stories
     # The items and the validators in one transaction: a crash keeps neither, so the next
     # poll reads the document again (and one transaction is fewer database round trips).
@@ -356,24 +389,25 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         )
 
 
-async def _fresh_posts(
-    pipe: Pipeline, source: Source, items: list[ParsedItem], *, first_poll: bool
+def _fresh_posts(
+    pipe: Pipeline, source: Source, pages: list[Digest], *, first_poll: bool
 ) -> list[Analysed]:
-    """Return the new and edited items of one source, analysed, ready to be recorded."""
-    known = await pipe.db.events.known(source.id)
-    # Items stored before with the same content are skipped before matching: re-reading a
-    # feed of 50 known items costs 50 dictionary look-ups, not 50 classifications.
-    fresh: dict[str, ParsedItem] = {}
-    for item in items:
-        if item.key not in fresh and known.get(item.key, "") != content_hash(item.title, item.text):
-            fresh[item.key] = item
-    if not fresh:
-        return []
+    """Return the new and edited items of one source's pages, ready to be recorded.
+
+    The pages are sifted and analysed already (`Pipeline.digest`): items stored before with
+    the same content were dropped before matching, so re-reading a feed of 50 known items
+    costs 50 dictionary look-ups, not 50 classifications.
+    """
+    fresh = [
+        (item, digest, analysis)
+        for page in pages
+        for item, digest, analysis in zip(page.fresh, page.hashes, page.analyses, strict=True)
+    ]
     alerted = (
-        _alerted_on_first_poll(list(fresh.values()), pipe.backfill_alerts) if first_poll else None
+        _alerted_on_first_poll([item for item, _, _ in fresh], pipe.backfill_alerts)
+        if first_poll
+        else None
     )
-    # Matched before the transaction, so the database is not held while words are stemmed.
-    found = await pipe.analyse([(item.title, item.text) for item in fresh.values()])
     return [
         Analysed(
             Post(
@@ -389,9 +423,10 @@ async def _fresh_posts(
             classification,
             summary,
             signature,
+            digest,
             alert=alerted is None or item.key in alerted,
         )
-        for item, (classification, summary, signature) in zip(fresh.values(), found, strict=True)
+        for item, digest, (classification, summary, signature) in fresh
     ]
 
 

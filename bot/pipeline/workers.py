@@ -3,20 +3,30 @@
 Parsing and matching are pure Python and hold the GIL, so threads cannot use a second core;
 a `ProcessPoolExecutor` can. Each worker builds its own matcher once, at start, from the
 same catalog file (a matcher holds read-only mappings and the morphology analysers, which
-do not pickle), and then receives only documents and texts.
+do not pickle), and then receives only documents.
+
+A document is parsed, sifted and analysed in one task (`digest`): the worker gets the body
+and the source's known items, and sends back only the new and changed items with their
+content hashes and analyses. Parsing in one task and matching in another sent every item's
+text across three times and made the main process rebuild every parsed item, which cost
+the main process more than storing the items did.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from bot.matching import Matcher, default_places, load_catalog
 from bot.matching.matcher import read
-from bot.models import Classification, TopicHit
-from bot.pipeline.alerts import story_signature, summarize
+from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, SourceKind, TopicHit
+from bot.pipeline.alerts import content_hash, story_signature, summarize
+from bot.pipeline.parse import parse_document
+from bot.pipeline.parse.telegram_channel import older_page_url
 from bot.pipeline.stories import Signature
 
 # What `analyse` works out for one post: its classification, summary and story signature.
@@ -110,11 +120,149 @@ def unpack(packed: Packed) -> Analysis:
     )
 
 
-def analyse_many(posts: Sequence[tuple[str, str]]) -> list[Packed]:
-    """Run `analyse` with this worker's matcher (runs inside a pool worker), packed."""
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A fetched document reduced to what storing it needs."""
+
+    result: ParseResult  # its title, error, warning, detail and ttl; `items` is left empty
+    count: int  # how many items the document had
+    fresh: tuple[ParsedItem, ...]  # its new and changed items, in document order
+    hashes: tuple[str, ...]  # the content hash of each fresh item
+    analyses: tuple[Analysis, ...]  # the analysis of each fresh item; () until analysed
+    older: str | None = None  # a channel page's next older page (`?before=ID`), if any
+
+
+def read_document(
+    body: bytes,
+    *,
+    kind: SourceKind,
+    content_type: str | None,
+    base_url: str,
+    known: Mapping[str, str | None],
+    taken: Collection[str] = (),
+) -> Digest:
+    """Parse a document and keep its items that are new or changed, not yet analysed.
+
+    `known` maps the source's stored item keys to their content hashes: an item stored
+    before with the same content is skipped before it costs a classification. `taken`
+    are keys already read from a newer page of the same poll; the first of a key wins.
+    """
+    parsed = parse_document(body, kind=kind, content_type=content_type, base_url=base_url)
+    fresh: dict[str, tuple[ParsedItem, str]] = {}
+    for item in parsed.items:
+        if item.key in fresh or item.key in taken:
+            continue
+        digest = content_hash(item.title, item.text)
+        if known.get(item.key) != digest:
+            fresh[item.key] = (item, digest)
+    older = older_page_url(base_url, parsed.items) if kind is SourceKind.TELEGRAM else None
+    return Digest(
+        result=replace(parsed, items=()),
+        count=len(parsed.items),
+        fresh=tuple(item for item, _ in fresh.values()),
+        hashes=tuple(digest for _, digest in fresh.values()),
+        analyses=(),
+        older=older,
+    )
+
+
+def digest(
+    matcher: Matcher,
+    body: bytes,
+    *,
+    kind: SourceKind,
+    content_type: str | None,
+    base_url: str,
+    known: Mapping[str, str | None],
+    taken: Collection[str] = (),
+) -> Digest:
+    """Parse a document, keep its new and changed items and analyse them."""
+    read_ = read_document(
+        body, kind=kind, content_type=content_type, base_url=base_url, known=known, taken=taken
+    )
+    posts = [(item.title, item.text) for item in read_.fresh]
+    return replace(read_, analyses=tuple(analyse(matcher, posts)))
+
+
+# A ParsedItem as a plain tuple of its fields, in order (tests/test_workers.py checks all).
+_Item = tuple[
+    str, str, str, str | None, str | None, datetime | None, bool, bool, str | None, int | None
+]
+_Meta = tuple[str | None, str | None, str, int | None, str | None]
+PackedDigest = tuple[_Meta, int, tuple[_Item, ...], tuple[str, ...], tuple[Packed, ...], str | None]
+
+
+def pack_digest(done: Digest) -> PackedDigest:
+    """Flatten a digest into tuples for the trip back from a worker."""
+    result = done.result
+    meta: _Meta = (
+        result.title,
+        None if result.error is None else result.error.value,
+        result.detail,
+        result.ttl_minutes,
+        None if result.warning is None else result.warning.value,
+    )
+    items = tuple(
+        (
+            item.key,
+            item.title,
+            item.text,
+            item.link,
+            item.canonical_link,
+            item.published,
+            item.has_photo,
+            item.has_video,
+            item.forwarded_from,
+            item.views,
+        )
+        for item in done.fresh
+    )
+    analyses = tuple(pack(analysis) for analysis in done.analyses)
+    return (meta, done.count, items, done.hashes, analyses, done.older)
+
+
+def unpack_digest(packed: PackedDigest) -> Digest:
+    """Rebuild what `pack_digest` flattened."""
+    meta, count, items, hashes, analyses, older = packed
+    title, error, detail, ttl_minutes, warning = meta
+    return Digest(
+        result=ParseResult(
+            title=title,
+            error=None if error is None else ErrorKind(error),
+            detail=detail,
+            ttl_minutes=ttl_minutes,
+            warning=None if warning is None else ErrorKind(warning),
+        ),
+        count=count,
+        fresh=tuple(ParsedItem(*item) for item in items),
+        hashes=hashes,
+        analyses=tuple(unpack(one) for one in analyses),
+        older=older,
+    )
+
+
+def digest_packed(
+    body: bytes,
+    *,
+    kind: SourceKind,
+    content_type: str | None,
+    base_url: str,
+    known: Mapping[str, str | None],
+    taken: Collection[str] = (),
+) -> PackedDigest:
+    """Run `digest` with this worker's matcher (runs inside a pool worker), packed."""
     if _matcher is None:
-        raise RuntimeError("analyse_many runs only in a pool made by make_process_pool")
-    return [pack(analysis) for analysis in analyse(_matcher, posts)]
+        raise RuntimeError("digest_packed runs only in a pool made by make_process_pool")
+    done = digest(
+        _matcher,
+        body,
+        kind=kind,
+        content_type=content_type,
+        base_url=base_url,
+        known=known,
+        taken=taken,
+    )
+    return pack_digest(done)
 
 
 def make_process_pool(catalog_path: Path | None, workers: int) -> ProcessPoolExecutor:
