@@ -17,9 +17,14 @@ class Repository:
         self._db = db
 
 
+# One encoder for every list column: json.dumps with any option builds a new one per call,
+# and every stored event writes two lists.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def dump_list(values: Sequence[str]) -> str:
     """Encode a list of strings for a JSON column."""
-    return json.dumps(list(values), ensure_ascii=False)
+    return _JSON.encode(list(values))
 
 
 def load_list(value: str | None) -> tuple[str, ...]:

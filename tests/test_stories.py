@@ -18,6 +18,7 @@ from bot.pipeline.stories import (
     RecentStories,
     Signature,
     choose_story,
+    merged,
     same_happening,
     signature_of,
     similarity,
@@ -101,10 +102,64 @@ def test_recent_stories_choose_what_choose_story_chooses() -> None:
             story_id, stored = max(table) + 1, report.to_json()
         else:
             joins += 1
-            story_id, stored = expected[0], report.to_json()
+            # A story grows (it keeps its first sketch) or, here, is rewritten.
+            grown = merged(expected[1], report) if step % 2 else report
+            story_id, stored = expected[0], grown.to_json()
         table[story_id] = (now, stored)
         stories.touch(story_id, now, stored)
     assert joins > 10
+
+
+def test_recent_stories_draw_the_near_duplicate_line_where_similarity_does() -> None:
+    """Sketches around the 0.5 line: the index's shortcuts never change the answer."""
+    rng = random.Random(11)  # noqa: S311 -- reproducible test data, not secrets
+    base = list(range(10_000, 10_064))
+
+    def wording() -> Signature:
+        size = rng.choice([64, 64, 64, 40, 12, 3])
+        kept = rng.sample(base, round(size * rng.uniform(0.3, 0.8)))
+        other = rng.sample(range(10**6, 10**6 + 500), size - len(kept))
+        sketch = tuple(sorted(kept + other))
+        return Signature(frozenset(), frozenset(), frozenset(), sketch)
+
+    stories = RecentStories(limit=40)
+    table: dict[int, tuple[float, str]] = {}
+    joins = misses = 0
+    for step in range(800):
+        report = wording()
+        rows = sorted(
+            ((i, seen, sig) for i, (seen, sig) in table.items()), key=lambda r: (r[1], r[0])
+        )
+        rows = rows[::-1][:40]
+        expected = choose_story(report, [(i, sig) for i, _, sig in rows])
+        assert stories.choose(report, since=0.0) == expected
+        if expected is None:
+            misses += 1
+            story_id = max(table, default=0) + 1
+        else:
+            joins += 1
+            story_id = expected[0]
+        table[story_id] = (float(step), report.to_json())
+        stories.touch(story_id, float(step), table[story_id][1])
+    assert joins > 50 and misses > 50
+
+
+def test_a_near_duplicate_whose_shared_hashes_are_the_commonest_is_found() -> None:
+    """A story at exactly the line, its shared hashes in the longest posting lists."""
+    shared = tuple(range(1, 33))  # the smallest values: all 32 count in the union's 64
+    report = Signature(frozenset(), frozenset(), frozenset(), shared + tuple(range(1000, 1032)))
+    story = Signature(frozenset(), frozenset(), frozenset(), shared + tuple(range(2000, 2032)))
+    assert similarity(story.sketch, report.sketch) == 0.5
+    stories = RecentStories()
+    stories.touch(1, 1.0, story.to_json())
+    for crowd in range(2, 6):  # stories that share 24 of the hashes, making those lists long
+        sketch = shared[:24] + tuple(range(crowd * 10_000, crowd * 10_000 + 40))
+        stories.touch(
+            crowd, 2.0, Signature(frozenset(), frozenset(), frozenset(), sketch).to_json()
+        )
+    expected = choose_story(report, [(1, story.to_json())])
+    assert expected is not None
+    assert stories.choose(report, since=0.0) == expected
 
 
 def test_signature_round_trip() -> None:

@@ -27,6 +27,7 @@ import bisect
 import hashlib
 import itertools
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ SKETCH_SIZE = 64
 MAX_CANDIDATES = 300  # the newest stories in the window that a report is compared with
 _MIN_NUMBER = 2  # "1" is too common to mean anything
 _K = TypeVar("_K")
+# One encoder for every signature: json.dumps with any option builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_SLACK = 8  # posting lists `RecentStories.choose` counts beyond the fewest it must
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +60,13 @@ class Signature:
 
     def to_json(self) -> str:
         """Encode for the stories table."""
-        return json.dumps(
+        return _JSON.encode(
             {
                 "topics": sorted(self.topics),
                 "places": sorted(self.places),
                 "numbers": sorted(self.numbers),
                 "sketch": list(self.sketch),
-            },
-            ensure_ascii=False,
+            }
         )
 
     @classmethod
@@ -173,6 +176,7 @@ class _Story:
     rank: tuple[float, int]  # (last reported, id): newest first is largest first
     stored: str | None  # the signature text as stored, to tell a changed one
     signature: Signature | None  # None if unreadable: it still takes a candidate's place
+    hashes: frozenset[int]  # the signature's sketch as a set, to count shared hashes
 
 
 class RecentStories:
@@ -222,21 +226,27 @@ class RecentStories:
 
     def choose(self, report: Signature, *, since: float) -> tuple[int, Signature] | None:
         """Return the newest story of the window the report joins, with its signature."""
-        # map() over the index's get, not a generator: this runs for every stored report.
-        counts = Counter(
-            itertools.chain.from_iterable(
-                map(self._by_hash.get, report.sketch, itertools.repeat(()))
-            )
-        )
         size = len(report.sketch)
         # However long a story's sketch, k is at least min(SKETCH_SIZE, size): fewer shared
-        # hashes than NEAR_DUPLICATE of that cannot be a near-duplicate (a cheap first cut).
+        # hashes than NEAR_DUPLICATE of that cannot be a near-duplicate.
         least = NEAR_DUPLICATE * min(SKETCH_SIZE, size)
-        candidates = {
-            story_id
-            for story_id, shared in counts.items()
-            if shared >= least and _may_be_near(shared, len(self._sketch_of(story_id)), size)
-        }
+        # A story sharing `least` of the report's hashes is in at least `least - (size - m)`
+        # of any m of their posting lists. Counting only the m shortest lists (m a few more
+        # than that bound needs to be positive) touches a fraction of the index, and the
+        # few stories it leaves are counted exactly by a set intersection in C.
+        lists = sorted(map(self._by_hash.get, report.sketch, itertools.repeat(())), key=len)
+        shortest = min(size, size - math.ceil(least) + _SLACK)
+        floor = least - (size - shortest)
+        counts = Counter(itertools.chain.from_iterable(lists[:shortest]))
+        mine = frozenset(report.sketch)  # a sketch's hashes are distinct (`_sketch`)
+        candidates: set[int] = set()
+        for story_id, partial in counts.items():
+            if partial < floor:
+                continue
+            theirs = self._stories[story_id].hashes
+            shared = len(mine.intersection(theirs))
+            if shared >= least and _may_be_near(shared, len(self._sketch_of(story_id)), size):
+                candidates.add(story_id)
         for place in report.places:
             candidates.update(self._by_place.get(place, ()))
         ranked = sorted((self._stories[story_id].rank for story_id in candidates), reverse=True)
@@ -260,30 +270,46 @@ class RecentStories:
             if old.rank[0] != seen:
                 self._ranks.pop(bisect.bisect_left(self._ranks, old.rank))
                 bisect.insort(self._ranks, (seen, story_id))
-                self._stories[story_id] = _Story((seen, story_id), stored, old.signature)
+                self._stories[story_id] = _Story(
+                    (seen, story_id), stored, old.signature, old.hashes
+                )
             return
-        if old is not None:
-            self._drop(story_id)
         signature: Signature | None = None
         if stored:
             signature = decoded if decoded is not None else Signature.from_json(stored)
-        story = _Story((seen, story_id), stored, signature)
+        hashes = frozenset(()) if signature is None else frozenset(signature.sketch)
+        story = _Story((seen, story_id), stored, signature, hashes)
+        if old is not None:
+            self._ranks.pop(bisect.bisect_left(self._ranks, old.rank))
         self._stories[story_id] = story
         bisect.insort(self._ranks, story.rank)
-        if signature is not None:
-            for value in signature.sketch:
-                self._by_hash.setdefault(value, set()).add(story_id)
-            for place in signature.places:
-                self._by_place.setdefault(place, set()).add(story_id)
+        self._reindex(story_id, None if old is None else old.signature, signature)
 
     def _drop(self, story_id: int) -> None:
         story = self._stories.pop(story_id)
         self._ranks.pop(bisect.bisect_left(self._ranks, story.rank))
-        if story.signature is not None:
-            for value in story.signature.sketch:
+        self._reindex(story_id, story.signature, None)
+
+    def _reindex(self, story_id: int, before: Signature | None, after: Signature | None) -> None:
+        """Move a story's index entries from one signature (None: none) to another.
+
+        A story that grows keeps its first report's sketch (`merged`), so only its places
+        change: its 64 hashes are left where they are rather than removed and added again
+        for every report that joins it.
+        """
+        old_sketch = () if before is None else before.sketch
+        new_sketch = () if after is None else after.sketch
+        if old_sketch != new_sketch:
+            for value in old_sketch:
                 _discard(self._by_hash, value, story_id)
-            for place in story.signature.places:
-                _discard(self._by_place, place, story_id)
+            for value in new_sketch:
+                self._by_hash.setdefault(value, set()).add(story_id)
+        old_places = frozenset() if before is None else before.places
+        new_places = frozenset() if after is None else after.places
+        for place in old_places - new_places:
+            _discard(self._by_place, place, story_id)
+        for place in new_places - old_places:
+            self._by_place.setdefault(place, set()).add(story_id)
 
 
 def _discard(index: dict[_K, set[int]], key: _K, story_id: int) -> None:
