@@ -13,11 +13,12 @@ from bot.pipeline.alerts import content_hash
 from bot.pipeline.workers import (
     Digest,
     analyse,
-    digest,
     pack,
     pack_digest,
+    read_document,
     unpack,
     unpack_digest,
+    with_analyses,
 )
 
 POSTS = [
@@ -48,14 +49,14 @@ def _feed(*items: tuple[str, str]) -> bytes:
 
 
 def _digest(body: bytes, **kwargs: Any) -> Digest:
-    return digest(
-        default_matcher(),
+    read_ = read_document(
         body,
         kind=SourceKind.RSS,
         content_type="application/rss+xml",
         base_url="https://n.example.org/feed",
         **kwargs,
     )
+    return with_analyses(default_matcher(), read_)
 
 
 def test_a_digest_keeps_only_new_and_changed_items_first_of_a_key_winning() -> None:
@@ -131,8 +132,7 @@ def test_a_channel_page_digest_names_its_older_page() -> None:
         for pid in (41, 42)
     )
     body = f'<html><body><section class="tgme_channel_history">{posts}</section></body></html>'
-    done = digest(
-        default_matcher(),
+    done = read_document(
         body.encode(),
         kind=SourceKind.TELEGRAM,
         content_type="text/html",

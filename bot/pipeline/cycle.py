@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -27,7 +27,13 @@ from bot.pipeline.audience import Audience
 from bot.pipeline.fetch import Fetcher
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.workers import Digest, analyse, digest_packed, read_document, unpack_digest
+from bot.pipeline.workers import (
+    Digest,
+    digest_packed,
+    read_document,
+    unpack_digest,
+    with_analyses,
+)
 from bot.settings import Settings
 from storage import Database
 
@@ -103,20 +109,8 @@ class Pipeline:
         With worker processes both happen in one task there; without, the parse runs in a
         thread (feedparser and lexbor are CPU-bound) and the matching inline.
         """
-        if self.executor is None:
-            read_ = await asyncio.to_thread(
-                read_document,
-                body,
-                kind=kind,
-                content_type=content_type,
-                base_url=base_url,
-                known=known,
-                taken=taken,
-            )
-            posts = [(item.title, item.text) for item in read_.fresh]
-            return replace(read_, analyses=tuple(analyse(self.matcher, posts)))
-        job = functools.partial(
-            digest_packed,
+        read_ = functools.partial(
+            read_document,
             body,
             kind=kind,
             content_type=content_type,
@@ -124,8 +118,10 @@ class Pipeline:
             known=known,
             taken=taken,
         )
-        packed = await asyncio.get_running_loop().run_in_executor(self.executor, job)
-        return unpack_digest(packed)
+        if self.executor is None:
+            return with_analyses(self.matcher, await asyncio.to_thread(read_))
+        job = functools.partial(digest_packed, read_)
+        return unpack_digest(await asyncio.get_running_loop().run_in_executor(self.executor, job))
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""

@@ -5,7 +5,7 @@ a `ProcessPoolExecutor` can. Each worker builds its own matcher once, at start, 
 same catalog file (a matcher holds read-only mappings and the morphology analysers, which
 do not pickle), and then receives only documents.
 
-A document is parsed, sifted and analysed in one task (`digest`): the worker gets the body
+A document is parsed, sifted and analysed in one task (`digest_packed`): the worker gets the body
 and the source's known items, and sends back only the new and changed items with their
 content hashes and analyses. Parsing in one task and matching in another sent every item's
 text across three times and made the main process rebuild every parsed item, which cost
@@ -15,7 +15,7 @@ the main process more than storing the items did.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -166,20 +166,8 @@ def read_document(
     )
 
 
-def digest(
-    matcher: Matcher,
-    body: bytes,
-    *,
-    kind: SourceKind,
-    content_type: str | None,
-    base_url: str,
-    known: Mapping[str, str | None],
-    taken: Collection[str] = (),
-) -> Digest:
-    """Parse a document, keep its new and changed items and analyse them."""
-    read_ = read_document(
-        body, kind=kind, content_type=content_type, base_url=base_url, known=known, taken=taken
-    )
+def with_analyses(matcher: Matcher, read_: Digest) -> Digest:
+    """Return a digest with its fresh items classified, summarised and signed."""
     posts = [(item.title, item.text) for item in read_.fresh]
     return replace(read_, analyses=tuple(analyse(matcher, posts)))
 
@@ -241,28 +229,14 @@ def unpack_digest(packed: PackedDigest) -> Digest:
     )
 
 
-def digest_packed(
-    body: bytes,
-    *,
-    kind: SourceKind,
-    content_type: str | None,
-    base_url: str,
-    known: Mapping[str, str | None],
-    taken: Collection[str] = (),
-) -> PackedDigest:
-    """Run `digest` with this worker's matcher (runs inside a pool worker), packed."""
+def digest_packed(read_: Callable[[], Digest]) -> PackedDigest:
+    """Read a document and analyse it with this worker's matcher (in a pool worker), packed.
+
+    `read_` is `read_document` with its arguments bound (a picklable partial).
+    """
     if _matcher is None:
         raise RuntimeError("digest_packed runs only in a pool made by make_process_pool")
-    done = digest(
-        _matcher,
-        body,
-        kind=kind,
-        content_type=content_type,
-        base_url=base_url,
-        known=known,
-        taken=taken,
-    )
-    return pack_digest(done)
+    return pack_digest(with_analyses(_matcher, read_()))
 
 
 def make_process_pool(catalog_path: Path | None, workers: int) -> ProcessPoolExecutor:
