@@ -207,6 +207,12 @@ def test_entity_declaration_joined_around_a_comment_is_refused() -> None:
     assert parse_feed(body).error is ErrorKind.XML_ENTITIES
 
 
+def test_plain_title_is_one_line_whatever_breaks_it() -> None:
+    body = _rss("<item><title>A\u2028B\u2029C\r\n\n\nD\t E </title><guid>t1</guid></item>")
+    assert parse_feed(body).items[0].title == "A B C D E"
+    assert parse_feed(body, fast=False).items[0].title == "A B C D E"
+
+
 def test_truncated_keeps_recovered_items() -> None:
     result = parse_feed(_fixture("bad/truncated.rss"))
     if result.error is not None:

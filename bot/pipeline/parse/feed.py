@@ -172,14 +172,18 @@ def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _is_html(detail: object) -> bool:
+    # feedparser has already decoded entities in text/plain values: a title written as
+    # "&lt;script&gt;" is the literal text "<script>" and must not be parsed as markup.
+    kind = _str(detail.get("type")) if isinstance(detail, Mapping) else "text/html"
+    return kind in _HTML_TYPES
+
+
 def _detail_text(value: object, detail: object) -> str:
     text = _str(value)
     if not text:
         return ""
-    kind = _str(detail.get("type")) if isinstance(detail, Mapping) else "text/html"
-    # feedparser has already decoded entities in text/plain values: a title written as
-    # "&lt;script&gt;" is the literal text "<script>" and must not be parsed as markup.
-    return html_to_text(text) if kind in _HTML_TYPES else normalize_text(text)
+    return html_to_text(text) if _is_html(detail) else normalize_text(text)
 
 
 def _entry_text(entry: Mapping[str, Any]) -> str:
@@ -194,7 +198,12 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
 
 
 def _title(value: object, detail: object) -> str:
-    return truncate_words(" ".join(_detail_text(value, detail).split()), _MAX_TITLE_CHARS)
+    # A title is one line. Plain text skips normalize_text: folding all whitespace after it
+    # gives the same words, as every line boundary splitlines knows is whitespace to split.
+    text = _str(value)
+    if text and _is_html(detail):
+        text = html_to_text(text)
+    return truncate_words(" ".join(text.split()), _MAX_TITLE_CHARS)
 
 
 def _safe_link(value: object, base_url: str | None) -> str | None:
