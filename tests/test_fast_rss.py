@@ -154,6 +154,9 @@ CASES = {
         item("<title>CafÃ© crÃ¨me</title><description>&lt;p&gt;CafÃ©&lt;/p&gt;</description>")
     ),
     "c1": doc(item("<title>x \u0093q\u0094</title><description>y\u0096z</description>")),
+    "c1_reference": doc(
+        item("<title>x &#147;q&#x94;</title><description>y&#150;z \u00e9</description>")
+    ),
     "whitespace": doc(
         item(
             "<title>\n  Spaced   title \n</title>"

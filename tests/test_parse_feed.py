@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.models import ErrorKind, ParseResult, SourceKind
 from bot.pipeline.parse import parse_document, parse_feed
+from bot.pipeline.parse.feed import _without_inert
 
 DATA = Path(__file__).parent / "data"
 
@@ -172,6 +174,43 @@ def test_entity_text_inside_cdata_is_fine() -> None:
     result = parse_feed(body)
     assert result.ok
     assert len(result.items) == 1
+
+
+# The rule _without_inert implements: every CDATA section and comment is cut, up to its
+# first end marker or to the end of the document.
+_INERT_RULE = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    "scan",
+    [
+        b"",
+        b"<!",
+        b"<![CDATA[",
+        b"<!--",
+        b"<!-->-->x",
+        b"<!--->x-->y",
+        b"<![CDATA[]]]]>x]]>y",
+        b"a<![CDATA[<!ENTITY]]>b<!-- <!ENTITY -->c",
+        b"<!<!-- -->ENTITY x>",
+        b"<!<![CDATA[]]>ENTITY x>",
+        b"<!DOCTYPE x [<!-- c --><!ENTITY a 'b'>]><![CDATA[ unterminated <!ENTITY",
+        b"<!!--x--><![CDATA[<!--]]>-->",
+    ],
+)
+def test_without_inert_follows_the_rule(scan: bytes) -> None:
+    assert _without_inert(scan) == _INERT_RULE.sub(b"", scan)
+
+
+def test_entity_declaration_joined_around_a_comment_is_refused() -> None:
+    body = _rss("<item><title>t</title></item>").replace(b"<rss", b"<!<!-- -->ENTITY x><rss", 1)
+    assert parse_feed(body).error is ErrorKind.XML_ENTITIES
+
+
+def test_plain_title_is_one_line_whatever_breaks_it() -> None:
+    body = _rss("<item><title>A\u2028B\u2029C\r\n\n\nD\t E </title><guid>t1</guid></item>")
+    assert parse_feed(body).items[0].title == "A B C D E"
+    assert parse_feed(body, fast=False).items[0].title == "A B C D E"
 
 
 def test_truncated_keeps_recovered_items() -> None:

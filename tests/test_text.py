@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from bot.pipeline.text import first_sentences, html_to_text, split_sentences, truncate_words
+from bot.pipeline.text import (
+    first_sentences,
+    html_to_text,
+    normalize_text,
+    split_sentences,
+    truncate_words,
+)
 
 
 def test_html_to_text_drops_scripts_keeps_links_and_breaks() -> None:
@@ -38,6 +46,55 @@ def test_html_to_text_plain_and_empty() -> None:
 
 def test_html_to_text_ignores_sentinel_in_input() -> None:
     assert html_to_text("a\ue000b<br>c") == "ab\nc"
+
+
+def test_html_to_text_deep_nesting_within_the_limit() -> None:
+    assert html_to_text("<div>" * 5_000 + "deep" + "</div>" * 5_000) == "deep"
+
+
+_REF_DROPPED = "script, style, noscript, template, head, title, iframe, object, svg, math"
+_REF_BLOCKS = (
+    "p, div, li, ul, ol, dl, dt, dd, h1, h2, h3, h4, h5, h6, blockquote, pre, tr, table, "
+    "section, article, header, footer, aside, figure, figcaption, hr"
+)
+
+
+def _edited_tree_text(html: str) -> str:
+    """html_to_text as it was before it walked the tree: edit the tree, then read text()."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    tree = LexborHTMLParser(html.replace("\ue000", ""), is_fragment=True)
+    for node in tree.css(_REF_DROPPED):
+        node.decompose()
+    for node in tree.css("br"):
+        node.replace_with("\ue000")
+    for node in tree.css(_REF_BLOCKS):
+        node.insert_before("\ue000")
+        node.insert_after("\ue000")
+    spaced = " ".join(tree.text().split())
+    spaced = re.sub(
+        " ?\ue000(?: ?\ue000)* ?", lambda m: "\n" * min(m.group(0).count("\ue000"), 2), spaced
+    )
+    return normalize_text(spaced)
+
+
+_MARKUP = [
+    "<p>", "</p>", "<div>", "</div>", "<br>", "</br>", "<b>", "</b>", "<table>", "<td>", "<tr>",
+    "</table>", "<li>", "<ul>", "<hr>", "<script>s<br></script>", "<style>p{}</style>",
+    "<svg><p>f</p></svg>", "<math><mtext><div>m</div></mtext></math>", "<object><p>o</p>",
+    "<noscript><p>n</p></noscript>", "<template><p>t</p></template>", "<title>x</title>",
+    "<iframe><p>i</p></iframe>", "<select><option>o", "<!-- c -->", "<pre>\n", "<h2>",
+    " ", "  ", "\n", "\t", "\xa0", "\u2028", "&nbsp;", "&amp;", "&#xe000;", "\ue000", "&#x85;",
+    "Колонна", "техника", "word", ".",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_html_to_text_is_the_edited_tree_text(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
+    for _ in range(300):
+        html = "".join(rng.choice(_MARKUP) for _ in range(rng.randint(0, 30)))
+        assert html_to_text(html) == _edited_tree_text(html), html
 
 
 def test_split_sentences_respects_initials_and_lowercase() -> None:

@@ -57,6 +57,9 @@ _CHANNEL_CHILDREN = frozenset(
 # Item elements read here, and ones feedparser keeps in fields Outpost does not use.
 _READ = frozenset({"title", "link", "guid", "pubDate", "description"})
 _IGNORED = frozenset({"category", "author", "comments", "enclosure", f"{_DC}creator"})
+_ITEM_CHILDREN = _READ | _IGNORED
+# Elements read once: a document that repeats one is left to feedparser.
+_SINGLE = _READ | {"title", "ttl"}
 # Markup whose visible text feedparser's sanitizer and lexbor agree on: elements both keep
 # with their text. Anything else (script, iframe, noscript, svg, a comment, ...) is read by
 # feedparser, and so is a tag with non-ASCII in it (the sanitizer may drop an attribute,
@@ -92,7 +95,13 @@ def _parser() -> etree.XMLParser:
 
 
 def _fix(text: str) -> str:
-    """Apply what feedparser does to every value after parsing (mixin.pop)."""
+    """Apply what feedparser does to every value after parsing (mixin.pop).
+
+    ASCII text is given back as it is: both steps below leave it unchanged, and
+    str.isascii() does not even read it (CPython keeps the flag).
+    """
+    if text.isascii():
+        return text
     # feedparser's repair of UTF-8 that was read as Latin-1 somewhere upstream.
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
@@ -109,13 +118,23 @@ def _text(element: Any) -> str:
 
 
 def _html(value: str) -> str:
-    """Return HTML content as is when its visible text cannot depend on the sanitizer."""
-    if "<" in value:
+    """Return HTML content as is when its visible text cannot depend on the sanitizer.
+
+    The tags are found as _TAG.finditer would find them (every match starts at a "<",
+    and the next one at the first "<" after the last match), but located with str.find,
+    which skips a description's text faster than the regex engine.
+    """
+    start = value.find("<")
+    if start != -1:
         if "<!" in value or "<?" in value:
             raise _DeclinedError
-        for tag in _TAG.finditer(value):
+        while start != -1:
+            tag = _TAG.match(value, start)
+            if tag is None:  # cannot happen: the pattern matches at every "<"
+                raise _DeclinedError
             if tag.group(1).lower() not in _SAME_TEXT_TAGS or not tag.group(0).isascii():
                 raise _DeclinedError
+            start = value.find("<", tag.end())
     return value
 
 
@@ -127,15 +146,14 @@ def _plain_or_html(value: str) -> dict[str, Any]:
     return {"value": _fix(value), "type": kind}
 
 
-def _children(element: Iterable[Any], allowed: Iterable[str]) -> dict[str, Any]:
+def _children(element: Iterable[Any], allowed: frozenset[str]) -> dict[str, Any]:
     """Return the element's children by tag; decline an unknown, repeated or odd child."""
     found: dict[str, Any] = {}
-    allowed = frozenset(allowed)
     for child in element:
         tag = child.tag
         if not isinstance(tag, str) or tag not in allowed:
             raise _DeclinedError  # a comment, a processing instruction, or unknown markup
-        if tag in found and tag in _READ | {"title", "ttl"}:
+        if tag in found and tag in _SINGLE:
             raise _DeclinedError
         found[tag] = child
     return found
@@ -144,7 +162,7 @@ def _children(element: Iterable[Any], allowed: Iterable[str]) -> dict[str, Any]:
 def _entry(item: Any) -> dict[str, Any]:
     if item.attrib:
         raise _DeclinedError
-    fields = _children(item, _READ | _IGNORED)
+    fields = _children(item, _ITEM_CHILDREN)
     entry: dict[str, Any] = {}
     if "title" in fields:
         title = _plain_or_html(_text(fields["title"]))
