@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import re
-import sys
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -36,29 +33,6 @@ _ELLIPSIS = "…"
 # than any summary or keyword match needs.
 _MAX_HTML_CHARS = 65_536
 _PARTIAL_TAG = re.compile(r"<[^<>]*\Z")
-# glibc's mallopt parameters (malloc.h).
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
-
-
-@functools.cache
-def _keep_lexbor_memory() -> None:
-    """Let glibc keep the memory of freed lexbor documents for the next one (once per process).
-
-    Every parse creates a lexbor document and parser and frees them once the fragment is
-    read. With glibc's default thresholds that memory went back to the kernel each time and
-    the next parse faulted it in again (strace: three brk calls per parse; about 12 us of
-    system time per fragment in a small process, more than the parse itself). Blocks under
-    1 MB now come from the heap, which keeps up to 2 MB free at its top. A process-wide
-    setting, made where the cost arises; elsewhere than Linux nothing changes, and a libc
-    without these parameters ignores them.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, 1 << 20)
-        mallopt(_M_TRIM_THRESHOLD, 2 << 20)
 
 
 def normalize_text(text: str) -> str:
@@ -82,7 +56,6 @@ def html_to_text(html: str) -> str:
     if len(html) > _MAX_HTML_CHARS:
         # Cut, then drop a tag the cut left half-written so it does not show up as text.
         html = _PARTIAL_TAG.sub("", html[:_MAX_HTML_CHARS])
-    _keep_lexbor_memory()
     root = LexborHTMLParser(html.replace(_BREAK, ""), is_fragment=True).root
     if root is None:
         return ""
