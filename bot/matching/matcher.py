@@ -24,15 +24,18 @@ in every language it may be in and all its normal forms are looked up.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
+    Memo,
     PhraseIndex,
     PhraseMatch,
     Token,
@@ -113,12 +116,19 @@ def read(text: str) -> Reading:
     return _reading(text, tokens, language_candidates(text, tokens))
 
 
+_NORM = operator.attrgetter("norm")
+# The normal forms of folded words, per tuple of languages a text may be in (a handful).
+_FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
+
+
 def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
     """Build a reading of tokens whose languages are known."""
-    return Reading(text, tokens, langs, tuple(_base_keys(token.norm, langs) for token in tokens))
+    forms = _FORMS.get(langs)
+    if forms is None:
+        forms = _FORMS[langs] = Memo(functools.partial(_base_keys, langs=langs), 131_072)
+    return Reading(text, tokens, langs, tuple(map(forms.__getitem__, map(_NORM, tokens))))
 
 
-@lru_cache(maxsize=131_072)
 def _base_keys(norm: str, langs: tuple[str, ...]) -> frozenset[str]:
     """Return the keys a folded word matches phrase words by, in any of the languages."""
     keys: set[str] = set()
@@ -138,7 +148,10 @@ class Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
-        self._prefixed = lru_cache(maxsize=65_536)(self._with_prefixes)
+        # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
+        self._prefixed: Memo[tuple[str, frozenset[str]], frozenset[str]] = Memo(
+            self._with_prefixes, 65_536
+        )
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -149,7 +162,7 @@ class Vocabulary(Generic[_V]):
             if key.startswith(_PREFIX):
                 self._prefixes.add(key[1:])
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
-                self._prefixed.cache_clear()
+                self._prefixed.clear()
         self._index.add(keys, value)
 
     def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
@@ -160,14 +173,14 @@ class Vocabulary(Generic[_V]):
         """Find the registered phrases in a text read once."""
         keys: Sequence[frozenset[str]] = reading.forms
         if self._prefixes:
-            keys = [
-                self._prefixed(token.norm, base)
-                for token, base in zip(reading.tokens, keys, strict=True)
-            ]
+            keys = list(
+                map(self._prefixed.__getitem__, zip(map(_NORM, reading.tokens), keys, strict=True))
+            )
         return self._index.find(keys, max_gap=1)
 
-    def _with_prefixes(self, norm: str, base: frozenset[str]) -> frozenset[str]:
-        """Add the `prefix*` keys a word matches to its normal forms."""
+    def _with_prefixes(self, word: tuple[str, frozenset[str]]) -> frozenset[str]:
+        """Add the `prefix*` keys a word (folded, with its normal forms) matches to its forms."""
+        norm, base = word
         extra = {
             _PREFIX + norm[:length]
             for length in range(1, min(len(norm), self._longest_prefix) + 1)

@@ -29,8 +29,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from typing import Generic, NamedTuple, TypeVar
@@ -64,6 +63,8 @@ _TRANSLIT = {
 _TRANSLIT_LANG = {"be": {"г": "h"}, "uk": {"г": "h", "и": "y"}}
 
 _T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 
 _VOWELS = frozenset("аеёиоуыэюяіїєaeiouy")
 
@@ -89,6 +90,32 @@ _ENDINGS = {
         "ю", "о", "е", "є", "ь", "й",
     ),
 }  # fmt: skip
+
+
+class Memo(dict[_K, _V]):
+    """A bounded memo of a pure function, read as a dict: `map(memo.__getitem__, keys)`.
+
+    The per-word steps of reading a text (folding, normal forms, prefix and place keys) run
+    for every word of every report, and words repeat within and across reports. Looked up
+    through `map` over `__getitem__`, a known word costs one dict lookup in C: no Python
+    frame per word, no key tuple and no recency list as `functools.lru_cache` keeps. Only
+    a missing key calls the function (`__missing__`). When full, the memo starts over
+    rather than tracking recency: a working set of words refills it quickly.
+    """
+
+    __slots__ = ("_function", "_limit")
+
+    def __init__(self, function: Callable[[_K], _V], limit: int) -> None:
+        super().__init__()
+        self._function = function
+        self._limit = limit
+
+    def __missing__(self, key: _K) -> _V:
+        value = self._function(key)
+        if len(self) >= self._limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
 class Token(NamedTuple):
@@ -118,6 +145,9 @@ def fold(word: str) -> str:
     return word
 
 
+_FOLDED: Memo[str, str] = Memo(fold, 131_072)  # `fold` for `tokenize`, looked up in C
+
+
 def is_cyrillic(word: str) -> bool:
     """Tell whether a word has any Cyrillic letter."""
     return _CYRILLIC_RE.search(word) is not None
@@ -138,7 +168,7 @@ def tokenize(text: str) -> list[Token]:
         map(
             tuple.__new__,
             repeat(Token),
-            zip(words, offsets[1::2], offsets[2::2], map(fold, words), strict=False),
+            zip(words, offsets[1::2], offsets[2::2], map(_FOLDED.__getitem__, words), strict=False),
         )
     )
     if all(map(str.isalnum, words)):
@@ -277,9 +307,12 @@ def normalize_word(word: str, lang: str) -> str:
     return word_forms(word, lang)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseMatch(Generic[_T]):
-    """One phrase found in a token sequence: tokens start..end (exclusive) and its value."""
+class PhraseMatch(NamedTuple, Generic[_T]):
+    """One phrase found in a token sequence: tokens start..end (exclusive) and its value.
+
+    A named tuple, not a frozen dataclass: a report makes dozens of them, and a frozen
+    dataclass sets each field through `object.__setattr__`.
+    """
 
     start: int
     end: int
@@ -295,8 +328,8 @@ class PhraseIndex(Generic[_T]):
     """
 
     def __init__(self) -> None:
-        self._single: dict[str, list[_T]] = {}
-        self._multi: dict[str, dict[str, list[tuple[tuple[str, ...], _T]]]] = {}
+        # first key -> (the one-word phrases' values, {second key: [(phrase, value)]})
+        self._heads: dict[str, tuple[list[_T], dict[str, list[tuple[tuple[str, ...], _T]]]]] = {}
         self._firsts: set[str] = set()  # every first key: most words of a text are not one
 
     def add(self, keys: Sequence[str], value: _T) -> None:
@@ -304,11 +337,11 @@ class PhraseIndex(Generic[_T]):
         if not keys:
             raise ValueError("a phrase needs at least one word")
         self._firsts.add(keys[0])
+        single, multi = self._heads.setdefault(keys[0], ([], {}))
         if len(keys) == 1:
-            self._single.setdefault(keys[0], []).append(value)
+            single.append(value)
         else:
-            second = self._multi.setdefault(keys[0], {})
-            second.setdefault(keys[1], []).append((tuple(keys), value))
+            multi.setdefault(keys[1], []).append((tuple(keys), value))
 
     def find(
         self, token_keys: Sequence[Collection[str]], max_gap: int = 1
@@ -316,14 +349,19 @@ class PhraseIndex(Generic[_T]):
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
         count = len(token_keys)
-        firsts = self._firsts
-        for start, keys in enumerate(token_keys):
-            if firsts.isdisjoint(keys):
-                continue
-            for key in keys:
-                for value in self._single.get(key, ()):
+        heads = self._heads
+        # Only the words that may start a phrase, picked in C: most words of a text start none.
+        starts = compress(
+            range(count), map(operator.not_, map(self._firsts.isdisjoint, token_keys))
+        )
+        for start in starts:
+            for key in token_keys[start]:
+                head = heads.get(key)
+                if head is None:
+                    continue
+                single, seconds = head
+                for value in single:
                     found.append(PhraseMatch(start, start + 1, value))
-                seconds = self._multi.get(key)
                 if not seconds:
                     continue
                 tried: set[int] = set()  # a phrase's second word counts where it first occurs

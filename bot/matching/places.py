@@ -27,6 +27,7 @@ spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" roma
 from __future__ import annotations
 
 import itertools
+import operator
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,6 +39,7 @@ from types import MappingProxyType
 
 from bot.matching.lang import LANGUAGES
 from bot.matching.normalize import (
+    Memo,
     PhraseIndex,
     Token,
     is_common_word,
@@ -264,9 +266,8 @@ def _opens_sentence(text: str, token: Token) -> bool:
     return not before or before[-1] in ".!?\n:"
 
 
-@lru_cache(maxsize=65_536)
 def _word_keys(word: str) -> frozenset[str]:
-    """Return the keys a folded word can match a name by (memoised: words repeat)."""
+    """Return the keys a folded word can match a name by (memoised in `_WORD_KEYS`)."""
     if any(ch.isdigit() for ch in word):
         return frozenset()  # "Ил-76" is an aircraft, not the town of Ilya
     if is_cyrillic(word):
@@ -279,6 +280,10 @@ def _word_keys(word: str) -> frozenset[str]:
     if any(ch.isalpha() for ch in word):
         return frozenset({"l:" + skeleton(word)})
     return frozenset()
+
+
+_WORD_KEYS: Memo[str, frozenset[str]] = Memo(_word_keys, 65_536)  # words repeat
+_NORM = operator.attrgetter("norm")
 
 
 def _name_phrases(name: str, lang: str, *, town: bool = False) -> list[tuple[str, ...]]:
@@ -392,7 +397,7 @@ class PlaceIndex:
         With the text and its languages, a name that opens a sentence counts only if it is
         not also a dictionary word there ("Військові провели..." names no village).
         """
-        keys = [_word_keys(token.norm) for token in tokens]  # memoised: no frame per word
+        keys = list(map(_WORD_KEYS.__getitem__, map(_NORM, tokens)))  # no frame per word
         matches = [
             match
             for match in self._index.find(keys, max_gap=0)
