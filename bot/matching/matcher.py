@@ -32,7 +32,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
+from bot.matching.catalog import Catalog, Sense, Severity, Topic, default_catalog
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
     Memo,
@@ -62,14 +62,26 @@ class _Role(StrEnum):
     NOT_NEAR = "not_near"
 
 
+_Hits = dict[str, dict[str, str]]  # topic -> {text words: keyword}
+_Graded = dict[str, dict[str, tuple[Severity, str]]]  # topic -> {text words: grade}
+# A topic's sense rule with its number among the topic's rules (which `near` is keyed by).
+_Rule = tuple[int, Sense]
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """One catalog phrase as the index stores it."""
+    """One catalog phrase as the index stores it.
+
+    A keyword's entry also carries the rules of its topic that govern it, worked out when
+    the matcher is built: a text hits dozens of keywords, most of them governed by none.
+    """
 
     topic: str
     phrase: str
     role: _Role
     sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+    filters: tuple[_Rule, ...] = ()  # the filtering rules that govern this keyword
+    grades: tuple[_Rule, ...] = ()  # the grading rules, when its topic's hits are graded
 
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
@@ -98,6 +110,7 @@ class Reading:
 
     text: str
     tokens: tuple[Token, ...]
+    norms: tuple[str, ...]  # each token's `norm`, which most passes over the words need
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
 
@@ -123,10 +136,16 @@ _FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
 
 def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
     """Build a reading of tokens whose languages are known."""
+    norms = tuple(map(_NORM, tokens))
+    return Reading(text, tokens, norms, langs, tuple(map(_forms_in(langs).__getitem__, norms)))
+
+
+def _forms_in(langs: tuple[str, ...]) -> Memo[str, frozenset[str]]:
+    """Return the memo of folded words' normal forms in these languages."""
     forms = _FORMS.get(langs)
     if forms is None:
         forms = _FORMS[langs] = Memo(functools.partial(_base_keys, langs=langs), 131_072)
-    return Reading(text, tokens, langs, tuple(map(forms.__getitem__, map(_NORM, tokens))))
+    return forms
 
 
 def _base_keys(norm: str, langs: tuple[str, ...]) -> frozenset[str]:
@@ -148,10 +167,8 @@ class Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
-        # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
-        self._prefixed: Memo[tuple[str, frozenset[str]], frozenset[str]] = Memo(
-            self._with_prefixes, 65_536
-        )
+        # Per languages: folded word -> the keys it is looked up by, prefixes included.
+        self._prefixed: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -173,14 +190,17 @@ class Vocabulary(Generic[_V]):
         """Find the registered phrases in a text read once."""
         keys: Sequence[frozenset[str]] = reading.forms
         if self._prefixes:
-            keys = list(
-                map(self._prefixed.__getitem__, zip(map(_NORM, reading.tokens), keys, strict=True))
-            )
+            prefixed = self._prefixed.get(reading.langs)
+            if prefixed is None:
+                forms = _forms_in(reading.langs)  # what `reading.forms` were read from
+                prefixed = Memo(functools.partial(self._with_prefixes, forms=forms), 65_536)
+                self._prefixed[reading.langs] = prefixed
+            keys = list(map(prefixed.__getitem__, reading.norms))
         return self._index.find(keys, max_gap=1)
 
-    def _with_prefixes(self, word: tuple[str, frozenset[str]]) -> frozenset[str]:
-        """Add the `prefix*` keys a word (folded, with its normal forms) matches to its forms."""
-        norm, base = word
+    def _with_prefixes(self, norm: str, forms: Memo[str, frozenset[str]]) -> frozenset[str]:
+        """Add the `prefix*` keys a folded word matches to its normal forms."""
+        base = forms[norm]
         extra = {
             _PREFIX + norm[:length]
             for length in range(1, min(len(norm), self._longest_prefix) + 1)
@@ -196,9 +216,6 @@ class Matcher:
         self._catalog = catalog
         self._topics = catalog.names()
         self._gated = frozenset(topic.name for topic in catalog.topics if topic.context)
-        self._senses: dict[str, tuple[Sense, ...]] = {
-            topic.name: topic.senses for topic in catalog.topics
-        }
         self._severity = {topic.name: topic.severity for topic in catalog.topics}
         self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
@@ -210,7 +227,7 @@ class Matcher:
             ):
                 for lang, phrases in table.items():
                     for phrase in phrases:
-                        self._vocabulary.add(phrase, lang, _Entry(topic.name, phrase, role))
+                        self._vocabulary.add(phrase, lang, self._entry(topic, phrase, role))
             for number, sense in enumerate(topic.senses):
                 for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
                     for lang, phrases in table.items():
@@ -218,6 +235,23 @@ class Matcher:
                             entry = _Entry(topic.name, phrase, role, number)
                             self._vocabulary.add(phrase, lang, entry)
         self._places = PlaceIndex(places)
+
+    def _entry(self, topic: Topic, phrase: str, role: _Role) -> _Entry:
+        """Make the entry of a topic's keyword, exclusion or context phrase."""
+        if role is not _Role.KEYWORD:
+            return _Entry(topic.name, phrase, role)
+        rules = [(number, sense) for number, sense in enumerate(topic.senses)]
+        governing = [(number, sense) for number, sense in rules if sense.governs(phrase)]
+        return _Entry(
+            topic.name,
+            phrase,
+            role,
+            # A grading rule never drops a hit.
+            filters=tuple(rule for rule in governing if rule[1].severity is None),
+            grades=tuple(rule for rule in governing if rule[1].severity is not None)
+            if topic.name in self._graded
+            else (),
+        )
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -233,38 +267,9 @@ class Matcher:
         """Return the language, topics (in catalog order), places and the words that hit."""
         reading = read(text) if isinstance(text, str) else text
         text, tokens, langs = reading.text, reading.tokens, reading.langs
-        matches = self._vocabulary.find_in(reading)
-        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
-        for match in matches:
-            entry = match.value
-            if entry.role in (_Role.NEAR, _Role.NOT_NEAR):
-                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
-        hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
-        graded: dict[str, dict[str, tuple[Severity, str]]] = {}  # topic -> {words: grade}
-        vetoed: set[str] = set()
-        in_context: set[str] = set()
-        notes: list[str] = []
-        for match in matches:
-            entry = match.value
-            words = text[tokens[match.start].start : tokens[match.end - 1].end]
-            if entry.role is _Role.EXCLUDE:
-                vetoed.add(entry.topic)
-                notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
-            elif entry.role is _Role.CONTEXT:
-                in_context.add(entry.topic)
-            elif entry.role is _Role.KEYWORD:
-                reason = self._sense_veto(entry, match, near, text, tokens)
-                if reason is None:
-                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
-                    grade = (
-                        self._grade(entry, match, near, text, tokens)
-                        if entry.topic in self._graded
-                        else None
-                    )
-                    if grade is not None:
-                        graded.setdefault(entry.topic, {}).setdefault(words, grade)
-                else:
-                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
+        hits, graded, vetoed, in_context, notes = self._tally(
+            self._vocabulary.find_in(reading), text, tokens
+        )
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
@@ -274,7 +279,7 @@ class Matcher:
         for topic in found:
             if topic not in topics:
                 notes.append(f"{topic}: dropped, none of its context words occur")
-        places = self._places.find_in_tokens(tokens, text, langs)
+        places = self._places.find_in_tokens(tokens, text, langs, norms=reading.norms)
         oblasts, border_km = self._places.locate(places)
         found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
         return Classification(
@@ -287,6 +292,51 @@ class Matcher:
             severity=_highest(hit.severity for hit in found_hits),
             notes=tuple(dict.fromkeys(notes)),
         )
+
+    def _tally(
+        self, matches: list[PhraseMatch[_Entry]], text: str, tokens: Sequence[Token]
+    ) -> tuple[_Hits, _Graded, set[str], set[str], list[str]]:
+        """Sort a text's catalog matches: the keyword hits that stand (and their grades),
+        the topics vetoed and those whose context occurs, and notes on what was dropped.
+
+        One pass of few Python steps per match: a text hits dozens of keywords.
+        """
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
+        for match in matches:
+            entry = match.value
+            if entry.role is _Role.NEAR or entry.role is _Role.NOT_NEAR:
+                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
+        hits: _Hits = {}
+        graded: _Graded = {}
+        vetoed: set[str] = set()
+        in_context: set[str] = set()
+        notes: list[str] = []
+        excluded: set[tuple[str, str, str]] = set()  # the vetoes noted: one note each
+        for match in matches:
+            start, end, entry = match
+            role = entry.role
+            words = text[tokens[start].start : tokens[end - 1].end]
+            if role is _Role.KEYWORD:
+                reason = (
+                    self._sense_veto(entry, match, near, text, tokens) if entry.filters else None
+                )
+                if reason is None:
+                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+                    if entry.grades:
+                        grade = self._grade(entry, match, near, text, tokens)
+                        if grade is not None:
+                            graded.setdefault(entry.topic, {}).setdefault(words, grade)
+                else:
+                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
+            elif role is _Role.EXCLUDE:
+                vetoed.add(entry.topic)
+                veto = (entry.topic, words, entry.phrase)
+                if veto not in excluded:  # a repeated note is dropped anyway: skip its format
+                    excluded.add(veto)
+                    notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
+            elif role is _Role.CONTEXT:
+                in_context.add(entry.topic)
+        return hits, graded, vetoed, in_context, notes
 
     def _hit(
         self,
@@ -333,9 +383,9 @@ class Matcher:
     ) -> tuple[Severity, str] | None:
         """Return the severity and note of the most severe grading rule a hit fits, if any."""
         best: tuple[Severity, str] | None = None
-        for number, sense in enumerate(self._senses.get(entry.topic, ())):
-            if sense.severity is None or not sense.governs(entry.phrase):
-                continue
+        for number, sense in entry.grades:
+            if sense.severity is None:
+                continue  # for mypy: `grades` are the rules that have one
 
             def close(role: _Role, sense: Sense = sense, number: int = number) -> bool:
                 others = near.get((entry.topic, number, role), ())
@@ -355,9 +405,7 @@ class Matcher:
         tokens: Sequence[Token],
     ) -> str | None:
         """Return why a sense rule drops a keyword hit, or None when the hit stands."""
-        for number, sense in enumerate(self._senses.get(entry.topic, ())):
-            if sense.severity is not None or not sense.governs(entry.phrase):
-                continue  # a grading rule never drops a hit
+        for number, sense in entry.filters:
             blocker = _nearby(
                 match,
                 near.get((entry.topic, number, _Role.NOT_NEAR), ()),

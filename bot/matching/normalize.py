@@ -38,7 +38,9 @@ import pymorphy3
 import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’ʼ`][^\W_]+)*")
+# Possessive (++, *+): a run of letters never gives any back, which is what the greedy
+# pattern would end with anyway, and the regex engine then keeps no backtracking state.
+_TOKEN_RE = re.compile(r"[^\W_]++(?:[-'’ʼ`][^\W_]++)*+")
 _SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # the same words, as a group for re.split
 _APOSTROPHES = "'’ʼ`"
 _MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")

@@ -390,14 +390,21 @@ class PlaceIndex:
         return self.find_in_tokens(tokenize(text))
 
     def find_in_tokens(
-        self, tokens: Sequence[Token], text: str = "", langs: Sequence[str] = ()
+        self,
+        tokens: Sequence[Token],
+        text: str = "",
+        langs: Sequence[str] = (),
+        *,
+        norms: Sequence[str] | None = None,
     ) -> tuple[str, ...]:
         """Return the ids of the places named by already tokenized text.
 
         With the text and its languages, a name that opens a sentence counts only if it is
         not also a dictionary word there ("Військові провели..." names no village).
+        `norms` are the tokens' norms, when the caller has them at hand.
         """
-        keys = list(map(_WORD_KEYS.__getitem__, map(_NORM, tokens)))  # no frame per word
+        words = map(_NORM, tokens) if norms is None else norms
+        keys = list(map(_WORD_KEYS.__getitem__, words))  # no frame per word
         matches = [
             match
             for match in self._index.find(keys, max_gap=0)

@@ -31,7 +31,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from operator import attrgetter
 from typing import TypeVar
 
 from bot.matching.matcher import Reading
@@ -44,7 +43,6 @@ SKETCH_SIZE = 64
 MAX_CANDIDATES = 300  # the newest stories in the window that a report is compared with
 _MIN_NUMBER = 2  # "1" is too common to mean anything
 _K = TypeVar("_K")
-_NORM = attrgetter("norm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +87,7 @@ def signature_of(found: Classification, reading: Reading, point_places: Iterable
     # report is signed. A shingle is two consecutive words (those with a normal form), each
     # in its first normal form, e.g. "колонна техника".
     words = filter(None, reading.forms)
-    digits = filter(str.isdigit, map(_NORM, reading.tokens))
+    digits = filter(str.isdigit, reading.norms)
     numbers = {number.lstrip("0") or "0" for number in digits if int(number) >= _MIN_NUMBER}
     return Signature(
         topics=frozenset(found.topics),
