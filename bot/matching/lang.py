@@ -54,12 +54,15 @@ def detect_language(text: str) -> str:
     return language_candidates(text)[0]
 
 
-def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tuple[str, ...]:
+def language_candidates(
+    text: str, tokens: Sequence[Token] | None = None, *, norms: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """Return the languages a text may be in, the most likely first.
 
     One language when its letters or its common words decide; otherwise every Cyrillic
     language its letters allow ("Розпочалися навчання" is Ukrainian or Russian), so the
-    matcher can read its words in each of them.
+    matcher can read its words in each of them. `tokens`, or just their `norms`, are the
+    text's words when the caller has them.
     """
     lowered = text.lower()
     # Counted in C without building a list of matches: this runs on every report. In
@@ -75,7 +78,10 @@ def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tup
     if len(candidates) == 1:
         return (candidates[0],)
     unique = _unique_words()
-    words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
+    if norms is not None:
+        words = list(norms)
+    else:
+        words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
     # sorted() is stable and candidates are in ru, be, uk order: with no evidence at all,
     # Russian, the most common language of the sources, comes first.

@@ -25,11 +25,11 @@ in every language it may be in and all its normal forms are looked up.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from itertools import repeat
 from typing import Any, Generic, TypeVar
 
 from bot.matching.catalog import Catalog, Sense, Severity, Topic, default_catalog
@@ -41,6 +41,7 @@ from bot.matching.normalize import (
     Token,
     model_name,
     normalize_word,
+    split_words,
     tokenize,
     word_forms,
 )
@@ -106,13 +107,25 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """A text read once: its words and the languages they are normalised in."""
+    """A text read once: its words and the languages they are normalised in.
+
+    The words are kept as parallel tuples, one item per token, rather than as `Token`s:
+    matching reads whole tokens only where something hit (see `Words`).
+    """
 
     text: str
-    tokens: tuple[Token, ...]
-    norms: tuple[str, ...]  # each token's `norm`, which most passes over the words need
+    surfaces: tuple[str, ...]  # each word as written
+    starts: tuple[int, ...]  # where each word starts in the text
+    ends: tuple[int, ...]  # and where it ends
+    norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`)
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """Return the words as tokens (made on each call)."""
+        words = zip(self.surfaces, self.starts, self.ends, self.norms, strict=True)
+        return tuple(map(tuple.__new__, repeat(Token), words))
 
     def token_keys(self) -> list[frozenset[str]]:
         """Return the normal forms of each word (before any vocabulary's prefixes)."""
@@ -125,19 +138,26 @@ class Reading:
 
 def read(text: str) -> Reading:
     """Tokenize a text, tell the languages it may be in and normalise its words, once."""
-    tokens = tuple(tokenize(text))
-    return _reading(text, tokens, language_candidates(text, tokens))
+    words = split_words(text)
+    surfaces, starts, ends = tuple(words.surfaces), tuple(words.starts), tuple(words.ends)
+    norms = tuple(words.norms)
+    langs = language_candidates(text, norms=norms)
+    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
-_NORM = operator.attrgetter("norm")
 # The normal forms of folded words, per tuple of languages a text may be in (a handful).
 _FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
 
 
-def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
+def _reading(text: str, tokens: Sequence[Token], langs: tuple[str, ...]) -> Reading:
     """Build a reading of tokens whose languages are known."""
-    norms = tuple(map(_NORM, tokens))
-    return Reading(text, tokens, norms, langs, tuple(map(_forms_in(langs).__getitem__, norms)))
+    surfaces = tuple(token.surface for token in tokens)
+    starts = tuple(token.start for token in tokens)
+    ends = tuple(token.end for token in tokens)
+    norms = tuple(token.norm for token in tokens)
+    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
 def _forms_in(langs: tuple[str, ...]) -> Memo[str, frozenset[str]]:
@@ -168,7 +188,11 @@ class Vocabulary(Generic[_V]):
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
         # Per languages: folded word -> the keys it is looked up by, prefixes included.
-        self._prefixed: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
+        # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
+        # Keyed by both, as the forms a word has depend on the languages of its text.
+        self._prefixed: Memo[tuple[str, frozenset[str]], frozenset[str]] = Memo(
+            self._with_prefixes, 65_536
+        )
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -190,17 +214,13 @@ class Vocabulary(Generic[_V]):
         """Find the registered phrases in a text read once."""
         keys: Sequence[frozenset[str]] = reading.forms
         if self._prefixes:
-            prefixed = self._prefixed.get(reading.langs)
-            if prefixed is None:
-                forms = _forms_in(reading.langs)  # what `reading.forms` were read from
-                prefixed = Memo(functools.partial(self._with_prefixes, forms=forms), 65_536)
-                self._prefixed[reading.langs] = prefixed
-            keys = list(map(prefixed.__getitem__, reading.norms))
+            words = zip(reading.norms, keys, strict=True)
+            keys = list(map(self._prefixed.__getitem__, words))
         return self._index.find(keys, max_gap=1)
 
-    def _with_prefixes(self, norm: str, forms: Memo[str, frozenset[str]]) -> frozenset[str]:
-        """Add the `prefix*` keys a folded word matches to its normal forms."""
-        base = forms[norm]
+    def _with_prefixes(self, word: tuple[str, frozenset[str]]) -> frozenset[str]:
+        """Add the `prefix*` keys a word (folded, with its normal forms) matches to its forms."""
+        norm, base = word
         extra = {
             _PREFIX + norm[:length]
             for length in range(1, min(len(norm), self._longest_prefix) + 1)
@@ -266,9 +286,9 @@ class Matcher:
     def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
         reading = read(text) if isinstance(text, str) else text
-        text, tokens, langs = reading.text, reading.tokens, reading.langs
+        text, langs = reading.text, reading.langs
         hits, graded, vetoed, in_context, notes = self._tally(
-            self._vocabulary.find_in(reading), text, tokens
+            self._vocabulary.find_in(reading), reading
         )
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
@@ -279,7 +299,9 @@ class Matcher:
         for topic in found:
             if topic not in topics:
                 notes.append(f"{topic}: dropped, none of its context words occur")
-        places = self._places.find_in_tokens(tokens, text, langs, norms=reading.norms)
+        places = self._places.find_in_words(
+            reading.surfaces, reading.starts, reading.norms, text, langs
+        )
         oblasts, border_km = self._places.locate(places)
         found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
         return Classification(
@@ -294,7 +316,7 @@ class Matcher:
         )
 
     def _tally(
-        self, matches: list[PhraseMatch[_Entry]], text: str, tokens: Sequence[Token]
+        self, matches: list[PhraseMatch[_Entry]], reading: Reading
     ) -> tuple[_Hits, _Graded, set[str], set[str], list[str]]:
         """Sort a text's catalog matches: the keyword hits that stand (and their grades),
         the topics vetoed and those whose context occurs, and notes on what was dropped.
@@ -312,18 +334,17 @@ class Matcher:
         in_context: set[str] = set()
         notes: list[str] = []
         excluded: set[tuple[str, str, str]] = set()  # the vetoes noted: one note each
+        text, starts, ends = reading.text, reading.starts, reading.ends
         for match in matches:
             start, end, entry = match
             role = entry.role
-            words = text[tokens[start].start : tokens[end - 1].end]
+            words = text[starts[start] : ends[end - 1]]
             if role is _Role.KEYWORD:
-                reason = (
-                    self._sense_veto(entry, match, near, text, tokens) if entry.filters else None
-                )
+                reason = self._sense_veto(entry, match, near, reading) if entry.filters else None
                 if reason is None:
                     hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
                     if entry.grades:
-                        grade = self._grade(entry, match, near, text, tokens)
+                        grade = self._grade(entry, match, near, reading)
                         if grade is not None:
                             graded.setdefault(entry.topic, {}).setdefault(words, grade)
                 else:
@@ -378,8 +399,7 @@ class Matcher:
         entry: _Entry,
         match: PhraseMatch[_Entry],
         near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
-        text: str,
-        tokens: Sequence[Token],
+        reading: Reading,
     ) -> tuple[Severity, str] | None:
         """Return the severity and note of the most severe grading rule a hit fits, if any."""
         best: tuple[Severity, str] | None = None
@@ -389,7 +409,7 @@ class Matcher:
 
             def close(role: _Role, sense: Sense = sense, number: int = number) -> bool:
                 others = near.get((entry.topic, number, role), ())
-                return _nearby(match, others, sense.within, text, tokens) is not None
+                return _nearby(match, others, sense.within, reading) is not None
 
             fits = (not any(sense.near.values()) or close(_Role.NEAR)) and not close(_Role.NOT_NEAR)
             if fits and (best is None or _SEVERITY_RANK[sense.severity] > _SEVERITY_RANK[best[0]]):
@@ -401,8 +421,7 @@ class Matcher:
         entry: _Entry,
         match: PhraseMatch[_Entry],
         near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
-        text: str,
-        tokens: Sequence[Token],
+        reading: Reading,
     ) -> str | None:
         """Return why a sense rule drops a keyword hit, or None when the hit stands."""
         for number, sense in entry.filters:
@@ -410,16 +429,13 @@ class Matcher:
                 match,
                 near.get((entry.topic, number, _Role.NOT_NEAR), ()),
                 sense.within,
-                text,
-                tokens,
+                reading,
             )
             if blocker is not None:
-                words = text[tokens[blocker.start].start : tokens[blocker.end - 1].end]
+                words = reading.text[reading.starts[blocker.start] : reading.ends[blocker.end - 1]]
                 return f"{words!r} is near ({sense.note or 'not_near rule'})"
             wanted = near.get((entry.topic, number, _Role.NEAR), ())
-            if any(sense.near.values()) and (
-                _nearby(match, wanted, sense.within, text, tokens) is None
-            ):
+            if any(sense.near.values()) and (_nearby(match, wanted, sense.within, reading) is None):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
         return None
 
@@ -432,12 +448,11 @@ def _nearby(
     match: PhraseMatch[_Entry],
     others: Iterable[PhraseMatch[_Entry]],
     within: int,
-    text: str,
-    tokens: Sequence[Token],
+    reading: Reading,
 ) -> PhraseMatch[_Entry] | None:
     """Return the first of `others` within `within` words of a hit and in its sentence."""
     for other in others:
-        if _distance(match, other) <= within and _same_sentence(text, tokens, match, other):
+        if _distance(match, other) <= within and _same_sentence(reading, match, other):
             return other
     return None
 
@@ -448,14 +463,12 @@ def _highest(levels: Iterable[str | None]) -> str | None:
     return max(known, key=_RANK.__getitem__, default=None)
 
 
-def _same_sentence(
-    text: str, tokens: Sequence[Token], one: PhraseMatch[Any], other: PhraseMatch[Any]
-) -> bool:
+def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
     """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    between = text[tokens[first.end - 1].end : tokens[second.start].start]
+    between = reading.text[reading.ends[first.end - 1] : reading.starts[second.start]]
     return not any(mark in between for mark in ".!?\n")
 
 

@@ -155,30 +155,48 @@ def is_cyrillic(word: str) -> bool:
     return _CYRILLIC_RE.search(word) is not None
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole.
+class Words(NamedTuple):
+    """A text's words as parallel lists, one item per token: what tokens are made of.
+
+    Reading a report needs whole tokens only at the few words that hit something; kept
+    apart, its words cost no tuple each.
+    """
+
+    surfaces: list[str]
+    starts: list[int]
+    ends: list[int]
+    norms: list[str]
+
+
+def split_words(text: str) -> Words:
+    """Split a text into words as `tokenize` does, as parallel lists rather than tokens.
 
     Every word of every text passes here, so the common case runs in C: `re.split` with a
     capturing group yields the gaps and the words in turn, the running sum of their lengths
-    gives each word's offsets, and the tokens are built by `map` without a Python-level call
-    per word. Only the rare chunks joined by hyphens or apostrophes are split in Python.
+    gives each word's offsets, and `map` folds them without a Python-level call per word.
+    Only the rare chunks joined by hyphens or apostrophes are split in Python.
     """
     parts = _SPLIT_RE.split(text)
-    words = parts[1::2]
+    surfaces = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=0))
-    tokens = list(
-        map(
-            tuple.__new__,
-            repeat(Token),
-            zip(words, offsets[1::2], offsets[2::2], map(_FOLDED.__getitem__, words), strict=False),
-        )
-    )
-    if all(map(str.isalnum, words)):
-        return tokens
-    joined = list(compress(range(len(words)), map(operator.not_, map(str.isalnum, words))))
+    starts, ends = offsets[1:-1:2], offsets[2::2]  # offsets[-1] is the text's end
+    norms = list(map(_FOLDED.__getitem__, surfaces))
+    if all(map(str.isalnum, surfaces)):
+        return Words(surfaces, starts, ends, norms)
+    joined = list(compress(range(len(surfaces)), map(operator.not_, map(str.isalnum, surfaces))))
     for index in reversed(joined):  # from the end, so earlier indices stay valid
-        tokens[index : index + 1] = _pieces(words[index], offsets[2 * index + 1])
-    return tokens
+        pieces = _pieces(surfaces[index], starts[index])
+        place = slice(index, index + 1)
+        surfaces[place] = [piece.surface for piece in pieces]
+        starts[place] = [piece.start for piece in pieces]
+        ends[place] = [piece.end for piece in pieces]
+        norms[place] = [piece.norm for piece in pieces]
+    return Words(surfaces, starts, ends, norms)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole."""
+    return list(map(tuple.__new__, repeat(Token), zip(*split_words(text), strict=True)))
 
 
 def _pieces(chunk: str, base: int) -> list[Token]:

@@ -27,7 +27,6 @@ spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" roma
 from __future__ import annotations
 
 import itertools
-import operator
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -260,9 +259,9 @@ def _name_bases(word: str) -> set[str]:
     return bases
 
 
-def _opens_sentence(text: str, token: Token) -> bool:
-    """Tell whether a token is the first word of a sentence of the text."""
-    before = text[: token.start].rstrip(" \t\"'«„“(—-")
+def _opens_sentence(text: str, start: int) -> bool:
+    """Tell whether the word that starts at `start` is the first word of a sentence."""
+    before = text[:start].rstrip(" \t\"'«„“(—-")
     return not before or before[-1] in ".!?\n:"
 
 
@@ -283,7 +282,6 @@ def _word_keys(word: str) -> frozenset[str]:
 
 
 _WORD_KEYS: Memo[str, frozenset[str]] = Memo(_word_keys, 65_536)  # words repeat
-_NORM = operator.attrgetter("norm")
 
 
 def _name_phrases(name: str, lang: str, *, town: bool = False) -> list[tuple[str, ...]]:
@@ -390,29 +388,36 @@ class PlaceIndex:
         return self.find_in_tokens(tokenize(text))
 
     def find_in_tokens(
-        self,
-        tokens: Sequence[Token],
-        text: str = "",
-        langs: Sequence[str] = (),
-        *,
-        norms: Sequence[str] | None = None,
+        self, tokens: Sequence[Token], text: str = "", langs: Sequence[str] = ()
     ) -> tuple[str, ...]:
         """Return the ids of the places named by already tokenized text.
 
         With the text and its languages, a name that opens a sentence counts only if it is
         not also a dictionary word there ("Військові провели..." names no village).
-        `norms` are the tokens' norms, when the caller has them at hand.
         """
-        words = map(_NORM, tokens) if norms is None else norms
-        keys = list(map(_WORD_KEYS.__getitem__, words))  # no frame per word
+        surfaces = [token.surface for token in tokens]
+        starts = [token.start for token in tokens]
+        return self.find_in_words(surfaces, starts, [token.norm for token in tokens], text, langs)
+
+    def find_in_words(
+        self,
+        surfaces: Sequence[str],
+        starts: Sequence[int],
+        norms: Sequence[str],
+        text: str = "",
+        langs: Sequence[str] = (),
+    ) -> tuple[str, ...]:
+        """Return the ids of the places named by a text's words, given as parallel lists
+        of the tokens' surfaces, starts and norms (see `find_in_tokens`)."""
+        keys = list(map(_WORD_KEYS.__getitem__, norms))  # no frame per word
         matches = [
             match
             for match in self._index.find(keys, max_gap=0)
             # Names are proper nouns: a lower-case "мир" (peace) is not the town of Mir.
-            if tokens[match.start].surface[:1].isupper()
+            if surfaces[match.start][:1].isupper()
             and not (
-                _opens_sentence(text, tokens[match.start])
-                and any(is_common_word(tokens[match.start].surface, lang) for lang in langs)
+                _opens_sentence(text, starts[match.start])
+                and any(is_common_word(surfaces[match.start], lang) for lang in langs)
             )
         ]
         # The longest name wins where names overlap: "Гомельская область" is the oblast,
