@@ -339,6 +339,9 @@ class PhraseMatch(NamedTuple, Generic[_T]):
     value: _T
 
 
+_new_tuple = tuple.__new__
+
+
 class PhraseIndex(Generic[_T]):
     """Phrases of normalised keys, looked up by their first two keys; built once, read often.
 
@@ -351,29 +354,33 @@ class PhraseIndex(Generic[_T]):
         # first key -> (the one-word phrases' values, {second key: [(phrase, value)]})
         self._heads: dict[str, tuple[list[_T], dict[str, list[tuple[tuple[str, ...], _T]]]]] = {}
         self._firsts: set[str] = set()  # every first key: most words of a text are not one
+        # Whether a word's keys hold a first key. Memoised by the keys: a word's keys are
+        # one frozenset, made once (and kept) by the caller's own memo, whose hash is kept.
+        self._starts: Memo[frozenset[str], bool] = Memo(self._may_start, 65_536)
 
     def add(self, keys: Sequence[str], value: _T) -> None:
         """Register a phrase (one key per word) that yields `value` when found."""
         if not keys:
             raise ValueError("a phrase needs at least one word")
         self._firsts.add(keys[0])
+        self._starts.clear()
         single, multi = self._heads.setdefault(keys[0], ([], {}))
         if len(keys) == 1:
             single.append(value)
         else:
             multi.setdefault(keys[1], []).append((tuple(keys), value))
 
-    def find(
-        self, token_keys: Sequence[Collection[str]], max_gap: int = 1
-    ) -> list[PhraseMatch[_T]]:
+    def _may_start(self, keys: frozenset[str]) -> bool:
+        """Tell whether a word with these keys may start a phrase."""
+        return not self._firsts.isdisjoint(keys)
+
+    def find(self, token_keys: Sequence[frozenset[str]], max_gap: int = 1) -> list[PhraseMatch[_T]]:
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
         count = len(token_keys)
         heads = self._heads
         # Only the words that may start a phrase, picked in C: most words of a text start none.
-        starts = compress(
-            range(count), map(operator.not_, map(self._firsts.isdisjoint, token_keys))
-        )
+        starts = compress(range(count), map(self._starts.__getitem__, token_keys))
         for start in starts:
             for key in token_keys[start]:
                 head = heads.get(key)
@@ -381,7 +388,8 @@ class PhraseIndex(Generic[_T]):
                     continue
                 single, seconds = head
                 for value in single:
-                    found.append(PhraseMatch(start, start + 1, value))
+                    # PhraseMatch(start, start + 1, value) without its __new__'s Python frame
+                    found.append(_new_tuple(PhraseMatch, (start, start + 1, value)))
                 if not seconds:
                     continue
                 tried: set[int] = set()  # a phrase's second word counts where it first occurs
