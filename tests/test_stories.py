@@ -74,6 +74,13 @@ def test_sketches_keep_the_values_stored_ones_have() -> None:
     assert long.sketch[-1] == 11736164299965611489
 
 
+def test_numbers_are_what_int_reads() -> None:
+    # "10²" is a word of digits (str.isdigit) that int() cannot read: signing a report
+    # with it once raised ValueError and lost the report.
+    signed = sign("Площадь 10² метров, колонна из 28 грузовиков")
+    assert signed.numbers == frozenset({"28"})
+
+
 def test_near_duplicates_join_without_places() -> None:
     one = sign("Министр обороны заявил, что армия готова к любым провокациям со стороны Запада")
     two = sign("Министр обороны заявил: армия готова к любым провокациям со стороны Запада.")

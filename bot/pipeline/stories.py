@@ -87,7 +87,8 @@ def signature_of(found: Classification, reading: Reading, point_places: Iterable
     # report is signed. A shingle is two consecutive words (those with a normal form), each
     # in its first normal form, e.g. "колонна техника".
     words = filter(None, reading.forms)
-    digits = filter(str.isdigit, reading.norms)
+    # isdecimal, not isdigit: "10²" is digits but no number int() reads.
+    digits = filter(str.isdecimal, reading.norms)
     numbers = {number.lstrip("0") or "0" for number in digits if int(number) >= _MIN_NUMBER}
     return Signature(
         topics=frozenset(found.topics),
