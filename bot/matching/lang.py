@@ -25,6 +25,8 @@ _FOREIGN_LETTERS = {
     "be": frozenset("ищъїєґ"),
     "uk": frozenset("ыэъёў"),
 }
+# Each of those letters once: a letter two languages lack is counted once, not twice.
+_ANY_FOREIGN = "".join(sorted(frozenset().union(*_FOREIGN_LETTERS.values())))
 _CYRILLIC_LEADS = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
 _LATIN_BYTES = b"abcdefghijklmnopqrstuvwxyz"
 
@@ -72,7 +74,10 @@ def language_candidates(
     latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
     if cyrillic == 0 or latin > cyrillic:
         return ("en",)
-    foreign = {lang: sum(map(lowered.count, letters)) for lang, letters in _FOREIGN_LETTERS.items()}
+    counts = dict(zip(_ANY_FOREIGN, map(lowered.count, _ANY_FOREIGN), strict=True))
+    foreign = {
+        lang: sum(map(counts.__getitem__, letters)) for lang, letters in _FOREIGN_LETTERS.items()
+    }
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:

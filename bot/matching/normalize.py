@@ -43,6 +43,7 @@ import snowballstemmer
 _TOKEN_RE = re.compile(r"[^\W_]++(?:[-'’ʼ`][^\W_]++)*+")
 _SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # the same words, as a group for re.split
 _APOSTROPHES = "'’ʼ`"
+_JOINERS = "-" + _APOSTROPHES  # what joins the parts of one word in _TOKEN_RE
 _MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
@@ -181,7 +182,9 @@ def split_words(text: str) -> Words:
     offsets = list(accumulate(map(len, parts), initial=0))
     starts, ends = offsets[1:-1:2], offsets[2::2]  # offsets[-1] is the text's end
     norms = list(map(_FOLDED.__getitem__, surfaces))
-    if all(map(str.isalnum, surfaces)):
+    # A word is joined (not all letters and digits) only by one of these marks: a text
+    # without any has none, which a few substring scans tell sooner than a test per word.
+    if not any(map(text.__contains__, _JOINERS)) or all(map(str.isalnum, surfaces)):
         return Words(surfaces, starts, ends, norms)
     joined = list(compress(range(len(surfaces)), map(operator.not_, map(str.isalnum, surfaces))))
     for index in reversed(joined):  # from the end, so earlier indices stay valid
