@@ -147,7 +147,9 @@ def read(text: str) -> Reading:
 
 
 # The normal forms of folded words, per tuple of languages a text may be in (a handful).
+# Half the one cache they had before: most texts are in one language, a few in another.
 _FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
+_FORMS_LIMIT = 65_536
 
 
 def _reading(text: str, tokens: Sequence[Token], langs: tuple[str, ...]) -> Reading:
@@ -164,7 +166,7 @@ def _forms_in(langs: tuple[str, ...]) -> Memo[str, frozenset[str]]:
     """Return the memo of folded words' normal forms in these languages."""
     forms = _FORMS.get(langs)
     if forms is None:
-        forms = _FORMS[langs] = Memo(functools.partial(_base_keys, langs=langs), 131_072)
+        forms = _FORMS[langs] = Memo(functools.partial(_base_keys, langs=langs), _FORMS_LIMIT)
     return forms
 
 
@@ -187,7 +189,6 @@ class Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
-        # Per languages: folded word -> the keys it is looked up by, prefixes included.
         # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
         # Keyed by both, as the forms a word has depend on the languages of its text.
         self._prefixed: Memo[tuple[str, frozenset[str]], frozenset[str]] = Memo(
