@@ -54,6 +54,34 @@ def test_same_happening_across_languages() -> None:
     assert not same_happening(ru, elsewhere)
 
 
+def test_sketches_keep_the_values_stored_ones_have() -> None:
+    # Stored stories keep their sketches: a report signed today must still compare with
+    # them, so a shingle's hash and the bottom-k cut may never change. The values below
+    # are what stored signatures hold for these texts.
+    short = sign(
+        "Колонна из 28 грузовиков Урал прошла через Ельск к границе. "
+        "A column of 28 Ural trucks passed through Yelsk."
+    )
+    assert short.sketch == (
+        493400923639400145, 722977620308489968, 908762669336695903, 1079708780613863696,
+        1771614529852161097, 3412277607156540898, 3814528106492831755, 3994624737837056017,
+        5842978029334946330, 7338519791554553225, 8582616465363545978, 8676576000779851163,
+        10540373562709040288, 10951485888759026192, 13258113165926113009,
+        14452177468907547163, 14816747069251778278, 15975380377947968667,
+    )  # fmt: skip
+    long = sign(" ".join(f"item{i}" for i in range(100)))  # 99 shingles: the 64 lowest kept
+    assert len(long.sketch) == 64
+    assert long.sketch[:3] == (145324315623305923, 242851670853014835, 410680570009489913)
+    assert long.sketch[-1] == 11736164299965611489
+
+
+def test_numbers_are_what_int_reads() -> None:
+    # "10²" is a word of digits (str.isdigit) that int() cannot read: signing a report
+    # with it once raised ValueError and lost the report.
+    signed = sign("Площадь 10² метров, колонна из 28 грузовиков")
+    assert signed.numbers == frozenset({"28"})
+
+
 def test_near_duplicates_join_without_places() -> None:
     one = sign("Министр обороны заявил, что армия готова к любым провокациям со стороны Запада")
     two = sign("Министр обороны заявил: армия готова к любым провокациям со стороны Запада.")

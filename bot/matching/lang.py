@@ -25,6 +25,8 @@ _FOREIGN_LETTERS = {
     "be": frozenset("ищъїєґ"),
     "uk": frozenset("ыэъёў"),
 }
+# Each of those letters once: a letter two languages lack is counted once, not twice.
+_ANY_FOREIGN = "".join(sorted(frozenset().union(*_FOREIGN_LETTERS.values())))
 _CYRILLIC_LEADS = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
 _LATIN_BYTES = b"abcdefghijklmnopqrstuvwxyz"
 
@@ -54,12 +56,15 @@ def detect_language(text: str) -> str:
     return language_candidates(text)[0]
 
 
-def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tuple[str, ...]:
+def language_candidates(
+    text: str, tokens: Sequence[Token] | None = None, *, norms: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """Return the languages a text may be in, the most likely first.
 
     One language when its letters or its common words decide; otherwise every Cyrillic
     language its letters allow ("Розпочалися навчання" is Ukrainian or Russian), so the
-    matcher can read its words in each of them.
+    matcher can read its words in each of them. `tokens`, or just their `norms`, are the
+    text's words when the caller has them.
     """
     lowered = text.lower()
     # Counted in C without building a list of matches: this runs on every report. In
@@ -69,13 +74,19 @@ def language_candidates(text: str, tokens: Sequence[Token] | None = None) -> tup
     latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
     if cyrillic == 0 or latin > cyrillic:
         return ("en",)
-    foreign = {lang: sum(map(lowered.count, letters)) for lang, letters in _FOREIGN_LETTERS.items()}
+    counts = dict(zip(_ANY_FOREIGN, map(lowered.count, _ANY_FOREIGN), strict=True))
+    foreign = {
+        lang: sum(map(counts.__getitem__, letters)) for lang, letters in _FOREIGN_LETTERS.items()
+    }
     fewest = min(foreign.values())
     candidates = [lang for lang in _FOREIGN_LETTERS if foreign[lang] == fewest]
     if len(candidates) == 1:
         return (candidates[0],)
     unique = _unique_words()
-    words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
+    if norms is not None:
+        words = list(norms)
+    else:
+        words = [token.norm for token in (tokenize(lowered) if tokens is None else tokens)]
     scores = {lang: sum(word in unique[lang] for word in words) for lang in candidates}
     # sorted() is stable and candidates are in ru, be, uk order: with no evidence at all,
     # Russian, the most common language of the sources, comes first.

@@ -24,20 +24,24 @@ in every language it may be in and all its normal forms are looked up.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache
+from itertools import repeat
 from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, Sense, Severity, default_catalog
+from bot.matching.catalog import Catalog, Sense, Severity, Topic, default_catalog
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
+    Memo,
     PhraseIndex,
     PhraseMatch,
     Token,
     model_name,
     normalize_word,
+    split_words,
     tokenize,
     word_forms,
 )
@@ -59,14 +63,26 @@ class _Role(StrEnum):
     NOT_NEAR = "not_near"
 
 
+_Hits = dict[str, dict[str, str]]  # topic -> {text words: keyword}
+_Graded = dict[str, dict[str, tuple[Severity, str]]]  # topic -> {text words: grade}
+# A topic's sense rule with its number among the topic's rules (which `near` is keyed by).
+_Rule = tuple[int, Sense]
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """One catalog phrase as the index stores it."""
+    """One catalog phrase as the index stores it.
+
+    A keyword's entry also carries the rules of its topic that govern it, worked out when
+    the matcher is built: a text hits dozens of keywords, most of them governed by none.
+    """
 
     topic: str
     phrase: str
     role: _Role
     sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+    filters: tuple[_Rule, ...] = ()  # the filtering rules that govern this keyword
+    grades: tuple[_Rule, ...] = ()  # the grading rules, when its topic's hits are graded
 
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
@@ -91,12 +107,25 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """A text read once: its words and the languages they are normalised in."""
+    """A text read once: its words and the languages they are normalised in.
+
+    The words are kept as parallel tuples, one item per token, rather than as `Token`s:
+    matching reads whole tokens only where something hit (see `Words`).
+    """
 
     text: str
-    tokens: tuple[Token, ...]
+    surfaces: tuple[str, ...]  # each word as written
+    starts: tuple[int, ...]  # where each word starts in the text
+    ends: tuple[int, ...]  # and where it ends
+    norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`)
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """Return the words as tokens (made on each call)."""
+        words = zip(self.surfaces, self.starts, self.ends, self.norms, strict=True)
+        return tuple(map(tuple.__new__, repeat(Token), words))
 
     def token_keys(self) -> list[frozenset[str]]:
         """Return the normal forms of each word (before any vocabulary's prefixes)."""
@@ -109,16 +138,38 @@ class Reading:
 
 def read(text: str) -> Reading:
     """Tokenize a text, tell the languages it may be in and normalise its words, once."""
-    tokens = tuple(tokenize(text))
-    return _reading(text, tokens, language_candidates(text, tokens))
+    words = split_words(text)
+    surfaces, starts, ends = tuple(words.surfaces), tuple(words.starts), tuple(words.ends)
+    norms = tuple(words.norms)
+    langs = language_candidates(text, norms=norms)
+    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
-def _reading(text: str, tokens: tuple[Token, ...], langs: tuple[str, ...]) -> Reading:
+# The normal forms of folded words, per tuple of languages a text may be in (a handful).
+# Half the one cache they had before: most texts are in one language, a few in another.
+_FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
+_FORMS_LIMIT = 65_536
+
+
+def _reading(text: str, tokens: Sequence[Token], langs: tuple[str, ...]) -> Reading:
     """Build a reading of tokens whose languages are known."""
-    return Reading(text, tokens, langs, tuple(_base_keys(token.norm, langs) for token in tokens))
+    surfaces = tuple(token.surface for token in tokens)
+    starts = tuple(token.start for token in tokens)
+    ends = tuple(token.end for token in tokens)
+    norms = tuple(token.norm for token in tokens)
+    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
-@lru_cache(maxsize=131_072)
+def _forms_in(langs: tuple[str, ...]) -> Memo[str, frozenset[str]]:
+    """Return the memo of folded words' normal forms in these languages."""
+    forms = _FORMS.get(langs)
+    if forms is None:
+        forms = _FORMS[langs] = Memo(functools.partial(_base_keys, langs=langs), _FORMS_LIMIT)
+    return forms
+
+
 def _base_keys(norm: str, langs: tuple[str, ...]) -> frozenset[str]:
     """Return the keys a folded word matches phrase words by, in any of the languages."""
     keys: set[str] = set()
@@ -138,7 +189,11 @@ class Vocabulary(Generic[_V]):
         self._index: PhraseIndex[_V] = PhraseIndex()
         self._prefixes: set[str] = set()
         self._longest_prefix = 0
-        self._prefixed = lru_cache(maxsize=65_536)(self._with_prefixes)
+        # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
+        # Keyed by both, as the forms a word has depend on the languages of its text.
+        self._prefixed: Memo[tuple[str, frozenset[str]], frozenset[str]] = Memo(
+            self._with_prefixes, 65_536
+        )
 
     def add(self, phrase: str, lang: str | None, value: _V) -> None:
         """Normalise a phrase and register it with its value."""
@@ -149,7 +204,7 @@ class Vocabulary(Generic[_V]):
             if key.startswith(_PREFIX):
                 self._prefixes.add(key[1:])
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
-                self._prefixed.cache_clear()
+                self._prefixed.clear()
         self._index.add(keys, value)
 
     def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
@@ -160,14 +215,13 @@ class Vocabulary(Generic[_V]):
         """Find the registered phrases in a text read once."""
         keys: Sequence[frozenset[str]] = reading.forms
         if self._prefixes:
-            keys = [
-                self._prefixed(token.norm, base)
-                for token, base in zip(reading.tokens, keys, strict=True)
-            ]
+            words = zip(reading.norms, keys, strict=True)
+            keys = list(map(self._prefixed.__getitem__, words))
         return self._index.find(keys, max_gap=1)
 
-    def _with_prefixes(self, norm: str, base: frozenset[str]) -> frozenset[str]:
-        """Add the `prefix*` keys a word matches to its normal forms."""
+    def _with_prefixes(self, word: tuple[str, frozenset[str]]) -> frozenset[str]:
+        """Add the `prefix*` keys a word (folded, with its normal forms) matches to its forms."""
+        norm, base = word
         extra = {
             _PREFIX + norm[:length]
             for length in range(1, min(len(norm), self._longest_prefix) + 1)
@@ -183,9 +237,6 @@ class Matcher:
         self._catalog = catalog
         self._topics = catalog.names()
         self._gated = frozenset(topic.name for topic in catalog.topics if topic.context)
-        self._senses: dict[str, tuple[Sense, ...]] = {
-            topic.name: topic.senses for topic in catalog.topics
-        }
         self._severity = {topic.name: topic.severity for topic in catalog.topics}
         self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
@@ -197,7 +248,7 @@ class Matcher:
             ):
                 for lang, phrases in table.items():
                     for phrase in phrases:
-                        self._vocabulary.add(phrase, lang, _Entry(topic.name, phrase, role))
+                        self._vocabulary.add(phrase, lang, self._entry(topic, phrase, role))
             for number, sense in enumerate(topic.senses):
                 for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
                     for lang, phrases in table.items():
@@ -205,6 +256,23 @@ class Matcher:
                             entry = _Entry(topic.name, phrase, role, number)
                             self._vocabulary.add(phrase, lang, entry)
         self._places = PlaceIndex(places)
+
+    def _entry(self, topic: Topic, phrase: str, role: _Role) -> _Entry:
+        """Make the entry of a topic's keyword, exclusion or context phrase."""
+        if role is not _Role.KEYWORD:
+            return _Entry(topic.name, phrase, role)
+        rules = [(number, sense) for number, sense in enumerate(topic.senses)]
+        governing = [(number, sense) for number, sense in rules if sense.governs(phrase)]
+        return _Entry(
+            topic.name,
+            phrase,
+            role,
+            # A grading rule never drops a hit.
+            filters=tuple(rule for rule in governing if rule[1].severity is None),
+            grades=tuple(rule for rule in governing if rule[1].severity is not None)
+            if topic.name in self._graded
+            else (),
+        )
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -219,39 +287,10 @@ class Matcher:
     def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
         reading = read(text) if isinstance(text, str) else text
-        text, tokens, langs = reading.text, reading.tokens, reading.langs
-        matches = self._vocabulary.find_in(reading)
-        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
-        for match in matches:
-            entry = match.value
-            if entry.role in (_Role.NEAR, _Role.NOT_NEAR):
-                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
-        hits: dict[str, dict[str, str]] = {}  # topic -> {text words: keyword}
-        graded: dict[str, dict[str, tuple[Severity, str]]] = {}  # topic -> {words: grade}
-        vetoed: set[str] = set()
-        in_context: set[str] = set()
-        notes: list[str] = []
-        for match in matches:
-            entry = match.value
-            words = text[tokens[match.start].start : tokens[match.end - 1].end]
-            if entry.role is _Role.EXCLUDE:
-                vetoed.add(entry.topic)
-                notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
-            elif entry.role is _Role.CONTEXT:
-                in_context.add(entry.topic)
-            elif entry.role is _Role.KEYWORD:
-                reason = self._sense_veto(entry, match, near, text, tokens)
-                if reason is None:
-                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
-                    grade = (
-                        self._grade(entry, match, near, text, tokens)
-                        if entry.topic in self._graded
-                        else None
-                    )
-                    if grade is not None:
-                        graded.setdefault(entry.topic, {}).setdefault(words, grade)
-                else:
-                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
+        text, langs = reading.text, reading.langs
+        hits, graded, vetoed, in_context, notes = self._tally(
+            self._vocabulary.find_in(reading), reading
+        )
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
@@ -261,7 +300,9 @@ class Matcher:
         for topic in found:
             if topic not in topics:
                 notes.append(f"{topic}: dropped, none of its context words occur")
-        places = self._places.find_in_tokens(tokens, text, langs)
+        places = self._places.find_in_words(
+            reading.surfaces, reading.starts, reading.norms, text, langs
+        )
         oblasts, border_km = self._places.locate(places)
         found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
         return Classification(
@@ -274,6 +315,50 @@ class Matcher:
             severity=_highest(hit.severity for hit in found_hits),
             notes=tuple(dict.fromkeys(notes)),
         )
+
+    def _tally(
+        self, matches: list[PhraseMatch[_Entry]], reading: Reading
+    ) -> tuple[_Hits, _Graded, set[str], set[str], list[str]]:
+        """Sort a text's catalog matches: the keyword hits that stand (and their grades),
+        the topics vetoed and those whose context occurs, and notes on what was dropped.
+
+        One pass of few Python steps per match: a text hits dozens of keywords.
+        """
+        near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]] = {}
+        for match in matches:
+            entry = match.value
+            if entry.role is _Role.NEAR or entry.role is _Role.NOT_NEAR:
+                near.setdefault((entry.topic, entry.sense, entry.role), []).append(match)
+        hits: _Hits = {}
+        graded: _Graded = {}
+        vetoed: set[str] = set()
+        in_context: set[str] = set()
+        notes: list[str] = []
+        excluded: set[tuple[str, str, str]] = set()  # the vetoes noted: one note each
+        text, starts, ends = reading.text, reading.starts, reading.ends
+        for match in matches:
+            start, end, entry = match
+            role = entry.role
+            words = text[starts[start] : ends[end - 1]]
+            if role is _Role.KEYWORD:
+                reason = self._sense_veto(entry, match, near, reading) if entry.filters else None
+                if reason is None:
+                    hits.setdefault(entry.topic, {}).setdefault(words, entry.phrase)
+                    if entry.grades:
+                        grade = self._grade(entry, match, near, reading)
+                        if grade is not None:
+                            graded.setdefault(entry.topic, {}).setdefault(words, grade)
+                else:
+                    notes.append(f"{entry.topic}: {words!r} ignored: {reason}")
+            elif role is _Role.EXCLUDE:
+                vetoed.add(entry.topic)
+                veto = (entry.topic, words, entry.phrase)
+                if veto not in excluded:  # a repeated note is dropped anyway: skip its format
+                    excluded.add(veto)
+                    notes.append(f"{entry.topic}: vetoed by {words!r} (exclude {entry.phrase!r})")
+            elif role is _Role.CONTEXT:
+                in_context.add(entry.topic)
+        return hits, graded, vetoed, in_context, notes
 
     def _hit(
         self,
@@ -315,18 +400,17 @@ class Matcher:
         entry: _Entry,
         match: PhraseMatch[_Entry],
         near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
-        text: str,
-        tokens: Sequence[Token],
+        reading: Reading,
     ) -> tuple[Severity, str] | None:
         """Return the severity and note of the most severe grading rule a hit fits, if any."""
         best: tuple[Severity, str] | None = None
-        for number, sense in enumerate(self._senses.get(entry.topic, ())):
-            if sense.severity is None or not sense.governs(entry.phrase):
-                continue
+        for number, sense in entry.grades:
+            if sense.severity is None:
+                continue  # for mypy: `grades` are the rules that have one
 
             def close(role: _Role, sense: Sense = sense, number: int = number) -> bool:
                 others = near.get((entry.topic, number, role), ())
-                return _nearby(match, others, sense.within, text, tokens) is not None
+                return _nearby(match, others, sense.within, reading) is not None
 
             fits = (not any(sense.near.values()) or close(_Role.NEAR)) and not close(_Role.NOT_NEAR)
             if fits and (best is None or _SEVERITY_RANK[sense.severity] > _SEVERITY_RANK[best[0]]):
@@ -338,27 +422,21 @@ class Matcher:
         entry: _Entry,
         match: PhraseMatch[_Entry],
         near: dict[tuple[str, int, _Role], list[PhraseMatch[_Entry]]],
-        text: str,
-        tokens: Sequence[Token],
+        reading: Reading,
     ) -> str | None:
         """Return why a sense rule drops a keyword hit, or None when the hit stands."""
-        for number, sense in enumerate(self._senses.get(entry.topic, ())):
-            if sense.severity is not None or not sense.governs(entry.phrase):
-                continue  # a grading rule never drops a hit
+        for number, sense in entry.filters:
             blocker = _nearby(
                 match,
                 near.get((entry.topic, number, _Role.NOT_NEAR), ()),
                 sense.within,
-                text,
-                tokens,
+                reading,
             )
             if blocker is not None:
-                words = text[tokens[blocker.start].start : tokens[blocker.end - 1].end]
+                words = reading.text[reading.starts[blocker.start] : reading.ends[blocker.end - 1]]
                 return f"{words!r} is near ({sense.note or 'not_near rule'})"
             wanted = near.get((entry.topic, number, _Role.NEAR), ())
-            if any(sense.near.values()) and (
-                _nearby(match, wanted, sense.within, text, tokens) is None
-            ):
+            if any(sense.near.values()) and (_nearby(match, wanted, sense.within, reading) is None):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
         return None
 
@@ -371,12 +449,11 @@ def _nearby(
     match: PhraseMatch[_Entry],
     others: Iterable[PhraseMatch[_Entry]],
     within: int,
-    text: str,
-    tokens: Sequence[Token],
+    reading: Reading,
 ) -> PhraseMatch[_Entry] | None:
     """Return the first of `others` within `within` words of a hit and in its sentence."""
     for other in others:
-        if _distance(match, other) <= within and _same_sentence(text, tokens, match, other):
+        if _distance(match, other) <= within and _same_sentence(reading, match, other):
             return other
     return None
 
@@ -387,14 +464,12 @@ def _highest(levels: Iterable[str | None]) -> str | None:
     return max(known, key=_RANK.__getitem__, default=None)
 
 
-def _same_sentence(
-    text: str, tokens: Sequence[Token], one: PhraseMatch[Any], other: PhraseMatch[Any]
-) -> bool:
+def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
     """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    between = text[tokens[first.end - 1].end : tokens[second.start].start]
+    between = reading.text[reading.ends[first.end - 1] : reading.starts[second.start]]
     return not any(mark in between for mark in ".!?\n")
 
 

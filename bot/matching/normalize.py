@@ -29,8 +29,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from typing import Generic, NamedTuple, TypeVar
@@ -39,9 +38,12 @@ import pymorphy3
 import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’ʼ`][^\W_]+)*")
+# Possessive (++, *+): a run of letters never gives any back, which is what the greedy
+# pattern would end with anyway, and the regex engine then keeps no backtracking state.
+_TOKEN_RE = re.compile(r"[^\W_]++(?:[-'’ʼ`][^\W_]++)*+")
 _SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # the same words, as a group for re.split
 _APOSTROPHES = "'’ʼ`"
+_JOINERS = "-" + _APOSTROPHES  # what joins the parts of one word in _TOKEN_RE
 _MODEL_RE = re.compile(r"^([^\W\d_]+)-(\d+)")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
@@ -64,6 +66,8 @@ _TRANSLIT = {
 _TRANSLIT_LANG = {"be": {"г": "h"}, "uk": {"г": "h", "и": "y"}}
 
 _T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 
 _VOWELS = frozenset("аеёиоуыэюяіїєaeiouy")
 
@@ -89,6 +93,32 @@ _ENDINGS = {
         "ю", "о", "е", "є", "ь", "й",
     ),
 }  # fmt: skip
+
+
+class Memo(dict[_K, _V]):
+    """A bounded memo of a pure function, read as a dict: `map(memo.__getitem__, keys)`.
+
+    The per-word steps of reading a text (folding, normal forms, prefix and place keys) run
+    for every word of every report, and words repeat within and across reports. Looked up
+    through `map` over `__getitem__`, a known word costs one dict lookup in C: no Python
+    frame per word, no key tuple and no recency list as `functools.lru_cache` keeps. Only
+    a missing key calls the function (`__missing__`). When full, the memo starts over
+    rather than tracking recency: a working set of words refills it quickly.
+    """
+
+    __slots__ = ("_function", "_limit")
+
+    def __init__(self, function: Callable[[_K], _V], limit: int) -> None:
+        super().__init__()
+        self._function = function
+        self._limit = limit
+
+    def __missing__(self, key: _K) -> _V:
+        value = self._function(key)
+        if len(self) >= self._limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
 class Token(NamedTuple):
@@ -118,35 +148,58 @@ def fold(word: str) -> str:
     return word
 
 
+_FOLDED: Memo[str, str] = Memo(fold, 131_072)  # `fold` for `tokenize`, looked up in C
+
+
 def is_cyrillic(word: str) -> bool:
     """Tell whether a word has any Cyrillic letter."""
     return _CYRILLIC_RE.search(word) is not None
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole.
+class Words(NamedTuple):
+    """A text's words as parallel lists, one item per token: what tokens are made of.
+
+    Reading a report needs whole tokens only at the few words that hit something; kept
+    apart, its words cost no tuple each.
+    """
+
+    surfaces: list[str]
+    starts: list[int]
+    ends: list[int]
+    norms: list[str]
+
+
+def split_words(text: str) -> Words:
+    """Split a text into words as `tokenize` does, as parallel lists rather than tokens.
 
     Every word of every text passes here, so the common case runs in C: `re.split` with a
     capturing group yields the gaps and the words in turn, the running sum of their lengths
-    gives each word's offsets, and the tokens are built by `map` without a Python-level call
-    per word. Only the rare chunks joined by hyphens or apostrophes are split in Python.
+    gives each word's offsets, and `map` folds them without a Python-level call per word.
+    Only the rare chunks joined by hyphens or apostrophes are split in Python.
     """
     parts = _SPLIT_RE.split(text)
-    words = parts[1::2]
+    surfaces = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=0))
-    tokens = list(
-        map(
-            tuple.__new__,
-            repeat(Token),
-            zip(words, offsets[1::2], offsets[2::2], map(fold, words), strict=False),
-        )
-    )
-    if all(map(str.isalnum, words)):
-        return tokens
-    joined = list(compress(range(len(words)), map(operator.not_, map(str.isalnum, words))))
+    starts, ends = offsets[1:-1:2], offsets[2::2]  # offsets[-1] is the text's end
+    norms = list(map(_FOLDED.__getitem__, surfaces))
+    # A word is joined (not all letters and digits) only by one of these marks: a text
+    # without any has none, which a few substring scans tell sooner than a test per word.
+    if not any(map(text.__contains__, _JOINERS)) or all(map(str.isalnum, surfaces)):
+        return Words(surfaces, starts, ends, norms)
+    joined = list(compress(range(len(surfaces)), map(operator.not_, map(str.isalnum, surfaces))))
     for index in reversed(joined):  # from the end, so earlier indices stay valid
-        tokens[index : index + 1] = _pieces(words[index], offsets[2 * index + 1])
-    return tokens
+        pieces = _pieces(surfaces[index], starts[index])
+        place = slice(index, index + 1)
+        surfaces[place] = [piece.surface for piece in pieces]
+        starts[place] = [piece.start for piece in pieces]
+        ends[place] = [piece.end for piece in pieces]
+        norms[place] = [piece.norm for piece in pieces]
+    return Words(surfaces, starts, ends, norms)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a text into word tokens, keeping model names such as "Т-72" or "Су-30СМ" whole."""
+    return list(map(tuple.__new__, repeat(Token), zip(*split_words(text), strict=True)))
 
 
 def _pieces(chunk: str, base: int) -> list[Token]:
@@ -277,13 +330,19 @@ def normalize_word(word: str, lang: str) -> str:
     return word_forms(word, lang)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseMatch(Generic[_T]):
-    """One phrase found in a token sequence: tokens start..end (exclusive) and its value."""
+class PhraseMatch(NamedTuple, Generic[_T]):
+    """One phrase found in a token sequence: tokens start..end (exclusive) and its value.
+
+    A named tuple, not a frozen dataclass: a report makes dozens of them, and a frozen
+    dataclass sets each field through `object.__setattr__`.
+    """
 
     start: int
     end: int
     value: _T
+
+
+_new_tuple = tuple.__new__
 
 
 class PhraseIndex(Generic[_T]):
@@ -295,35 +354,45 @@ class PhraseIndex(Generic[_T]):
     """
 
     def __init__(self) -> None:
-        self._single: dict[str, list[_T]] = {}
-        self._multi: dict[str, dict[str, list[tuple[tuple[str, ...], _T]]]] = {}
+        # first key -> (the one-word phrases' values, {second key: [(phrase, value)]})
+        self._heads: dict[str, tuple[list[_T], dict[str, list[tuple[tuple[str, ...], _T]]]]] = {}
         self._firsts: set[str] = set()  # every first key: most words of a text are not one
+        # Whether a word's keys hold a first key. Memoised by the keys: a word's keys are
+        # one frozenset, made once (and kept) by the caller's own memo, whose hash is kept.
+        self._starts: Memo[frozenset[str], bool] = Memo(self._may_start, 65_536)
 
     def add(self, keys: Sequence[str], value: _T) -> None:
         """Register a phrase (one key per word) that yields `value` when found."""
         if not keys:
             raise ValueError("a phrase needs at least one word")
         self._firsts.add(keys[0])
+        self._starts.clear()
+        single, multi = self._heads.setdefault(keys[0], ([], {}))
         if len(keys) == 1:
-            self._single.setdefault(keys[0], []).append(value)
+            single.append(value)
         else:
-            second = self._multi.setdefault(keys[0], {})
-            second.setdefault(keys[1], []).append((tuple(keys), value))
+            multi.setdefault(keys[1], []).append((tuple(keys), value))
 
-    def find(
-        self, token_keys: Sequence[Collection[str]], max_gap: int = 1
-    ) -> list[PhraseMatch[_T]]:
+    def _may_start(self, keys: frozenset[str]) -> bool:
+        """Tell whether a word with these keys may start a phrase."""
+        return not self._firsts.isdisjoint(keys)
+
+    def find(self, token_keys: Sequence[frozenset[str]], max_gap: int = 1) -> list[PhraseMatch[_T]]:
         """Find every phrase whose words occur in order, at most `max_gap` words apart."""
         found: list[PhraseMatch[_T]] = []
         count = len(token_keys)
-        firsts = self._firsts
-        for start, keys in enumerate(token_keys):
-            if firsts.isdisjoint(keys):
-                continue
-            for key in keys:
-                for value in self._single.get(key, ()):
-                    found.append(PhraseMatch(start, start + 1, value))
-                seconds = self._multi.get(key)
+        heads = self._heads
+        # Only the words that may start a phrase, picked in C: most words of a text start none.
+        starts = compress(range(count), map(self._starts.__getitem__, token_keys))
+        for start in starts:
+            for key in token_keys[start]:
+                head = heads.get(key)
+                if head is None:
+                    continue
+                single, seconds = head
+                for value in single:
+                    # PhraseMatch(start, start + 1, value) without its __new__'s Python frame
+                    found.append(_new_tuple(PhraseMatch, (start, start + 1, value)))
                 if not seconds:
                     continue
                 tried: set[int] = set()  # a phrase's second word counts where it first occurs

@@ -38,6 +38,7 @@ from types import MappingProxyType
 
 from bot.matching.lang import LANGUAGES
 from bot.matching.normalize import (
+    Memo,
     PhraseIndex,
     Token,
     is_common_word,
@@ -258,15 +259,14 @@ def _name_bases(word: str) -> set[str]:
     return bases
 
 
-def _opens_sentence(text: str, token: Token) -> bool:
-    """Tell whether a token is the first word of a sentence of the text."""
-    before = text[: token.start].rstrip(" \t\"'«„“(—-")
+def _opens_sentence(text: str, start: int) -> bool:
+    """Tell whether the word that starts at `start` is the first word of a sentence."""
+    before = text[:start].rstrip(" \t\"'«„“(—-")
     return not before or before[-1] in ".!?\n:"
 
 
-@lru_cache(maxsize=65_536)
 def _word_keys(word: str) -> frozenset[str]:
-    """Return the keys a folded word can match a name by (memoised: words repeat)."""
+    """Return the keys a folded word can match a name by (memoised in `_WORD_KEYS`)."""
     if any(ch.isdigit() for ch in word):
         return frozenset()  # "Ил-76" is an aircraft, not the town of Ilya
     if is_cyrillic(word):
@@ -279,6 +279,9 @@ def _word_keys(word: str) -> frozenset[str]:
     if any(ch.isalpha() for ch in word):
         return frozenset({"l:" + skeleton(word)})
     return frozenset()
+
+
+_WORD_KEYS: Memo[str, frozenset[str]] = Memo(_word_keys, 65_536)  # words repeat
 
 
 def _name_phrases(name: str, lang: str, *, town: bool = False) -> list[tuple[str, ...]]:
@@ -392,15 +395,29 @@ class PlaceIndex:
         With the text and its languages, a name that opens a sentence counts only if it is
         not also a dictionary word there ("Військові провели..." names no village).
         """
-        keys = [_word_keys(token.norm) for token in tokens]  # memoised: no frame per word
+        surfaces = [token.surface for token in tokens]
+        starts = [token.start for token in tokens]
+        return self.find_in_words(surfaces, starts, [token.norm for token in tokens], text, langs)
+
+    def find_in_words(
+        self,
+        surfaces: Sequence[str],
+        starts: Sequence[int],
+        norms: Sequence[str],
+        text: str = "",
+        langs: Sequence[str] = (),
+    ) -> tuple[str, ...]:
+        """Return the ids of the places named by a text's words, given as parallel lists
+        of the tokens' surfaces, starts and norms (see `find_in_tokens`)."""
+        keys = list(map(_WORD_KEYS.__getitem__, norms))  # no frame per word
         matches = [
             match
             for match in self._index.find(keys, max_gap=0)
             # Names are proper nouns: a lower-case "мир" (peace) is not the town of Mir.
-            if tokens[match.start].surface[:1].isupper()
+            if surfaces[match.start][:1].isupper()
             and not (
-                _opens_sentence(text, tokens[match.start])
-                and any(is_common_word(tokens[match.start].surface, lang) for lang in langs)
+                _opens_sentence(text, starts[match.start])
+                and any(is_common_word(surfaces[match.start], lang) for lang in langs)
             )
         ]
         # The longest name wins where names overlap: "Гомельская область" is the oblast,

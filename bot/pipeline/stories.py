@@ -32,10 +32,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import TypeVar
 
 from bot.matching.matcher import Reading
+from bot.matching.normalize import Memo
 from bot.models import Classification
 
 WINDOW = timedelta(hours=12)
@@ -86,32 +86,42 @@ class Signature:
 
 def signature_of(found: Classification, reading: Reading, point_places: Iterable[str]) -> Signature:
     """Describe a report: its topics, point places, numbers and a sketch of its wording."""
-    # map() and join in C where a comprehension would run Python per word: every stored
-    # report is signed.
-    words = list(map(min, filter(None, reading.forms)))
-    numbers = {
-        token.norm.lstrip("0") or "0"
-        for token in reading.tokens
-        if token.norm.isdigit() and int(token.norm) >= _MIN_NUMBER
-    }
-    shingles = set(map(" ".join, itertools.pairwise(words)))
+    # map() and filter() in C where a comprehension would run Python per word: every stored
+    # report is signed. A shingle is two consecutive words (those with a normal form), each
+    # in its first normal form, e.g. "колонна техника".
+    words = filter(None, reading.forms)
+    # isdecimal, not isdigit: "10²" is digits but no number int() reads.
+    digits = filter(str.isdecimal, reading.norms)
+    numbers = {number.lstrip("0") or "0" for number in digits if int(number) >= _MIN_NUMBER}
     return Signature(
         topics=frozenset(found.topics),
         places=frozenset(point_places),
         numbers=frozenset(numbers),
-        sketch=_sketch(shingles),
+        sketch=_bottom(set(map(_PAIR_HASHES.__getitem__, itertools.pairwise(words)))),
     )
 
 
-@lru_cache(maxsize=262_144)
 def _shingle_hash(shingle: str) -> int:
-    """Hash a shingle; memoised, as common word pairs recur in report after report."""
+    """Hash a shingle (two normal forms joined by a space): what sketches are made of."""
     return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
 
 
-def _sketch(shingles: Iterable[str]) -> tuple[int, ...]:
-    """Return the bottom-k hashes of a set of shingles."""
-    return tuple(sorted(set(map(_shingle_hash, shingles)))[:SKETCH_SIZE])
+def _pair_hash(pair: tuple[frozenset[str], frozenset[str]]) -> int:
+    """Hash the shingle of two consecutive words, given by their normal forms."""
+    one, other = pair
+    return _shingle_hash(f"{min(one)} {min(other)}")
+
+
+# Common word pairs recur in report after report. Keyed by the words' sets of normal forms
+# as the reading holds them: a frozenset keeps its hash and these are the same objects
+# report after report (`Memo` of the forms), so a known pair costs a dict lookup, without
+# picking each word's form or building and hashing the shingle's string.
+_PAIR_HASHES: Memo[tuple[frozenset[str], frozenset[str]], int] = Memo(_pair_hash, 262_144)
+
+
+def _bottom(hashes: set[int]) -> tuple[int, ...]:
+    """Return the `SKETCH_SIZE` smallest of some shingles' hashes, in order."""
+    return tuple(sorted(hashes)[:SKETCH_SIZE])
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:

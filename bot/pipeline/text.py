@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -23,6 +25,7 @@ _BLOCKS = frozenset(
 _BREAK = "\ue000"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TERMINATORS = ".!?…"
+_TERMINATOR_TUPLE = tuple(_TERMINATORS)  # for str.endswith
 _CLOSERS = "\"'»”’)]"
 _OPENERS = "\"'«“„‘("
 # A candidate sentence end: terminal punctuation, closing quotes, then whitespace.
@@ -148,23 +151,31 @@ def _initial_before(line: str, end: int) -> bool:
     return len(word) == 1 and word.isalpha()
 
 
-def _logical_lines(text: str) -> list[str]:
+def _logical_lines(text: str) -> Iterator[str]:
     # A plain-text body may be hard-wrapped: a line that does not end a sentence and a next
     # line that starts in lower case are one line. Any other line break ends a sentence.
-    lines: list[str] = []
+    # A line is given once the next one is known not to continue it.
+    last: str | None = None
     for line in normalize_text(text).split("\n"):
         if not line:
             continue
-        if lines and not lines[-1].endswith(tuple(_TERMINATORS)) and line[0].islower():
-            lines[-1] = f"{lines[-1]} {line}"
+        if last is not None and not last.endswith(_TERMINATOR_TUPLE) and line[0].islower():
+            last = f"{last} {line}"
         else:
-            lines.append(line)
-    return lines
+            if last is not None:
+                yield last
+            last = line
+    if last is not None:
+        yield last
 
 
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences at . ! ? … or a line break followed by a new sentence."""
-    sentences: list[str] = []
+    return list(_sentences(text))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """Give the sentences of `split_sentences` one by one: a summary needs only the first."""
     for line in _logical_lines(text):
         start = 0
         for match in _SENTENCE_END.finditer(line):
@@ -173,12 +184,11 @@ def split_sentences(text: str) -> list[str]:
                 continue
             if _initial_before(line, match.start()):
                 continue
-            sentences.append(line[start : match.start() + len(match.group(0).rstrip())].strip())
+            yield line[start : match.start() + len(match.group(0).rstrip())].strip()
             start = end
         tail = line[start:].strip()
         if tail:
-            sentences.append(tail)
-    return sentences
+            yield tail
 
 
 def truncate_words(text: str, max_chars: int) -> str:
@@ -202,13 +212,17 @@ def first_sentences(text: str, n: int = 3, max_chars: int = 400) -> str:
     # a sentence ends somewhere depends only on the characters around that point, so the
     # head's sentences are the text's, except its last one, which the cut may have
     # shortened (or ended): the head's answer stands when it used none of that last one.
+    #
+    # `_summary` reads at most the first n sentences, and whether the head's answer stands
+    # needs one more: only those are split (n < 1 slices sentences otherwise: all are).
+    wanted = n if n >= 1 else None
     head = max_chars + max_chars // 2
     if len(text) > head:
-        sentences = split_sentences(text[:head])
+        sentences = list(islice(_sentences(text[:head]), None if wanted is None else wanted + 1))
         summary, used = _summary(sentences, n, max_chars)
         if used < len(sentences):
             return summary
-    return _summary(split_sentences(text), n, max_chars)[0]
+    return _summary(list(islice(_sentences(text), wanted)), n, max_chars)[0]
 
 
 def _summary(sentences: list[str], n: int, max_chars: int) -> tuple[str, int]:
