@@ -122,7 +122,7 @@ def _run(settings: Settings) -> int:
         return 2
     from bot.app import build_application  # noqa: PLC0415 -- PTB loads only for the bot itself
 
-    build_application(settings).run_polling()
+    build_application(settings, freeze_heap=True).run_polling()
     return 0
 
 

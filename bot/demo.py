@@ -146,7 +146,7 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
             )
             sandbox.register_chat(SUBSCRIBER, "private")
             sandbox.register_chat(ADMIN, "private")
-            app = build_application(settings)
+            app = build_application(settings, freeze_heap=True)
             async with asyncio.timeout(seconds), running(app):
                 log.say(
                     "demo",

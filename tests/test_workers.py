@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from bot.pipeline.alerts import content_hash
 from bot.pipeline.workers import (
     Digest,
     analyse,
+    make_process_pool,
     pack,
     pack_digest,
     read_document,
@@ -141,3 +143,12 @@ def test_a_channel_page_digest_names_its_older_page() -> None:
     )
     assert done.count == 2
     assert done.older == "https://t.me/s/chan_demo?before=41"
+
+
+def test_a_worker_freezes_what_it_built_at_start() -> None:
+    """Its matcher is out of the collector's reach before the first document arrives."""
+    pool = make_process_pool(None, 1)
+    try:
+        assert pool.submit(gc.get_freeze_count).result(timeout=120) > 10_000
+    finally:
+        pool.shutdown()
