@@ -35,6 +35,7 @@ class ErrorKind(StrEnum):
     XML_ENTITIES = "xml_entities"  # DTD entity declarations: bombs and external entities
     ENCODING = "encoding_error"
     NETWORK = "network_error"
+    PARSER_CRASH = "parser_crash"  # reading the document killed a worker process, twice
 
 
 @dataclass(frozen=True, slots=True)

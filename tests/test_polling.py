@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -17,7 +21,7 @@ from bot.context import Core
 from bot.models import SourceKind
 from bot.pipeline.alerts import content_hash
 from bot.pipeline.cycle import run_cycle
-from bot.pipeline.workers import make_process_pool
+from bot.pipeline.workers import WorkerPool, make_process_pool
 from bot.sandbox import SandboxBotAPI, SourceServer
 from bot.sources import SourceRefusedError, add_source
 from tests.conftest import ADMIN_ID
@@ -356,6 +360,55 @@ async def test_parsing_and_matching_in_worker_processes(
     assert second.queued == 2
     events = await core.db.events.recent(limit=10)
     assert all(event.topics == ("drills",) for event in events)
+
+
+class PoisonedPool(Executor):
+    """Workers that die on a document holding b"POISON", as a crashing C parser would."""
+
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        body = fn.args[0].args[0]  # digest_packed, bound to read_document, bound to the body
+        if b"POISON" in body:
+            return self.pool.submit(os._exit, 70)
+        return self.pool.submit(fn, *args, **kwargs)
+
+
+async def test_a_document_that_kills_its_worker_fails_alone(
+    core: Core, source_server: SourceServer
+) -> None:
+    good = source_server.add("good.rss", rss(*DRILLS))
+    bad = source_server.add("bad.rss", rss(("p1", "POISON")))
+    for url, name in ((bad, "Bad"), (good, "Good")):
+        await add_source(core.db, url, now=core.clock.now(), allow_private=True, name=name)
+    pool = make_process_pool(core.settings.catalog, 1)
+    try:
+        # One source at a time: a worker's death also fails the tasks beside it (once).
+        pipe = dataclasses.replace(core.pipeline, executor=PoisonedPool(pool), concurrency=1)
+        report = await run_cycle(pipe, all_sources=True)
+        assert pool.restarts == 2  # the bad document was read twice, on new workers each time
+        source_server.add("good.rss", rss(*DRILLS, ("d6", "Учения у Мозыря")))
+        again = await run_cycle(pipe, all_sources=True)
+    finally:
+        pool.shutdown()
+    assert report.errors == {"Bad": "parser_crash"}
+    assert report.new_events == 5
+    assert again.new_events == 1  # the new workers go on reading
+    sources = {source.name: source for source in await core.db.sources.all()}
+    assert sources["Bad"].last_error_kind == "parser_crash"
+    assert sources["Good"].last_error_kind is None
+
+
+def test_a_pool_whose_worker_died_starts_new_workers() -> None:
+    pool = make_process_pool(None, 1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 70).result(timeout=120)
+        assert pool.submit(abs, -2).result(timeout=120) == 2
+        assert pool.restarts == 1
+    finally:
+        pool.shutdown()
 
 
 async def test_every_feed_kind_from_the_local_server(

@@ -14,6 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -121,7 +122,15 @@ class Pipeline:
         if self.executor is None:
             return with_analyses(self.matcher, await asyncio.to_thread(read_))
         job = functools.partial(digest_packed, read_)
-        return unpack_digest(await asyncio.get_running_loop().run_in_executor(self.executor, job))
+        loop = asyncio.get_running_loop()
+        try:
+            return unpack_digest(await loop.run_in_executor(self.executor, job))
+        except BrokenProcessPool:
+            # A worker died while this document was in the pool, maybe for another one:
+            # once more on new workers (`WorkerPool`). A second death is taken to be this
+            # document's (if it was once more another's, the source fails this poll only).
+            log.warning("a worker died while reading %s; reading it again", base_url)
+            return unpack_digest(await loop.run_in_executor(self.executor, job))
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -246,14 +255,18 @@ async def _older_pages(
         fetched = await pipe.fetcher.fetch(url)
         if fetched.body is None:
             break  # the newest page is stored; older history is a nicety
-        page = await pipe.digest(
-            fetched.body,
-            kind=source.kind,
-            content_type=None,
-            base_url=url,
-            known=known,
-            taken=taken,
-        )
+        try:
+            page = await pipe.digest(
+                fetched.body,
+                kind=source.kind,
+                content_type=None,
+                base_url=url,
+                known=known,
+                taken=taken,
+            )
+        except BrokenProcessPool:
+            log.warning("source %s: a worker died reading %s, twice", source.name, url)
+            break  # the newer pages are stored; older history is a nicety
         if not page.count or page.older == url:
             break  # nothing older: a server that ignores ?before= must not loop us
         pages.append(page)
@@ -331,13 +344,18 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
         await _recovered(pipe, source, back=back)
         return
     known = await pipe.db.events.known(source.id)
-    page = await pipe.digest(
-        fetched.body,
-        kind=source.kind,
-        content_type=fetched.content_type,
-        base_url=source.url,
-        known=known,
-    )
+    try:
+        page = await pipe.digest(
+            fetched.body,
+            kind=source.kind,
+            content_type=fetched.content_type,
+            base_url=source.url,
+            known=known,
+        )
+    except BrokenProcessPool:
+        detail = "a worker process died reading the document, twice"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
+        return
     parsed = page.result
     if parsed.error is not None and not page.count:
         await _fail(pipe, source, report, now=now, kind=parsed.error, detail=parsed.detail or "")

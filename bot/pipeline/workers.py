@@ -14,12 +14,17 @@ the main process more than storing the items did.
 
 from __future__ import annotations
 
+import functools
+import logging
 import multiprocessing
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from bot.heap import freeze_startup_objects
 from bot.matching import Matcher, default_places, load_catalog
@@ -29,6 +34,9 @@ from bot.pipeline.alerts import content_hash, story_signature, summarize
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
 from bot.pipeline.stories import Signature
+
+log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 # What `analyse` works out for one post: its classification, summary and story signature.
 Analysis = tuple[Classification, str, Signature]
@@ -241,16 +249,53 @@ def digest_packed(read_: Callable[[], Digest]) -> PackedDigest:
     return pack_digest(with_analyses(_matcher, read_()))
 
 
-def make_process_pool(catalog_path: Path | None, workers: int) -> ProcessPoolExecutor:
+class WorkerPool(Executor):
+    """A pool of worker processes that starts afresh when one of its workers died.
+
+    A worker that dies (a C parser crashing on a hostile document, the kernel's OOM
+    killer) breaks a `ProcessPoolExecutor` for good: every later task fails at once, so
+    one bad document would stop all ingest until a restart. This pool notices that it is
+    broken when asked for work and starts new workers for it; the tasks that were running
+    when the worker died still fail (their callers retry once, see `Pipeline.digest`).
+    """
+
+    def __init__(self, start: Callable[[], ProcessPoolExecutor]) -> None:
+        self._start = start
+        self._pool = start()
+        self._lock = threading.Lock()
+        self.restarts = 0  # how many times the workers were started afresh
+
+    def submit(self, fn: Callable[..., _R], /, *args: object, **kwargs: object) -> Future[_R]:
+        """Run fn(*args, **kwargs) in a worker, starting new workers if the pool broke."""
+        with self._lock:
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:
+                log.warning("a worker process died; starting new ones")
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                self.restarts += 1
+                return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the workers (see `Executor.shutdown`)."""
+        with self._lock:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def make_process_pool(catalog_path: Path | None, workers: int) -> WorkerPool:
     """Start a pool of worker processes that parse and classify; the caller shuts it down.
 
     `catalog_path` is the topic catalog the pipeline's own matcher was built from (None:
     the shipped one), so the workers classify exactly as the main process would.
     """
     # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(catalog_path,),
+    return WorkerPool(
+        functools.partial(
+            ProcessPoolExecutor,
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(catalog_path,),
+        )
     )
