@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
 from bot.clock import ManualClock  # noqa: E402 (needs the path above)
-from bot.heap import freeze_startup_objects  # noqa: E402
+from bot.heap import settle_heap  # noqa: E402
 from bot.matching import Matcher, default_places, load_catalog  # noqa: E402
 from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: E402
 from bot.pipeline.fetch import DEFAULT_USER_AGENT, Fetcher, make_client  # noqa: E402
@@ -245,7 +245,7 @@ async def bench(
                         name=f"Feed {index}",
                     )
                 # As the bot does once it is set up (`build_application(freeze_heap=True)`).
-                freeze_startup_objects()
+                settle_heap()
                 helpers = [
                     child.pid
                     for child in multiprocessing.active_children()

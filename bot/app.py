@@ -27,7 +27,7 @@ from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import TelegramSender, make_request
-from bot.heap import freeze_startup_objects
+from bot.heap import settle_heap
 from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.i18n import LANGUAGES
 from bot.matching import Matcher, default_places, load_catalog
@@ -64,9 +64,9 @@ def build_application(
 
     Tests turn `poll_jobs` and `dispatch_loop` off to run cycles and drains themselves, and
     pass a `timer` that moves their manual clock instead of sleeping while sends are paced.
-    `freeze_heap` (the bot's own process) moves what start-up built out of the garbage
-    collector's reach once the services are open (`bot.heap`); a test process, which
-    starts many applications, must not freeze each one's leftovers.
+    `freeze_heap` (the bot's own process) sets the garbage collector up for a long run once
+    the services are open (`bot.heap.settle_heap`: what start-up built is frozen); a test
+    process, which starts many applications, must not freeze each one's leftovers.
     """
     if settings.bot_token is None:
         raise ValueError("OUTPOST_BOT_TOKEN is not set")
@@ -75,7 +75,7 @@ def build_application(
     async def post_init(app: OutpostApp) -> None:
         await _open(app, settings, clock, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
         if freeze_heap:
-            freeze_startup_objects()
+            settle_heap()
 
     builder = (
         ApplicationBuilder()

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.heap import freeze_startup_objects
+from bot.heap import settle_heap
 from bot.matching import Matcher, default_places, load_catalog
 from bot.matching.matcher import read
 from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, SourceKind, TopicHit
@@ -49,7 +49,7 @@ _matcher: Matcher | None = None
 def _init_worker(catalog_path: Path | None) -> None:
     global _matcher  # noqa: PLW0603 -- the per-process state a pool initializer sets
     _matcher = Matcher(load_catalog(catalog_path), default_places())
-    freeze_startup_objects()
+    settle_heap()
 
 
 def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[Analysis]:
