@@ -29,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from itertools import repeat
 from typing import Any, Generic, TypeVar
 
 from bot.matching.catalog import Catalog, Sense, Severity, Topic, default_catalog
@@ -120,16 +119,6 @@ class Reading:
     norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`)
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
-
-    @property
-    def tokens(self) -> tuple[Token, ...]:
-        """Return the words as tokens (made on each call)."""
-        words = zip(self.surfaces, self.starts, self.ends, self.norms, strict=True)
-        return tuple(map(tuple.__new__, repeat(Token), words))
-
-    def token_keys(self) -> list[frozenset[str]]:
-        """Return the normal forms of each word (before any vocabulary's prefixes)."""
-        return list(self.forms)
 
     def keys(self) -> frozenset[str]:
         """Return every normal form of every word of the text."""

@@ -255,7 +255,7 @@ class RecentStories:
                 continue
             theirs = self._stories[story_id].hashes
             shared = len(mine.intersection(theirs))
-            if shared >= least and _may_be_near(shared, len(self._sketch_of(story_id)), size):
+            if shared >= least and _may_be_near(shared, len(theirs), size):
                 candidates.add(story_id)
         for place in report.places:
             candidates.update(self._by_place.get(place, ()))
@@ -267,10 +267,6 @@ class RecentStories:
             if signature is not None and same_happening(signature, report):
                 return story_id, signature
         return None
-
-    def _sketch_of(self, story_id: int) -> tuple[int, ...]:
-        signature = self._stories[story_id].signature
-        return () if signature is None else signature.sketch
 
     def _put(
         self, story_id: int, seen: float, stored: str | None, decoded: Signature | None = None

@@ -159,15 +159,20 @@ def _children(element: Iterable[Any], allowed: frozenset[str]) -> dict[str, Any]
     return found
 
 
+def _put_title(target: dict[str, Any], element: Any) -> None:
+    """Set "title" and "title_detail" as feedparser does, for an item or the channel."""
+    title = _plain_or_html(_text(element))
+    target["title"] = title["value"]
+    target["title_detail"] = {"type": title["type"]}
+
+
 def _entry(item: Any) -> dict[str, Any]:
     if item.attrib:
         raise _DeclinedError
     fields = _children(item, _ITEM_CHILDREN)
     entry: dict[str, Any] = {}
     if "title" in fields:
-        title = _plain_or_html(_text(fields["title"]))
-        entry["title"] = title["value"]
-        entry["title_detail"] = {"type": title["type"]}
+        _put_title(entry, fields["title"])
     if "description" in fields:
         entry["summary"] = _fix(_html(_text(fields["description"])))
         entry["summary_detail"] = {"type": "text/html"}
@@ -215,9 +220,7 @@ def read_rss(body: bytes) -> dict[str, Any] | None:
         )
         feed: dict[str, Any] = {}
         if "title" in fields:
-            title = _plain_or_html(_text(fields["title"]))
-            feed["title"] = title["value"]
-            feed["title_detail"] = {"type": title["type"]}
+            _put_title(feed, fields["title"])
         if "ttl" in fields:
             feed["ttl"] = _fix(_text(fields["ttl"]))
         if "image" in fields and any(
