@@ -38,9 +38,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
 from bot.app import build_application, running  # noqa: E402 (needs the path above)
-from bot.clock import SystemClock  # noqa: E402
-from bot.sandbox import RateLimits, SandboxBotAPI  # noqa: E402
+from bot.runtime.clock import SystemClock  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from sandbox import RateLimits, SandboxBotAPI  # noqa: E402
 from storage.events import NewEvent  # noqa: E402
 
 BACKLOG_CHAT = 9_000_001

@@ -5,7 +5,7 @@ Run from the repository root:
     python bench/ingest.py --json [--sources 500] [--items 50] [--concurrency 16]
 
 A child process serves S RSS feeds of `--items` items each (about 1-3 KB of text per item,
-Russian and English, some matching topics) from `bot.sandbox.SourceServer`, with ETags. This
+Russian and English, some matching topics) from `sandbox.SourceServer`, with ETags. This
 process adds them as sources to a fresh SQLite file and runs two polling cycles with the
 real pipeline (fetch, parse, store, match): the first reads every feed; the second gets a
 304 from every source. The server lives in its own process so that `cached_cycle_cpu_s`
@@ -27,151 +27,27 @@ import asyncio
 import json
 import multiprocessing
 import os
-import random
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
-from bot.clock import ManualClock  # noqa: E402 (needs the path above)
-from bot.heap import settle_heap  # noqa: E402
+from bot.admin.intake import add_source  # noqa: E402
 from bot.matching import Matcher, default_places, load_catalog  # noqa: E402
 from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: E402
-from bot.pipeline.fetch import DEFAULT_USER_AGENT, Fetcher, make_client  # noqa: E402
+from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client  # noqa: E402
 from bot.pipeline.workers import make_process_pool  # noqa: E402
-from bot.sandbox import SourceServer  # noqa: E402
-from bot.sources import add_source  # noqa: E402
+from bot.runtime.clock import ManualClock  # noqa: E402 (needs the path above)
+from bot.runtime.heap import settle_heap  # noqa: E402
+from sandbox import SourceServer  # noqa: E402
+from sandbox.synthetic import make_feed  # noqa: E402
 from storage import open_database  # noqa: E402
-
-WORDS_RU = [
-    "колонна",
-    "техники",
-    "движется",
-    "в",
-    "сторону",
-    "границы",
-    "возле",
-    "Ельска",
-    "учения",
-    "мотострелковой",
-    "бригады",
-    "начались",
-    "на",
-    "полигоне",
-    "эшелон",
-    "с",
-    "танками",
-    "замечен",
-    "на",
-    "станции",
-    "Лунинец",
-    "военкоматы",
-    "вручают",
-    "повестки",
-    "резервистам",
-    "жители",
-    "сообщают",
-    "о",
-    "вертолётах",
-    "над",
-    "Мозырем",
-    "погода",
-    "дороги",
-    "урожай",
-    "министерство",
-    "заявило",
-    "что",
-    "ситуация",
-    "спокойная",
-    "местные",
-    "власти",
-    "провели",
-    "совещание",
-    "о",
-    "ремонте",
-]
-WORDS_EN = [
-    "a",
-    "column",
-    "of",
-    "trucks",
-    "was",
-    "seen",
-    "moving",
-    "south",
-    "near",
-    "the",
-    "border",
-    "analysts",
-    "expect",
-    "drills",
-    "to",
-    "continue",
-    "the",
-    "ministry",
-    "said",
-    "the",
-    "situation",
-    "is",
-    "calm",
-    "residents",
-    "reported",
-    "helicopters",
-    "local",
-    "officials",
-    "discussed",
-    "road",
-    "repairs",
-    "harvest",
-    "figures",
-    "were",
-    "published",
-    "markets",
-    "opened",
-    "higher",
-]
-
-
-def _paragraph(rng: random.Random, words: tuple[str, ...] | list[str], size: int) -> str:
-    parts: list[str] = []
-    length = 0
-    while length < size:
-        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 18)))
-        parts.append(sentence.capitalize() + ".")
-        length += len(parts[-1]) + 1
-    return " ".join(parts)
-
-
-def make_feed(index: int, items: int) -> bytes:
-    """Return an RSS 2.0 feed whose items carry 1-3 KB of text each (deterministic)."""
-    rng = random.Random(index)
-    entries = []
-    start = datetime(2022, 10, 12, tzinfo=UTC)
-    for number in range(items):
-        words = WORDS_RU if rng.random() < 0.7 else WORDS_EN
-        title = _paragraph(rng, words, 40)[:90]
-        body = _paragraph(rng, words, rng.randint(500, 1500))
-        published = (start - timedelta(minutes=7 * number)).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        entries.append(
-            f"<item><title>{escape(title)}</title>"
-            f"<link>https://feed{index}.example.org/news/{number}?utm_source=rss</link>"
-            f"<guid isPermaLink='false'>feed{index}-item{number}</guid>"
-            f"<pubDate>{published}</pubDate>"
-            f"<description><![CDATA[<p>{escape(body)}</p>]]></description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Feed {index}</title><link>https://feed{index}.example.org/</link>"
-        + "".join(entries)
-        + "</channel></rss>"
-    ).encode()
 
 
 def _serve(sources: int, items: int, conn: Connection) -> None:

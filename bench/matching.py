@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 from bot.matching import default_catalog, default_matcher  # noqa: E402 (needs the path above)
 from bot.matching.audience import AudienceIndex, NaiveAudience  # noqa: E402
 from bot.matching.matcher import read  # noqa: E402
-from bot.models import ChatAudience  # noqa: E402
+from bot.models import ChatFilters  # noqa: E402
 
 CORPORA = (
     ROOT / "tests" / "data" / "corpus" / "events_dev.jsonl",
@@ -62,7 +62,7 @@ def keyword_pool(rng: random.Random) -> list[str]:
     return list(pool)[:KEYWORDS]
 
 
-def make_chats(count: int, rng: random.Random) -> tuple[list[ChatAudience], int]:
+def make_chats(count: int, rng: random.Random) -> tuple[list[ChatFilters], int]:
     """Make chats the way an analysts' bot is used: most narrow alerts to places.
 
     3% take a topic anywhere in the country, 10% one oblast, 67% a circle of 5-30 km around
@@ -83,7 +83,7 @@ def make_chats(count: int, rng: random.Random) -> tuple[list[ChatAudience], int]
         used.update(watch)
         only_words = watch and rng.random() < 0.5
         chats.append(
-            ChatAudience(
+            ChatFilters(
                 chat_id=chat_id,
                 topics=frozenset()
                 if only_words
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     index.build(chats)
     rebuild_s = time.perf_counter() - started  # what a restart or a full reload costs
 
-    changed = ChatAudience(chat_id=1, topics=frozenset({"drills"}), watch=("Искандер",))
+    changed = ChatFilters(chat_id=1, topics=frozenset({"drills"}), watch=("Искандер",))
     started = time.perf_counter()
     index.update(changed)
     update_s = time.perf_counter() - started

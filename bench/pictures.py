@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
-from bot import charts, maps  # noqa: E402 (needs the path above)
 from bot.matching import PlaceIndex, default_places  # noqa: E402
+from bot.ui import charts, maps  # noqa: E402 (needs the path above)
 
 
 def _time(draw: Callable[[], bytes], rounds: int) -> dict[str, float | int]:

@@ -21,22 +21,23 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import __version__, texts
-from bot.clock import Clock, SystemClock
+from bot import __version__
 from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import TelegramSender, make_request
-from bot.heap import settle_heap
-from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
-from bot.i18n import LANGUAGES
 from bot.matching import Matcher, default_places, load_catalog
 from bot.models import Source
 from bot.pipeline.cycle import build_pipeline, run_cycle
-from bot.pipeline.fetch import make_client, make_fetcher
+from bot.pipeline.fetch.fetcher import make_client, make_fetcher
 from bot.pipeline.workers import make_process_pool
+from bot.runtime.clock import Clock, SystemClock
+from bot.runtime.heap import settle_heap
 from bot.settings import Settings
-from handlers.menu import commands_for
+from bot.ui import texts
+from bot.ui.commands import commands_for
+from bot.ui.i18n import DEFAULT as DEFAULT_LANGUAGE
+from bot.ui.i18n import LANGUAGES
 from storage import open_database
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def build_application(
     Tests turn `poll_jobs` and `dispatch_loop` off to run cycles and drains themselves, and
     pass a `timer` that moves their manual clock instead of sleeping while sends are paced.
     `freeze_heap` (the bot's own process) sets the garbage collector up for a long run once
-    the services are open (`bot.heap.settle_heap`: what start-up built is frozen); a test
+    the services are open (`bot.runtime.heap.settle_heap`: what start-up built is frozen); a test
     process, which starts many applications, must not freeze each one's leftovers.
     """
     if settings.bot_token is None:

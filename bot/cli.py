@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.clock import SystemClock
-from bot.logsafety import setup_logging
 from bot.models import Source, SourceKind
+from bot.runtime.clock import SystemClock
+from bot.runtime.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.sources import DuplicateSourceError
 
@@ -95,8 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
         case "run":
             return _run(settings)
         case "demo":
-            from bot.demo import run_demo  # noqa: PLC0415 -- the sandbox is loaded only for the demo
-
+            try:
+                from sandbox.demo import run_demo  # noqa: PLC0415 -- loaded only for the demo
+            except ModuleNotFoundError as exc:
+                print(
+                    f"outpost demo needs the sandbox's extra ({exc.name} is missing): "
+                    "pip install -e '.[demo]' (bash scripts/demo does it)",
+                    file=sys.stderr,
+                )
+                return 2
             return asyncio.run(run_demo(seconds=args.seconds))
         case "sources":
             return asyncio.run(_sources(settings, args, sys.stdout))
@@ -149,8 +156,8 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
 async def _add_source(
     settings: Settings, db: Database, args: argparse.Namespace, out: TextIO
 ) -> int:
-    from bot.pipeline.fetch import DEFAULT_USER_AGENT, make_client, make_fetcher  # noqa: PLC0415
-    from bot.sources import SourceRefusedError, add_source  # noqa: PLC0415
+    from bot.admin.intake import SourceRefusedError, add_source  # noqa: PLC0415
+    from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, make_client, make_fetcher  # noqa: PLC0415
 
     async with make_client(
         DEFAULT_USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
@@ -190,8 +197,8 @@ async def _change_source(db: Database, args: argparse.Namespace, out: TextIO) ->
 
 
 async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> int:
-    from bot.opml import OpmlError  # noqa: PLC0415
-    from bot.sources import import_opml  # noqa: PLC0415
+    from bot.admin.intake import import_opml  # noqa: PLC0415
+    from bot.admin.opml import OpmlError  # noqa: PLC0415
 
     try:
         data = await asyncio.to_thread(Path(file).read_bytes)
@@ -216,7 +223,7 @@ async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> i
 
 
 async def _export(db: Database, file: str | None, out: TextIO) -> int:
-    from bot.opml import write_opml  # noqa: PLC0415
+    from bot.admin.opml import write_opml  # noqa: PLC0415
 
     document = write_opml(await db.sources.all(), now=SystemClock().now())
     if file is None:
@@ -254,7 +261,7 @@ def _list_sources(sources: list[Source], *, as_json: bool, out: TextIO) -> None:
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
     from bot.pipeline.cycle import build_pipeline, run_cycle  # noqa: PLC0415
-    from bot.pipeline.fetch import make_client, make_fetcher  # noqa: PLC0415
+    from bot.pipeline.fetch.fetcher import make_client, make_fetcher  # noqa: PLC0415
     from storage import open_database  # noqa: PLC0415
 
     db = await open_database(settings.database)

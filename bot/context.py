@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.clock import Clock
 from bot.delivery.dispatcher import Dispatcher
 from bot.matching import Catalog, Matcher
 from bot.pipeline.cycle import Pipeline
+from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
 

@@ -210,7 +210,7 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ChatAudience:
+class ChatFilters:
     """What one chat receives: its topics, filters and own words (from storage)."""
 
     chat_id: int
@@ -245,7 +245,7 @@ class QuietMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ChatPrefs:
+class DeliveryChoices:
     """What a subscriber chose about how alerts reach them."""
 
     delivery: Delivery = Delivery.INSTANT

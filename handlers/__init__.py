@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import filters as message
 
 from handlers import (
     admin,
-    choices,
+    delivery,
     drafts,
     errors,
+    filters,
     latest,
-    preferences,
-    settings,
+    menu,
     sources,
     start,
     status,
@@ -32,16 +33,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("subscribe", subscriptions.subscribe))
     app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
-    app.add_handler(CommandHandler("near", preferences.near))
-    app.add_handler(CommandHandler("border", preferences.border))
-    app.add_handler(CommandHandler("region", preferences.region))
-    app.add_handler(CommandHandler("anywhere", preferences.anywhere))
-    app.add_handler(CommandHandler("severity", preferences.severity))
-    app.add_handler(CommandHandler("watch", preferences.watch))
-    app.add_handler(CommandHandler("unwatch", preferences.unwatch))
-    app.add_handler(CommandHandler("exclude", preferences.exclude))
-    app.add_handler(CommandHandler("unexclude", preferences.unexclude))
-    app.add_handler(CommandHandler("filters", preferences.show))
+    app.add_handler(CommandHandler("near", filters.near))
+    app.add_handler(CommandHandler("border", filters.border))
+    app.add_handler(CommandHandler("region", filters.region))
+    app.add_handler(CommandHandler("anywhere", filters.anywhere))
+    app.add_handler(CommandHandler("severity", filters.severity))
+    app.add_handler(CommandHandler("watch", filters.watch))
+    app.add_handler(CommandHandler("unwatch", filters.unwatch))
+    app.add_handler(CommandHandler("exclude", filters.exclude))
+    app.add_handler(CommandHandler("unexclude", filters.unexclude))
+    app.add_handler(CommandHandler("filters", filters.show))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CallbackQueryHandler(status.picture, pattern=r"^st:chart$"))
     app.add_handler(CallbackQueryHandler(status.map_picture, pattern=r"^st:map$"))
@@ -61,29 +62,29 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pausesource", sources.pausesource))
     app.add_handler(CommandHandler("resumesource", sources.resumesource))
     opml_files = (
-        filters.Document.FileExtension("opml")
-        | filters.Document.FileExtension("xml")
-        | filters.Document.MimeType("text/x-opml")
+        message.Document.FileExtension("opml")
+        | message.Document.FileExtension("xml")
+        | message.Document.MimeType("text/x-opml")
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
     _register_choices(app)
     # Anything else that looks like a command gets the help text.
-    app.add_handler(MessageHandler(filters.COMMAND, start.unknown))
+    app.add_handler(MessageHandler(message.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.
     app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, drafts.reply)
+        MessageHandler(message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.reply)
     )
     app.add_error_handler(errors.on_error)
 
 
 def _register_choices(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the handlers of how alerts arrive and of the /settings menu."""
-    app.add_handler(CommandHandler("digest", choices.digest))
-    app.add_handler(CommandHandler("timezone", choices.timezone))
-    app.add_handler(CommandHandler("quiet", choices.quiet))
-    app.add_handler(CommandHandler("previews", choices.previews))
-    app.add_handler(CommandHandler("here", choices.here))
-    app.add_handler(CommandHandler("settings", settings.settings))
-    app.add_handler(CallbackQueryHandler(settings.tap, pattern=r"^set:"))
+    app.add_handler(CommandHandler("digest", delivery.digest))
+    app.add_handler(CommandHandler("timezone", delivery.timezone))
+    app.add_handler(CommandHandler("quiet", delivery.quiet))
+    app.add_handler(CommandHandler("previews", delivery.previews))
+    app.add_handler(CommandHandler("here", delivery.here))
+    app.add_handler(CommandHandler("settings", menu.settings))
+    app.add_handler(CallbackQueryHandler(menu.tap, pattern=r"^set:"))
     # Text the settings menu asked for goes first; it stops there, else falls through.
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, settings.text_reply), group=-1)
+    app.add_handler(MessageHandler(message.TEXT & ~message.COMMAND, menu.text_reply), group=-1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot import admin_actions, texts
+from bot.admin import admins as admin_roles
 from bot.context import Context
+from bot.ui import texts
 from handlers.common import AdminRequest, admin_command, ui_of
 
 
@@ -38,10 +39,10 @@ async def admins(update: Update, context: Context) -> None:
     if len(args) == 2 and args[0] in {"add", "remove"} and args[1].lstrip("-").isdigit():
         target = int(args[1])
         if args[0] == "add":
-            done = await admin_actions.add_admin(core, target, owner_id=user.id)
+            done = await admin_roles.add_admin(core, target, owner_id=user.id)
             reply = ui._("{id} is now an admin.") if done else ui._("{id} already was an admin.")
         else:
-            done = await admin_actions.remove_admin(core, target, owner_id=user.id)
+            done = await admin_roles.remove_admin(core, target, owner_id=user.id)
             reply = ui._("{id} is no longer an admin.") if done else ui._("{id} was not an admin.")
         await message.reply_text(reply.format(id=target))
         return

@@ -10,8 +10,8 @@ from typing import Any
 from telegram import Message, Update
 
 from bot.context import Context
-from bot.i18n import N_, pick_language
-from bot.texts import UI, ui_for
+from bot.ui.i18n import N_, pick_language
+from bot.ui.texts import UI, ui_for
 
 
 async def register_chat(update: Update, context: Context) -> None:

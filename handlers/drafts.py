@@ -9,10 +9,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from bot import admin_actions, texts
+from bot.admin import drafts as draft_actions
 from bot.context import Context, Core
-from bot.i18n import N_
-from bot.texts import UI
+from bot.ui import texts
+from bot.ui.i18n import N_
+from bot.ui.texts import UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, ui_of
 from storage.admin import Draft
 
@@ -76,7 +77,7 @@ def _places_prompt(ui: UI, draft: Draft) -> str:
 
 async def _show_preview(message: Message, core: Core, ui: UI, draft: Draft) -> None:
     await message.reply_text(
-        admin_actions.preview(core, draft, lang=ui.lang),
+        draft_actions.preview(core, draft, lang=ui.lang),
         parse_mode=ParseMode.HTML,
         reply_markup=_decision_keyboard(ui, draft.id),
     )
@@ -238,7 +239,7 @@ async def cancel(update: Update, context: Context) -> None:
     if draft is None:
         await message.reply_text(ui._("Nothing to cancel."))
         return
-    await admin_actions.cancel(core, draft, admin_id=user.id)
+    await draft_actions.cancel(core, draft, admin_id=user.id)
     await message.reply_text(ui._("Cancelled."))
 
 
@@ -258,7 +259,7 @@ async def decide(update: Update, context: Context) -> None:
         await query.answer(ui._("This draft no longer exists."))
         return
     if choice == "ok":
-        published = await admin_actions.publish(core, draft, admin_id=user.id)
+        published = await draft_actions.publish(core, draft, admin_id=user.id)
         handled = published is not None
         note = (
             texts.published(ui, draft.kind, published.topics, published.queued)
@@ -266,7 +267,7 @@ async def decide(update: Update, context: Context) -> None:
             else ui._("Already handled.")
         )
     else:
-        handled = await admin_actions.cancel(core, draft, admin_id=user.id)
+        handled = await draft_actions.cancel(core, draft, admin_id=user.id)
         note = ui._("Cancelled.") if handled else ui._("Already handled.")
     # Edit and tell first, answer the tap last: once the spinner stops, all is done.
     if handled:

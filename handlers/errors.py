@@ -9,7 +9,7 @@ import time
 from telegram import Update
 
 from bot.context import Context
-from bot.logsafety import RedactTokens
+from bot.runtime.logs import RedactTokens
 from handlers.common import ui_of
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
-from bot import texts
 from bot.context import Context, Core
 from bot.matching import resolve_topic
-from bot.texts import UI
+from bot.ui import texts
+from bot.ui.texts import UI
 from handlers.common import ui_of
 
 PAGE = 5

@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 
-from bot import texts
+from bot.admin.intake import SourceRefusedError, add_source, import_opml
+from bot.admin.opml import MAX_OPML_BYTES, OpmlError
 from bot.context import Context, Core
-from bot.opml import MAX_OPML_BYTES, OpmlError
-from bot.sources import SourceRefusedError, add_source, import_opml
-from bot.texts import UI
+from bot.ui import texts
+from bot.ui.texts import UI
 from handlers.common import AdminRequest, admin_command
 from storage.sources import DuplicateSourceError
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot import texts
 from bot.context import Context
-from bot.i18n import LANGUAGES, NAMES
 from bot.matching import resolve_topic
+from bot.ui import texts
+from bot.ui.commands import commands_for
+from bot.ui.i18n import LANGUAGES, NAMES
 from handlers.common import may_change, register_chat, ui_of
-from handlers.menu import commands_for
 
 
 async def start(update: Update, context: Context) -> None:

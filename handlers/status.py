@@ -8,11 +8,11 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
-from bot import charts, maps, texts
+from bot.chats.filters import COUNTRY_NAMES
 from bot.context import Context, Core
 from bot.matching import resolve_topic
-from bot.pipeline.preferences import COUNTRY_NAMES
-from bot.texts import UI, TopicFigures
+from bot.ui import charts, maps, texts
+from bot.ui.texts import UI, TopicFigures
 from handlers.common import ui_of
 
 CHART_DAYS = 14

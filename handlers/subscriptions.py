@@ -7,10 +7,10 @@ from collections.abc import Set
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot import texts
 from bot.context import Context
 from bot.matching import resolve_topic
-from bot.texts import UI
+from bot.ui import texts
+from bot.ui.texts import UI
 from handlers.common import may_change, register_chat, ui_of
 
 

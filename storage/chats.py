@@ -7,10 +7,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from bot.models import ChatPrefs, Delivery, QuietMode
+from bot.models import Delivery, DeliveryChoices, QuietMode
 from storage._base import Repository
 
-_PREF_COLUMNS = tuple(field.name for field in fields(ChatPrefs))
+_PREF_COLUMNS = tuple(field.name for field in fields(DeliveryChoices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +68,15 @@ class ChatRepository(Repository):
         """Stop writing to a chat (the bot was blocked or removed)."""
         await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))
 
-    async def prefs(self, chat_id: int) -> ChatPrefs:
+    async def prefs(self, chat_id: int) -> DeliveryChoices:
         """Return a chat's delivery choices (the defaults for an unknown chat)."""
         row = await self._db.fetchone(
             f"SELECT {', '.join(_PREF_COLUMNS)} FROM chats WHERE id = ?",  # noqa: S608 -- constant columns
             (chat_id,),
         )
         if row is None:
-            return ChatPrefs()
-        return ChatPrefs(
+            return DeliveryChoices()
+        return DeliveryChoices(
             delivery=Delivery(row["delivery"]),
             digest_hour=int(row["digest_hour"]),
             timezone=row["timezone"],
@@ -88,7 +88,7 @@ class ChatRepository(Repository):
             thread_id=row["thread_id"],
         )
 
-    async def update_prefs(self, chat_id: int, **changes: Any) -> ChatPrefs:
+    async def update_prefs(self, chat_id: int, **changes: Any) -> DeliveryChoices:
         """Change some of a chat's delivery choices and return all of them."""
         async with self._db.transaction():
             merged = replace(await self.prefs(chat_id), **changes)

@@ -15,9 +15,9 @@ from typing import Any
 import aiosqlite
 
 from storage.admin import AdminRepository
-from storage.audience import AudienceRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
+from storage.filters import FilterRepository
 from storage.outbox import OutboxRepository
 from storage.sources import SourceRepository
 from storage.stats import StatsRepository
@@ -56,7 +56,7 @@ class Database:
             f"outpost_db_tx_{id(self)}", default=False
         )
         self.chats = ChatRepository(self)
-        self.audience = AudienceRepository(self)
+        self.filters = FilterRepository(self)
         self.sources = SourceRepository(self)
         self.events = EventRepository(self)
         self.outbox = OutboxRepository(self)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.clock import from_timestamp
 from bot.models import Alert, Event, StoryLink
+from bot.runtime.clock import from_timestamp
 from storage._base import Repository, dump_list, load_list
 
 if TYPE_CHECKING:

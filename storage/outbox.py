@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
-from bot.clock import from_timestamp
 from bot.models import OutboxRow
+from bot.runtime.clock import from_timestamp
 from storage._base import Repository
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import from_timestamp
 from bot.models import Source, SourceKind
+from bot.runtime.clock import from_timestamp
 from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,

@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import OutpostApp, build_application, running
-from bot.clock import ManualClock
 from bot.context import Core
 from bot.delivery.pacer import ClockTimer
-from bot.sandbox import SandboxBotAPI, SourceServer
-from bot.settings import Settings, load_settings
-
-DATA = Path(__file__).parent / "data"
-ADMIN_ID = 42
+from bot.runtime.clock import ManualClock
+from sandbox import SandboxBotAPI, SourceServer
+from tests.helpers.paths import DATA
+from tests.helpers.settings import make_settings
 
 
 @pytest.fixture
@@ -51,22 +49,6 @@ async def source_server() -> AsyncIterator[SourceServer]:
 def clock() -> ManualClock:
     """A clock the test moves by hand; starts just after the sample posts."""
     return ManualClock(datetime(2022, 10, 12, 12, 0, tzinfo=UTC))
-
-
-def make_settings(sandbox: SandboxBotAPI, tmp_path: Path) -> Settings:
-    """Settings pointing at the sandbox, a fresh database and local sources."""
-    return load_settings(
-        env_file=False,
-        bot_token=sandbox.token,
-        telegram_api_url=sandbox.base_url,
-        database=tmp_path / "outpost.sqlite3",
-        allow_private_sources=True,
-        admin_ids=frozenset({ADMIN_ID}),
-        poll_interval=60.0,
-        # Matching inline: a test's few items do not repay starting worker processes
-        # (test_polling runs a cycle through a real pool).
-        parse_workers=0,
-    )
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from bot.clock import ManualClock
+from bot.runtime.clock import ManualClock
 
 # Per-chat gaps count from the previous answer, which already covers any network delay;
 # the slack only keeps float rounding and clock granularity on the safe side.

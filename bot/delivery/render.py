@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
 
-from bot.i18n import translator
 from bot.matching import Catalog, PlaceIndex
 from bot.models import Alert
+from bot.ui.i18n import translator
 
 SAFE_SCHEMES = frozenset({"http", "https", "tg"})
 MAX_LINKS = 8

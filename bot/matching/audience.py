@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from bot.matching.catalog import Catalog, Severity
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
 from bot.matching.places import Place, PlaceIndex
-from bot.models import ChatAudience, Classification
+from bot.models import ChatFilters, Classification
 
 SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
 _EARTH_KM = 6371.0088
@@ -91,12 +91,12 @@ class AudienceIndex:
         """Return how many chats the index holds."""
         return len(self._keys_of)
 
-    def build(self, chats: Iterable[ChatAudience]) -> None:
+    def build(self, chats: Iterable[ChatFilters]) -> None:
         """Add or replace many chats."""
         for chat in chats:
             self.update(chat)
 
-    def update(self, chat: ChatAudience) -> None:
+    def update(self, chat: ChatFilters) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
         self.remove(chat.chat_id)
         self._tables_of.clear()
@@ -187,7 +187,7 @@ class AudienceIndex:
                 what += graded[rank]
         return what
 
-    def _locations(self, chat: ChatAudience) -> tuple[str, ...]:
+    def _locations(self, chat: ChatFilters) -> tuple[str, ...]:
         """Return the location keys a chat's filters cover."""
         if not chat.located:
             return (_ANYWHERE,)
@@ -268,7 +268,7 @@ class NaiveAudience:
     tests' reference. Own keywords are normalised once, up front; a phrase counts when all
     its words occur in the report."""
 
-    def __init__(self, catalog: Catalog, places: PlaceIndex, chats: Iterable[ChatAudience]):
+    def __init__(self, catalog: Catalog, places: PlaceIndex, chats: Iterable[ChatFilters]):
         self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
         self._places = places
         self._chats = [
@@ -308,7 +308,7 @@ class NaiveAudience:
             result.add(chat.chat_id)
         return result
 
-    def _located(self, chat: ChatAudience, found: Classification, points: list[Place]) -> bool:
+    def _located(self, chat: ChatFilters, found: Classification, points: list[Place]) -> bool:
         """Tell whether a report's places pass a chat's place filters."""
         if set(chat.regions) & set(found.oblasts):
             return True

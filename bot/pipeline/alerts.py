@@ -16,9 +16,9 @@ from bot.matching import Catalog, Matcher
 from bot.matching.matcher import Reading, read
 from bot.models import Classification
 from bot.pipeline.audience import Audience
+from bot.pipeline.parse.text import first_sentences
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories, Signature, merged, signature_of
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.text import first_sentences
 from storage import Database
 from storage.events import NewEvent, Recorded
 

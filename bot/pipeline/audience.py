@@ -29,7 +29,7 @@ class Audience:
     async def sync(self, db: Database) -> int:
         """Load the chats that changed since the last call; return how many were reloaded."""
         async with self._lock:
-            chats, latest = await db.audience.changed_since(self._revision)
+            chats, latest = await db.filters.changed_since(self._revision)
             self.index.build(chats)
             self._revision = latest
             return len(chats)

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.clock import Clock
 from bot.matching import Catalog, Matcher
 from bot.models import ErrorKind, ParsedItem, Source, SourceKind
 from bot.pipeline import schedule
 from bot.pipeline.alerts import Analysed, Outcome, Post, record_posts
 from bot.pipeline.audience import Audience
-from bot.pipeline.fetch import Fetcher
+from bot.pipeline.fetch.fetcher import Fetcher
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.pipeline.workers import (
@@ -35,6 +34,7 @@ from bot.pipeline.workers import (
     unpack_digest,
     with_analyses,
 )
+from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
 

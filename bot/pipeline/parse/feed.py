@@ -22,9 +22,9 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
-from bot.pipeline.identity import feed_item
 from bot.pipeline.parse.fast_rss import read_rss
-from bot.pipeline.text import first_sentences, html_to_text, normalize_text, truncate_words
+from bot.pipeline.parse.identity import feed_item
+from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text, truncate_words
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _without_inert(scan: bytes) -> bytes:
     or "<!--" is cut up to the first "]]>" or "-->" after it, or to the end when there is
     none: what a lazy regex sub did before, with bytes.find instead, because the regex
     stepped its `.*?` one character at a time through every CDATA description, a tenth of
-    a feed's parsing (tests/test_parse_feed.py checks the two agree).
+    a feed's parsing (tests/bot/pipeline/parse/test_feed.py checks the two agree).
     """
     kept: list[bytes] = []
     pos = 0

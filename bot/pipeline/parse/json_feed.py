@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
-from bot.pipeline.identity import feed_item
-from bot.pipeline.text import first_sentences, html_to_text, normalize_text, truncate_words
+from bot.pipeline.parse.identity import feed_item
+from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text, truncate_words
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 _MAX_TITLE_CHARS = 300

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
-from bot.pipeline.identity import canonical_link
-from bot.pipeline.text import first_sentences, html_to_text, normalize_text
+from bot.pipeline.parse.identity import canonical_link
+from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text
 
 _NAME = r"[A-Za-z0-9_]{5,32}"
 _CHANNEL_NAME = re.compile(_NAME)

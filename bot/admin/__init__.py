@@ -1,0 +1,1 @@
+"""Admin services the handlers and the CLI call: drafts, admins, taking in sources, OPML."""

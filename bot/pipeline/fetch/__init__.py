@@ -1,0 +1,2 @@
+"""Fetching a source politely and safely: the fetcher, its SSRF guard, bounded inflation and
+feed discovery."""

@@ -1,0 +1,469 @@
+"""The bot's replies, rendered as Telegram HTML from plain data (pure functions).
+
+Every sentence goes through the chat's translator (`UI._`), so `pybabel extract` finds it
+and each language's catalog translates it; values are filled in with `str.format` after
+translation and escaped when they come from outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import TYPE_CHECKING
+
+from bot.delivery.render import safe_href, topic_label
+from bot.matching import Catalog, PlaceIndex
+from bot.models import ChatFilters, Event, Source
+from bot.ui.i18n import Translator, translator
+from storage.admin import AuditEntry
+from storage.stats import Stats
+
+__all__ = ["UI", "escape", "ui_for"]
+
+if TYPE_CHECKING:
+    from bot.admin.intake import ImportReport
+
+
+@dataclass(frozen=True, slots=True)
+class UI:
+    """What rendering in one chat's language needs."""
+
+    lang: str
+    tr: Translator
+    catalog: Catalog
+    places: PlaceIndex | None = None  # None: places are shown by their ids
+
+    def _(self, message: str) -> str:
+        """Translate one message id."""
+        return self.tr.gettext(message)
+
+    def topic(self, name: str) -> str:
+        """Return a topic's emoji and name in this language."""
+        return topic_label(name, self.catalog, self.lang)
+
+    def place(self, place_id: str) -> str:
+        """Return a place's name in this language (not escaped)."""
+        return self.places.label(place_id, self.lang) if self.places is not None else place_id
+
+
+def ui_for(lang: str, catalog: Catalog, places: PlaceIndex | None = None) -> UI:
+    """Build the UI of a language."""
+    return UI(lang, translator(lang), catalog, places)
+
+
+def help_text(ui: UI, *, admin: bool = False) -> str:
+    """Explain the commands (and the admin ones to admins)."""
+    text = (
+        ui._(
+            "<b>Outpost</b> watches public sources about military activity in and around "
+            "Belarus and alerts you when a report matches your topics.\n\n"
+            "/topics – choose topics with buttons\n"
+            "/subscribe <i>topic</i> – subscribe, e.g. <code>/subscribe drills</code>\n"
+            "/unsubscribe <i>topic</i> – stop a topic\n"
+            "/mysubs – what you are subscribed to\n"
+            "/status – what is going on right now\n"
+            "/latest <i>[topic]</i> – the newest stories\n"
+            "/language – change the language\n"
+            "/help – this message"
+        )
+        + "\n\n"
+        + ui._(
+            "<b>Narrow it down</b>\n"
+            "/near <i>place</i> [<i>km</i>] – only reports near a place, e.g. "
+            "<code>/near Mazyr 30</code>\n"
+            "/border <i>country</i> [<i>km</i>] – near a border, e.g. <code>/border ua 30</code>\n"
+            "/region <i>name</i> – one oblast, e.g. <code>/region gomel</code>\n"
+            "/anywhere – remove the place filters (or <code>/near off</code> and the like)\n"
+            "/severity low|medium|high – only reports at least this serious\n"
+            "/watch <i>words</i> – your own keywords, comma-separated, in any form or language\n"
+            "/unwatch [<i>words</i>] – stop watching them (all of them without words)\n"
+            "/exclude <i>words</i> – never alert on reports with these words; "
+            "/unexclude [<i>words</i>]\n"
+            "/filters – what you have set"
+        )
+        + "\n\n"
+        + ui._(
+            "<b>How alerts arrive</b>\n"
+            "/digest off|hourly|daily <i>HH</i> – alerts at once, or a digest\n"
+            "/timezone <i>Europe/Minsk</i> – your time zone for digests and quiet hours\n"
+            "/quiet <i>23-07</i> [silent|hold] [urgent] – quiet hours (/quiet off to stop)\n"
+            "/previews on|off – link previews\n"
+            "/here – in a forum topic: send alerts to this topic"
+        )
+    )
+    if admin:
+        text += "\n\n" + ui._(
+            "<b>Admins</b>\n"
+            "/post <i>text</i> – a verified manual update, previewed before it goes out\n"
+            "/broadcast <i>text</i> – an announcement to every chat, previewed first\n"
+            "/stats – subscribers, deliveries, failing sources\n"
+            "/audit – the latest admin actions\n"
+            "/admins – who the admins are (owners: <code>/admins add|remove ID</code>)\n"
+            "/sources – sources with their health\n"
+            "/addsource <i>URL</i> [<i>name</i>] – add a feed, a site, t.me/NAME or @NAME\n"
+            "/removesource <i>ID</i> – remove a source (its events stay)\n"
+            "/pausesource <i>ID</i> – stop polling a source\n"
+            "/resumesource <i>ID</i> – poll it again\n"
+            "Send an OPML file to import its feeds."
+        )
+    return text
+
+
+def welcome(ui: UI) -> str:
+    """Greet a new chat and show how to start."""
+    return (
+        ui._(
+            "👋 Welcome to <b>Outpost</b>.\n\nPick topics with /topics or subscribe directly, "
+            "e.g. <code>/subscribe drills</code>. Topics: {topics}."
+        ).format(topics=topic_list(ui))
+        + "\n\n"
+        + help_text(ui)
+    )
+
+
+def topic_list(ui: UI) -> str:
+    """List topic ids for a command hint."""
+    return ", ".join(f"<code>{escape(name)}</code>" for name in ui.catalog.names())
+
+
+def my_subscriptions(ui: UI, topics: Iterable[str]) -> str:
+    """Describe a chat's subscriptions."""
+    wanted = set(topics)
+    chosen = [name for name in ui.catalog.names() if name in wanted]
+    if not chosen:
+        return ui._("You have no subscriptions yet. Use /topics to pick some.")
+    lines = [escape(ui.topic(name)) for name in chosen]
+    return ui._("<b>Your topics</b>") + "\n" + "\n".join(lines)
+
+
+def ago(ui: UI, then: datetime, now: datetime) -> str:
+    """Say how long ago something happened, briefly."""
+    seconds = max(int((now - then).total_seconds()), 0)
+    if seconds < 60:
+        return ui._("just now")
+    if seconds < 3600:
+        return ui._("{n} min ago").format(n=seconds // 60)
+    if seconds < 86400:
+        return ui._("{n} h ago").format(n=seconds // 3600)
+    return ui._("{n} d ago").format(n=seconds // 86400)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFigures:
+    """One topic's line on the situation board."""
+
+    day: int  # stories in the last 24 h
+    week: int  # stories in the last 7 days
+    usual: float  # stories a day, on average, over the four weeks before that
+    latest: Event | None
+
+    @property
+    def above_normal(self) -> bool:
+        """A spike: at least three stories today and twice the usual daily level."""
+        return self.day >= 3 and self.day >= 2 * max(self.usual, 0.5)
+
+
+def status_board(
+    ui: UI,
+    *,
+    figures: Mapping[str, TopicFigures],
+    places: Iterable[tuple[str, int]],
+    sources: Iterable[Source],
+    now: datetime,
+) -> str:
+    """Render /status: per topic today, this week and the usual level; places; sources."""
+    lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
+    for name, topic in figures.items():
+        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({topic.usual:.1f})"
+        if topic.above_normal:
+            line += " " + ui._("⚠️ <b>above normal</b>")
+        if topic.latest is not None:
+            line += "\n   " + ui._("latest {ago}: {title}").format(
+                ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
+            )
+        lines.append(line)
+    mentioned = [f"{escape(ui.place(place))} ({count})" for place, count in places]
+    if mentioned:
+        lines.append(
+            "\n"
+            + ui._("<b>Places most mentioned</b> (7 days): {list}").format(
+                list=", ".join(mentioned)
+            )
+        )
+    source_lines = []
+    for source in sources:
+        if source.last_success_at is not None:
+            health = ui._("answered {ago}").format(ago=ago(ui, source.last_success_at, now))
+        else:
+            health = ui._("not answered yet")
+        if source.last_error_kind and source.consecutive_failures:
+            health += ", " + ui._("failing: {kind}").format(kind=escape(source.last_error_kind))
+        if not source.active:
+            health += ", " + ui._("paused")
+        source_lines.append(f"• {escape(source.name)} – {health}")
+    if source_lines:
+        lines.append("\n" + ui._("<b>Sources</b>"))
+        lines.extend(source_lines)
+    return "\n".join(lines)
+
+
+def place_board(ui: UI, place: str, stories: Iterable[Event], *, now: datetime) -> str:
+    """Render /status PLACE: the latest stories that name a place."""
+    lines = [ui._("📍 <b>{place}</b> – latest stories").format(place=escape(ui.place(place)))]
+    for event in stories:
+        labels = ", ".join(escape(ui.topic(name)) for name in event.topics)
+        lines.append(f"• {_linked(event, 100)}\n   {labels} · {ago(ui, event.seen_at, now)}")
+    if len(lines) == 1:
+        lines.append(ui._("No stories yet."))
+    return "\n".join(lines)
+
+
+def _linked(event: Event, limit: int) -> str:
+    title = escape(_short(event.title, limit))
+    href = safe_href(event.link) if event.link else None
+    return f'<a href="{href}">{title}</a>' if href else title
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def since(now: datetime, hours: int) -> datetime:
+    """Return the start of a window of hours ending now."""
+    return now - timedelta(hours=hours)
+
+
+def draft_prompt(ui: UI, kind: str) -> str:
+    """Explain what Confirm will do with a draft."""
+    if kind == "broadcast":
+        return ui._("☝️ Preview of the announcement. Confirm sends it to every chat.")
+    return ui._("☝️ Preview of the update. Confirm sends it to the subscribers of its topics.")
+
+
+def published(ui: UI, kind: str, topics: tuple[str, ...], queued: int) -> str:
+    """Say what confirming a draft did."""
+    if kind == "broadcast":
+        return ui._("Announcement sent to {n} chat(s).").format(n=queued)
+    if not topics:
+        return ui._(
+            "Posted, but it matched no topic, so no subscriber was alerted. "
+            "Name the activity (e.g. drills, mobilization) in the text."
+        )
+    return ui._("Posted. Topics: {topics}; queued for {n} chat(s).").format(
+        topics=", ".join(topics), n=queued
+    )
+
+
+def stats(ui: UI, figures: Stats) -> str:
+    """Render /stats."""
+    lines = [
+        ui._("📈 <b>Outpost statistics</b>"),
+        ui._("Chats: <b>{active}</b> active, {blocked} blocked or gone").format(
+            active=figures.chats, blocked=figures.blocked_chats
+        ),
+    ]
+    if figures.by_language:
+        langs = ", ".join(f"{escape(k)} {v}" for k, v in figures.by_language.items())
+        lines.append(ui._("By language: {list}").format(list=langs))
+    if figures.by_topic:
+        topics = ", ".join(
+            f"{escape(ui.topic(k))} {v}"
+            for k, v in figures.by_topic.items()
+            if k in ui.catalog.names()
+        )
+        lines.append(ui._("By topic: {list}").format(list=topics))
+    box = figures.outbox
+    lines.append(
+        ui._(
+            "Alerts: {sent} sent, {pending} pending, {failed} failed, {cancelled} cancelled"
+        ).format(
+            sent=box.get("sent", 0),
+            pending=box.get("pending", 0),
+            failed=box.get("failed", 0),
+            cancelled=box.get("cancelled", 0),
+        )
+    )
+    if figures.failing_sources:
+        lines.append(ui._("<b>Failing sources</b>"))
+        lines.extend(
+            f"• {escape(name)} – {escape(kind)} ×{count}"
+            for name, kind, count in figures.failing_sources
+        )
+    else:
+        lines.append(ui._("No source is failing."))
+    return "\n".join(lines)
+
+
+def audit(ui: UI, entries: Iterable[AuditEntry]) -> str:
+    """Render /audit."""
+    lines = [ui._("🗂 <b>Latest admin actions</b>")]
+    for entry in entries:
+        lines.append(
+            f"{entry.at:%Y-%m-%d %H:%M} UTC · <code>{entry.user_id}</code> · "
+            f"<b>{escape(entry.action)}</b> {escape(_short(entry.detail, 120))}"
+        )
+    if len(lines) == 1:
+        lines.append(ui._("Nothing yet."))
+    return "\n".join(lines)
+
+
+def admin_list(ui: UI, owners: Iterable[int], added: Iterable[int]) -> str:
+    """Render /admins."""
+    none = ui._("none")
+    owner_text = ", ".join(f"<code>{uid}</code>" for uid in owners) or none
+    added_text = ", ".join(f"<code>{uid}</code>" for uid in added) or none
+    return ui._(
+        "<b>Owners</b> (OUTPOST_ADMIN_IDS): {owners}\n<b>Admins added in chat</b>: {added}"
+    ).format(owners=owner_text, added=added_text) + (
+        "\n\n<code>/admins add ID</code> · <code>/admins remove ID</code>"
+    )
+
+
+def latest(
+    ui: UI, stories: Iterable[Event], *, topic: str | None, now: datetime, offset: int
+) -> str:
+    """Render one page of /latest."""
+    heading = escape(ui.topic(topic)) if topic else ui._("all topics")
+    lines = [ui._("🗞 <b>Latest stories</b> – {heading}").format(heading=heading)]
+    for number, event in enumerate(stories, start=offset + 1):
+        labels = ", ".join(escape(ui.topic(name)) for name in event.topics)
+        source = escape(event.source_name or "")
+        when = ago(ui, event.seen_at, now)
+        lines.append(f"{number}. {_linked(event, 120)}\n   {labels} · {source} · {when}")
+    if len(lines) == 1:
+        lines.append(ui._("No stories yet."))
+    return "\n".join(lines)
+
+
+def source_deactivated(ui: UI, source: Source, kind: str) -> str:
+    """Tell admins that failures turned a source off."""
+    return ui._(
+        "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed polls in a row; "
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}."
+    ).format(
+        name=escape(source.name),
+        id=source.id,
+        n=source.consecutive_failures + 1,
+        kind=escape(kind),
+        url=escape(source.url),
+    )
+
+
+def source_recovered(ui: UI, source: Source) -> str:
+    """Tell admins that a source which was failing answers again."""
+    return ui._("✅ Source <b>{name}</b> (#{id}) is back: it answers again.\n{url}").format(
+        name=escape(source.name), id=source.id, url=escape(source.url)
+    )
+
+
+def _in(ui: UI, then: datetime, now: datetime) -> str:
+    seconds = int((then - now).total_seconds())
+    if seconds <= 0:
+        return ui._("due now")
+    if seconds < 60:
+        return ui._("in {n} s").format(n=seconds)
+    if seconds < 3600:
+        return ui._("in {n} min").format(n=seconds // 60)
+    return ui._("in {h} h {m} min").format(h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def source_line(ui: UI, source: Source, items_24h: int, now: datetime) -> str:
+    """Describe one source and its health for /sources."""
+    if not source.active:
+        state = ui._("⛔ off after failures") if source.deactivated_at else ui._("⏸ paused")
+    elif source.consecutive_failures:
+        state = ui._("⚠️ failing ({n}×)").format(n=source.consecutive_failures)
+    else:
+        state = ui._("✅ ok")
+    success = ago(ui, source.last_success_at, now) if source.last_success_at else ui._("never")
+    error = escape(source.last_error_kind) if source.last_error_kind else ui._("none")
+    if not source.active:
+        next_poll = ui._("not polled")
+    elif source.next_poll_at is None:
+        next_poll = ui._("due now")
+    else:
+        next_poll = _in(ui, source.next_poll_at, now)
+    health = ui._(
+        "last success: {success}; last error: {error}; items 24 h: {items}; next poll: {next}"
+    ).format(success=success, error=error, items=items_24h, next=next_poll)
+    return (
+        f"<b>#{source.id}</b> {escape(_short(source.name, 100))} "
+        f"({escape(source.kind.value)}) {state}\n"
+        f"   {escape(_short(source.url, 300))}\n   {health}"
+    )
+
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
+
+
+def sources_board(
+    ui: UI, sources: Iterable[Source], counts: Mapping[int, int], now: datetime
+) -> list[str]:
+    """Render /sources: every source with its health, as messages that fit Telegram."""
+    blocks = [source_line(ui, source, counts.get(source.id, 0), now) for source in sources]
+    if not blocks:
+        return [
+            ui._(
+                "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
+            )
+        ]
+    pages: list[str] = []
+    current = ui._("📡 <b>Sources</b> ({n})").format(n=len(blocks))
+    for block in blocks:
+        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
+            pages.append(current)
+            current = block
+        else:
+            current += "\n\n" + block
+    pages.append(current)
+    return pages
+
+
+def import_report(ui: UI, report: ImportReport) -> str:
+    """Say what an OPML import did."""
+    lines = [
+        ui._(
+            "📥 OPML import: <b>{added}</b> added, {known} already known, {refused} refused."
+        ).format(added=len(report.added), known=len(report.duplicates), refused=len(report.refused))
+    ]
+    lines.extend(
+        f"• #{source.id} {escape(_short(source.name, 80))}" for source in report.added[:30]
+    )
+    if len(report.added) > 30:
+        lines.append(ui._("… and {n} more (see /sources)").format(n=len(report.added) - 30))
+    lines.extend(
+        f"✗ {escape(_short(url, 120))}: {escape(_short(why, 160))}"
+        for url, why in report.refused[:20]
+    )
+    return "\n".join(lines)
+
+
+def filters_summary(ui: UI, chat: ChatFilters, country_names: Mapping[str, str]) -> str:
+    """Describe a chat's place filters, severity, own keywords and exclusions."""
+    lines = [ui._("<b>Your filters</b>")]
+    places = [escape(ui.place(region)) for region in chat.regions]
+    places += [
+        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(ui.place(place)))
+        for place, km in chat.near
+    ]
+    places += [
+        ui._("within {km} km of the {country} border").format(
+            km=f"{km:g}", country=escape(ui._(country_names.get(code, code)))
+        )
+        for code, km in chat.borders
+    ]
+    lines.append(
+        ui._("Places: {list}").format(list="; ".join(places) if places else ui._("anywhere"))
+    )
+    lines.append(ui._("Minimum severity: {level}").format(level=escape(chat.min_severity)))
+    if chat.watch:
+        lines.append(
+            ui._("Your keywords: {list}").format(list=", ".join(escape(p) for p in chat.watch))
+        )
+    if chat.exclude:
+        lines.append(
+            ui._("Excluded: {list}").format(list=", ".join(escape(p) for p in chat.exclude))
+        )
+    return "\n".join(lines)

@@ -1,0 +1,26 @@
+"""Settings for a test's application: the sandbox Bot API, a fresh database, local sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.settings import Settings, load_settings
+from sandbox import SandboxBotAPI
+
+ADMIN_ID = 42
+
+
+def make_settings(sandbox: SandboxBotAPI, tmp_path: Path) -> Settings:
+    """Settings pointing at the sandbox, a fresh database and local sources."""
+    return load_settings(
+        env_file=False,
+        bot_token=sandbox.token,
+        telegram_api_url=sandbox.base_url,
+        database=tmp_path / "outpost.sqlite3",
+        allow_private_sources=True,
+        admin_ids=frozenset({ADMIN_ID}),
+        poll_interval=60.0,
+        # Matching inline: a test's few items do not repay starting worker processes
+        # (test_polling runs a cycle through a real pool).
+        parse_workers=0,
+    )
