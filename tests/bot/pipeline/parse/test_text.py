@@ -13,6 +13,7 @@ from bot.pipeline.parse.text import (
     html_to_text,
     normalize_text,
     split_sentences,
+    strip_invisible,
     truncate_words,
 )
 
@@ -104,6 +105,42 @@ def test_split_sentences_respects_initials_and_lowercase() -> None:
         "Потом 17 км. и т. д. конец…",
         "2 танка ушли.",
     ]
+
+
+def test_dotted_abbreviation_does_not_end_a_sentence() -> None:
+    # Seen on a real page (tests/data/channels/clashreport_2026.html): the title was "U.S."
+    assert split_sentences("U.S. Treasury Secretary says so. Next.") == [
+        "U.S. Treasury Secretary says so.",
+        "Next.",
+    ]
+    assert split_sentences("Т.е. Минск. 5. Next.") == ["Т.е. Минск.", "5.", "Next."]
+
+
+# Zero-width space, soft hyphen, BOM, LRM/RLM, embedding, isolate, word joiner.
+_INVISIBLES = "\u200b\u00ad\ufeff\u200e\u200f\u202a\u202c\u2066\u2069\u2060"
+
+
+@pytest.mark.parametrize("char", list(_INVISIBLES))
+def test_invisible_characters_are_removed_everywhere(char: str) -> None:
+    assert strip_invisible(f"{char}Учения{char} у Ельска{char}") == "Учения у Ельска"
+    assert normalize_text(f"{char} Калона\n{char}") == "Калона"
+    assert html_to_text(f"<p>{char}</p><p>Калона {char}на М1</p>") == "Калона на М1"
+    assert html_to_text(f"{char} Калона") == "Калона"
+
+
+def test_invisible_characters_written_as_entities_are_removed() -> None:
+    assert html_to_text("&#8203;<a href='x'>&#x200B;</a>Калона&shy; на М1&#xFEFF;") == (
+        "Калона на М1"
+    )
+
+
+def test_joiners_inside_emoji_sequences_are_kept() -> None:
+    family, rainbow = "👨\u200d👩\u200d👧", "🏳\ufe0f\u200d🌈"
+    text = f"\u200d{family} {rainbow} a\u200db \u200dz\u200d"
+    assert strip_invisible(text) == f"{family} {rainbow} ab z"
+    # The zero-width non-joiner is spelling in Persian; flags' tag characters are kept.
+    scotland = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert strip_invisible(f"می\u200cخواهم {scotland}") == f"می\u200cخواهم {scotland}"
 
 
 def test_split_sentences_joins_hard_wrapped_lines() -> None:
