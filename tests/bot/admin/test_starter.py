@@ -17,7 +17,8 @@ def test_every_starter_source_is_accepted_and_described() -> None:
     entries = parse_opml(data)
     assert len(entries) >= 15
     outlines = {
-        node.get("xmlUrl"): node for node in ET.fromstring(data).iter("outline")  # noqa: S314 -- our own packaged file
+        node.get("xmlUrl"): node
+        for node in ET.fromstring(data).iter("outline")  # noqa: S314 -- our own packaged file
     }
     for entry in entries:
         url, kind = normalise_source(entry.url, kind=None, allow_private=False)

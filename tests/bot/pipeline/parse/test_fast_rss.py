@@ -4,9 +4,10 @@ Every document here is parsed twice, by `parse_feed` as the poller calls it and 
 `fast=False` (feedparser only), and the two results must be equal. The crafted documents
 cover what feedparser decides on its own terms (HTML guessed in a title, entities,
 sanitised markup, guid permalinks, link repairs, dates, Latin-1 repair, C1 controls,
-windows-1251 declared or not, a BOM, elements nested in skipped ones); the fixtures cover real feeds and hostile ones. Where the fast path
-must decline (markup whose text the sanitizer reads differently, unknown elements,
-malformed XML, anything with a DOCTYPE) the test says so, so a decline cannot hide a
+windows-1251 declared or not, a BOM); the fixtures cover real feeds and hostile ones.
+Where the fast path must decline (markup whose text the sanitizer reads differently,
+unknown elements, elements nested in ones it skips, malformed XML, anything with a
+DOCTYPE) the test says so, so a decline cannot hide a
 difference and an accepted document cannot hide a decline.
 """
 

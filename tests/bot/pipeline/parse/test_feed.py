@@ -127,13 +127,18 @@ def test_latin1_feed_without_any_declaration_is_read() -> None:
     # What a French or German feed on an old server sends: Latin-1 bytes, no encoding in
     # the XML declaration, no charset in the Content-Type.
     text = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Défense & Sécurité</title>'
-        "<item><title>L'armée déploie des blindés près de la frontière biélorusse</title>"
-        "<guid>l1</guid><description>Les manœuvres inquiètent les élus à Vilnius.</description>"
-        "</item><item><title>Übung in Litauen: Brigade verlegt Panzer nach Rūdninkai</title>"
-        "<guid>l2</guid><description>Die Übungen dauern zwei Wochen.</description></item>"
-        "</channel></rss>"
-    ).replace("&", "&amp;").replace("œ", "oe").replace("ū", "u")
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Défense & Sécurité</title>'
+            "<item><title>L'armée déploie des blindés près de la frontière biélorusse</title>"
+            "<guid>l1</guid><description>Les manœuvres inquiètent les élus à Vilnius.</description>"
+            "</item><item><title>Übung in Litauen: Brigade verlegt Panzer nach Rūdninkai</title>"
+            "<guid>l2</guid><description>Die Übungen dauern zwei Wochen.</description></item>"
+            "</channel></rss>"
+        )
+        .replace("&", "&amp;")
+        .replace("œ", "oe")
+        .replace("ū", "u")
+    )
     body = text.encode("latin-1")
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")

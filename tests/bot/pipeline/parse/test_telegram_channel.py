@@ -215,7 +215,7 @@ def _real(name: str) -> bytes:
     ],
 )
 def test_real_pages_of_each_vintage(name: str, posts: dict[int, str]) -> None:
-    channel = name.split("_")[0].replace("clashreport", "ClashReport")
+    channel = name.split("_", maxsplit=1)[0].replace("clashreport", "ClashReport")
     result = parse_channel_page(_real(name), base_url=f"https://t.me/s/{channel}")
     assert result.ok
     assert [item.key for item in result.items] == [f"tg:{channel}/{pid}" for pid in posts]
@@ -325,6 +325,8 @@ def test_invisible_characters_leave_titles_and_text() -> None:
         '<a href="https://telegra.ph/file/x.jpg">\u200b</a>\u200b⚡️ Калона\u00ad на М10 '
         "\u200e👨\u200d👩\u200d👧"
     )
-    page = _page(_message("belwatch_demo/40", f'<div class="tgme_widget_message_text">{text}</div>'))
+    page = _page(
+        _message("belwatch_demo/40", f'<div class="tgme_widget_message_text">{text}</div>')
+    )
     (item,) = parse_channel_page(page, base_url=BASE).items
     assert item.title == item.text == "⚡️ Калона на М10 👨\u200d👩\u200d👧"
