@@ -47,6 +47,15 @@ _INVISIBLE = re.compile(
 )
 
 
+# Every character _INVISIBLE can remove, each looked for with `in` (a C-speed scan) before
+# the regex runs: nearly no text has one, and the regex (its lookbehind tried at every
+# position) costs twenty times the scans on a kilobyte of Cyrillic.
+_INVISIBLE_CHARS = tuple(
+    "\u00ad\u061c\u180e\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
 def strip_invisible(text: str) -> str:
     """Remove invisible format characters (zero-width spaces, soft hyphens, BOMs, marks).
 
@@ -54,7 +63,10 @@ def strip_invisible(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _INVISIBLE.sub("", text)
+    for char in _INVISIBLE_CHARS:
+        if char in text:
+            return _INVISIBLE.sub("", text)
+    return text
 
 
 def normalize_text(text: str) -> str:
@@ -174,6 +186,8 @@ def _initial_before(line: str, end: int) -> bool:
     # so is the last letter of a dotted abbreviation ("U.S. Treasury", "Т.е. Минск").
     # Only the word before the terminator is looked at, so long texts stay linear.
     word = line[line.rfind(" ", 0, end) + 1 : end].lstrip(_OPENERS)
+    if "." not in word:
+        return len(word) == 1 and word.isalpha()
     return all(len(part) == 1 and part.isalpha() for part in word.split("."))
 
 

@@ -9,6 +9,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.pipeline.parse.text import (
+    _INVISIBLE,
+    _INVISIBLE_CHARS,
     first_sentences,
     html_to_text,
     normalize_text,
@@ -214,3 +216,13 @@ def test_first_sentences_of_the_head_are_those_of_the_whole_text(seed: int) -> N
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 160)))
         for n, max_chars in ((3, 400), (1, 50), (2, 120), (3, 30)):
             assert first_sentences(text, n, max_chars) == _whole_text_summary(text, n, max_chars)
+
+
+def test_the_quick_scan_knows_every_character_the_regex_removes() -> None:
+    # strip_invisible skips the regex unless one of _INVISIBLE_CHARS is present.
+    removed = {
+        chr(code)
+        for code in range(0x10000)
+        if _INVISIBLE.search(chr(code)) or _INVISIBLE.search(f"{chr(code)}a")
+    }
+    assert removed == set(_INVISIBLE_CHARS)
