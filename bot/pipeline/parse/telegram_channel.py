@@ -18,7 +18,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
 from bot.pipeline.parse.identity import canonical_link
-from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text
+from bot.pipeline.parse.text import (
+    first_sentences,
+    html_to_text,
+    normalize_text,
+    strip_invisible,
+)
 
 _NAME = r"[A-Za-z0-9_]{5,32}"
 _CHANNEL_NAME = re.compile(_NAME)
@@ -176,7 +181,7 @@ def _post(message: LexborNode) -> ParsedItem | None:
 def _channel_title(tree: LexborHTMLParser) -> str | None:
     meta = tree.css_first('meta[property="og:title"]')
     if meta is not None:
-        content = " ".join((meta.attributes.get("content") or "").split())
+        content = " ".join(strip_invisible(meta.attributes.get("content") or "").split())
         if content:
             return content
     return _plain(tree.css_first(".tgme_channel_info_header_title"))

@@ -438,8 +438,9 @@ def test_real_osw_feed() -> None:
     assert first.title == "Ukraine: another corruption scandal within Zelensky’s inner circle"
     assert first.key == "guid:34256"
     assert first.published == datetime(2026, 8, 20, 12, 0, tzinfo=UTC)
-    # "&amp;nbsp;" is the literal text "&nbsp;" in feedparser's reading; the title stands in.
+    # A description of "&amp;nbsp;" (markup for a non-breaking space) is no text at all.
     assert result.items[2].title.startswith("A massive Ukrainian attack on Novorossiysk")
+    assert result.items[2].text == ""
 
 
 @pytest.mark.parametrize("lead", [b"\n", b"\r\n\r\n", b"  \t\n"])
