@@ -1,4 +1,4 @@
-"""Real channel pages end to end on the running application: a pinned service notice that
+"""Real sources end to end on the running application: a pinned service notice that
 repeats an old post's words never becomes an event or a second alert, while a poll does
 become one and its alert says it is a poll. The pages are the real 2023 excerpt in
 tests/data/channels (see its README); only the posts this story needs are added to it."""
@@ -87,3 +87,18 @@ async def test_pinned_notice_never_alerts_and_a_poll_alerts_as_a_poll(
     stored = " ".join(event.title for event in await core.db.events.recent())
     assert "pinned" not in stored
     assert "Channel created" not in stored
+
+
+async def test_a_real_feed_with_whitespace_before_its_declaration_is_healthy(
+    core: Core, source_server: SourceServer
+) -> None:
+    # The real OSW feed as many servers' templates send it: a blank line first.
+    body = b"\n\n" + (DATA / "feeds" / "real" / "osw_en.xml").read_bytes()
+    url = source_server.add("osw.xml", body, content_type="application/rss+xml")
+    source = await add_source(core.db, url, now=core.clock.now(), allow_private=True)
+    report = await run_cycle(core.pipeline, all_sources=True)
+    assert report.new_events == 10
+    (stored,) = [s for s in await core.db.sources.all() if s.id == source.id]
+    assert stored.last_error_kind is None
+    assert stored.last_error_detail in {None, ""}
+    assert stored.consecutive_failures == 0
