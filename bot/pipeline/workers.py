@@ -78,7 +78,8 @@ Packed = tuple[_Found, str, tuple[_Names, _Names, _Names, tuple[int, ...]]]
 def pack(analysis: Analysis) -> Packed:
     """Flatten an analysis into tuples for the trip back from a worker."""
     found, summary, signature = analysis
-    # Every field of TopicHit, in order: tests/bot/pipeline/test_workers.py fails when one is missed.
+    # Every field of TopicHit, in order: tests/bot/pipeline/test_workers.py fails when one
+    # is missed.
     hits = tuple(
         (hit.topic, hit.words, hit.keywords, hit.pairs, hit.severity, hit.graded)
         for hit in found.hits
@@ -182,7 +183,8 @@ def with_analyses(matcher: Matcher, read_: Digest) -> Digest:
     return replace(read_, analyses=tuple(analyse(matcher, posts)))
 
 
-# A ParsedItem as a plain tuple of its fields, in order (tests/bot/pipeline/test_workers.py checks all).
+# A ParsedItem as a plain tuple of its fields, in order (tests/bot/pipeline/test_workers.py
+# checks all).
 _Item = tuple[
     str, str, str, str | None, str | None, datetime | None, bool, bool, str | None, int | None
 ]
