@@ -380,10 +380,6 @@ class Matcher:
             else (),
         )
 
-    def severity_of(self, topics: Iterable[str]) -> str | None:
-        """Return the severity topics have by the catalog: that of the most severe one."""
-        return _highest(self._severity[name] for name in topics)
-
     def _grade(
         self,
         entry: _Entry,
@@ -428,10 +424,6 @@ class Matcher:
             if any(sense.near.values()) and (_nearby(match, wanted, sense.within, reading) is None):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
         return None
-
-    def explain(self, text: str) -> Classification:
-        """Return the classification of a text; its hits say which words hit which keywords."""
-        return self.classify(text)
 
 
 def _nearby(
