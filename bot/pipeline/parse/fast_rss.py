@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+# feedparser's private names, for its exact rules: pyproject.toml pins its version.
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
