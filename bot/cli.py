@@ -80,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=20)
 
     sub.add_parser("classify", help="JSON lines with `text` on stdin; adds `topics` and `places`")
-    explain = sub.add_parser("explain", help="show which topics a text matches, on which words")
-    explain.add_argument("text", nargs="+")
+    explaining = sub.add_parser("explain", help="show which topics a text matches, on which words")
+    explaining.add_argument("text", nargs="+")
     return parser
 
 
