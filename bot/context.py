@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +68,6 @@ class BotData:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
         self.last_error_notice: float | None = None  # monotonic time admins were last told
-        self.pool: Executor | None = None  # parse/match worker processes, if configured
 
     @property
     def core(self) -> Core:

@@ -209,13 +209,6 @@ class SourceRepository(Repository):
         )
         return cursor.rowcount > 0
 
-    async def set_interval(self, source_id: int, seconds: float | None) -> bool:
-        """Give a source its own polling interval (None: the operator default)."""
-        cursor = await self._db.execute(
-            "UPDATE sources SET poll_interval = ? WHERE id = ?", (seconds, source_id)
-        )
-        return cursor.rowcount > 0
-
     async def remove(self, source_id: int) -> bool:
         """Delete a source (its events stay, marked with no source)."""
         cursor = await self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))

@@ -13,9 +13,9 @@ topic that lists `context` words needs one of them, or another topic, in the tex
 
 Senses are local: a topic's `[[senses]]` rule keeps a keyword hit only when its `near`
 phrases occur within `within` words of it, in the same sentence, and its `not_near`
-phrases do not ("учение" next
-to "Аристотеля" is a doctrine, "drill" next to "fire" is a school evacuation). `explain`
-lists the hits a rule dropped and why.
+phrases do not ("учение" next to "Аристотеля" is a doctrine, "drill" next to "fire" is a
+school evacuation). A classification's `notes` list the hits a rule dropped and why
+(`outpost explain` prints them).
 
 The language of a text decides how its words are normalised; when its letters cannot tell
 Ukrainian from Russian or Belarusian (no letter only one of them writes), each word is read
@@ -135,8 +135,8 @@ def read(text: str) -> Reading:
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
-# The normal forms of folded words, per tuple of languages a text may be in (a handful).
-# Half the one cache they had before: most texts are in one language, a few in another.
+# The normal forms of folded words, per tuple of languages a text may be in (a handful),
+# each memo bounded: most texts are in one language, a few in another.
 _FORMS: dict[tuple[str, ...], Memo[str, frozenset[str]]] = {}
 _FORMS_LIMIT = 65_536
 
@@ -380,10 +380,6 @@ class Matcher:
             else (),
         )
 
-    def severity_of(self, topics: Iterable[str]) -> str | None:
-        """Return the severity topics have by the catalog: that of the most severe one."""
-        return _highest(self._severity[name] for name in topics)
-
     def _grade(
         self,
         entry: _Entry,
@@ -428,10 +424,6 @@ class Matcher:
             if any(sense.near.values()) and (_nearby(match, wanted, sense.within, reading) is None):
                 return f"none of its 'near' words within {sense.within} ({sense.note})"
         return None
-
-    def explain(self, text: str) -> Classification:
-        """Return the classification of a text; its hits say which words hit which keywords."""
-        return self.classify(text)
 
 
 def _nearby(
