@@ -12,8 +12,8 @@ from bot.context import Core
 from bot.matching import default_catalog, default_matcher
 from bot.matching.matcher import read
 from bot.models import SourceKind
-from bot.pipeline.alerts import Post, record_post
 from bot.pipeline.cycle import run_cycle
+from bot.pipeline.store import Post, record_post
 from bot.pipeline.stories import (
     RecentStories,
     Signature,
@@ -27,6 +27,7 @@ from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from storage import open_database
 from tests.helpers.chat import say
+from tests.helpers.posts import source_post
 from tests.helpers.sources import EMPTY_RSS
 
 ALICE = 3001
@@ -198,13 +199,13 @@ def test_signature_round_trip() -> None:
 
 
 def post(key: str, text: str, source_id: int, name: str) -> Post:
-    return Post(
-        item_key=key,
-        title=text[:40],
-        text=text,
+    return source_post(
+        default_matcher(),
+        key,
+        text[:40],
+        text,
         link=f"https://{name}.example.org/{key}",
         canonical_link=f"https://{name}.example.org/{key}",
-        published=None,
         source_id=source_id,
         source_name=name,
     )
