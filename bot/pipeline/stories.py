@@ -334,8 +334,8 @@ class StoryMirror:
     if it fails, the version stays unknown and the next `recent` re-reads.
     """
 
-    def __init__(self, limit: int = MAX_CANDIDATES) -> None:
-        self._stories = RecentStories(limit)
+    def __init__(self) -> None:
+        self._stories = RecentStories(MAX_CANDIDATES)
         self._version: tuple[int, int] | None = None  # None: unknown, so `recent` re-reads
         self._pending: int | None = None  # data_version `recent` saw in the open transaction
 
