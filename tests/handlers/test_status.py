@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 
 from bot.context import Core
-from bot.pipeline.alerts import Post, record_post
+from bot.pipeline.store import record_post
 from bot.runtime.clock import ManualClock
 from bot.ui import maps
 from bot.ui.texts import TopicFigures
 from sandbox import SandboxBotAPI
+from tests.helpers.posts import source_post
 
 CHAT = 4000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -23,10 +24,11 @@ async def report(core: Core, key: str, text: str) -> None:
     """Store one report as if a source had just published it."""
     await record_post(
         core.db,
-        Post(
-            item_key=key,
-            title=text,
-            text=text,
+        source_post(
+            core.matcher,
+            key,
+            text,
+            text,
             link=f"https://news.example.org/{key}",
             canonical_link=f"https://news.example.org/{key}",
             published=core.clock.now(),
