@@ -13,11 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.models import Source, SourceKind
+from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.runtime.clock import SystemClock
 from bot.runtime.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
-from storage.sources import DuplicateSourceError
 
 if TYPE_CHECKING:
     from storage import Database

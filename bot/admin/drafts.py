@@ -10,12 +10,11 @@ from dataclasses import dataclass, replace
 
 from bot.context import Core
 from bot.delivery.render import render_alert
-from bot.models import Alert, Classification
+from bot.models import HIGH_PRIORITY, Alert, Classification, Draft
 from bot.pipeline.alerts import Outcome, Post, record_post, summarize
-from storage.admin import Draft
 from storage.events import NewEvent
 
-ANNOUNCEMENT_PRIORITY = 2
+ANNOUNCEMENT_PRIORITY = HIGH_PRIORITY  # announcements go first and through quiet hours
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.delivery.pacer import Limits, PaceState, RealTimer, Timer
-from bot.delivery.plan import HIGH_PRIORITY, plan
+from bot.delivery.plan import plan
 from bot.delivery.render import html_to_plain, render_alert, render_digest
 from bot.delivery.sender import Sender, SendOptions, SendResult, SendStatus
 from bot.delivery.split import split_html
 from bot.matching import Catalog, PlaceIndex
-from bot.models import Alert, OutboxRow
+from bot.models import HIGH_PRIORITY, Alert, OutboxRow
 from bot.runtime.clock import Clock
 from bot.ui.i18n import pick_language
 from storage import Database

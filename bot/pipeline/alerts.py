@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.matching import Catalog, Matcher
 from bot.matching.matcher import Reading, read
-from bot.models import Classification
+from bot.models import Classification, Severity, alert_priority
 from bot.pipeline.audience import Audience
 from bot.pipeline.parse.text import first_sentences
 from bot.pipeline.stories import MAX_CANDIDATES, RecentStories, Signature, merged, signature_of
@@ -23,8 +23,6 @@ from storage import Database
 from storage.events import NewEvent, Recorded
 
 log = logging.getLogger(__name__)
-
-SEVERITY_PRIORITY = {"high": 2, "medium": 1, "low": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,7 @@ def priority_of(found: Classification, catalog: Catalog) -> int:
     call-up is low), else the topic's own.
     """
     levels = [
-        SEVERITY_PRIORITY.get(found.topic_severity(name) or catalog.topic(name).severity, 0)
+        alert_priority(found.topic_severity(name) or catalog.topic(name).severity)
         for name in found.topics
     ]
     return max(levels, default=0)
@@ -134,7 +132,7 @@ async def record_post(
     audience: Audience | None = None,
     found: Classification | None = None,
     summary: str | None = None,
-    severity: str | None = None,
+    severity: Severity | None = None,
     signature: Signature | None = None,
     stories: RecentStories | None = None,
 ) -> Outcome:
@@ -174,7 +172,7 @@ async def record_posts(
     catalog: Catalog,
     now: datetime,
     audience: Audience | None = None,
-    severity: str | None = None,
+    severity: Severity | None = None,
     stories: RecentStories | None = None,
 ) -> list[Outcome]:
     """Store the posts of one source in order, as `record_post` would one after another.
@@ -280,7 +278,7 @@ async def _queue(
     catalog: Catalog,
     now: datetime,
     audience: Audience | None,
-    severity: str | None,
+    severity: Severity | None,
 ) -> Outcome:
     """Queue the alerts of a stored post: its story's first, or an edit of a grown one."""
     found = item.found
@@ -297,11 +295,7 @@ async def _queue(
     if item.alert and recorded.new_story and audience is not None:
         reading = read(f"{item.post.title}\n{item.post.text}")
         chats = await audience.recipients(db, found, reading)
-        priority = (
-            SEVERITY_PRIORITY[severity]
-            if severity in SEVERITY_PRIORITY
-            else priority_of(found, catalog)
-        )
+        priority = alert_priority(severity) if severity is not None else priority_of(found, catalog)
         queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
     elif item.alert and not recorded.new_story:
         # The story grew: alerts already sent are edited to show the new source and the

@@ -28,7 +28,15 @@ from typing import TypeVar
 
 from bot.matching import Matcher, default_places, load_catalog
 from bot.matching.matcher import read
-from bot.models import Classification, ErrorKind, ParsedItem, ParseResult, SourceKind, TopicHit
+from bot.models import (
+    Classification,
+    ErrorKind,
+    ParsedItem,
+    ParseResult,
+    Severity,
+    SourceKind,
+    TopicHit,
+)
 from bot.pipeline.alerts import content_hash, story_signature, summarize
 from bot.pipeline.parse import parse_document
 from bot.pipeline.parse.telegram_channel import older_page_url
@@ -66,11 +74,17 @@ def analyse(matcher: Matcher, posts: Sequence[tuple[str, str]]) -> list[Analysis
 # Frozen slotted dataclasses pickle through Python-level __getstate__/__setstate__, which
 # cost more per post than parsing it; tuples pickle in C.
 _Names = tuple[str, ...]
-_Hit = tuple[
-    str, _Names, _Names, tuple[tuple[str, str], ...], str | None, tuple[tuple[str, str, str], ...]
-]
+_Graded = tuple[tuple[str, Severity, str], ...]
+_Hit = tuple[str, _Names, _Names, tuple[tuple[str, str], ...], Severity | None, _Graded]
 _Found = tuple[
-    str, _Names, _Names, tuple[_Hit, ...], str | None, _Names, _Names, tuple[tuple[str, float], ...]
+    str,
+    _Names,
+    _Names,
+    tuple[_Hit, ...],
+    Severity | None,
+    _Names,
+    _Names,
+    tuple[tuple[str, float], ...],
 ]
 Packed = tuple[_Found, str, tuple[_Names, _Names, _Names, tuple[int, ...]]]
 
@@ -78,7 +92,8 @@ Packed = tuple[_Found, str, tuple[_Names, _Names, _Names, tuple[int, ...]]]
 def pack(analysis: Analysis) -> Packed:
     """Flatten an analysis into tuples for the trip back from a worker."""
     found, summary, signature = analysis
-    # Every field of TopicHit, in order: tests/bot/pipeline/test_workers.py fails when one is missed.
+    # Every field of TopicHit, in order: tests/bot/pipeline/test_workers.py fails when one
+    # is missed.
     hits = tuple(
         (hit.topic, hit.words, hit.keywords, hit.pairs, hit.severity, hit.graded)
         for hit in found.hits
@@ -182,7 +197,8 @@ def with_analyses(matcher: Matcher, read_: Digest) -> Digest:
     return replace(read_, analyses=tuple(analyse(matcher, posts)))
 
 
-# A ParsedItem as a plain tuple of its fields, in order (tests/bot/pipeline/test_workers.py checks all).
+# A ParsedItem as a plain tuple of its fields, in order (tests/bot/pipeline/test_workers.py
+# checks all).
 _Item = tuple[
     str, str, str, str | None, str | None, datetime | None, bool, bool, str | None, int | None
 ]
