@@ -36,6 +36,9 @@ def _on_tap(callback: Callback, kind: type[Button]) -> CallbackQueryHandler[Cont
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every Outpost handler to the application: the one list of them."""
+    # Button data that stands for no button (forged, or of a kind since retired) gets a short
+    # answer here; every kind of button has its handler below.
+    app.add_handler(CallbackQueryHandler(start.stale_button, pattern=callbacks.undecodable))
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", start.language))
@@ -80,8 +83,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
     _register_choices(app)
-    # A tap no handler above takes (forged, or a kind of button since retired): a short answer.
-    app.add_handler(CallbackQueryHandler(start.stale_button))
     # Anything else that looks like a command gets the help text.
     app.add_handler(MessageHandler(message.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.

@@ -5,7 +5,8 @@ data is a typed value with one way in and one way out: `encode()` writes a butto
 and `decode()` reads it back, returning None for anything `encode` could not have written
 (an unknown kind, a missing or extra part, a number out of bounds or not in ASCII digits,
 a word with other letters, more than 64 bytes). Handlers are registered with `pattern()`
-of the kinds they take and receive only those; a tap nobody takes gets a short answer.
+of the kinds they take and receive only those; data that is `undecodable()` gets a short
+answer from a handler of its own.
 
 Each kind declares its wire form as a template, `"set:pl:bk:{country}:{km}"`, whose fields
 are the dataclass's. The forms are the strings the bot has always written, so the buttons
@@ -207,6 +208,11 @@ def decode(data: object) -> Button | None:
 def pattern(*kinds: type[Button]) -> Callable[[object], bool]:
     """Return a CallbackQueryHandler pattern taking the data of these kinds of button."""
     return lambda data: isinstance(decode(data), kinds)
+
+
+def undecodable(data: object) -> bool:
+    """Tell whether some callback data stands for no button (a pattern for the rest)."""
+    return decode(data) is None
 
 
 def kinds() -> Mapping[type[Button], str]:
