@@ -203,7 +203,7 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
     if (
         isinstance(button, DraftTopic)
         and button.topic in core.catalog.names()
-        and (draft.step == "topics")
+        and draft.step == "topics"
     ):
         chosen = set(draft.topics) ^ {button.topic}
         draft = await core.db.admin.update_draft(draft.id, step="topics", topics=sorted(chosen))

@@ -77,6 +77,9 @@ Hour = Annotated[int, Bounds(0, 23)]
 Hours = Annotated[str, Text(r"[0-9]{2}-[0-9]{2}")]  # quiet hours as "23-07"
 
 
+_M = TypeVar("_M")
+
+
 @dataclass(frozen=True, slots=True)
 class _Field:
     """How one field is written and read: its pattern, and its value from its text."""
@@ -103,7 +106,7 @@ def _field(name: str, hint: object, meta: tuple[object, ...] = ()) -> _Field:
             lambda value: word if value is None else some.dump(value),
         )
     if hint is bool:
-        flag = next(m for m in meta if isinstance(m, Flag))
+        flag = _meta(name, meta, Flag)
         return _Field(
             name,
             f"{re.escape(flag.true)}|{re.escape(flag.false)}",
@@ -111,7 +114,7 @@ def _field(name: str, hint: object, meta: tuple[object, ...] = ()) -> _Field:
             lambda value: flag.true if value else flag.false,
         )
     if hint is int:
-        bounds = next(m for m in meta if isinstance(m, Bounds))
+        bounds = _meta(name, meta, Bounds)
 
         def number(text: str) -> int:
             value = int(text)
@@ -121,12 +124,20 @@ def _field(name: str, hint: object, meta: tuple[object, ...] = ()) -> _Field:
 
         return _Field(name, _NUMBER, number, str)
     if hint is str:
-        text = next(m for m in meta if isinstance(m, Text))
+        text = _meta(name, meta, Text)
         return _Field(name, text.pattern, str, str)
     if isinstance(hint, type) and issubclass(hint, StrEnum):
         words = sorted((member.value for member in hint), key=len, reverse=True)
         return _Field(name, "|".join(map(re.escape, words)), hint, str)
     raise TypeError(f"no codec for the button field {name}: {hint!r}")
+
+
+def _meta(name: str, meta: tuple[object, ...], kind: type[_M]) -> _M:
+    """Return a field's declaration of one kind (a missing one is a TypeError)."""
+    found = next((m for m in meta if isinstance(m, kind)), None)
+    if found is None:
+        raise TypeError(f"the button field {name} needs Annotated[..., {kind.__name__}(...)]")
+    return found
 
 
 # -- the base class and the registry ------------------------------------------------------
