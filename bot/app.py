@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.context import AdminSet, BotData, Context, Core
+from bot.context import AdminSet, BotData, ChatData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import TelegramSender, make_request
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # instead of a deprecation warning on every flood-control answer.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
 
 
 def build_application(
@@ -93,7 +93,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .request(make_request())
-        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

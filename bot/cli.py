@@ -21,14 +21,13 @@ from typing import Any, TextIO
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import OpmlError, write_opml
 from bot.matching.explain import LineError, classify_line, explain
-from bot.models import Event, Source, SourceKind
+from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
 from bot.runtime.logs import setup_logging
 from bot.services import load_matcher, open_db, open_services
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
-from storage.sources import DuplicateSourceError
 
 log = logging.getLogger("outpost")
 

@@ -10,13 +10,12 @@ from dataclasses import dataclass, replace
 
 from bot.context import Core
 from bot.delivery.render import render_alert
-from bot.models import Alert, Classification, ParsedItem
+from bot.models import HIGH_PRIORITY, Alert, Classification, Draft, ParsedItem
 from bot.pipeline.analysis import Analysis, analyse
 from bot.pipeline.store import Post, record_post
-from storage.admin import Draft
 from storage.events import NewEvent
 
-ANNOUNCEMENT_PRIORITY = 2
+ANNOUNCEMENT_PRIORITY = HIGH_PRIORITY  # announcements go first and through quiet hours
 
 
 @dataclass(frozen=True, slots=True)

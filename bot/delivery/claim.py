@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.delivery.admission import Admission
 from bot.delivery.pacer import PaceState, Timer
-from bot.delivery.plan import HIGH_PRIORITY
 from bot.delivery.types import DeliveryConfig, DrainReport, Job
+from bot.models import HIGH_PRIORITY
 from bot.runtime.clock import Clock
 from storage import Database
 

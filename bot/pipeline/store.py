@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.matching import Catalog, Matcher
 from bot.matching.matcher import read
-from bot.models import Classification, ParsedItem
+from bot.models import Classification, ParsedItem, Severity, alert_priority
 from bot.pipeline.analysis import Analysis
 from bot.pipeline.audience import Audience
 from bot.pipeline.stories import WINDOW as STORY_WINDOW
@@ -22,8 +22,6 @@ from storage import Database
 from storage.events import NewEvent, Recorded
 
 log = logging.getLogger(__name__)
-
-SEVERITY_PRIORITY = {"high": 2, "medium": 1, "low": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +57,7 @@ def priority_of(found: Classification, catalog: Catalog) -> int:
     call-up is low), else the topic's own.
     """
     levels = [
-        SEVERITY_PRIORITY.get(found.topic_severity(name) or catalog.topic(name).severity, 0)
+        alert_priority(found.topic_severity(name) or catalog.topic(name).severity)
         for name in found.topics
     ]
     return max(levels, default=0)
@@ -73,7 +71,7 @@ async def record_post(
     catalog: Catalog,
     now: datetime,
     audience: Audience | None = None,
-    severity: str | None = None,
+    severity: Severity | None = None,
     stories: StoryMirror | None = None,
 ) -> Outcome:
     """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
@@ -108,7 +106,7 @@ async def record_posts(
     catalog: Catalog,
     now: datetime,
     audience: Audience | None = None,
-    severity: str | None = None,
+    severity: Severity | None = None,
     stories: StoryMirror | None = None,
 ) -> list[Outcome]:
     """Store the posts of one source in order, as `record_post` would one after another.
@@ -212,7 +210,7 @@ async def _queue(
     catalog: Catalog,
     now: datetime,
     audience: Audience | None,
-    severity: str | None,
+    severity: Severity | None,
 ) -> Outcome:
     """Queue the alerts of a stored post: its story's first, or an edit of a grown one."""
     found = post.analysis.found
@@ -229,11 +227,7 @@ async def _queue(
     if post.alert and recorded.new_story and audience is not None:
         reading = read(f"{post.item.title}\n{post.item.text}")
         chats = await audience.recipients(db, found, reading)
-        priority = (
-            SEVERITY_PRIORITY[severity]
-            if severity in SEVERITY_PRIORITY
-            else priority_of(found, catalog)
-        )
+        priority = alert_priority(severity) if severity is not None else priority_of(found, catalog)
         queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
     elif post.alert and not recorded.new_story:
         # The story grew: alerts already sent are edited to show the new source and the

@@ -12,6 +12,7 @@ from bot.context import Core
 from bot.pipeline.store import record_post
 from bot.runtime.clock import ManualClock
 from bot.ui import maps
+from bot.ui.callbacks import StatusChart, StatusMap, decode
 from bot.ui.texts import TopicFigures
 from sandbox import SandboxBotAPI
 from tests.helpers.posts import source_post
@@ -135,8 +136,10 @@ async def test_map_of_located_stories_is_a_png_rendered_off_the_loop(
     board = sandbox.last_to(CHAT)
     assert board.reply_markup is not None
     buttons = [b["callback_data"] for b in board.reply_markup["inline_keyboard"][0]]
-    assert buttons == ["st:chart", "st:map"]
-    sandbox.push_callback(chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data="st:map")
+    assert [decode(data) for data in buttons] == [StatusChart(), StatusMap()]
+    sandbox.push_callback(
+        chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data=StatusMap().encode()
+    )
     await sandbox.wait_for(lambda: sandbox.last_to(CHAT).kind == "photo", timeout=20)
     photo = sandbox.last_to(CHAT)
     assert photo.content is not None
