@@ -12,7 +12,7 @@ from bot.delivery.compose import Composer
 from bot.delivery.sender import SendOptions
 from bot.delivery.split import utf16_units
 from bot.matching import load_catalog
-from bot.models import Delivery, QuietMode
+from bot.models import Delivery, DeliveryChange, QuietMode
 from bot.runtime.clock import ManualClock
 from sandbox.telegram_html import parse_telegram_html
 from storage import Database, open_database
@@ -39,7 +39,7 @@ async def test_an_alert_goes_now_with_the_chats_choices(
     db: Database, clock: ManualClock, composer: Composer
 ) -> None:
     await add_chats(db, [-7], clock.now())
-    await db.chats.update_prefs(-7, link_previews=True, thread_id=12)
+    await db.chats.update_prefs(-7, DeliveryChange(link_previews=True, thread_id=12))
     await db.outbox.enqueue(
         await add_story(db, "a", clock.now()), [-7], priority=2, now=clock.now()
     )
@@ -61,7 +61,7 @@ async def test_a_long_alert_is_split_and_its_plain_form_keeps_where_it_goes(
     db: Database, clock: ManualClock, composer: Composer
 ) -> None:
     await add_chats(db, [-7], clock.now())
-    await db.chats.update_prefs(-7, link_previews=True, thread_id=12)
+    await db.chats.update_prefs(-7, DeliveryChange(link_previews=True, thread_id=12))
     long = "A column a < b & c moved. " * 300
     story = await add_story(db, "long", clock.now(), summary=long)
     await db.outbox.enqueue(story, [-7], priority=0, now=clock.now())
@@ -85,7 +85,7 @@ async def test_quiet_hours_hold_a_row_or_send_it_silently(
     db: Database, clock: ManualClock, composer: Composer, mode: QuietMode
 ) -> None:
     await add_chats(db, [1], clock.now())
-    await db.chats.update_prefs(1, quiet_start=10, quiet_end=14, quiet_mode=mode)
+    await db.chats.update_prefs(1, DeliveryChange(quiet_start=10, quiet_end=14, quiet_mode=mode))
     await db.outbox.enqueue(await add_story(db, "a", clock.now()), [1], priority=0, now=clock.now())
 
     composed = await composer.send(await claim_one(db, clock.now(), 1), paid=False)
@@ -102,7 +102,7 @@ async def test_a_digest_waits_for_its_hour_then_gathers_the_rows_before_it(
     db: Database, clock: ManualClock, composer: Composer
 ) -> None:
     await add_chats(db, [1], clock.now())
-    await db.chats.update_prefs(1, delivery=Delivery.DAILY, digest_hour=8)
+    await db.chats.update_prefs(1, DeliveryChange(delivery=Delivery.DAILY, digest_hour=8))
     stories = [await add_story(db, key, clock.now()) for key in "abc"]
     gone = await add_empty_story(db, clock.now())
     for story in [*stories, gone]:
@@ -141,7 +141,7 @@ async def test_an_edit_carries_the_first_part_of_the_new_text(
     db: Database, clock: ManualClock, composer: Composer
 ) -> None:
     await add_chats(db, [1], clock.now())
-    await db.chats.update_prefs(1, link_previews=True, thread_id=12)
+    await db.chats.update_prefs(1, DeliveryChange(link_previews=True, thread_id=12))
     story = await add_story(db, "long", clock.now(), summary="A column moved. " * 400)
     await db.outbox.enqueue(story, [1], priority=0, now=clock.now())
     row = await claim_one(db, clock.now(), 1)
