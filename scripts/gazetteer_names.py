@@ -159,12 +159,18 @@ def is_russian(name: str) -> bool:
         _cyrillic(name)
         and not (set(name) & (BE_ONLY | UK_ONLY | {"'", "’"}))
         and not re.search(r"(ьк|ьськ|цьк)\b", name)
+        and not re.search(r"[жшчщ]ы|[бвгджзклмнпрстфхцчшщ]э", name.lower())
     )
 
 
 def is_belarusian(name: str) -> bool:
     """A Cyrillic name that could be Belarusian: no Russian-only or Ukrainian letter."""
-    return _cyrillic(name) and not (set(name) & (RU_ONLY | UK_ONLY)) and "ьск" not in name
+    # Ukrainian writes ь before ск after any consonant ("Пінськ"), Belarusian after л only.
+    return (
+        _cyrillic(name)
+        and not (set(name) & (RU_ONLY | UK_ONLY))
+        and not re.search(r"[^л]ьск", name)
+    )
 
 
 def is_ukrainian(name: str) -> bool:
@@ -172,10 +178,21 @@ def is_ukrainian(name: str) -> bool:
     return _cyrillic(name) and not (set(name) & NOT_UK)
 
 
-def russian_score(name: str) -> int:
-    """How Russian a spelling looks: Belarusian akanye writes а, я, ы where Russian has о, е, и."""
+def belarusian_score(name: str) -> int:
+    """How Belarusian a spelling looks: akanye's а, я and the letters ы, ў, і."""
     lower = name.lower()
-    return sum(lower.count(ch) for ch in "оеи") - sum(lower.count(ch) for ch in "аяыэ")
+    return sum(lower.count(ch) for ch in "аяыўі") - sum(lower.count(ch) for ch in "ои")
+
+
+_ARTEFACTS = re.compile(r"и[аеоу]|й[аеоуэ]|ице\b|[^л]ьск|\bсч")
+
+
+def russian_score(name: str) -> int:
+    """How Russian a spelling looks: Belarusian akanye writes а, я where Russian has о, е;
+    Latin spellings read back letter by letter leave "иа", "ие", "йе" ("Всиелуб")."""
+    lower = name.lower()
+    vowels = sum(lower.count(ch) for ch in "оеи") - sum(lower.count(ch) for ch in "аяэ")
+    return vowels - 4 * len(_ARTEFACTS.findall(lower))
 
 
 def be_to_ru(name: str) -> str:
@@ -200,17 +217,24 @@ def ru_to_be(name: str) -> str:
 
 
 def ru_to_uk(name: str) -> list[str]:
-    """Ukrainian spellings of a Russian name, most regular first ("Ельск" -> "Єльськ")."""
+    """Ukrainian spellings of a Russian name, the usual transliteration first ("Ельск" ->
+    "Єльськ", "Жодино" -> "Жодино"); the second writes и as і, as some exonyms do ("Пінськ")."""
 
-    def word(w: str) -> str:
+    def word(w: str, *, i_for_i: bool) -> str:
         lower = w.lower()
+        for old, new in (
+            (r"ь?ский$", "ський"), (r"цкий$", "цький"), (r"ный$|ной$", "ний"),
+            (r"ый$|ий$", "ий"), (r"ое$|ее$", "е"), (r"ые$|ие$", "і"), (r"ая$", "а"),
+            (r"([лнсзтцд])ье$", r"\1\1я"), (r"ье$", "'я"), (r"ск$", "ськ"), (r"цк$", "цьк"),
+            (r"ец$", "ець"),
+            (r"ица$", "иця"), (r"ичи$", "ичі"), (r"ци$", "ці"),
+        ):  # fmt: skip
+            lower = re.sub(old, new, lower)
         out = []
         for index, ch in enumerate(lower):
             before = lower[index - 1] if index else ""
-            if ch == "и":
-                # -ович-, -евич-, -ичи keep и ("Осиповичі"); elsewhere и is і ("Пінськ").
-                keep = re.match(r"(ч|ц)", lower[index + 1 : index + 2] or "") and before in "вкнлр"
-                out.append("и" if keep else "і")
+            if ch == "и" and i_for_i and not re.match(r"ч[іи]", lower[index + 1 : index + 3]):
+                out.append("і")
             elif ch == "ы":
                 out.append("и")
             elif ch == "э":
@@ -224,23 +248,15 @@ def ru_to_uk(name: str) -> list[str]:
             else:
                 out.append(ch)
         text = "".join(out)
-        text = re.sub(r"(?<=[иі])чи$", "чі", text)
-        text = re.sub(r"ичі$", "ичі", text)
-        text = re.sub(r"ск$", "ськ", text)
-        text = re.sub(r"цк$", "цьк", text)
-        text = re.sub(r"ец$", "ець", text)
-        text = re.sub(r"ица$", "иця", text)
-        text = re.sub(r"іца$", "иця", text)
-        text = re.sub(r"(?<=[бвгдзклмнпрстфх])и$", "и", text)
-        text = re.sub(r"ий$", "ий", text)
-        text = re.sub(r"ое$", "е", text)
-        text = re.sub(r"ая$", "а", text)
         return text[:1].upper() + text[1:] if w[:1].isupper() else text
 
-    regular = re.sub(r"[^\s-]+", lambda m: word(m.group()), name)
-    # and the same with и kept where Ukrainian writing of Belarusian names keeps it ("Жлобин")
-    kept = re.sub(r"[^\s-]+", lambda m: word(m.group()).replace("і", "и"), name)
-    return list(dict.fromkeys([regular, kept]))
+    usual = re.sub(r"[^\s-]+", lambda m: word(m.group(), i_for_i=False), name)
+    exonym = re.sub(r"[^\s-]+", lambda m: word(m.group(), i_for_i=True), name)
+    return list(dict.fromkeys([usual, exonym]))
+
+
+def _without_town_word(name: str) -> str:
+    return re.sub(r"^(Горад|Город|Хорад|Гарад) ", "", name)
 
 
 @dataclass
@@ -251,6 +267,10 @@ class Labeller:
     hunspell: Hunspell
     ru: pymorphy3.MorphAnalyzer = field(default_factory=lambda: pymorphy3.MorphAnalyzer(lang="ru"))
     uk: pymorphy3.MorphAnalyzer = field(default_factory=lambda: pymorphy3.MorphAnalyzer(lang="uk"))
+
+    def ru_words(self, name: str) -> bool:
+        """Tell whether the Russian dictionary knows every word of a name ("Старые Дороги")."""
+        return all(any(p.is_known for p in self.ru.parse(w)) for w in re.split(r"[ -]", name) if w)
 
     def ru_known(self, name: str) -> bool:
         """Tell whether the Russian dictionary knows every long word of a name as a place."""
@@ -280,6 +300,9 @@ class Labeller:
         names made by reversing romanisations of its Latin names (the id's first).
         """
         tagged = {lang: self.catalogues[lang].get(geonames_id) for lang in ("ru", "be", "uk")}
+        # "Horad Zhodzina" is GeoNames' name; the town is Жодзіна, not "the town of".
+        alternates = [_without_town_word(n) for n in alternates]
+        derived = {lang: [_without_town_word(n) for n in v] for lang, v in derived.items()}
         be = self._belarusian(tagged["be"], alternates, derived["be"])
         ru = self._russian(tagged["ru"], alternates, derived["ru"], be)
         uk = self._ukrainian(tagged["uk"], alternates, ru)
@@ -292,13 +315,16 @@ class Labeller:
             return known[0]
         if tagged and is_belarusian(tagged):
             return tagged
-        # GeoNames' alternates that only Belarusian spells so (і, ў), the most Belarusian-looking
-        # one; then the id romanised back (the ids are mostly BGN/PCGN of the Belarusian name).
-        marked = [n for n in alternates if set(n) & BE_ONLY and is_belarusian(n)]
-        if marked:
-            return min(marked, key=lambda n: (russian_score(n), n))
-        plain = [n for n in derived if is_belarusian(n)]
-        return plain[0] if plain else ru_to_be(derived[0]).replace("ьск", "ск")
+        # GeoNames' real alternates before the id romanised back (the ids are mostly
+        # BGN/PCGN of the Belarusian name), the most Belarusian-looking first.
+        real = [n for n in alternates if is_belarusian(n)]
+        made = [n for n in derived if is_belarusian(n)]
+        ranked = sorted(
+            [(n, 1) for n in real] + [(n, 0) for n in made],
+            key=lambda item: (belarusian_score(item[0]), item[1]),
+            reverse=True,
+        )
+        return ranked[0][0] if ranked else ru_to_be(derived[0]).replace("ьск", "ск")
 
     def _russian(
         self, tagged: str | None, alternates: Sequence[str], derived: list[str], be: str
@@ -306,27 +332,28 @@ class Labeller:
         if tagged and is_russian(tagged):
             return tagged
         real = [n for n in alternates if is_russian(n)]
-        for pool in (real, [n for n in derived if is_russian(n)]):
-            known = [n for n in pool if self.ru_known(n)]
-            if known:
-                return max(known, key=lambda n: (russian_score(n), n))
-        if real:
-            return max(real, key=lambda n: (russian_score(n), n))
-        return be_to_ru(be)
+        made = [n for n in derived if is_russian(n)]
+        known = [n for n in [*real, *made] if self.ru_known(n)]
+        if known:
+            return max(known, key=lambda n: (russian_score(n), n in real, n))
+        ranked = sorted(
+            [(n, 1) for n in real] + [(n, 0) for n in made],
+            key=lambda item: (self.ru_words(item[0]), russian_score(item[0]), item[1]),
+            reverse=True,
+        )
+        return ranked[0][0] if ranked else be_to_ru(be)
 
     def _ukrainian(self, tagged: str | None, alternates: Sequence[str], ru: str) -> str:
-        if tagged and is_ukrainian(tagged):
-            return tagged
         marked = [n for n in alternates if set(n) & UK_ONLY and is_ukrainian(n)]
         made = ru_to_uk(ru)
-        for pool in (marked, made):
+        tag = [tagged] if tagged and is_ukrainian(tagged) else []
+        # The exonym the dictionary knows ("Брест", "Гомель") over GeoNames' tag, which is
+        # sometimes a historical name ("Берестя") or a misspelling ("Гомєль").
+        for pool in (made, tag, marked):
             known = [n for n in pool if self.uk_known(n)]
             if known:
                 return known[0]
-        return marked[0] if marked else made[0]
-
-
-# --------------------------------------------------------------------------- case forms
+        return (tag or marked or made)[0]
 
 
 def _restore_case(form: str, original: str) -> str:
@@ -348,7 +375,9 @@ class Inflector:
 
     # Forms hunspell-be does not decide and rules get wrong (nominative -> (gen, loc)).
     BE_EXCEPTIONS: dict[str, tuple[str, str]] = {  # noqa: RUF012 -- a constant table
-        "Мосты": ("Мастоў", "Мастах"),
+        "Масты": ("Мастоў", "Мастах"),
+        "Палыкавічы": ("Палыкавіч", "Палыкавічах"),
+        "Першыя": ("Першых", "Першых"),
         "Горкі": ("Горак", "Горках"),
         "Азёры": ("Азёр", "Азёрах"),
         "Шчорсы": ("Шчорсаў", "Шчорсах"),
@@ -368,10 +397,29 @@ class Inflector:
 
     def __init__(self, labeller: Labeller) -> None:
         self.labeller = labeller
+        self._adjectival = False
+        self._feminine = False
 
-    def forms(self, label: str, lang: str) -> dict[str, str]:
+    def forms(self, label: str, lang: str, russian: str | None = None) -> dict[str, str]:
         """Return {"gen": ..., "loc": ...} of a label; a label that opens with a common noun
-        ("аэродром Лида", "пункт пропуска Брест") inflects that noun alone, as apposition does."""
+        ("аэродром Лида", "пункт пропуска Брест") inflects that noun alone, as apposition does.
+
+        `russian` is the place's Russian label, whose dictionary analysis tells an adjectival
+        name ("Лесной" -> be "Лясны", uk "Лісний") from a plural one ("Пружаны").
+        """
+        self._adjectival = bool(
+            russian
+            and lang != "ru"
+            and russian.split(" ")[-1].lower().endswith(("ый", "ий", "ой"))
+        )
+        self._feminine = bool(
+            russian
+            and lang == "be"
+            and any(
+                "femn" in p.tag.grammemes and "nomn" in p.tag.grammemes
+                for p in self.labeller.ru.parse(russian.split(" ")[-1])[:2]
+            )
+        )
         words = label.split(" ")
         head_only = label[:1].islower()
         result = {}
@@ -403,9 +451,18 @@ class Inflector:
         adjective = not last and lower.endswith(_ADJ_ENDINGS_RU if lang == "ru" else ("ий", "ій"))
         adjective = adjective or lower.endswith(("ский", "цкий", "ський", "цький", "ская", "ська"))
         plural = lower.endswith(("ы", "и", "і")) and not adjective
-        parses = [p for p in morph.parse(word) if p.tag.case == "nomn" and p.word == lower]
-        if lang == "ru":
+        folded = lower.replace("ё", "е")
+        parses = [
+            p
+            for p in morph.parse(word)
+            if p.tag.case == "nomn" and p.word.replace("ё", "е") == folded
+        ]
+        if lang == "ru" and not adjective:
             parses = [p for p in parses if "Geox" in p.tag.grammemes] or parses
+        if lang == "uk":
+            # The Ukrainian dictionary's guesses for names it lacks are poor ("Житковичих"):
+            # a name it does not know is declined by its ending instead.
+            parses = [p for p in parses if p.is_known]
 
         def fits(parse: pymorphy3.analyzer.Parse) -> int:
             # grammemes, not `in tag`: with two languages loaded pymorphy3's tag classes
@@ -435,6 +492,9 @@ class Inflector:
             if forms:
                 return _restore_case(forms[0].word, word)
         if lang == "uk" and not parses:
+            if self._adjectival and last:
+                stem = lower[:-2] if lower.endswith(("ий", "ій")) else lower
+                return _restore_case(stem + ("ого" if case == "gen" else "ому"), word)
             return _restore_case(uk_rule(lower, case), word)
         return word  # indeclinable
 
@@ -445,6 +505,13 @@ class Inflector:
         if word in self.BE_EXCEPTIONS:
             return self.BE_EXCEPTIONS[word][index]
         lower = word.lower()
+        if self._adjectival and last and lower.endswith(("ы", "і")):
+            soft = lower.endswith("і") and not lower[-2:-1] in "кгх"
+            gen = lower[:-1] + ("яга" if soft else "ага")
+            loc = lower[:-1] + ("ім" if lower.endswith("і") else "ым")
+            return _restore_case(gen if case == "gen" else loc, word)
+        if self._feminine and last and lower.endswith("ь"):  # "Валынь" -> "Валыні"
+            return _restore_case(lower[:-1] + "і", word)
         candidates = be_candidates(lower, last=last, plural=_be_plural_phrase(words))[case]
         hunspell = self.labeller.hunspell
         if hunspell.knows(word) or hunspell.accepts(lower):
