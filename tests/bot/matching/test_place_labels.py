@@ -33,7 +33,7 @@ def index() -> PlaceIndex:
         ("Mazyr", "ru", "Мозырь"),  # the dictionary's name, not the variant "Мозир"
         ("Mazyr", "be", "Мазыр"),
         ("Mazyr", "en", "Mazyr"),
-        ("Mazyr", "uk", "Мозырь"),  # no Ukrainian name: the Russian one reads best
+        ("Mazyr", "uk", "Мозир"),  # the Ukrainian exonym
         ("Babruysk", "ru", "Бобруйск"),
         ("Babruysk", "be", "Бабруйск"),
         ("Kalinkavichy", "be", "Калінкавічы"),
