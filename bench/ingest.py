@@ -30,7 +30,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -39,15 +39,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
 from bot.admin.intake import add_source  # noqa: E402
-from bot.matching import Matcher, default_places, load_catalog  # noqa: E402
-from bot.pipeline.cycle import Pipeline, run_cycle  # noqa: E402
-from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client  # noqa: E402
-from bot.pipeline.workers import make_process_pool  # noqa: E402
+from bot.pipeline.cycle import run_cycle  # noqa: E402
 from bot.runtime.clock import ManualClock  # noqa: E402 (needs the path above)
 from bot.runtime.heap import settle_heap  # noqa: E402
+from bot.services import open_services  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from sandbox import SourceServer  # noqa: E402
 from sandbox.synthetic import make_feed  # noqa: E402
-from storage import open_database  # noqa: E402
 
 
 def _serve(sources: int, items: int, conn: Connection) -> None:
@@ -89,60 +87,50 @@ async def bench(
 ) -> dict[str, object]:
     """Add the sources, run a full cycle and an all-304 cycle, return the figures."""
     with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp:
-        db = await open_database(Path(tmp) / "bench.sqlite3")
+        settings = load_settings(
+            env_file=False,
+            database=Path(tmp) / "bench.sqlite3",
+            allow_private_sources=True,
+            max_response_bytes=20_000_000,
+            http_timeout=60.0,  # a fetch's whole deadline is twice this
+            poll_interval=300.0,
+            poll_concurrency=concurrency,
+            per_host_concurrency=concurrency,  # every feed is on one local host here
+            parse_workers=workers,
+        )
         clock = ManualClock(datetime(2022, 10, 12, 12, tzinfo=UTC))
-        catalog = load_catalog(None)
-        matcher = Matcher(catalog, default_places())
-        pool = make_process_pool(None, workers) if workers else None
-        if pool is not None:
-            # Start the workers before timing: a running bot starts them once, at start-up.
-            list(pool.map(abs, range(workers * 4)))
-        try:
-            async with make_client(DEFAULT_USER_AGENT, 30.0, allow_private=True) as http:
-                pipe = Pipeline(
-                    db=db,
-                    fetcher=Fetcher(
-                        http, allow_private=True, max_bytes=20_000_000, total_timeout=120
-                    ),
-                    matcher=matcher,
-                    catalog=catalog,
-                    clock=clock,
-                    poll_interval=timedelta(seconds=300),
-                    concurrency=concurrency,
-                    per_host=concurrency,  # every feed is on one local host here
-                    executor=pool,
+        async with open_services(settings, clock=clock) as services:
+            db, pipe = services.db, services.pipeline
+            if services.pool is not None:
+                # Start the workers before timing: a running bot starts them once, at start-up.
+                list(services.pool.map(abs, range(workers * 4)))
+            for index in range(sources):
+                await add_source(
+                    db,
+                    f"http://127.0.0.1:{port}/feeds/{index}.rss",
+                    now=clock.now(),
+                    allow_private=True,
+                    name=f"Feed {index}",
                 )
-                for index in range(sources):
-                    await add_source(
-                        db,
-                        f"http://127.0.0.1:{port}/feeds/{index}.rss",
-                        now=clock.now(),
-                        allow_private=True,
-                        name=f"Feed {index}",
-                    )
-                # As the bot does once it is set up (`build_application(freeze_heap=True)`).
-                settle_heap()
-                helpers = [
-                    child.pid
-                    for child in multiprocessing.active_children()
-                    if child.pid is not None and child.pid != server_pid
-                ]
-                workers_cpu, server_cpu = _cpu_of(helpers), _cpu_of([server_pid])
-                wall, cpu = time.perf_counter(), time.process_time()
-                first = await run_cycle(pipe, all_sources=True)
-                first_s = time.perf_counter() - wall
-                first_cpu = time.process_time() - cpu
-                workers_cpu = _spent(workers_cpu, _cpu_of(helpers))
-                server_cpu = _spent(server_cpu, _cpu_of([server_pid]))
-                wall, cpu = time.perf_counter(), time.process_time()
-                cached = await run_cycle(pipe, all_sources=True)
-                cached_s = time.perf_counter() - wall
-                cached_cpu = time.process_time() - cpu
-                stored = await db.events.count()
-        finally:
-            await db.close()
-            if pool is not None:
-                pool.shutdown()
+            # As the bot does once it is set up (`build_application(freeze_heap=True)`).
+            settle_heap()
+            helpers = [
+                child.pid
+                for child in multiprocessing.active_children()
+                if child.pid is not None and child.pid != server_pid
+            ]
+            workers_cpu, server_cpu = _cpu_of(helpers), _cpu_of([server_pid])
+            wall, cpu = time.perf_counter(), time.process_time()
+            first = await run_cycle(pipe, all_sources=True)
+            first_s = time.perf_counter() - wall
+            first_cpu = time.process_time() - cpu
+            workers_cpu = _spent(workers_cpu, _cpu_of(helpers))
+            server_cpu = _spent(server_cpu, _cpu_of([server_pid]))
+            wall, cpu = time.perf_counter(), time.process_time()
+            cached = await run_cycle(pipe, all_sources=True)
+            cached_s = time.perf_counter() - wall
+            cached_cpu = time.process_time() - cpu
+            stored = await db.events.count()
     return {
         "sources": sources,
         "items": first.items,
@@ -167,7 +155,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--sources", type=int, default=500)
     parser.add_argument("--items", type=int, default=50, help="items per feed")
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="sources polled at once (1..64: OUTPOST_PER_HOST_CONCURRENCY's range)",
+    )
     parser.add_argument(
         "--workers",
         type=int,

@@ -1,15 +1,17 @@
 """The composition root: builds the PTB Application and everything it runs.
 
-`post_init` opens the database and the one shared httpx client and starts the outbox
-dispatcher; the JobQueue runs the polling cycles; `post_shutdown` stops and closes all of
-it in reverse. `running()` drives the same lifecycle inside an existing event loop, which
-is how the demo and the tests run the real application next to their local servers.
+`post_init` opens the core services (`bot.services.open_services`: the database, the one
+shared httpx client, the matcher, the pipeline) and starts the outbox dispatcher; the
+JobQueue runs the polling cycles; `post_shutdown` stops and closes all of it in reverse.
+`running()` drives the same lifecycle inside an existing event loop, which is how the demo
+and the tests run the real application next to their local servers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -21,24 +23,20 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import __version__
-from bot.context import AdminSet, BotData, Context, Core
+from bot.context import AdminSet, BotData, ChatData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import TelegramSender, make_request
-from bot.matching import Matcher, default_places, load_catalog
 from bot.models import Source
-from bot.pipeline.cycle import build_pipeline, run_cycle
-from bot.pipeline.fetch.fetcher import make_client, make_fetcher
-from bot.pipeline.workers import make_process_pool
+from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.heap import settle_heap
+from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.ui import texts
 from bot.ui.commands import commands_for
 from bot.ui.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.ui.i18n import LANGUAGES
-from storage import open_database
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +44,7 @@ log = logging.getLogger(__name__)
 # instead of a deprecation warning on every flood-control answer.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
-
-USER_AGENT = f"Outpost/{__version__} (+https://github.com/outpost-alerts/outpost)"
+OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
 
 
 def build_application(
@@ -72,20 +68,34 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("OUTPOST_BOT_TOKEN is not set")
     clock = clock or SystemClock()
+    services = contextlib.AsyncExitStack()  # what post_init opened, for post_shutdown
 
     async def post_init(app: OutpostApp) -> None:
-        await _open(app, settings, clock, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
+        opened = await services.enter_async_context(
+            open_services(
+                settings,
+                clock=clock,
+                on_queued=functools.partial(_wake_dispatcher, app),
+                on_deactivated=functools.partial(_tell_deactivated, app, settings),
+                on_recovered=functools.partial(_tell_recovered, app, settings),
+            )
+        )
+        await _start(app, opened, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
         if freeze_heap:
             settle_heap()
+
+    async def post_shutdown(app: OutpostApp) -> None:
+        await _stop(app)
+        await services.aclose()
 
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .request(make_request())
-        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
         .post_init(post_init)
-        .post_shutdown(_close)
+        .post_shutdown(post_shutdown)
     )
     if base_file_url is not None:
         builder = builder.base_file_url(base_file_url)
@@ -94,29 +104,23 @@ def build_application(
     return app
 
 
-async def _open(
+async def _start(
     app: OutpostApp,
-    settings: Settings,
-    clock: Clock,
+    services: Services,
     timer: Timer | None,
     *,
     poll_jobs: bool,
     dispatch_loop: bool,
 ) -> None:
-    """Open the services, start the dispatcher and schedule polling (PTB's post_init)."""
-    db = await open_database(settings.database)
-    http = make_client(
-        USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
-    )
-    catalog = load_catalog(settings.catalog)
-    matcher = Matcher(catalog, default_places())
+    """Start the dispatcher and schedule polling on the open services (PTB's post_init)."""
+    settings = services.settings
     dispatcher = Dispatcher(
-        db,
+        services.db,
         TelegramSender(app.bot),
-        catalog,
-        clock,
+        services.catalog,
+        services.clock,
         timer=timer,
-        places=matcher.places,
+        places=services.matcher.places,
         config=DeliveryConfig(
             limits=Limits(global_per_s=settings.global_rate),
             max_age=timedelta(seconds=settings.delivery_max_age),
@@ -124,41 +128,16 @@ async def _open(
             lease=timedelta(seconds=settings.delivery_lease),
         ),
     )
-
-    async def tell_admins(source: Source, kind: str) -> None:
-        ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)
-        await notify_admins(app, settings, texts.source_deactivated(ui, source, kind))
-
-    async def tell_admins_back(source: Source) -> None:
-        ui = texts.ui_for(DEFAULT_LANGUAGE, catalog)
-        await notify_admins(app, settings, texts.source_recovered(ui, source))
-
-    # Worker processes for parsing and matching, when the operator asks for them.
-    workers = settings.worker_processes()
-    pool = make_process_pool(settings.catalog, workers) if workers else None
-    app.bot_data.pool = pool
-    pipeline = build_pipeline(
-        settings,
-        db=db,
-        fetcher=make_fetcher(settings, http),
-        matcher=matcher,
-        catalog=catalog,
-        clock=clock,
-        on_queued=dispatcher.wake,
-        on_deactivated=tell_admins,
-        on_recovered=tell_admins_back,
-        executor=pool,
-    )
     app.bot_data.core = Core(
         settings=settings,
-        db=db,
-        http=http,
-        catalog=catalog,
-        matcher=matcher,
-        clock=clock,
-        pipeline=pipeline,
+        db=services.db,
+        http=services.http,
+        catalog=services.catalog,
+        matcher=services.matcher,
+        clock=services.clock,
+        pipeline=services.pipeline,
         dispatcher=dispatcher,
-        admins=AdminSet(set(await db.admin.all())),
+        admins=AdminSet(set(await services.db.admin.all())),
     )
     if dispatch_loop:
         app.bot_data.tasks.append(asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"))
@@ -177,6 +156,27 @@ async def _open(
             await app.bot.set_my_commands(commands_for(lang), language_code=code)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
+
+
+def _wake_dispatcher(app: OutpostApp) -> None:
+    """Tell the dispatcher that alerts were queued (the pipeline's hook).
+
+    The dispatcher is built on the open services, after the pipeline, so the hook looks it
+    up when it is called rather than when the pipeline is built.
+    """
+    app.bot_data.core.dispatcher.wake()
+
+
+async def _tell_deactivated(app: OutpostApp, settings: Settings, source: Source, kind: str) -> None:
+    """Tell the admins that failures turned a source off (the pipeline's hook)."""
+    ui = texts.ui_for(DEFAULT_LANGUAGE, app.bot_data.core.catalog)
+    await notify_admins(app, settings, texts.source_deactivated(ui, source, kind))
+
+
+async def _tell_recovered(app: OutpostApp, settings: Settings, source: Source) -> None:
+    """Tell the admins that a failing source answers again (the pipeline's hook)."""
+    ui = texts.ui_for(DEFAULT_LANGUAGE, app.bot_data.core.catalog)
+    await notify_admins(app, settings, texts.source_recovered(ui, source))
 
 
 async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:
@@ -198,22 +198,14 @@ async def _poll_job(context: Context) -> None:
     await run_cycle(context.core.pipeline)
 
 
-async def _close(app: OutpostApp) -> None:
-    """Stop background work and close what post_init opened, in reverse."""
+async def _stop(app: OutpostApp) -> None:
+    """Cancel and await the background tasks `_start` began (PTB's post_shutdown)."""
     for task in app.bot_data.tasks:
         task.cancel()
     for task in app.bot_data.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     app.bot_data.tasks.clear()
-    with contextlib.suppress(RuntimeError):
-        core = app.bot_data.core
-        await core.http.aclose()
-        await core.db.close()
-    if app.bot_data.pool is not None:
-        # Off the loop: shutdown waits for the worker processes to exit.
-        await asyncio.to_thread(app.bot_data.pool.shutdown, cancel_futures=True)
-        app.bot_data.pool = None
 
 
 @contextlib.asynccontextmanager

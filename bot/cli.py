@@ -1,4 +1,8 @@
-"""The `outpost` command line: run the bot, the demo, and operate sources and events."""
+"""The `outpost` command line: run the bot, the demo, and operate sources and events.
+
+It reads flags, calls the library (the services come from `bot.services`) and prints;
+PTB and the sandbox are imported only by the commands that run them.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,21 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import Any, TextIO
 
-from bot.models import Source, SourceKind
+from bot.admin.intake import SourceRefusedError, add_source, import_opml
+from bot.admin.opml import OpmlError, write_opml
+from bot.admin.starter import import_starter
+from bot.matching.explain import LineError, classify_line, explain
+from bot.models import DuplicateSourceError, Event, Source, SourceKind
+from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
 from bot.runtime.logs import setup_logging
+from bot.services import load_matcher, open_db, open_services
 from bot.settings import Settings, SettingsError, load_settings
-from storage.sources import DuplicateSourceError
-
-if TYPE_CHECKING:
-    from storage import Database
+from storage import Database
 
 log = logging.getLogger("outpost")
 
@@ -77,8 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=20)
 
     sub.add_parser("classify", help="JSON lines with `text` on stdin; adds `topics` and `places`")
-    explain = sub.add_parser("explain", help="show which topics a text matches, on which words")
-    explain.add_argument("text", nargs="+")
+    explaining = sub.add_parser("explain", help="show which topics a text matches, on which words")
+    explaining.add_argument("text", nargs="+")
     return parser
 
 
@@ -139,13 +147,10 @@ def _run(settings: Settings) -> int:
 
 
 async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    from storage import open_database  # noqa: PLC0415
-
-    db = await open_database(settings.database)
-    try:
+    if args.action == "add":
+        return await _add_source(settings, args, out)
+    async with open_db(settings) as db:
         match args.action:
-            case "add":
-                return await _add_source(settings, db, args, out)
             case "remove" | "pause" | "resume":
                 return await _change_source(db, args, out)
             case "import":
@@ -153,29 +158,20 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
             case "export":
                 return await _export(db, args.file, out)
         _list_sources(await db.sources.all(), as_json=args.json, out=out)
-        return 0
-    finally:
-        await db.close()
+    return 0
 
 
-async def _add_source(
-    settings: Settings, db: Database, args: argparse.Namespace, out: TextIO
-) -> int:
-    from bot.admin.intake import SourceRefusedError, add_source  # noqa: PLC0415
-    from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, make_client, make_fetcher  # noqa: PLC0415
-
-    async with make_client(
-        DEFAULT_USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
-    ) as http:
+async def _add_source(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    async with open_services(settings, workers=False) as services:
         try:
             source = await add_source(
-                db,
+                services.db,
                 args.url,
-                now=SystemClock().now(),
+                now=services.clock.now(),
                 allow_private=settings.allow_private_sources,
                 name=args.name,
                 kind=SourceKind(args.kind) if args.kind else None,
-                fetcher=None if args.no_discover else make_fetcher(settings, http),
+                fetcher=None if args.no_discover else services.fetcher,
                 poll_interval=args.interval,
             )
         except (SourceRefusedError, DuplicateSourceError) as exc:
@@ -204,10 +200,6 @@ async def _change_source(db: Database, args: argparse.Namespace, out: TextIO) ->
 async def _import(
     settings: Settings, db: Database, file: str | None, out: TextIO, *, starter: bool
 ) -> int:
-    from bot.admin.intake import import_opml  # noqa: PLC0415
-    from bot.admin.opml import OpmlError  # noqa: PLC0415
-    from bot.admin.starter import import_starter  # noqa: PLC0415
-
     if starter == (file is not None):
         print("outpost: give an OPML file or --starter (one of them)", file=sys.stderr)
         return 2
@@ -242,8 +234,6 @@ async def _import(
 
 
 async def _export(db: Database, file: str | None, out: TextIO) -> int:
-    from bot.admin.opml import write_opml  # noqa: PLC0415
-
     document = write_opml(await db.sources.all(), now=SystemClock().now())
     if file is None:
         out.write(document.decode("utf-8"))
@@ -255,15 +245,7 @@ async def _export(db: Database, file: str | None, out: TextIO) -> int:
 
 def _list_sources(sources: list[Source], *, as_json: bool, out: TextIO) -> None:
     if as_json:
-        rows = []
-        for source in sources:
-            row = asdict(source)
-            row["kind"] = source.kind.value
-            for key, value in row.items():
-                if hasattr(value, "isoformat"):
-                    row[key] = value.isoformat()
-            rows.append(row)
-        json.dump(rows, out, ensure_ascii=False, indent=2)
+        json.dump([_json_row(source) for source in sources], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
     for source in sources:
@@ -277,50 +259,31 @@ def _list_sources(sources: list[Source], *, as_json: bool, out: TextIO) -> None:
         )
 
 
-async def _poll_once(settings: Settings, out: TextIO) -> int:
-    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
-    from bot.pipeline.cycle import build_pipeline, run_cycle  # noqa: PLC0415
-    from bot.pipeline.fetch.fetcher import make_client, make_fetcher  # noqa: PLC0415
-    from storage import open_database  # noqa: PLC0415
+def _json_row(record: Source | Event) -> dict[str, Any]:
+    """A stored record as JSON-ready fields: enums by value, times in ISO 8601."""
+    row = asdict(record)
+    for key, value in row.items():
+        if isinstance(value, Enum):
+            row[key] = value.value
+        elif hasattr(value, "isoformat"):
+            row[key] = value.isoformat()
+    return row
 
-    db = await open_database(settings.database)
-    catalog = load_catalog(settings.catalog)
-    matcher = Matcher(catalog, default_places())
-    try:
-        async with make_client(
-            "Outpost CLI", settings.http_timeout, allow_private=settings.allow_private_sources
-        ) as http:
-            pipe = build_pipeline(
-                settings,
-                db=db,
-                fetcher=make_fetcher(settings, http),
-                matcher=matcher,
-                catalog=catalog,
-                clock=SystemClock(),
-            )
-            report = await run_cycle(pipe, all_sources=True)
-    finally:
-        await db.close()
+
+async def _poll_once(settings: Settings, out: TextIO) -> int:
+    async with open_services(settings, workers=False) as services:
+        report = await run_cycle(services.pipeline, all_sources=True)
     json.dump(asdict(report), out, ensure_ascii=False)
     out.write("\n")
     return 0
 
 
 async def _events(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    from storage import open_database  # noqa: PLC0415
-
-    db = await open_database(settings.database)
-    try:
+    async with open_db(settings) as db:
         events = await db.events.recent(limit=args.limit)
-    finally:
-        await db.close()
     for event in events:
         if args.json:
-            row = asdict(event)
-            for key, value in row.items():
-                if hasattr(value, "isoformat"):
-                    row[key] = value.isoformat()
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(_json_row(event), ensure_ascii=False) + "\n")
         else:
             topics = ",".join(event.topics) or "-"
             print(
@@ -331,71 +294,25 @@ async def _events(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _classify(settings: Settings, inp: TextIO, out: TextIO) -> int:
-    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
-
-    matcher = Matcher(load_catalog(settings.catalog), default_places())
+    _, matcher = load_matcher(settings)
     status = 0
     for number, line in enumerate(inp, start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except ValueError as exc:
-            print(f"outpost classify: line {number}: not JSON: {exc}", file=sys.stderr)
+            item = classify_line(matcher, line)
+        except LineError as exc:
+            print(f"outpost classify: line {number}: {exc}", file=sys.stderr)
             status = 1
             continue
-        text = item.get("text") if isinstance(item, dict) else None
-        if not isinstance(text, str):
-            print(f"outpost classify: line {number}: no `text` string", file=sys.stderr)
-            status = 1
-            continue
-        found = matcher.classify(text)
-        item["topics"] = list(found.topics)
-        item["places"] = list(found.places)
-        item["lang"] = found.lang
-        item["severity"] = found.severity
-        item["oblasts"] = list(found.oblasts)
-        item["border_km"] = dict(found.border_km)
         out.write(json.dumps(item, ensure_ascii=False) + "\n")
     return status
 
 
 def _explain(settings: Settings, text: str, out: TextIO) -> int:
-    from bot.matching import Matcher, default_places, load_catalog  # noqa: PLC0415
-    from bot.matching.lang import language_candidates  # noqa: PLC0415
-
-    catalog = load_catalog(settings.catalog)
-    matcher = Matcher(catalog, default_places())
-    found = matcher.classify(text)
-    langs = language_candidates(text)
-    read_as = f" (words read as {', '.join(langs)})" if len(langs) > 1 else ""
-    print(f"language: {found.lang}{read_as}", file=out)
-    if not found.hits:
-        print("topics: none", file=out)
-    for hit in found.hits:
-        pairs = ", ".join(f"{words!r} ~ keyword {keyword!r}" for words, keyword in hit.pairs)
-        severity = hit.severity or catalog.topic(hit.topic).severity
-        print(f"topic {hit.topic} ({severity}): {pairs}", file=out)
-        for words, level, note in hit.graded:
-            print(f"  {words!r} graded {level} by a rule: {note}", file=out)
-    if found.severity:
-        print(f"severity: {found.severity}", file=out)
-    for note in found.notes:
-        print(f"not counted: {note}", file=out)
-    if not found.places:
-        print("places: none", file=out)
-    for place_id in found.places:
-        place = matcher.places.get(place_id)
-        if place is None:
-            continue
-        line = f"place {place.id}: {place.kind}, {place.oblast}"
-        if place.kind != "oblast" and place.border_km:
-            code, km = min(place.border_km.items(), key=lambda item: item[1])
-            line += f", {km:g} km from the {code} border"
+    catalog, matcher = load_matcher(settings)
+    for line in explain(matcher, catalog, text):
         print(line, file=out)
-    if found.border_km:
-        borders = ", ".join(f"{code} {km:g} km" for code, km in found.border_km)
-        print(f"borders: {borders}", file=out)
     return 0
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -69,7 +70,6 @@ class BotData:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
         self.last_error_notice: float | None = None  # monotonic time admins were last told
-        self.pool: Executor | None = None  # parse/match worker processes, if configured
 
     @property
     def core(self) -> Core:
@@ -83,7 +83,36 @@ class BotData:
         self._core = value
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Prompt(StrEnum):
+    """What the /settings menu asked a user to type."""
+
+    KEYWORDS = "kw"  # own keywords to watch
+    PLACE = "place"  # a place to draw a circle around
+    ZONE = "tz"  # a time zone by name
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """An answer the /settings menu waits for: what, from whom, since when."""
+
+    prompt: Prompt
+    user_id: int
+    since: datetime
+
+
+class ChatData:
+    """PTB's chat_data: what the bot keeps in memory about one chat between its updates.
+
+    Constructible with no arguments (PTB makes one per chat when first asked). Nothing in
+    it survives a restart, which at worst means tapping a menu button again.
+    """
+
+    def __init__(self) -> None:
+        self.awaiting: Awaiting | None = None  # the answer the /settings menu waits for
+        self.place: str | None = None  # the place named in /settings, before its radius
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):
     """The context type every Outpost handler receives."""
 
     @property

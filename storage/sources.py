@@ -7,17 +7,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Source, SourceKind
+from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.runtime.clock import from_timestamp
 from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
     backfilled, deactivated_at, ttl_minutes"""
-
-
-class DuplicateSourceError(Exception):
-    """A source with this URL is already stored."""
 
 
 def _source(row: aiosqlite.Row) -> Source:
@@ -206,13 +202,6 @@ class SourceRepository(Repository):
             "UPDATE sources SET active = 1, deactivated_at = NULL, consecutive_failures = 0, "
             "next_poll_at = COALESCE(?, next_poll_at) WHERE id = ?",
             (None if now is None else now.timestamp(), source_id),
-        )
-        return cursor.rowcount > 0
-
-    async def set_interval(self, source_id: int, seconds: float | None) -> bool:
-        """Give a source its own polling interval (None: the operator default)."""
-        cursor = await self._db.execute(
-            "UPDATE sources SET poll_interval = ? WHERE id = ?", (seconds, source_id)
         )
         return cursor.rowcount > 0
 

@@ -9,7 +9,7 @@ way, so one dictionary form in the catalog covers every inflected form in a text
   lemma of words missing from the dictionary from their endings. A word of a text keeps
   every lemma the analyser proposes ("стали": "стать" and "сталь"), a keyword its most
   probable one, so an ambiguous word in a text still meets the keyword it may stand for.
-  The analysers are created once (about 0.1 s each) and lemmas are memoised.
+  The analysers are created once and lemmas are memoised.
 - English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
   dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
 - Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
@@ -125,7 +125,7 @@ class Token(NamedTuple):
     """One word of a text: as written, where it is, and lower-cased and folded.
 
     A named tuple rather than a frozen dataclass: every word of every report makes one, and
-    a tuple is several times cheaper to create.
+    a tuple is cheaper to create.
     """
 
     surface: str

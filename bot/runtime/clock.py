@@ -43,11 +43,6 @@ class ManualClock:
         self._now = when.astimezone(UTC)
 
 
-def to_timestamp(when: datetime | None) -> float | None:
-    """Convert an aware datetime to the Unix seconds the database stores."""
-    return None if when is None else when.timestamp()
-
-
 def from_timestamp(value: float | None) -> datetime | None:
     """Convert stored Unix seconds back to an aware UTC datetime."""
     return None if value is None else datetime.fromtimestamp(value, UTC)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
-
 from bot.ui.i18n import N_, translator
 
 # (command, description); N_ marks each description for `pybabel extract`.
@@ -26,7 +24,11 @@ MENU = (
 )
 
 
-def commands_for(lang: str) -> list[BotCommand]:
-    """Return the command menu with descriptions in a language."""
+def commands_for(lang: str) -> list[tuple[str, str]]:
+    """Return the command menu as (command, description) pairs in a language.
+
+    Pairs rather than `telegram.BotCommand`s, which `set_my_commands` accepts as well, so
+    that only the edges of the bot import telegram.
+    """
     tr = translator(lang)
-    return [BotCommand(command, tr.gettext(description)) for command, description in MENU]
+    return [(command, tr.gettext(description)) for command, description in MENU]

@@ -127,3 +127,19 @@ async def test_private_sources_are_refused_by_default(tmp_path: Path) -> None:
     code, _, err = await outpost("sources", "add", "http://127.0.0.1:8080/feed", env=env)
     assert code == 1
     assert "refused" in err
+
+
+async def test_python_m_bot_runs_the_cli() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "explain",
+        "Начались учения",
+        stdout=asyncio.subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("OUTPOST_")},
+        cwd=PROJECT,
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    assert "topic drills" in out.decode()

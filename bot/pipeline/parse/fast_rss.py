@@ -1,8 +1,8 @@
 """A fast path for the plain RSS 2.0 feed: lxml reads it, feedparser's rules give the values.
 
-feedparser costs about half a millisecond per item (a SAX parser written in Python, then
-an sgmllib sanitizer over every description), which at thousands of items a cycle was a
-third of the poller's CPU. Most feeds are plain RSS 2.0: a channel with a title and items
+feedparser is slow per item (a SAX parser written in Python, then an sgmllib sanitizer
+over every description: see docs/performance.md). Most feeds are plain RSS 2.0: a channel
+with a title and items
 of title, link, guid, pubDate and description. For exactly those, this module walks lxml's
 tree (a C parser) and produces the entries feedparser would, using feedparser's own rules
 where they decide a value (its guess of HTML in a title, its date parser, its link and
@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+# feedparser's private names, for its exact rules: pyproject.toml pins its version.
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin

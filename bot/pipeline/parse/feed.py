@@ -75,9 +75,9 @@ def _without_inert(scan: bytes) -> bytes:
 
     A literal "<!ENTITY" inside them is harmless. Scanning from the start, each "<![CDATA["
     or "<!--" is cut up to the first "]]>" or "-->" after it, or to the end when there is
-    none: what a lazy regex sub did before, with bytes.find instead, because the regex
-    stepped its `.*?` one character at a time through every CDATA description, a tenth of
-    a feed's parsing (tests/bot/pipeline/parse/test_feed.py checks the two agree).
+    none. bytes.find rather than a lazy regex, whose `.*?` steps one character at a time
+    through every CDATA description (tests/bot/pipeline/parse/test_feed.py checks the two
+    agree).
     """
     kept: list[bytes] = []
     pos = 0
@@ -170,10 +170,9 @@ def _declared_encoding(body: bytes) -> str | None:
 def _looks_like_mojibake(text: str) -> bool:
     # Cyrillic read as windows-1252/latin-1 (or UTF-8 read as such) comes out as runs of
     # À-ÿ and C1 controls; real Latin-script text has a few accented letters at most.
-    # Counted by the regex engine: a Python loop over 20,000 characters cost more per feed
-    # than parsing its items. "Letters" are \w without digits and "_", plus À-ÿ. Letters
-    # are only counted when there are enough suspicious characters to matter: nearly every
-    # feed has none, and listing its ~17,000 letters was most of this check's cost.
+    # Counted by the regex engine, not a Python loop. "Letters" are \w without digits and
+    # "_", plus À-ÿ; they are only counted when there are enough suspicious characters to
+    # matter, which nearly every feed has not.
     suspicious = len(_SUSPICIOUS.findall(text))
     if suspicious < 8:
         return False

@@ -107,14 +107,9 @@ def _marked_text(root: LexborNode) -> str:
     """Return the fragment's text in document order, with _BREAK at <br> and around blocks.
 
     A walk of the parsed tree, iterative so that deep nesting cannot hit the recursion
-    limit. It gives the same string as the earlier way, which edited the tree (decompose
-    the dropped elements, replace each <br> with a marker text node, put one before and
-    after each block, all found by CSS selectors) and then read lexbor's text(): that
-    concatenates the tree's text nodes in document order, which this walk visits in the
-    same order, skipping what decompose removed and adding the markers where the edits put
-    them. Outside svg and math (dropped whole) every element is an HTML one, so the tag
-    name alone decides, as the type selectors did. Three selector queries and two node
-    inserts per block cost more than the walk, even on markup-heavy fragments.
+    limit; it reads the text nodes in the order lexbor's text() concatenates them, which is
+    cheaper than editing the tree and querying it with CSS selectors. Outside svg and math
+    (dropped whole) every element is an HTML one, so the tag name alone decides.
     """
     pieces: list[str] = []
     # A stack of child iterators; each open element's flag says whether it is a block, so
@@ -147,9 +142,9 @@ def _folded(text: str) -> str:
     """Return " ".join(text.split()), without splitting text that is folded already.
 
     Every whitespace character other than the space is unprintable (str.isprintable), so
-    printable text with no double space needs at most a space cut off each end; splitting
-    a kilobyte of words cost as much as parsing it. The marker is unprintable (private
-    use) but not whitespace, so it is masked for the test.
+    printable text with no double space needs at most a space cut off each end, and
+    splitting a long text is not cheap. The marker is unprintable (private use) but not
+    whitespace, so it is masked for the test.
     """
     if "  " not in text and text.replace(_BREAK, "x").isprintable():
         return text.strip(" ")

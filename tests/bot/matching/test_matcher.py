@@ -145,7 +145,7 @@ def test_detect_language(text: str, lang: str) -> None:
 
 
 def test_explain_says_which_words_hit(matcher: Matcher) -> None:
-    result = matcher.explain("У Мазыры заўважылі калону вайсковай тэхнікі каля мяжы.")
+    result = matcher.classify("У Мазыры заўважылі калону вайсковай тэхнікі каля мяжы.")
     hits = {hit.topic: hit for hit in result.hits}
     assert result.lang == "be"
     assert result.places == ("Mazyr",)

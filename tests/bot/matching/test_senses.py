@@ -105,7 +105,7 @@ def test_sense_rule_keeps_the_military_sense(matcher: Matcher) -> None:
 
 
 def test_explain_names_the_rule(matcher: Matcher) -> None:
-    found = matcher.explain("Учение Аристотеля о добродетели")
+    found = matcher.classify("Учение Аристотеля о добродетели")
     assert found.topics == ()
     assert any("drills" in note and "Аристотеля" in note for note in found.notes)
 

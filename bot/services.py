@@ -1,0 +1,112 @@
+"""The one wiring: open Outpost's core services together and close them in reverse.
+
+The bot (`bot.app`), the command line (`bot.cli`) and the benchmarks all get the database,
+the one shared HTTP client, the topic catalog and matcher, the fetcher, the polling pipeline
+and, when the settings ask for them, the parse/match worker processes from `open_services`,
+so how they are built, and in which order they are released, is written once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import httpx
+
+from bot.matching import Catalog, Matcher, default_places, load_catalog
+from bot.pipeline.cycle import DeactivationHook, Pipeline, RecoveryHook, build_pipeline
+from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client, make_fetcher
+from bot.pipeline.workers import make_process_pool
+from bot.runtime.clock import Clock, SystemClock
+from bot.settings import Settings
+from storage import Database, open_database
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The open core services; valid only inside `open_services`."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    http: httpx.AsyncClient
+    catalog: Catalog
+    matcher: Matcher
+    fetcher: Fetcher
+    pipeline: Pipeline
+    pool: Executor | None  # parse/match worker processes, if any were started
+
+
+@contextlib.asynccontextmanager
+async def open_db(settings: Settings) -> AsyncIterator[Database]:
+    """Open only the database, for the commands that need nothing else; closed on exit."""
+    db = await open_database(settings.database)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+def load_matcher(settings: Settings) -> tuple[Catalog, Matcher]:
+    """Read the operator's topic catalog (or the shipped one) and build the matcher on it."""
+    catalog = load_catalog(settings.catalog)
+    return catalog, Matcher(catalog, default_places())
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    workers: bool = True,
+    on_queued: Callable[[], None] | None = None,
+    on_deactivated: DeactivationHook | None = None,
+    on_recovered: RecoveryHook | None = None,
+) -> AsyncIterator[Services]:
+    """Open the services the settings describe; on exit close them, the last opened first.
+
+    `workers=False` never starts worker processes (one-off commands, whose few documents do
+    not repay starting them); otherwise OUTPOST_PARSE_WORKERS decides. The hooks are the
+    pipeline's: a new alert was queued, a source was turned off, a failing source is back.
+    If opening fails half-way, what was already opened is closed before the error rises.
+    """
+    clock = clock or SystemClock()
+    async with contextlib.AsyncExitStack() as stack:
+        db = await stack.enter_async_context(open_db(settings))
+        http = make_client(
+            DEFAULT_USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
+        )
+        stack.push_async_callback(http.aclose)
+        catalog, matcher = load_matcher(settings)
+        fetcher = make_fetcher(settings, http)
+        count = settings.worker_processes() if workers else 0
+        pool = make_process_pool(settings.catalog, count) if count else None
+        if pool is not None:
+            # Off the loop: shutting down waits for the worker processes to exit.
+            stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
+        pipeline = build_pipeline(
+            settings,
+            db=db,
+            fetcher=fetcher,
+            matcher=matcher,
+            catalog=catalog,
+            clock=clock,
+            on_queued=on_queued,
+            on_deactivated=on_deactivated,
+            on_recovered=on_recovered,
+            executor=pool,
+        )
+        yield Services(
+            settings=settings,
+            clock=clock,
+            db=db,
+            http=http,
+            catalog=catalog,
+            matcher=matcher,
+            fetcher=fetcher,
+            pipeline=pipeline,
+            pool=pool,
+        )
