@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import OpmlError, write_opml
+from bot.admin.starter import import_starter
 from bot.matching.explain import LineError, classify_line, explain
 from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
@@ -67,7 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         one = sources_sub.add_parser(action, help=what)
         one.add_argument("id", type=int)
     importing = sources_sub.add_parser("import", help="add the feeds of an OPML file")
-    importing.add_argument("file")
+    importing.add_argument("file", nargs="?")
+    importing.add_argument(
+        "--starter",
+        action="store_true",
+        help="add Outpost's starter set of public sources (unchecked: run `poll --once` next)",
+    )
     export = sources_sub.add_parser("export", help="write the sources as OPML (stdout if no FILE)")
     export.add_argument("file", nargs="?")
 
@@ -148,7 +154,7 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
             case "remove" | "pause" | "resume":
                 return await _change_source(db, args, out)
             case "import":
-                return await _import(settings, db, args.file, out)
+                return await _import(settings, db, args.file, out, starter=args.starter)
             case "export":
                 return await _export(db, args.file, out)
         _list_sources(await db.sources.all(), as_json=args.json, out=out)
@@ -191,12 +197,19 @@ async def _change_source(db: Database, args: argparse.Namespace, out: TextIO) ->
     return 0
 
 
-async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> int:
+async def _import(
+    settings: Settings, db: Database, file: str | None, out: TextIO, *, starter: bool
+) -> int:
+    if starter == (file is not None):
+        print("outpost: give an OPML file or --starter (one of them)", file=sys.stderr)
+        return 2
+    now, allow_private = SystemClock().now(), settings.allow_private_sources
     try:
-        data = await asyncio.to_thread(Path(file).read_bytes)
-        report = await import_opml(
-            db, data, now=SystemClock().now(), allow_private=settings.allow_private_sources
-        )
+        if file is None:
+            report = await import_starter(db, now=now, allow_private=allow_private)
+        else:
+            data = await asyncio.to_thread(Path(file).read_bytes)
+            report = await import_opml(db, data, now=now, allow_private=allow_private)
     except (OSError, OpmlError) as exc:
         print(f"outpost: cannot import {file}: {exc}", file=sys.stderr)
         return 1
@@ -211,6 +224,12 @@ async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> i
         f"{len(report.refused)} refused",
         file=out,
     )
+    if starter:
+        print(
+            "The starter addresses are unchecked: run `outpost poll --once`, then "
+            "`outpost sources list` to see each one's health.",
+            file=out,
+        )
     return 0
 
 
