@@ -151,6 +151,7 @@ async def _start(
             paid_broadcast=settings.paid_broadcast,
             lease=timedelta(seconds=settings.delivery_lease),
         ),
+        on_tick=functools.partial(heartbeats.tick, "dispatcher"),
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -251,6 +252,7 @@ async def poll_cycle(core: Core) -> CycleReport:
             not_modified=report.not_modified,
             errors=list(report.errors.values()),
             new_events=report.new_events,
+            joined=report.joined,
             queued=report.queued,
         )
     return report

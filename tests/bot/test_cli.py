@@ -6,37 +6,11 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from sandbox import SourceServer
+from tests.helpers.cli import outpost
 from tests.helpers.paths import PROJECT, SAMPLES
-
-
-async def outpost(
-    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
-) -> tuple[int, str, str]:
-    """Run `python -m bot.cli ARGS` and return its exit code, stdout and stderr.
-
-    The data directory is the working directory unless `env` names one, so that no test
-    opens the user's real one.
-    """
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OUTPOST_")}
-    full_env["OUTPOST_DATA_DIR"] = str(cwd or tempfile.gettempdir())
-    full_env.update(env or {})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=full_env,
-        cwd=cwd or PROJECT,
-    )
-    out, err = await process.communicate(stdin.encode())
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def test_run_without_token_says_how_to_set_one(tmp_path: Path) -> None:
