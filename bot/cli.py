@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     poll = sub.add_parser("poll", help="fetch every source, store, match and queue alerts")
     poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
 
+    chats = sub.add_parser(
+        "chats",
+        help="chats that started the bot, newest first (a private chat's id is its user's id)",
+    )
+    chats.add_argument("--limit", type=int, default=20)
+
     events = sub.add_parser("events", help="show stored events, newest first")
     events.add_argument("--json", action="store_true")
     events.add_argument("--limit", type=int, default=20)
@@ -133,8 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
             return asyncio.run(_sources(settings, args, sys.stdout))
         case "poll":
             return asyncio.run(_poll_once(settings, sys.stdout))
-        case "events":
-            return asyncio.run(_events(settings, args, sys.stdout))
+        case "events" | "chats":
+            return asyncio.run(_listing(settings, args, sys.stdout))
         case "classify":
             return _classify(settings, sys.stdin, sys.stdout)
         case "explain":
@@ -345,8 +351,21 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-async def _events(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+async def _chats(db: Database, limit: int, out: TextIO) -> int:
+    for chat in await db.chats.newest(limit):
+        state = "" if chat.active else "  (left or blocked the bot)"
+        print(
+            f"{chat.id:>15}  {chat.type:<10} {chat.language or '-':<3} {chat.title or '-'}{state}",
+            file=out,
+        )
+    return 0
+
+
+async def _listing(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """List the newest chats (`outpost chats`) or events (`outpost events`)."""
     async with open_db(settings) as db:
+        if args.command == "chats":
+            return await _chats(db, args.limit, out)
         events = await db.events.recent(limit=args.limit)
     for event in events:
         if args.json:

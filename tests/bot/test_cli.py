@@ -6,9 +6,11 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sandbox import SourceServer
+from storage import open_database
 from tests.helpers.cli import outpost
 from tests.helpers.paths import PROJECT, SAMPLES
 
@@ -123,3 +125,28 @@ async def test_python_m_bot_runs_the_cli() -> None:
     out, _ = await process.communicate()
     assert process.returncode == 0
     assert "topic drills" in out.decode()
+
+
+async def test_chats_lists_who_started_the_bot_so_an_admin_finds_their_id(
+    tmp_path: Path,
+) -> None:
+    db = await open_database(tmp_path / "outpost.sqlite3")
+    now = datetime(2022, 10, 12, tzinfo=UTC)
+    try:
+        await db.chats.register(
+            123456789, chat_type="private", title="anna", language="be", now=now
+        )
+        await db.chats.register(
+            -100777,
+            chat_type="supergroup",
+            title="Watchers",
+            language=None,
+            now=now + timedelta(minutes=1),
+        )
+    finally:
+        await db.close()
+    code, out, err = await outpost("chats", cwd=tmp_path)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["-100777", "supergroup", "-", "Watchers"]
+    assert lines[1].split() == ["123456789", "private", "be", "anna"]

@@ -89,7 +89,8 @@ def unit() -> dict[str, list[str]]:
 def test_the_systemd_unit_runs_outpost_unprivileged_with_its_data_in_one_place() -> None:
     keys = unit()
     assert keys["ExecStart"] == ["/opt/outpost/bin/outpost run"]
-    assert keys["DynamicUser"] == ["yes"]
+    assert keys["User"] == ["outpost"]
+    assert keys["NoNewPrivileges"] == ["yes"]
     assert keys["StateDirectory"] == ["outpost"]
     assert "OUTPOST_DATA_DIR=%S/outpost" in keys["Environment"]
     assert "OUTPOST_BOT_TOKEN_FILE=%d/bot_token" in keys["Environment"]
