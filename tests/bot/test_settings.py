@@ -4,11 +4,19 @@ the parse worker count and its "auto" default, the listener."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.settings import MAX_AUTO_WORKERS, SettingsError, find_env_file, load_settings
+from bot.settings import (
+    MAX_AUTO_WORKERS,
+    Settings,
+    SettingsError,
+    find_env_file,
+    load_settings,
+)
+from tests.helpers.paths import PROJECT
 
 
 def test_parse_workers_default_to_one_per_cpu_capped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,3 +136,10 @@ def test_the_listener_settings(clean_env: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("OUTPOST_LOG_FORMAT", "xml")
     with pytest.raises(SettingsError, match="OUTPOST_LOG_FORMAT"):
         load_settings()
+
+
+def test_every_setting_is_documented_in_the_example_env_file() -> None:
+    example = (PROJECT / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?(OUTPOST_[A-Z_]+)=", example, flags=re.MULTILINE))
+    expected = {f"OUTPOST_{name.upper()}" for name in Settings.model_fields}
+    assert expected <= documented, expected - documented
