@@ -14,6 +14,8 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.matching import Catalog, Matcher
 from bot.pipeline.cycle import Pipeline
 from bot.runtime.clock import Clock
+from bot.runtime.health import Heartbeats
+from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from storage import Database
 
@@ -52,7 +54,9 @@ class Core:
     clock: Clock
     pipeline: Pipeline
     dispatcher: Dispatcher
+    health: Heartbeats  # the loops' heartbeats, for /readyz
     admins: AdminSet = field(default_factory=AdminSet)
+    metrics: Metrics | None = None  # None unless OUTPOST_METRICS=true
 
     def is_owner(self, user_id: int | None) -> bool:
         """Tell whether a user is an owner: an admin named in OUTPOST_ADMIN_IDS."""
@@ -70,6 +74,7 @@ class BotData:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
         self.last_error_notice: float | None = None  # monotonic time admins were last told
+        self.http_port: int | None = None  # the port the HTTP listener bound, if it runs
 
     @property
     def core(self) -> Core:

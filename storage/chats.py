@@ -177,6 +177,18 @@ class ChatRepository(Repository):
         rows = await self._db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
         return [int(row["id"]) for row in rows]
 
+    async def newest(self, limit: int) -> list[Chat]:
+        """Return the chats that most recently started the bot, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, type, title, language, active FROM chats"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            Chat(row["id"], row["type"], row["title"], row["language"], bool(row["active"]))
+            for row in rows
+        ]
+
     async def count(self) -> int:
         """Return how many active chats there are."""
         row = await self._db.fetchone("SELECT COUNT(*) FROM chats WHERE active = 1")

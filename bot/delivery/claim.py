@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # A chat whose next send is at most this far off is claimed now and waits at the admission
 # (a group's gap is three seconds); one paused for longer is left in the outbox meanwhile.
 LOOKAHEAD_S = 5.0
+# The longest the running loop waits before it looks at the outbox again, woken or not.
+IDLE_S = 30.0
 
 Handler = Callable[[Job, Admission, DrainReport], Awaitable[None]]
 
@@ -50,8 +52,10 @@ class ClaimLoop:
         *,
         config: DeliveryConfig,
         handle: Handler,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
+        self._on_tick = on_tick  # told each time the loop comes round (readiness)
         self._clock = clock
         self._timer = timer
         self._pace = pace
@@ -100,6 +104,8 @@ class ClaimLoop:
         async with self._admission.open():
             try:
                 while True:
+                    if self._on_tick is not None:
+                        self._on_tick()
                     self._room.clear()
                     self._claiming = True
                     try:
@@ -192,15 +198,16 @@ class ClaimLoop:
             return True
         now = self._clock.now()
         if paused is not None and await self._db.outbox.due_count(now=now) > 0:
-            # Only chats paused past the lookahead (a 429) have rows due: wait for them.
-            await self._timer.sleep(paused - now_m)
+            # Only chats paused past the lookahead (a 429) have rows due: wait for them,
+            # coming round at least every IDLE_S so a long pause does not look like a stall.
+            await self._timer.sleep(min(paused - now_m, IDLE_S))
             return True
         if burst:
             return False
         due = await self._db.outbox.next_due()
-        timeout = 30.0
+        timeout = IDLE_S
         if due is not None:
-            timeout = min(max((due - now).total_seconds(), 0.05), 30.0)
+            timeout = min(max((due - now).total_seconds(), 0.05), IDLE_S)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._room.wait(), timeout)
         return True

@@ -13,6 +13,7 @@ the outcome handler (`outcome.py`) records Telegram's answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from bot.delivery.admission import Admission
@@ -44,14 +45,22 @@ class Dispatcher:
         timer: Timer | None = None,
         config: DeliveryConfig | None = None,
         places: PlaceIndex | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
+        """`on_tick` is told each time the claim loop comes round (at least every 30 s)."""
         config = config or DeliveryConfig()
         pace = PaceState(config.limits)
         self._sender = sender
         self._compose = Composer(db, catalog, clock, lease=config.lease, places=places)
         self._outcome = Outcome(db, clock, pace, max_age=config.max_age)
         self._claims = ClaimLoop(
-            db, clock, timer or RealTimer(), pace, config=config, handle=self._handle
+            db,
+            clock,
+            timer or RealTimer(),
+            pace,
+            config=config,
+            handle=self._handle,
+            on_tick=on_tick,
         )
 
     def wake(self) -> None:

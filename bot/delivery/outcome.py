@@ -55,7 +55,12 @@ class Outcome:
             case SendStatus.BLOCKED:
                 await self._blocked(row, result, report)
             case SendStatus.MIGRATED if result.migrate_to is not None and row.edit_of is None:
-                log.info("chat %d moved to %d; following it", row.chat_id, result.migrate_to)
+                log.info(
+                    "chat %d moved to %d; following it",
+                    row.chat_id,
+                    result.migrate_to,
+                    extra={"chat_id": row.chat_id},
+                )
                 await self._db.chats.migrate(row.chat_id, result.migrate_to, now=now)
                 await self._db.outbox.retry_at(row.id, not_before=now, error=result.error)
                 self._pace.forget(row.chat_id)
@@ -71,7 +76,11 @@ class Outcome:
                 await self._db.outbox.mark_edited(row.id)
             case _:
                 log.warning(
-                    "giving up on outbox row %d: %s %s", row.id, result.status, result.error
+                    "giving up on outbox row %d: %s %s",
+                    row.id,
+                    result.status,
+                    result.error,
+                    extra={"chat_id": row.chat_id, "outbox_row": row.id},
                 )
                 await self._db.outbox.fail(row.id, error=f"{result.status}: {result.error}")
                 report.failed += 1
@@ -123,7 +132,11 @@ class Outcome:
         return now - created > self._max_age
 
     async def _blocked(self, row: OutboxRow, result: SendResult, report: DrainReport) -> None:
-        log.info("chat %d blocked or removed the bot; deactivating it", row.chat_id)
+        log.info(
+            "chat %d blocked or removed the bot; deactivating it",
+            row.chat_id,
+            extra={"chat_id": row.chat_id},
+        )
         async with self._db.transaction():
             await self._db.chats.deactivate(row.chat_id)
             if row.edit_of is None:

@@ -55,6 +55,7 @@ class CycleReport:
     failed: int = 0
     items: int = 0
     new_events: int = 0
+    joined: int = 0  # new events that joined a story another report had started
     queued: int = 0
     edited: int = 0  # known items whose content changed: their events were updated
     backfilled: int = 0  # items of a new source stored silently on its first poll
@@ -201,7 +202,11 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
             group.create_task(one(source))
     if report.queued and pipe.on_queued is not None:
         pipe.on_queued()
-    log.info(
+    # A cycle that found nothing new and had no failure is not news: an idle bot stays
+    # quiet at INFO (one poll job runs every 30 s at most).
+    newsworthy = report.new_events or report.edited or report.failed or report.deactivated
+    log.log(
+        logging.INFO if newsworthy else logging.DEBUG,
         "cycle: %d sources, %d new events (%d silent backfill, %d edited), "
         "%d alerts queued, %d failed",
         report.sources,
@@ -406,6 +411,7 @@ def _count(report: CycleReport, posts: Sequence[Post], outcomes: Sequence[Outcom
     """Add what storing a source's posts did to the cycle's counters."""
     for post, outcome in zip(posts, outcomes, strict=True):
         report.new_events += int(outcome.new)
+        report.joined += int(outcome.new and outcome.joined)
         report.edited += int(outcome.edited)
         report.backfilled += int(outcome.new and not post.alert)
         report.queued += outcome.queued
@@ -415,7 +421,13 @@ async def _damaged(
     pipe: Pipeline, source: Source, warning: ErrorKind, detail: str, *, now: datetime
 ) -> None:
     """Name the damage of a document that was read around it, without counting a failure."""
-    log.warning("source %s: %s (%s)", source.name, warning.value, detail)
+    log.warning(
+        "source %s: %s (%s)",
+        source.name,
+        warning.value,
+        detail,
+        extra={"source": source.name, "source_id": source.id, "error_kind": warning.value},
+    )
     await pipe.db.sources.record_problem(source.id, now=now, kind=warning.value, detail=detail)
 
 
@@ -460,7 +472,14 @@ async def _fail(
     retry_after: str | None = None,
 ) -> None:
     """Record a failed poll, back off with jitter, and turn the source off if it keeps failing."""
-    log.warning("source %s (%d) failed: %s (%s)", source.name, source.id, kind.value, detail)
+    log.warning(
+        "source %s (%d) failed: %s (%s)",
+        source.name,
+        source.id,
+        kind.value,
+        detail,
+        extra={"source": source.name, "source_id": source.id, "error_kind": kind.value},
+    )
     report.failed += 1
     report.errors[source.name] = kind.value
     failures = source.consecutive_failures + 1

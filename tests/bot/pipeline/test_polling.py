@@ -486,3 +486,18 @@ async def test_a_source_turned_off_then_resumed_is_announced_back(
     assert len(back) == 1
     assert "<b>Dead</b>" in (back[0].text or "")
     assert "is back" in (back[0].text or "")
+
+
+async def test_admin_notices_speak_the_admins_language(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    # The admin wrote to the bot from a Telegram set to Ukrainian: the chat is stored so.
+    sandbox.push_message(chat_id=ADMIN_ID, text="/start", language_code="uk")
+    await sandbox.wait_for_messages(ADMIN_ID, 1)
+    bad = source_server.add("bad.rss", b"oops", status=500, content_type="text/html")
+    await add_source(core.db, bad, now=core.clock.now(), allow_private=True, name="Broken")
+    pipe = dataclasses.replace(core.pipeline, max_failures=1)
+    await run_cycle(pipe, all_sources=True)
+    notice = sandbox.messages_to(ADMIN_ID)[-1].text or ""
+    assert notice.startswith("⚠️ Джерело <b>Broken</b> (#1) вимкнено")
+    assert "http_5xx" in notice
