@@ -7,6 +7,14 @@ consecutive words, with at most one other word between two of them ("troops will
 hits "troops arrive"). A keyword word ending in `*` matches any word beginning with it,
 unstemmed ("mobiliz*": "mobilized", not "mobile", which Snowball also reduces to "mobil").
 
+Concepts are found the same way, in the same pass: each concept phrase is one more entry
+of the index. An occurrence of an ambiguous concept (one that `needs` others) then counts
+only where an unambiguous word of a needed concept is within its reach in the same sentence
+and no word of an `unless` concept is; two ambiguous words never vouch for each other
+("колонна техники" alone is not military). A topic's frame holds where its concepts occur
+together (see `Frame`), and a "@name" in a phrase list stands for the concept's counted
+occurrences, so an ambiguous word never reaches a topic through a reference either.
+
 A topic is dropped when one of its `exclude` phrases occurs anywhere in the text, and a
 topic that lists `context` words needs one of them, or another topic, in the text too
 ("said" is a statement only in a text about something military).
@@ -25,19 +33,32 @@ in every language it may be in and all its normal forms are looked up.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import operator
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from itertools import compress
 from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, Sense, Topic, default_catalog
+from bot.matching.catalog import (
+    CONCEPT_MARK,
+    Catalog,
+    Concept,
+    Frame,
+    Sense,
+    Topic,
+    default_catalog,
+)
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
     Memo,
     PhraseIndex,
     PhraseMatch,
     Token,
+    abbreviation,
+    fold,
     model_name,
     normalize_word,
     split_words,
@@ -60,6 +81,7 @@ class _Role(StrEnum):
     CONTEXT = "context"
     NEAR = "near"
     NOT_NEAR = "not_near"
+    CONCEPT = "concept"
 
 
 _Hits = dict[str, dict[str, str]]  # topic -> {text words: keyword}
@@ -68,24 +90,31 @@ _Graded = dict[str, dict[str, tuple[Severity, str]]]  # topic -> {text words: gr
 _Rule = tuple[int, Sense]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Entry:
     """One catalog phrase as the index stores it.
 
     A keyword's entry also carries the rules of its topic that govern it, worked out when
     the matcher is built: a text hits dozens of keywords, most of them governed by none.
+    Entries compare and hash by identity (each phrase of the catalog is one entry), which
+    costs a text's dozens of matches no field-by-field hashing.
     """
 
     topic: str
     phrase: str
     role: _Role
     sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+    concepts: tuple[str, ...] = ()  # for CONCEPT: the concepts whose own phrase this is
+    size: int = 0  # for CONCEPT: how many words the phrase has
     filters: tuple[_Rule, ...] = ()  # the filtering rules that govern this keyword
     grades: tuple[_Rule, ...] = ()  # the grading rules, when its topic's hits are graded
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
-    """Normalise a keyword phrase into the keys texts are matched by, one per word."""
+    """Normalise a keyword phrase into the keys texts are matched by, one per word.
+
+    A word written in capitals ("САУ", "NATO") is an abbreviation and is kept as it is.
+    """
     lang = lang or detect_language(phrase)
     keys: list[str] = []
     for piece in phrase.split():
@@ -93,11 +122,18 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
         if not tokens:
             continue
         if piece.endswith(_PREFIX):
-            keys.extend(normalize_word(token.norm, lang) for token in tokens[:-1])
+            keys.extend(_phrase_key(token, lang) for token in tokens[:-1])
             keys.append(_PREFIX + tokens[-1].norm)
         else:
-            keys.extend(normalize_word(token.norm, lang) for token in tokens)
+            keys.extend(_phrase_key(token, lang) for token in tokens)
     return tuple(keys)
+
+
+def _phrase_key(token: Token, lang: str) -> str:
+    """Return the key one word of a keyword phrase is stored as."""
+    if token.surface.isupper() and model_name(token.norm) is None:
+        return token.norm
+    return normalize_word(token.norm, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +163,36 @@ def read(text: str) -> Reading:
     surfaces, starts, ends = tuple(words.surfaces), tuple(words.starts), tuple(words.ends)
     norms = tuple(words.norms)
     langs = language_candidates(text, norms=norms)
-    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    forms = _with_abbreviations(surfaces, list(map(_forms_in(langs).__getitem__, norms)))
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
+
+
+def _with_abbreviations(
+    surfaces: Sequence[str], forms: list[frozenset[str]]
+) -> tuple[frozenset[str], ...]:
+    """Give the words written in capitals the keys of an abbreviation, never a stem.
+
+    A short word in capitals ("САУ") is only itself, so it never meets a stem ("са"); a
+    longer one (a headline's "УЧЕНИЯ") keeps its lemmas too; "БТРы" is also "БТР".
+    """
+    # Most words are lower-case or capitalised ("Минск"): two tests in C leave the few others.
+    odd = map(
+        operator.not_, map(operator.or_, map(str.islower, surfaces), map(str.istitle, surfaces))
+    )
+    for index in compress(range(len(surfaces)), odd):
+        short = _ABBREVIATIONS[surfaces[index]]
+        if short is None:
+            continue
+        norm = surfaces[index].lower()
+        if short != fold(norm):
+            forms[index] = forms[index] | {short}
+        elif len(short) < _HEADLINE_WORD:
+            forms[index] = frozenset({short})
+    return tuple(forms)
+
+
+_ABBREVIATIONS: Memo[str, str | None] = Memo(abbreviation, 65_536)
+_HEADLINE_WORD = 4  # a word in capitals this long may be a headline's word, not an abbreviation
 
 
 # The normal forms of folded words, per tuple of languages a text may be in (a handful),
@@ -143,7 +207,7 @@ def _reading(text: str, tokens: Sequence[Token], langs: tuple[str, ...]) -> Read
     starts = tuple(token.start for token in tokens)
     ends = tuple(token.end for token in tokens)
     norms = tuple(token.norm for token in tokens)
-    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    forms = _with_abbreviations(surfaces, list(map(_forms_in(langs).__getitem__, norms)))
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
@@ -185,6 +249,10 @@ class Vocabulary(Generic[_V]):
         keys = normalize_phrase(phrase, lang)
         if not keys:
             raise ValueError(f"{phrase!r} has no words")
+        self.add_keys(keys, value)
+
+    def add_keys(self, keys: tuple[str, ...], value: _V) -> None:
+        """Register a phrase already normalised (`normalize_phrase`) with its value."""
         for key in keys:
             if key.startswith(_PREFIX):
                 self._prefixes.add(key[1:])
@@ -215,6 +283,25 @@ class Vocabulary(Generic[_V]):
         return base | extra if extra else base
 
 
+@dataclass(frozen=True, slots=True)
+class FrameHit:
+    """A frame that held in a text: its topic, the frame, and the words of each concept."""
+
+    topic: str
+    frame: Frame
+    words: tuple[tuple[str, str], ...]  # (concept, the words of the text), the frame's order
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A classification and the evidence behind it, as `outpost explain` shows it."""
+
+    classification: Classification
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # concept -> the words that counted
+    frames: tuple[FrameHit, ...]  # the frames that held
+    dropped: tuple[str, ...]  # ambiguous words that did not count, and why
+
+
 class Matcher:
     """Classifies texts by the topics of a catalog and the places of a list; built once."""
 
@@ -225,6 +312,8 @@ class Matcher:
         self._severity = {topic.name: topic.severity for topic in catalog.topics}
         self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
+        # concept -> the entries of the phrase lists that name it ("@forces")
+        self._refs: dict[str, list[_Entry]] = {}
         for topic in catalog.topics:
             for role, table in (
                 (_Role.KEYWORD, topic.keywords),
@@ -233,14 +322,56 @@ class Matcher:
             ):
                 for lang, phrases in table.items():
                     for phrase in phrases:
-                        self._vocabulary.add(phrase, lang, self._entry(topic, phrase, role))
+                        self._add(phrase, lang, self._entry(topic, phrase, role))
             for number, sense in enumerate(topic.senses):
                 for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
                     for lang, phrases in table.items():
                         for phrase in phrases:
-                            entry = _Entry(topic.name, phrase, role, number)
-                            self._vocabulary.add(phrase, lang, entry)
+                            self._add(phrase, lang, _Entry(topic.name, phrase, role, number))
+        self._add_concepts(catalog)
         self._places = PlaceIndex(places)
+
+    def _add_concepts(self, catalog: Catalog) -> None:
+        """Register the concepts' phrases and work out what reading a text needs of them."""
+        self._concepts = catalog.concepts
+        self._member_of = _memberships(catalog.concepts)
+        frames = [frame for topic in catalog.topics for frame in topic.frames]
+        # The concepts something reads: frames, references, and the needs and unless lists.
+        read_by_rules = {name for concept in catalog.concepts.values() for name in concept.needs}
+        read_by_rules |= {name for frame in frames for name in (*frame.concepts, *frame.unless)}
+        cancelling = {name for concept in catalog.concepts.values() for name in concept.unless}
+        self._used_member_of = {
+            name: tuple(owners & (read_by_rules | cancelling | set(self._refs)))
+            for name, owners in self._member_of.items()
+        }
+        self._unless_member_of = {
+            name: tuple(owners & cancelling) for name, owners in self._member_of.items()
+        }
+        # One entry per distinct phrase: a word several concepts (or languages) list is
+        # found once and counted for each of its concepts.
+        owners: dict[tuple[str, ...], tuple[str, dict[str, None]]] = {}
+        for name, concept in catalog.concepts.items():
+            for lang, phrases in concept.phrases.items():
+                for phrase in phrases:
+                    if not phrase.startswith(CONCEPT_MARK):  # an include, in _memberships
+                        keys = normalize_phrase(phrase, lang)
+                        owners.setdefault(keys, (phrase, {}))[1].setdefault(name, None)
+        for keys, (phrase, names) in owners.items():
+            entry = _Entry("", phrase, _Role.CONCEPT, concepts=tuple(names), size=len(keys))
+            self._vocabulary.add_keys(keys, entry)
+        # Frames by their first concept: a text's concepts pick the frames worth trying.
+        self._frames: dict[str, list[tuple[int, str, Frame]]] = {}
+        for order, (name, frame) in enumerate(
+            (topic.name, frame) for topic in catalog.topics for frame in topic.frames
+        ):
+            self._frames.setdefault(frame.concepts[0], []).append((order, name, frame))
+
+    def _add(self, phrase: str, lang: str, entry: _Entry) -> None:
+        """Register a phrase of a topic, or note the concept a "@name" refers to."""
+        if phrase.startswith(CONCEPT_MARK):
+            self._refs.setdefault(phrase[1:], []).append(entry)
+        else:
+            self._vocabulary.add(phrase, lang, entry)
 
     def _entry(self, topic: Topic, phrase: str, role: _Role) -> _Entry:
         """Make the entry of a topic's keyword, exclusion or context phrase."""
@@ -271,11 +402,52 @@ class Matcher:
 
     def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        reading = read(text) if isinstance(text, str) else text
-        text, langs = reading.text, reading.langs
-        hits, graded, vetoed, in_context, notes = self._tally(
-            self._vocabulary.find_in(reading), reading
+        return self._analyse(read(text) if isinstance(text, str) else text, trace=False)[0]
+
+    def trace(self, text: str | Reading) -> Trace:
+        """Classify a text and return the evidence too: the concepts whose words counted, the
+        ambiguous words that did not and why, and the frames that held."""
+        found, concepts, frames, dropped = self._analyse(
+            read(text) if isinstance(text, str) else text, trace=True
         )
+        return Trace(found, concepts, frames, dropped)
+
+    def _analyse(
+        self, reading: Reading, *, trace: bool
+    ) -> tuple[
+        Classification,
+        tuple[tuple[str, tuple[str, ...]], ...],
+        tuple[FrameHit, ...],
+        tuple[str, ...],
+    ]:
+        """Classify a read text; with `trace`, also gather what `Trace` reports."""
+        text, langs = reading.text, reading.langs
+        matches = self._vocabulary.find_in(reading)
+        occurrences: dict[str, list[PhraseMatch[_Entry]]] = {}
+        dropped: list[str] = []
+        frames: list[FrameHit] = []
+        if self._concepts:
+            plain = [match for match in matches if match.value.role is not _Role.CONCEPT]
+            if len(plain) != len(matches):
+                occurrences = self._occurrences(matches, reading, dropped if trace else None)
+                matches = plain
+                refs = self._refs
+                for name in occurrences.keys() & refs.keys():
+                    found_here = occurrences[name]
+                    for entry in refs[name]:
+                        # An exclusion or a context needs one occurrence; other roles each.
+                        once = entry.role is _Role.EXCLUDE or entry.role is _Role.CONTEXT
+                        matches.extend(
+                            PhraseMatch(occurrence.start, occurrence.end, entry)
+                            for occurrence in (found_here[:1] if once else found_here)
+                        )
+                if self._frames:
+                    frames = self._frame_hits(occurrences, reading, every=trace)
+        hits, graded, vetoed, in_context, notes = self._tally(matches, reading)
+        for hit in frames:
+            hits.setdefault(hit.topic, {}).setdefault(
+                " … ".join(words for _, words in hit.words), hit.frame.label
+            )
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
@@ -290,7 +462,7 @@ class Matcher:
         )
         oblasts, border_km = self._places.locate(places)
         found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
-        return Classification(
+        classification = Classification(
             lang=langs[0],
             topics=topics,
             places=places,
@@ -300,6 +472,155 @@ class Matcher:
             severity=_highest(hit.severity for hit in found_hits),
             notes=tuple(dict.fromkeys(notes)),
         )
+        if not trace:
+            return classification, (), (), ()
+        counted = tuple(
+            (name, tuple(dict.fromkeys(_words(reading, match) for match in occurrences[name])))
+            for name in self._concepts
+            if name in occurrences
+        )
+        return classification, counted, tuple(frames), tuple(dict.fromkeys(dropped))
+
+    def _occurrences(
+        self,
+        matches: list[PhraseMatch[_Entry]],
+        reading: Reading,
+        dropped: list[str] | None,
+    ) -> dict[str, list[PhraseMatch[_Entry]]]:
+        """Return, per concept, the occurrences of its words (and its included concepts')
+        that count: an ambiguous concept's only where a word it needs stands beside it.
+
+        Only unambiguous words vouch for or cancel an ambiguous one, so the order in which
+        words are looked at never matters. `dropped` collects why a word did not count.
+        """
+        concepts = self._concepts
+        # Without a trace only the concepts something reads are collected.
+        member_of = self._member_of if dropped is not None else self._used_member_of
+        # A concept phrase's words must be adjacent: only keywords allow a filler word.
+        found = [
+            (match, name)
+            for match in matches
+            if match.value.role is _Role.CONCEPT and match.end - match.start == match.value.size
+            for name in match.value.concepts
+        ]
+        raw: dict[str, list[PhraseMatch[_Entry]]] = {}  # every occurrence of `unless` targets
+        unless_member_of = self._unless_member_of
+        for match, name in found:
+            for target in unless_member_of[name]:
+                raw.setdefault(target, []).append(match)
+        # First the words that need nothing (an `unless` may still cancel them), then the
+        # ambiguous ones, vouched for only by the first.
+        support: dict[str, list[PhraseMatch[_Entry]]] = {}
+        waiting: list[tuple[PhraseMatch[_Entry], Concept]] = []
+        for match, name in found:
+            concept = concepts[name]
+            if concept.needs:
+                waiting.append((match, concept))
+            elif not concept.unless or self._counts(
+                concept, match, raw=raw, support=support, reading=reading, dropped=dropped
+            ):
+                for target in member_of[name]:
+                    support.setdefault(target, []).append(match)
+        counted = {name: list(found) for name, found in support.items()}
+        for match, concept in waiting:
+            if self._counts(
+                concept, match, raw=raw, support=support, reading=reading, dropped=dropped
+            ):
+                for target in member_of[concept.name]:
+                    counted.setdefault(target, []).append(match)
+        return counted
+
+    def _counts(
+        self,
+        concept: Concept,
+        match: PhraseMatch[_Entry],
+        *,
+        raw: dict[str, list[PhraseMatch[_Entry]]],
+        support: dict[str, list[PhraseMatch[_Entry]]],
+        reading: Reading,
+        dropped: list[str] | None,
+    ) -> bool:
+        """Tell whether a concept word counts here, noting in `dropped` why not."""
+        if not concept.needs and not concept.unless:
+            return True
+        reason = self._guard(concept, match, raw, support, reading)
+        if reason is not None and dropped is not None:
+            dropped.append(f"{_words(reading, match)!r} ({concept.name}) {reason}")
+        return reason is None
+
+    def _guard(
+        self,
+        concept: Concept,
+        match: PhraseMatch[_Entry],
+        raw: dict[str, list[PhraseMatch[_Entry]]],
+        support: dict[str, list[PhraseMatch[_Entry]]],
+        reading: Reading,
+    ) -> str | None:
+        """Return why a concept word does not count here, or None when it does.
+
+        Any word of an `unless` concept cancels it; only a counted unambiguous word of a
+        needed concept vouches for it.
+        """
+        for name in concept.unless:
+            blocker = _beside(match, raw.get(name, ()), concept.within, reading)
+            if blocker is not None:
+                return f"not counted: {_words(reading, blocker)!r} ({name}) is beside it"
+        if not concept.needs:
+            return None
+        for name in concept.needs:
+            if _beside(match, support.get(name, ()), concept.within, reading) is not None:
+                return None
+        needs = " or ".join(concept.needs)
+        return f"not counted: no word of {needs} within {concept.within} words"
+
+    def _frame_hits(
+        self,
+        occurrences: dict[str, list[PhraseMatch[_Entry]]],
+        reading: Reading,
+        *,
+        every: bool,
+    ) -> list[FrameHit]:
+        """Return the frames that hold in a text, each with the words that make it: the
+        first of each topic's, or with `every` all of them."""
+        found: list[FrameHit] = []
+        heads = self._frames
+        tried = [frame for name in occurrences if name in heads for frame in heads[name]]
+        tried.sort()  # in catalog order; no two frames share an order
+        done: set[str] = set()
+        for _, topic, frame in tried:
+            if topic in done:
+                continue
+            anchors = occurrences[frame.concepts[0]]
+            others = [occurrences.get(name) for name in frame.concepts[1:]]
+            if not all(others):
+                continue
+            for anchor in anchors:
+                picks = [anchor]
+                for candidates in others:
+                    pick = (
+                        _beside(anchor, candidates or (), frame.within, reading)
+                        if frame.within
+                        else next((c for c in candidates or () if _apart(anchor, c)), None)
+                    )
+                    if pick is None:
+                        break
+                    picks.append(pick)
+                else:
+                    if any(
+                        _same_sentence(reading, anchor, other)
+                        for name in frame.unless
+                        for other in occurrences.get(name, ())
+                    ):
+                        continue
+                    words = tuple(
+                        (name, _words(reading, pick))
+                        for name, pick in zip(frame.concepts, picks, strict=True)
+                    )
+                    found.append(FrameHit(topic, frame, words))
+                    if not every:
+                        done.add(topic)
+                    break
+        return found
 
     def _tally(
         self, matches: list[PhraseMatch[_Entry]], reading: Reading
@@ -417,6 +738,57 @@ class Matcher:
         return None
 
 
+def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
+    """Return the words of the text a match covers."""
+    return reading.text[reading.starts[match.start] : reading.ends[match.end - 1]]
+
+
+def _beside(
+    match: PhraseMatch[_Entry],
+    others: Iterable[PhraseMatch[_Entry]],
+    within: int,
+    reading: Reading,
+) -> PhraseMatch[_Entry] | None:
+    """Return the first of `others` on other words than a match, within `within` words of
+    it and in its sentence."""
+    for other in others:
+        if 0 < _distance(match, other) <= within and _same_sentence(reading, match, other):
+            return other
+    return None
+
+
+def _apart(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
+    """Tell whether two matches cover different words."""
+    return other.start >= one.end or one.start >= other.end
+
+
+def _memberships(concepts: Mapping[str, Concept]) -> dict[str, frozenset[str]]:
+    """Return, per concept, the concepts its own words count for: itself and every concept
+    that includes it, directly or through others."""
+    includes = {
+        name: set(concept.include)
+        | {
+            phrase[1:]
+            for phrases in concept.phrases.values()
+            for phrase in phrases
+            if phrase.startswith(CONCEPT_MARK)
+        }
+        for name, concept in concepts.items()
+    }
+
+    def closure(name: str) -> set[str]:
+        found = {name}
+        for other in includes[name]:
+            found |= closure(other)
+        return found
+
+    members: dict[str, set[str]] = {name: set() for name in concepts}
+    for name in concepts:
+        for part in closure(name):
+            members[part].add(name)
+    return {name: frozenset(owners) for name, owners in members.items()}
+
+
 def _nearby(
     match: PhraseMatch[_Entry],
     others: Iterable[PhraseMatch[_Entry]],
@@ -435,13 +807,19 @@ def _highest(levels: Iterable[Severity | None]) -> Severity | None:
     return max((level for level in levels if level is not None), default=None)
 
 
+# A sentence (or an independent clause) ends at "!", "?", ";", a line break, or a full stop
+# not followed by a lower-case word: "24 ед. военной техники" goes on.
+_SENTENCE_END_RE = re.compile(r"[!?;\n]|\.(?![^\w]*[^\W\d_A-ZА-ЯЁІЇЄҐЎ])")
+
+
 def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
     """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    between = reading.text[reading.ends[first.end - 1] : reading.starts[second.start]]
-    return not any(mark in between for mark in ".!?\n")
+    # The gap and the next word's first letter, which tells an abbreviation's full stop.
+    gap = reading.text[reading.ends[first.end - 1] : reading.starts[second.start] + 1]
+    return _SENTENCE_END_RE.search(gap) is None
 
 
 def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:

@@ -10,9 +10,25 @@ way, so one dictionary form in the catalog covers every inflected form in a text
   every lemma the analyser proposes ("стали": "стать" and "сталь"), a keyword its most
   probable one, so an ambiguous word in a text still meets the keyword it may stand for.
   The analysers are created once and lemmas are memoised.
-- English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
-  dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
-- Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
+- English goes through lemminflect's dictionary of lemmas per part of speech, so forms
+  that are different words stay apart: "training" is the noun "training" and a form of
+  the verb "train", but "trained" is only the verb, and a catalog word names the noun
+  when it can be one ("military training" never matches "the military trained", "tank"
+  never "tanked", "reinforcements" never "reinforced"). A key is the lemma with its part of
+  speech ("train|v"); a catalog word written in an inflected form takes that form's part
+  of speech ("drilled" is the verb). A Snowball stemmer merged all of these; stems checked
+  against a list of collisions would need that list kept by hand for every new word.
+  A word the dictionary lacks (names: "Iskander", "Hajun") keeps its own form and, if it
+  reads like a plural, its singular.
+- Abbreviations are never stemmed: a catalog word written in capitals ("САУ", "ПВО",
+  "NATO") is kept as it is, and so is a short word in capitals in a text, with any
+  lower-case ending cut ("БТРы" is "БТР"), so "САУ" is never "са", a Belarusian
+  preposition. Model designations are one token with one canonical form (`model_name`).
+- Ukrainian passive participles are adjectives in the dictionary ("перекинута" →
+  "перекинутий"); their verb ("перекинути") is added when the dictionary knows it, as
+  Russian participles already lemmatise to their verb ("переброшены" → "перебросить").
+- Belarusian goes through `belarusian_forms`, the one function its lemmas come from. It
+  has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
   (it reads "вучэнні" as an unknown word and guesses "вучэнний"; the і/ў/э spellings are
   outside its alphabet). No maintained Belarusian stemmer or lemmatiser is on PyPI (Snowball
   has none; the Belarusian NLP tools are either research code or need a server), so
@@ -34,8 +50,8 @@ from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from typing import Generic, NamedTuple, TypeVar
 
+import lemminflect
 import pymorphy3
-import snowballstemmer
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
 # Possessive (++, *+): a run of letters never gives any back, which is what the greedy
@@ -136,8 +152,11 @@ class Token(NamedTuple):
 
 @lru_cache(maxsize=131_072)
 def fold(word: str) -> str:
-    """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
+    """Lower-case a word, fold ё→е and a word-initial ў→у, drop in-word apostrophes and unify
+    look-alike letters."""
     word = unicodedata.normalize("NFC", word).lower().replace("ё", "е")
+    if word.startswith("ў"):
+        word = "у" + word[1:]  # Belarusian writes у as ў after a vowel: "на ўраджай"
     for mark in _APOSTROPHES:
         word = word.replace(mark, "")
     cyrillic = len(_CYRILLIC_RE.findall(word))
@@ -247,12 +266,6 @@ def model_name(word: str) -> str | None:
     return f"{transliterate(match.group(1))}-{match.group(2)}"
 
 
-@cache
-def _snowball(lang: str) -> snowballstemmer.Stemmer:
-    """Create the Snowball stemmer for a language once."""
-    return snowballstemmer.stemmer(lang)
-
-
 def light_stem(word: str, lang: str) -> str:
     """Strip one inflectional ending from a folded Belarusian or Ukrainian word."""
     for ending in _REFLEXIVE[lang]:
@@ -282,9 +295,27 @@ _MORPH_LANGS = frozenset({"ru", "uk"})
 _MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
 
 
+# A word in capitals, perhaps with a short lower-case ending: "САУ", "ПВО", "NATO", "БТРы".
+_ABBREVIATION_RE = re.compile(r"^([^\W\d_a-zа-яёіїєґў]{2,})([a-zа-яёіїєґў]{0,3})$")
+_ABBREVIATION_MAX = 5  # longer words in capitals are a headline's, and are lemmatised
+
+
+def abbreviation(surface: str) -> str | None:
+    """Return the folded abbreviation a word as written is ("САУ" → "сау", "БТРы" → "бтр"),
+    or None when it is not one; an abbreviation is never stemmed."""
+    match = _ABBREVIATION_RE.match(surface)
+    if match is None or len(match.group(1)) > _ABBREVIATION_MAX:
+        return None
+    return fold(match.group(1))
+
+
 @lru_cache(maxsize=131_072)
 def word_forms(word: str, lang: str) -> tuple[str, ...]:
-    """Return the normal forms of a text word, the most probable first."""
+    """Return the normal forms of a text word, the most probable first.
+
+    The first is what a catalog or user keyword written as this word is stored as
+    (`normalize_word`); a text word is looked up by all of them.
+    """
     folded = fold(word)
     model = model_name(folded)
     if model is not None:
@@ -293,9 +324,9 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         return (folded,)
     if not is_cyrillic(folded):
         # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
-        return (str(_snowball("english").stemWord(folded)),)
+        return english_forms(folded)
     if lang == "be":
-        return (light_stem(folded, lang),)
+        return belarusian_forms(folded)
     # A Cyrillic word in an English text is most likely a Russian name or quote.
     analyser = _analyser(lang if lang in _MORPH_LANGS else "ru")
     lemmas: dict[str, None] = {}
@@ -303,7 +334,97 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         lemmas.setdefault(fold(parse.normal_form), None)
         if len(lemmas) == _MAX_LEMMAS:
             break
+    if lang == "uk":
+        for lemma in list(lemmas):
+            for verb in _participle_verbs(lemma):
+                lemmas.setdefault(verb, None)
     return tuple(lemmas) or (folded,)
+
+
+def belarusian_forms(folded: str) -> tuple[str, ...]:
+    """Return the normal forms of a folded Belarusian word, the most probable first.
+
+    The one place Belarusian lemmas come from: the catalog, users' keywords and texts all
+    reach it through `word_forms`.
+    """
+    return (light_stem(folded, "be"),)
+
+
+# Endings of Ukrainian passive participles (adjective lemmas) and of their verbs' infinitives,
+# longest first; consonants alternate before -ений ("переміщений" ← "перемістити").
+_PARTICIPLE_ENDINGS = (
+    ("ований", ("увати",)),
+    ("аний", ("ати",)),
+    ("яний", ("яти",)),
+    ("тий", ("ти",)),
+    ("ений", ("ити", "іти")),
+    ("єний", ("їти", "ити")),
+)
+_ALTERNATIONS = {
+    "дж": ("д",), "щ": ("ст", "ск", "щ"), "ж": ("д", "з", "ж"), "ч": ("т", "к", "ч"),
+    "ш": ("с", "х", "ш"), "вл": ("в",), "бл": ("б",), "пл": ("п",), "мл": ("м",),
+    "фл": ("ф",),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=16_384)
+def _participle_verbs(lemma: str) -> tuple[str, ...]:
+    """Return the infinitives a Ukrainian participle lemma comes from, as the dictionary knows
+    them ("перекинутий" → "перекинути", "мобілізований" → "мобілізувати")."""
+    for ending, infinitives in _PARTICIPLE_ENDINGS:
+        if not lemma.endswith(ending) or len(lemma) - len(ending) < 3:
+            continue
+        stem = lemma[: -len(ending)]
+        stems = [stem]
+        if ending == "ений":
+            for tail, sources in _ALTERNATIONS.items():
+                if stem.endswith(tail):
+                    stems = [stem[: -len(tail)] + source for source in sources]
+                    break
+        analyser = _analyser("uk")
+        found = tuple(
+            verb
+            for candidate in stems
+            for infinitive in infinitives
+            if _is_infinitive(analyser, verb := candidate + infinitive)
+        )
+        if found:
+            return found
+    return ()
+
+
+def _is_infinitive(analyser: pymorphy3.MorphAnalyzer, word: str) -> bool:
+    """Tell whether the dictionary knows a word as an infinitive (not a guess)."""
+    return any(
+        parse.is_known and parse.tag.POS == "VERB" and parse.normal_form == word
+        for parse in analyser.parse(word)
+    )
+
+
+# lemminflect's parts of speech, as the one letter an English key carries.
+_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "AUX": "v", "ADJ": "a", "ADV": "r"}
+_POS_ORDER = ("NOUN", "PROPN", "VERB", "AUX", "ADJ", "ADV")  # a keyword's reading: noun first
+
+
+@lru_cache(maxsize=65_536)
+def english_forms(folded: str) -> tuple[str, ...]:
+    """Return an English word's lemmas with their parts of speech, a noun's first.
+
+    "training" → ("training|n", "train|v"), "trained" → ("train|v",): a text word is looked up
+    by every reading it has, a keyword is stored as its first (a noun where it can be one).
+    A word the dictionary lacks keeps its own form, and its singular if it reads as a plural.
+    """
+    readings = lemminflect.getAllLemmas(folded)
+    if not readings:
+        if len(folded) > 3 and folded.endswith("s") and not folded.endswith(("ss", "us")):
+            singular = lemminflect.getAllLemmasOOV(folded, "NOUN").get("NOUN", ())
+            return tuple(dict.fromkeys((folded, *map(fold, singular))))
+        return (folded,)
+    forms: dict[str, None] = {}
+    for pos in _POS_ORDER:
+        for lemma in readings.get(pos, ()):
+            forms.setdefault(f"{fold(lemma)}|{_POS[pos]}", None)
+    return tuple(forms) or (folded,)
 
 
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
