@@ -55,7 +55,8 @@ async def test_pinned_notice_never_alerts_and_a_poll_alerts_as_a_poll(
     created, multiline, forward, pinned = _real_blocks()
     report_post = _post(
         100,
-        '<div class="tgme_widget_message_text js-message_text">Учения войск у Ельска: колонна</div>',
+        '<div class="tgme_widget_message_text js-message_text">'
+        "Учения войск у Ельска: колонна</div>",
     )
     await say(sandbox, ALICE, "/subscribe drills")
     url = source_server.add(
