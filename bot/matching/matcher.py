@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -339,13 +340,51 @@ class Matcher:
         # The concepts something reads: frames, references, and the needs and unless lists.
         read_by_rules = {name for concept in catalog.concepts.values() for name in concept.needs}
         read_by_rules |= {name for frame in frames for name in (*frame.concepts, *frame.unless)}
-        cancelling = {name for concept in catalog.concepts.values() for name in concept.unless}
-        self._used_member_of = {
-            name: tuple(owners & (read_by_rules | cancelling | set(self._refs)))
-            for name, owners in self._member_of.items()
+        # A concept only exclusions and contexts name needs no list of its occurrences:
+        # whether one of the concepts whose words count for it counted is enough.
+        presence = {
+            name
+            for name, entries in self._refs.items()
+            if all(entry.role in (_Role.EXCLUDE, _Role.CONTEXT) for entry in entries)
         }
-        self._unless_member_of = {
-            name: tuple(owners & cancelling) for name, owners in self._member_of.items()
+        self._presence = {
+            name: frozenset(own for own, targets in self._member_of.items() if name in targets)
+            for name in presence - read_by_rules
+        }
+        used = read_by_rules | (set(self._refs) - set(self._presence))
+        self._used_member_of = {
+            name: tuple(owners & used) for name, owners in self._member_of.items()
+        }
+        # The concepts whose own words count for each concept (itself, and what it includes).
+        self._counted_for = {
+            name: frozenset(own for own, targets in self._member_of.items() if name in targets)
+            for name in catalog.concepts
+        }
+        self._ambiguous = frozenset(n for n, c in catalog.concepts.items() if c.needs)
+        self._cancellable = frozenset(n for n, c in catalog.concepts.items() if c.unless)
+        # Per concept: the "C|needs" and "C|unless" lists its words join.
+        self._needs_of = {
+            own: tuple(
+                name + _NEEDS
+                for name, concept in catalog.concepts.items()
+                if any(own in self._counted_for[other] for other in concept.needs)
+            )
+            for own in catalog.concepts
+        }
+        self._unless_of = {
+            own: tuple(
+                name + _UNLESS
+                for name, concept in catalog.concepts.items()
+                if any(own in self._counted_for[other] for other in concept.unless)
+            )
+            for own in catalog.concepts
+        }
+        self._used_targets = {
+            own: self._used_member_of[own] + self._needs_of[own] for own in catalog.concepts
+        }
+        self._trace_member_of = {own: tuple(owners) for own, owners in self._member_of.items()}
+        self._trace_targets = {
+            own: tuple(self._member_of[own]) + self._needs_of[own] for own in catalog.concepts
         }
         # One entry per distinct phrase: a word several concepts (or languages) list is
         # found once and counted for each of its concepts.
@@ -429,10 +468,18 @@ class Matcher:
         if self._concepts:
             plain = [match for match in matches if match.value.role is not _Role.CONCEPT]
             if len(plain) != len(matches):
-                occurrences = self._occurrences(matches, reading, dropped if trace else None)
+                occurrences, first = self._occurrences(matches, reading, dropped if trace else None)
                 matches = plain
                 refs = self._refs
-                for name in occurrences.keys() & refs.keys():
+                for name, owners in self._presence.items():
+                    present = first.keys() & owners
+                    if present:
+                        occurrence = first[min(present)]  # any one will do; this one always
+                        matches.extend(
+                            PhraseMatch(occurrence.start, occurrence.end, entry)
+                            for entry in refs[name]
+                        )
+                for name in occurrences.keys() & refs.keys() - self._presence.keys():
                     found_here = occurrences[name]
                     for entry in refs[name]:
                         # An exclusion or a context needs one occurrence; other roles each.
@@ -486,16 +533,24 @@ class Matcher:
         matches: list[PhraseMatch[_Entry]],
         reading: Reading,
         dropped: list[str] | None,
-    ) -> dict[str, list[PhraseMatch[_Entry]]]:
+    ) -> tuple[dict[str, list[PhraseMatch[_Entry]]], dict[str, PhraseMatch[_Entry]]]:
         """Return, per concept, the occurrences of its words (and its included concepts')
-        that count: an ambiguous concept's only where a word it needs stands beside it.
+        that count: an ambiguous concept's only where a word it needs stands beside it; and
+        per concept whose own words counted, the first that did.
 
-        Only unambiguous words vouch for or cancel an ambiguous one, so the order in which
-        words are looked at never matters. `dropped` collects why a word did not count.
+        Only unambiguous words vouch for an ambiguous one, so the order in which words are
+        looked at never matters; any word of an `unless` concept cancels. Each concept's
+        `needs` and `unless` lists are one list of occurrences apiece ("exercise|needs"),
+        so a check is one look, however many concepts it names. `dropped` collects why a
+        word did not count.
         """
-        concepts = self._concepts
-        # Without a trace only the concepts something reads are collected.
-        member_of = self._member_of if dropped is not None else self._used_member_of
+        concepts, ambiguous, cancellable = self._concepts, self._ambiguous, self._cancellable
+        # Without a trace only the concepts something reads are collected. A plain word's
+        # lists are its concepts' and the "C|needs" lists it vouches in; "|" keeps them apart.
+        if dropped is None:
+            member_of, plain_targets = self._used_member_of, self._used_targets
+        else:
+            member_of, plain_targets = self._trace_member_of, self._trace_targets
         # A concept phrase's words must be adjacent: only keywords allow a filler word.
         found = [
             (match, name)
@@ -503,75 +558,64 @@ class Matcher:
             if match.value.role is _Role.CONCEPT and match.end - match.start == match.value.size
             for name in match.value.concepts
         ]
-        raw: dict[str, list[PhraseMatch[_Entry]]] = {}  # every occurrence of `unless` targets
-        unless_member_of = self._unless_member_of
-        for match, name in found:
-            for target in unless_member_of[name]:
-                raw.setdefault(target, []).append(match)
-        # First the words that need nothing (an `unless` may still cancel them), then the
-        # ambiguous ones, vouched for only by the first.
-        support: dict[str, list[PhraseMatch[_Entry]]] = {}
+        cancelling = _cancelling(found, self._unless_of)
+        counted: dict[str, list[PhraseMatch[_Entry]]] = {}
+        first: dict[str, PhraseMatch[_Entry]] = {}
         waiting: list[tuple[PhraseMatch[_Entry], Concept]] = []
         for match, name in found:
-            concept = concepts[name]
-            if concept.needs:
-                waiting.append((match, concept))
-            elif not concept.unless or self._counts(
-                concept, match, raw=raw, support=support, reading=reading, dropped=dropped
+            if name in ambiguous:
+                waiting.append((match, concepts[name]))
+                continue
+            if name in cancellable and self._cancelled(
+                concepts[name], match, cancelling, reading, dropped
             ):
-                for target in member_of[name]:
-                    support.setdefault(target, []).append(match)
-        counted = {name: list(found) for name, found in support.items()}
+                continue
+            first.setdefault(name, match)
+            for target in plain_targets[name]:
+                counted.setdefault(target, []).append(match)
+        vouching = counted
+        late: set[str] = set()  # lists the ambiguous words joined, out of text order
         for match, concept in waiting:
-            if self._counts(
-                concept, match, raw=raw, support=support, reading=reading, dropped=dropped
-            ):
-                for target in member_of[concept.name]:
-                    counted.setdefault(target, []).append(match)
-        return counted
+            name = concept.name
+            if concept.unless and self._cancelled(concept, match, cancelling, reading, dropped):
+                continue
+            if _beside(match, vouching.get(name + _NEEDS, ()), concept.within, reading) is None:
+                if dropped is not None:
+                    needs = " or ".join(concept.needs)
+                    dropped.append(
+                        f"{_words(reading, match)!r} ({name}) not counted: "
+                        f"no word of {needs} within {concept.within} words"
+                    )
+                continue
+            first.setdefault(name, match)
+            for target in member_of[name]:
+                counted.setdefault(target, []).append(match)
+                late.add(target)
+        for target in late:
+            counted[target].sort(key=_start)
+        return counted, first
 
-    def _counts(
+    def _cancelled(
         self,
         concept: Concept,
         match: PhraseMatch[_Entry],
-        *,
-        raw: dict[str, list[PhraseMatch[_Entry]]],
-        support: dict[str, list[PhraseMatch[_Entry]]],
+        cancelling: dict[str, list[PhraseMatch[_Entry]]],
         reading: Reading,
         dropped: list[str] | None,
     ) -> bool:
-        """Tell whether a concept word counts here, noting in `dropped` why not."""
-        if not concept.needs and not concept.unless:
-            return True
-        reason = self._guard(concept, match, raw, support, reading)
-        if reason is not None and dropped is not None:
-            dropped.append(f"{_words(reading, match)!r} ({concept.name}) {reason}")
-        return reason is None
-
-    def _guard(
-        self,
-        concept: Concept,
-        match: PhraseMatch[_Entry],
-        raw: dict[str, list[PhraseMatch[_Entry]]],
-        support: dict[str, list[PhraseMatch[_Entry]]],
-        reading: Reading,
-    ) -> str | None:
-        """Return why a concept word does not count here, or None when it does.
-
-        Any word of an `unless` concept cancels it; only a counted unambiguous word of a
-        needed concept vouches for it.
-        """
-        for name in concept.unless:
-            blocker = _beside(match, raw.get(name, ()), concept.within, reading)
-            if blocker is not None:
-                return f"not counted: {_words(reading, blocker)!r} ({name}) is beside it"
-        if not concept.needs:
-            return None
-        for name in concept.needs:
-            if _beside(match, support.get(name, ()), concept.within, reading) is not None:
-                return None
-        needs = " or ".join(concept.needs)
-        return f"not counted: no word of {needs} within {concept.within} words"
+        """Tell whether a word of one of a concept's `unless` concepts stands beside a word."""
+        others = cancelling.get(concept.name + _UNLESS, ())
+        blocker = _beside(match, others, concept.within, reading)
+        if blocker is None:
+            return False
+        if dropped is not None:
+            owners = set(blocker.value.concepts)
+            name = next(n for n in concept.unless if owners & self._counted_for[n])
+            dropped.append(
+                f"{_words(reading, match)!r} ({concept.name}) not counted: "
+                f"{_words(reading, blocker)!r} ({name}) is beside it"
+            )
+        return True
 
     def _frame_hits(
         self,
@@ -743,18 +787,46 @@ def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
     return reading.text[reading.starts[match.start] : reading.ends[match.end - 1]]
 
 
+_NEEDS = "|needs"  # the list of a concept's vouching words, by the concept's name
+_UNLESS = "|unless"  # and of its cancelling words
+_LONGEST_PHRASE = 12  # words: no catalog phrase is longer, so none starts further back
+
+
 def _beside(
     match: PhraseMatch[_Entry],
-    others: Iterable[PhraseMatch[_Entry]],
+    others: Sequence[PhraseMatch[_Entry]],
     within: int,
     reading: Reading,
 ) -> PhraseMatch[_Entry] | None:
-    """Return the first of `others` on other words than a match, within `within` words of
-    it and in its sentence."""
-    for other in others:
+    """Return the first of `others` (in text order) on other words than a match, within
+    `within` words of it and in its sentence.
+
+    A report dense with catalog words has dozens of occurrences of a concept: the window
+    is found by bisection, so each look costs the few occurrences near the match.
+    """
+    first = bisect_left(others, match.start - within - _LONGEST_PHRASE, key=_start)
+    last = match.end + within - 1
+    for index in range(first, len(others)):
+        other = others[index]
+        if other.start > last:
+            break
         if 0 < _distance(match, other) <= within and _same_sentence(reading, match, other):
             return other
     return None
+
+
+_start = operator.attrgetter("start")
+
+
+def _cancelling(
+    found: list[tuple[PhraseMatch[_Entry], str]], unless_of: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return the "C|unless" lists of a text's concept words: every occurrence cancels."""
+    cancelling: dict[str, list[PhraseMatch[_Entry]]] = {}
+    for match, name in found:
+        for target in unless_of[name]:
+            cancelling.setdefault(target, []).append(match)
+    return cancelling
 
 
 def _apart(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
