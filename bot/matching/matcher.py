@@ -37,7 +37,7 @@ import operator
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from itertools import compress
@@ -152,6 +152,8 @@ class Reading:
     norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`)
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
+    # Where sentences end in the text: filled on first use by `_sentence_breaks`.
+    breaks: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def keys(self) -> frozenset[str]:
         """Return every normal form of every word of the text."""
@@ -889,9 +891,22 @@ def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[A
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    # The gap and the next word's first letter, which tells an abbreviation's full stop.
-    gap = reading.text[reading.ends[first.end - 1] : reading.starts[second.start] + 1]
-    return _SENTENCE_END_RE.search(gap) is None
+    breaks = _sentence_breaks(reading)
+    gap_start = reading.ends[first.end - 1]
+    return breaks[bisect_left(breaks, gap_start)] >= reading.starts[second.start]
+
+
+def _sentence_breaks(reading: Reading) -> list[int]:
+    """Return where the text's sentences end, in order, and past its end a last one.
+
+    Found once per text, with one regular expression in C: a text's words are compared
+    for being in one sentence dozens of times.
+    """
+    breaks = reading.breaks
+    if not breaks:
+        breaks.extend(match.start() for match in _SENTENCE_END_RE.finditer(reading.text))
+        breaks.append(len(reading.text) + 1)
+    return breaks
 
 
 def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:
