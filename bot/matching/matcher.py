@@ -363,7 +363,8 @@ class Matcher:
             for name in catalog.concepts
         }
         self._ambiguous = frozenset(n for n, c in catalog.concepts.items() if c.needs)
-        self._cancellable = frozenset(n for n, c in catalog.concepts.items() if c.unless)
+        # concept -> the key of its "C|unless" list, for the concepts that have one
+        self._cancellable = {n: n + _UNLESS for n, c in catalog.concepts.items() if c.unless}
         # Per concept: the "C|needs" and "C|unless" lists its words join.
         self._needs_of = {
             own: tuple(
@@ -568,8 +569,11 @@ class Matcher:
             if name in ambiguous:
                 waiting.append((match, concepts[name]))
                 continue
-            if name in cancellable and self._cancelled(
-                concepts[name], match, cancelling, reading, dropped
+            # Most texts hold no cancelling word at all: look before calling.
+            if (
+                name in cancellable
+                and cancellable[name] in cancelling
+                and self._cancelled(concepts[name], match, cancelling, reading, dropped)
             ):
                 continue
             first.setdefault(name, match)
@@ -579,7 +583,11 @@ class Matcher:
         late: set[str] = set()  # lists the ambiguous words joined, out of text order
         for match, concept in waiting:
             name = concept.name
-            if concept.unless and self._cancelled(concept, match, cancelling, reading, dropped):
+            if (
+                name in cancellable
+                and cancellable[name] in cancelling
+                and self._cancelled(concept, match, cancelling, reading, dropped)
+            ):
                 continue
             if _beside(match, vouching.get(name + _NEEDS, ()), concept.within, reading) is None:
                 if dropped is not None:
