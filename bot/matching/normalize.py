@@ -297,14 +297,14 @@ _MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary n
 
 # A word in capitals, perhaps with a short lower-case ending: "САУ", "ПВО", "NATO", "БТРы".
 _ABBREVIATION_RE = re.compile(r"^([^\W\d_a-zа-яёіїєґў]{2,})([a-zа-яёіїєґў]{0,3})$")
-_ABBREVIATION_MAX = 5  # longer words in capitals are a headline's, and are lemmatised
+_CAPITALS_MAX = 5  # longer words in capitals are a headline's, and are lemmatised
 
 
 def abbreviation(surface: str) -> str | None:
     """Return the folded abbreviation a word as written is ("САУ" → "сау", "БТРы" → "бтр"),
     or None when it is not one; an abbreviation is never stemmed."""
     match = _ABBREVIATION_RE.match(surface)
-    if match is None or len(match.group(1)) > _ABBREVIATION_MAX:
+    if match is None or len(match.group(1)) > _CAPITALS_MAX:
         return None
     return fold(match.group(1))
 
