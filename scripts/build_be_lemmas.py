@@ -257,7 +257,7 @@ def alternants(stem: str, *, last_only: bool = False) -> Iterator[str]:
 def link_verb(form: str, known: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
     """Return the (infinitive, reflexive infinitive) a verb form belongs to, by its ending."""
     for ending, infinitive, alternate in VERB_PATTERNS:
-        if not form.endswith(ending) or len(form) == len(ending):
+        if not form.endswith(ending):
             continue
         base = form[: len(form) - len(ending)]
         for spelling in alternants(base, last_only=True) if alternate else (base,):
@@ -267,15 +267,20 @@ def link_verb(form: str, known: dict[str, tuple[str, str]]) -> tuple[str, str] |
     return None
 
 
-def oblique_nominatives(genitive: str, *, fleeting_only: bool = False) -> Iterator[str]:
+def oblique_nominatives(genitive: str, *, masculine: bool = True) -> Iterator[str]:
     """Yield the nominatives a masculine genitive singular may belong to ("байца" → "баец").
 
-    With `fleeting_only`, only those with a vowel the genitive drops ("тыдзень" for
-    "тыдня"): a neuter nominative in -а/-я ("кола", "семя") looks like a genitive too.
+    Without `masculine` (the stem has no masculine-only endings), a neuter nominative in
+    -а/-я ("кола", "свята", "імя") looks like a genitive too: only the genitive of an -ак,
+    -ок or -ц noun ("блока", "прынца") may lose its ending, and a vowel that drops out
+    ("тыдзень" for "тыдня") may not also alternate.
     """
     base = genitive[:-1]
     soft = genitive.endswith("я")
-    candidates = [] if fleeting_only else [base + "ь", base] if soft else [base]
+    if masculine:
+        candidates = [base + "ь", base] if soft else [base]
+    else:
+        candidates = [base] if base.endswith(("к", "ц")) else []
     if len(base) >= 3 and base[-1] not in _VOWELS:
         head, last = base[:-1], base[-1]
         tail = [last + "ь", last] if soft else [last]
@@ -296,7 +301,7 @@ def oblique_nominatives(genitive: str, *, fleeting_only: bool = False) -> Iterat
             candidates += [softened + vowel + end for end in tail]
     seen: set[str] = set()
     for candidate in candidates:
-        for spelling in alternants(candidate):
+        for spelling in alternants(candidate) if masculine else (candidate,):
             if spelling not in seen:
                 seen.add(spelling)
                 yield spelling
@@ -383,7 +388,7 @@ def work_out_lemmas(all_entries: list[Entry]) -> None:
             # A genitive singular whose nominative the dictionary lists bare beside it;
             # without masculine endings (U, Q) it may be a neuter nominative itself.
             masculine = bool(nominal & frozenset("UQ"))
-            candidates = oblique_nominatives(entry.stem, fleeting_only=not masculine)
+            candidates = oblique_nominatives(entry.stem, masculine=masculine)
             lemma = next((n for n in candidates if n in bare), None)
             if lemma is not None:
                 entry.lemma, entry.linked = lemma, True
