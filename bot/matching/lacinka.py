@@ -51,6 +51,7 @@ _OTHER_WORDS = frozenset({
 })  # fmt: skip
 
 _VOWELS = frozenset("aeiouy")
+_SOFT_CONSONANTS = frozenset("ćńśźĺ")
 _SOFT_VOWELS = {"a": "я", "e": "е", "o": "ё", "u": "ю", "i": "і"}
 _LETTERS = {
     "a": "а", "b": "б", "c": "ц", "ć": "ць", "č": "ч", "d": "д", "e": "э", "f": "ф",
@@ -66,7 +67,7 @@ def is_lacinka(text: str, words: Sequence[str] | None = None) -> bool:
 
     It must have a letter only łacinka writes (č ć ł ń ś š ź ž ŭ) and none that only other
     alphabets write (ą ę ó ż ř ...); those letters with the frequent Belarusian words must
-    outweigh English letters (w q x) and frequent English and Polish words; and at least
+    outweigh English letters (w q x) and frequent English and Polish words; and more than
     half of its words of three letters or more, transliterated, must be words of the
     Belarusian dictionary (Croatian and Czech write č š ž too). `words` are the text's
     lower-cased words when the caller has them.
@@ -82,7 +83,7 @@ def is_lacinka(text: str, words: Sequence[str] | None = None) -> bool:
         return False
     long_words = [word for word in words if len(word) >= 3 and word.isalpha()]
     known = sum(bool(belarusian.lemmas(cyrillic_norm(word))) for word in long_words)
-    return 2 * known >= len(long_words)
+    return 2 * known > len(long_words)
 
 
 def to_cyrillic(text: str) -> str:
@@ -140,8 +141,9 @@ def _lower_word(word: str, *, soft_l: bool = True) -> str:
             out.append("л")
             index += 1
         elif char == "j" and following and following in _SOFT_VOWELS:
-            # After a consonant, j is the apostrophe of "аб'ява"; after ŭ too ("салаў'і").
-            separated = index > 0 and word[index - 1] not in _VOWELS
+            # After a consonant, j is the apostrophe of "аб'ява"; after ŭ too ("салаў'і"); after
+            # ć ń ś ź the soft sign separates already ("źjezd": "зьезд").
+            separated = index > 0 and word[index - 1] not in _VOWELS | _SOFT_CONSONANTS
             out.append(("'" if separated else "") + _SOFT_VOWELS[following])
             index += 2
         elif char == "i" and following and following in "aeou" and after_consonant:
