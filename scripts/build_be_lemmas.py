@@ -25,15 +25,17 @@ form, so the lemma is worked out per word:
 - forms of irregular verbs the dictionary lists one by one ("прыйшоў", "прыйду", "пачало",
   "адбудзецца") get their infinitive by a short list of Belarusian conjugation patterns below,
   kept only when the infinitive it gives is one of the dictionary's ("прыйсці", "пачаць",
-  "адбыцца"); a form no pattern links keeps itself as its lemma;
+  "адбыцца"); such a form listed bare keeps itself as a second lemma, and a verb form no
+  pattern links keeps itself as its lemma;
 - the prefixes the dictionary adds by flag make new words ("не-", "па-", "за-": the lemma of
   "непрыгожага" is "непрыгожы"), while the prothetic "і-" ("ілгаць") and the word-initial
   "ў/у" are spellings of the same word.
 
 Forms and lemmas are folded as Outpost folds words (lower case, ё as е, no apostrophes,
 word-initial ў as у), so the table is looked up with a folded word. A form several words
-share keeps up to three lemmas, its own lemma first when it is one. Hyphenated forms are left
-out (Outpost reads their parts as words).
+share keeps up to three lemmas: those of the dictionary's paradigms first (its own lemma
+first when it is one), then those linked by pattern. Hyphenated forms are left out (Outpost
+reads their parts as words).
 
 The output is deterministic: sorted lines `form<TAB>lemma[ lemma...]`, gzip-compressed with no
 timestamp. It is licensed CC BY-SA 3.0 like its source (bot/data/be_lemmas.LICENSE).

@@ -6,8 +6,8 @@
   "прыйшлі" → "прыйсці". `scripts/build_be_lemmas.py` generates it with spylls at build
   time and says how each lemma is worked out; Outpost only reads the table. It is kept as
   one bytes object of sorted lines and searched by bisection, as Unix `look` searches a
-  sorted file: about 27 MB once read, where a dict of its 667,000 forms would take four
-  times that. It is read on the first Belarusian word.
+  sorted file, because a dict of 667,000 strings would take several times the memory
+  (docs/performance.md). It is read on the first Belarusian word.
 - **Classical spelling** (taraškievica, which Nasha Niva and Svaboda also write): it marks
   the softness of a consonant before a soft one with a soft sign ("сьнег", "зьвяз",
   "сьвята", "дзьве", "вучэньне") and separates a prefix with one ("зьезд"), where the
