@@ -6,7 +6,7 @@
   "прыйшлі" → "прыйсці". `scripts/build_be_lemmas.py` generates it with spylls at build
   time and says how each lemma is worked out; Outpost only reads the table. It is kept as
   one bytes object of sorted lines and searched by bisection, as Unix `look` searches a
-  sorted file, because a dict of 667,000 strings would take several times the memory
+  sorted file, because a dict of its 667,000 forms would take several times the memory
   (docs/performance.md). It is read on the first Belarusian word.
 - **Classical spelling** (taraškievica, which Nasha Niva and Svaboda also write): it marks
   the softness of a consonant before a soft one with a soft sign ("сьнег", "зьвяз",
