@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 from bot.matching import default_catalog, default_matcher  # noqa: E402 (needs the path above)
 from bot.matching.audience import AudienceIndex, NaiveAudience  # noqa: E402
 from bot.matching.matcher import read  # noqa: E402
-from bot.models import ChatFilters  # noqa: E402
+from bot.models import ChatFilters, Severity  # noqa: E402
 
 CORPORA = (
     ROOT / "tests" / "data" / "corpus" / "events_dev.jsonl",
@@ -88,7 +88,9 @@ def make_chats(count: int, rng: random.Random) -> tuple[list[ChatFilters], int]:
                 topics=frozenset()
                 if only_words
                 else frozenset(rng.sample(topics, rng.randint(1, 2))),
-                min_severity=rng.choice(("low", "low", "medium", "high")),
+                min_severity=rng.choice(
+                    (Severity.LOW, Severity.LOW, Severity.MEDIUM, Severity.HIGH)
+                ),
                 regions=(rng.choice(regions),) if where < 0.1 else (),
                 near=((rng.choice(towns), float(rng.choice((5, 10, 20, 30)))),)
                 if 0.1 <= where < 0.77

@@ -1,8 +1,10 @@
 """The composition root: builds the PTB Application and everything it runs.
 
 `post_init` opens the core services (`bot.services.open_services`: the database, the one
-shared httpx client, the matcher, the pipeline) and starts the outbox dispatcher; the
-JobQueue runs the polling cycles; `post_shutdown` stops and closes all of it in reverse.
+shared httpx client, the matcher, the pipeline), starts the outbox dispatcher and, when
+OUTPOST_HTTP_LISTEN asks for it, the HTTP listener (/healthz, /readyz, /metrics); the
+JobQueue runs the polling cycles, the first one as soon as the application starts;
+`post_shutdown` stops and closes all of it in reverse.
 `running()` drives the same lifecycle inside an existing event loop, which is how the demo
 and the tests run the real application next to their local servers.
 """
@@ -14,8 +16,9 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import AsyncIterator
-from datetime import timedelta
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -23,14 +26,19 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.context import AdminSet, BotData, Context, Core
+from bot.admin.notices import admin_languages
+from bot.context import AdminSet, BotData, ChatData, Context, Core
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
+from bot.delivery.observed import ObservedSender
 from bot.delivery.pacer import Limits, Timer
-from bot.delivery.sender import TelegramSender, make_request
+from bot.delivery.sender import Sender, TelegramSender, make_request
 from bot.models import Source
-from bot.pipeline.cycle import run_cycle
+from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.runtime import health
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.heap import settle_heap
+from bot.runtime.listener import serving
+from bot.runtime.metrics import Metrics
 from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.ui import texts
@@ -44,7 +52,7 @@ log = logging.getLogger(__name__)
 # instead of a deprecation warning on every flood-control answer.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
 
 
 def build_application(
@@ -81,6 +89,17 @@ def build_application(
             )
         )
         await _start(app, opened, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
+        address = settings.listen_address()
+        if address is not None:
+            core = app.bot_data.core
+            app.bot_data.http_port = await services.enter_async_context(
+                serving(
+                    *address,
+                    functools.partial(health.check, core.health, core.db.ping),
+                    metrics=core.metrics,
+                    refresh=functools.partial(_observe_outbox, core),
+                )
+            )
         if freeze_heap:
             settle_heap()
 
@@ -93,7 +112,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .request(make_request())
-        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -114,9 +133,14 @@ async def _start(
 ) -> None:
     """Start the dispatcher and schedule polling on the open services (PTB's post_init)."""
     settings = services.settings
+    metrics = Metrics() if settings.metrics else None
+    heartbeats = health.Heartbeats(services.clock, timedelta(seconds=settings.stall_after))
+    sender: Sender = TelegramSender(app.bot)
+    if metrics is not None:
+        sender = ObservedSender(sender, metrics)
     dispatcher = Dispatcher(
         services.db,
-        TelegramSender(app.bot),
+        sender,
         services.catalog,
         services.clock,
         timer=timer,
@@ -127,6 +151,7 @@ async def _start(
             paid_broadcast=settings.paid_broadcast,
             lease=timedelta(seconds=settings.delivery_lease),
         ),
+        on_tick=functools.partial(heartbeats.tick, "dispatcher"),
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -138,16 +163,27 @@ async def _start(
         pipeline=services.pipeline,
         dispatcher=dispatcher,
         admins=AdminSet(set(await services.db.admin.all())),
+        health=heartbeats,
+        metrics=metrics,
     )
     if dispatch_loop:
-        app.bot_data.tasks.append(asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"))
+        task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+        app.bot_data.tasks.append(task)
+        heartbeats.expect("dispatcher", task)
+        if metrics is not None:
+            metrics.lease_held.set(1)  # one SQLite instance is the only sender
     if poll_jobs and app.job_queue is not None:
-        # Check often for due sources; each source's own next_poll_at decides when it is polled.
+        heartbeats.expect("poll")
+        # Check often for due sources; each source's own next_poll_at decides when it is
+        # polled. The JobQueue starts after post_init, and an interval trigger whose start
+        # has passed fires one interval later; so the first run is set for now, and may
+        # start however late the scheduler does (misfire_grace_time None; coalesce keeps
+        # it to one run).
         app.job_queue.run_repeating(
             _poll_job,
             interval=min(settings.poll_interval, settings.min_poll_interval, 30.0),
-            first=0,
             name="poll",
+            job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None},
         )
     try:
         for lang in LANGUAGES:
@@ -169,22 +205,25 @@ def _wake_dispatcher(app: OutpostApp) -> None:
 
 async def _tell_deactivated(app: OutpostApp, settings: Settings, source: Source, kind: str) -> None:
     """Tell the admins that failures turned a source off (the pipeline's hook)."""
-    ui = texts.ui_for(DEFAULT_LANGUAGE, app.bot_data.core.catalog)
-    await notify_admins(app, settings, texts.source_deactivated(ui, source, kind))
+    await notify_admins(app, settings, lambda ui: texts.source_deactivated(ui, source, kind))
 
 
 async def _tell_recovered(app: OutpostApp, settings: Settings, source: Source) -> None:
     """Tell the admins that a failing source answers again (the pipeline's hook)."""
-    ui = texts.ui_for(DEFAULT_LANGUAGE, app.bot_data.core.catalog)
-    await notify_admins(app, settings, texts.source_recovered(ui, source))
+    await notify_admins(app, settings, lambda ui: texts.source_recovered(ui, source))
 
 
-async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:
-    """Send an HTML message to every admin; return how many got it."""
+async def notify_admins(
+    app: OutpostApp, settings: Settings, render: Callable[[texts.UI], str]
+) -> int:
+    """Send every owner an HTML notice in their own language; return how many got it."""
+    core = app.bot_data.core
+    languages = await admin_languages(core.db, settings.admin_ids)
     sent = 0
     for admin_id in sorted(settings.admin_ids):
+        ui = texts.ui_for(languages[admin_id], core.catalog, core.matcher.places)
         try:
-            await app.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+            await app.bot.send_message(admin_id, render(ui), parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             # An admin who never started the bot cannot be written to; the others still are.
             log.warning("could not notify admin %d: %s", admin_id, exc)
@@ -195,7 +234,36 @@ async def notify_admins(app: OutpostApp, settings: Settings, html: str) -> int:
 
 async def _poll_job(context: Context) -> None:
     """Run one polling cycle (a JobQueue callback)."""
-    await run_cycle(context.core.pipeline)
+    await poll_cycle(context.core)
+
+
+async def poll_cycle(core: Core) -> CycleReport:
+    """Run one polling cycle as the poll job does: its loop ticks, its figures are counted."""
+    core.health.tick("poll")
+    started = time.perf_counter()
+    try:
+        report = await run_cycle(core.pipeline)
+    finally:
+        core.health.tick("poll")
+    if core.metrics is not None:
+        core.metrics.observe_cycle(
+            seconds=time.perf_counter() - started,
+            ok=report.ok,
+            not_modified=report.not_modified,
+            errors=list(report.errors.values()),
+            new_events=report.new_events,
+            joined=report.joined,
+            queued=report.queued,
+        )
+    return report
+
+
+async def _observe_outbox(core: Core) -> None:
+    """Bring the outbox gauges up to date (before /metrics answers)."""
+    if core.metrics is not None:
+        now = core.clock.now()
+        count, oldest = await core.db.outbox.backlog(now=now)
+        core.metrics.observe_outbox(count, oldest, now)
 
 
 async def _stop(app: OutpostApp) -> None:

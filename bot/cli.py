@@ -1,4 +1,5 @@
-"""The `outpost` command line: run the bot, the demo, and operate sources and events.
+"""The `outpost` command line: run the bot, the demo, check its health, back it up, and
+operate sources and events.
 
 It reads flags, calls the library (the services come from `bot.services`) and prints;
 PTB and the sandbox are imported only by the commands that run them.
@@ -20,15 +21,17 @@ from typing import Any, TextIO
 
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import OpmlError, write_opml
+from bot.admin.starter import import_starter
 from bot.matching.explain import LineError, classify_line, explain
-from bot.models import Event, Source, SourceKind
+from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
 from bot.runtime.logs import setup_logging
+from bot.runtime.probe import probe
 from bot.services import load_matcher, open_db, open_services
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, find_env_file, load_settings
 from storage import Database
-from storage.sources import DuplicateSourceError
+from storage.backup import BackupError, backup, restore
 
 log = logging.getLogger("outpost")
 
@@ -39,6 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot against Telegram (needs OUTPOST_BOT_TOKEN)")
+    sub.add_parser(
+        "health",
+        help="ask the running bot's /readyz (OUTPOST_HTTP_LISTEN); exit 0 if ready, else 1",
+    )
+    backing = sub.add_parser(
+        "backup", help="write a consistent copy of the database, even while the bot runs"
+    )
+    backing.add_argument("file")
+    restoring = sub.add_parser(
+        "restore", help="check a backup and put it back as the database (stop the bot first)"
+    )
+    restoring.add_argument("file")
     demo = sub.add_parser(
         "demo", help="run the whole bot locally: sandbox Telegram, sample sources"
     )
@@ -68,12 +83,23 @@ def _parser() -> argparse.ArgumentParser:
         one = sources_sub.add_parser(action, help=what)
         one.add_argument("id", type=int)
     importing = sources_sub.add_parser("import", help="add the feeds of an OPML file")
-    importing.add_argument("file")
+    importing.add_argument("file", nargs="?")
+    importing.add_argument(
+        "--starter",
+        action="store_true",
+        help="add Outpost's starter set of public sources (unchecked: run `poll --once` next)",
+    )
     export = sources_sub.add_parser("export", help="write the sources as OPML (stdout if no FILE)")
     export.add_argument("file", nargs="?")
 
     poll = sub.add_parser("poll", help="fetch every source, store, match and queue alerts")
     poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+
+    chats = sub.add_parser(
+        "chats",
+        help="chats that started the bot, newest first (a private chat's id is its user's id)",
+    )
+    chats.add_argument("--limit", type=int, default=20)
 
     events = sub.add_parser("events", help="show stored events, newest first")
     events.add_argument("--json", action="store_true")
@@ -97,33 +123,42 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
     if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
         level = "WARNING"  # the demo's transcript is its output; logs only when asked for
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    setup_logging(level, secrets=[token])
-    logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # dictionary loading chatter
+    setup_logging(level, secrets=[token], fmt=settings.log_format)
     match args.command:
         case "run":
             return _run(settings)
+        case "health":
+            return _health(settings, sys.stdout)
+        case "backup":
+            return _backup(settings, Path(args.file), sys.stdout)
+        case "restore":
+            return _restore(settings, Path(args.file), sys.stdout)
         case "demo":
-            try:
-                from sandbox.demo import run_demo  # noqa: PLC0415 -- loaded only for the demo
-            except ModuleNotFoundError as exc:
-                print(
-                    f"outpost demo needs the sandbox's extra ({exc.name} is missing): "
-                    "pip install -e '.[demo]' (bash scripts/demo does it)",
-                    file=sys.stderr,
-                )
-                return 2
-            return asyncio.run(run_demo(seconds=args.seconds))
+            return _demo(args.seconds)
         case "sources":
             return asyncio.run(_sources(settings, args, sys.stdout))
         case "poll":
             return asyncio.run(_poll_once(settings, sys.stdout))
-        case "events":
-            return asyncio.run(_events(settings, args, sys.stdout))
+        case "events" | "chats":
+            return asyncio.run(_listing(settings, args, sys.stdout))
         case "classify":
             return _classify(settings, sys.stdin, sys.stdout)
         case "explain":
             return _explain(settings, " ".join(args.text), sys.stdout)
     return 2  # pragma: no cover -- argparse refuses other commands
+
+
+def _demo(seconds: float) -> int:
+    try:
+        from sandbox.demo import run_demo  # noqa: PLC0415 -- loaded only for the demo
+    except ModuleNotFoundError as exc:
+        print(
+            f"outpost demo needs the sandbox's extra ({exc.name} is missing): "
+            "pip install -e '.[demo]' (bash scripts/demo does it)",
+            file=sys.stderr,
+        )
+        return 2
+    return asyncio.run(run_demo(seconds=seconds))
 
 
 def _run(settings: Settings) -> int:
@@ -137,7 +172,50 @@ def _run(settings: Settings) -> int:
         return 2
     from bot.app import build_application  # noqa: PLC0415 -- PTB loads only for the bot itself
 
+    env = find_env_file()
+    log.info(
+        "starting: settings from %s; database %s",
+        env.resolve() if env else "the environment (no .env found)",
+        settings.database,
+    )
     build_application(settings, freeze_heap=True).run_polling()
+    return 0
+
+
+def _health(settings: Settings, out: TextIO) -> int:
+    healthy, line = probe(settings.listen_address())
+    print(line, file=out if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
+def _backup(settings: Settings, file: Path, out: TextIO) -> int:
+    try:
+        info = backup(settings.database, file)
+    except BackupError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {info.path} ({info.size} bytes, schema version {info.schema_version})", file=out)
+    return 0
+
+
+def _restore(settings: Settings, file: Path, out: TextIO) -> int:
+    running, _ = probe(settings.listen_address(), path="/healthz")
+    if running:
+        print("outpost: the bot is running; stop it before restoring", file=sys.stderr)
+        return 1
+    replaced = settings.database.exists()
+    try:
+        info = restore(file, settings.database)
+    except BackupError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored {settings.database} from {info.path} (schema version "
+        f"{info.schema_version}); migrations run when the bot next starts",
+        file=out,
+    )
+    if replaced:
+        print(f"the database it replaced is kept as {settings.database}.before-restore", file=out)
     return 0
 
 
@@ -149,7 +227,7 @@ async def _sources(settings: Settings, args: argparse.Namespace, out: TextIO) ->
             case "remove" | "pause" | "resume":
                 return await _change_source(db, args, out)
             case "import":
-                return await _import(settings, db, args.file, out)
+                return await _import(settings, db, args.file, out, starter=args.starter)
             case "export":
                 return await _export(db, args.file, out)
         _list_sources(await db.sources.all(), as_json=args.json, out=out)
@@ -192,12 +270,19 @@ async def _change_source(db: Database, args: argparse.Namespace, out: TextIO) ->
     return 0
 
 
-async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> int:
+async def _import(
+    settings: Settings, db: Database, file: str | None, out: TextIO, *, starter: bool
+) -> int:
+    if starter == (file is not None):
+        print("outpost: give an OPML file or --starter (one of them)", file=sys.stderr)
+        return 2
+    now, allow_private = SystemClock().now(), settings.allow_private_sources
     try:
-        data = await asyncio.to_thread(Path(file).read_bytes)
-        report = await import_opml(
-            db, data, now=SystemClock().now(), allow_private=settings.allow_private_sources
-        )
+        if file is None:
+            report = await import_starter(db, now=now, allow_private=allow_private)
+        else:
+            data = await asyncio.to_thread(Path(file).read_bytes)
+            report = await import_opml(db, data, now=now, allow_private=allow_private)
     except (OSError, OpmlError) as exc:
         print(f"outpost: cannot import {file}: {exc}", file=sys.stderr)
         return 1
@@ -212,6 +297,12 @@ async def _import(settings: Settings, db: Database, file: str, out: TextIO) -> i
         f"{len(report.refused)} refused",
         file=out,
     )
+    if starter:
+        print(
+            "The starter addresses are unchecked: run `outpost poll --once`, then "
+            "`outpost sources list` to see each one's health.",
+            file=out,
+        )
     return 0
 
 
@@ -260,8 +351,21 @@ async def _poll_once(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-async def _events(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+async def _chats(db: Database, limit: int, out: TextIO) -> int:
+    for chat in await db.chats.newest(limit):
+        state = "" if chat.active else "  (left or blocked the bot)"
+        print(
+            f"{chat.id:>15}  {chat.type:<10} {chat.language or '-':<3} {chat.title or '-'}{state}",
+            file=out,
+        )
+    return 0
+
+
+async def _listing(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """List the newest chats (`outpost chats`) or events (`outpost events`)."""
     async with open_db(settings) as db:
+        if args.command == "chats":
+            return await _chats(db, args.limit, out)
         events = await db.events.recent(limit=args.limit)
     for event in events:
         if args.json:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -12,6 +14,8 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.matching import Catalog, Matcher
 from bot.pipeline.cycle import Pipeline
 from bot.runtime.clock import Clock
+from bot.runtime.health import Heartbeats
+from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from storage import Database
 
@@ -50,7 +54,9 @@ class Core:
     clock: Clock
     pipeline: Pipeline
     dispatcher: Dispatcher
+    health: Heartbeats  # the loops' heartbeats, for /readyz
     admins: AdminSet = field(default_factory=AdminSet)
+    metrics: Metrics | None = None  # None unless OUTPOST_METRICS=true
 
     def is_owner(self, user_id: int | None) -> bool:
         """Tell whether a user is an owner: an admin named in OUTPOST_ADMIN_IDS."""
@@ -68,6 +74,7 @@ class BotData:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
         self.last_error_notice: float | None = None  # monotonic time admins were last told
+        self.http_port: int | None = None  # the port the HTTP listener bound, if it runs
 
     @property
     def core(self) -> Core:
@@ -81,7 +88,36 @@ class BotData:
         self._core = value
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Prompt(StrEnum):
+    """What the /settings menu asked a user to type."""
+
+    KEYWORDS = "kw"  # own keywords to watch
+    PLACE = "place"  # a place to draw a circle around
+    ZONE = "tz"  # a time zone by name
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """An answer the /settings menu waits for: what, from whom, since when."""
+
+    prompt: Prompt
+    user_id: int
+    since: datetime
+
+
+class ChatData:
+    """PTB's chat_data: what the bot keeps in memory about one chat between its updates.
+
+    Constructible with no arguments (PTB makes one per chat when first asked). Nothing in
+    it survives a restart, which at worst means tapping a menu button again.
+    """
+
+    def __init__(self) -> None:
+        self.awaiting: Awaiting | None = None  # the answer the /settings menu waits for
+        self.place: str | None = None  # the place named in /settings, before its radius
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):
     """The context type every Outpost handler receives."""
 
     @property

@@ -1,39 +1,95 @@
-"""Outpost's settings: read once from the environment or `.env`, validated, passed down."""
+"""Outpost's settings: read once, validated, passed down.
+
+Where they come from, the first found winning: keyword arguments (tests, the demo); the
+environment; a file named by `OUTPOST_<NAME>_FILE` (Docker and systemd secrets, e.g.
+`OUTPOST_BOT_TOKEN_FILE=/run/secrets/bot_token`); the env file (`find_env_file()` says which);
+the defaults. The data (the SQLite database) lives in one directory, `OUTPOST_DATA_DIR`,
+by default the platform's per-user data directory, never silently the current folder.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+import platformdirs
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 MAX_AUTO_WORKERS = 4
 MAX_WORKERS = 64
 AUTO = -1  # OUTPOST_PARSE_WORKERS=auto
+PREFIX = "OUTPOST_"
+APP_NAME = "outpost"
+ENV_FILE_NAME = "outpost.env"  # the env file's name in the user's config directory
+DATABASE_NAME = "outpost.sqlite3"
+
+
+def default_data_dir() -> Path:
+    """Return the platform's data directory for Outpost (~/.local/share/outpost on Linux)."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def find_env_file() -> Path | None:
+    """Return the env file to read, or None when there is none.
+
+    `OUTPOST_ENV_FILE` if set (it must exist); else `.env` in the current folder if there is
+    one; else `outpost.env` in the user's config directory (~/.config/outpost/ on Linux) if
+    there is one. The bot logs which one it read when it starts.
+    """
+    named = os.environ.get(f"{PREFIX}ENV_FILE")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise SettingsError(f"invalid setting: {PREFIX}ENV_FILE: no file {path}")
+        return path
+    for path in (
+        Path(".env"),
+        platformdirs.user_config_path(APP_NAME, appauthor=False) / ENV_FILE_NAME,
+    ):
+        if path.is_file():
+            return path
+    return None
 
 
 class Settings(BaseSettings):
     """Every setting Outpost reads; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_prefix="OUTPOST_",
-        env_file=".env",
+        env_prefix=PREFIX,
+        env_file=None,  # load_settings passes the one find_env_file() finds
         env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `OUTPOST_BOT_TOKEN=` (as in .env.example) means unset
         extra="ignore",
     )
 
     bot_token: SecretStr | None = None
     # NoDecode: the value is "111,222", not JSON, so the validator below splits it.
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    database: Path = Path("outpost.sqlite3")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # The SQLite file; a relative path is taken inside data_dir.
+    database: Path = Path(DATABASE_NAME)
     telegram_api_url: str = DEFAULT_API_URL
     poll_interval: float = Field(default=300.0, ge=1.0, le=86_400.0)
     allow_private_sources: bool = False
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # host:port of the HTTP listener (/healthz, /readyz, /metrics); None: no listener.
+    http_listen: str | None = None
+    metrics: bool = False  # /metrics on the listener (Prometheus text format)
+    # Seconds a loop (polling, the dispatcher) may go without coming round before /readyz
+    # fails.
+    stall_after: float = Field(default=300.0, ge=10.0, le=86_400.0)
     catalog: Path | None = None  # a replacement topic catalog (TOML); None: the shipped one
     http_timeout: float = Field(default=20.0, gt=0, le=300)
     max_response_bytes: int = Field(default=5_000_000, ge=1_000, le=100_000_000)
@@ -57,6 +113,27 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(default=120.0, ge=1, le=3600)
     # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
     paid_broadcast: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read `OUTPOST_<NAME>_FILE` after the environment and before the env file."""
+        env_path = getattr(dotenv_settings, "env_file", None)
+        files = FileValues(settings_cls, env_path if isinstance(env_path, Path) else None)
+        return init_settings, env_settings, files, dotenv_settings, file_secret_settings
+
+    def listen_address(self) -> tuple[str, int] | None:
+        """Return the HTTP listener's (host, port), or None when it is off."""
+        if self.http_listen is None:
+            return None
+        host, _, port = self.http_listen.rpartition(":")
+        return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 -- ":8080" means all
 
     def worker_processes(self) -> int:
         """Return how many parse/match worker processes to start (0: none)."""
@@ -106,6 +183,39 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}")
         return level
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _a_file(cls, value: object) -> object:
+        """Refuse a database URL: only SQLite files are supported so far."""
+        if isinstance(value, str) and "://" in value:
+            raise ValueError(
+                "only a SQLite file path is supported so far (PostgreSQL URLs are not yet)"
+            )
+        return value
+
+    @field_validator("http_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        """Accept host:port, [v6]:port or :port, with a port from 0 to 65535."""
+        if value is None:
+            return None
+        _, colon, port = value.rpartition(":")
+        if not colon or not port.isdigit() or not 0 <= int(port) <= 65_535:
+            raise ValueError(f"expected host:port such as 127.0.0.1:8080, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        """Put a relative database inside the data directory; metrics need the listener."""
+        self.data_dir = self.data_dir.expanduser()
+        database = self.database.expanduser()
+        if not database.is_absolute() and str(database) != ":memory:":
+            database = self.data_dir / database
+        self.database = database
+        if self.metrics and self.http_listen is None:
+            raise ValueError("OUTPOST_METRICS=true needs OUTPOST_HTTP_LISTEN (host:port)")
+        return self
+
     @field_validator("telegram_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -119,19 +229,60 @@ class SettingsError(Exception):
     """A setting has a wrong value; the message is one line naming it."""
 
 
+class FileValues(PydanticBaseSettingsSource):
+    """Settings read from files named by `OUTPOST_<NAME>_FILE` (Docker and systemd secrets).
+
+    The variable may be in the environment or the env file. The file's content, without
+    surrounding whitespace, is the value, exactly as if it had been set in the environment.
+    Setting both OUTPOST_X and OUTPOST_X_FILE in the environment is refused as ambiguous.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], env_path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self._env_path = env_path
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` reads every field at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """Return {field: the content of its file} for every OUTPOST_<NAME>_FILE set."""
+        names: dict[str, str | None] = {}
+        if self._env_path is not None:
+            names.update(dotenv_values(self._env_path, encoding="utf-8"))
+        names.update(os.environ)
+        values: dict[str, Any] = {}
+        for field_name in self.settings_cls.model_fields:
+            variable = f"{PREFIX}{field_name.upper()}"
+            path = names.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                raise SettingsError(
+                    f"invalid setting: {variable} and {variable}_FILE are both set; keep one"
+                )
+            try:
+                values[field_name] = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"invalid setting: {variable}_FILE: cannot read {path}: {exc.strerror}"
+                ) from None
+        return values
+
+
 def load_settings(*, env_file: bool = True, **overrides: object) -> Settings:
     """Read the settings, turning a validation failure into one readable line.
 
-    `env_file=False` ignores a `.env` in the working directory (tests and the demo must not
-    pick up a developer's real token).
+    `env_file=False` reads no env file (tests and the demo must not pick up a developer's
+    real token); otherwise the one `find_env_file()` finds is read.
     """
     try:
-        if not env_file:
-            return Settings(_env_file=None, **overrides)  # type: ignore[call-arg, arg-type]
-        return Settings(**overrides)  # type: ignore[arg-type]
+        path = find_env_file() if env_file else None
+        return Settings(_env_file=path, **overrides)  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = "OUTPOST_" + "_".join(str(part) for part in error["loc"]).upper()
-            problems.append(f"{name}: {error['msg']}")
+            name = PREFIX + "_".join(str(part) for part in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}" if error["loc"] else message)
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None

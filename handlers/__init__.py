@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as message
 
+from bot.context import Context
+from bot.ui import callbacks
+from bot.ui.callbacks import Button
 from handlers import (
     admin,
     delivery,
@@ -21,15 +26,25 @@ from handlers import (
     subscriptions,
 )
 
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def _on_tap(callback: Callback, kind: type[Button]) -> CallbackQueryHandler[Context, None]:
+    """Route taps on one kind of button (bot.ui.callbacks) to a handler."""
+    return CallbackQueryHandler(callback, pattern=callbacks.pattern(kind))
+
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every Outpost handler to the application: the one list of them."""
+    # Button data that stands for no button (forged, or of a kind since retired) gets a short
+    # answer here; every kind of button has its handler below.
+    app.add_handler(CallbackQueryHandler(start.stale_button, pattern=callbacks.undecodable))
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", start.language))
-    app.add_handler(CallbackQueryHandler(start.choose_language, pattern=r"^lang:"))
+    app.add_handler(_on_tap(start.choose_language, callbacks.LanguageChoice))
     app.add_handler(CommandHandler("topics", subscriptions.topics))
-    app.add_handler(CallbackQueryHandler(subscriptions.toggle, pattern=r"^t:"))
+    app.add_handler(_on_tap(subscriptions.toggle, callbacks.TopicToggle))
     app.add_handler(CommandHandler("subscribe", subscriptions.subscribe))
     app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
     app.add_handler(CommandHandler("mysubs", subscriptions.mysubs))
@@ -44,15 +59,15 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("unexclude", filters.unexclude))
     app.add_handler(CommandHandler("filters", filters.show))
     app.add_handler(CommandHandler("status", status.status))
-    app.add_handler(CallbackQueryHandler(status.picture, pattern=r"^st:chart$"))
-    app.add_handler(CallbackQueryHandler(status.map_picture, pattern=r"^st:map$"))
+    app.add_handler(_on_tap(status.picture, callbacks.StatusChart))
+    app.add_handler(_on_tap(status.map_picture, callbacks.StatusMap))
     app.add_handler(CommandHandler("latest", latest.latest))
-    app.add_handler(CallbackQueryHandler(latest.turn_page, pattern=r"^lt:"))
+    app.add_handler(_on_tap(latest.turn_page, callbacks.LatestPage))
     app.add_handler(CommandHandler("post", drafts.post))
     app.add_handler(CommandHandler("broadcast", drafts.broadcast))
     app.add_handler(CommandHandler("cancel", drafts.cancel))
-    app.add_handler(CallbackQueryHandler(drafts.step, pattern=r"^pd:"))
-    app.add_handler(CallbackQueryHandler(drafts.decide, pattern=r"^dr:"))
+    app.add_handler(_on_tap(drafts.step, callbacks.DraftStep))
+    app.add_handler(_on_tap(drafts.decide, callbacks.DraftDecision))
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
@@ -85,6 +100,6 @@ def _register_choices(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("previews", delivery.previews))
     app.add_handler(CommandHandler("here", delivery.here))
     app.add_handler(CommandHandler("settings", menu.settings))
-    app.add_handler(CallbackQueryHandler(menu.tap, pattern=r"^set:"))
+    app.add_handler(_on_tap(menu.tap, callbacks.SettingsTap))
     # Text the settings menu asked for goes first; it stops there, else falls through.
     app.add_handler(MessageHandler(message.TEXT & ~message.COMMAND, menu.text_reply), group=-1)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 
 from bot.context import Context
+from bot.ui import callbacks
 from bot.ui.i18n import N_, pick_language
 from bot.ui.texts import UI, ui_for
+
+ButtonT = TypeVar("ButtonT", bound=callbacks.Button)
 
 
 async def register_chat(update: Update, context: Context) -> None:
@@ -108,3 +111,10 @@ async def chat_change(
         await message.reply_text(ui._(refusal))
         return None
     return ChatRequest(message, chat.id, ui)
+
+
+def tapped(update: Update, kind: type[ButtonT]) -> ButtonT | None:
+    """Return the typed button a tap carries, when it is one of this kind."""
+    query = update.callback_query
+    button = callbacks.decode(query.data) if query is not None else None
+    return button if isinstance(button, kind) else None

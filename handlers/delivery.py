@@ -7,7 +7,6 @@ them to Telegram.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from telegram import Update
 
@@ -20,9 +19,10 @@ from bot.chats.delivery import (
     parse_timezone,
 )
 from bot.context import Context
+from bot.models import DeliveryChange
 from handlers.common import chat_change
 
-Parser = Callable[[list[str]], dict[str, Any]]
+Parser = Callable[[list[str]], DeliveryChange]
 
 
 async def _change(update: Update, context: Context, parse: Parser) -> None:
@@ -32,12 +32,12 @@ async def _change(update: Update, context: Context, parse: Parser) -> None:
     message, ui, chat_id = request.message, request.ui, request.chat_id
     db = context.core.db
     try:
-        changes = parse(list(context.args or []))
+        change = parse(list(context.args or []))
     except ChoiceError as exc:
         said = ui._(exc.template).format(**exc.values)
         await message.reply_text(f"{said}.\n\n{describe(await db.chats.prefs(chat_id), ui._)}")
         return
-    await message.reply_text(describe(await db.chats.update_prefs(chat_id, **changes), ui._))
+    await message.reply_text(describe(await db.chats.update_prefs(chat_id, change), ui._))
 
 
 async def digest(update: Update, context: Context) -> None:
@@ -64,4 +64,4 @@ async def here(update: Update, context: Context) -> None:
     """Send alerts to the forum topic this command was sent in (or the main chat)."""
     message = update.effective_message
     thread = message.message_thread_id if message and message.is_topic_message else None
-    await _change(update, context, lambda _args: {"thread_id": thread})
+    await _change(update, context, lambda _args: DeliveryChange(thread_id=thread))

@@ -11,26 +11,42 @@ from telegram.constants import ParseMode
 
 from bot.admin import drafts as draft_actions
 from bot.context import Context, Core
+from bot.models import Draft, Severity
 from bot.ui import texts
-from bot.ui.i18n import N_
-from bot.ui.texts import UI
-from handlers.common import REFUSAL, AdminRequest, admin_command, ui_of
-from storage.admin import Draft
-
-SEVERITIES = (
-    ("high", N_("🔴 High")),
-    ("medium", N_("🟠 Medium")),
-    ("low", N_("🟢 Low")),
-    ("auto", N_("🏷 As its topics")),  # the catalog's severity of its topics decides
+from bot.ui.callbacks import (
+    Button,
+    DraftCancel,
+    DraftConfirm,
+    DraftDecision,
+    DraftKeepPlaces,
+    DraftNext,
+    DraftNoPlace,
+    DraftSeverity,
+    DraftStep,
+    DraftTopic,
 )
+from bot.ui.i18n import N_
+from bot.ui.menu import SEVERITY_LABELS
+from bot.ui.texts import UI
+from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
+
+# The most urgent first; None: the catalog's severity of its topics decides.
+SEVERITIES: tuple[tuple[Severity | None, str], ...] = (
+    *((level, SEVERITY_LABELS[level]) for level in sorted(Severity, reverse=True)),
+    (None, N_("🏷 As its topics")),
+)
+
+
+def _button(label: str, button: Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=button.encode())
 
 
 def _decision_keyboard(ui: UI, draft_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(ui._("✅ Confirm"), callback_data=f"dr:{draft_id}:ok"),
-                InlineKeyboardButton(ui._("✖️ Cancel"), callback_data=f"dr:{draft_id}:no"),
+                _button(ui._("✅ Confirm"), DraftConfirm(draft_id)),
+                _button(ui._("✖️ Cancel"), DraftCancel(draft_id)),
             ]
         ]
     )
@@ -39,29 +55,26 @@ def _decision_keyboard(ui: UI, draft_id: int) -> InlineKeyboardMarkup:
 def _topics_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
     rows = [
         [
-            InlineKeyboardButton(
+            _button(
                 f"{'✅' if name in draft.topics else '▫️'} {ui.topic(name)}",
-                callback_data=f"pd:{draft.id}:t:{name}",
+                DraftTopic(draft.id, name),
             )
         ]
         for name in ui.catalog.names()
     ]
-    rows.append([InlineKeyboardButton(ui._("Next ▶"), callback_data=f"pd:{draft.id}:next")])
+    rows.append([_button(ui._("Next ▶"), DraftNext(draft.id))])
     return InlineKeyboardMarkup(rows)
 
 
 def _places_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(ui._("No place"), callback_data=f"pd:{draft.id}:pn")]
+    row = [_button(ui._("No place"), DraftNoPlace(draft.id))]
     if draft.places:
-        row.insert(0, InlineKeyboardButton(ui._("Keep"), callback_data=f"pd:{draft.id}:pk"))
+        row.insert(0, _button(ui._("Keep"), DraftKeepPlaces(draft.id)))
     return InlineKeyboardMarkup([row])
 
 
 def _severity_keyboard(ui: UI, draft: Draft) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(ui._(label), callback_data=f"pd:{draft.id}:s:{level}")
-        for level, label in SEVERITIES
-    ]
+    buttons = [_button(ui._(label), DraftSeverity(draft.id, level)) for level, label in SEVERITIES]
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
 
 
@@ -178,24 +191,27 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
     spinner stops the next step is already on screen.
     """
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    button = tapped(update, DraftStep)
+    if query is None or user is None or button is None:
         return
     core = context.core
     ui, admin = await _admin_ui(update, context)
-    parts = query.data.split(":")
-    draft = await core.db.admin.draft(int(parts[1])) if parts[1:] and parts[1].isdigit() else None
+    draft = await core.db.admin.draft(button.draft)
     if not admin or draft is None or draft.state != "open" or draft.author_id != user.id:
         await query.answer(ui._("This draft no longer exists."))
         return
-    action, arg = parts[2] if len(parts) > 2 else "", parts[3] if len(parts) > 3 else ""
-    if action == "t" and arg in core.catalog.names() and draft.step == "topics":
-        chosen = set(draft.topics) ^ {arg}
+    if (
+        isinstance(button, DraftTopic)
+        and button.topic in core.catalog.names()
+        and draft.step == "topics"
+    ):
+        chosen = set(draft.topics) ^ {button.topic}
         draft = await core.db.admin.update_draft(draft.id, step="topics", topics=sorted(chosen))
         if draft is not None:
             await query.edit_message_reply_markup(_topics_keyboard(ui, draft))
         await query.answer()
         return
-    if action == "next" and draft.step == "topics":
+    if isinstance(button, DraftNext) and draft.step == "topics":
         if not draft.topics:
             await query.answer(ui._("Pick at least one topic."), show_alert=True)
             return
@@ -206,9 +222,9 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
             )
         await query.answer()
         return
-    if action in {"pk", "pn"} and draft.step == "places":
+    if isinstance(button, DraftKeepPlaces | DraftNoPlace) and draft.step == "places":
         draft = await core.db.admin.update_draft(
-            draft.id, step="severity", places=None if action == "pk" else ()
+            draft.id, step="severity", places=None if isinstance(button, DraftKeepPlaces) else ()
         )
         if draft is not None:
             await query.edit_message_text(
@@ -216,10 +232,8 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
             )
         await query.answer()
         return
-    if action == "s" and arg in dict(SEVERITIES) and draft.step == "severity":
-        draft = await core.db.admin.update_draft(
-            draft.id, step="preview", severity=None if arg == "auto" else arg
-        )
+    if isinstance(button, DraftSeverity) and draft.step == "severity":
+        draft = await core.db.admin.update_draft(draft.id, step="preview", severity=button.severity)
         await query.edit_message_reply_markup(None)
         if draft is not None and isinstance(query.message, Message):
             await _show_preview(query.message, core, ui, draft)
@@ -246,19 +260,19 @@ async def cancel(update: Update, context: Context) -> None:
 async def decide(update: Update, context: Context) -> None:
     """Confirm or cancel a draft from its preview's buttons."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    button = tapped(update, DraftDecision)
+    if query is None or user is None or button is None:
         return
     core = context.core
     ui, admin = await _admin_ui(update, context)
     if not admin:
         await query.answer(ui._(REFUSAL), show_alert=True)
         return
-    _, raw_id, choice = [*query.data.split(":"), "", ""][:3]
-    draft = await core.db.admin.draft(int(raw_id)) if raw_id.isdigit() else None
+    draft = await core.db.admin.draft(button.draft)
     if draft is None or draft.step != "preview":
         await query.answer(ui._("This draft no longer exists."))
         return
-    if choice == "ok":
+    if isinstance(button, DraftConfirm):
         published = await draft_actions.publish(core, draft, admin_id=user.id)
         handled = published is not None
         note = (

@@ -8,8 +8,10 @@ import time
 
 from telegram import Update
 
+from bot.admin.notices import admin_languages
 from bot.context import Context
 from bot.runtime.logs import RedactTokens
+from bot.ui.texts import ui_for
 from handlers.common import ui_of
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def _tell_admins(context: Context) -> None:
-    """Send the owners a short, token-free notice, no more often than NOTICE_EVERY_S."""
+    """Tell the owners, each in their language, without the token; once per NOTICE_EVERY_S."""
     data = context.bot_data
     now = time.monotonic()
     if data.last_error_notice is not None and now - data.last_error_notice < NOTICE_EVERY_S:
@@ -45,9 +47,13 @@ async def _tell_admins(context: Context) -> None:
     error = context.error
     redactor = RedactTokens([context.bot.token])
     summary = redactor.redact(f"{type(error).__name__}: {error}")[:500]
-    text = f"⚠️ Outpost hit an error: <code>{html.escape(summary)}</code>\nDetails are in the log."
+    languages = await admin_languages(core.db, core.settings.admin_ids)
     for admin_id in sorted(core.settings.admin_ids):
+        ui = ui_for(languages[admin_id], core.catalog)
+        text = ui._("⚠️ Outpost hit an error: <code>{error}</code>\nDetails are in the log.")
         try:
-            await context.bot.send_message(admin_id, text, parse_mode="HTML")
+            await context.bot.send_message(
+                admin_id, text.format(error=html.escape(summary)), parse_mode="HTML"
+            )
         except Exception:  # noqa: BLE001 -- one unreachable admin must not hide the others
             log.warning("could not tell admin %d about an error", admin_id)

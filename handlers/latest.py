@@ -8,8 +8,9 @@ from telegram.constants import ParseMode
 from bot.context import Context, Core
 from bot.matching import resolve_topic
 from bot.ui import texts
+from bot.ui.callbacks import LatestPage
 from bot.ui.texts import UI
-from handlers.common import ui_of
+from handlers.common import tapped, ui_of
 
 PAGE = 5
 
@@ -21,15 +22,12 @@ async def _page(
     more = len(stories) > PAGE
     body = texts.latest(ui, stories[:PAGE], topic=topic, now=core.clock.now(), offset=offset)
     buttons = []
-    key = topic or "*"
     if offset > 0:
-        buttons.append(
-            InlineKeyboardButton(ui._("◀ Newer"), callback_data=f"lt:{key}:{max(offset - PAGE, 0)}")
-        )
+        newer = LatestPage(topic, max(offset - PAGE, 0)).encode()
+        buttons.append(InlineKeyboardButton(ui._("◀ Newer"), callback_data=newer))
     if more:
-        buttons.append(
-            InlineKeyboardButton(ui._("Older ▶"), callback_data=f"lt:{key}:{offset + PAGE}")
-        )
+        older = LatestPage(topic, offset + PAGE).encode()
+        buttons.append(InlineKeyboardButton(ui._("Older ▶"), callback_data=older))
     return body, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -60,13 +58,12 @@ async def latest(update: Update, context: Context) -> None:
 
 async def turn_page(update: Update, context: Context) -> None:
     """Show another page of /latest in place."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    query, button = update.callback_query, tapped(update, LatestPage)
+    if query is None or button is None:
         return
     core = context.core
-    _, key, raw_offset = [*query.data.split(":"), "", ""][:3]
-    topic = None if key == "*" or key not in core.catalog.names() else key
-    offset = int(raw_offset) if raw_offset.isdigit() else 0
+    topic = button.topic if button.topic in core.catalog.names() else None
+    offset = button.offset
     body, keyboard = await _page(core, await ui_of(update, context), topic, offset)
     await query.edit_message_text(
         body,

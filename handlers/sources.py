@@ -9,10 +9,10 @@ from telegram.constants import ParseMode
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import MAX_OPML_BYTES, OpmlError
 from bot.context import Context, Core
+from bot.models import DuplicateSourceError
 from bot.ui import texts
 from bot.ui.texts import UI
 from handlers.common import AdminRequest, admin_command
-from storage.sources import DuplicateSourceError
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 

@@ -8,9 +8,10 @@ from telegram.constants import ParseMode
 from bot.context import Context
 from bot.matching import resolve_topic
 from bot.ui import texts
+from bot.ui.callbacks import LanguageChoice
 from bot.ui.commands import commands_for
 from bot.ui.i18n import LANGUAGES, NAMES
-from handlers.common import may_change, register_chat, ui_of
+from handlers.common import may_change, register_chat, tapped, ui_of
 
 
 async def start(update: Update, context: Context) -> None:
@@ -50,7 +51,10 @@ async def help_command(update: Update, context: Context) -> None:
 
 def _language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(NAMES[lang], callback_data=f"lang:{lang}")] for lang in LANGUAGES]
+        [
+            [InlineKeyboardButton(NAMES[lang], callback_data=LanguageChoice(lang).encode())]
+            for lang in LANGUAGES
+        ]
     )
 
 
@@ -67,9 +71,10 @@ async def language(update: Update, context: Context) -> None:
 async def choose_language(update: Update, context: Context) -> None:
     """Set the chat's language from the keyboard and its command menu with it."""
     query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None or query.data is None:
+    button = tapped(update, LanguageChoice)
+    if query is None or chat is None or button is None:
         return
-    lang = query.data.removeprefix("lang:")
+    lang = button.lang
     if lang not in LANGUAGES or not await may_change(update, context):
         await query.answer()
         return
@@ -90,3 +95,12 @@ async def unknown(update: Update, context: Context) -> None:
         ui._("I don't know that command.") + "\n\n" + texts.help_text(ui),
         parse_mode=ParseMode.HTML,
     )
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Answer a tap whose data no other handler takes: forged, or from a button long gone."""
+    query = update.callback_query
+    if query is None:
+        return
+    ui = await ui_of(update, context)
+    await query.answer(ui._("This button no longer works."))

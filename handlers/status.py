@@ -12,6 +12,7 @@ from bot.chats.filters import COUNTRY_NAMES
 from bot.context import Context, Core
 from bot.matching import resolve_topic
 from bot.ui import charts, maps, texts
+from bot.ui.callbacks import StatusChart, StatusMap
 from bot.ui.texts import UI, TopicFigures
 from handlers.common import ui_of
 
@@ -41,8 +42,10 @@ def _picture_buttons(ui: UI) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(ui._("📈 Chart, 14 days"), callback_data="st:chart"),
-                InlineKeyboardButton(ui._("🗺 Map, 48 h"), callback_data="st:map"),
+                InlineKeyboardButton(
+                    ui._("📈 Chart, 14 days"), callback_data=StatusChart().encode()
+                ),
+                InlineKeyboardButton(ui._("🗺 Map, 48 h"), callback_data=StatusMap().encode()),
             ]
         ]
     )

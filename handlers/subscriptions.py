@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 from bot.context import Context
 from bot.matching import resolve_topic
 from bot.ui import texts
+from bot.ui.callbacks import TopicToggle
 from bot.ui.texts import UI
-from handlers.common import may_change, register_chat, ui_of
+from handlers.common import may_change, register_chat, tapped, ui_of
 
 
 def topics_keyboard(ui: UI, chosen: Set[str]) -> InlineKeyboardMarkup:
@@ -19,7 +20,8 @@ def topics_keyboard(ui: UI, chosen: Set[str]) -> InlineKeyboardMarkup:
     rows = []
     for name in ui.catalog.names():
         mark = "✅" if name in chosen else "▫️"
-        rows.append([InlineKeyboardButton(f"{mark} {ui.topic(name)}", callback_data=f"t:{name}")])
+        label, data = f"{mark} {ui.topic(name)}", TopicToggle(name).encode()
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -40,11 +42,12 @@ async def topics(update: Update, context: Context) -> None:
 async def toggle(update: Update, context: Context) -> None:
     """Flip one topic from the keyboard and redraw it."""
     query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None or query.data is None:
+    button = tapped(update, TopicToggle)
+    if query is None or chat is None or button is None:
         return
     core = context.core
     ui = await ui_of(update, context)
-    name = query.data.removeprefix("t:")
+    name = button.topic
     if name not in core.catalog.names():
         await query.answer(ui._("Unknown topic"))
         return

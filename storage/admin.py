@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiosqlite
 
+from bot.models import AuditEntry, Draft, Severity
 from storage._base import Repository, dump_list, load_list
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One admin action."""
-
-    at: datetime
-    user_id: int
-    action: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """An admin's post or announcement waiting for Confirm or Cancel."""
-
-    id: int
-    author_id: int
-    kind: str
-    text: str
-    state: str
-    step: str = "preview"
-    topics: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    severity: str | None = None
-
 
 _DRAFT_COLUMNS = "id, author_id, kind, text, state, step, topics, places, severity"
 
@@ -49,7 +23,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         step=row["step"],
         topics=load_list(row["topics"]),
         places=load_list(row["places"]),
-        severity=row["severity"],
+        severity=Severity(row["severity"]) if row["severity"] else None,
     )
 
 
@@ -161,7 +135,7 @@ class AdminRepository(Repository):
         text: str | None = None,
         topics: Sequence[str] | None = None,
         places: Sequence[str] | None = None,
-        severity: str | None = None,
+        severity: Severity | None = None,
     ) -> Draft | None:
         """Move an open draft to a step, changing the fields given; return it."""
         async with self._db.transaction():

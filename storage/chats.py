@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
-from bot.models import Delivery, DeliveryChoices, QuietMode
+from bot.models import Delivery, DeliveryChange, DeliveryChoices, QuietMode
 from storage._base import Repository
 
 _PREF_COLUMNS = tuple(field.name for field in fields(DeliveryChoices))
@@ -88,10 +87,10 @@ class ChatRepository(Repository):
             thread_id=row["thread_id"],
         )
 
-    async def update_prefs(self, chat_id: int, **changes: Any) -> DeliveryChoices:
-        """Change some of a chat's delivery choices and return all of them."""
+    async def update_prefs(self, chat_id: int, change: DeliveryChange) -> DeliveryChoices:
+        """Make a change to a chat's delivery choices and return all of them."""
         async with self._db.transaction():
-            merged = replace(await self.prefs(chat_id), **changes)
+            merged = change.apply(await self.prefs(chat_id))
             values = [getattr(merged, name) for name in _PREF_COLUMNS]
             values = [int(v) if isinstance(v, bool) else v for v in values]
             assignments = ", ".join(f"{name} = ?" for name in _PREF_COLUMNS)
@@ -177,6 +176,18 @@ class ChatRepository(Repository):
         """Return every chat the bot may write to."""
         rows = await self._db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
         return [int(row["id"]) for row in rows]
+
+    async def newest(self, limit: int) -> list[Chat]:
+        """Return the chats that most recently started the bot, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, type, title, language, active FROM chats"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            Chat(row["id"], row["type"], row["title"], row["language"], bool(row["active"]))
+            for row in rows
+        ]
 
     async def count(self) -> int:
         """Return how many active chats there are."""

@@ -41,6 +41,11 @@ def _migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def latest_version() -> int:
+    """Return the schema version the packaged migrations bring a database to."""
+    return len(_migrations())
+
+
 class Database:
     """One SQLite connection shared by the whole process, with its repositories.
 
@@ -111,6 +116,10 @@ class Database:
             row = await cursor.fetchone()
             await cursor.close()
             return row
+
+    async def ping(self) -> None:
+        """Run a trivial query: the database answers (for readiness checks)."""
+        await self.fetchone("SELECT 1")
 
     async def schema_version(self) -> int:
         """Return the number of the last migration applied."""

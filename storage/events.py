@@ -43,7 +43,7 @@ class NewEvent:
     is_admin: bool = False
     author_id: int | None = None
     is_announcement: bool = False
-    content_hash: str | None = None  # a digest of title and text; a changed one is an edit
+    content_hash: str | None = None  # a hash of title and text; a changed one is an edit
     signature: str | None = None  # what the story is about, for later reports to join it
     join_story: int | None = None  # a story this report tells too (chosen by the caller)
     joined_signature: str | None = None  # that story's signature once this report joined
@@ -99,8 +99,7 @@ class EventRepository(Repository):
         """Return a value that changes whenever the stories table may have changed.
 
         SQLite's `PRAGMA data_version` changes when another connection commits, whatever
-        it wrote; this connection's own story writes are counted here, in `write`. One
-        cheap query, where re-reading the recent stories' signatures is hundreds of rows.
+        it wrote; this connection's own story writes are counted here, in `write`.
         """
         # fetchall: one trip to the database thread (fetchone takes three).
         rows = await self._db.fetchall("PRAGMA data_version")
@@ -237,11 +236,6 @@ class EventRepository(Repository):
         )
         return {row["item_key"]: row["content_hash"] for row in rows}
 
-    async def text_of(self, event_id: int) -> tuple[str, str] | None:
-        """Return an event's stored title and text."""
-        row = await self._db.fetchone("SELECT title, text FROM events WHERE id = ?", (event_id,))
-        return None if row is None else (row["title"], row["text"])
-
     async def count_by_source(self, since: datetime) -> dict[int, int]:
         """Return how many events each source gave since a time."""
         rows = await self._db.fetchall(
@@ -255,15 +249,6 @@ class EventRepository(Repository):
         """Return how many events are stored."""
         row = await self._db.fetchone("SELECT COUNT(*) AS n FROM events")
         return 0 if row is None else int(row["n"])
-
-    async def recent_stories(self, *, since: datetime, limit: int) -> list[tuple[int, str | None]]:
-        """Return (id, signature) of the stories last reported since a time, newest first."""
-        rows = await self._db.fetchall(
-            "SELECT id, signature FROM stories WHERE last_seen_at >= ? "
-            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
-            (since.timestamp(), limit),
-        )
-        return [(int(row["id"]), row["signature"]) for row in rows]
 
     async def recent_signatures(
         self, *, since: datetime, limit: int
@@ -406,14 +391,13 @@ class EventRepository(Repository):
 class EventBatch:
     """Events of one source decided in memory, to be written by `EventRepository.write`.
 
-    Storing reports one at a time cost four trips to the database thread each (is the item
-    known, insert the story, insert the event, update the story), which was most of what
-    the poller's own process spent on a feed of new items. A batch asks its questions once
-    for all of a source's items (`EventRepository.batch`) and remembers what it decides, so
-    a later event of the same batch sees an earlier one exactly as if it had been stored:
-    a repeated key is a repeat or an edit, and a canonical link met twice is one story.
-    Row ids are handed out as SQLite would (the largest plus one) while the caller's
-    transaction holds the write lock.
+    A batch asks its questions once for all of a source's items (`EventRepository.batch`)
+    and remembers what it decides, so a later event of the same batch sees an earlier one
+    exactly as if it had been stored: a repeated key is a repeat or an edit, and a
+    canonical link met twice is one story. Why: every trip to the database thread costs a
+    wake-up and a GIL hand-over, so a feed's items are stored in a few statements, not
+    several per item. Row ids are handed out as SQLite would (the largest plus one) while
+    the caller's transaction holds the write lock.
     """
 
     def __init__(

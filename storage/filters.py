@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.models import ChatFilters
+from bot.models import ChatFilters, Severity
 from storage._base import Repository, dump_list, load_list
 
 WORD_KINDS = ("watch", "exclude")
@@ -87,7 +87,7 @@ class FilterRepository(Repository):
                     chat_id=chat_id,
                     active=active.get(chat_id, False),
                     topics=frozenset(topics.get(chat_id, ())),
-                    min_severity=found["min_severity"] if found else "low",
+                    min_severity=Severity(found["min_severity"]) if found else Severity.LOW,
                     regions=load_list(found["regions"]) if found else (),
                     near=_pairs(found["near"]) if found else (),
                     borders=_pairs(found["borders"]) if found else (),
@@ -105,7 +105,7 @@ class FilterRepository(Repository):
         self,
         chat_id: int,
         *,
-        min_severity: str,
+        min_severity: Severity,
         regions: Sequence[str],
         near: Sequence[tuple[str, float]],
         borders: Sequence[tuple[str, float]],

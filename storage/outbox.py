@@ -210,6 +210,20 @@ class OutboxRepository(Repository):
 
         return from_timestamp(float(row[0]))
 
+    async def backlog(self, *, now: datetime) -> tuple[int, datetime | None]:
+        """Return how many pending rows are due now, and when the oldest of them was queued.
+
+        Rows held for a digest or quiet hours are not due yet, so they are not backlog.
+        """
+        row = await self._db.fetchone(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox"
+            " WHERE status = 'pending' AND not_before <= ?",
+            (now.timestamp(),),
+        )
+        if row is None or not row[0]:
+            return 0, None
+        return int(row[0]), from_timestamp(float(row[1]))
+
     async def counts(self) -> dict[str, int]:
         """Return how many rows are in each status."""
         rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

@@ -7,17 +7,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Source, SourceKind
+from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.runtime.clock import from_timestamp
 from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
     backfilled, deactivated_at, ttl_minutes"""
-
-
-class DuplicateSourceError(Exception):
-    """A source with this URL is already stored."""
 
 
 def _source(row: aiosqlite.Row) -> Source:

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.models import Stats
 from storage._base import Repository
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """Audience, delivery and source health at a glance."""
-
-    chats: int
-    blocked_chats: int
-    by_language: dict[str, int]
-    by_topic: dict[str, int]
-    outbox: dict[str, int]
-    failing_sources: list[tuple[str, str, int]]  # name, last error kind, consecutive failures
 
 
 class StatsRepository(Repository):

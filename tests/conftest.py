@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.app import OutpostApp, build_application, running
 from bot.context import Core
@@ -15,6 +16,10 @@ from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.paths import DATA
 from tests.helpers.settings import make_settings
+
+# Property tests measure nothing: no per-example deadline on a shared, busy machine.
+settings.register_profile("outpost", deadline=None)
+settings.load_profile("outpost")
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 
 from bot.context import Core
 from bot.delivery.render import render_alert
-from bot.models import Alert, Classification
-from bot.pipeline.alerts import Outcome, Post, record_post, summarize
-from storage.admin import Draft
+from bot.models import HIGH_PRIORITY, Alert, Classification, Draft, ParsedItem
+from bot.pipeline.analysis import Analysis, analyse
+from bot.pipeline.store import Post, record_post
 from storage.events import NewEvent
 
-ANNOUNCEMENT_PRIORITY = 2
+ANNOUNCEMENT_PRIORITY = HIGH_PRIORITY  # announcements go first and through quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +39,19 @@ async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | Non
         if draft.kind == "broadcast":
             published = await _announce(core, draft)
         else:
-            outcome: Outcome = await record_post(
+            item = ParsedItem(
+                key=f"admin:{uuid.uuid4()}",
+                title=_title(draft.text),
+                text=draft.text,
+                link=None,
+                canonical_link=None,
+                published=now,
+            )
+            outcome = await record_post(
                 core.db,
                 Post(
-                    item_key=f"admin:{uuid.uuid4()}",
-                    title=_title(draft.text),
-                    text=draft.text,
-                    link=None,
-                    canonical_link=None,
-                    published=now,
+                    item,
+                    analysed(core, draft),
                     source_name="Outpost admins",
                     is_admin=True,
                     author_id=draft.author_id,
@@ -55,7 +59,6 @@ async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | Non
                 matcher=core.matcher,
                 catalog=core.catalog,
                 now=now,
-                found=decided_by_admin(core, draft),
                 severity=draft.severity,
             )
             published = Published(outcome.topics, outcome.queued)
@@ -133,19 +136,26 @@ def decided_by_admin(core: Core, draft: Draft) -> Classification | None:
     )
 
 
+def analysed(core: Core, draft: Draft) -> Analysis:
+    """Analyse an update as a source's post is analysed, with what the admin chose."""
+    return analyse(
+        core.matcher, _title(draft.text), draft.text, found=decided_by_admin(core, draft)
+    )
+
+
 def preview(core: Core, draft: Draft, *, lang: str = "en") -> str:
     """Render a draft exactly as subscribers who read this language will see it."""
     text = draft.text
     if draft.kind == "broadcast":
         alert = Alert(0, (), _title(text), text, (), None, (), True, is_announcement=True)
     else:
-        found = decided_by_admin(core, draft) or core.matcher.classify(text)
+        analysis = analysed(core, draft)
         alert = Alert(
             0,
-            found.topics,
+            analysis.found.topics,
             _title(text),
-            summarize(_title(text), text),
-            found.places,
+            analysis.summary,
+            analysis.found.places,
             core.clock.now(),
             (),
             True,

@@ -9,13 +9,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.admin.opml import parse_opml
-from bot.models import Source, SourceKind
+from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.pipeline.fetch.discover import NoFeedFoundError, discover_feed
 from bot.pipeline.fetch.fetcher import Fetcher
 from bot.pipeline.fetch.ssrf import check_url
 from bot.pipeline.parse.telegram_channel import channel_page_url
 from storage import Database
-from storage.sources import DuplicateSourceError
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,18 @@
 """How alerts reach a chat, as chosen with /digest, /timezone, /quiet and /previews.
 
-Pure parsing of the commands' words into typed changes of the chat's `DeliveryChoices`,
-and the one-paragraph description /filters and the menu show. When an alert actually goes
+Pure parsing of the commands' words into a `DeliveryChange` (the choices a command sets;
+storage applies it to the chat's `DeliveryChoices`), and the one-paragraph description
+/filters and the menu show. When an alert actually goes
 is decided by `bot.delivery.plan`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chats import ChoiceError
-from bot.models import Delivery, DeliveryChoices, QuietMode
+from bot.models import Delivery, DeliveryChange, DeliveryChoices, QuietMode
 from bot.ui.i18n import N_
 
 
@@ -26,23 +26,22 @@ def _hour(text: str) -> int:
     return value
 
 
-def parse_digest(args: list[str]) -> dict[str, Any]:
-    """Parse `/digest off|hourly|daily [HH]` into changes."""
+def parse_digest(args: list[str]) -> DeliveryChange:
+    """Parse `/digest off|hourly|daily [HH]` into a change."""
     if not args or args[0].lower() not in {"off", "instant", "hourly", "daily"}:
         raise ChoiceError(N_("Use /digest off, /digest hourly or /digest daily HH"))
     mode = args[0].lower()
     if mode in {"off", "instant"}:
-        return {"delivery": Delivery.INSTANT}
+        return DeliveryChange(delivery=Delivery.INSTANT)
     if mode == "hourly":
-        return {"delivery": Delivery.HOURLY}
-    changes: dict[str, Any] = {"delivery": Delivery.DAILY}
+        return DeliveryChange(delivery=Delivery.HOURLY)
     if len(args) > 1:
-        changes["digest_hour"] = _hour(args[1])
-    return changes
+        return DeliveryChange(delivery=Delivery.DAILY, digest_hour=_hour(args[1]))
+    return DeliveryChange(delivery=Delivery.DAILY)
 
 
-def parse_timezone(args: list[str]) -> dict[str, Any]:
-    """Parse `/timezone Area/City` into changes."""
+def parse_timezone(args: list[str]) -> DeliveryChange:
+    """Parse `/timezone Area/City` into a change."""
     if len(args) != 1:
         raise ChoiceError(N_("Use /timezone followed by a zone such as Europe/Minsk"))
     name = args[0]
@@ -52,40 +51,36 @@ def parse_timezone(args: list[str]) -> dict[str, Any]:
         raise ChoiceError(
             N_("Unknown time zone “{name}”; for example Europe/Minsk"), name=name
         ) from None
-    return {"timezone": name}
+    return DeliveryChange(timezone=name)
 
 
-def parse_quiet(args: list[str]) -> dict[str, Any]:
-    """Parse `/quiet off` or `/quiet 23-07 [silent|hold] [urgent]` into changes."""
+def parse_quiet(args: list[str]) -> DeliveryChange:
+    """Parse `/quiet off` or `/quiet 23-07 [silent|hold] [urgent]` into a change."""
     usage = N_("Use /quiet 23-07 [silent|hold] [urgent], or /quiet off")
     if not args:
         raise ChoiceError(usage)
     if args[0].lower() == "off":
-        return {"quiet_start": None, "quiet_end": None}
+        return DeliveryChange(quiet_start=None, quiet_end=None)
     start_text, sep, end_text = args[0].partition("-")
     if not sep:
         raise ChoiceError(usage)
-    changes: dict[str, Any] = {
-        "quiet_start": _hour(start_text),
-        "quiet_end": _hour(end_text),
-        "quiet_mode": QuietMode.HOLD,
-        "quiet_urgent": False,
-    }
+    start, end = _hour(start_text), _hour(end_text)
+    mode, urgent = QuietMode.HOLD, False
     for word in (arg.lower() for arg in args[1:]):
         if word in {"silent", "hold"}:
-            changes["quiet_mode"] = QuietMode(word)
+            mode = QuietMode(word)
         elif word == "urgent":
-            changes["quiet_urgent"] = True
+            urgent = True
         else:
             raise ChoiceError(usage)
-    return changes
+    return DeliveryChange(quiet_start=start, quiet_end=end, quiet_mode=mode, quiet_urgent=urgent)
 
 
-def parse_previews(args: list[str]) -> dict[str, Any]:
-    """Parse `/previews on|off` into changes."""
+def parse_previews(args: list[str]) -> DeliveryChange:
+    """Parse `/previews on|off` into a change."""
     if len(args) != 1 or args[0].lower() not in {"on", "off"}:
         raise ChoiceError(N_("Use /previews on or /previews off"))
-    return {"link_previews": args[0].lower() == "on"}
+    return DeliveryChange(link_previews=args[0].lower() == "on")
 
 
 def describe(prefs: DeliveryChoices, _: Callable[[str], str] = N_) -> str:

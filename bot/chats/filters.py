@@ -14,8 +14,7 @@ from datetime import datetime
 
 from bot.chats import ChoiceError
 from bot.matching import Place, PlaceIndex, tokenize
-from bot.matching.audience import SEVERITY_RANK
-from bot.models import ChatFilters
+from bot.models import ChatFilters, Severity
 from bot.ui.i18n import N_
 from storage import Database
 
@@ -181,9 +180,14 @@ async def anywhere(db: Database, chat_id: int) -> ChatFilters:
 
 async def severity(db: Database, chat_id: int, args: Sequence[str]) -> ChatFilters:
     """Set the minimum severity: "/severity low|medium|high"."""
-    level = args[0].casefold() if len(args) == 1 else ""
-    if level not in SEVERITY_RANK:
+    level = Severity.parse(args[0]) if len(args) == 1 else None
+    if level is None:
         raise ChoiceError(N_("For example: /severity high (low, medium or high)"))
+    return await set_severity(db, chat_id, level)
+
+
+async def set_severity(db: Database, chat_id: int, level: Severity) -> ChatFilters:
+    """Set the minimum severity a report needs to reach the chat."""
     chat = await db.filters.get(chat_id)
     return await _store(db, replace(chat, min_severity=level))
 

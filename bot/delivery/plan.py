@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.models import Delivery, DeliveryChoices, QuietMode
-
-HIGH_PRIORITY = 2  # the outbox priority of a high-severity alert
+from bot.models import HIGH_PRIORITY, Delivery, DeliveryChoices, QuietMode
 
 
 def zone(name: str) -> ZoneInfo:

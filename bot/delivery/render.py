@@ -100,15 +100,6 @@ def render_alert(
     return "\n".join(lines)
 
 
-def render_plain(alert: Alert, catalog: Catalog, *, lang: str = "en") -> str:
-    """Render the same alert without markup, for when Telegram refuses the HTML."""
-    parts = [topic_label(name, catalog, lang) for name in alert.topics]
-    lines = [" · ".join(parts)] if parts else []
-    lines.append(alert.summary or alert.title)
-    lines.extend(link.url for link in alert.links[:MAX_LINKS])
-    return "\n".join(lines)
-
-
 def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") -> str:
     """Render many stories as one digest, grouped by topic, each with its source count."""
     tr = translator(lang)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import escape, unescape
 
 MAX_MESSAGE_UNITS = 4096
 
@@ -128,3 +129,8 @@ def split_html(html: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
         while atoms and atoms[0].tag is None and atoms[0].text in {" ", "\n"}:
             atoms.pop(0)
     return [part for part in parts if part.strip()]
+
+
+def split_plain(text: str) -> list[str]:
+    """Split plain text the way `split_html` splits markup (for the plain-text fallback)."""
+    return [unescape(part) for part in split_html(escape(text, quote=False))]

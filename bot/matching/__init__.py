@@ -10,7 +10,6 @@ and English.
 from bot.matching.catalog import (
     Catalog,
     CatalogError,
-    Severity,
     Topic,
     default_catalog,
     load_catalog,
@@ -26,6 +25,7 @@ from bot.matching.matcher import (
 )
 from bot.matching.normalize import Token, normalize_word, tokenize, transliterate
 from bot.matching.places import Place, PlaceIndex, PlacesError, default_places, load_places
+from bot.models import Severity
 
 __all__ = [
     "LANGUAGES",

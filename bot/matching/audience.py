@@ -30,12 +30,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.matching.catalog import Catalog, Severity
+from bot.matching.catalog import Catalog
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
 from bot.matching.places import Place, PlaceIndex
-from bot.models import ChatFilters, Classification
+from bot.models import ChatFilters, Classification, Severity
 
-SEVERITY_RANK = {Severity.LOW.value: 0, Severity.MEDIUM.value: 1, Severity.HIGH.value: 2}
 _EARTH_KM = 6371.0088
 _KM_PER_DEGREE = math.pi * _EARTH_KM / 180  # along a meridian: the least a degree can be
 _ANYWHERE = "*"
@@ -54,20 +53,17 @@ class AudienceIndex:
     """Maps a classified report to the chats that should receive it."""
 
     def __init__(self, catalog: Catalog, places: PlaceIndex) -> None:
-        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._severity = {topic.name: topic.severity.rank for topic in catalog.topics}
         # Topics with several possible severities -> the items a report of each rank yields.
         self._graded: dict[str, tuple[tuple[str, ...], ...]] = {
             topic.name: tuple(
-                tuple(f"t:{topic.name}@{level}" for level in range(rank + 1))
-                for rank in range(len(SEVERITY_RANK))
+                tuple(f"t:{topic.name}@{rank}" for rank in range(grade.rank + 1))
+                for grade in Severity
             )
             for topic in catalog.topics
             if len(topic.severities()) > 1
         }
-        self._highest = {
-            topic.name: max(SEVERITY_RANK[level] for level in topic.severities())
-            for topic in catalog.topics
-        }
+        self._highest = {topic.name: max(topic.severities()).rank for topic in catalog.topics}
         self._places = places
         # location -> what -> chats; nested so fan-out builds no key strings.
         self._by_key: dict[str, dict[str, set[int]]] = {}
@@ -103,7 +99,7 @@ class AudienceIndex:
         if not chat.active:
             return
         locations = self._locations(chat)
-        minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+        minimum = chat.min_severity.rank
         what = [
             f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
             for topic in sorted(chat.topics)
@@ -183,7 +179,7 @@ class AudienceIndex:
                 what.append("t:" + topic)
             else:
                 level = found.topic_severity(topic)
-                rank = SEVERITY_RANK[level] if level else self._severity.get(topic, 0)
+                rank = level.rank if level is not None else self._severity.get(topic, 0)
                 what += graded[rank]
         return what
 
@@ -269,7 +265,7 @@ class NaiveAudience:
     its words occur in the report."""
 
     def __init__(self, catalog: Catalog, places: PlaceIndex, chats: Iterable[ChatFilters]):
-        self._severity = {topic.name: SEVERITY_RANK[topic.severity] for topic in catalog.topics}
+        self._severity = {topic.name: topic.severity.rank for topic in catalog.topics}
         self._places = places
         self._chats = [
             (
@@ -289,13 +285,13 @@ class NaiveAudience:
         result: set[int] = set()
         # A topic's severity in this report: its rules' where they graded it, else the topic's.
         level = {
-            topic: SEVERITY_RANK[severity]
-            if (severity := found.topic_severity(topic))
+            topic: severity.rank
+            if (severity := found.topic_severity(topic)) is not None
             else self._severity.get(topic, -1)
             for topic in found.topics
         }
         for chat, watch, exclude in self._chats:
-            minimum = SEVERITY_RANK.get(chat.min_severity, 0)
+            minimum = chat.min_severity.rank
             wanted = any(
                 level[topic] >= minimum for topic in found.topics if topic in chat.topics
             ) or any(phrase <= words for phrase in watch)

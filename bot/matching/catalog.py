@@ -11,7 +11,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from types import MappingProxyType
 
 from bot.matching.lang import LANGUAGES
 from bot.matching.normalize import fold, normalize_word, tokenize
+from bot.models import Severity
 
 _TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOPIC_FIELDS = frozenset(
@@ -31,14 +31,6 @@ _PREFIX_MIN = 3  # shorter `word*` prefixes would match half the dictionary
 
 class CatalogError(ValueError):
     """The catalog file cannot be read or does not describe valid topics."""
-
-
-class Severity(StrEnum):
-    """How urgent a topic is; decides between an instant alert and the digest."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, Sense, Severity, Topic, default_catalog
+from bot.matching.catalog import Catalog, Sense, Topic, default_catalog
 from bot.matching.lacinka import cyrillic_norm, is_lacinka
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
@@ -46,7 +46,7 @@ from bot.matching.normalize import (
     word_forms,
 )
 from bot.matching.places import Place, PlaceIndex, default_places
-from bot.models import Classification, TopicHit
+from bot.models import Classification, Severity, TopicHit
 
 _V = TypeVar("_V")
 _PREFIX = "*"  # marks a prefix key, so "*ракет" never equals the stem "ракет"
@@ -83,10 +83,6 @@ class _Entry:
     sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
     filters: tuple[_Rule, ...] = ()  # the filtering rules that govern this keyword
     grades: tuple[_Rule, ...] = ()  # the grading rules, when its topic's hits are graded
-
-
-_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
-_RANK = {str(level): rank for level, rank in _SEVERITY_RANK.items()}  # by plain strings
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
@@ -365,22 +361,17 @@ class Matcher:
         """
         pairs = hits[topic]
         grades = graded.get(topic)
-        severity: str = self._severity[topic]
+        severity = self._severity[topic]
         if grades:
             own = severity
-            severity = max(
-                (grades[words][0] if words in grades else own for words in pairs),
-                key=_RANK.__getitem__,
-            )
+            severity = max(grades[words][0] if words in grades else own for words in pairs)
         return TopicHit(
             topic=topic,
             words=tuple(pairs),
             keywords=tuple(dict.fromkeys(pairs.values())),
             pairs=tuple(pairs.items()),
-            severity=str(severity),
-            graded=tuple((w, str(level), note) for w, (level, note) in grades.items())
-            if grades
-            else (),
+            severity=severity,
+            graded=tuple((w, level, note) for w, (level, note) in grades.items()) if grades else (),
         )
 
     def _grade(
@@ -401,7 +392,7 @@ class Matcher:
                 return _nearby(match, others, sense.within, reading) is not None
 
             fits = (not any(sense.near.values()) or close(_Role.NEAR)) and not close(_Role.NOT_NEAR)
-            if fits and (best is None or _SEVERITY_RANK[sense.severity] > _SEVERITY_RANK[best[0]]):
+            if fits and (best is None or sense.severity > best[0]):
                 best = (sense.severity, sense.note)
         return best
 
@@ -442,10 +433,9 @@ def _nearby(
     return None
 
 
-def _highest(levels: Iterable[str | None]) -> str | None:
+def _highest(levels: Iterable[Severity | None]) -> Severity | None:
     """Return the most severe of some severities, None when there are none."""
-    known = [str(level) for level in levels if level is not None]
-    return max(known, key=_RANK.__getitem__, default=None)
+    return max((level for level in levels if level is not None), default=None)
 
 
 def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:

@@ -48,11 +48,23 @@ from bot.matching.normalize import (
 )
 
 PLACE_KINDS = frozenset(
-    {"oblast", "raion", "town", "airfield", "training_ground", "crossing", "station"}
+    {
+        "oblast",
+        "raion",
+        "town",
+        "airfield",
+        "training_ground",
+        "military_town",
+        "crossing",
+        "station",
+    }
 )
 _PLACE_FIELDS = frozenset(
-    {"id", "kind", "oblast", "lat", "lon", "names", "population", "label", "border_km"}
+    {"id", "kind", "oblast", "lat", "lon", "names", "population", "label", "forms", "border_km"}
 )
+# The grammatical cases a label carries besides the nominative: the genitive after "от",
+# "ад", "від", "из", and the locative after "в", "у", "на".
+CASES = ("gen", "loc")
 BORDER_COUNTRIES = ("ua", "pl", "lt", "lv", "ru")
 _BASE_MIN = 3  # a shorter base would match common short words
 
@@ -116,13 +128,22 @@ class Place:
     # language -> the one name to show its readers. `names` holds every spelling a report
     # may use (generated transliterations included), which is right for matching only.
     labels: Mapping[str, str] = field(default_factory=dict)
+    # language -> case ("gen", "loc") -> that label in that case ("Мозыря", "Мозыре").
+    forms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def label(self, lang: str) -> str:
-        """Return the name to show a reader of `lang`, else the closest readable one."""
+    def label(self, lang: str, case: str | None = None) -> str:
+        """Return the name to show a reader of `lang`, else the closest readable one.
+
+        With a case ("gen" or "loc") it is the label in that case, for a sentence that puts
+        it after a preposition ("от Мозыря", "у Мазыры"); a place whose file gives no such
+        form (an older gazetteer, English) is shown in the nominative.
+        """
         if lang == "en":
             return self.id  # ids are the English (GeoNames) names
         for code in (lang, *_LABEL_FALLBACK.get(lang, ())):
             if code in self.labels:
+                if case is not None and case in self.forms.get(code, {}):
+                    return self.forms[code][case]
                 return self.labels[code]
         return self.id
 
@@ -207,6 +228,7 @@ def _place(index: int, entry: object, source: str) -> Place:
         lang in LANGUAGES and isinstance(value, str) and value for lang, value in labels.items()
     ):
         raise PlacesError(f"{where}: 'label' must map languages to one name each")
+    forms = _forms(entry, where)
     return Place(
         id=place_id,
         kind=kind,
@@ -217,7 +239,21 @@ def _place(index: int, entry: object, source: str) -> Place:
         border_km=MappingProxyType(border),
         population=population,
         labels=MappingProxyType(dict(labels)),
+        forms=MappingProxyType(forms),
     )
+
+
+def _forms(entry: dict[str, object], where: str) -> dict[str, Mapping[str, str]]:
+    """Check a place's case forms: language -> {gen = "...", loc = "..."} (optional)."""
+    forms = entry.get("forms", {})
+    if not isinstance(forms, dict) or not all(
+        lang in LANGUAGES
+        and isinstance(cases, dict)
+        and all(case in CASES and isinstance(v, str) and v for case, v in cases.items())
+        for lang, cases in forms.items()
+    ):
+        raise PlacesError(f"{where}: 'forms' must map languages to {{ gen = ..., loc = ... }}")
+    return {str(lang): MappingProxyType(dict(cases)) for lang, cases in forms.items()}
 
 
 def _figures(entry: dict[str, object], where: str) -> tuple[dict[str, float], int | None]:
@@ -325,13 +361,14 @@ class PlaceIndex:
         """Return a place by id."""
         return self._places.get(place_id)
 
-    def label(self, place_id: str, lang: str) -> str:
-        """Return a place's name for a reader of `lang`; an id this gazetteer lacks, as is.
+    def label(self, place_id: str, lang: str, case: str | None = None) -> str:
+        """Return a place's name for a reader of `lang` (in `case`, see `Place.label`); an
+        id this gazetteer lacks, as is.
 
         Stored events keep place ids, and a newer gazetteer may have dropped one.
         """
         place = self._places.get(place_id)
-        return place.label(lang) if place is not None else place_id
+        return place.label(lang, case) if place is not None else place_id
 
     def __iter__(self) -> Iterator[Place]:
         """Iterate over the places."""

@@ -1,4 +1,8 @@
-"""One polling cycle: every due source is fetched, parsed, stored, matched and queued.
+"""One polling cycle: every due source is fetched, read, stored and its alerts queued.
+
+`poll_source` is the ingest spine, one named step after another: fetch the document, read
+it (`bot.pipeline.read`: parse, keep what is new, analyse), store its posts and queue
+their alerts (`bot.pipeline.store`), then record the source's health.
 
 Fetch and parse failures are values that end up in the source's health; one broken source
 never stops the others. Politeness lives here and in `bot.pipeline.schedule`: a global and
@@ -12,7 +16,7 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -20,27 +24,20 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.matching import Catalog, Matcher
-from bot.models import ErrorKind, ParsedItem, Source, SourceKind
+from bot.models import ErrorKind, FetchResult, ParsedItem, Source, SourceKind
 from bot.pipeline import schedule
-from bot.pipeline.alerts import Analysed, Outcome, Post, record_posts
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch.fetcher import Fetcher
-from bot.pipeline.stories import MAX_CANDIDATES, RecentStories
-from bot.pipeline.stories import WINDOW as STORY_WINDOW
-from bot.pipeline.workers import (
-    Digest,
-    digest_packed,
-    read_document,
-    unpack_digest,
-    with_analyses,
-)
+from bot.pipeline.parse import parse_document
+from bot.pipeline.read import Page, page_of
+from bot.pipeline.store import Outcome, Post, record_posts
+from bot.pipeline.stories import StoryMirror
+from bot.pipeline.workers import PAGES, read_in_worker
 from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(seconds=schedule.MAX_BACKOFF)
 
 # Told when failures turned a source off: (the source as it was, the last error kind).
 DeactivationHook = Callable[[Source, str], Awaitable[None]]
@@ -58,6 +55,7 @@ class CycleReport:
     failed: int = 0
     items: int = 0
     new_events: int = 0
+    joined: int = 0  # new events that joined a story another report had started
     queued: int = 0
     edited: int = 0  # known items whose content changed: their events were updated
     backfilled: int = 0  # items of a new source stored silently on its first poll
@@ -91,11 +89,10 @@ class Pipeline:
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
     audience: Audience | None = None  # who receives what; loaded on first use if None
-    # The recent stories' signatures, decoded once; synced at the start of each source's
-    # transaction, so it is never staler than the stories table.
-    stories: RecentStories = field(default_factory=RecentStories)
+    # The recent stories, kept in step with the stories table across polls.
+    stories: StoryMirror = field(default_factory=StoryMirror)
 
-    async def digest(
+    async def read(
         self,
         body: bytes,
         *,
@@ -104,33 +101,28 @@ class Pipeline:
         base_url: str,
         known: Mapping[str, str | None],
         taken: Collection[str] = (),
-    ) -> Digest:
+    ) -> Page:
         """Parse a document and analyse its new and changed items, off the event loop.
 
         With worker processes both happen in one task there; without, the parse runs in a
-        thread (feedparser and lexbor are CPU-bound) and the matching inline.
+        thread (feedparser and lexbor are CPU-bound) and the analysis inline.
         """
-        read_ = functools.partial(
-            read_document,
-            body,
-            kind=kind,
-            content_type=content_type,
-            base_url=base_url,
-            known=known,
-            taken=taken,
+        parse = functools.partial(
+            parse_document, body, kind=kind, content_type=content_type, base_url=base_url
         )
+        sift = functools.partial(page_of, kind=kind, base_url=base_url, known=known, taken=taken)
         if self.executor is None:
-            return with_analyses(self.matcher, await asyncio.to_thread(read_))
-        job = functools.partial(digest_packed, read_)
+            return sift(await asyncio.to_thread(parse), self.matcher)
+        job = functools.partial(read_in_worker, parse, sift)
         loop = asyncio.get_running_loop()
         try:
-            return unpack_digest(await loop.run_in_executor(self.executor, job))
+            return PAGES.unpack(await loop.run_in_executor(self.executor, job))
         except BrokenProcessPool:
             # A worker died while this document was in the pool, maybe for another one:
             # once more on new workers (`WorkerPool`). A second death is taken to be this
             # document's (if it was once more another's, the source fails this poll only).
             log.warning("a worker died while reading %s; reading it again", base_url)
-            return unpack_digest(await loop.run_in_executor(self.executor, job))
+            return PAGES.unpack(await loop.run_in_executor(self.executor, job))
 
     def interval_of(self, source: Source) -> float:
         """Return a source's base interval in seconds, within the operator's bounds."""
@@ -183,10 +175,290 @@ def build_pipeline(
     )
 
 
-def backoff(interval: timedelta, failures: int) -> timedelta:
-    """Return how long to wait after the n-th consecutive failure (doubling, capped, no jitter)."""
-    delay: timedelta = interval * (2 ** max(failures - 1, 0))
-    return min(delay, max(MAX_BACKOFF, interval))
+async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport:
+    """Poll every due source (or every active one) once, a few at a time and per host."""
+    if all_sources:
+        sources = [s for s in await pipe.db.sources.all() if s.active]
+    else:
+        sources = await pipe.db.sources.due(pipe.clock.now())
+    report = CycleReport(sources=len(sources))
+    limit = asyncio.Semaphore(pipe.concurrency)
+    hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def one(source: Source) -> None:
+        host_limit = hosts.setdefault(_host(source), asyncio.Semaphore(pipe.per_host))
+        # The host's slot first: a task waiting for a busy host holds no global slot.
+        async with host_limit, limit:
+            try:
+                await poll_source(pipe, source, report)
+            except Exception:
+                # A bug, not a bad feed: log it with its traceback, keep the cycle going.
+                log.exception("polling source %s failed unexpectedly", source.name)
+                report.failed += 1
+                report.errors[source.name] = "internal_error"
+
+    async with asyncio.TaskGroup() as group:
+        for source in sources:
+            group.create_task(one(source))
+    if report.queued and pipe.on_queued is not None:
+        pipe.on_queued()
+    # A cycle that found nothing new and had no failure is not news: an idle bot stays
+    # quiet at INFO (one poll job runs every 30 s at most).
+    newsworthy = report.new_events or report.edited or report.failed or report.deactivated
+    log.log(
+        logging.INFO if newsworthy else logging.DEBUG,
+        "cycle: %d sources, %d new events (%d silent backfill, %d edited), "
+        "%d alerts queued, %d failed",
+        report.sources,
+        report.new_events,
+        report.backfilled,
+        report.edited,
+        report.queued,
+        report.failed,
+    )
+    return report
+
+
+def _host(source: Source) -> str:
+    try:
+        return (urlsplit(source.url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> None:
+    """Fetch one source, read what is new in it, store it and queue its alerts.
+
+    The source's health is recorded whatever happens: a failure backs it off, an answer
+    sets its next poll.
+    """
+    fetched = await pipe.fetcher.fetch(
+        source.url, etag=source.etag, last_modified=source.last_modified
+    )
+    now = pipe.clock.now()
+    if fetched.error is not None:
+        await _fail(
+            pipe,
+            source,
+            report,
+            now=now,
+            kind=fetched.error,
+            detail=fetched.detail,
+            retry_after=fetched.retry_after,
+        )
+        return
+    if fetched.not_modified or fetched.body is None:
+        await _unchanged(pipe, source, report, fetched, now=now)
+        return
+    try:
+        pages = await _read(pipe, source, fetched.body, fetched.content_type)
+    except BrokenProcessPool:
+        detail = "a worker process died reading the document, twice"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
+        return
+    parsed = pages[0].parsed
+    if pages[0].failure is not None:
+        await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=parsed.detail)
+        return
+    report.ok += 1
+    report.items += sum(page.count for page in pages)
+    posts = _posts(pipe, source, pages)
+    outcomes, back = await _store(
+        pipe, source, posts, fetched, ttl_minutes=parsed.ttl_minutes, now=now
+    )
+    _count(report, posts, outcomes)
+    await _recovered(pipe, source, back=back)
+    if parsed.warning is not None:
+        await _damaged(pipe, source, parsed.warning, parsed.detail, now=now)
+
+
+async def _read(
+    pipe: Pipeline, source: Source, body: bytes, content_type: str | None
+) -> list[Page]:
+    """Read a fetched document, and on a channel's first poll some of its older pages.
+
+    The first page comes first in the list; a first page that failed is the only one.
+    """
+    known = await pipe.db.events.known(source.id)
+    page = await pipe.read(
+        body, kind=source.kind, content_type=content_type, base_url=source.url, known=known
+    )
+    pages = [page]
+    if (
+        page.failure is None
+        and not source.backfilled
+        and source.kind is SourceKind.TELEGRAM
+        and pipe.channel_backfill_pages
+    ):
+        pages.extend(await _older_pages(pipe, source, page, known))
+    return pages
+
+
+async def _older_pages(
+    pipe: Pipeline, source: Source, first: Page, known: Mapping[str, str | None]
+) -> list[Page]:
+    """Read up to channel_backfill_pages older pages of a channel (`?before=ID`)."""
+    pages: list[Page] = []
+    taken = {item.key for item in first.fresh}  # a newer page's item wins over an older's
+    url = first.older
+    for _ in range(pipe.channel_backfill_pages):
+        if url is None:
+            break
+        fetched = await pipe.fetcher.fetch(url)
+        if fetched.body is None:
+            break  # the newest page is stored; older history is a nicety
+        try:
+            page = await pipe.read(
+                fetched.body,
+                kind=source.kind,
+                content_type=None,
+                base_url=url,
+                known=known,
+                taken=taken,
+            )
+        except BrokenProcessPool:
+            log.warning("source %s: a worker died reading %s, twice", source.name, url)
+            break  # the newer pages are stored; older history is a nicety
+        if not page.count or page.older == url:
+            break  # nothing older: a server that ignores ?before= must not loop us
+        pages.append(page)
+        taken.update(item.key for item in page.fresh)
+        url = page.older
+    return pages
+
+
+def _posts(pipe: Pipeline, source: Source, pages: Sequence[Page]) -> list[Post]:
+    """Return the new and changed items of a source's pages as posts to store.
+
+    On a source's first poll only the newest `backfill_alerts` of them alert.
+    """
+    fresh = [
+        (item, analysis)
+        for page in pages
+        for item, analysis in zip(page.fresh, page.analyses, strict=True)
+    ]
+    alerted = (
+        _alerted_on_first_poll([item for item, _ in fresh], pipe.backfill_alerts)
+        if not source.backfilled
+        else None
+    )
+    return [
+        Post(
+            item,
+            analysis,
+            source_id=source.id,
+            source_name=source.name,
+            alert=alerted is None or item.key in alerted,
+        )
+        for item, analysis in fresh
+    ]
+
+
+def _alerted_on_first_poll(items: list[ParsedItem], count: int) -> set[str]:
+    """Return the keys of the newest `count` items (undated ones count as oldest)."""
+    if count <= 0:
+        return set()
+    dated = sorted(
+        enumerate(items),
+        key=lambda pair: (pair[1].published is not None, pair[1].published, -pair[0]),
+        reverse=True,
+    )
+    return {item.key for _, item in dated[:count]}
+
+
+async def _store(
+    pipe: Pipeline,
+    source: Source,
+    posts: list[Post],
+    fetched: FetchResult,
+    *,
+    ttl_minutes: int | None,
+    now: datetime,
+) -> tuple[list[Outcome], bool]:
+    """Store the posts, queue their alerts and record the poll, in one transaction.
+
+    One transaction, so a crash keeps neither the items nor the validators and the next
+    poll reads the document again. Returns the outcomes and whether the source is back
+    after failing.
+    """
+    interval = _interval(pipe, source, fetched, ttl_minutes)
+    # A new source's silent first poll joins stories too: its items may tell what other
+    # sources already reported, they count as corroboration ("3 sources"), and a later
+    # report must find them rather than start the story again.
+    async with pipe.stories.transaction(pipe.db):
+        outcomes = await record_posts(
+            pipe.db,
+            posts,
+            matcher=pipe.matcher,
+            catalog=pipe.catalog,
+            now=now,
+            stories=pipe.stories,
+            audience=pipe.audience,
+        )
+        back = await pipe.db.sources.record_success(
+            source.id,
+            now=now,
+            next_poll_at=pipe.next_poll(source, now, interval),
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            backfilled=True,
+            ttl_minutes=ttl_minutes,
+        )
+    return outcomes, back
+
+
+def _count(report: CycleReport, posts: Sequence[Post], outcomes: Sequence[Outcome]) -> None:
+    """Add what storing a source's posts did to the cycle's counters."""
+    for post, outcome in zip(posts, outcomes, strict=True):
+        report.new_events += int(outcome.new)
+        report.joined += int(outcome.new and outcome.joined)
+        report.edited += int(outcome.edited)
+        report.backfilled += int(outcome.new and not post.alert)
+        report.queued += outcome.queued
+
+
+async def _damaged(
+    pipe: Pipeline, source: Source, warning: ErrorKind, detail: str, *, now: datetime
+) -> None:
+    """Name the damage of a document that was read around it, without counting a failure."""
+    log.warning(
+        "source %s: %s (%s)",
+        source.name,
+        warning.value,
+        detail,
+        extra={"source": source.name, "source_id": source.id, "error_kind": warning.value},
+    )
+    await pipe.db.sources.record_problem(source.id, now=now, kind=warning.value, detail=detail)
+
+
+async def _unchanged(
+    pipe: Pipeline, source: Source, report: CycleReport, fetched: FetchResult, *, now: datetime
+) -> None:
+    """Record a poll that found the document as it was (a 304, or no body)."""
+    report.not_modified += 1
+    interval = _interval(pipe, source, fetched, source.ttl_minutes)  # its <ttl> still holds
+    back = await pipe.db.sources.record_success(
+        source.id,
+        now=now,
+        next_poll_at=pipe.next_poll(source, now, interval),
+        etag=None,
+        last_modified=None,
+        keep_ttl=True,
+    )
+    await _recovered(pipe, source, back=back)
+
+
+def _interval(
+    pipe: Pipeline, source: Source, fetched: FetchResult, ttl_minutes: int | None
+) -> float:
+    """Return a source's interval after an answer: its own, stretched by the server's hints."""
+    return schedule.polite_interval(
+        pipe.interval_of(source),
+        minimum=pipe.min_interval.total_seconds(),
+        maximum=pipe.max_interval.total_seconds(),
+        max_age=schedule.parse_max_age(fetched.cache_control),
+        ttl_minutes=ttl_minutes,
+    )
 
 
 async def _fail(
@@ -200,7 +472,14 @@ async def _fail(
     retry_after: str | None = None,
 ) -> None:
     """Record a failed poll, back off with jitter, and turn the source off if it keeps failing."""
-    log.warning("source %s (%d) failed: %s (%s)", source.name, source.id, kind.value, detail)
+    log.warning(
+        "source %s (%d) failed: %s (%s)",
+        source.name,
+        source.id,
+        kind.value,
+        detail,
+        extra={"source": source.name, "source_id": source.id, "error_kind": kind.value},
+    )
     report.failed += 1
     report.errors[source.name] = kind.value
     failures = source.consecutive_failures + 1
@@ -242,51 +521,6 @@ async def _fail(
             log.exception("could not tell admins that source %s was turned off", source.name)
 
 
-async def _older_pages(
-    pipe: Pipeline, source: Source, first: Digest, known: Mapping[str, str | None]
-) -> list[Digest]:
-    """Read up to channel_backfill_pages older pages of a channel (`?before=ID`)."""
-    pages: list[Digest] = []
-    taken = {item.key for item in first.fresh}  # a newer page's item wins over an older's
-    url = first.older
-    for _ in range(pipe.channel_backfill_pages):
-        if url is None:
-            break
-        fetched = await pipe.fetcher.fetch(url)
-        if fetched.body is None:
-            break  # the newest page is stored; older history is a nicety
-        try:
-            page = await pipe.digest(
-                fetched.body,
-                kind=source.kind,
-                content_type=None,
-                base_url=url,
-                known=known,
-                taken=taken,
-            )
-        except BrokenProcessPool:
-            log.warning("source %s: a worker died reading %s, twice", source.name, url)
-            break  # the newer pages are stored; older history is a nicety
-        if not page.count or page.older == url:
-            break  # nothing older: a server that ignores ?before= must not loop us
-        pages.append(page)
-        taken.update(item.key for item in page.fresh)
-        url = page.older
-    return pages
-
-
-def _alerted_on_first_poll(items: list[ParsedItem], count: int) -> set[str]:
-    """Return the keys of the newest `count` items (undated ones count as oldest)."""
-    if count <= 0:
-        return set()
-    dated = sorted(
-        enumerate(items),
-        key=lambda pair: (pair[1].published is not None, pair[1].published, -pair[0]),
-        reverse=True,
-    )
-    return {item.key for _, item in dated[:count]}
-
-
 async def _recovered(pipe: Pipeline, source: Source, *, back: bool) -> None:
     """Tell the admins, once, that a source which was failing answers again."""
     if not back:
@@ -298,230 +532,3 @@ async def _recovered(pipe: Pipeline, source: Source, *, back: bool) -> None:
         except Exception:
             # Best effort, like the note that it was turned off.
             log.exception("could not tell admins that source %s is back", source.name)
-
-
-async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> None:
-    """Fetch one source and store what it has; record its health either way."""
-    fetched = await pipe.fetcher.fetch(
-        source.url, etag=source.etag, last_modified=source.last_modified
-    )
-    now = pipe.clock.now()
-    if fetched.error is not None:
-        await _fail(
-            pipe,
-            source,
-            report,
-            now=now,
-            kind=fetched.error,
-            detail=fetched.detail,
-            retry_after=fetched.retry_after,
-        )
-        return
-    max_age = schedule.parse_max_age(fetched.cache_control)
-    interval = schedule.polite_interval(
-        pipe.interval_of(source),
-        minimum=pipe.min_interval.total_seconds(),
-        maximum=pipe.max_interval.total_seconds(),
-        max_age=max_age,
-    )
-    if fetched.not_modified or fetched.body is None:
-        report.not_modified += 1
-        # The feed is as it was, so its <ttl> still holds.
-        interval = schedule.polite_interval(
-            interval,
-            minimum=pipe.min_interval.total_seconds(),
-            maximum=pipe.max_interval.total_seconds(),
-            ttl_minutes=source.ttl_minutes,
-        )
-        back = await pipe.db.sources.record_success(
-            source.id,
-            now=now,
-            next_poll_at=pipe.next_poll(source, now, interval),
-            etag=None,
-            last_modified=None,
-            keep_ttl=True,
-        )
-        await _recovered(pipe, source, back=back)
-        return
-    known = await pipe.db.events.known(source.id)
-    try:
-        page = await pipe.digest(
-            fetched.body,
-            kind=source.kind,
-            content_type=fetched.content_type,
-            base_url=source.url,
-            known=known,
-        )
-    except BrokenProcessPool:
-        detail = "a worker process died reading the document, twice"
-        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
-        return
-    parsed = page.result
-    if parsed.error is not None and not page.count:
-        await _fail(pipe, source, report, now=now, kind=parsed.error, detail=parsed.detail or "")
-        return
-    interval = schedule.polite_interval(
-        interval,
-        minimum=pipe.min_interval.total_seconds(),
-        maximum=pipe.max_interval.total_seconds(),
-        ttl_minutes=parsed.ttl_minutes,
-    )
-    pages = [page]
-    first_poll = not source.backfilled
-    if first_poll and source.kind is SourceKind.TELEGRAM and pipe.channel_backfill_pages:
-        pages.extend(await _older_pages(pipe, source, page, known))
-    report.ok += 1
-    report.items += sum(one.count for one in pages)
-    posts = _fresh_posts(pipe, source, pages, first_poll=first_poll)
-    mirror = pipe.stories
-    # The items and the validators in one transaction: a crash keeps neither, so the next
-    # poll reads the document again (and one transaction is fewer database round trips).
-    async with pipe.db.transaction():
-        outcomes, settled = await _record(pipe, posts, now=now) if posts else ([], None)
-        back = await pipe.db.sources.record_success(
-            source.id,
-            now=now,
-            next_poll_at=pipe.next_poll(source, now, interval),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            backfilled=True,
-            ttl_minutes=parsed.ttl_minutes,
-        )
-    if settled is not None:
-        mirror.version = settled  # committed: the mirror matches the table
-    for analysed, outcome in zip(posts, outcomes, strict=True):
-        report.new_events += int(outcome.new)
-        report.edited += int(outcome.edited)
-        report.backfilled += int(outcome.new and not analysed.alert)
-        report.queued += outcome.queued
-    await _recovered(pipe, source, back=back)
-    if parsed.warning is not None:
-        # Read, but damaged: the health names the damage without counting a failure.
-        log.warning("source %s: %s (%s)", source.name, parsed.warning.value, parsed.detail)
-        await pipe.db.sources.record_problem(
-            source.id, now=now, kind=parsed.warning.value, detail=parsed.detail
-        )
-
-
-def _fresh_posts(
-    pipe: Pipeline, source: Source, pages: list[Digest], *, first_poll: bool
-) -> list[Analysed]:
-    """Return the new and edited items of one source's pages, ready to be recorded.
-
-    The pages are sifted and analysed already (`Pipeline.digest`): items stored before with
-    the same content were dropped before matching, so re-reading a feed of 50 known items
-    costs 50 dictionary look-ups, not 50 classifications.
-    """
-    fresh = [
-        (item, digest, analysis)
-        for page in pages
-        for item, digest, analysis in zip(page.fresh, page.hashes, page.analyses, strict=True)
-    ]
-    alerted = (
-        _alerted_on_first_poll([item for item, _, _ in fresh], pipe.backfill_alerts)
-        if first_poll
-        else None
-    )
-    return [
-        Analysed(
-            Post(
-                item_key=item.key,
-                title=item.title,
-                text=item.text,
-                link=item.link,
-                canonical_link=item.canonical_link,
-                published=item.published,
-                source_id=source.id,
-                source_name=source.name,
-            ),
-            classification,
-            summary,
-            signature,
-            digest,
-            alert=alerted is None or item.key in alerted,
-        )
-        for item, digest, (classification, summary, signature) in fresh
-    ]
-
-
-async def _record(
-    pipe: Pipeline, posts: list[Analysed], *, now: datetime
-) -> tuple[list[Outcome], tuple[int, int]]:
-    """Record one source's posts; runs inside the caller's transaction.
-
-    Returns the outcomes and the stories table's version the mirror matches once the
-    caller's transaction commits (the caller sets it then, and only then).
-    """
-    mirror = pipe.stories
-    # A new source's silent first poll joins stories too: its items may tell what other
-    # sources already reported, and they count as corroboration ("3 sources"), and a
-    # later report must find them rather than start the story again. With the index
-    # joining costs little, so there is nothing to gain from skipping it.
-    # The mirror is re-read only when the stories table changed since it last matched
-    # it: once per source it would be hundreds of rows decoded, most polls, for nothing.
-    # Stories that left the window in the meantime are skipped by `choose` itself.
-    version = await pipe.db.events.stories_version()
-    if version != mirror.version:
-        mirror.sync(
-            await pipe.db.events.recent_signatures(since=now - STORY_WINDOW, limit=MAX_CANDIDATES)
-        )
-    mirror.version = None  # until the transaction commits, the mirror may run ahead
-    outcomes = await record_posts(
-        pipe.db,
-        posts,
-        matcher=pipe.matcher,
-        catalog=pipe.catalog,
-        now=now,
-        stories=mirror,
-        audience=pipe.audience,
-    )
-    # No other connection can commit while this transaction holds the write lock, and
-    # `record_posts` touched the mirror with every story it wrote.
-    return outcomes, (version[0], pipe.db.events.stories_writes)
-
-
-def _host(source: Source) -> str:
-    try:
-        return (urlsplit(source.url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport:
-    """Poll every due source (or every active one) once, a few at a time and per host."""
-    if all_sources:
-        sources = [s for s in await pipe.db.sources.all() if s.active]
-    else:
-        sources = await pipe.db.sources.due(pipe.clock.now())
-    report = CycleReport(sources=len(sources))
-    limit = asyncio.Semaphore(pipe.concurrency)
-    hosts: dict[str, asyncio.Semaphore] = {}
-
-    async def one(source: Source) -> None:
-        host_limit = hosts.setdefault(_host(source), asyncio.Semaphore(pipe.per_host))
-        # The host's slot first: a task waiting for a busy host holds no global slot.
-        async with host_limit, limit:
-            try:
-                await poll_source(pipe, source, report)
-            except Exception:
-                # A bug, not a bad feed: log it with its traceback, keep the cycle going.
-                log.exception("polling source %s failed unexpectedly", source.name)
-                report.failed += 1
-                report.errors[source.name] = "internal_error"
-
-    async with asyncio.TaskGroup() as group:
-        for source in sources:
-            group.create_task(one(source))
-    if report.queued and pipe.on_queued is not None:
-        pipe.on_queued()
-    log.info(
-        "cycle: %d sources, %d new events (%d silent backfill, %d edited), "
-        "%d alerts queued, %d failed",
-        report.sources,
-        report.new_events,
-        report.backfilled,
-        report.edited,
-        report.queued,
-        report.failed,
-    )
-    return report

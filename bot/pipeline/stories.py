@@ -30,13 +30,19 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.matching.matcher import Reading
 from bot.matching.normalize import Memo
 from bot.models import Classification
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from storage import Database
 
 WINDOW = timedelta(hours=12)
 NEAR_DUPLICATE = 0.5
@@ -192,10 +198,11 @@ class _Story:
 class RecentStories:
     """The newest `MAX_CANDIDATES` stories of the window, decoded and indexed by key.
 
-    Mutable on purpose: it is a cache of the stories table that the poller refreshes at the
-    start of each transaction (`sync`) and updates after each report it stores (`touch`),
-    so decoding signatures and comparing sketches is done once per story, not once per
-    story and report. `choose` gives exactly what `choose_story` gives for the same rows.
+    Mutable on purpose: it is a cache of the stories table, refreshed from it (`sync`) and
+    updated after each report stored (`touch`), so decoding signatures and comparing
+    sketches is done once per story, not once per story and report (`StoryMirror` keeps
+    it in step with the table). `choose` gives exactly what `choose_story` gives for the
+    same rows.
     """
 
     def __init__(self, limit: int = MAX_CANDIDATES) -> None:
@@ -204,9 +211,6 @@ class RecentStories:
         self._ranks: list[tuple[float, int]] = []  # ascending
         self._by_hash: dict[int, set[int]] = {}
         self._by_place: dict[str, set[int]] = {}
-        # The stories table's version (`EventRepository.stories_version`) this mirror is
-        # known to match; None: unknown, so the next transaction syncs.
-        self.version: tuple[int, int] | None = None
 
     def sync(self, rows: Iterable[tuple[int, float, str | None]]) -> None:
         """Mirror the stories table's newest stories: (id, last reported, signature) rows."""
@@ -316,6 +320,66 @@ class RecentStories:
             _discard(self._by_place, place, story_id)
         for place in new_places - old_places:
             self._by_place.setdefault(place, set()).add(story_id)
+
+
+class StoryMirror:
+    """The recent stories held in memory (`RecentStories`), kept in step with the table.
+
+    The mirror knows the version of the stories table it matches: SQLite's data_version
+    (which moves when another connection commits) with this connection's own count of
+    story writes (`EventRepository.stories_version`). `recent` re-reads the table only
+    when that version moved, because re-reading is hundreds of rows where the version is
+    one query. A writer that uses the mirror inside `transaction` touches it with every
+    story it writes, so once that transaction commits the mirror matches the table again;
+    if it fails, the version stays unknown and the next `recent` re-reads.
+    """
+
+    def __init__(self) -> None:
+        self._stories = RecentStories(MAX_CANDIDATES)
+        self._version: tuple[int, int] | None = None  # None: unknown, so `recent` re-reads
+        self._pending: int | None = None  # data_version `recent` saw in the open transaction
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """Return the stories table's version the mirror is known to match, if any."""
+        return self._version
+
+    async def recent(self, db: Database, *, now: datetime) -> RecentStories:
+        """Return the recent stories as the table holds them; call inside a transaction.
+
+        The caller must `touch` what it writes to the stories table; until the transaction
+        commits through `transaction`, the mirror counts as unknown.
+        """
+        if not db.in_transaction:
+            raise RuntimeError("StoryMirror.recent needs a transaction around it")
+        version = await db.events.stories_version()
+        if version != self._version:
+            self._stories.sync(
+                await db.events.recent_signatures(since=now - WINDOW, limit=MAX_CANDIDATES)
+            )
+        self._version = None  # until the transaction commits, the mirror may run ahead
+        self._pending = version[0]
+        return self._stories
+
+    @asynccontextmanager
+    async def transaction(self, db: Database) -> AsyncIterator[None]:
+        """Run a transaction in which stories may be written through this mirror.
+
+        It must be the outermost transaction: the mirror matches the table only once the
+        writes are committed, which an enclosing transaction would decide later.
+        """
+        if db.in_transaction:
+            raise RuntimeError("StoryMirror.transaction must not be nested in another")
+        settled: tuple[int, int] | None = None
+        async with db.transaction():
+            self._pending = None  # under the database's lock: no other writer is between
+            yield
+            if self._pending is not None:
+                # No other connection can commit while this one holds the write lock, so
+                # data_version is still what `recent` saw; the own writes are counted.
+                settled = (self._pending, db.events.stories_writes)
+        if settled is not None:
+            self._version = settled  # committed: the mirror matches the table
 
 
 def _discard(index: dict[_K, set[int]], key: _K, story_id: int) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 
 # Container objects allocated (net) before a young collection. CPython's 700 suits small
-# scripts; storing one report makes hundreds of short-lived tuples, dicts and dataclasses,
-# so the collector ran about 600 times in the ingest bench's first cycle.
+# scripts; storing one report makes hundreds of short-lived tuples, dicts and dataclasses.
 _YOUNG = 20_000
 
 
@@ -17,11 +16,8 @@ def settle_heap() -> None:
     hundreds of thousands of objects that every full collection walked again, for nothing.
     Frozen (`gc.freeze`), they sit in a permanent generation no collection visits; objects
     freed later by their reference counts are freed as before, and only cycles among frozen
-    objects are never collected, which is why the collection comes first. In the ingest
-    bench's first cycle the main thread spent 0.69 s of its 6.3 s in the collector, 0.35 s
-    with start-up objects frozen, and about 0.3 s less again with the higher threshold.
-    Called once a process is set up: by the bot after it opened its services, and by each
-    ingest worker.
+    objects are never collected, which is why the collection comes first. Called once a
+    process is set up: by the bot after it opened its services, and by each ingest worker.
     """
     gc.collect()
     gc.freeze()

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING
 
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog, PlaceIndex
-from bot.models import ChatFilters, Event, Source
+from bot.models import AuditEntry, ChatFilters, Event, Source, Stats
 from bot.ui.i18n import Translator, translator
-from storage.admin import AuditEntry
-from storage.stats import Stats
 
 __all__ = ["UI", "escape", "ui_for"]
 

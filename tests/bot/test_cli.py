@@ -6,31 +6,13 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sandbox import SourceServer
+from storage import open_database
+from tests.helpers.cli import outpost
 from tests.helpers.paths import PROJECT, SAMPLES
-
-
-async def outpost(
-    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
-) -> tuple[int, str, str]:
-    """Run `python -m bot.cli ARGS` and return its exit code, stdout and stderr."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OUTPOST_")}
-    full_env.update(env or {})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=full_env,
-        cwd=cwd or PROJECT,
-    )
-    out, err = await process.communicate(stdin.encode())
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def test_run_without_token_says_how_to_set_one(tmp_path: Path) -> None:
@@ -143,3 +125,28 @@ async def test_python_m_bot_runs_the_cli() -> None:
     out, _ = await process.communicate()
     assert process.returncode == 0
     assert "topic drills" in out.decode()
+
+
+async def test_chats_lists_who_started_the_bot_so_an_admin_finds_their_id(
+    tmp_path: Path,
+) -> None:
+    db = await open_database(tmp_path / "outpost.sqlite3")
+    now = datetime(2022, 10, 12, tzinfo=UTC)
+    try:
+        await db.chats.register(
+            123456789, chat_type="private", title="anna", language="be", now=now
+        )
+        await db.chats.register(
+            -100777,
+            chat_type="supergroup",
+            title="Watchers",
+            language=None,
+            now=now + timedelta(minutes=1),
+        )
+    finally:
+        await db.close()
+    code, out, err = await outpost("chats", cwd=tmp_path)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["-100777", "supergroup", "-", "Watchers"]
+    assert lines[1].split() == ["123456789", "private", "be", "anna"]

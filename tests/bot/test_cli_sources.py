@@ -69,3 +69,28 @@ def test_manage_sources(env: Path, capsys: pytest.CaptureFixture[str], data_dir:
     code, out, _ = run(capsys, "sources", "export", str(env / "out.opml"))
     assert code == 0
     assert len(parse_opml((env / "out.opml").read_bytes())) == 3
+
+
+def test_import_the_starter_set(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sources", "import", "--starter")
+    assert code == 0
+    assert "18 added, 0 already known, 0 refused" in out
+    assert "unchecked" in out
+    assert "outpost poll --once" in out
+    code, out, _ = run(capsys, "sources", "list", "--json")
+    rows = json.loads(out)
+    kinds = {row["url"]: row["kind"] for row in rows}
+    assert kinds["https://t.me/s/modmilby"] == "telegram"
+    assert kinds["https://www.osw.waw.pl/en/rss.xml"] == "rss"
+    # A second import finds them all known: nothing is doubled.
+    code, out, _ = run(capsys, "sources", "import", "--starter")
+    assert "0 added, 18 already known, 0 refused" in out
+
+
+@pytest.mark.parametrize("argv", [("sources", "import"), ("sources", "import", "x", "--starter")])
+def test_import_needs_a_file_or_the_starter_set(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "--starter" in err

@@ -9,6 +9,7 @@ from bot.admin.intake import add_source
 from bot.app import OutpostApp
 from bot.context import Core
 from bot.pipeline.cycle import run_cycle
+from bot.ui.callbacks import TopicToggle
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, BOB, YELSK_LINK, post_conversation, say
 from tests.helpers.settings import ADMIN_ID
@@ -32,17 +33,18 @@ async def test_subscribe_by_command_and_by_button(sandbox: SandboxBotAPI, core: 
     keyboard = sandbox.last_to(ALICE)
     assert keyboard.reply_markup is not None
     buttons = [row[0] for row in keyboard.reply_markup["inline_keyboard"]]
-    assert any(b["callback_data"] == "t:equipment" for b in buttons)
-    assert any(b["text"].startswith("✅") and b["callback_data"] == "t:drills" for b in buttons)
+    equipment, drills = TopicToggle("equipment").encode(), TopicToggle("drills").encode()
+    assert any(b["callback_data"] == equipment for b in buttons)
+    assert any(b["text"].startswith("✅") and b["callback_data"] == drills for b in buttons)
 
     sandbox.push_callback(
-        chat_id=ALICE, user_id=ALICE, message_id=keyboard.message_id, data="t:equipment"
+        chat_id=ALICE, user_id=ALICE, message_id=keyboard.message_id, data=equipment
     )
     await sandbox.wait_for(lambda: len(sandbox.callback_answers) == 1)
     assert await core.db.chats.topics_of(ALICE) == {"drills", "equipment"}
     await sandbox.wait_for(
         lambda: any(
-            b[0]["text"].startswith("✅") and b[0]["callback_data"] == "t:equipment"
+            b[0]["text"].startswith("✅") and b[0]["callback_data"] == equipment
             for b in (sandbox.last_to(ALICE).reply_markup or {}).get("inline_keyboard", [])
         )
     )

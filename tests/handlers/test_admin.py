@@ -6,7 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.context import Core
+from bot.models import Severity
 from bot.pipeline.cycle import run_cycle
+from bot.ui.callbacks import (
+    DraftCancel,
+    DraftConfirm,
+    DraftNext,
+    DraftSeverity,
+    DraftStep,
+    DraftTopic,
+    LatestPage,
+    decode,
+)
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, BOB, last_buttons, post_conversation, say, tap
 from tests.helpers.settings import ADMIN_ID
@@ -45,7 +56,9 @@ async def test_cancelled_post_reaches_nobody_and_is_audited(
     await core.dispatcher.drain()
     assert len(sandbox.messages_to(ALICE)) == 1  # only the /subscribe reply
     # A second tap on the same preview does nothing.
-    await press(sandbox, ADMIN_ID, message_id, cancel.replace(":no", ":ok"))
+    cancelled = decode(cancel)
+    assert isinstance(cancelled, DraftCancel)
+    await press(sandbox, ADMIN_ID, message_id, DraftConfirm(cancelled.draft).encode())
     await core.dispatcher.drain()
     assert len(sandbox.messages_to(ALICE)) == 1
     log = await say(sandbox, ADMIN_ID, "/audit")
@@ -78,7 +91,7 @@ async def test_admin_commands_refuse_other_users(sandbox: SandboxBotAPI, core: C
     await post_conversation(sandbox, ADMIN_ID, "/post Мобилизация резервистов")
     answers = len(sandbox.callback_answers)
     mine = sandbox.last_to(BOB).message_id
-    sandbox.push_callback(chat_id=BOB, user_id=BOB, message_id=mine, data="dr:1:ok")
+    sandbox.push_callback(chat_id=BOB, user_id=BOB, message_id=mine, data=DraftConfirm(1).encode())
     await sandbox.wait_for(lambda: len(sandbox.callback_answers) == answers + 1)
     assert "only Outpost admins" in sandbox.callback_answers[-1].get("text", "")
     assert await core.db.admin.recent_audit() == []
@@ -136,7 +149,7 @@ async def test_latest_pages_with_buttons(
     page = sandbox.last_to(ALICE)
     assert page.reply_markup is not None
     older = page.reply_markup["inline_keyboard"][0][0]
-    assert older["callback_data"] == "lt:*:5"
+    assert decode(older["callback_data"]) == LatestPage(topic=None, offset=5)
     await press(sandbox, ALICE, page.message_id, older["callback_data"])
     await sandbox.wait_for(lambda: "\n6. " in (sandbox.last_to(ALICE).text or ""))
     drills = await say(sandbox, ALICE, "/latest вучэнні")
@@ -177,31 +190,36 @@ async def test_post_conversation_lets_the_admin_choose_topics_places_and_severit
     asked = await say(sandbox, ADMIN_ID, "/post")
     assert "Send the text" in asked
     await say(sandbox, ADMIN_ID, "Учения у деревни возле леса")
-    buttons = last_buttons(sandbox, ADMIN_ID)
-    draft = buttons[0].split(":")[1]
+    step = decode(last_buttons(sandbox, ADMIN_ID)[0])
+    assert isinstance(step, DraftStep)
+    draft = step.draft
     keyboard = sandbox.last_to(ADMIN_ID).reply_markup
     assert keyboard is not None
-    ticked = [b[0]["callback_data"] for b in keyboard["inline_keyboard"] if b[0]["text"][0] == "✅"]
-    assert ticked == [f"pd:{draft}:t:drills"]  # found by the matcher, prefilled
-    await tap(sandbox, ADMIN_ID, f"pd:{draft}:t:drills")  # untick drills...
-    await tap(sandbox, ADMIN_ID, f"pd:{draft}:t:border")  # ...and choose border
-    await tap(sandbox, ADMIN_ID, f"pd:{draft}:next")
+    ticked = [
+        decode(b[0]["callback_data"])
+        for b in keyboard["inline_keyboard"]
+        if b[0]["text"][0] == "✅"
+    ]
+    assert ticked == [DraftTopic(draft, "drills")]  # found by the matcher, prefilled
+    await tap(sandbox, ADMIN_ID, DraftTopic(draft, "drills"))  # untick drills...
+    await tap(sandbox, ADMIN_ID, DraftTopic(draft, "border"))  # ...and choose border
+    await tap(sandbox, ADMIN_ID, DraftNext(draft))
     assert "No place found" in (sandbox.last_to(ADMIN_ID).text or "")
     unknown = await say(sandbox, ADMIN_ID, "Нарния")
     assert "no place by that name" in unknown
     await say(sandbox, ADMIN_ID, "Мозырь")
-    assert last_buttons(sandbox, ADMIN_ID) == [
-        f"pd:{draft}:s:high",
-        f"pd:{draft}:s:medium",
-        f"pd:{draft}:s:low",
-        f"pd:{draft}:s:auto",
+    assert [decode(data) for data in last_buttons(sandbox, ADMIN_ID)] == [
+        DraftSeverity(draft, Severity.HIGH),
+        DraftSeverity(draft, Severity.MEDIUM),
+        DraftSeverity(draft, Severity.LOW),
+        DraftSeverity(draft, None),
     ]
-    await tap(sandbox, ADMIN_ID, f"pd:{draft}:s:high", replies=2)
+    await tap(sandbox, ADMIN_ID, DraftSeverity(draft, Severity.HIGH), replies=2)
     preview = sandbox.messages_to(ADMIN_ID)[-2]
     assert "Border" in (preview.text or "")
     assert "Drills" not in (preview.text or "")
     assert "Mazyr" in (preview.text or "")
-    await tap(sandbox, ADMIN_ID, f"dr:{draft}:ok")
+    await tap(sandbox, ADMIN_ID, DraftConfirm(draft))
     await core.dispatcher.drain()
     assert sandbox.last_to(ALICE).text == preview.text
     assert len(sandbox.messages_to(BOB)) == 1  # drills was unticked: Bob gets nothing

@@ -15,10 +15,11 @@ from bot.chats.delivery import parse_quiet
 from bot.context import Core
 from bot.delivery.plan import last_digest, next_digest, plan, quiet_until
 from bot.models import Delivery, DeliveryChoices, QuietMode
-from bot.pipeline.alerts import Post, record_post
+from bot.pipeline.store import record_post
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI
 from tests.helpers.chat import say
+from tests.helpers.posts import source_post
 
 CHAT = 2001
 MINSK = "Europe/Minsk"
@@ -29,14 +30,8 @@ async def post(core: Core, key: str, text: str, *, source: str = "Src", link: st
     url = link or f"https://news.example.org/{key}"
     outcome = await record_post(
         core.db,
-        Post(
-            item_key=key,
-            title=text,
-            text=text,
-            link=url,
-            canonical_link=url,
-            published=None,
-            source_name=source,
+        source_post(
+            core.matcher, key, text, text, link=url, canonical_link=url, source_name=source
         ),
         matcher=core.matcher,
         catalog=core.catalog,

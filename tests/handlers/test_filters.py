@@ -13,7 +13,7 @@ ALICE, BOB, CAROL, DAVE, EVE, FRANK = 2001, 2002, 2003, 2004, 2005, 2006
 
 async def post(sandbox: SandboxBotAPI, core: Core, text: str) -> str:
     """Post as the admin (topics, places and severity as found), deliver, return the receipt."""
-    preview = await post_conversation(sandbox, ADMIN_ID, f"/post {text}", severity="auto")
+    preview = await post_conversation(sandbox, ADMIN_ID, f"/post {text}", severity=None)
     assert preview.reply_markup is not None
     await tap(sandbox, ADMIN_ID, preview.reply_markup["inline_keyboard"][0][0]["callback_data"])
     await core.dispatcher.drain()

@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 
 from bot.context import Core
-from bot.pipeline.alerts import Post, record_post
+from bot.pipeline.store import record_post
 from bot.runtime.clock import ManualClock
 from bot.ui import maps
+from bot.ui.callbacks import StatusChart, StatusMap, decode
 from bot.ui.texts import TopicFigures
 from sandbox import SandboxBotAPI
+from tests.helpers.posts import source_post
 
 CHAT = 4000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -23,10 +25,11 @@ async def report(core: Core, key: str, text: str) -> None:
     """Store one report as if a source had just published it."""
     await record_post(
         core.db,
-        Post(
-            item_key=key,
-            title=text,
-            text=text,
+        source_post(
+            core.matcher,
+            key,
+            text,
+            text,
             link=f"https://news.example.org/{key}",
             canonical_link=f"https://news.example.org/{key}",
             published=core.clock.now(),
@@ -133,8 +136,10 @@ async def test_map_of_located_stories_is_a_png_rendered_off_the_loop(
     board = sandbox.last_to(CHAT)
     assert board.reply_markup is not None
     buttons = [b["callback_data"] for b in board.reply_markup["inline_keyboard"][0]]
-    assert buttons == ["st:chart", "st:map"]
-    sandbox.push_callback(chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data="st:map")
+    assert [decode(data) for data in buttons] == [StatusChart(), StatusMap()]
+    sandbox.push_callback(
+        chat_id=CHAT, user_id=CHAT, message_id=board.message_id, data=StatusMap().encode()
+    )
     await sandbox.wait_for(lambda: sandbox.last_to(CHAT).kind == "photo", timeout=20)
     photo = sandbox.last_to(CHAT)
     assert photo.content is not None

@@ -6,6 +6,16 @@ bot's answer, so a test reads as the conversation it checks.
 
 from __future__ import annotations
 
+from bot.models import Severity
+from bot.ui.callbacks import (
+    Button,
+    DraftKeepPlaces,
+    DraftNext,
+    DraftNoPlace,
+    DraftSeverity,
+    DraftStep,
+    decode,
+)
 from sandbox import SandboxBotAPI
 from sandbox.botapi import SentMessage
 
@@ -22,8 +32,9 @@ async def say(sandbox: SandboxBotAPI, chat_id: int, text: str, replies: int = 1)
     return messages[-1].text or ""
 
 
-async def tap(sandbox: SandboxBotAPI, chat_id: int, data: str, replies: int = 0) -> None:
+async def tap(sandbox: SandboxBotAPI, chat_id: int, button: Button | str, replies: int = 0) -> None:
     """Tap a button of the bot's last message that has one with this data."""
+    data = button.encode() if isinstance(button, Button) else button
     message = next(
         m
         for m in reversed(sandbox.messages_to(chat_id))
@@ -50,13 +61,20 @@ def last_buttons(sandbox: SandboxBotAPI, chat_id: int) -> list[str]:
 
 
 async def post_conversation(
-    sandbox: SandboxBotAPI, admin: int, command: str, severity: str = "high"
+    sandbox: SandboxBotAPI, admin: int, command: str, severity: Severity | None = Severity.HIGH
 ) -> SentMessage:
-    """Walk /post TEXT through topics, places and severity; return the preview."""
+    """Walk /post TEXT through topics, places and severity (None: as its topics); return
+    the preview."""
     await say(sandbox, admin, command)
-    draft = last_buttons(sandbox, admin)[-1].split(":")[1]
-    await tap(sandbox, admin, f"pd:{draft}:next")
-    place_choice = "pk" if f"pd:{draft}:pk" in last_buttons(sandbox, admin) else "pn"
-    await tap(sandbox, admin, f"pd:{draft}:{place_choice}")
-    await tap(sandbox, admin, f"pd:{draft}:s:{severity}", replies=2)
+    step = decode(last_buttons(sandbox, admin)[-1])
+    assert isinstance(step, DraftStep)
+    draft = step.draft
+    await tap(sandbox, admin, DraftNext(draft))
+    keep = DraftKeepPlaces(draft)
+    await tap(
+        sandbox,
+        admin,
+        keep if keep.encode() in last_buttons(sandbox, admin) else DraftNoPlace(draft),
+    )
+    await tap(sandbox, admin, DraftSeverity(draft, severity), replies=2)
     return sandbox.messages_to(admin)[-2]

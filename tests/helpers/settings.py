@@ -10,10 +10,9 @@ from sandbox import SandboxBotAPI
 ADMIN_ID = 42
 
 
-def make_settings(sandbox: SandboxBotAPI, tmp_path: Path) -> Settings:
-    """Settings pointing at the sandbox, a fresh database and local sources."""
-    return load_settings(
-        env_file=False,
+def make_settings(sandbox: SandboxBotAPI, tmp_path: Path, **overrides: object) -> Settings:
+    """Settings pointing at the sandbox, a fresh database and local sources (and overrides)."""
+    values: dict[str, object] = dict(
         bot_token=sandbox.token,
         telegram_api_url=sandbox.base_url,
         database=tmp_path / "outpost.sqlite3",
@@ -23,4 +22,7 @@ def make_settings(sandbox: SandboxBotAPI, tmp_path: Path) -> Settings:
         # Matching inline: a test's few items do not repay starting worker processes
         # (test_polling runs a cycle through a real pool).
         parse_workers=0,
+        data_dir=tmp_path,
     )
+    values.update(overrides)
+    return load_settings(env_file=False, **values)

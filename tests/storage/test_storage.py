@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import SourceKind
+from bot.models import DuplicateSourceError, SourceKind
 from storage import Database, open_database
 from storage.events import NewEvent
-from storage.sources import DuplicateSourceError
 
 NOW = datetime(2022, 10, 12, 12, 0, tzinfo=UTC)
 

@@ -55,6 +55,8 @@ _CHANNEL_CHILDREN = frozenset(
         "{http://www.w3.org/2005/Atom}link",
     }
 )
+# The one channel child whose children are read here (checked below).
+_NESTED_CHANNEL_CHILDREN = frozenset({"image"})
 # Item elements read here, and ones feedparser keeps in fields Outpost does not use.
 _READ = frozenset({"title", "link", "guid", "pubDate", "description"})
 _IGNORED = frozenset({"category", "author", "comments", "enclosure", f"{_DC}creator"})
@@ -147,14 +149,23 @@ def _plain_or_html(value: str) -> dict[str, Any]:
     return {"value": _fix(value), "type": kind}
 
 
-def _children(element: Iterable[Any], allowed: frozenset[str]) -> dict[str, Any]:
-    """Return the element's children by tag; decline an unknown, repeated or odd child."""
+def _children(
+    element: Iterable[Any], allowed: frozenset[str], nested: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Return the element's children by tag; decline an unknown, repeated or odd child.
+
+    A child with children of its own is declined unless its tag is in `nested`: even in an
+    element this path skips (a category, an author), feedparser reads a nested title or
+    link into the entry.
+    """
     found: dict[str, Any] = {}
     for child in element:
         tag = child.tag
         if not isinstance(tag, str) or tag not in allowed:
             raise _DeclinedError  # a comment, a processing instruction, or unknown markup
         if tag in found and tag in _SINGLE:
+            raise _DeclinedError
+        if len(child) and tag not in nested:
             raise _DeclinedError
         found[tag] = child
     return found
@@ -218,6 +229,7 @@ def read_rss(body: bytes) -> dict[str, Any] | None:
         fields = _children(
             [child for child in channel if child.tag != "item"],
             _CHANNEL_CHILDREN,
+            nested=_NESTED_CHANNEL_CHILDREN,
         )
         feed: dict[str, Any] = {}
         if "title" in fields:

@@ -20,11 +20,18 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from charset_normalizer import from_bytes
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
 from bot.pipeline.parse.fast_rss import read_rss
 from bot.pipeline.parse.identity import feed_item
-from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text, truncate_words
+from bot.pipeline.parse.text import (
+    first_sentences,
+    html_to_text,
+    normalize_text,
+    strip_invisible,
+    truncate_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +139,26 @@ def _choose_encoding(body: bytes, content_type: str | None) -> str | None:
     # Strict UTF-8 validity is strong evidence (single-byte text is almost never valid
     # UTF-8 by accident), while a single-byte charset "decodes" any bytes at all, so UTF-8
     # wins over a label; then the document's own declaration; then the server's header.
-    for candidate in ("utf-8", _declared_encoding(body), _http_charset(content_type)):
+    declared = _declared_encoding(body)
+    served = _http_charset(content_type)
+    for candidate in ("utf-8", declared, served):
         if candidate and _decodes(body, candidate):
             return candidate
+    if declared is None and served is None:
+        return _detected_encoding(body)
+    return None  # a label that does not read the body is a broken feed, not a guess
+
+
+def _detected_encoding(body: bytes) -> str | None:
+    """Return the charset charset-normalizer finds for an undeclared body, or None.
+
+    A kept detector (statistics over code pages and languages) rather than a guess of our
+    own; its best match that decodes the whole body wins. Cyrillic read in the wrong code
+    page is still caught afterwards by `_looks_like_mojibake`.
+    """
+    for match in from_bytes(body):
+        if _decodes(body, match.encoding):
+            return str(match.encoding)
     return None
 
 
@@ -202,7 +226,7 @@ def _title(value: object, detail: object) -> str:
     text = _str(value)
     if text and _is_html(detail):
         text = html_to_text(text)
-    return truncate_words(" ".join(text.split()), _MAX_TITLE_CHARS)
+    return truncate_words(" ".join(strip_invisible(text).split()), _MAX_TITLE_CHARS)
 
 
 def _safe_link(value: object, base_url: str | None) -> str | None:
@@ -272,6 +296,7 @@ def parse_feed(
     refused = _prechecks(body)
     if refused is not None:
         return refused
+    body = _declaration_first(body)
     encoding = _choose_encoding(body, content_type)
     if encoding is None:
         return ParseResult(
@@ -303,6 +328,19 @@ def parse_feed(
         logger.warning("feedparser failed on %s", base_url, exc_info=True)
         return ParseResult(error=ErrorKind.MALFORMED, detail=f"parser failed: {exc!r}")
     return _result(parsed, base_url)
+
+
+def _declaration_first(body: bytes) -> bytes:
+    """Drop whitespace before an XML declaration.
+
+    XML allows nothing before `<?xml`, so both parsers call such a document malformed,
+    yet a reader shows it whole: many servers' templates emit a newline first. Only ASCII
+    whitespace is dropped, so a UTF-16 body (whose "<" sits beside a NUL) is left as it is.
+    """
+    if body[:1] not in b" \t\r\n":
+        return body
+    head = body.lstrip(b" \t\r\n")
+    return head if head.startswith(b"<?xml") else body
 
 
 def _fast_path(body: bytes, encoding: str) -> dict[str, Any] | None:

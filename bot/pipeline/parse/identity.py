@@ -101,8 +101,8 @@ def _bounded(key: str) -> str:
     if len(key) <= _MAX_KEY_CHARS:
         return key
     prefix = key.partition(":")[0]
-    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return f"{prefix}-sha1:{digest}"
+    hashed = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f"{prefix}-sha1:{hashed}"
 
 
 def item_key(*, guid: str | None, link: str | None, title: str, published: datetime | None) -> str:

@@ -14,7 +14,13 @@ from urllib.parse import urljoin, urlsplit
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
 from bot.pipeline.parse.identity import feed_item
-from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text, truncate_words
+from bot.pipeline.parse.text import (
+    first_sentences,
+    html_to_text,
+    normalize_text,
+    strip_invisible,
+    truncate_words,
+)
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 _MAX_TITLE_CHARS = 300
@@ -59,7 +65,9 @@ def _item(entry: dict[str, Any], base_url: str | None) -> ParsedItem | None:
     text = html_to_text(html) if html else normalize_text(_str(entry.get("content_text")))
     if not text:
         text = normalize_text(_str(entry.get("summary")))
-    title = truncate_words(" ".join(_str(entry.get("title")).split()), _MAX_TITLE_CHARS)
+    title = truncate_words(
+        " ".join(strip_invisible(_str(entry.get("title"))).split()), _MAX_TITLE_CHARS
+    )
     if not title and not text:
         return None
     if not title:

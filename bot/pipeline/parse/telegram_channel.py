@@ -1,7 +1,11 @@
 """Read the posts of a public Telegram channel from its web preview, https://t.me/s/NAME.
 
 The preview is server-rendered HTML: each post is a `.tgme_widget_message` with a
-`data-post="channel/id"` attribute, its text, media markers, date and view count.
+`data-post="channel/id"` attribute, its text, media markers, date and view count. What a
+message is comes from its markup, not from whether it has text: a service notice (channel
+created, photo changed, a post pinned, a live stream) carries the `service_message` class
+and is never a post; a poll is read as its question and options; media without a caption
+has nothing to read and is skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
 from bot.pipeline.parse.identity import canonical_link
-from bot.pipeline.parse.text import first_sentences, html_to_text, normalize_text
+from bot.pipeline.parse.text import (
+    first_sentences,
+    html_to_text,
+    normalize_text,
+    strip_invisible,
+)
 
 _NAME = r"[A-Za-z0-9_]{5,32}"
 _CHANNEL_NAME = re.compile(_NAME)
@@ -28,6 +37,9 @@ _MESSAGES = ".tgme_widget_message[data-post]"
 # page t.me shows for users, private channels and names that do not exist.
 _CHANNEL_MARKERS = ".tgme_channel_history, .tgme_channel_info, .tgme_widget_message_wrap"
 _TITLE_CHARS = 120
+# Marks a poll's title and text, so an alert shows what kind of post it came from; the
+# chart emoji is how Telegram's own apps label a poll in chat lists.
+POLL_MARK = "📊"
 
 
 def channel_page_url(name_or_url: str) -> str:
@@ -86,6 +98,30 @@ def _own_text(message: LexborNode) -> str:
     return ""
 
 
+def _poll_text(message: LexborNode) -> str:
+    """Return a poll as its question, then one option per line; "" for a message without one."""
+    poll = message.css_first(".tgme_widget_message_poll")
+    if poll is None:
+        return ""
+    question = _plain(poll.css_first(".tgme_widget_message_poll_question"))
+    options = [
+        text
+        for text in (_plain(node) for node in poll.css(".tgme_widget_message_poll_option_text"))
+        if text
+    ]
+    if not question and not options:
+        return ""
+    lines = [f"{POLL_MARK} {question or ''}".rstrip()]
+    lines.extend(f"— {option}" for option in options)
+    return "\n".join(lines)
+
+
+def _is_service(message: LexborNode) -> bool:
+    # "service_message" is a class of its own; "tgme_widget_message_service_date" (the day
+    # separator between posts) is outside the message, so a word match is enough.
+    return "service_message" in (message.attributes.get("class") or "").split()
+
+
 def _published(message: LexborNode) -> datetime | None:
     node = message.css_first(".tgme_widget_message_date time[datetime]") or message.css_first(
         "time[datetime]"
@@ -115,9 +151,16 @@ def _post(message: LexborNode) -> ParsedItem | None:
     channel, _, post_id = (message.attributes.get("data-post") or "").partition("/")
     if not _CHANNEL_NAME.fullmatch(channel) or not post_id.isdigit():
         return None
+    if _is_service(message):
+        # "Channel created", "… pinned «…»": a pinned notice repeats an old post's words,
+        # and as a post it would alert that happening a second time.
+        return None
     text = _own_text(message)
+    poll = _poll_text(message)
+    if poll:
+        text = f"{text}\n\n{poll}" if text else poll
     if not text:
-        # Service notices and media without a caption: nothing to match or summarise.
+        # Media without a caption: nothing to match or summarise.
         return None
     views_node = message.css_first(".tgme_widget_message_views")
     link = f"https://t.me/{channel}/{post_id}"
@@ -138,7 +181,7 @@ def _post(message: LexborNode) -> ParsedItem | None:
 def _channel_title(tree: LexborHTMLParser) -> str | None:
     meta = tree.css_first('meta[property="og:title"]')
     if meta is not None:
-        content = " ".join((meta.attributes.get("content") or "").split())
+        content = " ".join(strip_invisible(meta.attributes.get("content") or "").split())
         if content:
             return content
     return _plain(tree.css_first(".tgme_channel_info_header_title"))

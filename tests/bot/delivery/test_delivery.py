@@ -21,7 +21,7 @@ import pytest
 from bot.app import build_application, running
 from bot.context import Core
 from bot.delivery.pacer import BURST, CHAT_MARGIN, ClockTimer, Limits, PaceState
-from bot.models import Delivery
+from bot.models import Delivery, DeliveryChange
 from bot.runtime.clock import ManualClock
 from sandbox import RateLimits, SandboxBotAPI
 from storage.events import NewEvent
@@ -339,7 +339,7 @@ async def test_a_group_that_became_a_supergroup_is_followed(
 ) -> None:
     await chats(paced, limited, [-5])
     await paced.db.chats.subscribe(-5, "drills", now=paced.clock.now())
-    await paced.db.chats.update_prefs(-5, link_previews=True)
+    await paced.db.chats.update_prefs(-5, DeliveryChange(link_previews=True))
     for key in "ab":
         await queue(paced, await story(paced, key), [-5])
     limited.migrate(-5, -1005)
@@ -481,7 +481,7 @@ async def test_rows_held_for_a_digest_take_no_send_slot(
     digest_chats = list(range(100, 140))
     await chats(paced, limited, [*range(1, 29), *digest_chats])
     for chat_id in digest_chats:
-        await paced.db.chats.update_prefs(chat_id, delivery=Delivery.DAILY)
+        await paced.db.chats.update_prefs(chat_id, DeliveryChange(delivery=Delivery.DAILY))
     news = await story(paced, "news")
     await queue(paced, news, digest_chats)  # queued first: claimed before the instant ones
     await queue(paced, news, list(range(1, 29)))

@@ -10,8 +10,7 @@ from html import escape, unescape
 
 import pytest
 
-from bot.delivery.dispatcher import split_plain
-from bot.delivery.split import split_html, utf16_units
+from bot.delivery.split import split_html, split_plain, utf16_units
 from sandbox.telegram_html import parse_telegram_html
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.matching import default_catalog, default_matcher
 from bot.matching.audience import AudienceIndex, NaiveAudience
 from bot.matching.matcher import read
-from bot.models import ChatFilters
+from bot.models import ChatFilters, Severity
 from bot.pipeline.audience import Audience
 from bot.runtime.clock import ManualClock
 from storage import open_database
@@ -43,7 +43,9 @@ def random_chats(count: int, seed: int = 7) -> list[ChatFilters]:
                 chat_id=chat_id,
                 active=rng.random() > 0.05,
                 topics=frozenset(rng.sample(topics, rng.randint(0, 3))),
-                min_severity=rng.choice(("low", "low", "medium", "high")),
+                min_severity=rng.choice(
+                    (Severity.LOW, Severity.LOW, Severity.MEDIUM, Severity.HIGH)
+                ),
                 regions=(rng.choice(REGIONS),) if kind < 0.25 else (),
                 near=((rng.choice(PLACES), rng.choice((10.0, 30.0, 60.0))),)
                 if 0.25 <= kind < 0.5
@@ -83,7 +85,7 @@ def test_updates_and_removals() -> None:
     index.update(ChatFilters(2, topics=frozenset({"drills"}), near=(("Mazyr", 20.0),)))
     index.update(ChatFilters(3, topics=frozenset({"drills"}), regions=("Vitebsk region",)))
     index.update(ChatFilters(4, watch=("Калинковичи",)))
-    index.update(ChatFilters(5, topics=frozenset({"drills"}), min_severity="high"))
+    index.update(ChatFilters(5, topics=frozenset({"drills"}), min_severity=Severity.HIGH))
     index.update(ChatFilters(6, topics=frozenset({"drills"}), borders=(("ua", 60.0),)))
     assert index.recipients(found, reading) == {1, 2, 4, 6}
     index.update(ChatFilters(1, topics=frozenset({"drills"}), exclude=("калинковичи",)))
@@ -113,7 +115,7 @@ async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualCloc
         assert await audience.sync(db) == 0  # nothing changed since
 
         await db.filters.set_filters(
-            1, min_severity="low", regions=(), near=(("Brest", 30.0),), borders=()
+            1, min_severity=Severity.LOW, regions=(), near=(("Brest", 30.0),), borders=()
         )
         await db.chats.deactivate(2)  # what the dispatcher does on 403
         assert await audience.recipients(db, found, reading) == []
@@ -125,9 +127,9 @@ async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualCloc
 def test_severity_graded_by_a_rule_decides_who_gets_it() -> None:
     matcher = default_matcher()
     chats = [
-        ChatFilters(chat_id=1, topics=frozenset({"mobilization"}), min_severity="high"),
-        ChatFilters(chat_id=2, topics=frozenset({"mobilization"}), min_severity="low"),
-        ChatFilters(chat_id=3, topics=frozenset({"mobilization"}), min_severity="medium"),
+        ChatFilters(chat_id=1, topics=frozenset({"mobilization"}), min_severity=Severity.HIGH),
+        ChatFilters(chat_id=2, topics=frozenset({"mobilization"}), min_severity=Severity.LOW),
+        ChatFilters(chat_id=3, topics=frozenset({"mobilization"}), min_severity=Severity.MEDIUM),
     ]
     index = AudienceIndex(default_catalog(), matcher.places)
     index.build(chats)

@@ -16,6 +16,7 @@ from bot.matching import PlaceIndex, PlacesError, default_catalog, load_places
 from bot.matching.places import parse_places
 from bot.models import Alert
 from bot.pipeline.cycle import run_cycle
+from bot.ui.callbacks import Section, SetRegion, Show
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import last_buttons, tap
 from tests.helpers.sources import add_samples
@@ -32,7 +33,7 @@ def index() -> PlaceIndex:
         ("Mazyr", "ru", "Мозырь"),  # the dictionary's name, not the variant "Мозир"
         ("Mazyr", "be", "Мазыр"),
         ("Mazyr", "en", "Mazyr"),
-        ("Mazyr", "uk", "Мозырь"),  # no Ukrainian name: the Russian one reads best
+        ("Mazyr", "uk", "Мозир"),  # the Ukrainian exonym
         ("Babruysk", "ru", "Бобруйск"),
         ("Babruysk", "be", "Бабруйск"),
         ("Kalinkavichy", "be", "Калінкавічы"),
@@ -101,14 +102,14 @@ async def test_region_buttons_and_filters_in_belarusian(sandbox: SandboxBotAPI, 
     chat = 4200
     sandbox.push_message(chat_id=chat, text="/settings", language_code="be")
     await sandbox.wait_for_messages(chat, 1)
-    await tap(sandbox, chat, "set:pl")
-    await tap(sandbox, chat, "set:pl:rg")
+    await tap(sandbox, chat, Show(Section.PLACES))
+    await tap(sandbox, chat, Show(Section.REGIONS))
     shown = str(sandbox.last_to(chat).reply_markup)
     assert "Гомельская вобласць" in shown
     assert "Gomel region" not in shown
     gomel = core.matcher.places.oblasts().index("Gomel region")
-    assert f"set:pl:rg:{gomel}" in last_buttons(sandbox, chat)
-    await tap(sandbox, chat, f"set:pl:rg:{gomel}")
+    assert SetRegion(gomel).encode() in last_buttons(sandbox, chat)
+    await tap(sandbox, chat, SetRegion(gomel))
     sandbox.push_message(chat_id=chat, text="/filters", language_code="be")
     reply = (await sandbox.wait_for_messages(chat, len(sandbox.messages_to(chat)) + 1))[-1]
     assert "Гомельская вобласць" in (reply.text or "")

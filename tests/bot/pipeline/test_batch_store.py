@@ -11,6 +11,7 @@ and a second source reporting a canonical link the first one brought.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,25 +20,26 @@ import pytest
 
 from bot.matching import default_catalog, default_matcher
 from bot.models import SourceKind
-from bot.pipeline.alerts import Analysed, Post, analysed, record_post, record_posts
 from bot.pipeline.parse.identity import canonical_link
-from bot.pipeline.stories import MAX_CANDIDATES, WINDOW, RecentStories
+from bot.pipeline.store import Post, record_post, record_posts
+from bot.pipeline.stories import StoryMirror
 from bot.runtime.clock import ManualClock
 from storage import Database, open_database
 from storage.events import NewEvent
+from tests.helpers.posts import source_post
 
 ALICE = 3001
 LINK = "https://news.example.org/column"
 
 
 def post(source: int, key: str, text: str, *, link: str | None = None) -> Post:
-    return Post(
-        item_key=key,
-        title=text.split(".", maxsplit=1)[0],
-        text=text,
+    return source_post(
+        default_matcher(),
+        key,
+        text.split(".", maxsplit=1)[0],
+        text,
         link=link,
         canonical_link=None if link is None else canonical_link(link),
-        published=None,
         source_id=source,
         source_name=f"source {source}",
     )
@@ -85,8 +87,8 @@ async def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     return {name: [tuple(row) for row in await db.fetchall(sql)] for name, sql in tables.items()}
 
 
-def _prepared(posts: Sequence[Post], *, alert: bool) -> list[Analysed]:
-    return [analysed(item, default_matcher(), alert=alert) for item in posts]
+def _prepared(posts: Sequence[Post], *, alert: bool) -> list[Post]:
+    return [replace(item, alert=alert) for item in posts]
 
 
 @pytest.mark.parametrize("alert", [True, False])
@@ -102,20 +104,19 @@ async def test_a_batch_stores_what_one_by_one_stores(
             for item in posts:
                 one_by_one.append(
                     await record_post(
-                        single, item, matcher=matcher, catalog=catalog, now=clock.now(), alert=alert
+                        single,
+                        replace(item, alert=alert),
+                        matcher=matcher,
+                        catalog=catalog,
+                        now=clock.now(),
                     )
                 )
             clock.advance(timedelta(minutes=5))
         clock.advance(timedelta(minutes=-10))
-        mirror = RecentStories()
+        mirror = StoryMirror()
         together = []
         for posts in (FIRST, SECOND):
-            async with batched.transaction():
-                mirror.sync(
-                    await batched.events.recent_signatures(
-                        since=clock.now() - WINDOW, limit=MAX_CANDIDATES
-                    )
-                )
+            async with mirror.transaction(batched):
                 together.extend(
                     await record_posts(
                         batched,

@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.admin.intake import SourceRefusedError, add_source
 from bot.context import Core
 from bot.models import SourceKind
-from bot.pipeline.alerts import content_hash
+from bot.pipeline.analysis import content_hash
 from bot.pipeline.cycle import run_cycle
 from bot.pipeline.workers import WorkerPool, make_process_pool
 from bot.runtime.clock import ManualClock
@@ -117,7 +117,7 @@ async def test_edited_channel_post_updates_its_event(
     edited = next(e for e in events if e.id == event_8.id)
     assert edited.title == "Учения у Мозыря отменены (правка)"
     assert "правка" in edited.summary
-    stored = await core.db.events.text_of(event_8.id)
+    stored = await core.db.fetchone("SELECT title, text FROM events WHERE id = ?", (event_8.id,))
     assert stored is not None
     assert stored[1] == "Учения у Мозыря отменены (правка)"
     known = await core.db.events.known(edited.source_id or 0)
@@ -354,7 +354,7 @@ class PoisonedPool(Executor):
         self.pool = pool
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        body = fn.args[0].args[0]  # digest_packed, bound to read_document, bound to the body
+        body = fn.args[0].args[0]  # read_in_worker, bound to parse_document, bound to the body
         if b"POISON" in body:
             return self.pool.submit(os._exit, 70)
         return self.pool.submit(fn, *args, **kwargs)
@@ -486,3 +486,18 @@ async def test_a_source_turned_off_then_resumed_is_announced_back(
     assert len(back) == 1
     assert "<b>Dead</b>" in (back[0].text or "")
     assert "is back" in (back[0].text or "")
+
+
+async def test_admin_notices_speak_the_admins_language(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    # The admin wrote to the bot from a Telegram set to Ukrainian: the chat is stored so.
+    sandbox.push_message(chat_id=ADMIN_ID, text="/start", language_code="uk")
+    await sandbox.wait_for_messages(ADMIN_ID, 1)
+    bad = source_server.add("bad.rss", b"oops", status=500, content_type="text/html")
+    await add_source(core.db, bad, now=core.clock.now(), allow_private=True, name="Broken")
+    pipe = dataclasses.replace(core.pipeline, max_failures=1)
+    await run_cycle(pipe, all_sources=True)
+    notice = sandbox.messages_to(ADMIN_ID)[-1].text or ""
+    assert notice.startswith("⚠️ Джерело <b>Broken</b> (#1) вимкнено")
+    assert "http_5xx" in notice

@@ -7,16 +7,19 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.admin.intake import add_source
 from bot.context import Core
 from bot.matching import default_catalog, default_matcher
 from bot.matching.matcher import read
 from bot.models import SourceKind
-from bot.pipeline.alerts import Post, record_post
 from bot.pipeline.cycle import run_cycle
+from bot.pipeline.store import Post, record_post
 from bot.pipeline.stories import (
     RecentStories,
     Signature,
+    StoryMirror,
     choose_story,
     merged,
     same_happening,
@@ -27,6 +30,7 @@ from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from storage import open_database
 from tests.helpers.chat import say
+from tests.helpers.posts import source_post
 from tests.helpers.sources import EMPTY_RSS
 
 ALICE = 3001
@@ -198,13 +202,13 @@ def test_signature_round_trip() -> None:
 
 
 def post(key: str, text: str, source_id: int, name: str) -> Post:
-    return Post(
-        item_key=key,
-        title=text[:40],
-        text=text,
+    return source_post(
+        default_matcher(),
+        key,
+        text[:40],
+        text,
         link=f"https://{name}.example.org/{key}",
         canonical_link=f"https://{name}.example.org/{key}",
-        published=None,
         source_id=source_id,
         source_name=name,
     )
@@ -268,6 +272,49 @@ async def test_reports_join_one_story_and_count_sources(tmp_path: Path, clock: M
             now=clock.now(),
         )
         assert later.story_id != first.story_id and later.queued == 1
+    finally:
+        await db.close()
+
+
+async def test_the_mirror_is_known_current_only_once_its_transaction_commits(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    db = await open_database(tmp_path / "outpost.db")
+    matcher, catalog = default_matcher(), default_catalog()
+    mirror = StoryMirror()
+    try:
+        source = await db.sources.add(
+            "https://polesie.example.org/feed", kind=SourceKind.RSS, name="p", now=clock.now()
+        )
+        with pytest.raises(RuntimeError, match="transaction"):
+            await mirror.recent(db, now=clock.now())
+        column = post("a", "Колонна из 28 грузовиков Урал прошла через Ельск", source.id, "p")
+        async with mirror.transaction(db):
+            await record_post(
+                db, column, matcher=matcher, catalog=catalog, now=clock.now(), stories=mirror
+            )
+            assert mirror.version is None  # written, not yet committed
+        assert mirror.version is not None
+
+        # A transaction that fails leaves the mirror unknown: the story it wrote is gone
+        # from the table, and the next reader must not find it in memory either.
+        echelon = post("b", "Эшелон с танками прибыл в Калинковичи", source.id, "p")
+        with pytest.raises(ZeroDivisionError):
+            async with mirror.transaction(db):
+                await record_post(
+                    db, echelon, matcher=matcher, catalog=catalog, now=clock.now(), stories=mirror
+                )
+                _ = 1 / 0
+        assert mirror.version is None
+        async with mirror.transaction(db):
+            recent = await mirror.recent(db, now=clock.now())
+            assert recent.choose(echelon.analysis.signature, since=0.0) is None
+            assert recent.choose(column.analysis.signature, since=0.0) is not None
+
+        async with db.transaction():
+            with pytest.raises(RuntimeError, match="nested"):
+                async with mirror.transaction(db):
+                    pass
     finally:
         await db.close()
 

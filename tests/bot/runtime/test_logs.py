@@ -1,15 +1,30 @@
-"""No log line carries the bot token, even when httpx logs request URLs and errors happen."""
+"""Logs: no line carries the bot token (text or JSON), JSON lines parse, libraries keep quiet.
+
+The token must stay out even when httpx logs request URLs and errors happen.
+"""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
+from bot.admin.intake import add_source
+from bot.app import build_application, running
+from bot.runtime.clock import ManualClock
 from bot.runtime.logs import REDACTED, RedactTokens
-from sandbox import SandboxBotAPI
+from bot.ui.charts import reports_chart
+from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, say
+from tests.helpers.logs import outpost_logs
+from tests.helpers.settings import make_settings
+from tests.helpers.sources import rss
 
 REAL_SHAPED = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -59,3 +74,108 @@ async def test_a_run_with_api_calls_and_errors_logs_no_token(
     await say(sandbox, ALICE, "/mysubs")
     assert REDACTED in caplog.text  # request URLs with the token were logged, and redacted
     assert redacted_logs not in caplog.text
+
+
+@pytest.fixture
+def json_logs(sandbox: SandboxBotAPI) -> Iterator[io.StringIO]:
+    """Outpost's own JSON log handler at DEBUG, writing to a buffer."""
+    with outpost_logs("DEBUG", fmt="json", secrets=[sandbox.token]) as stream:
+        # As if an operator turned httpx's request logging back on: it must still be safe.
+        logging.getLogger("httpx").setLevel(logging.DEBUG)
+        yield stream
+
+
+async def test_json_logs_parse_line_by_line_and_hold_no_token(
+    sandbox: SandboxBotAPI, outpost: object, json_logs: io.StringIO
+) -> None:
+    await say(sandbox, ALICE, "/start")
+    sandbox.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+    sandbox.push_message(chat_id=ALICE, text="/help")
+    await sandbox.wait_for(
+        lambda: any(e[0].lower() == "sendmessage" for e in sandbox.errors_returned)
+    )
+    await say(sandbox, ALICE, "/mysubs")
+    logging.getLogger("bot.test").warning(
+        "a source failed", extra={"source": "Belarus Watch", "chat_id": ALICE}
+    )
+    text = json_logs.getvalue()
+    records = [json.loads(line) for line in text.splitlines()]
+    assert len(records) > 10
+    assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
+    assert sandbox.token not in text
+    assert any(REDACTED in record["message"] for record in records)  # URLs were logged
+    context = next(record for record in records if record["message"] == "a source failed")
+    assert context["source"] == "Belarus Watch"
+    assert context["chat_id"] == ALICE
+    assert context["level"] == "WARNING"
+
+
+def test_a_json_traceback_is_redacted() -> None:
+    def call_api() -> None:
+        raise RuntimeError(f"failed calling /bot{REAL_SHAPED}/sendMessage")
+
+    with outpost_logs("INFO", fmt="json") as stream:
+        try:
+            call_api()
+        except RuntimeError:
+            logging.getLogger("bot.test").exception("boom")
+    record = json.loads(stream.getvalue())
+    assert REAL_SHAPED not in stream.getvalue()
+    assert REDACTED in record["exc_info"]
+
+
+def test_a_chart_logs_nothing_at_info() -> None:
+    with outpost_logs("INFO") as stream:
+        days = [date(2022, 10, 1) + timedelta(days=i) for i in range(14)]
+        series = {"drills": [i % 3 for i in range(14)], "missiles": [i % 2 for i in range(14)]}
+        reports_chart(series, days, labels={"drills": "Drills"}, title="14 days")
+    assert stream.getvalue() == ""
+
+
+async def test_an_idle_minute_logs_nothing_at_info(
+    sandbox: SandboxBotAPI, source_server: SourceServer, tmp_path: Path, clock: ManualClock
+) -> None:
+    """The poll job runs through the real scheduler and polls an unchanged feed; silence.
+
+    The scheduler is told to run the job at once instead of waiting 30 s for it, and the
+    manual clock is moved so that the source is due each time.
+    """
+    feed = source_server.add("rss/quiet.rss", rss(("q1", "Nothing new")))
+    app = build_application(
+        make_settings(sandbox, tmp_path), clock=clock, base_file_url=sandbox.base_file_url
+    )
+    runs: list[object] = []
+    with outpost_logs("INFO") as stream:
+        async with running(app):
+            assert app.job_queue is not None
+            scheduler = app.job_queue.scheduler
+            scheduler.add_listener(runs.append, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+            # The first poll runs as soon as the application starts, not 30 s later.
+            await sandbox.wait_for(lambda: len(runs) == 1)
+            core = app.bot_data.core
+            await add_source(core.db, feed, now=clock.now(), allow_private=True, name="Quiet")
+            (job,) = app.job_queue.get_jobs_by_name("poll")
+
+            async def one_run() -> None:
+                before = len(runs)
+                job.job.modify(next_run_time=datetime.now(UTC))
+                await sandbox.wait_for(lambda: len(runs) > before)
+
+            await one_run()  # the source's first poll: its item stored silently
+            first = await core.db.sources.get(1)
+            assert first is not None
+            assert first.next_poll_at is not None
+            # The minute: the source falls due in its middle; nothing new is found.
+            clock.set(first.next_poll_at - timedelta(seconds=30))
+            stream.seek(0)
+            stream.truncate()
+            for _ in range(2):  # two runs of the 30 s job
+                clock.advance(timedelta(seconds=30))
+                core.dispatcher.wake()
+                await one_run()
+            polled = await core.db.sources.get(1)
+            assert polled is not None
+            assert polled.last_success_at == first.next_poll_at  # polled in the minute
+            quiet = stream.getvalue()
+    assert all(getattr(run, "exception", None) is None for run in runs)
+    assert quiet == ""

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from bot.context import Core
 from bot.matching import default_catalog
 from bot.pipeline.cycle import run_cycle
+from bot.ui.callbacks import LanguageChoice, decode
 from bot.ui.i18n import LANGUAGES, pick_language, translator
 from bot.ui.texts import ui_for, welcome
 from sandbox import SandboxBotAPI, SourceServer
@@ -184,9 +185,14 @@ async def test_language_can_be_changed_and_alerts_follow_it(
     keyboard = (await sandbox.wait_for_messages(chat, 2))[-1]
     assert keyboard.reply_markup is not None
     choices = [row[0]["callback_data"] for row in keyboard.reply_markup["inline_keyboard"]]
-    assert choices == ["lang:en", "lang:ru", "lang:be", "lang:uk"]
+    assert [decode(data) for data in choices] == [
+        LanguageChoice(lang) for lang in ("en", "ru", "be", "uk")
+    ]
     sandbox.push_callback(
-        chat_id=chat, user_id=chat, message_id=keyboard.message_id, data="lang:be"
+        chat_id=chat,
+        user_id=chat,
+        message_id=keyboard.message_id,
+        data=LanguageChoice("be").encode(),
     )
     await sandbox.wait_for(lambda: ("chat:3100", "") in sandbox.commands)
     menu = {c["command"]: c["description"] for c in sandbox.commands[("chat:3100", "")]}

@@ -4,9 +4,10 @@ Every document here is parsed twice, by `parse_feed` as the poller calls it and 
 `fast=False` (feedparser only), and the two results must be equal. The crafted documents
 cover what feedparser decides on its own terms (HTML guessed in a title, entities,
 sanitised markup, guid permalinks, link repairs, dates, Latin-1 repair, C1 controls,
-windows-1251, a BOM); the fixtures cover real feeds and hostile ones. Where the fast path
-must decline (markup whose text the sanitizer reads differently, unknown elements,
-malformed XML, anything with a DOCTYPE) the test says so, so a decline cannot hide a
+windows-1251 declared or not, a BOM); the fixtures cover real feeds and hostile ones.
+Where the fast path must decline (markup whose text the sanitizer reads differently,
+unknown elements, elements nested in ones it skips, malformed XML, anything with a
+DOCTYPE) the test says so, so a decline cannot hide a
 difference and an accepted document cannot hide a decline.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.pipeline.parse.fast_rss import read_rss
-from bot.pipeline.parse.feed import _choose_encoding, _fast_path, parse_feed
+from bot.pipeline.parse.feed import _choose_encoding, _declaration_first, _fast_path, parse_feed
 from sandbox.synthetic import make_feed
 from tests.helpers.paths import DATA, SAMPLES
 
@@ -185,12 +186,26 @@ CASES = {
     "ttl": doc(item("<title>t</title>"), channel="<title>F</title><ttl>15</ttl>"),
     "rss092": doc(item("<title>t</title>")).replace(b'version="2.0"', b'version="0.92"'),
     "html_title_tags": doc(item("<title>&lt;b&gt;Bold&lt;/b&gt; &amp;amp; more</title>")),
+    # Elements the fast path skips, with children feedparser reads into the entry.
+    "nested_category": doc(
+        item("<title>t</title><category><title>Inner</title>Army</category><guid>n1</guid>")
+    ),
+    "nested_author": doc(item("<title>t</title><author><name>A</name></author>")),
+    "nested_comments": doc(
+        item("<title>t</title><comments><link>https://e.org/c</link></comments>")
+    ),
+    "nested_enclosure": doc(
+        item("<title>t</title><enclosure url='https://e.org/a.mp3'><title>x</title></enclosure>")
+    ),
+    "nested_channel_category": doc(
+        item("<title>t</title>"), channel="<title>F</title><category><link>x</link></category>"
+    ),
+    "flat_category": doc(item("<title>t</title><category>Army</category><author>a@e.org</author>")),
 }
 
 DECLINED = {
     "script",
     "noscript",
-    "cp1251_nodecl",
     "nonascii_attr",
     "comment_in_html",
     "xml_comment",
@@ -198,6 +213,11 @@ DECLINED = {
     "unknown_el",
     "undefined_entity",
     "rss092",
+    "nested_category",
+    "nested_author",
+    "nested_comments",
+    "nested_enclosure",
+    "nested_channel_category",
 }
 
 
@@ -258,3 +278,9 @@ def test_read_rss_alone_expands_nothing_and_refuses_what_it_cannot_read(body: by
     # parse_feed refuses entity declarations before either parser runs; the fast path on
     # its own still never expands an entity: it declines (None), feedparser decides.
     assert read_rss(body) is None
+
+
+def test_whitespace_before_the_declaration_still_goes_the_fast_way() -> None:
+    body = b"\n  " + (SAMPLES / "news_ru.rss").read_bytes()
+    assert _fast_path(body, "utf-8") is None  # lxml alone calls it malformed
+    assert _fast_path(_declaration_first(body), "utf-8") is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -114,10 +115,49 @@ def test_cp1251_undeclared_with_http_charset() -> None:
     assert result.items[0].title.startswith("Учения у Бреста")
 
 
-def test_cp1251_undeclared_without_charset_is_encoding_error() -> None:
+def test_cp1251_undeclared_without_charset_is_detected() -> None:
     body = _fixture("bad/cp1251.rss").replace(b' encoding="windows-1251"', b"")
     result = parse_feed(body, content_type="application/rss+xml")
-    assert result.error is ErrorKind.ENCODING
+    assert result.ok
+    assert result.title == "Лента в cp1251"
+    assert result.items[0].title.startswith("Учения у Бреста")
+
+
+def test_latin1_feed_without_any_declaration_is_read() -> None:
+    # What a French or German feed on an old server sends: Latin-1 bytes, no encoding in
+    # the XML declaration, no charset in the Content-Type.
+    text = (
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Défense & Sécurité</title>'
+            "<item><title>L'armée déploie des blindés près de la frontière biélorusse</title>"
+            "<guid>l1</guid><description>Les manœuvres inquiètent les élus à Vilnius.</description>"
+            "</item><item><title>Übung in Litauen: Brigade verlegt Panzer nach Rūdninkai</title>"
+            "<guid>l2</guid><description>Die Übungen dauern zwei Wochen.</description></item>"
+            "</channel></rss>"
+        )
+        .replace("&", "&amp;")
+        .replace("œ", "oe")
+        .replace("ū", "u")
+    )
+    body = text.encode("latin-1")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    for content_type in ("application/rss+xml", "text/xml", None):
+        result = parse_feed(body, content_type=content_type)
+        assert result.ok, result.detail
+        assert result.title == "Défense & Sécurité"
+        assert [item.title for item in result.items] == [
+            "L'armée déploie des blindés près de la frontière biélorusse",
+            "Übung in Litauen: Brigade verlegt Panzer nach Rudninkai",
+        ]
+        assert result.items[0].text == "Les manoeuvres inquiètent les élus à Vilnius."
+
+
+def test_a_wrong_label_is_still_refused_not_guessed() -> None:
+    # Detection is for a feed that says nothing; one that names a charset that cannot read
+    # it is broken, and its source shows so.
+    body = _fixture("bad/wrong_declared_encoding.rss")
+    assert parse_feed(body, content_type="application/rss+xml").error is ErrorKind.ENCODING
 
 
 def test_cp1251_mislabelled_as_latin1_is_encoding_error() -> None:
@@ -382,3 +422,34 @@ def test_parse_document_dispatches() -> None:
         base_url="https://t.me/s/belwatch_demo",
     )
     assert wrong.error is ErrorKind.NOT_A_FEED
+
+
+# A real feed (tests/data/feeds/real/README.md names its origin).
+OSW = DATA / "feeds" / "real" / "osw_en.xml"
+
+
+def test_real_osw_feed() -> None:
+    result = parse_feed(OSW.read_bytes(), content_type="application/rss+xml")
+    assert result.ok
+    assert result.warning is None
+    assert result.title == "osw.waw.pl"
+    assert len(result.items) == 10
+    first = result.items[0]
+    assert first.title == "Ukraine: another corruption scandal within Zelensky’s inner circle"
+    assert first.key == "guid:34256"
+    assert first.published == datetime(2026, 8, 20, 12, 0, tzinfo=UTC)
+    # A description of "&amp;nbsp;" (markup for a non-breaking space) is no text at all.
+    assert result.items[2].title.startswith("A massive Ukrainian attack on Novorossiysk")
+    assert result.items[2].text == ""
+
+
+@pytest.mark.parametrize("lead", [b"\n", b"\r\n\r\n", b"  \t\n"])
+@pytest.mark.parametrize("source", [OSW, SAMPLES / "news_ru.rss"], ids=["osw", "news_ru"])
+def test_whitespace_before_the_xml_declaration_is_not_damage(lead: bytes, source: Path) -> None:
+    body = source.read_bytes()
+    clean = parse_feed(body, content_type="application/rss+xml")
+    spaced = parse_feed(lead + body, content_type="application/rss+xml")
+    assert spaced == clean
+    assert spaced.warning is None
+    assert spaced.detail == ""
+    assert spaced.items

@@ -8,11 +8,13 @@ import pytest
 
 from bot.models import ErrorKind
 from bot.pipeline.parse.telegram_channel import (
+    POLL_MARK,
     channel_page_url,
+    older_page_url,
     parse_channel_page,
     parse_views,
 )
-from tests.helpers.paths import SAMPLES
+from tests.helpers.paths import DATA, SAMPLES
 
 BASE = "https://t.me/s/belwatch_demo"
 
@@ -194,3 +196,137 @@ def test_channel_page_url(given: str) -> None:
 def test_channel_page_url_rejects(given: str) -> None:
     with pytest.raises(ValueError, match="channel"):
         channel_page_url(given)
+
+
+# Real pages other projects saved (tests/data/channels/README.md names each one's origin).
+CHANNELS = DATA / "channels"
+
+
+def _real(name: str) -> bytes:
+    return (CHANNELS / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "posts"),
+    [
+        # Feb 2023: posts 1 ("Channel created") and 92 ("… pinned «…»") are service notices.
+        ("tchantest_2023.html", {62: "2023-02-24T08:01:26", 89: "2023-02-24T12:13:31"}),
+        ("clashreport_2026.html", {93429: "2026-08-24T03:46:52", 93433: "2026-08-24T03:58:11"}),
+    ],
+)
+def test_real_pages_of_each_vintage(name: str, posts: dict[int, str]) -> None:
+    channel = name.split("_", maxsplit=1)[0].replace("clashreport", "ClashReport")
+    result = parse_channel_page(_real(name), base_url=f"https://t.me/s/{channel}")
+    assert result.ok
+    assert [item.key for item in result.items] == [f"tg:{channel}/{pid}" for pid in posts]
+    for item, (pid, when) in zip(result.items, posts.items(), strict=True):
+        assert item.link == f"https://t.me/{channel}/{pid}"
+        assert item.published == datetime.fromisoformat(when).replace(tzinfo=UTC)
+        assert item.text
+        assert item.title
+        assert item.text == item.text.strip()
+
+
+def test_service_notices_on_a_real_page_are_not_posts() -> None:
+    result = parse_channel_page(_real("tchantest_2023.html"), base_url=BASE)
+    texts = " ".join(f"{item.title} {item.text}" for item in result.items)
+    assert "Channel created" not in texts
+    # The pinned notice repeats an old post's words: as a post it would alert again.
+    assert "Going to pin this message" not in texts
+    assert "pinned" not in texts
+    # Paging goes by posts: the notices' ids (1 and 92) do not move the "before" cursor.
+    assert older_page_url(BASE, result.items) == f"{BASE}?before=62"
+
+
+def test_forward_and_line_breaks_on_a_real_2023_page() -> None:
+    multiline, forward = parse_channel_page(_real("tchantest_2023.html"), base_url=BASE).items
+    assert multiline.text == "Bigger\ntext\nmessage\nnumber\n34"
+    assert multiline.views == 2
+    assert forward.forwarded_from == "Some user"
+    assert forward.text == ";)"
+
+
+def test_photo_caption_blockquote_and_reply_on_a_real_2026_page() -> None:
+    photo, reply = parse_channel_page(_real("clashreport_2026.html"), base_url=BASE).items
+    assert photo.has_photo
+    assert photo.views == 3_120
+    # "U.S." is an abbreviation, not the whole first sentence.
+    assert photo.title.startswith("U.S. Treasury Secretary Scott Bessent says Washington")
+    assert photo.text.endswith("the Iranian economy.\n\nSource: FT")
+    # A reply quotes the replied-to post in the same markup; only the reply is the post.
+    assert "Andy Burnham" not in reply.text
+    assert reply.text.startswith("Britain will support Ukraine’s long-range missile")
+    assert not reply.has_photo
+
+
+def test_service_notice_by_its_class_whatever_its_words() -> None:
+    service = (
+        '<div class="tgme_widget_message text_not_supported_wrap service_message '
+        'js-widget_message" data-post="belwatch_demo/{pid}">'
+        '<div class="tgme_widget_message_text js-message_text">{text}</div></div>'
+    )
+    page = _page(
+        service.format(pid=10, text="Live stream started")
+        + service.format(pid=11, text="Belwatch pinned «Troops seen near Yelsk this morning»")
+        + _message("belwatch_demo/12", '<div class="tgme_widget_message_text">Troops seen</div>')
+    )
+    result = parse_channel_page(page, base_url=BASE)
+    assert [item.key for item in result.items] == ["tg:belwatch_demo/12"]
+
+
+def _poll(question: str, *options: str) -> str:
+    # Poll markup as real pages give it (class names from a saved 2023 page; no real poll
+    # with a licence to copy was found, see tests/data/channels/README.md).
+    rows = "".join(
+        '<div class="tgme_widget_message_poll_option">'
+        '<div class="tgme_widget_message_poll_option_percent">40%</div>'
+        '<div class="tgme_widget_message_poll_option_value">'
+        f'<div class="tgme_widget_message_poll_option_text">{option}</div></div></div>'
+        for option in options
+    )
+    return (
+        '<div class="tgme_widget_message_poll js-poll">'
+        f'<div class="tgme_widget_message_poll_question">{question}</div>'
+        '<div class="tgme_widget_message_poll_type">Anonymous Poll</div>'
+        f'<a class="tgme_widget_message_poll_options" href="#">{rows}</a></div>'
+        '<span class="tgme_widget_message_voters">222</span>'
+    )
+
+
+def test_a_poll_is_a_post_of_its_question_and_options() -> None:
+    poll = _poll("Did you see the column on the M1 today?", "Yes, near Barysaw", "No")
+    page = _page(_message("belwatch_demo/20", poll))
+    (item,) = parse_channel_page(page, base_url=BASE).items
+    assert item.title == f"{POLL_MARK} Did you see the column on the M1 today?"
+    assert item.text == (
+        f"{POLL_MARK} Did you see the column on the M1 today?\n— Yes, near Barysaw\n— No"
+    )
+    assert "Anonymous Poll" not in item.text
+    assert "40%" not in item.text
+
+
+def test_media_without_caption_is_skipped_with_caption_kept() -> None:
+    photo = '<a class="tgme_widget_message_photo_wrap" href="#"></a>'
+    page = _page(
+        _message("belwatch_demo/30", photo)
+        + _message(
+            "belwatch_demo/31",
+            photo + '<div class="tgme_widget_message_text">Эшелон у Лунинца</div>',
+        )
+    )
+    (item,) = parse_channel_page(page, base_url=BASE).items
+    assert item.key == "tg:belwatch_demo/31"
+    assert item.has_photo
+
+
+def test_invisible_characters_leave_titles_and_text() -> None:
+    # The hidden-link trick: a zero-width space as the text of a link to a picture.
+    text = (
+        '<a href="https://telegra.ph/file/x.jpg">\u200b</a>\u200b⚡️ Калона\u00ad на М10 '
+        "\u200e👨\u200d👩\u200d👧"
+    )
+    page = _page(
+        _message("belwatch_demo/40", f'<div class="tgme_widget_message_text">{text}</div>')
+    )
+    (item,) = parse_channel_page(page, base_url=BASE).items
+    assert item.title == item.text == "⚡️ Калона на М10 👨\u200d👩\u200d👧"

@@ -9,10 +9,13 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.pipeline.parse.text import (
+    _INVISIBLE,
+    _INVISIBLE_CHARS,
     first_sentences,
     html_to_text,
     normalize_text,
     split_sentences,
+    strip_invisible,
     truncate_words,
 )
 
@@ -106,6 +109,42 @@ def test_split_sentences_respects_initials_and_lowercase() -> None:
     ]
 
 
+def test_dotted_abbreviation_does_not_end_a_sentence() -> None:
+    # Seen on a real page (tests/data/channels/clashreport_2026.html): the title was "U.S."
+    assert split_sentences("U.S. Treasury Secretary says so. Next.") == [
+        "U.S. Treasury Secretary says so.",
+        "Next.",
+    ]
+    assert split_sentences("Т.е. Минск. 5. Next.") == ["Т.е. Минск.", "5.", "Next."]
+
+
+# Zero-width space, soft hyphen, BOM, LRM/RLM, embedding, isolate, word joiner.
+_INVISIBLES = "\u200b\u00ad\ufeff\u200e\u200f\u202a\u202c\u2066\u2069\u2060"
+
+
+@pytest.mark.parametrize("char", list(_INVISIBLES))
+def test_invisible_characters_are_removed_everywhere(char: str) -> None:
+    assert strip_invisible(f"{char}Учения{char} у Ельска{char}") == "Учения у Ельска"
+    assert normalize_text(f"{char} Калона\n{char}") == "Калона"
+    assert html_to_text(f"<p>{char}</p><p>Калона {char}на М1</p>") == "Калона на М1"
+    assert html_to_text(f"{char} Калона") == "Калона"
+
+
+def test_invisible_characters_written_as_entities_are_removed() -> None:
+    assert html_to_text("&#8203;<a href='x'>&#x200B;</a>Калона&shy; на М1&#xFEFF;") == (
+        "Калона на М1"
+    )
+
+
+def test_joiners_inside_emoji_sequences_are_kept() -> None:
+    family, rainbow = "👨\u200d👩\u200d👧", "🏳\ufe0f\u200d🌈"
+    text = f"\u200d{family} {rainbow} a\u200db \u200dz\u200d"
+    assert strip_invisible(text) == f"{family} {rainbow} ab z"
+    # The zero-width non-joiner is spelling in Persian; flags' tag characters are kept.
+    scotland = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert strip_invisible(f"می\u200cخواهم {scotland}") == f"می\u200cخواهم {scotland}"
+
+
 def test_split_sentences_joins_hard_wrapped_lines() -> None:
     assert split_sentences("The army would\nneed 20,000 men.\nNew line") == [
         "The army would need 20,000 men.",
@@ -177,3 +216,13 @@ def test_first_sentences_of_the_head_are_those_of_the_whole_text(seed: int) -> N
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 160)))
         for n, max_chars in ((3, 400), (1, 50), (2, 120), (3, 30)):
             assert first_sentences(text, n, max_chars) == _whole_text_summary(text, n, max_chars)
+
+
+def test_the_quick_scan_knows_every_character_the_regex_removes() -> None:
+    # strip_invisible skips the regex unless one of _INVISIBLE_CHARS is present.
+    removed = {
+        chr(code)
+        for code in range(0x10000)
+        if _INVISIBLE.search(chr(code)) or _INVISIBLE.search(f"{chr(code)}a")
+    }
+    assert removed == set(_INVISIBLE_CHARS)
