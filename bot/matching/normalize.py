@@ -13,15 +13,16 @@ way, so one dictionary form in the catalog covers every inflected form in a text
 - English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
   dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
 - Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
-  (it reads "вучэнні" as an unknown word and guesses "вучэнний"; the і/ў/э spellings are
-  outside its alphabet). No maintained Belarusian stemmer or lemmatiser is on PyPI (Snowball
-  has none; the Belarusian NLP tools are either research code or need a server), so
-  Belarusian gets `light_stem`, a suffix stripper written here for its spelling: it removes
-  one inflectional ending (case, number, gender, the common verb endings and the reflexive
+  (it reads "вучэнні" as an unknown word and guesses "вучэнний"). Its lemmas come from a
+  table generated from the Belarusian Hunspell dictionary (`bot.matching.belarusian`:
+  "вучэнні" → "вучэнне", "танкаў" → "танк", "перакінулі" → "перакінуць"), in the official
+  or the classical spelling ("вучэньні"). A word the dictionary lacks goes through
+  `light_stem`, a suffix stripper written here for Belarusian spelling: it removes one
+  inflectional ending (case, number, gender, the common verb endings and the reflexive
   "-цца/-ся") inside the part of the word after its first vowel, then folds a doubled final
-  consonant ("вучэнн" → "вучэн") so that "вучэнні", "вучэнняў" and "вучэнне" meet. It never
-  guesses at alternations (к/ц, о/а), which keeps unrelated words apart at the price of a few
-  missed forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
+  consonant ("вучэнн" → "вучэн"); an unknown word of four letters or fewer is an
+  abbreviation ("САУ", "ПВО") and is kept whole. Keywords and texts both go this way, so a
+  word meets its keyword whether the dictionary knows it or not.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Generic, NamedTuple, TypeVar
 
 import pymorphy3
 import snowballstemmer
+
+from bot.matching import belarusian
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
 # Possessive (++, *+): a run of letters never gives any back, which is what the greedy
@@ -136,8 +139,11 @@ class Token(NamedTuple):
 
 @lru_cache(maxsize=131_072)
 def fold(word: str) -> str:
-    """Lower-case a word, fold ё→е, drop in-word apostrophes and unify look-alike letters."""
+    """Lower-case a word, fold ё→е and a word-initial ў→у, drop in-word apostrophes and unify
+    look-alike letters."""
     word = unicodedata.normalize("NFC", word).lower().replace("ё", "е")
+    if word.startswith("ў"):
+        word = "у" + word[1:]  # Belarusian writes у as ў after a vowel: "на ўраджай"
     for mark in _APOSTROPHES:
         word = word.replace(mark, "")
     cyrillic = len(_CYRILLIC_RE.findall(word))
@@ -279,6 +285,7 @@ def _analyser(lang: str) -> pymorphy3.MorphAnalyzer:
 
 
 _MORPH_LANGS = frozenset({"ru", "uk"})
+_ABBREVIATION_MAX = 4  # an unknown Belarusian word this short is kept whole: "САУ", "РСЗА"
 _MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
 
 
@@ -295,7 +302,13 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
         return (str(_snowball("english").stemWord(folded)),)
     if lang == "be":
-        return (light_stem(folded, lang),)
+        known = belarusian.lemmas(folded)
+        if known:
+            return known
+        # A word the dictionary lacks: its ending stripped, unless it is short enough to be
+        # an abbreviation ("САУ" must not become the preposition "са").
+        spelled = belarusian.fold_classical(folded)
+        return (spelled if len(spelled) <= _ABBREVIATION_MAX else light_stem(spelled, lang),)
     # A Cyrillic word in an English text is most likely a Russian name or quote.
     analyser = _analyser(lang if lang in _MORPH_LANGS else "ru")
     lemmas: dict[str, None] = {}
