@@ -82,11 +82,7 @@ async def status(update: Update, context: Context) -> None:
 
 
 async def picture(update: Update, context: Context) -> None:
-    """Send the chart of stories per day over the last two weeks, for the reader's topics.
-
-    A chat that follows topics sees those; one that follows none sees every topic that had
-    a story in the fortnight.
-    """
+    """Send the chart of stories per day over the last two weeks, for the reader's topics."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -97,10 +93,7 @@ async def picture(update: Update, context: Context) -> None:
     start = today - timedelta(days=CHART_DAYS - 1)
     counts = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
     followed = await core.db.chats.topics_of(chat.id)
-    names = core.catalog.names()
-    shown = [name for name in names if name in followed] or [
-        name for name in names if any(counts.get(name, ()))
-    ]
+    shown = charts.topics_to_show(core.catalog.names(), followed, counts)
     series = {name: counts.get(name, [0] * CHART_DAYS) for name in shown}
     days = [(start + timedelta(days=n)).date() for n in range(CHART_DAYS)]
     labels = {name: core.catalog.topic(name).display_name(ui.lang) for name in series}

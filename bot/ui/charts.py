@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,6 +66,19 @@ class ChartDrawing:
     panels: Mapping[str, Axes]  # topic -> its panel, in the order drawn
 
 
+def topics_to_show(
+    names: Sequence[str], followed: Set[str], counts: Mapping[str, Sequence[int]]
+) -> list[str]:
+    """Return the topics a reader's chart shows, in catalog order.
+
+    The topics the reader follows, busy or not; a reader who follows none sees every topic
+    that had a story in the fortnight.
+    """
+    return [name for name in names if name in followed] or [
+        name for name in names if any(counts.get(name, ()))
+    ]
+
+
 def draw_chart(
     series: Mapping[str, Sequence[int]],
     days: Sequence[date],
@@ -98,7 +112,7 @@ def draw_chart(
             today.set_facecolor("#a9c6dc")
             today.set_hatch("///")
             today.set_edgecolor(BAR)
-        axes.set_title(labels.get(topic, topic), fontsize=PANEL_PT, loc="left", pad=3)
+        _title(axes, labels.get(topic, topic))
         axes.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, min_n_ticks=2))
         axes.set_xticks(ticks, tick_labels)
         axes.tick_params(labelsize=TEXT_PT, length=3)
@@ -115,18 +129,33 @@ def draw_chart(
     figure.legend(
         handles=[Patch(facecolor="#a9c6dc", edgecolor=BAR, hatch="///", label=texts.partial)],
         loc="upper right",
-        bbox_to_anchor=(0.99, 1 - 0.42 / figure.get_figheight()),
+        bbox_to_anchor=(0.99, 1 - 0.36 / figure.get_figheight()),
         fontsize=TEXT_PT,
         frameon=False,
         handlelength=1.2,
     )
-    figure.tight_layout(rect=(0, 0, 1, 1 - 0.62 / figure.get_figheight()))
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.66 / figure.get_figheight()), h_pad=0.6)
     return ChartDrawing(figure, panels)
+
+
+def _title(axes: Axes, title: str) -> None:
+    """Name a panel, on as many lines as its width needs ("Ракеты і ядзерная зброя")."""
+    renderer = axes.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = axes.get_window_extent(renderer).width
+    for width in range(len(title), 0, -1):
+        text = axes.set_title(
+            textwrap.fill(title, width, break_long_words=False),
+            fontsize=PANEL_PT,
+            loc="left",
+            pad=3,
+        )
+        if text.get_window_extent(renderer).width <= room:
+            return
 
 
 def _ticks(days: int, columns: int) -> list[int]:
     """Return the days that get a date under them, counted back from today."""
-    step = 4 if columns == 1 else 5
+    step = 4 if columns == 1 else 7
     return sorted(range(days - 1, -1, -step))
 
 

@@ -239,7 +239,8 @@ def _keep_inside(axes: Axes, renderer: RendererBase, text: Text) -> None:
     dy = max(0.0, frame.y0 - box.y0) - max(0.0, box.y1 - frame.y1)
     if dx or dy:
         x, y = axes.transData.transform(text.get_position())
-        text.set_position(axes.transData.inverted().transform((x + dx, y + dy)))
+        lon, lat = axes.transData.inverted().transform((x + dx, y + dy))
+        text.set_position((float(lon), float(lat)))
 
 
 def _circle_box(axes: Axes, spot: Spot, biggest: int) -> Bbox:
