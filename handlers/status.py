@@ -124,17 +124,21 @@ async def map_picture(update: Update, context: Context) -> None:
             spots.append(
                 maps.Spot(place.lat, place.lon, stories, place.label(ui.lang), place_id in near)
             )
+    located = {spot.label for spot in spots}
     for place_id, km in near.items():
         place = core.matcher.places.get(place_id)
         if place is not None:
             areas.append(maps.Area(place.lat, place.lon, km))
+            if place.label(ui.lang) not in located:  # named on the map, with no count
+                spots.append(maps.Spot(place.lat, place.lon, 0, place.label(ui.lang), True))
     png = await asyncio.to_thread(
         maps.stories_map, spots, texts=maps.map_texts(ui, COUNTRY_NAMES), areas=areas
     )
+    named = [spot for spot in spots if spot.stories]
     caption = ui.ngettext(
-        "{n} place named in the last 48 hours", "{n} places named in the last 48 hours", len(spots)
-    ).format(n=len(spots))
-    most = sorted(spots, key=lambda spot: -spot.stories)[:5]
+        "{n} place named in the last 48 hours", "{n} places named in the last 48 hours", len(named)
+    ).format(n=len(named))
+    most = sorted(named, key=lambda spot: -spot.stories)[:5]
     if most:
         caption += "\n" + ", ".join(f"{spot.label} ({spot.stories})" for spot in most)
     await context.bot.send_photo(chat.id, png, caption=caption)

@@ -77,7 +77,7 @@ class Spot:
 
     lat: float
     lon: float
-    stories: int
+    stories: int  # 0 for a place the reader filters on that no story named
     label: str
     filtered: bool = False  # the reader's /near place: named on the map whatever its count
 
@@ -159,8 +159,9 @@ def choose_labels(spots: Sequence[Spot], limit: int = MAX_LABELS) -> list[Spot]:
 
 
 def _size(stories: int, biggest: int) -> float:
-    """Return a circle's marker area in points²: its area grows with the stories."""
-    return 40.0 + 360.0 * stories / max(biggest, 1)
+    """Return a circle's marker area in points²: its area grows with the stories (a place
+    no story named, shown because the reader filters on it, is a small dot)."""
+    return 40.0 + 360.0 * stories / max(biggest, 1) if stories else 18.0
 
 
 def _legend_counts(biggest: int) -> list[int]:
@@ -210,7 +211,7 @@ def _place_names(
         gap = math.sqrt(_size(spot.stories, biggest)) / 2 + 2.5  # the radius in points
         for dx, dy, ha, va in _POSITIONS:
             text = axes.annotate(
-                f"{spot.label} ({spot.stories})",
+                f"{spot.label} ({spot.stories})" if spot.stories else spot.label,
                 (spot.lon, spot.lat),
                 xytext=(dx * gap, dy * gap),
                 textcoords="offset points",
@@ -302,15 +303,25 @@ def draw_map(
         _keep_inside(axes, renderer, name)
         neighbours.append(name)
     biggest = max((spot.stories for spot in spots), default=1)
-    if spots:
+    named = [spot for spot in spots if spot.stories]
+    if named:
         axes.scatter(
-            [spot.lon for spot in spots],
-            [spot.lat for spot in spots],
-            s=[_size(spot.stories, biggest) for spot in spots],
+            [spot.lon for spot in named],
+            [spot.lat for spot in named],
+            s=[_size(spot.stories, biggest) for spot in named],
             color="#c0392b",
             alpha=0.55,
             edgecolors="#7b241c",
             linewidths=0.6,
+            zorder=3,
+        )
+    quiet = [spot for spot in spots if not spot.stories]  # the reader's places, unnamed
+    if quiet:
+        axes.scatter(
+            [spot.lon for spot in quiet],
+            [spot.lat for spot in quiet],
+            s=18,
+            color="#1f5fa8",
             zorder=3,
         )
     obstacles = [text.get_window_extent(renderer) for text in neighbours]

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_decimal
+
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog, PlaceIndex
 from bot.matching.places import CASES
@@ -202,7 +204,8 @@ def status_board(
     """Render /status: per topic today, this week and the usual level; places; sources."""
     lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
     for name, topic in figures.items():
-        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({topic.usual:.1f})"
+        usual = format_decimal(topic.usual, "0.0", locale=ui.lang)  # "0,5" in be, ru, uk
+        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({usual})"
         if topic.above_normal:
             line += " " + ui._("⚠️ <b>above normal</b>")
         if topic.latest is not None:

@@ -200,3 +200,12 @@ def test_chart_texts_fit_and_do_not_overlap(lang: str) -> None:
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1, text.get_text()
     for (one, first), (two, second) in itertools.combinations(zip(texts, drawn, strict=True), 2):
         assert not first.overlaps(second), (one.get_text(), two.get_text())
+
+
+def test_the_readers_place_is_named_even_when_no_story_named_it() -> None:
+    spots = [
+        maps.Spot(53.9, 27.56, 5, "Мінск"),
+        maps.Spot(52.05, 29.25, 0, "Мазыр", filtered=True),  # /near Мазыр, a quiet day
+    ]
+    drawing = maps.draw_map(spots, texts=maps.map_texts(ui_for("be", default_catalog()), {}))
+    assert drawing.labelled() == ("Мазыр", "Мінск (5)")
