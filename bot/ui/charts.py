@@ -33,6 +33,11 @@ TEXT_PT = PHONE.points_for(12.5)  # ticks, axis labels, the note on today
 PANEL_PT = PHONE.points_for(13.5)  # each topic's name
 TITLE_PT = PHONE.points_for(15.5)
 MAX_PANELS = 8  # every topic of the catalog, in four rows of two
+# The layout in inches: room for the title and the legend on today above the panels, for
+# the dates and the x label below, for the y label and the counts on the left; each row
+# is a panel and, above it, a gap for its topic's name on up to two lines.
+TOP_IN, BOTTOM_IN, LEFT_IN, RIGHT_IN = 0.72, 0.72, 0.62, 0.34
+ROW_IN, GAP_IN = 1.5, 0.5
 BAR = "#2f6f9f"
 
 
@@ -93,8 +98,20 @@ def draw_chart(
     topics = list(series)[:MAX_PANELS]
     columns = 1 if len(topics) <= 3 else 2
     rows = max(1, math.ceil(len(topics) / columns))
-    figure = Figure(figsize=(PHONE.figure_width_in, 1.1 + 1.45 * rows), dpi=PHONE.dpi)
+    height = TOP_IN + BOTTOM_IN + ROW_IN * rows
+    figure = Figure(figsize=(PHONE.figure_width_in, height), dpi=PHONE.dpi)
     FigureCanvasAgg(figure)
+    # Fixed margins in inches, not tight_layout: it measures every artist of every panel
+    # and takes longer than drawing them.
+    panel = ROW_IN - GAP_IN
+    figure.subplots_adjust(
+        left=LEFT_IN / PHONE.figure_width_in,
+        right=1 - RIGHT_IN / PHONE.figure_width_in,
+        top=1 - (TOP_IN + GAP_IN) / height,
+        bottom=BOTTOM_IN / height,
+        hspace=GAP_IN / panel,
+        wspace=0.12,
+    )
     grid = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
     positions = list(range(len(days)))
     ticks = _ticks(len(days), columns)
@@ -123,18 +140,17 @@ def draw_chart(
     if not panels:
         grid.flat[0].set_visible(True)
         grid.flat[0].set_xticks(ticks, tick_labels)
-    figure.suptitle(texts.title, fontsize=TITLE_PT)
-    figure.supylabel(texts.y_label, fontsize=TEXT_PT)
-    figure.supxlabel(texts.x_label, fontsize=TEXT_PT)
+    figure.suptitle(texts.title, fontsize=TITLE_PT, y=1 - 0.08 / height, va="top")
+    figure.supylabel(texts.y_label, fontsize=TEXT_PT, x=0.06 / PHONE.figure_width_in, ha="left")
+    figure.supxlabel(texts.x_label, fontsize=TEXT_PT, y=0.06 / height, va="bottom")
     figure.legend(
         handles=[Patch(facecolor="#a9c6dc", edgecolor=BAR, hatch="///", label=texts.partial)],
         loc="upper right",
-        bbox_to_anchor=(0.99, 1 - 0.36 / figure.get_figheight()),
+        bbox_to_anchor=(0.99, 1 - 0.4 / height),
         fontsize=TEXT_PT,
         frameon=False,
         handlelength=1.2,
     )
-    figure.tight_layout(rect=(0, 0, 1, 1 - 0.66 / figure.get_figheight()), h_pad=0.6)
     return ChartDrawing(figure, panels)
 
 
