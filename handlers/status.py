@@ -82,7 +82,7 @@ async def status(update: Update, context: Context) -> None:
 
 
 async def picture(update: Update, context: Context) -> None:
-    """Send the chart of reports per day per topic over the last two weeks."""
+    """Send the chart of stories per day over the last two weeks, for the reader's topics."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -91,26 +91,24 @@ async def picture(update: Update, context: Context) -> None:
     await query.answer()
     today = core.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=CHART_DAYS - 1)
-    series = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
+    counts = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
+    followed = await core.db.chats.topics_of(chat.id)
+    shown = charts.topics_to_show(core.catalog.names(), followed, counts)
+    series = {name: counts.get(name, [0] * CHART_DAYS) for name in shown}
     days = [(start + timedelta(days=n)).date() for n in range(CHART_DAYS)]
-    labels = {
-        name: core.catalog.topic(name).display_name(ui.lang)
-        for name in series
-        if name in core.catalog.names()
-    }
+    labels = {name: core.catalog.topic(name).display_name(ui.lang) for name in series}
     # matplotlib takes a noticeable fraction of a second: never on the event loop.
     png = await asyncio.to_thread(
-        charts.reports_chart,
-        {name: counts for name, counts in series.items() if name in labels},
-        days,
-        labels=labels,
-        title=ui._("Reports per day"),
+        charts.reports_chart, series, days, labels=labels, texts=charts.chart_texts(ui)
     )
-    await context.bot.send_photo(chat.id, png, caption=ui._("Reports per day, last 14 days"))
+    await context.bot.send_photo(chat.id, png, caption=ui._("Stories per day, last 14 days"))
 
 
 async def map_picture(update: Update, context: Context) -> None:
-    """Send the map of the places stories named in the last 48 hours."""
+    """Send the map of the places stories named in the last 48 hours.
+
+    The reader's /near places are named on it whatever their count, with their circles.
+    """
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -118,19 +116,29 @@ async def map_picture(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     await query.answer()
     since = core.clock.now() - timedelta(hours=MAP_HOURS)
-    spots = []
+    near = dict((await core.db.filters.get(chat.id)).near)
+    spots, areas = [], []
     for place_id, stories in await core.db.events.top_places(since=since, limit=MAP_PLACES):
         place = core.matcher.places.get(place_id)
         if place is not None and place.kind != "oblast":  # an oblast is no point on a map
-            spots.append(maps.Spot(place.lat, place.lon, stories, place.label(ui.lang)))
+            spots.append(
+                maps.Spot(place.lat, place.lon, stories, place.label(ui.lang), place_id in near)
+            )
+    located = {spot.label for spot in spots}
+    for place_id, km in near.items():
+        place = core.matcher.places.get(place_id)
+        if place is not None:
+            areas.append(maps.Area(place.lat, place.lon, km))
+            if place.label(ui.lang) not in located:  # named on the map, with no count
+                spots.append(maps.Spot(place.lat, place.lon, 0, place.label(ui.lang), True))
     png = await asyncio.to_thread(
-        maps.stories_map,
-        spots,
-        neighbours={code: ui._(name) for code, name in COUNTRY_NAMES.items()},
-        title=ui._("Located stories, last 48 hours"),
+        maps.stories_map, spots, texts=maps.map_texts(ui, COUNTRY_NAMES), areas=areas
     )
-    await context.bot.send_photo(
-        chat.id,
-        png,
-        caption=ui._("{n} places named in the last 48 hours").format(n=len(spots)),
-    )
+    named = [spot for spot in spots if spot.stories]
+    caption = ui.ngettext(
+        "{n} place named in the last 48 hours", "{n} places named in the last 48 hours", len(named)
+    ).format(n=len(named))
+    most = sorted(named, key=lambda spot: -spot.stories)[:5]
+    if most:
+        caption += "\n" + ", ".join(f"{spot.label} ({spot.stories})" for spot in most)
+    await context.bot.send_photo(chat.id, png, caption=caption)

@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_decimal
+
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog, PlaceIndex
-from bot.models import AuditEntry, ChatFilters, Event, Source, Stats
-from bot.ui.i18n import Translator, translator
+from bot.matching.places import CASES
+from bot.models import AuditEntry, ChatFilters, Event, Severity, Source, Stats
+from bot.ui.i18n import N_, Translator, translator
 
 __all__ = ["UI", "escape", "ui_for"]
 
@@ -37,13 +40,32 @@ class UI:
         """Translate one message id."""
         return self.tr.gettext(message)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message whose words agree with a number (one of a language's forms)."""
+        return self.tr.ngettext(singular, plural, n)
+
     def topic(self, name: str) -> str:
         """Return a topic's emoji and name in this language."""
         return topic_label(name, self.catalog, self.lang)
 
-    def place(self, place_id: str) -> str:
-        """Return a place's name in this language (not escaped)."""
-        return self.places.label(place_id, self.lang) if self.places is not None else place_id
+    def place(self, place_id: str, case: str | None = None) -> str:
+        """Return a place's name in this language (not escaped), in a case if one is given."""
+        if self.places is None:
+            return place_id
+        return self.places.label(place_id, self.lang, case)
+
+    def place_args(self, key: str, place_id: str) -> dict[str, str]:
+        """Return a place's name for `str.format`, escaped, in every case a sentence may need.
+
+        A message with `{place}` is translated with whichever of `{place}`, `{place_gen}`
+        (after "от", "ад", "від") or `{place_loc}` (after "в", "у", "на") its grammar
+        wants, so no name stands in the nominative after a preposition that governs
+        another case; tests/bot/ui/test_language.py checks the catalogs for it.
+        """
+        args = {key: escape(self.place(place_id))}
+        for case in CASES:
+            args[f"{key}_{case}"] = escape(self.place(place_id, case))
+        return args
 
 
 def ui_for(lang: str, catalog: Catalog, places: PlaceIndex | None = None) -> UI:
@@ -109,16 +131,23 @@ def help_text(ui: UI, *, admin: bool = False) -> str:
     return text
 
 
-def welcome(ui: UI) -> str:
-    """Greet a new chat and show how to start."""
-    return (
-        ui._(
-            "👋 Welcome to <b>Outpost</b>.\n\nPick topics with /topics or subscribe directly, "
-            "e.g. <code>/subscribe drills</code>. Topics: {topics}."
-        ).format(topics=topic_list(ui))
-        + "\n\n"
-        + help_text(ui)
+def welcome(ui: UI, subscribed: str | None = None) -> str:
+    """Greet a new chat in two lines: what Outpost does, and how to start.
+
+    The topics come as buttons under it (handlers/start.py); the commands stay in /help.
+    With `subscribed` (a deep link's topic), it says the chat already follows that one.
+    """
+    what = ui._(
+        "👋 <b>Outpost</b> watches public sources on military activity in and around Belarus "
+        "and alerts you when a report matches your topics."
     )
+    if subscribed is None:
+        how = ui._("Tap a topic below to subscribe; /help lists every command.")
+    else:
+        how = ui._(
+            "You are subscribed to {topic}. Tap a topic below to add it; /help lists every command."
+        ).format(topic=escape(ui.topic(subscribed)))
+    return f"{what}\n\n{how}"
 
 
 def topic_list(ui: UI) -> str:
@@ -145,7 +174,8 @@ def ago(ui: UI, then: datetime, now: datetime) -> str:
         return ui._("{n} min ago").format(n=seconds // 60)
     if seconds < 86400:
         return ui._("{n} h ago").format(n=seconds // 3600)
-    return ui._("{n} d ago").format(n=seconds // 86400)
+    days = seconds // 86400
+    return ui.ngettext("{n} day ago", "{n} days ago", days).format(n=days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +204,8 @@ def status_board(
     """Render /status: per topic today, this week and the usual level; places; sources."""
     lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
     for name, topic in figures.items():
-        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({topic.usual:.1f})"
+        usual = format_decimal(topic.usual, "0.0", locale=ui.lang)  # "0,5" in be, ru, uk
+        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({usual})"
         if topic.above_normal:
             line += " " + ui._("⚠️ <b>above normal</b>")
         if topic.latest is not None:
@@ -243,15 +274,19 @@ def draft_prompt(ui: UI, kind: str) -> str:
 def published(ui: UI, kind: str, topics: tuple[str, ...], queued: int) -> str:
     """Say what confirming a draft did."""
     if kind == "broadcast":
-        return ui._("Announcement sent to {n} chat(s).").format(n=queued)
+        return ui.ngettext(
+            "Announcement sent to {n} chat.", "Announcement sent to {n} chats.", queued
+        ).format(n=queued)
     if not topics:
         return ui._(
             "Posted, but it matched no topic, so no subscriber was alerted. "
             "Name the activity (e.g. drills, mobilization) in the text."
         )
-    return ui._("Posted. Topics: {topics}; queued for {n} chat(s).").format(
-        topics=", ".join(topics), n=queued
-    )
+    return ui.ngettext(
+        "Posted. Topics: {topics}; queued for {n} chat.",
+        "Posted. Topics: {topics}; queued for {n} chats.",
+        queued,
+    ).format(topics=escape(", ".join(ui.topic(name) for name in topics)), n=queued)
 
 
 def stats(ui: UI, figures: Stats) -> str:
@@ -337,13 +372,17 @@ def latest(
 
 def source_deactivated(ui: UI, source: Source, kind: str) -> str:
     """Tell admins that failures turned a source off."""
-    return ui._(
+    failures = source.consecutive_failures + 1
+    return ui.ngettext(
+        "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed poll in a row; "
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}.",
         "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed polls in a row; "
-        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}."
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}.",
+        failures,
     ).format(
         name=escape(source.name),
         id=source.id,
-        n=source.consecutive_failures + 1,
+        n=failures,
         kind=escape(kind),
         url=escape(source.url),
     )
@@ -438,24 +477,60 @@ def import_report(ui: UI, report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-def filters_summary(ui: UI, chat: ChatFilters, country_names: Mapping[str, str]) -> str:
+SEVERITY_LABELS = {
+    Severity.LOW: N_("🟢 Low"),
+    Severity.MEDIUM: N_("🟠 Medium"),
+    Severity.HIGH: N_("🔴 High"),
+}
+
+# "Within N km of the border with X" and "How far from the border with X?" whole, one
+# message a neighbour: each language puts the country in the case its preposition needs
+# ("с Украиной", "з Украінай", "з Україною").
+WITHIN_BORDER = {
+    "ua": N_("within {km} km of the border with Ukraine"),
+    "pl": N_("within {km} km of the border with Poland"),
+    "lt": N_("within {km} km of the border with Lithuania"),
+    "lv": N_("within {km} km of the border with Latvia"),
+    "ru": N_("within {km} km of the border with Russia"),
+}
+HOW_FAR_FROM_BORDER = {
+    "ua": N_("🛂 How far from the border with Ukraine?"),
+    "pl": N_("🛂 How far from the border with Poland?"),
+    "lt": N_("🛂 How far from the border with Lithuania?"),
+    "lv": N_("🛂 How far from the border with Latvia?"),
+    "ru": N_("🛂 How far from the border with Russia?"),
+}
+
+
+def within_border(ui: UI, code: str, km: float) -> str:
+    """Say "within N km of the border with X" in the reader's language."""
+    message = WITHIN_BORDER.get(code)
+    if message is None:  # a code stored by a version that knew more neighbours
+        return f"{km:g} km · {escape(code)}"
+    return ui._(message).format(km=f"{km:g}")
+
+
+def how_far_from_border(ui: UI, code: str) -> str:
+    """Ask how far from one neighbour's border, in the reader's language."""
+    message = HOW_FAR_FROM_BORDER.get(code)
+    return ui._(message) if message is not None else f"🛂 {escape(code)}?"
+
+
+def filters_summary(ui: UI, chat: ChatFilters) -> str:
     """Describe a chat's place filters, severity, own keywords and exclusions."""
     lines = [ui._("<b>Your filters</b>")]
     places = [escape(ui.place(region)) for region in chat.regions]
     places += [
-        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(ui.place(place)))
+        ui._("within {km} km of {place}").format(km=f"{km:g}", **ui.place_args("place", place))
         for place, km in chat.near
     ]
-    places += [
-        ui._("within {km} km of the {country} border").format(
-            km=f"{km:g}", country=escape(ui._(country_names.get(code, code)))
-        )
-        for code, km in chat.borders
-    ]
+    places += [within_border(ui, code, km) for code, km in chat.borders]
     lines.append(
         ui._("Places: {list}").format(list="; ".join(places) if places else ui._("anywhere"))
     )
-    lines.append(ui._("Minimum severity: {level}").format(level=escape(chat.min_severity)))
+    lines.append(
+        ui._("Minimum severity: {level}").format(level=ui._(SEVERITY_LABELS[chat.min_severity]))
+    )
     if chat.watch:
         lines.append(
             ui._("Your keywords: {list}").format(list=", ".join(escape(p) for p in chat.watch))

@@ -23,7 +23,7 @@ async def drain(core: Core) -> None:
 
 async def test_subscribe_by_command_and_by_button(sandbox: SandboxBotAPI, core: Core) -> None:
     welcome = await say(sandbox, ALICE, "/start")
-    assert "Welcome" in welcome
+    assert "<b>Outpost</b> watches" in welcome  # in two lines, the commands are in /help
     reply = await say(sandbox, ALICE, "/subscribe drills учения nonsense")
     assert "Subscribed to" in reply
     assert "Unknown topic: nonsense" in reply

@@ -19,7 +19,7 @@ from bot.admin.intake import add_source
 from bot.app import build_application, running
 from bot.runtime.clock import ManualClock
 from bot.runtime.logs import REDACTED, RedactTokens
-from bot.ui.charts import reports_chart
+from bot.ui.charts import ChartTexts, reports_chart
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, say
 from tests.helpers.logs import outpost_logs
@@ -128,7 +128,8 @@ def test_a_chart_logs_nothing_at_info() -> None:
     with outpost_logs("INFO") as stream:
         days = [date(2022, 10, 1) + timedelta(days=i) for i in range(14)]
         series = {"drills": [i % 3 for i in range(14)], "missiles": [i % 2 for i in range(14)]}
-        reports_chart(series, days, labels={"drills": "Drills"}, title="14 days")
+        texts = ChartTexts("14 days", "stories a day", "day (UTC)", "today", "today so far")
+        reports_chart(series, days, labels={"drills": "Drills"}, texts=texts)
     assert stream.getvalue() == ""
 
 
