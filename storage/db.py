@@ -82,8 +82,11 @@ class Database:
         async with self._lock:
             token = self._in_tx.set(True)
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # Inside the try: a task cancelled while BEGIN waits for the database
+                    # thread still has it run there, and the rollback queued after it ends
+                    # that transaction instead of leaving the connection inside one.
+                    await self._conn.execute("BEGIN IMMEDIATE")
                     yield
                 except BaseException:
                     await self._conn.rollback()
