@@ -24,7 +24,8 @@ pessimistic. Printed (seconds of the simulated clock):
 - `push_first_chat_p50_s`: the same for the hub's posts (null on code without WebSub);
 - `fanout_ratio_to_limit`: messages sent while any alert was being fanned out, per second,
   over Telegram's 30;
-- and for context `alerts`, `rare_first_chat_p50_s`, `messages`, `http_429`, `lost`.
+- and for context `alerts`, `rare_first_chat_p50_s`, `messages`, `http_429`,
+  `undelivered_at_end`.
 """
 
 from __future__ import annotations
@@ -337,7 +338,11 @@ def summarise(
         "alerts": {kind: len(values) for kind, values in delays.items()},
         "published": len(published),
         "messages": messages,
-        "lost": sum(chats - count.get(number, 0) for number in published if number in first),
+        # Deliveries still queued when the run stopped waiting (a machine too busy to keep
+        # up shows here, and in the ratio).
+        "undelivered_at_end": sum(
+            chats - count.get(number, 0) for number in published if number in first
+        ),
         "never_delivered": sorted(n for n in published if n not in first),
         "http_429": seen["http_429"],
     }

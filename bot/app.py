@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 # instead of a deprecation warning on every flood-control answer.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+# The polling loop looks at the sources at least this often, even with nothing due: a
+# source added by another process (`outpost addsource`, another instance) is picked up.
+LOOK_AGAIN_S = 30.0
 RETENTION_EVERY = timedelta(days=1)
 RETENTION_FIRST = timedelta(minutes=10)  # after start: not while the first polls run
 
@@ -181,7 +184,7 @@ async def _start(
             services.pipeline,
             on_round=functools.partial(heartbeats.tick, "poll"),
             on_poll=functools.partial(_observe_poll, metrics),
-            max_sleep=settings.stall_after / 3,
+            max_sleep=min(settings.stall_after / 3, LOOK_AGAIN_S),
         )
         if poll_jobs
         else None,
