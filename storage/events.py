@@ -356,11 +356,15 @@ class EventRepository(Repository):
         self, kind: str, since: datetime, *, limit: int | None = None
     ) -> dict[str, int]:
         """Return how many stories started since a time carry each label of a kind."""
-        rows = await self._db.fetchall(
+        sql = (
             "SELECT name, COUNT(*) AS n FROM story_labels WHERE kind = ? AND created_at >= ? "
-            "GROUP BY name ORDER BY n DESC, name LIMIT ?",
-            (kind, since.timestamp(), -1 if limit is None else limit),
+            "GROUP BY name ORDER BY n DESC, name"
         )
+        params: list[object] = [kind, since.timestamp()]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = await self._db.fetchall(sql, params)
         return {row["name"]: int(row["n"]) for row in rows}
 
     async def daily_counts(self, *, start: datetime, days: int) -> dict[str, list[int]]:
