@@ -11,7 +11,7 @@ CREATE TABLE story_labels (
     created_at  REAL    NOT NULL,
     PRIMARY KEY (story_id, kind, name)
 );
-CREATE INDEX story_labels_latest ON story_labels(kind, name, created_at, story_id);
+CREATE INDEX story_labels_latest ON story_labels(name, kind, created_at, story_id);
 CREATE INDEX story_labels_window ON story_labels(kind, created_at, name);
 
 INSERT INTO story_labels (story_id, kind, name, created_at)
