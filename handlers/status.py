@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chats.filters import COUNTRY_NAMES
 from bot.context import Context, Core
@@ -14,7 +13,7 @@ from bot.matching import resolve_topic
 from bot.ui import charts, maps, texts
 from bot.ui.callbacks import StatusChart, StatusMap
 from bot.ui.texts import UI, TopicFigures
-from handlers.common import ui_of
+from handlers.common import reply, ui_of
 
 CHART_DAYS = 14
 MAP_HOURS = 48
@@ -26,7 +25,7 @@ async def _figures(core: Core, topics: tuple[str, ...]) -> dict[str, TopicFigure
     day = await core.db.events.count_by_topic(now - timedelta(hours=24))
     week = await core.db.events.count_by_topic(now - timedelta(days=7))
     before = await core.db.events.daily_counts(start=now - timedelta(days=35), days=28)
-    latest = await core.db.events.latest_by_topic()
+    latest = await core.db.events.latest_by_topic(topics)
     return {
         name: TopicFigures(
             day=day.get(name, 0),
@@ -66,19 +65,19 @@ async def status(update: Update, context: Context) -> None:
         stories = await core.db.events.latest_stories(place=places[0], limit=8)
         board = texts.place_board(ui, places[0], stories, now=now)
     else:
+        user = update.effective_user
+        health = None
+        if user is not None and core.is_admin(user.id):
+            _, active, answering = await core.db.sources.health()
+            health = (answering, active)
         board = texts.status_board(
             ui,
             figures=await _figures(core, (topic,) if topic else core.catalog.names()),
             places=await core.db.events.top_places(since=now - timedelta(days=7)),
-            sources=await core.db.sources.all(),
+            health=health,
             now=now,
         )
-    await message.reply_text(
-        board,
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-        reply_markup=_picture_buttons(ui),
-    )
+    await reply(message, board, reply_markup=_picture_buttons(ui))
 
 
 async def picture(update: Update, context: Context) -> None:

@@ -183,6 +183,7 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                         kind=kind,
                     )
                     log.say("admin", f"added source {source.name} ({source.kind}) {source.url}")
+                core.sources_changed()  # added here, not by /addsource: wake the loop
                 log.say("demo", "waiting for the next polling cycle…")
                 await sandbox.wait_for(lambda: len(sandbox.messages_to(SUBSCRIBER)) > 2)
                 await _outbox_settled(app)

@@ -7,7 +7,7 @@ translation and escaped when they come from outside.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -21,7 +21,9 @@ from bot.matching.places import CASES
 from bot.models import AuditEntry, ChatFilters, Event, Severity, Source, Stats
 from bot.ui.i18n import N_, Translator, translator
 
-__all__ = ["UI", "escape", "ui_for"]
+__all__ = ["MESSAGE_LIMIT", "UI", "escape", "ui_for"]
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
 
 if TYPE_CHECKING:
     from bot.admin.intake import ImportReport
@@ -198,44 +200,66 @@ def status_board(
     *,
     figures: Mapping[str, TopicFigures],
     places: Iterable[tuple[str, int]],
-    sources: Iterable[Source],
+    health: tuple[int, int] | None = None,
     now: datetime,
 ) -> str:
-    """Render /status: per topic today, this week and the usual level; places; sources."""
-    lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
-    for name, topic in figures.items():
-        usual = format_decimal(topic.usual, "0.0", locale=ui.lang)  # "0,5" in be, ru, uk
-        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({usual})"
-        if topic.above_normal:
-            line += " " + ui._("⚠️ <b>above normal</b>")
-        if topic.latest is not None:
-            line += "\n   " + ui._("latest {ago}: {title}").format(
-                ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
-            )
-        lines.append(line)
+    """Render /status: per topic today, this week and the usual level; places.
+
+    It is one message whatever the number of topics: when they do not all fit, the
+    busiest are shown (in catalog order) and the rest are counted. `health` (answering,
+    active sources) adds the admins' one-line summary of the sources.
+    """
+    head = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
+    tail = []
     mentioned = [f"{escape(ui.place(place))} ({count})" for place, count in places]
     if mentioned:
-        lines.append(
+        tail.append(
             "\n"
             + ui._("<b>Places most mentioned</b> (7 days): {list}").format(
                 list=", ".join(mentioned)
             )
         )
-    source_lines = []
-    for source in sources:
-        if source.last_success_at is not None:
-            health = ui._("answered {ago}").format(ago=ago(ui, source.last_success_at, now))
-        else:
-            health = ui._("not answered yet")
-        if source.last_error_kind and source.consecutive_failures:
-            health += ", " + ui._("failing: {kind}").format(kind=escape(source.last_error_kind))
-        if not source.active:
-            health += ", " + ui._("paused")
-        source_lines.append(f"• {escape(source.name)} – {health}")
-    if source_lines:
-        lines.append("\n" + ui._("<b>Sources</b>"))
-        lines.extend(source_lines)
-    return "\n".join(lines)
+    if health is not None:
+        tail.append("\n" + source_health(ui, *health))
+    blocks = {name: _topic_block(ui, name, topic, now) for name, topic in figures.items()}
+    budget = MESSAGE_LIMIT - sum(len(line) + 1 for line in (*head, *tail)) - 120
+    busiest = sorted(
+        figures,
+        key=lambda name: (figures[name].above_normal, figures[name].day, figures[name].week),
+        reverse=True,
+    )
+    shown: set[str] = set()
+    for name in busiest:
+        if len(blocks[name]) + 1 > budget:
+            continue
+        budget -= len(blocks[name]) + 1
+        shown.add(name)
+    lines = head + [blocks[name] for name in figures if name in shown]
+    if len(shown) < len(figures):
+        lines.append(
+            ui._("… and {n} quieter topics: /status <i>topic</i>").format(
+                n=len(figures) - len(shown)
+            )
+        )
+    return "\n".join(lines + tail)
+
+
+def _topic_block(ui: UI, name: str, topic: TopicFigures, now: datetime) -> str:
+    """Render one topic's line of the board (and its latest story)."""
+    usual = format_decimal(topic.usual, "0.0", locale=ui.lang)  # "0,5" in be, ru, uk
+    line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({usual})"
+    if topic.above_normal:
+        line += " " + ui._("⚠️ <b>above normal</b>")
+    if topic.latest is not None:
+        line += "\n   " + ui._("latest {ago}: {title}").format(
+            ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
+        )
+    return line
+
+
+def source_health(ui: UI, answering: int, active: int) -> str:
+    """Sum the sources' health up in one line (for admins)."""
+    return ui._("📡 {n} of {total} sources answering (/sources)").format(n=answering, total=active)
 
 
 def place_board(ui: UI, place: str, stories: Iterable[Event], *, now: datetime) -> str:
@@ -310,7 +334,8 @@ def stats(ui: UI, figures: Stats) -> str:
     box = figures.outbox
     lines.append(
         ui._(
-            "Alerts: {sent} sent, {pending} pending, {failed} failed, {cancelled} cancelled"
+            "Alerts queued in 24 h: {sent} sent, {failed} failed, {cancelled} cancelled; "
+            "{pending} pending now"
         ).format(
             sent=box.get("sent", 0),
             pending=box.get("pending", 0),
@@ -321,11 +346,15 @@ def stats(ui: UI, figures: Stats) -> str:
     if figures.failing_sources:
         lines.append(ui._("<b>Failing sources</b>"))
         lines.extend(
-            f"• {escape(name)} – {escape(kind)} ×{count}"
+            f"• {escape(_short(name, 80))} – {escape(kind)} ×{count}"
             for name, kind, count in figures.failing_sources
         )
+        more = figures.failing_count - len(figures.failing_sources)
+        if more > 0:
+            lines.append(ui._("… and {n} more (see /sources)").format(n=more))
     else:
         lines.append(ui._("No source is failing."))
+    lines.append(ui._("Database: {mb} MB").format(mb=f"{figures.db_bytes / 1e6:.1f}"))
     return "\n".join(lines)
 
 
@@ -428,34 +457,31 @@ def source_line(ui: UI, source: Source, items_24h: int, now: datetime) -> str:
     return (
         f"<b>#{source.id}</b> {escape(_short(source.name, 100))} "
         f"({escape(source.kind.value)}) {state}\n"
-        f"   {escape(_short(source.url, 300))}\n   {health}"
+        f"   {escape(_short(source.url, 150))}\n   {health}"
     )
 
 
-MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
-
-
-def sources_board(
-    ui: UI, sources: Iterable[Source], counts: Mapping[int, int], now: datetime
-) -> list[str]:
-    """Render /sources: every source with its health, as messages that fit Telegram."""
+def sources_page(
+    ui: UI,
+    sources: Sequence[Source],
+    counts: Mapping[int, int],
+    now: datetime,
+    *,
+    first: int,
+    total: int,
+) -> str:
+    """Render one page of /sources: its sources with their health, numbered from `first`."""
+    if not total:
+        return ui._(
+            "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
+        )
+    heading = ui._("📡 <b>Sources</b> ({n})").format(n=total)
+    if len(sources) < total:
+        heading += " · " + ui._("{first}–{last} of {n}").format(
+            first=first + 1, last=first + len(sources), n=total
+        )
     blocks = [source_line(ui, source, counts.get(source.id, 0), now) for source in sources]
-    if not blocks:
-        return [
-            ui._(
-                "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
-            )
-        ]
-    pages: list[str] = []
-    current = ui._("📡 <b>Sources</b> ({n})").format(n=len(blocks))
-    for block in blocks:
-        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
-            pages.append(current)
-            current = block
-        else:
-            current += "\n\n" + block
-    pages.append(current)
-    return pages
+    return "\n\n".join([heading, *blocks])
 
 
 def import_report(ui: UI, report: ImportReport) -> str:
