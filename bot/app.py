@@ -1,9 +1,10 @@
 """The composition root: builds the PTB Application and everything it runs.
 
 `post_init` opens the core services (`bot.services.open_services`: the database, the one
-shared httpx client, the matcher, the pipeline), starts the outbox dispatcher and, when
-OUTPOST_HTTP_LISTEN asks for it, the HTTP listener (/healthz, /readyz, /metrics); the
-JobQueue runs the polling cycles, the first one as soon as the application starts;
+shared httpx client, the matcher, the pipeline), starts the outbox dispatcher, the
+polling loop (`bot.pipeline.poller`: each source polled when it is due, every healthy one
+at once at start) and, when OUTPOST_HTTP_LISTEN asks for it, the HTTP listener (/healthz,
+/readyz, /metrics, and the WebSub callback); the JobQueue runs the daily retention job;
 `post_shutdown` stops and closes all of it in reverse.
 `running()` drives the same lifecycle inside an existing event loop, which is how the demo
 and the tests run the real application next to their local servers.
@@ -18,7 +19,7 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -34,11 +35,14 @@ from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import Sender, TelegramSender, make_request
 from bot.models import Source
 from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.pipeline.poller import Poller
+from bot.retention import run_retention
 from bot.runtime import health
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.heap import settle_heap
 from bot.runtime.listener import serving
 from bot.runtime.metrics import Metrics
+from bot.runtime.websub_http import add_websub_routes
 from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.ui import texts
@@ -51,6 +55,12 @@ log = logging.getLogger(__name__)
 # Opt in to PTB's coming behaviour (durations such as RetryAfter.retry_after are timedeltas)
 # instead of a deprecation warning on every flood-control answer.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+# The polling loop looks at the sources at least this often, even with nothing due: a
+# source added by another process (`outpost addsource`, another instance) is picked up.
+LOOK_AGAIN_S = 30.0
+RETENTION_EVERY = timedelta(days=1)
+RETENTION_FIRST = timedelta(minutes=10)  # after start: not while the first polls run
 
 OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
 
@@ -92,12 +102,17 @@ def build_application(
         address = settings.listen_address()
         if address is not None:
             core = app.bot_data.core
+            websub = None
+            if opened.pipeline.websub is not None:
+                websub = functools.partial(add_websub_routes, pipe=opened.pipeline)
             app.bot_data.http_port = await services.enter_async_context(
                 serving(
                     *address,
                     functools.partial(health.check, core.health, core.db.ping),
                     metrics=core.metrics,
                     refresh=functools.partial(_observe_outbox, core),
+                    routes=websub,
+                    max_body=settings.max_response_bytes,
                 )
             )
         if freeze_heap:
@@ -165,6 +180,14 @@ async def _start(
         admins=AdminSet(set(await services.db.admin.all())),
         health=heartbeats,
         metrics=metrics,
+        poller=Poller(
+            services.pipeline,
+            on_round=functools.partial(heartbeats.tick, "poll"),
+            on_poll=functools.partial(_observe_poll, metrics),
+            max_sleep=min(settings.stall_after / 3, LOOK_AGAIN_S),
+        )
+        if poll_jobs
+        else None,
     )
     if dispatch_loop:
         task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
@@ -172,18 +195,16 @@ async def _start(
         heartbeats.expect("dispatcher", task)
         if metrics is not None:
             metrics.lease_held.set(1)  # one SQLite instance is the only sender
-    if poll_jobs and app.job_queue is not None:
-        heartbeats.expect("poll")
-        # Check often for due sources; each source's own next_poll_at decides when it is
-        # polled. The JobQueue starts after post_init, and an interval trigger whose start
-        # has passed fires one interval later; so the first run is set for now, and may
-        # start however late the scheduler does (misfire_grace_time None; coalesce keeps
-        # it to one run).
+    poller = app.bot_data.core.poller
+    if poller is not None:
+        # One loop that sleeps until the next source is due (no grid of its own), first
+        # polling every healthy source right away.
+        task = asyncio.create_task(poller.run(), name="poller")
+        app.bot_data.tasks.append(task)
+        heartbeats.expect("poll", task)
+    if app.job_queue is not None:
         app.job_queue.run_repeating(
-            _poll_job,
-            interval=min(settings.poll_interval, settings.min_poll_interval, 30.0),
-            name="poll",
-            job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None},
+            _retention_job, interval=RETENTION_EVERY, first=RETENTION_FIRST, name="retention"
         )
     try:
         for lang in LANGUAGES:
@@ -232,22 +253,31 @@ async def notify_admins(
     return sent
 
 
-async def _poll_job(context: Context) -> None:
-    """Run one polling cycle (a JobQueue callback)."""
-    await poll_cycle(context.core)
+async def _retention_job(context: Context) -> None:
+    """Prune what is past its time, in small batches (a daily JobQueue callback)."""
+    core = context.core
+    await run_retention(core.db, core.settings, core.clock)
 
 
 async def poll_cycle(core: Core) -> CycleReport:
-    """Run one polling cycle as the poll job does: its loop ticks, its figures are counted."""
+    """Poll every due source once (`outpost poll`): its loop ticks, its figures are counted."""
     core.health.tick("poll")
     started = time.perf_counter()
     try:
         report = await run_cycle(core.pipeline)
     finally:
         core.health.tick("poll")
-    if core.metrics is not None:
-        core.metrics.observe_cycle(
-            seconds=time.perf_counter() - started,
+    _observe_poll(core.metrics, None, report, seconds=time.perf_counter() - started)
+    return report
+
+
+def _observe_poll(
+    metrics: Metrics | None, _: Source | None, report: CycleReport, *, seconds: float = 0.0
+) -> None:
+    """Count a poll's figures (one source's poll from the loop, or a whole cycle)."""
+    if metrics is not None:
+        metrics.observe_cycle(
+            seconds=seconds,
             ok=report.ok,
             not_modified=report.not_modified,
             errors=list(report.errors.values()),
@@ -255,7 +285,6 @@ async def poll_cycle(core: Core) -> CycleReport:
             joined=report.joined,
             queued=report.queued,
         )
-    return report
 
 
 async def _observe_outbox(core: Core) -> None:

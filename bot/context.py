@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.delivery.dispatcher import Dispatcher
 from bot.matching import Catalog, Matcher
 from bot.pipeline.cycle import Pipeline
+from bot.pipeline.poller import Poller
 from bot.runtime.clock import Clock
 from bot.runtime.health import Heartbeats
 from bot.runtime.metrics import Metrics
@@ -57,6 +58,12 @@ class Core:
     health: Heartbeats  # the loops' heartbeats, for /readyz
     admins: AdminSet = field(default_factory=AdminSet)
     metrics: Metrics | None = None  # None unless OUTPOST_METRICS=true
+    poller: Poller | None = None  # None: polling is driven by hand (tests, one-off commands)
+
+    def sources_changed(self) -> None:
+        """Tell the polling loop that a source was added or resumed: it is due now."""
+        if self.poller is not None:
+            self.poller.wake()
 
     def is_owner(self, user_id: int | None) -> bool:
         """Tell whether a user is an owner: an admin named in OUTPOST_ADMIN_IDS."""

@@ -19,6 +19,7 @@ import httpx
 from bot.matching import Catalog, Matcher, default_places, load_catalog
 from bot.pipeline.cycle import DeactivationHook, Pipeline, RecoveryHook, build_pipeline
 from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client, make_fetcher
+from bot.pipeline.websub import Subscriber
 from bot.pipeline.workers import make_process_pool
 from bot.runtime.clock import Clock, SystemClock
 from bot.settings import Settings
@@ -87,6 +88,9 @@ async def open_services(
         if pool is not None:
             # Off the loop: shutting down waits for the worker processes to exit.
             stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
+        websub = None
+        if settings.websub_callback_url and settings.listen_address() is not None:
+            websub = Subscriber(db, http, clock, settings.websub_callback_url)
         pipeline = build_pipeline(
             settings,
             db=db,
@@ -98,6 +102,7 @@ async def open_services(
             on_deactivated=on_deactivated,
             on_recovered=on_recovered,
             executor=pool,
+            websub=websub,
         )
         yield Services(
             settings=settings,

@@ -113,6 +113,24 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(default=120.0, ge=1, le=3600)
     # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
     paid_broadcast: bool = False
+    # Days sent, failed and cancelled outbox rows are kept; days events and stories are kept
+    # (their daily counts for /status and the chart stay). Pruned by a daily job.
+    outbox_retention_days: int = Field(default=30, ge=1, le=36_500)
+    event_retention_days: int = Field(default=400, ge=1, le=36_500)
+    # The public base URL at which WebSub hubs reach the HTTP listener
+    # (https://bot.example.org); with it and OUTPOST_HTTP_LISTEN, feeds that name a hub are
+    # also subscribed there.
+    websub_callback_url: str | None = None
+
+    @field_validator("websub_callback_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        """The callback base must be http(s); hubs call it from the internet."""
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.strip().rstrip("/")
 
     @classmethod
     def settings_customise_sources(

@@ -72,6 +72,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
     app.add_handler(CommandHandler("sources", sources.sources))
+    app.add_handler(_on_tap(sources.turn_page, callbacks.SourcesPage))
     app.add_handler(CommandHandler("addsource", sources.addsource))
     app.add_handler(CommandHandler("removesource", sources.removesource))
     app.add_handler(CommandHandler("pausesource", sources.pausesource))

@@ -8,21 +8,21 @@ from telegram.constants import ParseMode
 from bot.admin import admins as admin_roles
 from bot.context import Context
 from bot.ui import texts
-from handlers.common import AdminRequest, admin_command, ui_of
+from handlers.common import AdminRequest, admin_command, reply, ui_of
 
 
 @admin_command
 async def stats(request: AdminRequest, context: Context) -> None:
     """Show subscribers, deliveries and failing sources."""
-    figures = await context.core.db.stats.collect()
-    await request.message.reply_text(texts.stats(request.ui, figures), parse_mode=ParseMode.HTML)
+    figures = await context.core.db.stats.collect(now=context.core.clock.now())
+    await reply(request.message, texts.stats(request.ui, figures))
 
 
 @admin_command
 async def audit(request: AdminRequest, context: Context) -> None:
     """Show the newest admin actions."""
     entries = await context.core.db.admin.recent_audit(limit=20)
-    await request.message.reply_text(texts.audit(request.ui, entries), parse_mode=ParseMode.HTML)
+    await reply(request.message, texts.audit(request.ui, entries))
 
 
 async def admins(update: Update, context: Context) -> None:

@@ -1,20 +1,79 @@
-"""What every handler needs before it replies: the chat registered and its language."""
+"""What every handler needs: the chat registered, its language, and one way to reply."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import RetryAfter
 
 from bot.context import Context
+from bot.delivery.split import split_html, split_plain
 from bot.ui import callbacks
 from bot.ui.i18n import N_, pick_language
 from bot.ui.texts import UI, ui_for
 
 ButtonT = TypeVar("ButtonT", bound=callbacks.Button)
+log = logging.getLogger(__name__)
+
+REPLY_TRIES = 5  # a part refused with 429 this many times in a row is given up, logged
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def reply(
+    message: Message,
+    text: str,
+    *,
+    html: bool = True,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    previews: bool = False,
+) -> Message | None:
+    """Answer a command: split to fit Telegram, paced per chat, retried after a 429.
+
+    Every command reply goes through here, so this is the one place to route replies
+    through the paced sender (issue 17). A part that gets 429 is sent again after the
+    `retry_after` Telegram named instead of being lost with a traceback; parts of one
+    reply keep to the chat's own limit (a second apart, three in a group). The buttons go
+    on the last part. Returns the last message sent, or None if Telegram kept refusing.
+    """
+    parts = split_html(text) if html else split_plain(text)
+    gap = 1.05 if message.chat.type == "private" else 3.1
+    last: Message | None = None
+    for number, part in enumerate(parts):
+        if number:
+            await asyncio.sleep(gap)
+        markup = reply_markup if number == len(parts) - 1 else None
+        last = await _send_part(message, part, html=html, markup=markup, previews=previews)
+    return last
+
+
+async def _send_part(
+    message: Message, text: str, *, html: bool, markup: InlineKeyboardMarkup | None, previews: bool
+) -> Message | None:
+    """Send one part of a reply, waiting out Telegram's flood answers."""
+    for _ in range(REPLY_TRIES):
+        try:
+            return await message.reply_text(
+                text,
+                parse_mode=ParseMode.HTML if html else None,
+                reply_markup=markup,
+                link_preview_options=None if previews else NO_PREVIEW,
+            )
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
+            log.warning(
+                "reply to chat %d: flood control, again in %.0f s", message.chat_id, seconds
+            )
+            await asyncio.sleep(float(seconds) + 0.1)
+    log.error("reply to chat %d given up after %d flood answers", message.chat_id, REPLY_TRIES)
+    return None
 
 
 async def register_chat(update: Update, context: Context) -> None:

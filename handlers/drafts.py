@@ -26,8 +26,7 @@ from bot.ui.callbacks import (
     DraftTopic,
 )
 from bot.ui.i18n import N_
-from bot.ui.menu import SEVERITY_LABELS
-from bot.ui.texts import UI
+from bot.ui.texts import SEVERITY_LABELS, UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
 
 # The most urgent first; None: the catalog's severity of its topics decides.

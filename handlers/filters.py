@@ -31,9 +31,7 @@ async def _apply(update: Update, context: Context, change: Change, *, changes: b
         said = ui._(exc.template).format(**exc.values)
         await message.reply_text(texts.escape(said), parse_mode=ParseMode.HTML)
         return
-    await message.reply_text(
-        texts.filters_summary(ui, audience, chat_filters.COUNTRY_NAMES), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(texts.filters_summary(ui, audience), parse_mode=ParseMode.HTML)
 
 
 async def near(update: Update, context: Context) -> None:

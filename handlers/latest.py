@@ -10,7 +10,7 @@ from bot.matching import resolve_topic
 from bot.ui import texts
 from bot.ui.callbacks import LatestPage
 from bot.ui.texts import UI
-from handlers.common import tapped, ui_of
+from handlers.common import reply, tapped, ui_of
 
 PAGE = 5
 
@@ -48,12 +48,7 @@ async def latest(update: Update, context: Context) -> None:
             )
             return
     body, keyboard = await _page(core, ui, topic, 0)
-    await message.reply_text(
-        body,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    await reply(message, body, reply_markup=keyboard)
 
 
 async def turn_page(update: Update, context: Context) -> None:

@@ -80,9 +80,7 @@ async def _screen(core: Core, ui: UI, chat_id: int, section: Section) -> Screen:
         Section.TOPICS: lambda: menu.topics(ui, chosen),
         Section.SEVERITY: lambda: menu.severity(ui, audience.min_severity),
         Section.KEYWORDS: lambda: menu.keywords(ui, audience),
-        Section.PLACES: lambda: menu.places(
-            ui, texts.filters_summary(ui, audience, chat_filters.COUNTRY_NAMES)
-        ),
+        Section.PLACES: lambda: menu.places(ui, texts.filters_summary(ui, audience)),
         Section.REGIONS: lambda: menu.regions(ui, core.matcher.places.oblasts()),
         Section.BORDERS: lambda: menu.borders(ui, chat_filters.COUNTRY_NAMES),
         Section.DELIVERY: lambda: menu.delivery(ui, prefs, described),
@@ -221,7 +219,7 @@ async def tap(update: Update, context: Context) -> None:
             _wait(context, Prompt.ZONE, user.id, now)
             screen = menu.zone_prompt(ui)
         case ChooseBorder(code) if code in chat_filters.COUNTRY_NAMES:
-            screen = menu.border_radius(ui, code, chat_filters.COUNTRY_NAMES)
+            screen = menu.border_radius(ui, code)
         case _:
             try:
                 section = await _apply(core, chat.id, button, _state(context))
@@ -262,9 +260,9 @@ async def text_reply(update: Update, context: Context) -> None:
             audience = await chat_filters.add_words(core.db, chat.id, "watch", text, now=now)
             screen = menu.keywords(ui, audience)
         elif waiting.prompt is Prompt.PLACE:
-            chat_filters.known_place(core.matcher.places, text)
+            place = chat_filters.known_place(core.matcher.places, text)
             state.place = text
-            screen = menu.near_radius(ui, text)
+            screen = menu.near_radius(ui, place.id)
         else:
             await core.db.chats.update_prefs(chat.id, parse_timezone(text.split()))
             screen = await _screen(core, ui, chat.id, Section.DELIVERY)

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Message
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
@@ -11,8 +17,9 @@ from bot.admin.opml import MAX_OPML_BYTES, OpmlError
 from bot.context import Context, Core
 from bot.models import DuplicateSourceError
 from bot.ui import texts
+from bot.ui.callbacks import SourcesPage
 from bot.ui.texts import UI
-from handlers.common import AdminRequest, admin_command
+from handlers.common import REFUSAL, AdminRequest, admin_command, reply, tapped, ui_of
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -21,21 +28,51 @@ async def _audit(core: Core, admin_id: int, action: str, detail: str) -> None:
     await core.db.admin.audit(admin_id, action, detail, now=core.clock.now())
 
 
+PAGE = 8  # sources a page: eight of the longest lines still fit one message
+
+
+async def _sources_page(core: Core, ui: UI, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Render the page of /sources starting at `offset`, with buttons to turn pages."""
+    total, _, _ = await core.db.sources.health()
+    offset = max(0, min(offset, max(total - 1, 0) // PAGE * PAGE))
+    page = await core.db.sources.page(offset=offset, limit=PAGE)
+    now = core.clock.now()
+    counts = await core.db.events.count_by_source(
+        texts.since(now, 24), source_ids=[source.id for source in page]
+    )
+    body = texts.sources_page(ui, page, counts, now, first=offset, total=total)
+    buttons = []
+    if offset > 0:
+        back = SourcesPage(offset - PAGE).encode()
+        buttons.append(InlineKeyboardButton(ui._("◀ Back"), callback_data=back))
+    if offset + PAGE < total:
+        after = SourcesPage(offset + PAGE).encode()
+        buttons.append(InlineKeyboardButton(ui._("Next ▶"), callback_data=after))
+    return body, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
 @admin_command
 async def sources(request: AdminRequest, context: Context) -> None:
-    """List every source with its health."""
-    core = context.core
-    now = core.clock.now()
-    pages = texts.sources_board(
-        request.ui,
-        await core.db.sources.all(),
-        await core.db.events.count_by_source(texts.since(now, 24)),
-        now,
+    """List the sources with their health, a page at a time (troubled ones first)."""
+    body, keyboard = await _sources_page(context.core, request.ui, 0)
+    await reply(request.message, body, reply_markup=keyboard)
+
+
+async def turn_page(update: Update, context: Context) -> None:
+    """Show another page of /sources in place (admins only: anyone can forge a tap)."""
+    query, user = update.callback_query, update.effective_user
+    button = tapped(update, SourcesPage)
+    if query is None or button is None:
+        return
+    ui = await ui_of(update, context)
+    if user is None or not context.core.is_admin(user.id):
+        await query.answer(ui._(REFUSAL), show_alert=True)
+        return
+    body, keyboard = await _sources_page(context.core, ui, button.offset)
+    await query.edit_message_text(
+        body, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=_NO_PREVIEW
     )
-    for page in pages:
-        await request.message.reply_text(
-            page, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
-        )
+    await query.answer()
 
 
 @admin_command
@@ -69,6 +106,7 @@ async def addsource(request: AdminRequest, context: Context) -> None:
             ui._("Already a source: {url}").format(url=exc), link_preview_options=_NO_PREVIEW
         )
         return
+    core.sources_changed()
     await _audit(core, request.user_id, "source_add", f"#{source.id} {source.url}")
     await message.reply_text(
         ui._(
@@ -109,6 +147,7 @@ async def _set_active(request: AdminRequest, context: Context, *, active: bool) 
     if not await core.db.sources.set_active(source_id, active=active, now=core.clock.now()):
         await message.reply_text(ui._("No source #{id}.").format(id=source_id))
         return
+    core.sources_changed()
     await _audit(
         core, request.user_id, "source_resume" if active else "source_pause", f"#{source_id}"
     )
@@ -155,6 +194,7 @@ async def opml_document(request: AdminRequest, context: Context) -> None:
             )
         )
         return
+    core.sources_changed()
     await _audit(
         core, request.user_id, "opml_import", f"{document.file_name}: {len(report.added)} added"
     )

@@ -12,10 +12,12 @@ from bot.ui.callbacks import LanguageChoice
 from bot.ui.commands import commands_for
 from bot.ui.i18n import LANGUAGES, NAMES
 from handlers.common import may_change, register_chat, tapped, ui_of
+from handlers.subscriptions import topics_keyboard
 
 
 async def start(update: Update, context: Context) -> None:
-    """Register the chat and greet it; `/start TOPIC` (a deep link) also subscribes."""
+    """Greet the chat in two lines with the topics as buttons; `/start TOPIC` (a deep link)
+    also subscribes. The commands are in /help."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -23,18 +25,16 @@ async def start(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     core = context.core
     topic = resolve_topic(core.catalog, context.args[0]) if context.args else None
+    subscribed = None
     if topic is not None and await may_change(update, context):
         await core.db.chats.subscribe(chat.id, topic, now=core.clock.now())
-        await message.reply_text(
-            ui._("👋 Welcome to <b>Outpost</b>. You are subscribed to {topic}.").format(
-                topic=texts.escape(ui.topic(topic))
-            )
-            + "\n\n"
-            + texts.help_text(ui),
-            parse_mode=ParseMode.HTML,
-        )
-        return
-    await message.reply_text(texts.welcome(ui), parse_mode=ParseMode.HTML)
+        subscribed = topic
+    chosen = await core.db.chats.topics_of(chat.id)
+    await message.reply_text(
+        texts.welcome(ui, subscribed),
+        parse_mode=ParseMode.HTML,
+        reply_markup=topics_keyboard(ui, chosen),
+    )
 
 
 async def help_command(update: Update, context: Context) -> None:

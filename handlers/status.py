@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chats.filters import COUNTRY_NAMES
 from bot.context import Context, Core
@@ -14,7 +13,7 @@ from bot.matching import resolve_topic
 from bot.ui import charts, maps, texts
 from bot.ui.callbacks import StatusChart, StatusMap
 from bot.ui.texts import UI, TopicFigures
-from handlers.common import ui_of
+from handlers.common import reply, ui_of
 
 CHART_DAYS = 14
 MAP_HOURS = 48
@@ -26,7 +25,7 @@ async def _figures(core: Core, topics: tuple[str, ...]) -> dict[str, TopicFigure
     day = await core.db.events.count_by_topic(now - timedelta(hours=24))
     week = await core.db.events.count_by_topic(now - timedelta(days=7))
     before = await core.db.events.daily_counts(start=now - timedelta(days=35), days=28)
-    latest = await core.db.events.latest_by_topic()
+    latest = await core.db.events.latest_by_topic(topics)
     return {
         name: TopicFigures(
             day=day.get(name, 0),
@@ -66,23 +65,23 @@ async def status(update: Update, context: Context) -> None:
         stories = await core.db.events.latest_stories(place=places[0], limit=8)
         board = texts.place_board(ui, places[0], stories, now=now)
     else:
+        user = update.effective_user
+        health = None
+        if user is not None and core.is_admin(user.id):
+            _, active, answering = await core.db.sources.health()
+            health = (answering, active)
         board = texts.status_board(
             ui,
             figures=await _figures(core, (topic,) if topic else core.catalog.names()),
             places=await core.db.events.top_places(since=now - timedelta(days=7)),
-            sources=await core.db.sources.all(),
+            health=health,
             now=now,
         )
-    await message.reply_text(
-        board,
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-        reply_markup=_picture_buttons(ui),
-    )
+    await reply(message, board, reply_markup=_picture_buttons(ui))
 
 
 async def picture(update: Update, context: Context) -> None:
-    """Send the chart of reports per day per topic over the last two weeks."""
+    """Send the chart of stories per day over the last two weeks, for the reader's topics."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -91,26 +90,24 @@ async def picture(update: Update, context: Context) -> None:
     await query.answer()
     today = core.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=CHART_DAYS - 1)
-    series = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
+    counts = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
+    followed = await core.db.chats.topics_of(chat.id)
+    shown = charts.topics_to_show(core.catalog.names(), followed, counts)
+    series = {name: counts.get(name, [0] * CHART_DAYS) for name in shown}
     days = [(start + timedelta(days=n)).date() for n in range(CHART_DAYS)]
-    labels = {
-        name: core.catalog.topic(name).display_name(ui.lang)
-        for name in series
-        if name in core.catalog.names()
-    }
+    labels = {name: core.catalog.topic(name).display_name(ui.lang) for name in series}
     # matplotlib takes a noticeable fraction of a second: never on the event loop.
     png = await asyncio.to_thread(
-        charts.reports_chart,
-        {name: counts for name, counts in series.items() if name in labels},
-        days,
-        labels=labels,
-        title=ui._("Reports per day"),
+        charts.reports_chart, series, days, labels=labels, texts=charts.chart_texts(ui)
     )
-    await context.bot.send_photo(chat.id, png, caption=ui._("Reports per day, last 14 days"))
+    await context.bot.send_photo(chat.id, png, caption=ui._("Stories per day, last 14 days"))
 
 
 async def map_picture(update: Update, context: Context) -> None:
-    """Send the map of the places stories named in the last 48 hours."""
+    """Send the map of the places stories named in the last 48 hours.
+
+    The reader's /near places are named on it whatever their count, with their circles.
+    """
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -118,19 +115,29 @@ async def map_picture(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     await query.answer()
     since = core.clock.now() - timedelta(hours=MAP_HOURS)
-    spots = []
+    near = dict((await core.db.filters.get(chat.id)).near)
+    spots, areas = [], []
     for place_id, stories in await core.db.events.top_places(since=since, limit=MAP_PLACES):
         place = core.matcher.places.get(place_id)
         if place is not None and place.kind != "oblast":  # an oblast is no point on a map
-            spots.append(maps.Spot(place.lat, place.lon, stories, place.label(ui.lang)))
+            spots.append(
+                maps.Spot(place.lat, place.lon, stories, place.label(ui.lang), place_id in near)
+            )
+    located = {spot.label for spot in spots}
+    for place_id, km in near.items():
+        place = core.matcher.places.get(place_id)
+        if place is not None:
+            areas.append(maps.Area(place.lat, place.lon, km))
+            if place.label(ui.lang) not in located:  # named on the map, with no count
+                spots.append(maps.Spot(place.lat, place.lon, 0, place.label(ui.lang), True))
     png = await asyncio.to_thread(
-        maps.stories_map,
-        spots,
-        neighbours={code: ui._(name) for code, name in COUNTRY_NAMES.items()},
-        title=ui._("Located stories, last 48 hours"),
+        maps.stories_map, spots, texts=maps.map_texts(ui, COUNTRY_NAMES), areas=areas
     )
-    await context.bot.send_photo(
-        chat.id,
-        png,
-        caption=ui._("{n} places named in the last 48 hours").format(n=len(spots)),
-    )
+    named = [spot for spot in spots if spot.stories]
+    caption = ui.ngettext(
+        "{n} place named in the last 48 hours", "{n} places named in the last 48 hours", len(named)
+    ).format(n=len(named))
+    most = sorted(named, key=lambda spot: -spot.stories)[:5]
+    if most:
+        caption += "\n" + ", ".join(f"{spot.label} ({spot.stories})" for spot in most)
+    await context.bot.send_photo(chat.id, png, caption=caption)

@@ -26,10 +26,13 @@ from sandbox import SandboxBotAPI, SourceServer
 
 SUBSCRIBER = 1001
 ADMIN = 42
+# The order the admin adds them in, which is the order they are first polled: the news
+# feed, whose hostile title (markup in a headline, shown escaped) is a test rather than a
+# report, comes last, so the subscriber's first alert is a real-looking one.
 SAMPLES = (
-    ("news_ru.rss", "rss/news_ru.rss", SourceKind.RSS, "Новости Полесья"),
-    ("analysis_en.atom", "atom/analysis_en.atom", SourceKind.RSS, "Posture Notes"),
     ("channel_be.html", "s/belwatch_demo", SourceKind.TELEGRAM, "Belarus Watch"),
+    ("analysis_en.atom", "atom/analysis_en.atom", SourceKind.RSS, "Posture Notes"),
+    ("news_ru.rss", "rss/news_ru.rss", SourceKind.RSS, "Новости Полесья"),
 )
 
 
@@ -180,6 +183,7 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                         kind=kind,
                     )
                     log.say("admin", f"added source {source.name} ({source.kind}) {source.url}")
+                core.sources_changed()  # added here, not by /addsource: wake the loop
                 log.say("demo", "waiting for the next polling cycle…")
                 await sandbox.wait_for(lambda: len(sandbox.messages_to(SUBSCRIBER)) > 2)
                 await _outbox_settled(app)

@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -19,11 +19,14 @@ from storage.chats import ChatRepository
 from storage.events import EventRepository
 from storage.filters import FilterRepository
 from storage.outbox import OutboxRepository
+from storage.retention import RetentionRepository
 from storage.sources import SourceRepository
 from storage.stats import StatsRepository
+from storage.websub import WebSubRepository
 
 log = logging.getLogger(__name__)
 
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -54,8 +57,9 @@ class Database:
     every repository call runs inside it (re-entrantly) so a reader never sees half a write.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | None = None) -> None:
         self._conn = conn
+        self._path = path
         self._lock = asyncio.Lock()
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
             f"outpost_db_tx_{id(self)}", default=False
@@ -67,6 +71,8 @@ class Database:
         self.outbox = OutboxRepository(self)
         self.admin = AdminRepository(self)
         self.stats = StatsRepository(self)
+        self.retention = RetentionRepository(self)
+        self.websub = WebSubRepository(self)
 
     @property
     def in_transaction(self) -> bool:
@@ -82,8 +88,11 @@ class Database:
         async with self._lock:
             token = self._in_tx.set(True)
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # Inside the try: a task cancelled while BEGIN waits for the database
+                    # thread still has it run there, and the rollback queued after it ends
+                    # that transaction instead of leaving the connection inside one.
+                    await self._conn.execute("BEGIN IMMEDIATE")
                     yield
                 except BaseException:
                     await self._conn.rollback()
@@ -121,6 +130,45 @@ class Database:
         """Run a trivial query: the database answers (for readiness checks)."""
         await self.fetchone("SELECT 1")
 
+    async def size_bytes(self) -> int:
+        """Return how many bytes the database takes on disk (its file and its WAL)."""
+        rows = await self.fetchall(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        )
+        wal = Path(f"{self._path}-wal") if self._path else None
+        extra = wal.stat().st_size if wal is not None and wal.exists() else 0
+        return (int(rows[0][0]) if rows else 0) + extra
+
+    async def reclaim(self, pages: int) -> int:
+        """Give up to `pages` free pages back to the file system; return how many are left.
+
+        SQLite's incremental vacuum (the database runs with auto_vacuum=INCREMENTAL, see
+        `open_database`): deleting rows only frees pages inside the file; this hands a few
+        of them back at a time, holding the database no longer than that takes. The
+        SQLite-specific half of retention lives here so that other databases replace one
+        method.
+        """
+        if self.in_transaction:
+            raise RuntimeError("reclaim cannot run inside a transaction")
+        async with self._lock:
+            # executescript steps the pragma to completion (one step frees one page).
+            await self._conn.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
+            rows = await self._conn.execute_fetchall("PRAGMA freelist_count")
+            left = int(next(iter(rows))[0])
+            if left == 0:
+                # In WAL mode the file shrinks only when the log is written back.
+                await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        return left
+
+    async def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Call `callback` with every statement the connection runs (None: stop).
+
+        For tests and diagnostics: `tests/storage/test_query_plans.py` checks the plan of
+        every statement the bot ran.
+        """
+        # aiosqlite's hint leaves out None, which sqlite3 takes to stop tracing.
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]
+
     async def schema_version(self) -> int:
         """Return the number of the last migration applied."""
         cursor = await self._conn.execute("PRAGMA user_version")
@@ -156,12 +204,31 @@ async def open_database(path: Path | str, *, busy_timeout_ms: int = 5000) -> Dat
     conn.row_factory = aiosqlite.Row
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await _incremental_vacuum(conn)
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
-        db = Database(conn)
+        db = Database(conn, None if str(path) == ":memory:" else Path(path))
         await db.migrate()
     except BaseException:
         await conn.close()
         raise
     return db
+
+
+async def _incremental_vacuum(conn: aiosqlite.Connection) -> None:
+    """Make sure the database frees pages incrementally (auto_vacuum=INCREMENTAL).
+
+    A new database takes the setting before its first table. An existing one needs one
+    full VACUUM to switch, once: it rewrites the file, which takes a while on a large
+    database (and room for a copy of it), so it is logged.
+    """
+    rows = list(await conn.execute_fetchall("PRAGMA auto_vacuum"))
+    if rows and int(rows[0][0]) == _INCREMENTAL:
+        return
+    await conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    tables = list(await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master"))
+    if tables and int(tables[0][0]) > 0:
+        log.warning("switching the database to incremental vacuum: a one-time VACUUM")
+        await conn.execute("VACUUM")
+        log.info("incremental vacuum is on")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,11 @@ from storage._base import Repository, dump_list, load_list
 
 if TYPE_CHECKING:
     from storage.db import Database
+
+DAY = 86_400  # seconds in a UTC day: daily_counts are keyed by days since the epoch
+# Newest items of a source compared with a fetched document: more than a feed or a channel
+# page lists. Older keys that come back are still caught when the batch is stored.
+KNOWN_ITEMS = 1_000
 
 _EVENT_COLUMNS = """e.id, e.source_id, e.canonical_link,
     COALESCE(s.name, e.source_name) AS source_name, e.story_id,
@@ -190,6 +196,18 @@ class EventRepository(Repository):
                     "signature, last_seen_at, first_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     batch.new_stories,
                 )
+            if batch.labels:
+                await self._db.executemany(
+                    "INSERT INTO story_labels (story_id, kind, name, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    batch.labels,
+                )
+                await self._db.executemany(
+                    "INSERT INTO daily_counts (day, topic, stories) VALUES (?, ?, ?) "
+                    "ON CONFLICT (day, topic) DO UPDATE "
+                    "SET stories = daily_counts.stories + excluded.stories",
+                    batch.daily_counts(),
+                )
             if batch.joins:
                 await self._db.executemany(
                     "UPDATE stories SET last_seen_at = ?, signature = COALESCE(?, signature) "
@@ -230,19 +248,38 @@ class EventRepository(Repository):
             batch.written()
 
     async def known(self, source_id: int) -> dict[str, str | None]:
-        """Return the item keys a source already has, with their content hashes."""
+        """Return the item keys of a source's newest events, with their content hashes.
+
+        At most `KNOWN_ITEMS`, the newest: what a fetched document can still list. An
+        older item that comes back is found by `batch`, which looks its key up exactly.
+        """
         rows = await self._db.fetchall(
-            "SELECT item_key, content_hash FROM events WHERE source_id = ?", (source_id,)
+            "SELECT item_key, content_hash FROM events WHERE source_id = ? "
+            "ORDER BY seen_at DESC LIMIT ?",
+            (source_id, KNOWN_ITEMS),
         )
         return {row["item_key"]: row["content_hash"] for row in rows}
 
-    async def count_by_source(self, since: datetime) -> dict[int, int]:
-        """Return how many events each source gave since a time."""
-        rows = await self._db.fetchall(
-            "SELECT source_id, COUNT(*) AS n FROM events "
-            "WHERE seen_at >= ? AND source_id IS NOT NULL GROUP BY source_id",
-            (since.timestamp(),),
-        )
+    async def count_by_source(
+        self, since: datetime, source_ids: Iterable[int] | None = None
+    ) -> dict[int, int]:
+        """Return how many events each source (or each of `source_ids`) gave since a time."""
+        if source_ids is not None:
+            wanted = sorted(set(source_ids))
+            if not wanted:
+                return {}
+            marks = ",".join("?" for _ in wanted)
+            rows = await self._db.fetchall(
+                "SELECT source_id, COUNT(*) AS n FROM events "  # noqa: S608 -- placeholders
+                f"WHERE source_id IN ({marks}) AND seen_at >= ? GROUP BY source_id",
+                (*wanted, since.timestamp()),
+            )
+        else:
+            rows = await self._db.fetchall(
+                "SELECT source_id, COUNT(*) AS n FROM events "
+                "WHERE seen_at >= ? AND source_id IS NOT NULL GROUP BY source_id",
+                (since.timestamp(),),
+            )
         return {int(row["source_id"]): int(row["n"]) for row in rows}
 
     async def count(self) -> int:
@@ -283,73 +320,86 @@ class EventRepository(Repository):
         offset: int = 0,
         limit: int = 5,
     ) -> list[Event]:
-        """Return the first report of each story, newest story first, a page at a time."""
-        conditions, params = ["e.is_announcement = 0"], []
-        if topic:
-            conditions.append("EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)")
-            params.append(topic)
-        if place:
-            conditions.append("EXISTS (SELECT 1 FROM json_each(e.places) p WHERE p.value = ?)")
-            params.append(place)
+        """Return the first report of each story, newest story first, a page at a time.
+
+        A topic or a place is looked up among the stories' labels (their first report's
+        topics and places); either way only the page's stories are read.
+        """
+        if topic and place:
+            raise ValueError("latest_stories narrows to a topic or a place, not both")
+        if topic or place:
+            kind, name = ("topic", topic) if topic else ("place", place)
+            rows = await self._db.fetchall(
+                f"SELECT {_EVENT_COLUMNS} FROM story_labels sl "  # noqa: S608 -- constant columns
+                "JOIN stories st ON st.id = sl.story_id "
+                "JOIN events e ON e.id = st.first_event_id "
+                "LEFT JOIN sources s ON s.id = e.source_id "
+                "WHERE sl.kind = ? AND sl.name = ? "
+                "ORDER BY sl.created_at DESC, sl.story_id DESC LIMIT ? OFFSET ?",
+                (kind, name, limit, offset),
+            )
+            return [_event(row) for row in rows]
         rows = await self._db.fetchall(
-            f"SELECT {_EVENT_COLUMNS} FROM stories st "  # noqa: S608 -- constant SQL parts
+            f"SELECT {_EVENT_COLUMNS} FROM stories st "  # noqa: S608 -- constant columns
             "JOIN events e ON e.id = st.first_event_id LEFT JOIN sources s ON s.id = e.source_id "
-            f"WHERE {' AND '.join(conditions)} "
+            "WHERE e.is_announcement = 0 "
             "ORDER BY st.created_at DESC, st.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            (limit, offset),
         )
         return [_event(row) for row in rows]
 
     async def count_by_topic(self, since: datetime) -> dict[str, int]:
         """Return how many stories of each topic were first seen since a time."""
-        rows = await self._db.fetchall(
-            """
-            SELECT t.value AS topic, COUNT(DISTINCT e.story_id) AS n
-            FROM events e, json_each(e.topics) t
-            WHERE e.seen_at >= ? GROUP BY t.value
-            """,
-            (since.timestamp(),),
+        return await self._label_counts("topic", since)
+
+    async def _label_counts(
+        self, kind: str, since: datetime, *, limit: int | None = None
+    ) -> dict[str, int]:
+        """Return how many stories started since a time carry each label of a kind."""
+        sql = (
+            "SELECT name, COUNT(*) AS n FROM story_labels WHERE kind = ? AND created_at >= ? "
+            "GROUP BY name ORDER BY n DESC, name"
         )
-        return {row["topic"]: int(row["n"]) for row in rows}
+        params: list[object] = [kind, since.timestamp()]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = await self._db.fetchall(sql, params)
+        return {row["name"]: int(row["n"]) for row in rows}
 
     async def daily_counts(self, *, start: datetime, days: int) -> dict[str, list[int]]:
-        """Return, per topic, how many stories were first seen on each UTC day from start."""
+        """Return, per topic, how many stories started on each UTC day from start's day."""
+        first = int(start.timestamp() // DAY)
         rows = await self._db.fetchall(
-            """
-            SELECT t.value AS topic, CAST((e.seen_at - ?) / 86400 AS INTEGER) AS day,
-                   COUNT(DISTINCT e.story_id) AS n
-            FROM events e, json_each(e.topics) t
-            WHERE e.seen_at >= ? AND e.seen_at < ? GROUP BY topic, day
-            """,
-            (start.timestamp(), start.timestamp(), start.timestamp() + days * 86400),
+            "SELECT day, topic, stories FROM daily_counts WHERE day >= ? AND day < ?",
+            (first, first + days),
         )
         series: dict[str, list[int]] = {}
         for row in rows:
-            series.setdefault(row["topic"], [0] * days)[int(row["day"])] = int(row["n"])
+            series.setdefault(row["topic"], [0] * days)[int(row["day"]) - first] = int(
+                row["stories"]
+            )
         return series
 
     async def top_places(self, *, since: datetime, limit: int = 5) -> list[tuple[str, int]]:
         """Return the places named by the most stories since a time."""
-        rows = await self._db.fetchall(
-            """
-            SELECT p.value AS place, COUNT(DISTINCT e.story_id) AS n
-            FROM events e, json_each(e.places) p WHERE e.seen_at >= ?
-            GROUP BY place ORDER BY n DESC, place LIMIT ?
-            """,
-            (since.timestamp(), limit),
-        )
-        return [(row["place"], int(row["n"])) for row in rows]
+        counts = await self._label_counts("place", since, limit=limit)
+        return list(counts.items())
 
-    async def latest_by_topic(self) -> dict[str, Event]:
-        """Return the newest event of each topic."""
+    async def latest_by_topic(self, topics: Sequence[str]) -> dict[str, Event]:
+        """Return the first report of the newest story of each topic: one lookup a topic."""
+        if not topics:
+            return {}
+        picks = " UNION ALL ".join(
+            "SELECT ? AS topic, (SELECT story_id FROM story_labels WHERE kind = 'topic' "
+            "AND name = ? ORDER BY created_at DESC, story_id DESC LIMIT 1) AS story_id"
+            for _ in topics
+        )
         rows = await self._db.fetchall(
-            f"""
-            SELECT {_EVENT_COLUMNS}, t.value AS topic FROM events e
-            JOIN json_each(e.topics) t LEFT JOIN sources s ON s.id = e.source_id
-            WHERE e.id = (
-                SELECT e2.id FROM events e2, json_each(e2.topics) t2
-                WHERE t2.value = t.value ORDER BY e2.seen_at DESC, e2.id DESC LIMIT 1)
-            """  # noqa: S608 -- constant columns
+            f"SELECT {_EVENT_COLUMNS}, p.topic FROM ({picks}) p "  # noqa: S608 -- constant SQL
+            "JOIN stories st ON st.id = p.story_id JOIN events e ON e.id = st.first_event_id "
+            "LEFT JOIN sources s ON s.id = e.source_id",
+            [value for topic in topics for value in (topic, topic)],
         )
         return {row["topic"]: _event(row) for row in rows}
 
@@ -419,6 +469,7 @@ class EventBatch:
         self.events: list[tuple[object, ...]] = []
         self.recount: dict[int, None] = {}  # joined stories, in order
         self.edits: list[tuple[object, ...]] = []
+        self.labels: list[tuple[int, str, str, float]] = []  # new stories' topics and places
 
     def record(self, event: NewEvent) -> Recorded | None:
         """Decide how an event is stored; None when its source already had it as is."""
@@ -468,6 +519,12 @@ class EventBatch:
             )
             if event.canonical_link:
                 self._linked[event.canonical_link] = story_id
+            if not event.is_announcement:
+                self.labels.extend(
+                    (story_id, kind, name, seen_at)
+                    for kind, names in (("topic", event.topics), ("place", event.places))
+                    for name in dict.fromkeys(names)
+                )
         else:
             self.joins.append((seen_at, signature, story_id))
             self.recount[story_id] = None
@@ -500,10 +557,18 @@ class EventBatch:
             event_id=event_id, story_id=story_id, new_story=new_story, story_signature=signature
         )
 
+    def daily_counts(self) -> list[tuple[int, str, int]]:
+        """Return (UTC day, topic, new stories) for the stories this batch starts."""
+        counts = Counter(
+            (int(created // DAY), name) for _, kind, name, created in self.labels if kind == "topic"
+        )
+        return [(day, topic, n) for (day, topic), n in counts.items()]
+
     def written(self) -> None:
         """Forget the rows `write` stored; what the batch knows of keys and links stays."""
         self.new_stories, self.joins, self.events, self.edits = [], [], [], []
         self.recount = {}
+        self.labels = []
 
 
 def _merge(groups: Iterable[Sequence[str]]) -> tuple[str, ...]:

@@ -44,10 +44,13 @@ class OutboxRepository(Repository):
         """Take due rows under a lease: at most one per chat, skipping `exclude`d chats.
 
         Within a chat rows go strictly by priority, then age. Across chats: highest priority
-        first; then the oldest (rows queued within the same second count as equally old);
-        then the chat with the longest queue, because a chat may send only once per its own
-        interval, and starting its backlog late would make it finish last. A chat with a
-        backlog never starves the others: it takes one slot per interval at most.
+        first; then the stories' fan-outs take turns (the first chat of each story, then
+        the second of each, ...), so a new alert reaches the chats that already had the
+        previous one at once instead of queueing behind that whole fan-out; then the
+        oldest (rows queued within the same second count as equally old); then the chat
+        with the longest queue, because a chat may send only once per its own interval, and
+        starting its backlog late would make it finish last. A chat with a backlog never
+        starves the others: it takes one slot per interval at most.
 
         A sent row whose story grew since (`edit_needed`) is claimed the same way, to have
         its message edited. `min_priority` takes only rows at least that urgent (the ones
@@ -59,26 +62,40 @@ class OutboxRepository(Repository):
         ts = now.timestamp()
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
+        ready = (
+            "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+            f" AND chat_id NOT IN ({marks}) AND priority >= ?"
+        )
         sql = f"""
             WITH due AS (
-                SELECT id, story_id, chat_id, attempts, priority, created_at, status,
-                       message_id,
+                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+                FROM outbox WHERE status = 'pending' AND {ready}
+                UNION ALL
+                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+                FROM outbox WHERE edit_needed = 1 AND {ready}
+            ),
+            heads AS (
+                SELECT due.*,
                        ROW_NUMBER() OVER (
                            PARTITION BY chat_id ORDER BY priority DESC, id) AS place,
                        COUNT(*) OVER (PARTITION BY chat_id) AS backlog
-                FROM outbox
-                WHERE (status = 'pending' OR (status = 'sent' AND edit_needed = 1))
-                  AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)
-                  AND chat_id NOT IN ({marks}) AND priority >= ?
+                FROM due
+            ),
+            turns AS (
+                SELECT heads.*,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY story_id ORDER BY backlog DESC, id) AS turn
+                FROM heads WHERE place = 1
             )
             SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
-            FROM due WHERE place = 1
-            ORDER BY priority DESC, CAST(created_at AS INTEGER), backlog DESC, id
+            FROM turns
+            ORDER BY priority DESC, turn, CAST(created_at AS INTEGER), backlog DESC, id
             LIMIT ?
             """  # noqa: S608 -- only placeholders are interpolated
         async with self._db.transaction():
             floor = -(2**31) if min_priority is None else min_priority
-            rows = await self._db.fetchall(sql, (ts, ts, *skip, floor, limit))
+            bound = (ts, ts, *skip, floor)
+            rows = await self._db.fetchall(sql, (*bound, *bound, limit))
             claimed = [
                 OutboxRow(
                     r["id"],
@@ -165,11 +182,11 @@ class OutboxRepository(Repository):
     async def due_count(self, *, now: datetime) -> int:
         """Return how many rows could be claimed now if every chat were ready."""
         ts = now.timestamp()
+        ready = "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
         row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM outbox"
-            " WHERE (status = 'pending' OR (status = 'sent' AND edit_needed = 1))"
-            " AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)",
-            (ts, ts),
+            f"SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND {ready})"  # noqa: S608 -- constant SQL
+            f" + (SELECT COUNT(*) FROM outbox WHERE edit_needed = 1 AND {ready})",
+            (ts, ts, ts, ts),
         )
         return int(row[0]) if row else 0
 
@@ -183,7 +200,8 @@ class OutboxRepository(Repository):
     async def fail(self, row_id: int, *, error: str) -> None:
         """Give a row up for good, keeping the reason."""
         await self._db.execute(
-            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ?,"
+            " edit_needed = 0 WHERE id = ?",
             (error[:500], row_id),
         )
 
@@ -202,8 +220,12 @@ class OutboxRepository(Repository):
     async def next_due(self) -> datetime | None:
         """Return when the earliest pending row becomes due, if any."""
         row = await self._db.fetchone(
-            "SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) FROM outbox"
-            " WHERE status = 'pending' OR (status = 'sent' AND edit_needed = 1)"
+            "SELECT MIN(due) FROM ("
+            " SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) AS due FROM outbox"
+            " WHERE status = 'pending'"
+            " UNION ALL"
+            " SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) FROM outbox"
+            " WHERE edit_needed = 1) AS heads"
         )
         if row is None or row[0] is None:
             return None
@@ -225,6 +247,25 @@ class OutboxRepository(Repository):
         return int(row[0]), from_timestamp(float(row[1]))
 
     async def counts(self) -> dict[str, int]:
-        """Return how many rows are in each status."""
+        """Return how many rows are in each status (every row: for tests and the CLI)."""
         rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {row["status"]: int(row["n"]) for row in rows}
+
+    async def summary(self, *, since: datetime) -> dict[str, int]:
+        """Return how many rows queued since a time are in each status, and all pending ones.
+
+        Each figure is a range of the (status, created_at) index: what /stats shows costs
+        the same however much history the outbox keeps.
+        """
+        row = await self._db.fetchone(
+            "SELECT"
+            " (SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending,"
+            " (SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND created_at >= ?) AS sent,"
+            " (SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND created_at >= ?) AS failed,"
+            " (SELECT COUNT(*) FROM outbox WHERE status = 'cancelled' AND created_at >= ?)"
+            " AS cancelled",
+            (since.timestamp(),) * 3,
+        )
+        if row is None:
+            return {}
+        return {name: int(row[name]) for name in ("pending", "sent", "failed", "cancelled")}

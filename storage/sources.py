@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -13,7 +14,7 @@ from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
-    backfilled, deactivated_at, ttl_minutes"""
+    backfilled, deactivated_at, ttl_minutes, item_gap, last_item_at"""
 
 
 def _source(row: aiosqlite.Row) -> Source:
@@ -35,6 +36,8 @@ def _source(row: aiosqlite.Row) -> Source:
         backfilled=bool(row["backfilled"]),
         deactivated_at=from_timestamp(row["deactivated_at"]),
         ttl_minutes=row["ttl_minutes"],
+        item_gap=row["item_gap"],
+        last_item_at=from_timestamp(row["last_item_at"]),
     )
 
 
@@ -80,6 +83,24 @@ class SourceRepository(Repository):
         )
         return [_source(row) for row in rows]
 
+    async def page(self, *, offset: int, limit: int) -> list[Source]:
+        """Return a page of sources, those in trouble (failing or off) first, then by id."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM sources "  # noqa: S608 -- constant columns
+            "ORDER BY (active = 0 OR consecutive_failures > 0) DESC, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_source(row) for row in rows]
+
+    async def health(self) -> tuple[int, int, int]:
+        """Return (sources, active ones, active ones answering: their last poll succeeded)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(active = 1), 0),"
+            " COALESCE(SUM(active = 1 AND consecutive_failures = 0"
+            " AND last_success_at IS NOT NULL), 0) FROM sources"
+        )
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
     async def due(self, now: datetime) -> list[Source]:
         """Return the active sources whose next poll time has come."""
         rows = await self._db.fetchall(
@@ -88,6 +109,36 @@ class SourceRepository(Repository):
             (now.timestamp(),),
         )
         return [_source(row) for row in rows]
+
+    async def next_due(self, *, exclude: Iterable[int] = ()) -> datetime | None:
+        """Return when the next active source (other than `exclude`) is due, if any."""
+        skip = sorted(set(exclude))
+        marks = ",".join("?" for _ in skip)
+        row = await self._db.fetchone(
+            "SELECT MIN(COALESCE(next_poll_at, 0)) FROM sources "  # noqa: S608 -- placeholders
+            f"WHERE active = 1 AND id NOT IN ({marks})",
+            skip,
+        )
+        return None if row is None or row[0] is None else from_timestamp(float(row[0]))
+
+    async def due_now(self, now: datetime) -> int:
+        """Make every active source that is not backing off due now; return how many.
+
+        At start-up, so that each is polled at once rather than at the slot its last run
+        left it; one that failed keeps its backoff.
+        """
+        cursor = await self._db.execute(
+            "UPDATE sources SET next_poll_at = ? "
+            "WHERE active = 1 AND consecutive_failures = 0 AND next_poll_at > ?",
+            (now.timestamp(), now.timestamp()),
+        )
+        return cursor.rowcount
+
+    async def postpone(self, source_id: int, *, until: datetime) -> None:
+        """Move a source's next poll to a later time (after a poll that crashed)."""
+        await self._db.execute(
+            "UPDATE sources SET next_poll_at = ? WHERE id = ?", (until.timestamp(), source_id)
+        )
 
     async def record_success(
         self,
@@ -100,10 +151,14 @@ class SourceRepository(Repository):
         backfilled: bool = False,
         ttl_minutes: int | None = None,
         keep_ttl: bool = False,
+        item_gap: float | None = None,
+        new_items: bool = False,
     ) -> bool:
         """Note a poll that answered (with a body or 304): validators and health reset.
 
         A body sets the feed's `<ttl>` (None: it has none); a 304 passes `keep_ttl`.
+        `item_gap` is the source's rhythm as now learned (None keeps the one stored), and
+        `new_items` says that this poll found new items.
 
         Return True when the source had been marked failing: only the first success after
         the failures says so, so admins are told once that it is back.
@@ -117,7 +172,9 @@ class SourceRepository(Repository):
                 UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
                     etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
                     consecutive_failures = 0, backfilled = MAX(backfilled, ?),
-                    ttl_minutes = CASE WHEN ? THEN ttl_minutes ELSE ? END
+                    ttl_minutes = CASE WHEN ? THEN ttl_minutes ELSE ? END,
+                    item_gap = COALESCE(?, item_gap),
+                    last_item_at = CASE WHEN ? THEN ? ELSE last_item_at END
                 WHERE id = ?
                 """,
                 (
@@ -129,6 +186,9 @@ class SourceRepository(Repository):
                     int(backfilled),
                     int(keep_ttl),
                     ttl_minutes,
+                    item_gap,
+                    int(new_items),
+                    now.timestamp(),
                     source_id,
                 ),
             )

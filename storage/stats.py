@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.models import Stats
 from storage._base import Repository
+
+FAILING_SHOWN = 15  # failing sources named in /stats; /sources pages through all of them
 
 
 class StatsRepository(Repository):
     """Read-only aggregate queries."""
 
-    async def collect(self) -> Stats:
+    async def collect(self, *, now: datetime) -> Stats:
         """Gather every figure /stats shows."""
         languages = await self._db.fetchall(
             "SELECT COALESCE(language, '?') AS lang, COUNT(*) AS n FROM chats"
@@ -24,15 +28,21 @@ class StatsRepository(Repository):
         )
         failing = await self._db.fetchall(
             "SELECT name, COALESCE(last_error_kind, '?') AS kind, consecutive_failures FROM sources"
-            " WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name"
+            " WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name LIMIT ?",
+            (FAILING_SHOWN,),
+        )
+        failing_count = await self._db.fetchone(
+            "SELECT COUNT(*) FROM sources WHERE consecutive_failures > 0"
         )
         return Stats(
             chats=int(chats["active"] or 0) if chats else 0,
             blocked_chats=int(chats["blocked"] or 0) if chats else 0,
             by_language={row["lang"]: int(row["n"]) for row in languages},
             by_topic={row["topic"]: int(row["n"]) for row in topics},
-            outbox=await self._db.outbox.counts(),
+            outbox=await self._db.outbox.summary(since=now - timedelta(hours=24)),
             failing_sources=[
                 (row["name"], row["kind"], int(row["consecutive_failures"])) for row in failing
             ],
+            failing_count=int(failing_count[0]) if failing_count else 0,
+            db_bytes=await self._db.size_bytes(),
         )

@@ -60,7 +60,8 @@ def render_alert(
 
     With `places`, place names are shown in the reader's language, not by their ids.
     """
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     lines: list[str] = []
     if alert.is_announcement:
         lines.append(_("📣 <b>Announcement from the Outpost team</b>"))
@@ -92,11 +93,10 @@ def render_alert(
         lines.append("🔗 " + " | ".join(links))
     sources = source_names(alert)
     if len(sources) > 1:
-        lines.append(
-            _("Reported by {n} sources: {names}").format(
-                n=len(sources), names=escape(", ".join(sources))
-            )
+        reported = tr.ngettext(
+            "Reported by {n} source: {names}", "Reported by {n} sources: {names}", len(sources)
         )
+        lines.append(reported.format(n=len(sources), names=escape(", ".join(sources))))
     return "\n".join(lines)
 
 
@@ -122,7 +122,8 @@ def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") ->
                 line += f' <a href="{href}">' + tr.gettext("link") + "</a>"
             sources = len(source_names(alert))
             if sources > 1:
-                line += " (" + tr.gettext("{n} sources").format(n=sources) + ")"
+                counted = tr.ngettext("{n} source", "{n} sources", sources)
+                line += " (" + counted.format(n=sources) + ")"
             lines.append(line)
     return "\n".join(lines)
 

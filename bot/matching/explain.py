@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bot.matching.catalog import Catalog
+from bot.matching.lacinka import is_lacinka, to_cyrillic
 from bot.matching.lang import language_candidates
 from bot.matching.matcher import Matcher
 
@@ -53,6 +54,8 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
     langs = language_candidates(text)
     read_as = f" (words read as {', '.join(langs)})" if len(langs) > 1 else ""
     lines = [f"language: {found.lang}{read_as}"]
+    if langs == ("be",) and is_lacinka(text):
+        lines.append(f"łacinka, read as: {to_cyrillic(text)}")
     if not found.hits:
         lines.append("topics: none")
     frames = {(hit.topic, hit.frame.label): hit for hit in trace.frames}

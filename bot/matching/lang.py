@@ -6,8 +6,9 @@ on the one-line posts Outpost reads. Not one is installed, and these four langua
 told apart by their alphabets: each lacks letters the others write (Russian has no і, ї, є,
 ґ, ў; Belarusian no и, щ, ъ, ї, є, ґ; Ukrainian no ы, э, ъ, ё, ў). The language whose
 alphabet the text breaks least wins; when letters cannot decide (a short text with none of
-them), a few frequent words that only one language uses break the tie. Deterministic,
-allocation-light and fast enough to run on every post.
+them), a few frequent words that only one language uses break the tie. A text in Latin
+letters is English, unless it is Belarusian in łacinka (`bot.matching.lacinka`), which
+is "be". Deterministic, allocation-light and fast enough to run on every post.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+from bot.matching.lacinka import is_lacinka
 from bot.matching.normalize import Token, tokenize
 
 LANGUAGES = ("ru", "be", "uk", "en")
@@ -73,6 +75,9 @@ def language_candidates(
     cyrillic = sum(map(encoded.count, _CYRILLIC_LEADS))
     latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
     if cyrillic == 0 or latin > cyrillic:
+        # Latin script: English, or Belarusian in łacinka (read in Cyrillic by the matcher).
+        if is_lacinka(text, norms):
+            return ("be",)
         return ("en",)
     counts = dict(zip(_ANY_FOREIGN, map(lowered.count, _ANY_FOREIGN), strict=True))
     foreign = {

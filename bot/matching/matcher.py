@@ -52,6 +52,7 @@ from bot.matching.catalog import (
     Topic,
     default_catalog,
 )
+from bot.matching.lacinka import cyrillic_norm, is_lacinka
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
     Memo,
@@ -149,7 +150,7 @@ class Reading:
     surfaces: tuple[str, ...]  # each word as written
     starts: tuple[int, ...]  # where each word starts in the text
     ends: tuple[int, ...]  # and where it ends
-    norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`)
+    norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`), łacinka in Cyrillic
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
     # Where sentences end in the text: filled on first use by `_sentence_breaks`.
@@ -166,6 +167,8 @@ def read(text: str) -> Reading:
     surfaces, starts, ends = tuple(words.surfaces), tuple(words.starts), tuple(words.ends)
     norms = tuple(words.norms)
     langs = language_candidates(text, norms=norms)
+    if langs == ("be",) and is_lacinka(text, norms):
+        norms = tuple(map(cyrillic_norm, norms))  # łacinka, read in Cyrillic, shown as written
     forms = _with_abbreviations(surfaces, list(map(_forms_in(langs).__getitem__, norms)))
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
 

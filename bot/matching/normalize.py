@@ -29,15 +29,16 @@ way, so one dictionary form in the catalog covers every inflected form in a text
   Russian participles already lemmatise to their verb ("переброшены" → "перебросить").
 - Belarusian goes through `belarusian_forms`, the one function its lemmas come from. It
   has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
-  (it reads "вучэнні" as an unknown word and guesses "вучэнний"; the і/ў/э spellings are
-  outside its alphabet). No maintained Belarusian stemmer or lemmatiser is on PyPI (Snowball
-  has none; the Belarusian NLP tools are either research code or need a server), so
-  Belarusian gets `light_stem`, a suffix stripper written here for its spelling: it removes
-  one inflectional ending (case, number, gender, the common verb endings and the reflexive
+  (it reads "вучэнні" as an unknown word and guesses "вучэнний"). Its lemmas come from a
+  table generated from the Belarusian Hunspell dictionary (`bot.matching.belarusian`:
+  "вучэнні" → "вучэнне", "танкаў" → "танк", "перакінулі" → "перакінуць"), in the official
+  or the classical spelling ("вучэньні"). A word the dictionary lacks goes through
+  `light_stem`, a suffix stripper written here for Belarusian spelling: it removes one
+  inflectional ending (case, number, gender, the common verb endings and the reflexive
   "-цца/-ся") inside the part of the word after its first vowel, then folds a doubled final
-  consonant ("вучэнн" → "вучэн") so that "вучэнні", "вучэнняў" and "вучэнне" meet. It never
-  guesses at alternations (к/ц, о/а), which keeps unrelated words apart at the price of a few
-  missed forms; the catalog lists those forms, or a keyword ends in `*` to match any ending.
+  consonant ("вучэнн" → "вучэн"); an unknown word of four letters or fewer is an
+  abbreviation ("САУ", "ПВО") and is kept whole. Keywords and texts both go this way, so a
+  word meets its keyword whether the dictionary knows it or not.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ from typing import Generic, NamedTuple, TypeVar
 
 import lemminflect
 import pymorphy3
+
+from bot.matching import belarusian
 
 # Letters and digits, optionally joined by hyphens or apostrophes ("Т-72", "пад’ехалі").
 # Possessive (++, *+): a run of letters never gives any back, which is what the greedy
@@ -292,6 +295,7 @@ def _analyser(lang: str) -> pymorphy3.MorphAnalyzer:
 
 
 _MORPH_LANGS = frozenset({"ru", "uk"})
+_ABBREVIATION_MAX = 4  # an unknown Belarusian word this short is kept whole: "САУ", "РСЗА"
 _MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
 
 
@@ -347,7 +351,13 @@ def belarusian_forms(folded: str) -> tuple[str, ...]:
     The one place Belarusian lemmas come from: the catalog, users' keywords and texts all
     reach it through `word_forms`.
     """
-    return (light_stem(folded, "be"),)
+    known = belarusian.lemmas(folded)
+    if known:
+        return known
+    # A word the dictionary lacks: its ending stripped, unless it is short enough to be
+    # an abbreviation ("САУ" must not become the preposition "са").
+    spelled = belarusian.fold_classical(folded)
+    return (spelled if len(spelled) <= _ABBREVIATION_MAX else light_stem(spelled, "be"),)
 
 
 # Endings of Ukrainian passive participles (adjective lemmas) and of their verbs' infinitives,

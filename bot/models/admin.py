@@ -41,5 +41,7 @@ class Stats:
     blocked_chats: int
     by_language: dict[str, int]
     by_topic: dict[str, int]
-    outbox: dict[str, int]
+    outbox: dict[str, int]  # rows queued in the last 24 h by status, and every pending one
     failing_sources: list[tuple[str, str, int]]  # name, last error kind, consecutive failures
+    failing_count: int = 0  # every failing source, named or not
+    db_bytes: int = 0  # the database on disk

@@ -34,6 +34,8 @@ class ParseResult:
     detail: str = ""
     ttl_minutes: int | None = None  # RSS <ttl>: how long the feed may be cached
     warning: ErrorKind | None = None  # damage read around (items were recovered); see detail
+    hub: str | None = None  # the WebSub hub the feed names (<link rel="hub">), if any
+    self_url: str | None = None  # the feed's own URL as it names it (<link rel="self">)
 
     @property
     def ok(self) -> bool:

@@ -81,3 +81,5 @@ class Source:
     backfilled: bool = False  # the first poll (stored, not alerted) is done
     deactivated_at: datetime | None = None  # turned off after too many failures
     ttl_minutes: int | None = None  # the feed's RSS <ttl> when last read
+    item_gap: float | None = None  # seconds between its new items, as learned
+    last_item_at: datetime | None = None  # when it last gave a new item

@@ -19,8 +19,9 @@ import random
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.matching import Catalog, Matcher
@@ -36,6 +37,9 @@ from bot.pipeline.workers import PAGES, read_in_worker
 from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
+
+if TYPE_CHECKING:
+    from bot.pipeline.websub import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +95,8 @@ class Pipeline:
     audience: Audience | None = None  # who receives what; loaded on first use if None
     # The recent stories, kept in step with the stories table across polls.
     stories: StoryMirror = field(default_factory=StoryMirror)
+    # Subscribes feeds that name a WebSub hub (None: WebSub is off).
+    websub: Subscriber | None = None
 
     async def read(
         self,
@@ -124,17 +130,35 @@ class Pipeline:
             log.warning("a worker died while reading %s; reading it again", base_url)
             return PAGES.unpack(await loop.run_in_executor(self.executor, job))
 
-    def interval_of(self, source: Source) -> float:
-        """Return a source's base interval in seconds, within the operator's bounds."""
-        base = source.poll_interval or self.poll_interval.total_seconds()
-        return schedule.clamp(
-            base, self.min_interval.total_seconds(), self.max_interval.total_seconds()
-        )
+    def interval_of(self, source: Source, now: datetime | None = None) -> float:
+        """Return a source's interval in seconds, within the operator's bounds.
+
+        An interval the operator set for the source is kept as it is; otherwise the
+        source's own rhythm (`schedule.learned_interval`) decides, up to the default.
+        """
+        minimum = self.min_interval.total_seconds()
+        if source.poll_interval:
+            base = source.poll_interval
+        else:
+            quiet = None
+            if now is not None and source.last_item_at is not None:
+                quiet = (now - source.last_item_at).total_seconds()
+            base = schedule.learned_interval(
+                self.poll_interval.total_seconds(),
+                gap=source.item_gap,
+                quiet_for=quiet,
+                minimum=minimum,
+            )
+        return schedule.clamp(base, minimum, self.max_interval.total_seconds())
 
     def next_poll(self, source: Source, now: datetime, interval: float) -> datetime:
         """Return when a source that answered is polled next: its slot on its grid."""
         return schedule.next_slot(
-            now, interval, source.id, minimum=self.min_interval.total_seconds()
+            now,
+            interval,
+            source.id,
+            minimum=self.min_interval.total_seconds(),
+            due=source.next_poll_at,
         )
 
 
@@ -150,6 +174,7 @@ def build_pipeline(
     on_deactivated: DeactivationHook | None = None,
     on_recovered: RecoveryHook | None = None,
     executor: Executor | None = None,
+    websub: Subscriber | None = None,
 ) -> Pipeline:
     """Build the pipeline the settings describe (the bot and the CLI share this)."""
     minimum = min(settings.min_poll_interval, settings.poll_interval)
@@ -172,6 +197,7 @@ def build_pipeline(
         on_recovered=on_recovered,
         executor=executor,
         audience=Audience(catalog, matcher.places),
+        websub=websub,
     )
 
 
@@ -186,7 +212,7 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source: Source) -> None:
-        host_limit = hosts.setdefault(_host(source), asyncio.Semaphore(pipe.per_host))
+        host_limit = hosts.setdefault(host_of(source), asyncio.Semaphore(pipe.per_host))
         # The host's slot first: a task waiting for a busy host holds no global slot.
         async with host_limit, limit:
             try:
@@ -219,7 +245,8 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
     return report
 
 
-def _host(source: Source) -> str:
+def host_of(source: Source) -> str:
+    """Return the host a source lives on (its per-host limit's key)."""
     try:
         return (urlsplit(source.url).hostname or "").lower()
     except ValueError:
@@ -235,6 +262,11 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     fetched = await pipe.fetcher.fetch(
         source.url, etag=source.etag, last_modified=source.last_modified
     )
+    await ingest(pipe, source, fetched, report)
+
+
+async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport) -> None:
+    """Read, store and alert what one fetch (or a WebSub push) of a source brought."""
     now = pipe.clock.now()
     if fetched.error is not None:
         await _fail(
@@ -264,12 +296,20 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     report.items += sum(page.count for page in pages)
     posts = _posts(pipe, source, pages)
     outcomes, back = await _store(
-        pipe, source, posts, fetched, ttl_minutes=parsed.ttl_minutes, now=now
+        pipe,
+        source,
+        posts,
+        fetched,
+        ttl_minutes=parsed.ttl_minutes,
+        now=now,
+        rhythm=pages[0].rhythm,
     )
     _count(report, posts, outcomes)
     await _recovered(pipe, source, back=back)
     if parsed.warning is not None:
         await _damaged(pipe, source, parsed.warning, parsed.detail, now=now)
+    if parsed.hub is not None and pipe.websub is not None:
+        await pipe.websub.ensure(source, hub=parsed.hub, topic=parsed.self_url or source.url)
 
 
 async def _read(
@@ -374,14 +414,15 @@ async def _store(
     *,
     ttl_minutes: int | None,
     now: datetime,
+    rhythm: float | None = None,
 ) -> tuple[list[Outcome], bool]:
     """Store the posts, queue their alerts and record the poll, in one transaction.
 
     One transaction, so a crash keeps neither the items nor the validators and the next
-    poll reads the document again. Returns the outcomes and whether the source is back
-    after failing.
+    poll reads the document again. The source's rhythm is learned here too (the
+    document's dates, else the new items it found), and its next poll set by it. Returns
+    the outcomes and whether the source is back after failing.
     """
-    interval = _interval(pipe, source, fetched, ttl_minutes)
     # A new source's silent first poll joins stories too: its items may tell what other
     # sources already reported, they count as corroboration ("3 sources"), and a later
     # report must find them rather than start the story again.
@@ -395,6 +436,17 @@ async def _store(
             stories=pipe.stories,
             audience=pipe.audience,
         )
+        new_items = sum(outcome.new and not outcome.edited for outcome in outcomes)
+        since_last = (
+            None if source.last_item_at is None else (now - source.last_item_at).total_seconds()
+        )
+        gap = schedule.learn_gap(
+            source.item_gap, document=rhythm, new_items=new_items, since_last=since_last
+        )
+        learned = replace(
+            source, item_gap=gap, last_item_at=now if new_items else source.last_item_at
+        )
+        interval = _interval(pipe, learned, fetched, ttl_minutes, now=now)
         back = await pipe.db.sources.record_success(
             source.id,
             now=now,
@@ -403,6 +455,8 @@ async def _store(
             last_modified=fetched.last_modified,
             backfilled=True,
             ttl_minutes=ttl_minutes,
+            item_gap=gap,
+            new_items=new_items > 0,
         )
     return outcomes, back
 
@@ -436,7 +490,8 @@ async def _unchanged(
 ) -> None:
     """Record a poll that found the document as it was (a 304, or no body)."""
     report.not_modified += 1
-    interval = _interval(pipe, source, fetched, source.ttl_minutes)  # its <ttl> still holds
+    # Its <ttl> still holds; its rhythm too, stretched by how long it has been quiet.
+    interval = _interval(pipe, source, fetched, source.ttl_minutes, now=now)
     back = await pipe.db.sources.record_success(
         source.id,
         now=now,
@@ -449,11 +504,16 @@ async def _unchanged(
 
 
 def _interval(
-    pipe: Pipeline, source: Source, fetched: FetchResult, ttl_minutes: int | None
+    pipe: Pipeline,
+    source: Source,
+    fetched: FetchResult,
+    ttl_minutes: int | None,
+    *,
+    now: datetime | None = None,
 ) -> float:
     """Return a source's interval after an answer: its own, stretched by the server's hints."""
     return schedule.polite_interval(
-        pipe.interval_of(source),
+        pipe.interval_of(source, now),
         minimum=pipe.min_interval.total_seconds(),
         maximum=pipe.max_interval.total_seconds(),
         max_age=schedule.parse_max_age(fetched.cache_control),

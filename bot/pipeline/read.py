@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from bot.matching import Matcher
 from bot.models import ErrorKind, ParsedItem, ParseResult, SourceKind
+from bot.pipeline import schedule
 from bot.pipeline.analysis import Analysis, analyse, content_hash
 from bot.pipeline.parse.telegram_channel import older_page_url
 
@@ -24,6 +25,7 @@ class Page:
     fresh: tuple[ParsedItem, ...]  # its new and changed items, in document order
     analyses: tuple[Analysis, ...]  # the analysis of each fresh item
     older: str | None = None  # a channel page's next older page (`?before=ID`), if any
+    rhythm: float | None = None  # median seconds between its newest dated items
 
     @property
     def failure(self) -> ErrorKind | None:
@@ -62,4 +64,5 @@ def page_of(
             for item, hashed in fresh.values()
         ),
         older=older_page_url(base_url, parsed.items) if kind is SourceKind.TELEGRAM else None,
+        rhythm=schedule.rhythm(item.published for item in parsed.items),
     )

@@ -10,12 +10,21 @@ errors so that many failing sources do not retry in lockstep.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
-from collections.abc import Callable
+import statistics
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+# A source is polled about this many times between two of its new items (the rhythm it
+# showed), so a post waits for its poll a fortieth of the source's own gap on average, never
+# less than the operator's minimum: conditional GET makes the extra polls cheap.
+POLLS_PER_ITEM = 20
+RHYTHM_ITEMS = 20  # the newest dated items of a document its rhythm is read from
+GAP_WEIGHT = 0.3  # how much one observed gap moves the learned one, without dates
+LATE_SLACK = 0.1  # a poll this late (a fraction of its interval) still keeps its next slot
 MAX_BACKOFF = 6 * 3600.0  # errors never push the next attempt further than this (before jitter)
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
@@ -72,14 +81,27 @@ def polite_interval(
     return clamp(interval, minimum, maximum)
 
 
-def next_slot(now: datetime, interval: float, source_id: int, *, minimum: float) -> datetime:
+def next_slot(
+    now: datetime,
+    interval: float,
+    source_id: int,
+    *,
+    minimum: float,
+    due: datetime | None = None,
+) -> datetime:
     """Return the next time on the source's grid at least max(interval/2, minimum) ahead.
 
     The grid has period `interval` and a phase fixed by the source id, so sources spread
-    evenly across the interval and each keeps polling at its own moment.
+    evenly across the interval and each keeps polling at its own moment. "Ahead" counts
+    from `due`, the slot this poll was made for, when the poll ran at most LATE_SLACK of
+    the interval after it: otherwise, with the interval at the minimum, every poll a
+    moment late would skip a whole period. Slots are then never closer than the minimum.
     """
     phase = stable_fraction(source_id) * interval
-    earliest = now.timestamp() + max(interval / 2, minimum)
+    start = now.timestamp()
+    if due is not None and 0 <= start - due.timestamp() <= LATE_SLACK * interval:
+        start = due.timestamp()
+    earliest = start + max(interval / 2, minimum)
     # The small tolerance keeps a poll made exactly on its slot from skipping a period.
     steps = math.ceil((earliest - phase) / interval - 1e-9)
     return datetime.fromtimestamp(phase + steps * interval, UTC)
@@ -105,3 +127,50 @@ def error_delay(
     if retry_after is not None:
         delay = max(delay, retry_after)
     return timedelta(seconds=clamp(delay, minimum, maximum))
+
+
+def rhythm(published: Iterable[datetime | None]) -> float | None:
+    """Return the median seconds between a document's newest dated items (None: too few).
+
+    A feed lists its latest items with their dates: their spacing is the source's own
+    rhythm, known from its first poll on.
+    """
+    dates = sorted((when.timestamp() for when in published if when is not None), reverse=True)
+    gaps = [newer - older for newer, older in itertools.pairwise(dates[:RHYTHM_ITEMS])]
+    gaps = [gap for gap in gaps if gap > 0]
+    return statistics.median(gaps) if gaps else None
+
+
+def learn_gap(
+    known: float | None,
+    *,
+    document: float | None,
+    new_items: int,
+    since_last: float | None,
+) -> float | None:
+    """Return a source's gap between items after a poll.
+
+    The document's own dates win (`rhythm`); without them, the gap observed since the
+    last new item (spread over the items found) moves the known one by GAP_WEIGHT.
+    """
+    if document is not None:
+        return document
+    if new_items <= 0 or since_last is None or since_last <= 0:
+        return known
+    observed = since_last / new_items
+    return observed if known is None else (1 - GAP_WEIGHT) * known + GAP_WEIGHT * observed
+
+
+def learned_interval(
+    base: float, *, gap: float | None, quiet_for: float | None, minimum: float
+) -> float:
+    """Return the interval a source's rhythm calls for, between `minimum` and `base`.
+
+    `base` (the operator's interval) is for a source whose rhythm is not known yet, and
+    the ceiling for any; a source that has gone quiet for longer than its gap slows
+    down with the silence.
+    """
+    if gap is None:
+        return base
+    spell = max(gap, quiet_for or 0.0)
+    return clamp(spell / POLLS_PER_ITEM, minimum, max(base, minimum))

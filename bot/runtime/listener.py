@@ -26,13 +26,23 @@ from bot.runtime.metrics import CONTENT_TYPE_LATEST, Metrics
 log = logging.getLogger(__name__)
 
 ReadyCheck = Callable[[], Awaitable[Readiness]]
-Refresh = Callable[[], Awaitable[None]]  # brings the database-read gauges up to date
+Refresh = Callable[[], Awaitable[None]]
+# Adds more routes (the WebSub callback).
+Routes = Callable[[web.Application], None]  # brings the database-read gauges up to date
 
 
 def make_app(
-    ready: ReadyCheck, metrics: Metrics | None, refresh: Refresh | None
+    ready: ReadyCheck,
+    metrics: Metrics | None,
+    refresh: Refresh | None,
+    *,
+    routes: Routes | None = None,
+    max_body: int = 1024**2,
 ) -> web.Application:
-    """Build the aiohttp application serving the three endpoints."""
+    """Build the aiohttp application serving the three endpoints (and any `routes` added).
+
+    `max_body` caps what a request may send (the WebSub callback takes a feed's size).
+    """
 
     async def healthz(_: web.Request) -> web.Response:
         return web.Response(text="ok\n")
@@ -50,10 +60,12 @@ def make_app(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
-    app = web.Application()
+    app = web.Application(client_max_size=max_body)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", exposition)
+    if routes is not None:
+        routes(app)
     return app
 
 
@@ -65,9 +77,12 @@ async def serving(
     *,
     metrics: Metrics | None = None,
     refresh: Refresh | None = None,
+    routes: Routes | None = None,
+    max_body: int = 1024**2,
 ) -> AsyncIterator[int]:
     """Serve the endpoints on host:port inside the block; yield the port bound (for port 0)."""
-    runner = web.AppRunner(make_app(ready, metrics, refresh), access_log=None)
+    app = make_app(ready, metrics, refresh, routes=routes, max_body=max_body)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

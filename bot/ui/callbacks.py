@@ -271,6 +271,14 @@ class LatestPage(Button):
     offset: Offset
 
 
+@callback("sr:{offset}")
+@dataclass(frozen=True, slots=True)
+class SourcesPage(Button):
+    """/sources (admins): show the page of sources at this offset."""
+
+    offset: Offset
+
+
 @dataclass(frozen=True, slots=True)
 class DraftStep(Button):
     """A step of an admin's /post conversation on one draft."""

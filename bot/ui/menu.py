@@ -36,17 +36,12 @@ from bot.ui.callbacks import (
     Show,
     ToggleUrgent,
 )
-from bot.ui.i18n import LANGUAGES, N_, NAMES
-from bot.ui.texts import UI, escape
+from bot.ui.i18n import LANGUAGES, NAMES
+from bot.ui.texts import SEVERITY_LABELS, UI, escape, how_far_from_border
 
 Button = tuple[str, SettingsTap]  # (label, what tapping it does)
 Rows = list[list[Button]]
 
-SEVERITY_LABELS = {
-    Severity.LOW: N_("🟢 Low"),
-    Severity.MEDIUM: N_("🟠 Medium"),
-    Severity.HIGH: N_("🔴 High"),
-}
 NEAR_KM = (10, 20, 30, 50)
 BORDER_KM = (10, 20, 30, 50)
 DIGEST_HOURS = (6, 7, 8, 9, 12, 18, 20, 21)
@@ -148,10 +143,10 @@ def place_prompt(ui: UI) -> tuple[str, Rows]:
     return text, [_back(ui, Section.PLACES)]
 
 
-def near_radius(ui: UI, place: str) -> tuple[str, Rows]:
-    """Ask how far around a place."""
+def near_radius(ui: UI, place_id: str) -> tuple[str, Rows]:
+    """Ask how far around a place (named in the case the sentence needs)."""
     row: list[Button] = [(ui._("{km} km").format(km=km), SetNear(km)) for km in NEAR_KM]
-    text = ui._("📍 How far around {place}?").format(place=escape(place))
+    text = ui._("📍 How far around {place}?").format(**ui.place_args("place", place_id))
     return text, [row, _back(ui, Section.PLACES)]
 
 
@@ -161,13 +156,10 @@ def borders(ui: UI, country_names: Mapping[str, str]) -> tuple[str, Rows]:
     return ui._("🛂 Which border?"), [row[:3], row[3:], _back(ui, Section.PLACES)]
 
 
-def border_radius(ui: UI, code: str, country_names: Mapping[str, str]) -> tuple[str, Rows]:
+def border_radius(ui: UI, code: str) -> tuple[str, Rows]:
     """Ask how far from a border."""
     row: list[Button] = [(ui._("{km} km").format(km=km), SetBorder(code, km)) for km in BORDER_KM]
-    text = ui._("🛂 How far from the {country} border?").format(
-        country=ui._(country_names.get(code, code))
-    )
-    return text, [row, _back(ui, Section.BORDERS)]
+    return how_far_from_border(ui, code), [row, _back(ui, Section.BORDERS)]
 
 
 def delivery(ui: UI, prefs: DeliveryChoices, summary: str) -> tuple[str, Rows]:

@@ -7,18 +7,23 @@ translation and escaped when they come from outside.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_decimal
+
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog, PlaceIndex
-from bot.models import AuditEntry, ChatFilters, Event, Source, Stats
-from bot.ui.i18n import Translator, translator
+from bot.matching.places import CASES
+from bot.models import AuditEntry, ChatFilters, Event, Severity, Source, Stats
+from bot.ui.i18n import N_, Translator, translator
 
-__all__ = ["UI", "escape", "ui_for"]
+__all__ = ["MESSAGE_LIMIT", "UI", "escape", "ui_for"]
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
 
 if TYPE_CHECKING:
     from bot.admin.intake import ImportReport
@@ -37,13 +42,32 @@ class UI:
         """Translate one message id."""
         return self.tr.gettext(message)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message whose words agree with a number (one of a language's forms)."""
+        return self.tr.ngettext(singular, plural, n)
+
     def topic(self, name: str) -> str:
         """Return a topic's emoji and name in this language."""
         return topic_label(name, self.catalog, self.lang)
 
-    def place(self, place_id: str) -> str:
-        """Return a place's name in this language (not escaped)."""
-        return self.places.label(place_id, self.lang) if self.places is not None else place_id
+    def place(self, place_id: str, case: str | None = None) -> str:
+        """Return a place's name in this language (not escaped), in a case if one is given."""
+        if self.places is None:
+            return place_id
+        return self.places.label(place_id, self.lang, case)
+
+    def place_args(self, key: str, place_id: str) -> dict[str, str]:
+        """Return a place's name for `str.format`, escaped, in every case a sentence may need.
+
+        A message with `{place}` is translated with whichever of `{place}`, `{place_gen}`
+        (after "от", "ад", "від") or `{place_loc}` (after "в", "у", "на") its grammar
+        wants, so no name stands in the nominative after a preposition that governs
+        another case; tests/bot/ui/test_language.py checks the catalogs for it.
+        """
+        args = {key: escape(self.place(place_id))}
+        for case in CASES:
+            args[f"{key}_{case}"] = escape(self.place(place_id, case))
+        return args
 
 
 def ui_for(lang: str, catalog: Catalog, places: PlaceIndex | None = None) -> UI:
@@ -109,16 +133,23 @@ def help_text(ui: UI, *, admin: bool = False) -> str:
     return text
 
 
-def welcome(ui: UI) -> str:
-    """Greet a new chat and show how to start."""
-    return (
-        ui._(
-            "👋 Welcome to <b>Outpost</b>.\n\nPick topics with /topics or subscribe directly, "
-            "e.g. <code>/subscribe drills</code>. Topics: {topics}."
-        ).format(topics=topic_list(ui))
-        + "\n\n"
-        + help_text(ui)
+def welcome(ui: UI, subscribed: str | None = None) -> str:
+    """Greet a new chat in two lines: what Outpost does, and how to start.
+
+    The topics come as buttons under it (handlers/start.py); the commands stay in /help.
+    With `subscribed` (a deep link's topic), it says the chat already follows that one.
+    """
+    what = ui._(
+        "👋 <b>Outpost</b> watches public sources on military activity in and around Belarus "
+        "and alerts you when a report matches your topics."
     )
+    if subscribed is None:
+        how = ui._("Tap a topic below to subscribe; /help lists every command.")
+    else:
+        how = ui._(
+            "You are subscribed to {topic}. Tap a topic below to add it; /help lists every command."
+        ).format(topic=escape(ui.topic(subscribed)))
+    return f"{what}\n\n{how}"
 
 
 def topic_list(ui: UI) -> str:
@@ -145,7 +176,8 @@ def ago(ui: UI, then: datetime, now: datetime) -> str:
         return ui._("{n} min ago").format(n=seconds // 60)
     if seconds < 86400:
         return ui._("{n} h ago").format(n=seconds // 3600)
-    return ui._("{n} d ago").format(n=seconds // 86400)
+    days = seconds // 86400
+    return ui.ngettext("{n} day ago", "{n} days ago", days).format(n=days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,43 +200,66 @@ def status_board(
     *,
     figures: Mapping[str, TopicFigures],
     places: Iterable[tuple[str, int]],
-    sources: Iterable[Source],
+    health: tuple[int, int] | None = None,
     now: datetime,
 ) -> str:
-    """Render /status: per topic today, this week and the usual level; places; sources."""
-    lines = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
-    for name, topic in figures.items():
-        line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({topic.usual:.1f})"
-        if topic.above_normal:
-            line += " " + ui._("⚠️ <b>above normal</b>")
-        if topic.latest is not None:
-            line += "\n   " + ui._("latest {ago}: {title}").format(
-                ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
-            )
-        lines.append(line)
+    """Render /status: per topic today, this week and the usual level; places.
+
+    It is one message whatever the number of topics: when they do not all fit, the
+    busiest are shown (in catalog order) and the rest are counted. `health` (answering,
+    active sources) adds the admins' one-line summary of the sources.
+    """
+    head = [ui._("📊 <b>What is going on</b> – reports in 24 h / 7 days (usual a day)")]
+    tail = []
     mentioned = [f"{escape(ui.place(place))} ({count})" for place, count in places]
     if mentioned:
-        lines.append(
+        tail.append(
             "\n"
             + ui._("<b>Places most mentioned</b> (7 days): {list}").format(
                 list=", ".join(mentioned)
             )
         )
-    source_lines = []
-    for source in sources:
-        if source.last_success_at is not None:
-            health = ui._("answered {ago}").format(ago=ago(ui, source.last_success_at, now))
-        else:
-            health = ui._("not answered yet")
-        if source.last_error_kind and source.consecutive_failures:
-            health += ", " + ui._("failing: {kind}").format(kind=escape(source.last_error_kind))
-        if not source.active:
-            health += ", " + ui._("paused")
-        source_lines.append(f"• {escape(source.name)} – {health}")
-    if source_lines:
-        lines.append("\n" + ui._("<b>Sources</b>"))
-        lines.extend(source_lines)
-    return "\n".join(lines)
+    if health is not None:
+        tail.append("\n" + source_health(ui, *health))
+    blocks = {name: _topic_block(ui, name, topic, now) for name, topic in figures.items()}
+    budget = MESSAGE_LIMIT - sum(len(line) + 1 for line in (*head, *tail)) - 120
+    busiest = sorted(
+        figures,
+        key=lambda name: (figures[name].above_normal, figures[name].day, figures[name].week),
+        reverse=True,
+    )
+    shown: set[str] = set()
+    for name in busiest:
+        if len(blocks[name]) + 1 > budget:
+            continue
+        budget -= len(blocks[name]) + 1
+        shown.add(name)
+    lines = head + [blocks[name] for name in figures if name in shown]
+    if len(shown) < len(figures):
+        lines.append(
+            ui._("… and {n} quieter topics: /status <i>topic</i>").format(
+                n=len(figures) - len(shown)
+            )
+        )
+    return "\n".join(lines + tail)
+
+
+def _topic_block(ui: UI, name: str, topic: TopicFigures, now: datetime) -> str:
+    """Render one topic's line of the board (and its latest story)."""
+    usual = format_decimal(topic.usual, "0.0", locale=ui.lang)  # "0,5" in be, ru, uk
+    line = f"{escape(ui.topic(name))}: <b>{topic.day}</b> / {topic.week} ({usual})"
+    if topic.above_normal:
+        line += " " + ui._("⚠️ <b>above normal</b>")
+    if topic.latest is not None:
+        line += "\n   " + ui._("latest {ago}: {title}").format(
+            ago=ago(ui, topic.latest.seen_at, now), title=_linked(topic.latest, 90)
+        )
+    return line
+
+
+def source_health(ui: UI, answering: int, active: int) -> str:
+    """Sum the sources' health up in one line (for admins)."""
+    return ui._("📡 {n} of {total} sources answering (/sources)").format(n=answering, total=active)
 
 
 def place_board(ui: UI, place: str, stories: Iterable[Event], *, now: datetime) -> str:
@@ -243,15 +298,19 @@ def draft_prompt(ui: UI, kind: str) -> str:
 def published(ui: UI, kind: str, topics: tuple[str, ...], queued: int) -> str:
     """Say what confirming a draft did."""
     if kind == "broadcast":
-        return ui._("Announcement sent to {n} chat(s).").format(n=queued)
+        return ui.ngettext(
+            "Announcement sent to {n} chat.", "Announcement sent to {n} chats.", queued
+        ).format(n=queued)
     if not topics:
         return ui._(
             "Posted, but it matched no topic, so no subscriber was alerted. "
             "Name the activity (e.g. drills, mobilization) in the text."
         )
-    return ui._("Posted. Topics: {topics}; queued for {n} chat(s).").format(
-        topics=", ".join(topics), n=queued
-    )
+    return ui.ngettext(
+        "Posted. Topics: {topics}; queued for {n} chat.",
+        "Posted. Topics: {topics}; queued for {n} chats.",
+        queued,
+    ).format(topics=escape(", ".join(ui.topic(name) for name in topics)), n=queued)
 
 
 def stats(ui: UI, figures: Stats) -> str:
@@ -275,7 +334,8 @@ def stats(ui: UI, figures: Stats) -> str:
     box = figures.outbox
     lines.append(
         ui._(
-            "Alerts: {sent} sent, {pending} pending, {failed} failed, {cancelled} cancelled"
+            "Alerts queued in 24 h: {sent} sent, {failed} failed, {cancelled} cancelled; "
+            "{pending} pending now"
         ).format(
             sent=box.get("sent", 0),
             pending=box.get("pending", 0),
@@ -286,11 +346,15 @@ def stats(ui: UI, figures: Stats) -> str:
     if figures.failing_sources:
         lines.append(ui._("<b>Failing sources</b>"))
         lines.extend(
-            f"• {escape(name)} – {escape(kind)} ×{count}"
+            f"• {escape(_short(name, 80))} – {escape(kind)} ×{count}"
             for name, kind, count in figures.failing_sources
         )
+        more = figures.failing_count - len(figures.failing_sources)
+        if more > 0:
+            lines.append(ui._("… and {n} more (see /sources)").format(n=more))
     else:
         lines.append(ui._("No source is failing."))
+    lines.append(ui._("Database: {mb} MB").format(mb=f"{figures.db_bytes / 1e6:.1f}"))
     return "\n".join(lines)
 
 
@@ -337,13 +401,17 @@ def latest(
 
 def source_deactivated(ui: UI, source: Source, kind: str) -> str:
     """Tell admins that failures turned a source off."""
-    return ui._(
+    failures = source.consecutive_failures + 1
+    return ui.ngettext(
+        "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed poll in a row; "
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}.",
         "⚠️ Source <b>{name}</b> (#{id}) was turned off after {n} failed polls in a row; "
-        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}."
+        "last error: <code>{kind}</code>.\n{url}\nFix it, then /resumesource {id}.",
+        failures,
     ).format(
         name=escape(source.name),
         id=source.id,
-        n=source.consecutive_failures + 1,
+        n=failures,
         kind=escape(kind),
         url=escape(source.url),
     )
@@ -389,34 +457,31 @@ def source_line(ui: UI, source: Source, items_24h: int, now: datetime) -> str:
     return (
         f"<b>#{source.id}</b> {escape(_short(source.name, 100))} "
         f"({escape(source.kind.value)}) {state}\n"
-        f"   {escape(_short(source.url, 300))}\n   {health}"
+        f"   {escape(_short(source.url, 150))}\n   {health}"
     )
 
 
-MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
-
-
-def sources_board(
-    ui: UI, sources: Iterable[Source], counts: Mapping[int, int], now: datetime
-) -> list[str]:
-    """Render /sources: every source with its health, as messages that fit Telegram."""
+def sources_page(
+    ui: UI,
+    sources: Sequence[Source],
+    counts: Mapping[int, int],
+    now: datetime,
+    *,
+    first: int,
+    total: int,
+) -> str:
+    """Render one page of /sources: its sources with their health, numbered from `first`."""
+    if not total:
+        return ui._(
+            "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
+        )
+    heading = ui._("📡 <b>Sources</b> ({n})").format(n=total)
+    if len(sources) < total:
+        heading += " · " + ui._("{first}–{last} of {n}").format(
+            first=first + 1, last=first + len(sources), n=total
+        )
     blocks = [source_line(ui, source, counts.get(source.id, 0), now) for source in sources]
-    if not blocks:
-        return [
-            ui._(
-                "No sources yet. Add one with /addsource URL (a feed, a site, t.me/NAME or @NAME)."
-            )
-        ]
-    pages: list[str] = []
-    current = ui._("📡 <b>Sources</b> ({n})").format(n=len(blocks))
-    for block in blocks:
-        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
-            pages.append(current)
-            current = block
-        else:
-            current += "\n\n" + block
-    pages.append(current)
-    return pages
+    return "\n\n".join([heading, *blocks])
 
 
 def import_report(ui: UI, report: ImportReport) -> str:
@@ -438,24 +503,60 @@ def import_report(ui: UI, report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-def filters_summary(ui: UI, chat: ChatFilters, country_names: Mapping[str, str]) -> str:
+SEVERITY_LABELS = {
+    Severity.LOW: N_("🟢 Low"),
+    Severity.MEDIUM: N_("🟠 Medium"),
+    Severity.HIGH: N_("🔴 High"),
+}
+
+# "Within N km of the border with X" and "How far from the border with X?" whole, one
+# message a neighbour: each language puts the country in the case its preposition needs
+# ("с Украиной", "з Украінай", "з Україною").
+WITHIN_BORDER = {
+    "ua": N_("within {km} km of the border with Ukraine"),
+    "pl": N_("within {km} km of the border with Poland"),
+    "lt": N_("within {km} km of the border with Lithuania"),
+    "lv": N_("within {km} km of the border with Latvia"),
+    "ru": N_("within {km} km of the border with Russia"),
+}
+HOW_FAR_FROM_BORDER = {
+    "ua": N_("🛂 How far from the border with Ukraine?"),
+    "pl": N_("🛂 How far from the border with Poland?"),
+    "lt": N_("🛂 How far from the border with Lithuania?"),
+    "lv": N_("🛂 How far from the border with Latvia?"),
+    "ru": N_("🛂 How far from the border with Russia?"),
+}
+
+
+def within_border(ui: UI, code: str, km: float) -> str:
+    """Say "within N km of the border with X" in the reader's language."""
+    message = WITHIN_BORDER.get(code)
+    if message is None:  # a code stored by a version that knew more neighbours
+        return f"{km:g} km · {escape(code)}"
+    return ui._(message).format(km=f"{km:g}")
+
+
+def how_far_from_border(ui: UI, code: str) -> str:
+    """Ask how far from one neighbour's border, in the reader's language."""
+    message = HOW_FAR_FROM_BORDER.get(code)
+    return ui._(message) if message is not None else f"🛂 {escape(code)}?"
+
+
+def filters_summary(ui: UI, chat: ChatFilters) -> str:
     """Describe a chat's place filters, severity, own keywords and exclusions."""
     lines = [ui._("<b>Your filters</b>")]
     places = [escape(ui.place(region)) for region in chat.regions]
     places += [
-        ui._("within {km} km of {place}").format(km=f"{km:g}", place=escape(ui.place(place)))
+        ui._("within {km} km of {place}").format(km=f"{km:g}", **ui.place_args("place", place))
         for place, km in chat.near
     ]
-    places += [
-        ui._("within {km} km of the {country} border").format(
-            km=f"{km:g}", country=escape(ui._(country_names.get(code, code)))
-        )
-        for code, km in chat.borders
-    ]
+    places += [within_border(ui, code, km) for code, km in chat.borders]
     lines.append(
         ui._("Places: {list}").format(list="; ".join(places) if places else ui._("anywhere"))
     )
-    lines.append(ui._("Minimum severity: {level}").format(level=escape(chat.min_severity)))
+    lines.append(
+        ui._("Minimum severity: {level}").format(level=ui._(SEVERITY_LABELS[chat.min_severity]))
+    )
     if chat.watch:
         lines.append(
             ui._("Your keywords: {list}").format(list=", ".join(escape(p) for p in chat.watch))

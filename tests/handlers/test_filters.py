@@ -31,7 +31,7 @@ async def test_place_filters(sandbox: SandboxBotAPI, core: Core) -> None:
     reply = await say(sandbox, ALICE, "/near Мозырь 20")
     assert "within 20 km of Mazyr" in reply
     reply = await say(sandbox, BOB, "/border ukraine 25")
-    assert "within 25 km of the Ukraine border" in reply
+    assert "within 25 km of the border with Ukraine" in reply
     reply = await say(sandbox, CAROL, "/region gomel")
     assert "Gomel region" in reply
 
@@ -58,7 +58,7 @@ async def test_raions_and_stations_in_filters(sandbox: SandboxBotAPI, core: Core
     assert "within 5 km of Brest-Centralnyi" in await say(
         sandbox, ALICE, "/near Brest-Centralnyi 5"
     )
-    assert "within 10 km of the Poland border" in await say(sandbox, BOB, "/border pl 10")
+    assert "within 10 km of the border with Poland" in await say(sandbox, BOB, "/border pl 10")
     assert "Mogilev region" in await say(sandbox, CAROL, "/region Асіповіцкі раён")
     assert "within 15 km of Asipovichy District" in await say(
         sandbox, DAVE, "/near Осиповичский район 15"
@@ -117,7 +117,7 @@ async def test_minimum_severity(sandbox: SandboxBotAPI, core: Core) -> None:
     await say(sandbox, EVE, "/subscribe drills mobilization")
     await say(sandbox, FRANK, "/subscribe mobilization")  # any severity
     reply = await say(sandbox, EVE, "/severity high")
-    assert "Minimum severity: high" in reply
+    assert "Minimum severity: 🔴 High" in reply
     await post(sandbox, core, "Учения войск начались под Гродно")
     await post(sandbox, core, "Военкоматы рассылают повестки резервистам")
     await post(sandbox, core, "В Минобороны опровергли слухи о мобилизации")  # graded low

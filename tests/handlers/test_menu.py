@@ -98,7 +98,7 @@ async def test_round_trip_through_every_section(
     await tap(sandbox, ALICE, ChooseBorder("ua"))
     await tap(sandbox, ALICE, SetBorder("ua", 50))
     assert (await db.filters.get(ALICE)).borders == (("ua", 50.0),)
-    assert "within 50 km of the Ukraine border" in (sandbox.last_to(ALICE).text or "")
+    assert "within 50 km of the border with Ukraine" in (sandbox.last_to(ALICE).text or "")
     await tap(sandbox, ALICE, SetAnywhere())
     audience = await db.filters.get(ALICE)
     assert (audience.regions, audience.near, audience.borders) == ((), (), ())
@@ -214,7 +214,7 @@ def test_every_button_fits_telegrams_callback_limit_in_every_language() -> None:
             settings_menu.place_prompt(ui),
             settings_menu.near_radius(ui, "Mazyr"),
             settings_menu.borders(ui, COUNTRY_NAMES),
-            settings_menu.border_radius(ui, "ua", COUNTRY_NAMES),
+            settings_menu.border_radius(ui, "ua"),
             settings_menu.delivery(ui, prefs, "summary"),
             settings_menu.digest_hours(ui, 8),
             settings_menu.zones(ui, "Europe/Minsk"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.context import Core
+from bot.models import SourceKind
 from bot.pipeline.cycle import run_cycle
 from sandbox import SandboxBotAPI, SourceServer
-from tests.helpers.chat import say
+from tests.helpers.chat import say, tap
 from tests.helpers.paths import SAMPLES
 from tests.helpers.settings import ADMIN_ID
 
@@ -101,3 +102,48 @@ async def test_admin_sends_an_opml_file(
     await sandbox.wait_for_messages(ADMIN_ID, 3)
     assert "Could not import b.opml: refused" in (sandbox.last_to(ADMIN_ID).text or "")
     assert len(await core.db.sources.all()) == 3
+
+
+async def test_many_sources_page_in_place_and_the_board_stays_one_message(
+    sandbox: SandboxBotAPI, core: Core
+) -> None:
+    now = core.clock.now()
+    for n in range(1, 101):
+        await core.db.sources.add(
+            f"https://feeds.example.org/{n}.rss",
+            kind=SourceKind.RSS,
+            name=f"Источник номер {n} с очень длинным названием",
+            now=now,
+        )
+    await core.db.sources.record_failure(
+        57, now=now, next_poll_at=now, kind="http_5xx", detail="down"
+    )
+    before = len(sandbox.messages_to(ADMIN_ID))
+    first = await say(sandbox, ADMIN_ID, "/sources")
+    assert len(sandbox.messages_to(ADMIN_ID)) == before + 1  # one page, not a burst of them
+    assert "1–8 of 100" in first
+    assert "<b>#57</b>" in first  # the failing one comes first
+    page = sandbox.last_to(ADMIN_ID)
+    await tap(sandbox, ADMIN_ID, "sr:8")
+    edited = sandbox.last_to(ADMIN_ID)
+    assert edited.message_id == page.message_id  # turned in place
+    assert "9–16 of 100" in edited.edits[-1]
+    # Someone else's tap on forged data is refused.
+    sandbox.push_callback(chat_id=ADMIN_ID, user_id=BOB, message_id=page.message_id, data="sr:16")
+    await sandbox.wait_for(lambda: "only Outpost admins" in str(sandbox.callback_answers[-1]))
+
+    # /status: subscribers see no source at all; admins one line; one message either way.
+    board = await say(sandbox, BOB, "/status")
+    assert "Источник" not in board
+    assert len(board) < 4096
+    admin_board = await say(sandbox, ADMIN_ID, "/status")
+    assert "📡 0 of 100 sources answering" in admin_board
+
+
+async def test_a_reply_refused_with_429_is_sent_again(sandbox: SandboxBotAPI, core: Core) -> None:
+    sandbox.fail_next(
+        "sendMessage", error_code=429, description="Too Many Requests", retry_after=1, chat_id=BOB
+    )
+    reply = await say(sandbox, BOB, "/status")
+    assert "What is going on" in reply
+    assert any(code == 429 for _, code, _ in sandbox.errors_returned)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,3 +130,23 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             await db.events.record(event("k1"))
             raise RuntimeError("crash in the middle")
     assert await db.events.recent() == []
+
+
+@pytest.mark.parametrize("yields", [0, 1, 2, 3])
+async def test_a_task_cancelled_inside_a_transaction_leaves_the_connection_usable(
+    db: Database, yields: int
+) -> None:
+    """Cancelled at any await of its transaction, a task leaves no transaction open behind."""
+
+    async def write() -> None:
+        async with db.transaction():
+            await db.sources.add("https://a.example/feed", kind=SourceKind.RSS, name="A", now=NOW)
+
+    task = asyncio.create_task(write())
+    for _ in range(yields):
+        await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    async with db.transaction():
+        assert await db.fetchone("SELECT 1") is not None

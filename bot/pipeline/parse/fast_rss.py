@@ -36,6 +36,7 @@ from lxml import etree
 _looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
 
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 _CHANNEL_CHILDREN = frozenset(
     {
         "title",
@@ -234,6 +235,13 @@ def read_rss(body: bytes) -> dict[str, Any] | None:
         feed: dict[str, Any] = {}
         if "title" in fields:
             _put_title(feed, fields["title"])
+        links = [
+            {"rel": child.get("rel"), "href": child.get("href")}
+            for child in channel
+            if child.tag == _ATOM_LINK and child.get("rel") in {"hub", "self"}
+        ]
+        if links:
+            feed["links"] = links  # a WebSub hub and the feed's own URL
         if "ttl" in fields:
             feed["ttl"] = _fix(_text(fields["ttl"]))
         if "image" in fields and any(

@@ -36,6 +36,7 @@ from bot.pipeline.parse.text import (
 logger = logging.getLogger(__name__)
 
 _MAX_TITLE_CHARS = 300
+MAX_LINK_CHARS = 2_000  # a hub or self URL longer than this is not taken
 _MOJIBAKE_SAMPLE_CHARS = 20_000
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # A byte-order mark, or "<" in a UTF-16/32 layout, settles the encoding. Named explicitly:
@@ -383,7 +384,20 @@ def _result(parsed: Any, base_url: str | None) -> ParseResult:
         detail=detail,
         ttl_minutes=_ttl(feed.get("ttl")),
         warning=warning,
+        hub=_link(feed, "hub"),
+        self_url=_link(feed, "self"),
     )
+
+
+def _link(feed: Mapping[str, Any], rel: str) -> str | None:
+    """Return the first http(s) link of a relation the feed names (WebSub: hub, self)."""
+    for link in feed.get("links") or []:
+        if not isinstance(link, Mapping) or link.get("rel") != rel:
+            continue
+        href = _str(link.get("href")).strip()
+        if href.startswith(("http://", "https://")) and len(href) <= MAX_LINK_CHARS:
+            return href
+    return None
 
 
 def _ttl(value: object) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from bot.delivery.sender import SendResult, SendStatus
 from bot.delivery.types import DeliveryConfig, DrainReport, Job
 from bot.runtime.clock import ManualClock
 from storage import Database, open_database
-from tests.helpers.outbox import add_chats, add_story, sent_then_grown, statuses
+from tests.helpers.outbox import LEASE, add_chats, add_story, sent_then_grown, statuses
 
 
 @pytest.fixture
@@ -167,3 +167,22 @@ async def test_a_chat_paused_for_long_is_claimed_when_its_pause_ends(
     when = {chat: at - start for chat, _, at in handler.seen}
     assert when[2] < 1.0  # the others carry on
     assert when[1] >= LOOKAHEAD_S * 6
+
+
+async def test_a_new_alert_reaches_chats_that_had_the_last_one_without_waiting(
+    db: Database,
+) -> None:
+    now = datetime(2022, 10, 12, 12, 0, tzinfo=UTC)
+    await add_chats(db, range(1, 51), now)
+    first, second = await add_story(db, "first", now), await add_story(db, "second", now)
+    await db.outbox.enqueue(first, range(1, 51), priority=0, now=now)
+    for row in await db.outbox.claim(now=now, limit=5, lease=LEASE):  # five chats had it
+        await db.outbox.mark_sent(row.id, message_id=row.id, now=now)
+    later = now + timedelta(seconds=5)
+    await db.outbox.enqueue(second, range(1, 51), priority=0, now=later)
+    rows = await db.outbox.claim(now=later, limit=6, lease=LEASE)
+    # The two fan-outs take turns: the new alert goes to the chats that already had the
+    # first one at once, instead of after the 45 chats still waiting for the first.
+    assert [row.story_id for row in rows].count(second) == 3
+    assert {row.chat_id for row in rows if row.story_id == second} <= set(range(1, 6))
+    assert [row.story_id for row in rows].count(first) == 3

@@ -53,6 +53,24 @@ def test_every_label_is_in_its_readers_script(places: tuple[Place, ...]) -> None
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_case_form_is_in_its_readers_script(places: tuple[Place, ...]) -> None:
+    # The forms stand after prepositions in sentences ("ад Мазыра"): the same script rules
+    # as the labels, and each form is the label's own word, not another language's.
+    wrong = []
+    foreign = {"ru": _BELARUSIAN_ONLY | _UKRAINIAN_ONLY, "be": _RUSSIAN_ONLY | _UKRAINIAN_ONLY}
+    foreign["uk"] = _NOT_UKRAINIAN
+    for place in places:
+        for lang in ("ru", "be", "uk"):
+            for case, form in place.forms.get(lang, {}).items():
+                if _LATIN.search(form) or not _CYRILLIC_LABEL.match(form):
+                    wrong.append(f"{place.id}: {lang} {case} {form!r} is not Cyrillic")
+                elif set(form) & foreign[lang]:
+                    wrong.append(f"{place.id}: {lang} {case} {form!r} has a foreign letter")
+                elif form[:2].lower() != place.labels[lang][:2].lower():
+                    wrong.append(f"{place.id}: {lang} {case} {form!r} is not its label's form")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_belarusian_labels_use_belarusian_letters(places: tuple[Place, ...]) -> None:
     # A Belarusian name whose Russian form has и spells it і or ы: "Пінск", "Мазыр" (и
     # before a vowel may go to ё: "Лиозно", "Лёзна").

@@ -100,3 +100,14 @@ def test_stable_fraction_is_stable() -> None:
     assert schedule.stable_fraction(5) == schedule.stable_fraction(5)
     assert 0 <= schedule.stable_fraction(5) < 1
     assert schedule.stable_fraction(5) != schedule.stable_fraction(6)
+
+
+def test_a_poll_a_moment_late_keeps_its_next_slot() -> None:
+    due = schedule.next_slot(NOW, 60, 7, minimum=60)
+    late = due + timedelta(seconds=2)
+    assert schedule.next_slot(late, 60, 7, minimum=60, due=due) == due + timedelta(seconds=60)
+    # Without the slot it was due at, "a minute ahead" counts from now: a period is lost.
+    assert schedule.next_slot(late, 60, 7, minimum=60) == due + timedelta(seconds=120)
+    # Much later than its slot (a slow server), it counts from now again.
+    very_late = due + timedelta(seconds=30)
+    assert schedule.next_slot(very_late, 60, 7, minimum=60, due=due) == due + timedelta(seconds=120)

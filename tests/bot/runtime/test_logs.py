@@ -5,21 +5,22 @@ The token must stay out even when httpx logs request URLs and errors happen.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
 from bot.admin.intake import add_source
 from bot.app import build_application, running
+from bot.pipeline.poller import Poller
 from bot.runtime.clock import ManualClock
 from bot.runtime.logs import REDACTED, RedactTokens
-from bot.ui.charts import reports_chart
+from bot.ui.charts import ChartTexts, reports_chart
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, say
 from tests.helpers.logs import outpost_logs
@@ -128,54 +129,73 @@ def test_a_chart_logs_nothing_at_info() -> None:
     with outpost_logs("INFO") as stream:
         days = [date(2022, 10, 1) + timedelta(days=i) for i in range(14)]
         series = {"drills": [i % 3 for i in range(14)], "missiles": [i % 2 for i in range(14)]}
-        reports_chart(series, days, labels={"drills": "Drills"}, title="14 days")
+        texts = ChartTexts("14 days", "stories a day", "day (UTC)", "today", "today so far")
+        reports_chart(series, days, labels={"drills": "Drills"}, texts=texts)
     assert stream.getvalue() == ""
 
 
 async def test_an_idle_minute_logs_nothing_at_info(
     sandbox: SandboxBotAPI, source_server: SourceServer, tmp_path: Path, clock: ManualClock
 ) -> None:
-    """The poll job runs through the real scheduler and polls an unchanged feed; silence.
+    """The polling loop polls an unchanged feed and the dispatcher idles; silence.
 
-    The scheduler is told to run the job at once instead of waiting 30 s for it, and the
-    manual clock is moved so that the source is due each time.
+    The loop runs as the application runs it, with a sleeper that waits only for its
+    wake-ups, and the manual clock is moved so that the source is due each time.
     """
     feed = source_server.add("rss/quiet.rss", rss(("q1", "Nothing new")))
     app = build_application(
-        make_settings(sandbox, tmp_path), clock=clock, base_file_url=sandbox.base_file_url
+        make_settings(sandbox, tmp_path),
+        clock=clock,
+        poll_jobs=False,
+        base_file_url=sandbox.base_file_url,
     )
-    runs: list[object] = []
     with outpost_logs("INFO") as stream:
         async with running(app):
-            assert app.job_queue is not None
-            scheduler = app.job_queue.scheduler
-            scheduler.add_listener(runs.append, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-            # The first poll runs as soon as the application starts, not 30 s later.
-            await sandbox.wait_for(lambda: len(runs) == 1)
             core = app.bot_data.core
-            await add_source(core.db, feed, now=clock.now(), allow_private=True, name="Quiet")
-            (job,) = app.job_queue.get_jobs_by_name("poll")
+            sleeper = WakeOnly()
+            poller = Poller(core.pipeline, sleeper=sleeper)
+            task = asyncio.create_task(poller.run())
+            try:
+                await add_source(core.db, feed, now=clock.now(), allow_private=True, name="Q")
 
-            async def one_run() -> None:
-                before = len(runs)
-                job.job.modify(next_run_time=datetime.now(UTC))
-                await sandbox.wait_for(lambda: len(runs) > before)
+                async def one_round() -> None:
+                    before = len(source_server.requests_to("rss/quiet.rss"))
+                    poller.wake()
+                    await sandbox.wait_for(
+                        lambda: len(source_server.requests_to("rss/quiet.rss")) > before
+                    )
+                    await sandbox.wait_for(lambda: not poller.polling)
 
-            await one_run()  # the source's first poll: its item stored silently
-            first = await core.db.sources.get(1)
-            assert first is not None
-            assert first.next_poll_at is not None
-            # The minute: the source falls due in its middle; nothing new is found.
-            clock.set(first.next_poll_at - timedelta(seconds=30))
-            stream.seek(0)
-            stream.truncate()
-            for _ in range(2):  # two runs of the 30 s job
+                await one_round()  # the source's first poll: its item stored silently
+                first = await core.db.sources.get(1)
+                assert first is not None
+                assert first.next_poll_at is not None
+                # The minute: the source falls due in its middle; nothing new is found.
+                clock.set(first.next_poll_at - timedelta(seconds=30))
+                stream.seek(0)
+                stream.truncate()
                 clock.advance(timedelta(seconds=30))
                 core.dispatcher.wake()
-                await one_run()
-            polled = await core.db.sources.get(1)
-            assert polled is not None
-            assert polled.last_success_at == first.next_poll_at  # polled in the minute
-            quiet = stream.getvalue()
-    assert all(getattr(run, "exception", None) is None for run in runs)
+                await one_round()
+                clock.advance(timedelta(seconds=30))
+                poller.wake()
+                await sandbox.wait_for(lambda: len(sleeper.asked) > 2)
+                polled = await core.db.sources.get(1)
+                assert polled is not None
+                assert polled.last_success_at == first.next_poll_at  # polled in the minute
+                quiet = stream.getvalue()
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
     assert quiet == ""
+
+
+class WakeOnly:
+    """A sleeper for the polling loop that waits only for its wake-ups."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        self.asked.append(seconds)
+        await event.wait()

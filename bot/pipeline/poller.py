@@ -1,0 +1,133 @@
+"""The polling loop: each source is polled when it is due, and the loop sleeps until the next.
+
+No grid of its own: the loop reads when the next active source is due (`next_poll_at`,
+set by each poll from the source's rhythm) and sleeps exactly until then, or until it is
+woken because a source was added or resumed, or a poll finished. Right after start every
+source that is not backing off is due (`SourceRepository.due_now`), so the first poll of
+each comes at once rather than at the slot the previous run left it.
+
+Sources are polled as tasks of their own, a few at a time overall and per host (the same
+limits as a `run_cycle`), so a slow source never holds up one that is due after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from bot.models import Source
+from bot.pipeline.cycle import CycleReport, Pipeline, host_of, poll_source
+
+log = logging.getLogger(__name__)
+
+IDLE_S = 3600.0  # with no active source at all, look again after this (or when woken)
+
+
+class Sleeper(Protocol):
+    """Waits for an event, at most a number of seconds of the pipeline's clock."""
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        """Return when `event` is set or `seconds` have passed, whichever is first."""
+        ...
+
+
+class RealSleeper:
+    """Sleeps on the event loop's clock."""
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        """Return when `event` is set or `seconds` have passed."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(seconds, 0.0))
+
+
+class Poller:
+    """Polls due sources as they come due, forever (`run`), a bounded few at a time."""
+
+    def __init__(
+        self,
+        pipe: Pipeline,
+        *,
+        sleeper: Sleeper | None = None,
+        on_poll: Callable[[Source, CycleReport], None] | None = None,
+        on_round: Callable[[], None] | None = None,
+        max_sleep: float = IDLE_S,
+    ) -> None:
+        self._pipe = pipe
+        self._sleeper = sleeper or RealSleeper()
+        self._on_poll = on_poll
+        self._on_round = on_round  # the loop came round (readiness heartbeats)
+        self._max_sleep = max_sleep  # never sleep longer: the heartbeat must come round
+        self._wake = asyncio.Event()
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._limit = asyncio.Semaphore(pipe.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def wake(self) -> None:
+        """Look at the sources again now (one was added, resumed or pushed)."""
+        self._wake.set()
+
+    @property
+    def polling(self) -> frozenset[int]:
+        """Return the ids of the sources being polled right now."""
+        return frozenset(self._running)
+
+    async def run(self) -> None:
+        """Poll forever: every healthy source at once, then each when it is due."""
+        await self._pipe.db.sources.due_now(self._pipe.clock.now())
+        try:
+            while True:
+                try:
+                    await self.step()
+                except Exception:
+                    log.exception("the polling loop failed; retrying shortly")
+                    await self._sleeper.wait(asyncio.Event(), 5.0)
+        finally:
+            tasks = list(self._running.values())
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def step(self) -> datetime | None:
+        """Start the polls that are due, then sleep until the next one (or a wake-up).
+
+        Returns when the next source is due (None: no active source).
+        """
+        self._wake.clear()
+        if self._on_round is not None:
+            self._on_round()
+        now = self._pipe.clock.now()
+        for source in await self._pipe.db.sources.due(now):
+            if source.id not in self._running:
+                task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
+                self._running[source.id] = task
+        due = await self._pipe.db.sources.next_due(exclude=self._running)
+        wait = IDLE_S if due is None else (due - self._pipe.clock.now()).total_seconds()
+        wait = min(wait, self._max_sleep)
+        if wait > 0:
+            await self._sleeper.wait(self._wake, wait)
+        return due
+
+    async def _poll(self, source: Source) -> None:
+        """Poll one source under the limits; whatever happens, free it and wake the loop."""
+        host = self._hosts.setdefault(host_of(source), asyncio.Semaphore(self._pipe.per_host))
+        report = CycleReport(sources=1)
+        try:
+            async with host, self._limit:
+                await poll_source(self._pipe, source, report)
+        except Exception:
+            # A bug, not a bad feed: log it with its traceback, keep polling the others.
+            log.exception("polling source %s failed unexpectedly", source.name)
+            await self._pipe.db.sources.postpone(
+                source.id, until=self._pipe.clock.now() + self._pipe.poll_interval
+            )
+        finally:
+            self._running.pop(source.id, None)
+            self._wake.set()
+        if report.queued and self._pipe.on_queued is not None:
+            self._pipe.on_queued()
+        if self._on_poll is not None:
+            self._on_poll(source, report)

@@ -1,0 +1,88 @@
+"""Retention: what is kept only for a while is pruned every day, a small batch at a time.
+
+- Sent, failed and cancelled outbox rows older than OUTPOST_OUTBOX_RETENTION_DAYS.
+- Stories (with their events and labels) last reported more than
+  OUTPOST_EVENT_RETENTION_DAYS ago. The daily counts that /status compares today with and
+  the chart draws are kept (`daily_counts`).
+- Story fingerprints once their joining window (`bot.pipeline.stories.WINDOW`) has passed:
+  they are read only to join new reports, and are a third of what a year of stories weighs.
+
+Each batch is one short transaction, and the job sleeps a moment between batches, so the
+outbox dispatcher's own transactions get the database in between: pruning never holds
+sending up. Freed pages are then given back to the file system the same way
+(`Database.reclaim`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.pipeline.stories import WINDOW
+from bot.runtime.clock import Clock
+from bot.settings import Settings
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # rows a transaction
+RECLAIM_PAGES = 2_000  # pages (8 MB at 4 KB) handed back a step
+PAUSE_S = 0.02  # between batches: the sender's transactions go first
+
+
+@dataclass(slots=True)
+class RetentionReport:
+    """What one run pruned."""
+
+    outbox: int = 0
+    stories: int = 0
+    fingerprints: int = 0
+    pages_left: int = 0  # free pages still in the file (0: all given back)
+
+
+async def _in_batches(step: Callable[[], Awaitable[int]], batch: int) -> int:
+    """Run a batch step until it takes less than a full batch; return the total."""
+    total = 0
+    while True:
+        done = await step()
+        total += done
+        if done < batch:
+            return total
+        await asyncio.sleep(PAUSE_S)
+
+
+async def run_retention(
+    db: Database, settings: Settings, clock: Clock, *, batch: int = BATCH
+) -> RetentionReport:
+    """Prune everything that is past its time, in batches, then reclaim the space."""
+    now: datetime = clock.now()
+    report = RetentionReport()
+    outbox_before = now - timedelta(days=settings.outbox_retention_days)
+    events_before = now - timedelta(days=settings.event_retention_days)
+    report.outbox = await _in_batches(
+        lambda: db.retention.prune_outbox(before=outbox_before, limit=batch), batch
+    )
+    report.stories = await _in_batches(
+        lambda: db.retention.prune_stories(before=events_before, limit=batch), batch
+    )
+    report.fingerprints = await _in_batches(
+        lambda: db.retention.drop_fingerprints(before=now - WINDOW, limit=batch), batch
+    )
+    left = await db.reclaim(RECLAIM_PAGES)
+    while left > 0:
+        await asyncio.sleep(PAUSE_S)
+        before, left = left, await db.reclaim(RECLAIM_PAGES)
+        if left >= before:
+            break  # nothing more can be handed back (another connection holds pages)
+    report.pages_left = left
+    log.info(
+        "retention: %d outbox rows, %d stories and %d fingerprints pruned; %d free pages left",
+        report.outbox,
+        report.stories,
+        report.fingerprints,
+        report.pages_left,
+    )
+    return report
