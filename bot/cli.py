@@ -1,5 +1,5 @@
 """The `outpost` command line: run the bot, the demo, check its health, back it up, and
-operate sources and events.
+operate sources and events; export what subscribers flagged.
 
 It reads flags, calls the library (the services come from `bot.services`) and prints;
 PTB and the sandbox are imported only by the commands that run them.
@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import OpmlError, write_opml
 from bot.admin.starter import import_starter
+from bot.feedback.export import corpus_lines
 from bot.matching.explain import LineError, classify_line, explain
 from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
@@ -105,13 +106,22 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--json", action="store_true")
     events.add_argument("--limit", type=int, default=20)
 
+    feedback = sub.add_parser("feedback", help="what subscribers flagged as not relevant")
+    feedback_sub = feedback.add_subparsers(dest="action", required=True)
+    exporting = feedback_sub.add_parser(
+        "export",
+        help="write the flagged stories as corpus JSON lines (stdout if no FILE), "
+        "for bench/quality.py --corpus",
+    )
+    exporting.add_argument("file", nargs="?")
+
     sub.add_parser("classify", help="JSON lines with `text` on stdin; adds `topics` and `places`")
     explaining = sub.add_parser("explain", help="show which topics a text matches, on which words")
     explaining.add_argument("text", nargs="+")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one return a command
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911, PLR0912 -- one return a command
     """Run the CLI; return the process exit code."""
     args = _parser().parse_args(argv)
     try:
@@ -141,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
             return asyncio.run(_poll_once(settings, sys.stdout))
         case "events" | "chats":
             return asyncio.run(_listing(settings, args, sys.stdout))
+        case "feedback":
+            return asyncio.run(_export_feedback(settings, args.file, sys.stdout))
         case "classify":
             return _classify(settings, sys.stdin, sys.stdout)
         case "explain":
@@ -376,6 +388,22 @@ async def _listing(settings: Settings, args: argparse.Namespace, out: TextIO) ->
                 f"{event.seen_at:%Y-%m-%d %H:%M} [{topics}] {event.title}  {event.link or ''}",
                 file=out,
             )
+    return 0
+
+
+async def _export_feedback(settings: Settings, file: str | None, out: TextIO) -> int:
+    async with open_db(settings) as db:
+        stories = await db.feedback.every()
+    text = "".join(line + "\n" for line in corpus_lines(stories))
+    if file is None:
+        out.write(text)
+        return 0
+    try:
+        await asyncio.to_thread(Path(file).write_text, text, encoding="utf-8")
+    except OSError as exc:
+        print(f"outpost: cannot write {file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(stories)} flagged stories to {file}", file=out)
     return 0
 
 

@@ -122,6 +122,9 @@ class ChatData:
     def __init__(self) -> None:
         self.awaiting: Awaiting | None = None  # the answer the /settings menu waits for
         self.place: str | None = None  # the place named in /settings, before its radius
+        # Stories whose "Why this alert?" was answered here lately, and when: a repeat tap
+        # is pointed at that answer instead of writing it again.
+        self.explained: dict[int, datetime] = {}
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

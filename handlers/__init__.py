@@ -17,6 +17,7 @@ from handlers import (
     delivery,
     drafts,
     errors,
+    feedback,
     filters,
     latest,
     menu,
@@ -71,6 +72,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
+    app.add_handler(CommandHandler("feedback", feedback.feedback))
+    app.add_handler(_on_tap(feedback.turn_page, callbacks.FeedbackPage))
+    app.add_handler(_on_tap(feedback.why, callbacks.WhyAlert))
+    app.add_handler(_on_tap(feedback.not_relevant, callbacks.FlagTap))
     app.add_handler(CommandHandler("sources", sources.sources))
     app.add_handler(_on_tap(sources.turn_page, callbacks.SourcesPage))
     app.add_handler(CommandHandler("addsource", sources.addsource))

@@ -17,6 +17,7 @@ import aiosqlite
 from storage.admin import AdminRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
+from storage.feedback import FeedbackRepository
 from storage.filters import FilterRepository
 from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
@@ -73,6 +74,7 @@ class Database:
         self.stats = StatsRepository(self)
         self.retention = RetentionRepository(self)
         self.websub = WebSubRepository(self)
+        self.feedback = FeedbackRepository(self)
 
     @property
     def in_transaction(self) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from bot.delivery.admission import Admission
@@ -107,13 +108,16 @@ class Dispatcher:
             await self._outcome.record(member, result, report, in_digest=message.in_digest)
 
     async def _send_parts(self, job: Job, message: Message, admission: Admission) -> SendResult:
-        """Send a message's parts in order, each admitted on its own; answer with the first's id."""
+        """Send a message's parts in order, each admitted on its own; answer with the first's id.
+
+        The buttons go on the first part: the outbox records its id, and a button is taken
+        only on the message the outbox knows.
+        """
         chat_id = job.row.chat_id
         first: SendResult | None = None
-        for part in message.parts:
-            result = await admission.send(
-                job, partial(self._sender.send, chat_id, part, message.options)
-            )
+        for index, part in enumerate(message.parts):
+            options = message.options if index == 0 else replace(message.options, buttons=())
+            result = await admission.send(job, partial(self._sender.send, chat_id, part, options))
             if result.status is not SendStatus.SENT:
                 return result
             first = first or result

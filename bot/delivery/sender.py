@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -24,6 +24,10 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
+
+# Inline buttons under a message: rows of (label, callback data), as plain data so that
+# only this module builds Telegram's keyboard.
+Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
 
 class SendStatus(StrEnum):
@@ -57,6 +61,7 @@ class SendOptions:
     previews: bool = False
     thread_id: int | None = None  # message_thread_id of a forum topic
     paid: bool = False  # allow_paid_broadcast
+    buttons: Buttons = ()  # an inline keyboard; an edit without buttons removes any
 
 
 class Sender(Protocol):
@@ -90,6 +95,7 @@ class TelegramSender:
                 disable_notification=options.silent,
                 message_thread_id=options.thread_id,
                 allow_paid_broadcast=options.paid or None,
+                reply_markup=keyboard(options.buttons),
             )
         except TelegramError as exc:
             return _answer(exc)
@@ -106,6 +112,7 @@ class TelegramSender:
                 message_id=message_id,
                 parse_mode=ParseMode.HTML if options.html else None,
                 link_preview_options=LinkPreviewOptions(is_disabled=not options.previews),
+                reply_markup=keyboard(options.buttons),
             )
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
@@ -114,6 +121,18 @@ class TelegramSender:
         except TelegramError as exc:
             return _answer(exc)
         return SendResult(SendStatus.SENT, message_id=message_id)
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """Build the inline keyboard of some rows of buttons (None for no buttons)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
 
 
 def make_request() -> HTTPXRequest:

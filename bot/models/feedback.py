@@ -1,0 +1,55 @@
+"""What subscribers say about their alerts: a story's first report, and the stories flagged
+"not relevant"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReport:
+    """A story's first report, as the matcher read it and the pipeline labelled it."""
+
+    story_id: int
+    title: str
+    text: str
+    lang: str
+    url: str | None
+    topics: tuple[str, ...]  # as stored: the matcher's, or those an admin chose
+    places: tuple[str, ...]
+    is_admin: bool
+    is_announcement: bool
+
+    @property
+    def read_text(self) -> str:
+        """Return the text the matcher classified: the title, then the text."""
+        return f"{self.title}\n{self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedStory:
+    """A story that chats flagged "not relevant", with how many did."""
+
+    story_id: int
+    lang: str
+    text: str  # title and text, as the matcher read them
+    url: str | None
+    topics: tuple[str, ...]  # what the alert showed
+    places: tuple[str, ...]
+    chats: int  # how many chats flagged it
+    reached: int  # how many chats it was sent to, as far as the outbox still remembers
+    first_at: datetime  # the first flag
+    last_at: datetime  # the newest flag
+
+
+class Flag(StrEnum):
+    """What a press of "Not relevant" (or of its undo) came to."""
+
+    FLAGGED = "flagged"  # recorded for the chat
+    ALREADY = "already"  # the chat had flagged it before: nothing counted twice
+    UNDONE = "undone"  # the press was taken back
+    NOT_FLAGGED = "not_flagged"  # an undo of a flag that is not there
+    NOT_YOURS = "not_yours"  # an undo by someone other than who flagged it
+    REFUSED = "refused"  # the chat was never sent this story in this message
