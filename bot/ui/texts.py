@@ -721,18 +721,28 @@ def why_alert(ui: UI, reasons: AlertReasons) -> str:
 def flagged_page(
     ui: UI, stories: Sequence[FlaggedStory], *, total: int, offset: int, now: datetime
 ) -> str:
-    """Render one page of /feedback: flagged stories, the most recently flagged first."""
-    lines = [ui._("🚩 <b>Flagged as not relevant</b> – {n} stories, newest first").format(n=total)]
+    """Render one page of /feedback: flagged stories, the most recently flagged first, each
+    with an excerpt, its topics and how many of the chats it reached flagged it."""
+    heading = ui.ngettext(
+        "🚩 <b>Marked as not relevant</b>: {n} story, the latest marked first",
+        "🚩 <b>Marked as not relevant</b>: {n} stories, the latest marked first",
+        total,
+    )
+    lines = [heading.format(n=total)]
     for number, story in enumerate(stories, start=offset + 1):
         excerpt = escape(_short(" ".join(story.text.split()), 200))
         href = safe_href(story.url) if story.url else None
         shown = f'<a href="{href}">{excerpt}</a>' if href else excerpt
         labels = ", ".join(escape(ui.topic(name)) for name in story.topics) or ui._("no topic")
-        count = ui._("chats flagging it: {n} of {total}").format(n=story.chats, total=story.reached)
+        count = ui.ngettext(
+            "marked by {n} of {total} chat it reached",
+            "marked by {n} of {total} chats it reached",
+            story.reached,
+        ).format(n=story.chats, total=story.reached)
         lines.append(
             f"{number}. {shown}\n   {labels} · {count} · {ago(ui, story.last_at, now)}"
             f" · #{story.story_id}"
         )
     if not stories:
-        lines.append(ui._("No alert has been flagged yet."))
+        lines.append(ui._("No alert has been marked as not relevant yet."))
     return "\n".join(lines)
