@@ -36,7 +36,8 @@ def _flagged(row: aiosqlite.Row) -> FlaggedStory:
         topics=load_list(row["topics"]),
         places=load_list(row["places"]),
         chats=int(row["chats"]),
-        reached=int(row["reached"]),
+        # The outbox forgets old rows; a story reached at least the chats that flagged it.
+        reached=max(int(row["reached"]), int(row["chats"])),
         first_at=first,
         last_at=last,
     )
@@ -75,7 +76,7 @@ class FeedbackRepository(Repository):
                 (
                     report.story_id,
                     report.lang,
-                    report.read_text.strip(),
+                    report.shown_text,
                     report.url,
                     dump_list(report.topics),
                     dump_list(report.places),

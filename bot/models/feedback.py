@@ -27,6 +27,18 @@ class StoryReport:
         """Return the text the matcher classified: the title, then the text."""
         return f"{self.title}\n{self.text}"
 
+    @property
+    def shown_text(self) -> str:
+        """Return the report as a reader reads it: the title only where the text lacks it.
+
+        A channel post's title is its own first words; repeating them would make a corpus
+        item read twice what it says once.
+        """
+        title, text = self.title.strip(), self.text.strip()
+        if not title or text.startswith(title[: max(len(title) - 1, 1)]):
+            return text or title
+        return f"{title}\n{text}"
+
 
 @dataclass(frozen=True, slots=True)
 class FlaggedStory:
@@ -34,7 +46,7 @@ class FlaggedStory:
 
     story_id: int
     lang: str
-    text: str  # title and text, as the matcher read them
+    text: str  # the report as a reader reads it (`StoryReport.shown_text`)
     url: str | None
     topics: tuple[str, ...]  # what the alert showed
     places: tuple[str, ...]

@@ -7,7 +7,8 @@
 CREATE TABLE flagged_stories (
     story_id    INTEGER PRIMARY KEY,              -- stories.id when it was flagged
     lang        TEXT    NOT NULL,
-    text        TEXT    NOT NULL,                 -- title and text, as the matcher read them
+    text        TEXT    NOT NULL,                 -- the report: its title (unless the text
+                                                  -- opens with it) and its text
     url         TEXT,
     topics      TEXT    NOT NULL DEFAULT '[]',    -- JSON: the topics the alert showed
     places      TEXT    NOT NULL DEFAULT '[]',
