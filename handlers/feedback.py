@@ -6,6 +6,7 @@ A tap counts only for the chat its message is in and only on the alert that chat
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from telegram import (
@@ -20,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import ChatData, Context, Core
+from bot.delivery.split import split_html
 from bot.feedback import flags
 from bot.feedback.why import explain_alert
 from bot.models import Flag
@@ -28,6 +30,8 @@ from bot.ui.callbacks import FeedbackPage, FlagTap, UndoNotRelevant, WhyAlert
 from bot.ui.i18n import N_
 from bot.ui.texts import UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
+
+log = logging.getLogger(__name__)
 
 PAGE = 5
 EXPLAINED_FOR = timedelta(minutes=10)  # a repeated "Why" within this points at the answer
@@ -62,24 +66,30 @@ async def _keyboard(query: CallbackQuery, ui: UI, story_id: int, *, flagged: boo
     try:
         await query.edit_message_reply_markup(markup)
     except BadRequest as exc:
+        # The flag stands whatever happens to the buttons: an alert too old to edit, say.
         if "not modified" not in exc.message.lower():
-            raise
+            log.info("could not change the buttons of an alert: %s", exc.message)
 
 
-def _asked_lately(chat_data: ChatData | None, story_id: int, now: datetime) -> bool:
-    """Tell whether this chat was answered about this story lately; note that it is now."""
+def _answered_lately(chat_data: ChatData | None, story_id: int, now: datetime) -> bool:
+    """Tell whether this chat was told why about this story within `EXPLAINED_FOR`."""
     if chat_data is None:
         return False
     explained = chat_data.explained
     for story, when in list(explained.items()):
         if now - when > EXPLAINED_FOR:
             del explained[story]
-    if story_id in explained:
-        return True
+    return story_id in explained
+
+
+def _note_answered(chat_data: ChatData | None, story_id: int, now: datetime) -> None:
+    """Remember that this chat was told why about this story (a bounded few per chat)."""
+    if chat_data is None:
+        return
+    explained = chat_data.explained
     if len(explained) >= EXPLAINED_MAX:
         del explained[min(explained, key=explained.__getitem__)]
     explained[story_id] = now
-    return False
 
 
 async def why(update: Update, context: Context) -> None:
@@ -103,15 +113,18 @@ async def why(update: Update, context: Context) -> None:
     if reasons is None:
         await query.answer(ui._(NOT_THIS))
         return
-    if _asked_lately(context.chat_data, button.story, core.clock.now()):
+    now = core.clock.now()
+    if _answered_lately(context.chat_data, button.story, now):
         await query.answer(ui._("The answer was sent a moment ago: see above."))
         return
     await query.answer()
-    await message.reply_text(
-        texts.why_alert(ui, reasons),
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    for part in split_html(texts.why_alert(ui, reasons)):
+        await message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    _note_answered(context.chat_data, button.story, now)
 
 
 async def not_relevant(update: Update, context: Context) -> None:

@@ -8,10 +8,13 @@ for nothing. In a group the flag is the chat's; only the member who set it takes
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from bot.models import Flag
 from storage import Database
+
+log = logging.getLogger(__name__)
 
 
 async def delivered(db: Database, *, story_id: int, chat_id: int, message_id: int) -> bool:
@@ -30,6 +33,8 @@ async def flag(
     if report is None or report.is_announcement:
         return Flag.REFUSED
     added = await db.feedback.flag(report, chat_id=chat_id, user_id=user_id, now=now)
+    if added:
+        log.info("chat %d marked story %d not relevant", chat_id, story_id)
     return Flag.FLAGGED if added else Flag.ALREADY
 
 
@@ -46,4 +51,5 @@ async def unflag(
         if who != user_id:
             return Flag.NOT_YOURS
         await db.feedback.unflag(story_id, chat_id)
+    log.info("chat %d took back its mark on story %d", chat_id, story_id)
     return Flag.UNDONE
