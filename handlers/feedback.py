@@ -145,16 +145,16 @@ async def not_relevant(update: Update, context: Context) -> None:
         result = await flags.flag(
             core.db, **where, user_id=query.from_user.id, now=core.clock.now()
         )
-    await query.answer(ui._(ANSWERS[result]))
     if result is not Flag.REFUSED and result is not Flag.NOT_YOURS:
+        # The buttons first: once the press is answered they show what it did.
         flagged = result in {Flag.FLAGGED, Flag.ALREADY}
         await _keyboard(query, ui, button.story, flagged=flagged)
+    await query.answer(ui._(ANSWERS[result]))
 
 
 async def _page(core: Core, ui: UI, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
     stories = await core.db.feedback.page(offset=offset, limit=PAGE + 1)
-    total = await core.db.feedback.count()
-    body = texts.flagged_page(ui, stories[:PAGE], total=total, offset=offset, now=core.clock.now())
+    body = texts.flagged_page(ui, stories[:PAGE], offset=offset, now=core.clock.now())
     buttons = []
     if offset > 0:
         newer = FeedbackPage(max(offset - PAGE, 0)).encode()

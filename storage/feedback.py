@@ -15,13 +15,15 @@ from bot.models import FlaggedStory, StoryReport
 from bot.runtime.clock import from_timestamp
 from storage._base import Repository, dump_list, load_list
 
+# Each count is a search of one story's rows (feedback's key, outbox_story), so a page costs
+# its own rows, however many stories were ever flagged or sent.
 _FLAGGED = """
-    SELECT s.story_id, s.lang, s.text, s.url, s.topics, s.places, s.first_at,
-           COUNT(*) AS chats, MAX(f.created_at) AS last_at,
+    SELECT s.story_id, s.lang, s.text, s.url, s.topics, s.places, s.first_at, s.last_at,
+           (SELECT COUNT(*) FROM feedback f WHERE f.story_id = s.story_id) AS chats,
            (SELECT COUNT(*) FROM outbox o
             WHERE o.story_id = s.story_id AND o.status = 'sent') AS reached
-    FROM feedback f JOIN flagged_stories s ON s.story_id = f.story_id
-    GROUP BY s.story_id
+    FROM flagged_stories s
+    WHERE EXISTS (SELECT 1 FROM feedback f WHERE f.story_id = s.story_id)
 """
 
 
@@ -71,8 +73,9 @@ class FeedbackRepository(Repository):
         """Record that a chat found a story not relevant; False if it had said so already."""
         async with self._db.transaction():
             await self._db.execute(
-                "INSERT INTO flagged_stories (story_id, lang, text, url, topics, places, first_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (story_id) DO NOTHING",
+                "INSERT INTO flagged_stories"
+                " (story_id, lang, text, url, topics, places, first_at, last_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (story_id) DO NOTHING",
                 (
                     report.story_id,
                     report.lang,
@@ -81,6 +84,7 @@ class FeedbackRepository(Repository):
                     dump_list(report.topics),
                     dump_list(report.places),
                     now.timestamp(),
+                    now.timestamp(),
                 ),
             )
             cursor = await self._db.execute(
@@ -88,7 +92,13 @@ class FeedbackRepository(Repository):
                 " VALUES (?, ?, ?, ?) ON CONFLICT (story_id, chat_id) DO NOTHING",
                 (report.story_id, chat_id, user_id, now.timestamp()),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            await self._db.execute(
+                "UPDATE flagged_stories SET last_at = ? WHERE story_id = ? AND last_at < ?",
+                (now.timestamp(), report.story_id, now.timestamp()),
+            )
+            return True
 
     async def flagged_by(self, story_id: int, chat_id: int) -> int | None:
         """Return who flagged a story for a chat, or None if the chat has not."""
@@ -110,17 +120,17 @@ class FeedbackRepository(Repository):
                 " AND NOT EXISTS (SELECT 1 FROM feedback WHERE story_id = ?)",
                 (story_id, story_id),
             )
+            await self._db.execute(
+                "UPDATE flagged_stories SET last_at ="
+                " (SELECT MAX(created_at) FROM feedback WHERE story_id = ?) WHERE story_id = ?",
+                (story_id, story_id),
+            )
         return True
-
-    async def count(self) -> int:
-        """Return how many stories are flagged by at least one chat."""
-        row = await self._db.fetchone("SELECT COUNT(DISTINCT story_id) FROM feedback")
-        return int(row[0]) if row else 0
 
     async def page(self, *, offset: int, limit: int) -> list[FlaggedStory]:
         """Return flagged stories, the most recently flagged first, a page at a time."""
         rows = await self._db.fetchall(
-            _FLAGGED + " ORDER BY last_at DESC, s.story_id DESC LIMIT ? OFFSET ?",
+            _FLAGGED + " ORDER BY s.last_at DESC, s.story_id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
         return [_flagged(row) for row in rows]

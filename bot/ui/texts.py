@@ -718,17 +718,10 @@ def why_alert(ui: UI, reasons: AlertReasons) -> str:
     return "\n".join(lines)
 
 
-def flagged_page(
-    ui: UI, stories: Sequence[FlaggedStory], *, total: int, offset: int, now: datetime
-) -> str:
+def flagged_page(ui: UI, stories: Sequence[FlaggedStory], *, offset: int, now: datetime) -> str:
     """Render one page of /feedback: flagged stories, the most recently flagged first, each
     with an excerpt, its topics and how many of the chats it reached flagged it."""
-    heading = ui.ngettext(
-        "🚩 <b>Marked as not relevant</b>: {n} story, the latest marked first",
-        "🚩 <b>Marked as not relevant</b>: {n} stories, the latest marked first",
-        total,
-    )
-    lines = [heading.format(n=total)]
+    lines = [ui._("🚩 <b>Marked as not relevant</b>, the latest marked first")]
     for number, story in enumerate(stories, start=offset + 1):
         excerpt = escape(_short(" ".join(story.text.split()), 200))
         href = safe_href(story.url) if story.url else None

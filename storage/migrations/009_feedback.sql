@@ -12,8 +12,10 @@ CREATE TABLE flagged_stories (
     url         TEXT,
     topics      TEXT    NOT NULL DEFAULT '[]',    -- JSON: the topics the alert showed
     places      TEXT    NOT NULL DEFAULT '[]',
-    first_at    REAL    NOT NULL
+    first_at    REAL    NOT NULL,                 -- the first mark
+    last_at     REAL    NOT NULL                  -- the newest mark standing: /feedback's order
 );
+CREATE INDEX flagged_stories_last ON flagged_stories(last_at, story_id);
 
 -- One press of "Not relevant": the chat it counts for (the chat the alert was in) and who
 -- pressed it (only they take it back). A second press by the chat adds nothing.
