@@ -72,9 +72,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 verdict = self._budget.charge(user.id, self._clock.now().timestamp())
                 if verdict is not Verdict.ADMIT:
                     _drop(coroutine)
-                    if verdict is Verdict.WARN:
-                        await _slow_down(update)
-                    return
+                    if verdict is Verdict.IGNORE:
+                        return
+                    coroutine = _slow_down(update)  # after the answers it is owed, in turn
             key = chat.id if chat is not None else user.id if user is not None else None
         if key is None:
             await coroutine
@@ -130,6 +130,14 @@ async def screen(update: Update, context: Context) -> None:
     message = update.message or update.channel_post
     if message is None:
         return
+    document = message.document.file_name if message.document else None
+    if any(has_lone_surrogate(text) for text in (message.text, message.caption, document)):
+        # Nothing can encode it (not even PTB, to find the command): say so, where the
+        # message was for the bot, and run nothing.
+        if message.chat.type == "private" or (message.text or "").startswith("/"):
+            ui = await ui_of(update, context)
+            await reply(message, ui._(UNREADABLE))
+        raise ApplicationHandlerStop
     command = _command(message) if message.text else None
     if command is not None:
         name, addressed, _ = command
@@ -138,13 +146,6 @@ async def screen(update: Update, context: Context) -> None:
             raise ApplicationHandlerStop
         if addressed is not None and addressed.lower() != (context.bot.username or "").lower():
             raise ApplicationHandlerStop  # for another bot in the group
-    private = message.chat.type == "private"
-    document = message.document.file_name if message.document else None
-    if any(has_lone_surrogate(text) for text in (message.text, message.caption, document)):
-        if command is not None or private:
-            ui = await ui_of(update, context)
-            await reply(message, ui._(UNREADABLE))
-        raise ApplicationHandlerStop
     if command is not None:
         name, _, length = command
         limit = ARGUMENT_LIMITS.get(name, MAX_ARGUMENT_CHARS)

@@ -247,8 +247,8 @@ def _check_file(path: Path, *, create: bool) -> bool:
     if not path.exists():
         if not path.parent.is_dir():
             raise DatabaseFileError(
-                f"the folder of the database, {path.parent}, does not exist "
-                "(a mount that failed, or a typo in OUTPOST_DATABASE?): create it or fix the path"
+                f"the database {path} is in a folder that does not exist ({path.parent}; "
+                "a mount that failed, or a typo in OUTPOST_DATABASE?): create it or fix the path"
             )
         if not create:
             raise DatabaseFileError(

@@ -213,15 +213,23 @@ class PacedRateLimiter(BaseRateLimiter[Pacing]):
     def __init__(self, admission: Admission, *, on_answer: Callable[[], None] | None = None):
         self._admission = admission
         self._on_answer = on_answer
-        self._stack = AsyncExitStack()
+        self._stack: AsyncExitStack | None = None
 
     async def initialize(self) -> None:
-        """Open the admission for the life of the bot."""
-        await self._stack.enter_async_context(self._admission.open())
+        """Nothing yet: the admission is held open from the first message on."""
 
     async def shutdown(self) -> None:
-        """Close the admission (the dispatcher, if still running, keeps its own hold)."""
-        await self._stack.aclose()
+        """Let go of the admission (the dispatcher, if still running, keeps its own hold)."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
+
+    async def _open(self) -> None:
+        """Hold the admission open until shutdown (PTB skips that if start-up failed)."""
+        if self._stack is None:
+            stack = AsyncExitStack()
+            await stack.enter_async_context(self._admission.open())
+            self._stack = stack
 
     async def process_request(  # noqa: PLR0917 -- PTB's signature
         self,
@@ -237,6 +245,8 @@ class PacedRateLimiter(BaseRateLimiter[Pacing]):
             return await callback(*args, **kwargs)
         chat = data.get("chat_id")
         chat_id = chat if endpoint in MESSAGE_METHODS and isinstance(chat, int) else None
+        if chat_id is not None:
+            await self._open()
         while True:
             if chat_id is not None:
                 await self._admission.reply_turn(chat_id)

@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -129,27 +131,36 @@ def _is_local_name(host: str) -> bool:
 def check_url(url: str, *, allow_private: bool) -> str | None:
     """Return why a URL must not be fetched, judging only what the URL says, or None if OK.
 
-    Besides the scheme and the host, the spelling: a URL with a user name or password
-    (`trusted.example@127.0.0.1`), a backslash before the host or a host spelled with
-    percent-escapes (`127.0.0.1%2e`) is refused whatever it points at, since parsers
-    disagree about where such a host ends, and no feed needs them.
+    The host is judged as the HTTP client will connect to it (`source_host`), so no
+    spelling means one host here and another there. Besides the scheme and the host, the
+    spelling: a URL with a user name or password (`trusted.example@127.0.0.1`), a backslash
+    before the host or a host spelled with percent-escapes (`127.0.0.1%2e`) is refused
+    whatever it points at, since parsers disagree about where such a host ends, and no feed
+    needs them.
     """
+    text = url.strip()
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
         _ = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError as exc:
+        parsed = httpx.URL(text)
+    except (ValueError, httpx.InvalidURL) as exc:
         return f"malformed URL: {exc}"
     scheme = parts.scheme.lower()
     if scheme not in _ALLOWED_SCHEMES:
         return f"scheme {scheme or '(none)'!r} is not http or https"
-    if "@" in parts.netloc or "\\" in parts.netloc:
+    if parsed.userinfo or "@" in parts.netloc or "\\" in parts.netloc:
         return "the URL names a user (user@host), which no source needs and which can hide the host"
-    host = parts.hostname
+    host = source_host(parsed)
     if not host:
         return "URL has no host"
     if _ODD_HOST.intersection(host):
         return f"host {host!r} is spelled with characters no host name has"
     return None if allow_private else _host_refusal(host)
+
+
+def source_host(url: httpx.URL) -> str:
+    """Return the host the HTTP client connects to for a URL (IDNA-encoded, lower case)."""
+    return url.raw_host.decode("ascii", errors="replace").lower()
 
 
 def _host_refusal(host: str) -> str | None:
@@ -208,9 +219,9 @@ class UrlGuard:
         reason = self.url_refusal(url)
         if reason is not None or self.allow_private:
             return reason
-        parts = urlsplit(url.strip())
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        parsed = httpx.URL(url.strip())
+        host = source_host(parsed)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             async with asyncio.timeout(RESOLVE_AT_ADD_S):
                 addresses = await self.resolve(host, port)

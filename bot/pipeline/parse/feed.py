@@ -349,10 +349,9 @@ def parse_feed(
     mended = _mended(body, content_type)
     if mended is not None:
         body, stray = mended
-        read = parse_feed(
-            body, content_type="text/xml; charset=utf-8", base_url=base_url, fast=fast
-        )
-        return _with_stray_bytes(read, stray)
+        # UTF-8 for certain: the mojibake check, which is about a wrong charset, does not
+        # apply (and the stray bytes' Latin-1 letters must not tip it).
+        return _with_stray_bytes(_read(body, "utf-8", base_url, fast=fast, sure=True), stray)
     encoding = _choose_encoding(body, content_type)
     if encoding is None:
         return ParseResult(
@@ -368,10 +367,20 @@ def parse_feed(
     # No Content-Location on purpose: feedparser would resolve every <guid> against it too,
     # so "item-17" would become "https://host/item-17" and keys would change with the URL.
     # Relative item links are resolved against base_url afterwards instead.
+    return _read(body, encoding, base_url, fast=fast)
+
+
+def _read(
+    body: bytes, encoding: str, base_url: str | None, *, fast: bool, sure: bool = False
+) -> ParseResult:
+    """Read a document in a settled encoding: the fast path if it can, else feedparser.
+
+    `sure`: the encoding is known to be right, so the text is not checked for mojibake.
+    """
     quick = _fast_path(body, encoding) if fast else None
     if quick is not None:
-        return _result(quick, base_url)
-    return _slow_path(body, encoding, base_url)
+        return _result(quick, base_url, sure=sure)
+    return _slow_path(body, encoding, base_url, sure=sure)
 
 
 def _with_stray_bytes(read: ParseResult, stray: int) -> ParseResult:
@@ -385,7 +394,7 @@ def _with_stray_bytes(read: ParseResult, stray: int) -> ParseResult:
     )
 
 
-def _slow_path(body: bytes, encoding: str, base_url: str | None) -> ParseResult:
+def _slow_path(body: bytes, encoding: str, base_url: str | None, *, sure: bool) -> ParseResult:
     """Read any RSS or Atom document with feedparser, unless it nests like a parser bomb."""
     if too_deep(_without_nuls(body), html=False):
         # feedparser's time grows with the nesting; the fast path's parser refuses it too.
@@ -404,7 +413,7 @@ def _slow_path(body: bytes, encoding: str, base_url: str | None) -> ParseResult:
         # A parser crash on hostile input is a property of the document, not a bug here.
         logger.warning("feedparser failed on %s", base_url, exc_info=True)
         return ParseResult(error=ErrorKind.MALFORMED, detail=f"parser failed: {exc!r}")
-    return _result(parsed, base_url)
+    return _result(parsed, base_url, sure=sure)
 
 
 def _declaration_first(body: bytes) -> bytes:
@@ -429,7 +438,7 @@ def _fast_path(body: bytes, encoding: str) -> dict[str, Any] | None:
     return read_rss(body.removeprefix(codecs.BOM_UTF8))
 
 
-def _result(parsed: Any, base_url: str | None) -> ParseResult:
+def _result(parsed: Any, base_url: str | None, *, sure: bool = False) -> ParseResult:
     feed = parsed.get("feed") or {}
     feed_title = _title(feed.get("title"), feed.get("title_detail")) or None
     entries = [entry for entry in parsed.get("entries") or [] if isinstance(entry, Mapping)]
@@ -440,7 +449,7 @@ def _result(parsed: Any, base_url: str | None) -> ParseResult:
     # Soft warnings (encoding overridden, non-XML content type) are not damage.
     if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
         problem = None
-    if _looks_like_mojibake(_text_sample(feed_title, items)):
+    if not sure and _looks_like_mojibake(_text_sample(feed_title, items)):
         return ParseResult(error=ErrorKind.ENCODING, detail="text decodes to mojibake")
     if not entries and not parsed.get("version"):
         return ParseResult(error=ErrorKind.NOT_A_FEED, detail="no RSS or Atom root element")
