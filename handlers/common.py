@@ -51,9 +51,10 @@ def has_lone_surrogate(text: str | None) -> bool:
 
 
 def _parts(text: str, *, html: bool) -> list[str]:
+    """Return the messages a text goes as: sendable, each within Telegram's length, none empty."""
     text = sendable(text)
     parts = split_html(text) if html else split_plain(text)
-    return parts or ["…"]
+    return [part for part in parts if part.strip()] or ["…"]
 
 
 def fit(text: str, *, html: bool) -> str:

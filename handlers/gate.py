@@ -30,7 +30,7 @@ from bot.context import Context
 from bot.runtime.clock import Clock
 from bot.runtime.flood import CommandBudget, Verdict
 from bot.ui.i18n import N_, pick_language, translator
-from handlers.common import has_lone_surrogate, reply, ui_of
+from handlers.common import answer, has_lone_surrogate, reply, ui_of
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ async def _slow_down(update: Update) -> None:
     tr = translator(pick_language(user.language_code if user else None))
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(tr.gettext(SLOW_DOWN))
+            await answer(update.callback_query, tr.gettext(SLOW_DOWN))
         elif update.effective_message is not None:
             await reply(update.effective_message, tr.gettext(SLOW_DOWN))
     except TelegramError as exc:
