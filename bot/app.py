@@ -57,8 +57,8 @@ from bot.runtime.flood import CommandBudget
 from bot.runtime.heap import settle_heap
 from bot.runtime.listener import serving
 from bot.runtime.metrics import Metrics
-from bot.runtime.websub_http import add_websub_routes
 from bot.runtime.updates import UpdatesHealth
+from bot.runtime.websub_http import add_websub_routes
 from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.ui import texts
@@ -238,6 +238,8 @@ async def _start(
         task = asyncio.create_task(poller.run(), name="poller")
         app.bot_data.tasks.append(task)
         heartbeats.expect("poll", task)
+    if app.bot_data.updates is not None:
+        heartbeats.watch("updates", app.bot_data.updates.problem)  # /readyz fails when deaf
     if app.job_queue is not None:
         watch_every = min(settings.deaf_after / 4, 30.0)
         app.job_queue.run_repeating(_watch_updates, interval=watch_every, name="updates-watch")

@@ -24,7 +24,7 @@ from bot.pipeline.fetch.ssrf import UrlGuard
 from bot.pipeline.websub import Subscriber
 from bot.pipeline.workers import make_process_pool
 from bot.runtime.clock import Clock, SystemClock
-from bot.settings import Settings
+from bot.settings import Settings, default_data_dir
 from storage import Database, open_database
 
 
@@ -45,7 +45,14 @@ class Services:
 
 @contextlib.asynccontextmanager
 async def open_db(settings: Settings) -> AsyncIterator[Database]:
-    """Open only the database, for the commands that need nothing else; closed on exit."""
+    """Open only the database, for the commands that need nothing else; closed on exit.
+
+    The platform's own data folder is created for the default database the first time; a
+    folder the operator named (OUTPOST_DATA_DIR, OUTPOST_DATABASE) must exist, since a
+    missing one is a failed mount or a typo (`storage.open_database` says so).
+    """
+    if settings.data_dir == default_data_dir() and settings.database.parent == settings.data_dir:
+        await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
     db = await open_database(settings.database, create=settings.create_database)
     try:
         yield db

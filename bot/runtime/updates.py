@@ -5,7 +5,8 @@ nothing else shows it. `UpdatesHealth` notes when getUpdates last answered and w
 other call to Telegram last did (`bot.delivery.sender` tells it), and calls the bot deaf
 when the first is older than `deaf_after` while the second is recent: Telegram answers,
 only the updates do not come. `check` says so once at ERROR (and once when it hears
-again); `last_updates_ok` is the figure a readiness probe reads.
+again); `problem` is what /readyz says while it lasts (`bot.runtime.health`), and
+`last_updates_ok` the time a probe can read.
 
 Times are the injectable clock's, so tests move them by hand.
 """
@@ -52,6 +53,16 @@ class UpdatesHealth:
         if now - heard <= self._deaf_after:
             return False
         return self.last_other_ok is not None and now - self.last_other_ok <= self._deaf_after
+
+    def problem(self) -> str | None:
+        """Say what is wrong for a readiness probe, or None while updates arrive."""
+        if not self.deaf():
+            return None
+        heard = self.last_updates_ok.isoformat() if self.last_updates_ok else "never"
+        return (
+            f"no updates from Telegram for over {self._deaf_after.total_seconds():.0f} s "
+            f"while it answers other calls (last: {heard})"
+        )
 
     def check(self) -> bool:
         """Log, once each way, that the bot went deaf or hears again; return `deaf()`."""

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 
-from bot.app import OutpostApp, notify_admins
+from bot.app import OutpostApp, build_application, notify_admins, running
+from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from bot.runtime.updates import UpdatesHealth
 from sandbox import SandboxBotAPI
 from tests.helpers.chat import ALICE, say
-from tests.helpers.settings import ADMIN_ID
+from tests.helpers.settings import ADMIN_ID, make_settings
 
 
 @pytest.mark.parametrize(
@@ -55,7 +58,8 @@ async def test_a_bot_that_stops_hearing_says_so_once_at_error(
 
     clock.advance(timedelta(minutes=6))
     # Telegram answers the bot's other calls (a notice to the admins)...
-    assert await notify_admins(outpost, outpost.bot_data.core.settings, "still sending") == 1
+    settings = outpost.bot_data.core.settings
+    assert await notify_admins(outpost, settings, lambda _ui: "still sending") == 1
     # ...while no update has come for longer than OUTPOST_DEAF_AFTER (five minutes).
     assert updates.check()
     assert updates.check()
@@ -81,3 +85,24 @@ def test_the_watch_judges_deafness_by_the_injected_clock(clock: ManualClock) -> 
     updates.updates_failed("NetworkError")
     assert updates.deaf()
     assert updates.last_failure == "NetworkError"
+
+
+async def test_readyz_fails_while_the_bot_is_deaf(
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+) -> None:
+    settings = make_settings(
+        sandbox, tmp_path, http_listen="127.0.0.1:0", stall_after=86_400.0, deaf_after=60.0
+    )
+    app = build_application(settings, clock=clock, poll_jobs=False, timer=ClockTimer(clock))
+    async with running(app), httpx.AsyncClient(timeout=10) as http:
+        readyz = f"http://127.0.0.1:{app.bot_data.http_port}/readyz"
+        await say(sandbox, ALICE, "/start")
+        assert (await http.get(readyz)).json()["checks"]["updates"] == "ok"
+        sandbox.fail_next("getUpdates", error_code=404, description="Not Found", count=1_000_000)
+        await sandbox.wait_for(lambda: any(e[0] == "getUpdates" for e in sandbox.errors_returned))
+        clock.advance(timedelta(seconds=61))
+        sandbox.register_chat(ADMIN_ID)
+        await notify_admins(app, settings, lambda _ui: "still sending")  # other calls answered
+        answer = await http.get(readyz)
+        assert answer.status_code == 503
+        assert answer.json()["reason"].startswith("updates: no updates from Telegram for over 60 s")

@@ -85,7 +85,7 @@ async def test_a_429_storm_over_command_replies_loses_none(
         assert "/topics" in (first.text or "")  # in the order they were asked
         assert "went wrong" not in (second.text or "")
     limited.register_chat(ADMIN_ID)
-    await notify_admins(app, app.bot_data.core.settings, "<b>notice</b> after the storm")
+    await notify_admins(app, app.bot_data.core.settings, lambda _ui: "<b>notice</b> after a storm")
     assert "notice" in (limited.last_to(ADMIN_ID).text or "")
 
 
