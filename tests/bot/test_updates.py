@@ -25,7 +25,7 @@ from tests.helpers.settings import ADMIN_ID, make_settings
 async def test_a_transient_error_on_get_updates_and_the_bot_answers_again(
     sandbox: SandboxBotAPI, outpost: OutpostApp, code: int, description: str
 ) -> None:
-    assert "Welcome" in await say(sandbox, ALICE, "/start")
+    assert "watches public sources" in await say(sandbox, ALICE, "/start")
     # Telegram's own incident: the next few getUpdates fail the way it answers then.
     sandbox.fail_next("getUpdates", error_code=code, description=description, count=3)
     await sandbox.wait_for(

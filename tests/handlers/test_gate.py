@@ -53,7 +53,7 @@ async def test_a_command_for_another_bot_is_not_ours(sandbox: SandboxBotAPI, cor
         chat_id=GROUP, user_id=ALICE, chat_type="supergroup", text="/start@Outpost_Sandbox_Bot"
     )
     await sandbox.wait_for_messages(GROUP, 2)
-    assert "Welcome" in (sandbox.last_to(GROUP).text or "")
+    assert "watches public sources" in (sandbox.last_to(GROUP).text or "")
 
 
 async def test_a_forwarded_command_never_runs(sandbox: SandboxBotAPI, core: Core) -> None:
