@@ -78,6 +78,9 @@ async def reply(
     """Answer a message in its chat: the one way handlers reply.
 
     A text longer than one message goes as several, in order; the buttons ride on the last.
+    Pacing is the application's (`bot.delivery.sender.PacedRateLimiter`): each part waits
+    for its chat's turn at the admission the alerts share, ahead of them, and a 429 is
+    waited out there and the part sent again.
     `previews` None leaves link previews as Telegram shows them.
     """
     parts = _parts(text, html=html)
