@@ -27,11 +27,11 @@ from bot.matching.explain import LineError, classify_line, explain
 from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
-from bot.runtime.logs import setup_logging
+from bot.runtime.logs import redact_uncaught, setup_logging
 from bot.runtime.probe import probe
 from bot.services import load_matcher, open_db, open_services
 from bot.settings import Settings, SettingsError, find_env_file, load_settings
-from storage import Database
+from storage import Database, DatabaseFileError
 from storage.backup import BackupError, backup, restore
 
 log = logging.getLogger("outpost")
@@ -129,11 +129,21 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911, PLR0912 --
     except SettingsError as exc:
         print(f"outpost: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _command(args, settings)
+    except DatabaseFileError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: PLR0911 -- one return a command
+    """Run one command with the settings read."""
     level = settings.log_level
     if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
         level = "WARNING"  # the demo's transcript is its output; logs only when asked for
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     setup_logging(level, secrets=[token], fmt=settings.log_format)
+    redact_uncaught([token])
     match args.command:
         case "run":
             return _run(settings)
@@ -182,7 +192,7 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import build_application  # noqa: PLC0415 -- PTB loads only for the bot itself
+    from bot.app import build_application, token_rejected  # noqa: PLC0415 -- PTB loads only for the bot itself
 
     env = find_env_file()
     log.info(
@@ -190,7 +200,19 @@ def _run(settings: Settings) -> int:
         env.resolve() if env else "the environment (no .env found)",
         settings.database,
     )
-    build_application(settings, freeze_heap=True).run_polling()
+    try:
+        # Start-up retries what the network or Telegram refuse for a while; a token
+        # Telegram rejects ends it at once, named without the token itself.
+        build_application(settings, freeze_heap=True).run_polling(bootstrap_retries=-1)
+    except Exception as exc:
+        if not token_rejected(exc):
+            raise
+        print(
+            "outpost: Telegram rejected the bot token (OUTPOST_BOT_TOKEN): check it with "
+            "@BotFather; a revoked token needs the new one.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
@@ -258,6 +280,7 @@ async def _add_source(settings: Settings, args: argparse.Namespace, out: TextIO)
                 kind=SourceKind(args.kind) if args.kind else None,
                 fetcher=None if args.no_discover else services.fetcher,
                 poll_interval=args.interval,
+                guard=services.fetcher.guard,
             )
         except (SourceRefusedError, DuplicateSourceError) as exc:
             kind = "already added" if isinstance(exc, DuplicateSourceError) else "refused"

@@ -6,7 +6,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+)
 from telegram.ext import filters as message
 
 from bot.context import Context
@@ -19,6 +25,7 @@ from handlers import (
     errors,
     feedback,
     filters,
+    gate,
     latest,
     menu,
     sources,
@@ -37,6 +44,9 @@ def _on_tap(callback: Callback, kind: type[Button]) -> CallbackQueryHandler[Cont
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every Outpost handler to the application: the one list of them."""
+    # Before anything else: edits, forwarded commands, other bots' commands and unreadable
+    # or oversized arguments stop here (handlers.gate).
+    app.add_handler(TypeHandler(Update, gate.screen), group=gate.SCREEN_GROUP)
     # Button data that stands for no button (forged, or of a kind since retired) gets a short
     # answer here; every kind of button has its handler below.
     app.add_handler(CallbackQueryHandler(start.stale_button, pattern=callbacks.undecodable))
@@ -93,7 +103,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(message.COMMAND, start.unknown))
     # Plain text in a private chat: an admin answering their /post conversation.
     app.add_handler(
-        MessageHandler(message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.reply)
+        MessageHandler(
+            message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.draft_text
+        )
     )
     app.add_error_handler(errors.on_error)
 

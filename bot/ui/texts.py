@@ -23,13 +23,24 @@ from bot.models import AuditEntry, ChatFilters, Event, FlaggedStory, Severity, S
 from bot.ui.callbacks import NotRelevant, UndoNotRelevant, WhyAlert
 from bot.ui.i18n import N_, Translator, translator
 
-__all__ = ["MESSAGE_LIMIT", "UI", "escape", "ui_for"]
+__all__ = ["MESSAGE_LIMIT", "UI", "escape", "quoted", "ui_for"]
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
 
 if TYPE_CHECKING:
     from bot.admin.intake import ImportReport
     from bot.feedback.why import AlertReasons
+
+# What a user wrote is echoed back at most this long (a 10,000-character argument is cut).
+ECHO_CHARS = 80
+
+
+def quoted(text: str, *, html: bool = True, limit: int = ECHO_CHARS) -> str:
+    """Return what a user wrote, cut to `limit` characters and escaped, ready to echo."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return escape(text) if html else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,6 +430,14 @@ def source_deactivated(ui: UI, source: Source, kind: str) -> str:
         kind=escape(kind),
         url=escape(source.url),
     )
+
+
+def chat_gone(ui: UI, chat_id: int, title: str | None) -> str:
+    """Tell admins that Telegram no longer knows a chat, which gets no more alerts."""
+    return ui._(
+        "⚠️ Telegram says chat {chat} does not exist any more (deleted, or the bot was "
+        "removed); it is marked inactive and gets no more alerts."
+    ).format(chat=f"<b>{quoted(title)}</b> ({chat_id})" if title else str(chat_id))
 
 
 def source_recovered(ui: UI, source: Source) -> str:
