@@ -79,6 +79,11 @@ PLACE_WORDS = frozenset(
 PLACE_WORDS_AFTER = frozenset(
     {"town", "village", "city", "station", "airfield", "airbase", "garrison", "camp"}
 )
+# Words for the time of day: "по минскому времени", "за мінським часом", "Minsk time" name
+# a time zone, not a place.
+TIME_WORDS = frozenset(
+    {"время", "времени", "временем", "час", "часу", "часом", "часе", "часі", "time"}
+)
 # Words that join the members of a list: "Минская и Гродненская области".
 CONJUNCTIONS = frozenset({"и", "і", "й", "та", "а", "also", "and", "or", "или", "або", "ці"})
 # The head words that name a raion or an oblast after its adjective, nominative; their case
@@ -89,7 +94,7 @@ HEAD_WORDS = {
         "райисполком", "райвыканкам", "райвиконком", "р-н",
     ),
     "oblast": (
-        "область", "вобласць", "обл", "region", "regions", "oblast", "oblasts", "voblast",
+        "область", "вобласць", "абласць", "обл", "region", "regions", "oblast", "oblasts", "voblast",
         "voblasts", "облисполком", "аблвыканкам", "облвиконком",
     ),
 }  # fmt: skip
@@ -106,10 +111,12 @@ def opens_sentence(text: str, start: int) -> bool:
     A line's first word counts, as does one after an emoji, a bullet or a hashtag: a post's
     first words are capitalised whatever they are.
     """
-    before = text[:start].rstrip(_OPENING)
-    if not before:
+    index = start - 1
+    while index >= 0 and text[index] in _OPENING:
+        index -= 1
+    if index < 0:
         return True
-    last = before[-1]
+    last = text[index]
     return last in _SENTENCE_END or not (last.isalnum() or last in ",)»”'\"")
 
 
@@ -149,6 +156,11 @@ def is_dictionary_word(word: str, langs: Sequence[str], names: Collection[str]) 
         lemmas is not None and not (own & set(lemmas))
         for lemmas in (_lemmas(folded, lang) for lang in langs)
     )
+
+
+def is_russian_word(word: str) -> bool:
+    """Tell whether pymorphy3 knows a folded word as a Russian word that is no name."""
+    return _lemmas(word, "ru") is not None
 
 
 def is_personal_name(word: str, langs: Sequence[str]) -> bool:

@@ -30,7 +30,7 @@ import itertools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache, lru_cache
@@ -56,9 +56,11 @@ from bot.matching.place_evidence import (
     PLACE_WORDS,
     PLACE_WORDS_AFTER,
     PREPOSITIONS,
+    TIME_WORDS,
     clean_gap,
     is_dictionary_word,
     is_personal_name,
+    is_russian_word,
     opens_sentence,
     shouted,
 )
@@ -95,6 +97,7 @@ _PLACE_FIELDS = frozenset(
 # "ад", "від", "из", and the locative after "в", "у", "на".
 CASES = ("gen", "loc")
 BORDER_COUNTRIES = ("ua", "pl", "lt", "lv", "ru")
+_SOFT_NOUN_ENDINGS = ("ыя", "ія", "ия")
 _BASE_MIN = 3  # a shorter base would match common short words
 
 # Nominative endings cut from a name to get its base ("Асіповічы" → "асіповіч").
@@ -122,6 +125,10 @@ _DIGRAPHS = (
     ("ya", "a"),
     ("yo", "o"),
     ("yi", "i"),
+)
+# Latin spellings write a soft vowel with i ("Homiel", "Mahiliou"); in a Cyrillic word the
+# same letters are и before a vowel ("Миоры"), which must not become "Моры" ("морской").
+_LATIN_DIGRAPHS = (
     ("ie", "e"),
     ("ia", "a"),
     ("iu", "u"),
@@ -326,14 +333,17 @@ def _figures(entry: dict[str, object], where: str) -> tuple[dict[str, float], in
     return {str(code): float(km) for code, km in border.items()}, population
 
 
-def skeleton(romanised: str) -> str:
-    """Reduce a romanised name to a skeleton that different spellings of it share."""
+def skeleton(romanised: str, *, cyrillic: bool = False) -> str:
+    """Reduce a romanised name to a skeleton that different spellings of it share; with
+    `cyrillic`, one romanised from Cyrillic (see `_LATIN_DIGRAPHS`)."""
     text = romanised.lower().translate(_CARONS)
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if (ch.isalpha() and ch.isascii()) or ch == "ł")
-    for old, new in _DIGRAPHS:
+    for old, new in _DIGRAPHS if cyrillic else _DIGRAPHS + _LATIN_DIGRAPHS:
         text = text.replace(old, new)
-    text = _U_AFTER_VOWEL.sub(r"\1v", text.translate(_LETTERS))
+    text = text.translate(_LETTERS)
+    if not cyrillic:
+        text = _U_AFTER_VOWEL.sub(r"\1v", text)
     return "".join(ch for ch, _ in itertools.groupby(text))
 
 
@@ -345,6 +355,8 @@ def _name_bases(word: str) -> set[str]:
             base = word[: -len(ending)]
             break
     bases = {base}
+    if word.endswith(_SOFT_NOUN_ENDINGS):
+        bases.add(word[:-1])  # "станцыя": "станцыю", "станцыі" keep the ы
     # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка".
     for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к")):
         if base.endswith(full) and len(base) - 1 > _BASE_MIN:
@@ -360,7 +372,7 @@ def _letter_keys(word: str) -> frozenset[str]:
             for ending in (word[-3:], word[-2:], word[-1:])
             if ending in _CASE_ENDINGS and len(word) - len(ending) >= _BASE_MIN
         }
-        return frozenset("c:" + skeleton(transliterate(c)) for c in candidates)
+        return frozenset("c:" + skeleton(transliterate(c), cyrillic=True) for c in candidates)
     if any(ch.isalpha() for ch in word):
         return frozenset({"l:" + skeleton(word)})
     return frozenset()
@@ -406,7 +418,8 @@ def _name_word(word: str, lang: str) -> tuple[list[str], str]:
     if lang != "en" and is_cyrillic(word):
         bases = sorted(_name_bases(word))
         latin = "l:" + skeleton(transliterate(word, lang))
-        return ["c:" + skeleton(transliterate(base, lang)) for base in bases], latin
+        own = ["c:" + skeleton(transliterate(base, lang), cyrillic=True) for base in bases]
+        return own, latin
     key = "l:" + skeleton(word)
     return [key], key
 
@@ -422,12 +435,19 @@ def _phrases(words: Sequence[str], lang: str) -> list[tuple[str, ...]]:
 
 
 def _adjective_phrases(word: str, lang: str) -> list[tuple[str, ...]]:
-    """Return the keys of a one-word town's adjective: "Мозырский район", "Мазырскага
-    раёна", "осиповичские военные" name their town through it."""
+    """Return the keys of the adjective of a one-word town that centres no raion, made by
+    adding -ск- to its base: "жодинские военные" name Zhodzina. (A raion's centre takes
+    the real adjective of its raion's name instead: "гродненский", not "гродский".) One
+    that pymorphy3 knows as a Russian word is some other adjective ("морской" is not of
+    Miory) and is left out."""
     if lang == "en" or not is_cyrillic(word) or any(ch.isdigit() for ch in word):
         return []
     bases = [base + "ск" for base in sorted(_name_bases(word)) if not base.endswith("ск")]
-    return [("c:" + skeleton(transliterate(base, lang)),) for base in bases]
+    return [
+        ("c:" + skeleton(transliterate(base, lang), cyrillic=True),)
+        for base in bases
+        if not is_russian_word(base + "ий")
+    ]
 
 
 class _Kind(IntEnum):
@@ -473,6 +493,7 @@ class _Words(NamedTuple):
         return self.starts[index] + len(self.surfaces[index])
 
 
+_SITES = frozenset({"airfield", "training_ground", "military_town", "crossing", "station"})
 _PRIORITY_LIST = 0  # an adjective in a list before a head word: that raion or oblast
 _PRIORITY_NAME = 1
 
@@ -496,9 +517,11 @@ class PlaceIndex:
         self._own: dict[str, frozenset[str]] = {}  # a place's one-word names, folded
         self._centres: dict[tuple[str, ...], _Entry] = {}  # raion adjectives -> their towns
         heads = {kind: {fold(word) for word in words} for kind, words in HEAD_WORDS.items()}
+        places = list(places)
+        centres = {place.centre for place in places if place.centre}
         for place in places:
             self._places[place.id] = place
-            self._add_place(place, heads)
+            self._add_place(place, heads, centres)
         for phrase, entry in self._centres.items():
             if entry.place in self._places:
                 self._index.add(phrase, entry)
@@ -512,7 +535,9 @@ class PlaceIndex:
                         keys.add(phrase[0])
             self._head_keys[kind] = frozenset(keys)
 
-    def _add_place(self, place: Place, heads: Mapping[str, set[str]]) -> None:
+    def _add_place(
+        self, place: Place, heads: Mapping[str, set[str]], centres: Collection[str]
+    ) -> None:
         """Register the phrases of one place's names."""
         entries: dict[tuple[str, ...], _Entry] = {}
         spellings = [name for names in place.names.values() for name in names]
@@ -530,7 +555,7 @@ class PlaceIndex:
                 entry = _Entry(place.id, _Kind.TYPED if typed else _Kind.NAME, proper)
                 for phrase in _phrases(words, lang):
                     entries.setdefault(phrase, entry)
-                if place.kind == "town" and len(words) == 1:
+                if place.kind == "town" and place.id not in centres and len(words) == 1:
                     for phrase in _adjective_phrases(words[0], lang):
                         entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
                 if place.kind in heads and len(words) > 1 and words[-1] in heads[place.kind]:
@@ -703,10 +728,12 @@ class PlaceIndex:
         if not matches:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
-        # The words that can only be a town's adjective ("Мозырскую"), not its name too.
-        adjectives = {m.start for m in matches if m.value.kind is _Kind.ADJECTIVE} - {
-            m.start for m in matches if m.value.kind is _Kind.NAME
-        }
+        adjectives: set[int] = set()
+        if any(match.value.kind is _Kind.HEAD for match in matches):
+            # The words that can only be a town's adjective ("Мозырскую"), not its name too.
+            adjectives = {m.start for m in matches if m.value.kind is _Kind.ADJECTIVE} - {
+                m.start for m in matches if m.value.kind is _Kind.NAME
+            }
         for start, end, entry in matches:
             if entry.kind is _Kind.HEAD:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
@@ -726,8 +753,9 @@ class PlaceIndex:
     def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
         """Keep the hits that do not overlap a stronger one: a list's shared head word
         first, then the longest name ("Гомельская область" is the oblast, not also the
-        city of Gomel); drop a raion that is a city's district ("Октябрьский район Минска")
-        and an adjective a list marks as no place ("Мозырскую область")."""
+        city of Gomel), though a site named after a town is also that town ("аэродром
+        Лида", "Лепельский полигон", "пункт пропуска Брест"); drop a raion that is a city's
+        district ("Октябрьский район Минска")."""
         taken: set[int] = set()
         chosen: list[PlaceHit] = []
         for _, hit in sorted(candidates, key=_strength):
@@ -735,8 +763,15 @@ class PlaceIndex:
             if span & taken:
                 continue
             taken |= span
-            if hit.place:
-                chosen.append(hit)
+            chosen.append(hit)
+        for site in [hit for hit in chosen if self._places[hit.place].kind in _SITES]:
+            chosen += [
+                hit._replace(evidence=f"{hit.evidence}, in the name of {site.place}")
+                for _, hit in candidates
+                if site.start <= hit.start
+                and hit.end <= site.end
+                and self._places[hit.place].kind == "town"
+            ]
         chosen.sort(key=lambda hit: hit.start)
         return [
             hit
@@ -774,8 +809,10 @@ class PlaceIndex:
         text = words.text
         after = text[words.end(end - 1) : words.starts[end]] if end < len(words.keys) else ""
         walks = [(start - 1, -1)]
-        if end < len(words.keys) and (set(after) & set("—–:") or words.norms[end] == "of"):
-            walks.append((end + (words.norms[end] == "of"), 1))
+        # "the region of Vitebsk" (but "the Leninsky district of Minsk" is a city's).
+        of = kind == "oblast" and words.norms[end] == "of" if end < len(words.keys) else False
+        if end < len(words.keys) and (set(after) & set("—–:") or of):
+            walks.append((end + of, 1))
         for position, step in walks:
             found += self._walk(
                 words, position, step, kind=kind, adjectives=adjectives, why=evidence
@@ -788,17 +825,19 @@ class PlaceIndex:
         """Collect the members of a list from word `start` away from its head word, one
         step at a time: each after a comma or a conjunction (or both)."""
         found: list[tuple[int, PlaceHit]] = []
-        position, count = start, len(words.keys)
+        position, count, first = start, len(words.keys), True
         while 0 <= position < count:
             member = self._member(words, position, step, kind)
             if member is None and position in adjectives:
-                member = (position, position + 1, "")
+                member = (position, position + 1, "")  # the town's, as the text says
             if member is None:
                 break
             low, high, place = member
-            if not found and step < 0 and not clean_gap(*self._between(words, position, step)):
+            if first and step < 0 and not clean_gap(*self._between(words, position, step)):
                 break  # the last adjective stands right before its head word
-            found.append((_PRIORITY_LIST, PlaceHit(place, low, high, why)))
+            first = False
+            if place:
+                found.append((_PRIORITY_LIST, PlaceHit(place, low, high, why)))
             position = low - 1 if step < 0 else high
             if not 0 <= position < count:
                 break
@@ -870,10 +909,15 @@ class PlaceIndex:
         place = self._places[entry.place]
         word = words.surfaces[min(start + entry.proper, end - 1)]
         capital = word[:1].isupper()
+        if end < len(words.norms) and words.norms[end] in TIME_WORDS:
+            return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
             if capital or not place.common:
                 return "the town's adjective"
-            return "-the adjective of a town named like a common word, in lower case"
+            if not is_dictionary_word(word, words.langs, ()):
+                return "the town's adjective"
+            # "мирской" (secular) is a word of its own, not of Mir
+            return "-a dictionary word, in lower case, like the adjective of a town"
         if not capital:
             return "-a name written in lower case"
         return self._name_evidence(words, start, end, place, word)
