@@ -73,11 +73,11 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
     reading = read(text)
     rejected: list[str] = []
     evidence: dict[str, list[str]] = {}
-    for hit in matcher.places.find_hits(
+    for named in matcher.places.find_hits(
         reading.surfaces, reading.starts, reading.norms, text, reading.langs, rejected=rejected
     ):
-        words = text[reading.starts[hit.start] : reading.ends[hit.end - 1]]
-        evidence.setdefault(hit.place, []).append(f"{words!r} ({hit.evidence})")
+        words = text[reading.starts[named.start] : reading.ends[named.end - 1]]
+        evidence.setdefault(named.place, []).append(f"{words!r} ({named.evidence})")
     for place_id in found.places:
         place = matcher.places.get(place_id)
         if place is None:

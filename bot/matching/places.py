@@ -902,22 +902,19 @@ class PlaceIndex:
         other name needs a capital, and evidence when it is a common word (see
         `place_evidence`).
         """
-        if lenient:
-            return "named by the user"
-        if entry.kind is _Kind.TYPED:
-            return "a name that says what the place is"
+        if lenient or entry.kind is _Kind.TYPED:
+            return "named by the user" if lenient else "a name that says what the place is"
         place = self._places[entry.place]
         word = words.surfaces[min(start + entry.proper, end - 1)]
         capital = word[:1].isupper()
         if end < len(words.norms) and words.norms[end] in TIME_WORDS:
             return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
-            if capital or not place.common:
-                return "the town's adjective"
-            if not is_dictionary_word(word, words.langs, ()):
-                return "the town's adjective"
             # "мирской" (secular) is a word of its own, not of Mir
-            return "-a dictionary word, in lower case, like the adjective of a town"
+            ordinary = not capital and place.common and is_dictionary_word(word, words.langs, ())
+            if ordinary:
+                return "-a dictionary word, in lower case, like the adjective of a town"
+            return "the town's adjective"
         if not capital:
             return "-a name written in lower case"
         return self._name_evidence(words, start, end, place, word)

@@ -111,31 +111,31 @@ def test_a_time_zone_is_no_place(index: PlaceIndex) -> None:
         (
             "Назначения коснулись Кобринского и Ивацевичского райисполкомов.",
             ("Kobryn District", "Ivatsevichi District"),
-        ),  # fmt: skip
+        ),
         # be
         (
             "Вучэнні пачаліся на тэрыторыі Гомельскага і Брэсцкага раёнаў.",
             ("Gomel District", "Brest District"),
-        ),  # fmt: skip
+        ),
         (
             "У Мінскай і Гродзенскай абласцях правяраюць гатоўнасць.",
             ("Minsk region", "Grodno region"),
-        ),  # fmt: skip
+        ),
         # uk
         (
             "Техніку перекинули до Брестської та Гомельської областей.",
             ("Brest region", "Gomel region"),
-        ),  # fmt: skip
+        ),
         (
             "Навчання тривають у Лоївському, Брагінському та Хойницькому районах.",
             ("Loyev District", "Brahin District", "Khoiniki District"),
-        ),  # fmt: skip
+        ),
         # en
         ("Drills began in the Vitebsk and Mogilev regions.", ("Vitebsk region", "Mogilev region")),
         (
             "Entry is restricted in the Loevsky, Braginsky, and Khoiniki districts.",
             ("Loyev District", "Brahin District", "Khoiniki District"),
-        ),  # fmt: skip
+        ),
         ("Reservists were called up across the region of Grodno.", ("Grodno region",)),
     ],
 )
