@@ -664,6 +664,9 @@ def add_forms(places: list[Place], inflector: Inflector) -> None:
 
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
 _WORD = re.compile(r"^[^\W\d_]+$")
+# Belarusian town names in -аў, -оў are old possessives, which Hunspell also derives, in
+# lower case, from every personal name: no ordinary word.
+_POSSESSIVE = ("аў", "оў", "ёў", "еў")
 
 
 def mark_common(places: list[Place], spelling: dict[str, Dictionary]) -> None:
@@ -694,6 +697,8 @@ def mark_common(places: list[Place], spelling: dict[str, Dictionary]) -> None:
                 known = [parse for parse in russian.parse(word) if parse.is_known]
                 if any(not (_PROPER & parse.tag.grammemes) for parse in known):
                     common.append(name)
+            elif lang == "be" and word.endswith(_POSSESSIVE):
+                continue  # "Барысаў": hunspell makes "барысаў" (Barys's) of any name
             elif lang in spelling and spelling[lang].lookup(word):
                 common.append(name)
         place.common = unique(common)

@@ -357,8 +357,8 @@ def _name_bases(word: str) -> set[str]:
     bases = {base}
     if word.endswith(_SOFT_NOUN_ENDINGS):
         bases.add(word[:-1])  # "станцыя": "станцыю", "станцыі" keep the ы
-    # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка".
-    for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к")):
+    # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка", "Гомель" → "у Гомлі".
+    for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к"), ("ел", "л")):
         if base.endswith(full) and len(base) - 1 > _BASE_MIN:
             bases.add(base[: -len(full)] + short)
     return bases
@@ -573,7 +573,9 @@ class PlaceIndex:
             self._adjectives[place.kind].setdefault(phrase[-1], []).append(member)
             self._adjectives_first[place.kind].setdefault(phrase[0], []).append(member)
             if place.centre:
-                self._centres.setdefault(phrase, _Entry(place.centre, _Kind.ADJECTIVE))
+                # An adjective in Latin letters ("Mazyrski", "Mozyrsky") is capitalised.
+                kind = _Kind.ADJECTIVE if phrase[0].startswith("c:") else _Kind.NAME
+                self._centres.setdefault(phrase, _Entry(place.centre, kind))
 
     def _add_numbered(self, words: Sequence[str], lang: str, place_id: str) -> None:
         """Register a site named by a number and a head word ("230-й ... полигон")."""
