@@ -10,10 +10,29 @@ are found in any case form and script: "в Ельске", "у Мазыры", "ne
 
 A raion is named by its centre's adjective and the word for district ("Осиповичский район",
 "Асіповіцкі раён", "Asipovichy District"): the longest name wins, so "в Осиповичском районе"
-is the raion while "Осиповичский гарнизон" and "под Осиповичами" stay the town. A station is
+is the raion while "Осиповичский гарнизон", "на гродненском направлении" and "под
+Осиповичами" stay the town (a raion's `centre` gives its adjective to the town; a town
+that centres none gets one made with -ск-, unless that is another word). A station is
 a place of its own only under a name of its own ("Brest-Centralnyi"); one named like its
-town is that town, so "станция Орша" is not two places. Raions and stations are points
+town is that town, so "станция Орша" is not two places, and a site named after a town is
+also that town ("аэродром Лида", "Лепельский полигон"). Raions and stations are points
 (a raion's centroid) like towns, so circles and border strips take them as they take towns.
+
+What makes a name found in a text a place (`PlaceIndex.find_hits` says which, and
+`outpost explain` prints it):
+- a name is capitalised; one that is also a common word (`Place.common`: Мир, Цель,
+  Берёза), or a word a dictionary reads otherwise where a capital says nothing (a
+  sentence's first word: "Сёння", "Військові"), needs a preposition of place, a place
+  word or a capital inside a sentence (`bot.matching.place_evidence`);
+- a name that says what the place is ("аэродром Лида", "станция Полонка", "Гомельская
+  область") needs nothing more, in any case;
+- an adjective in a list before a raion's or an oblast's head word takes its share of it:
+  "Минская и Гродненская области", "Гомельскага і Брэсцкага раёнаў", "the Vitebsk and
+  Mogilev regions", "двух областей — Витебской и Гомельской", "the region of Vitebsk";
+  followed by a city, a raion is that city's district ("Октябрьский район Минска");
+- a site known by its number is found by the number and, a few words on, the last word of
+  its name ("230-й общевойсковой полигон", "227 общевойскового полигона", "the 230th
+  combined arms training ground"); a word with a number keeps it ("Осиповичи-1").
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
@@ -21,7 +40,8 @@ invents collisions. Instead each name is cut to its base (the nominative ending 
 "Осиповичи" → "осипович") and a word of the text matches when it is that base plus any case
 ending. Bases and words are compared as romanised skeletons (`skeleton`), so Russian,
 Belarusian and Ukrainian spellings of one name meet ("Мозырь" and "Мозир"), and a Latin
-spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises).
+spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises; carons and
+a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou").
 """
 
 from __future__ import annotations
@@ -907,29 +927,31 @@ class PlaceIndex:
         if lenient or entry.kind is _Kind.TYPED:
             return "named by the user" if lenient else "a name that says what the place is"
         place = self._places[entry.place]
-        word = words.surfaces[min(start + entry.proper, end - 1)]
+        proper = min(start + entry.proper, end - 1)
+        word = words.surfaces[proper]  # as written, for its capital
+        norm = words.norms[proper]  # folded, for dictionaries (łacinka read in Cyrillic)
         capital = word[:1].isupper()
         if end < len(words.norms) and words.norms[end] in TIME_WORDS:
             return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
             # "мирской" (secular) is a word of its own, not of Mir
-            ordinary = not capital and place.common and is_dictionary_word(word, words.langs, ())
+            ordinary = not capital and place.common and is_dictionary_word(norm, words.langs, ())
             if ordinary:
                 return "-a dictionary word, in lower case, like the adjective of a town"
             return "the town's adjective"
         if not capital:
             return "-a name written in lower case"
-        return self._name_evidence(words, start, end, place, word)
+        return self._name_evidence(words, start, end, place, proper)
 
-    def _name_evidence(self, words: _Words, start: int, end: int, place: Place, word: str) -> str:
+    def _name_evidence(self, words: _Words, start: int, end: int, place: Place, proper: int) -> str:
         """Say why a capitalised name counts, or (after "-") why it does not: a common word
         (or, where a capital says nothing, a dictionary word) needs a preposition, a place
         word or a capital inside a sentence that no other reading explains."""
         at_start = opens_sentence(words.text, words.starts[start])
-        loud = shouted(word)
-        own = self._own[place.id]
+        loud = shouted(words.surfaces[proper])
+        norm, own = words.norms[proper], self._own[place.id]
         if not place.common and not (
-            (at_start or loud) and is_dictionary_word(word, words.langs, own)
+            (at_start or loud) and is_dictionary_word(norm, words.langs, own)
         ):
             return "a capitalised name"
         context = self._context(words, start, end)
@@ -939,8 +961,8 @@ class PlaceIndex:
             at_start
             or loud
             or self._after_capital(words, start)
-            or is_personal_name(word, words.langs)
-            or is_dictionary_word(word, words.langs, own)
+            or is_personal_name(norm, words.langs)
+            or is_dictionary_word(norm, words.langs, own)
         ):
             return "a capital letter inside a sentence"
         named = "named like a common word" if place.common else "a dictionary word here"

@@ -153,6 +153,7 @@ def test_a_town_adjective_in_a_list_stays_the_town(index: PlaceIndex) -> None:
 
 def test_a_city_district_is_not_the_raion(index: PlaceIndex) -> None:
     assert index.find("Сборы пройдут в Октябрьском районе Минска.") == ("Minsk",)
+    assert index.find("Camps will run in the Frunzensky district of Minsk.") == ("Minsk",)
     assert index.find("Сборы пройдут в Октябрьском районе Гомельской области.") == (
         "Aktsyabrski District",
         "Gomel region",
