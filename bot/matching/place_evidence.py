@@ -15,8 +15,8 @@ dictionary word; otherwise it needs evidence, one of:
 Which names are common words is decided from dictionaries, not listed here: the gazetteer
 build marks the places whose names Hunspell (be, uk, en) lists in lower case or pymorphy3
 knows as a Russian word with no geographic tag (`Place.common`), and a word of a text that
-only looks like a name's form is checked against pymorphy3 (ru, uk) where capitals say
-nothing (`is_dictionary_word`).
+only looks like a name's form is checked where capitals say nothing against pymorphy3 (ru,
+uk) and the Belarusian lemma table from hunspell-be (`is_dictionary_word`).
 
 The word lists are the closed classes of four languages (prepositions, conjunctions,
 the words for town, village, station, district, region): written out, as no library lists
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
+from bot.matching import belarusian
 from bot.matching.normalize import _analyser, fold, is_cyrillic  # the analysers, made once
 
 # Prepositions that put something at, in, near, from or towards a place, folded.
@@ -143,10 +144,11 @@ def is_dictionary_word(word: str, langs: Sequence[str], names: Collection[str]) 
 
     Asked where a capital says nothing (a sentence's first word, a word in capitals), of a
     word that looks like a form of a place's name. It is an ordinary word when the
-    analyser of one of the text's languages (pymorphy3, Russian and Ukrainian) knows it,
-    gives it no geographic or personal tag, and its lemma is not one of the place's
-    `names`: "Військові" is an adjective, not a form of Vysokaye; "Мінськ" is a noun of
-    the Ukrainian dictionary but also the name itself.
+    dictionary of one of the text's languages (pymorphy3 for Russian and Ukrainian, the
+    hunspell-be table for Belarusian) knows it, gives it no geographic or personal tag, and
+    its lemma is not one of the place's `names`: "Військові" is an adjective, not a form
+    of Vysokaye, and "Сёння" (today) is no form of Сянно; "Мінськ" is a noun of the
+    Ukrainian dictionary but also the name itself.
     """
     folded = fold(word)
     if not is_cyrillic(folded):
@@ -174,7 +176,13 @@ _MORPH_LANGS = frozenset({"ru", "uk"})
 
 @lru_cache(maxsize=4_096)
 def _lemmas(folded: str, lang: str) -> tuple[str, ...] | None:
-    """Return a known common word's lemmas, or None for a name or an unknown word."""
+    """Return a known common word's lemmas, or None for a name or an unknown word.
+
+    The Belarusian table (`bot.matching.belarusian`, from hunspell-be) keeps no tags: a
+    name it knows is told apart by its lemma, which is the place's own name.
+    """
+    if lang == "be":
+        return belarusian.lemmas(folded) or None
     if lang not in _MORPH_LANGS:
         return None
     parses = _analyser(lang).parse(folded)

@@ -72,8 +72,11 @@ def test_a_common_word_with_evidence_is_the_place(index: PlaceIndex, text: str, 
 
 
 def test_a_dictionary_word_at_a_sentence_start_needs_evidence(index: PlaceIndex) -> None:
-    # "Військові" (military) reads like a form of Vysokaye: only a capital says otherwise.
+    # "Військові" (military) reads like a form of Vysokaye, "Сёння" (today) like one of
+    # Сянно: at a sentence's start a capital says nothing.
     assert index.find("Військові провели стрільби.") == ()
+    assert index.find("Сёння ў Гомелі прайшоў кірмаш.") == ("Gomel",)
+    assert default_matcher().classify("Siońnia ŭ Homieli prajšoŭ kirmaš.").places == ("Gomel",)
     # A plain name opens a sentence as it is.
     assert index.find("Мозырь встретил эшелон.") == ("Mazyr",)
 
@@ -184,6 +187,16 @@ def test_sites_with_lower_case_heads_and_numbers(
 def test_a_designation_with_a_number_is_no_town(index: PlaceIndex) -> None:
     assert index.find("Над городом пролетел Ил-76.") == ()
     assert index.find("Поезд прибыл на станцию Гомель-2.") == ("Gomel",)
+
+
+def test_lacinka_is_read_in_cyrillic() -> None:
+    matcher = default_matcher()
+    found = matcher.classify("Kałonu zaŭvažyli pad Baranavičami i la Mazyra.")
+    assert found.places == ("Baranovichi", "Mazyr")
+    lists = matcher.classify("Zbory prachodziać u Homielskaj i Mahiloŭskaj vobłaściach.")
+    assert lists.places == ("Gomel region", "Mogilev region")
+    numbered = matcher.classify("Strelby prajšli na 230-m ahulnavajskovym palihonie.")
+    assert numbered.places == ("Obuz-Lesnovsky",)
 
 
 @pytest.mark.parametrize(
