@@ -25,7 +25,8 @@ them by meaning.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from bot.matching import belarusian
@@ -134,30 +135,25 @@ def clean_gap(text: str, end: int, start: int, *, comma: bool = False) -> bool:
     return all(ch.isspace() or ch in "\"'«»„“”" for ch in gap)
 
 
-def _names_folded(names: Collection[str]) -> frozenset[str]:
-    """Return the one-word names of a place, folded."""
-    return frozenset(fold(name) for name in names if " " not in name)
-
-
-def is_dictionary_word(word: str, langs: Sequence[str], names: Collection[str]) -> bool:
+def is_dictionary_word(word: str, langs: Sequence[str], names: AbstractSet[str]) -> bool:
     """Tell whether a word of a text is an ordinary word of its language rather than a name.
 
     Asked where a capital says nothing (a sentence's first word, a word in capitals), of a
     word that looks like a form of a place's name. It is an ordinary word when the
     dictionary of one of the text's languages (pymorphy3 for Russian and Ukrainian, the
     hunspell-be table for Belarusian) knows it, gives it no geographic or personal tag, and
-    its lemma is not one of the place's `names`: "Військові" is an adjective, not a form
-    of Vysokaye, and "Сёння" (today) is no form of Сянно; "Мінськ" is a noun of the
-    Ukrainian dictionary but also the name itself.
+    its lemma is not one of the place's `names` (one-word names, folded): "Військові" is an
+    adjective, not a form of Vysokaye, and "Сёння" (today) is no form of Сянно; "Мінськ"
+    is a noun of the Ukrainian dictionary but also the name itself.
     """
     folded = fold(word)
     if not is_cyrillic(folded):
         return False
-    own = _names_folded(names)
-    return any(
-        lemmas is not None and not (own & set(lemmas))
-        for lemmas in (_lemmas(folded, lang) for lang in langs)
-    )
+    for lang in langs:
+        lemmas = _lemmas(folded, lang)
+        if lemmas is not None and names.isdisjoint(lemmas):
+            return True
+    return False
 
 
 def is_russian_word(word: str) -> bool:

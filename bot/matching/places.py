@@ -64,6 +64,7 @@ from bot.matching.lang import LANGUAGES, language_candidates
 from bot.matching.normalize import (
     Memo,
     PhraseIndex,
+    PhraseMatch,
     Token,
     fold,
     is_cyrillic,
@@ -506,13 +507,17 @@ class _Words(NamedTuple):
     starts: Sequence[int]
     norms: Sequence[str]
     keys: list[frozenset[str]]
-    langs: Sequence[str]
+    langs: tuple[str, ...]
 
     def end(self, index: int) -> int:
         """Return where word `index` ends in the text."""
         return self.starts[index] + len(self.surfaces[index])
 
 
+_CAPITALISED = "a capitalised name"
+_NESTING = frozenset(
+    {"raion", "airfield", "training_ground", "military_town", "crossing", "station"}
+)
 _SITES = frozenset({"airfield", "training_ground", "military_town", "crossing", "station"})
 _PRIORITY_LIST = 0  # an adjective in a list before a head word: that raion or oblast
 _PRIORITY_NAME = 1
@@ -525,6 +530,7 @@ class PlaceIndex:
         self._index: PhraseIndex[_Entry] = PhraseIndex()
         self._places: dict[str, Place] = {}
         self._located = lru_cache(maxsize=16_384)(self._locate)
+        self._dictionary_word = lru_cache(maxsize=16_384)(self._is_dictionary_word)
         # head kind -> the last key of an adjective -> (the adjective's keys, its place)
         self._adjectives: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
             kind: {} for kind in HEAD_WORDS
@@ -542,6 +548,8 @@ class PlaceIndex:
         for place in places:
             self._places[place.id] = place
             self._add_place(place, heads, centres)
+        self._kinds = {place.id: place.kind for place in places}
+        self._common = frozenset(place.id for place in places if place.common)
         for phrase, entry in self._centres.items():
             if entry.place in self._places:
                 self._index.add(phrase, entry)
@@ -637,14 +645,16 @@ class PlaceIndex:
             if place.id.casefold() == folded:
                 return place
         tokens = tokenize(text[:1].upper() + text[1:])
+        keys = [_WORD_KEYS[token.norm] for token in tokens]
         words = self._words(
             text,
             [token.surface for token in tokens],
             [token.start for token in tokens],
             [token.norm for token in tokens],
             (),
+            keys,
         )
-        found = self._hits(words, lenient=True)
+        found = self._hits(words, self._index.find(keys, max_gap=0), lenient=True)
         if not found:
             return None
         # "Gomel" names both the town and (as a word of it) the oblast: prefer the town.
@@ -706,8 +716,18 @@ class PlaceIndex:
         langs: Sequence[str] = (),
     ) -> tuple[str, ...]:
         """Return the ids of the places named by a text's words, given as parallel lists
-        of the tokens' surfaces, starts and norms (see `find_in_tokens`)."""
-        hits = self.find_hits(surfaces, starts, norms, text, langs)
+        of the tokens' surfaces, starts and norms (see `find_in_tokens`).
+
+        Every report passes here, and most name a place or two: the keys are looked up in C
+        and a text whose words start no name costs nothing more.
+        """
+        keys = list(map(_WORD_KEYS.__getitem__, norms))
+        matches = self._index.find(keys, max_gap=0)
+        if not matches:
+            return ()
+        hits = self._hits(self._words(text, surfaces, starts, norms, langs, keys), matches)
+        if len(hits) == 1:
+            return (hits[0].place,)
         return tuple(dict.fromkeys(hit.place for hit in hits))
 
     def find_hits(
@@ -722,8 +742,9 @@ class PlaceIndex:
     ) -> list[PlaceHit]:
         """Return the places a text's words name, in order, each with the words and the
         evidence that made it; `rejected` collects notes on names that did not count."""
-        words = self._words(text, surfaces, starts, norms, langs)
-        return self._hits(words, rejected=rejected)
+        keys = list(map(_WORD_KEYS.__getitem__, norms))
+        words = self._words(text, surfaces, starts, norms, langs, keys)
+        return self._hits(words, self._index.find(keys, max_gap=0), rejected=rejected)
 
     def _words(
         self,
@@ -732,35 +753,54 @@ class PlaceIndex:
         starts: Sequence[int],
         norms: Sequence[str],
         langs: Sequence[str],
+        keys: list[frozenset[str]],
     ) -> _Words:
-        """Bundle a text's words with their keys (looked up in C, no frame per word)."""
+        """Bundle a text's words with their keys."""
         if not text:
             # Without the text, words are taken as written one space apart.
             text = " ".join(surfaces)
             starts = list(accumulate((len(s) + 1 for s in surfaces[:-1]), initial=0))
-        keys = list(map(_WORD_KEYS.__getitem__, norms))
-        return _Words(text, surfaces, starts, norms, keys, langs)
+        return _Words(text, surfaces, starts, norms, keys, tuple(langs))
 
     def _hits(
-        self, words: _Words, *, lenient: bool = False, rejected: list[str] | None = None
+        self,
+        words: _Words,
+        matches: list[PhraseMatch[_Entry]],
+        *,
+        lenient: bool = False,
+        rejected: list[str] | None = None,
     ) -> list[PlaceHit]:
-        """Find the places of a text: names with their evidence, lists sharing a head word
-        and numbered sites, the stronger hit winning where hits overlap."""
-        matches = self._index.find(words.keys, max_gap=0)
+        """Turn a text's index matches into places: names with their evidence, lists
+        sharing a head word and numbered sites, the stronger hit winning where hits
+        overlap."""
         if not matches:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
-        adjectives: set[int] = set()
-        if any(match.value.kind is _Kind.HEAD for match in matches):
-            # The words that can only be a town's adjective ("Мозырскую"), not its name too.
-            adjectives = {m.start for m in matches if m.value.kind is _Kind.ADJECTIVE} - {
-                m.start for m in matches if m.value.kind is _Kind.NAME
-            }
+        heads: list[PhraseMatch[_Entry]] = []
+        text, surfaces, norms, common = words.text, words.surfaces, words.norms, self._common
+        langs = words.langs
         for start, end, entry in matches:
-            if entry.kind is _Kind.HEAD:
-                candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
+            kind = entry.kind
+            if kind is _NAME and not lenient and entry.place not in common:
+                # The common case, in short: a capitalised name that is no common word,
+                # inside a sentence or (where a capital says nothing) no dictionary word.
+                proper = start + entry.proper
+                word = surfaces[proper]
+                if (
+                    word[:1].isupper()
+                    and not (end < len(norms) and norms[end] in TIME_WORDS)
+                    and not (
+                        (shouted(word) or opens_sentence(text, words.starts[start]))
+                        and self._dictionary_word(norms[proper], langs, entry.place)
+                    )
+                ):
+                    hit = PlaceHit(entry.place, start, end, _CAPITALISED)
+                    candidates.append((_PRIORITY_NAME, hit))
+                    continue
+            elif kind is _HEAD:
+                heads.append(PhraseMatch(start, end, entry))
                 continue
-            if entry.kind is _Kind.NUMBER:
+            elif kind is _NUMBER:
                 candidates.extend(self._numbered_site(words, start))
                 continue
             evidence = self._evidence(words, start, end, entry, lenient)
@@ -770,6 +810,13 @@ class PlaceIndex:
                     rejected.append(f"{said!r} is not {entry.place}: {evidence[1:]}")
                 continue
             candidates.append((_PRIORITY_NAME, PlaceHit(entry.place, start, end, evidence)))
+        if heads:
+            # The words that can only be a town's adjective ("Мозырскую"), not its name too.
+            adjectives = {m.start for m in matches if m.value.kind is _Kind.ADJECTIVE} - {
+                m.start for m in matches if m.value.kind is _NAME
+            }
+            for start, end, entry in heads:
+                candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
         return self._choose(words, candidates) if candidates else []
 
     def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
@@ -778,6 +825,14 @@ class PlaceIndex:
         city of Gomel), though a site named after a town is also that town ("аэродром
         Лида", "Лепельский полигон", "пункт пропуска Брест"); drop a raion that is a city's
         district ("Октябрьский район Минска")."""
+        kinds = self._kinds
+        if len(candidates) == 1:
+            return [candidates[0][1]]  # nothing to overlap, inside a site or after a raion
+        hits = [hit for _, hit in candidates]
+        if all(a.end <= b.start for a, b in itertools.pairwise(hits)) and not any(
+            kinds[hit.place] in _NESTING for hit in hits
+        ):
+            return hits  # names one after another, none a site or a raion: all stand
         taken: set[int] = set()
         chosen: list[PlaceHit] = []
         for _, hit in sorted(candidates, key=_strength):
@@ -786,20 +841,18 @@ class PlaceIndex:
                 continue
             taken |= span
             chosen.append(hit)
-        for site in [hit for hit in chosen if self._places[hit.place].kind in _SITES]:
+        for site in [hit for hit in chosen if kinds[hit.place] in _SITES]:
             chosen += [
                 hit._replace(evidence=f"{hit.evidence}, in the name of {site.place}")
                 for _, hit in candidates
-                if site.start <= hit.start
-                and hit.end <= site.end
-                and self._places[hit.place].kind == "town"
+                if site.start <= hit.start and hit.end <= site.end and kinds[hit.place] == "town"
             ]
-        chosen.sort(key=lambda hit: hit.start)
+        chosen.sort(key=_start)
         return [
             hit
             for number, hit in enumerate(chosen)
             if not (
-                self._places[hit.place].kind == "raion"
+                kinds[hit.place] == "raion"
                 and number + 1 < len(chosen)
                 and self._is_city_district(words, hit, chosen[number + 1])
             )
@@ -935,7 +988,9 @@ class PlaceIndex:
             return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
             # "мирской" (secular) is a word of its own, not of Mir
-            ordinary = not capital and place.common and is_dictionary_word(norm, words.langs, ())
+            ordinary = (
+                not capital and place.common and is_dictionary_word(norm, words.langs, frozenset())
+            )
             if ordinary:
                 return "-a dictionary word, in lower case, like the adjective of a town"
             return "the town's adjective"
@@ -949,11 +1004,11 @@ class PlaceIndex:
         word or a capital inside a sentence that no other reading explains."""
         at_start = opens_sentence(words.text, words.starts[start])
         loud = shouted(words.surfaces[proper])
-        norm, own = words.norms[proper], self._own[place.id]
+        norm = words.norms[proper]
         if not place.common and not (
-            (at_start or loud) and is_dictionary_word(norm, words.langs, own)
+            (at_start or loud) and self._dictionary_word(norm, words.langs, place.id)
         ):
-            return "a capitalised name"
+            return _CAPITALISED
         context = self._context(words, start, end)
         if context:
             return context
@@ -962,11 +1017,16 @@ class PlaceIndex:
             or loud
             or self._after_capital(words, start)
             or is_personal_name(norm, words.langs)
-            or is_dictionary_word(norm, words.langs, own)
+            or self._dictionary_word(norm, words.langs, place.id)
         ):
             return "a capital letter inside a sentence"
         named = "named like a common word" if place.common else "a dictionary word here"
         return f"-{named}, with no preposition, place word or capital inside a sentence"
+
+    def _is_dictionary_word(self, norm: str, langs: Sequence[str], place_id: str) -> bool:
+        """Tell whether a folded word is a dictionary word and no form of a place's name
+        (`is_dictionary_word`; memoised in `_dictionary_word`: names open many headlines)."""
+        return is_dictionary_word(norm, langs, self._own[place_id])
 
     @staticmethod
     def _context(words: _Words, start: int, end: int) -> str:
@@ -1002,6 +1062,14 @@ class PlaceIndex:
             and words.norms[start - 1] not in PREPOSITIONS
             and clean_gap(words.text, words.end(start - 1), words.starts[start])
         )
+
+
+_NAME, _HEAD, _NUMBER = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER  # looked up once per match
+
+
+def _start(hit: PlaceHit) -> int:
+    """Order hits by where they start."""
+    return hit.start
 
 
 def _strength(candidate: tuple[int, PlaceHit]) -> tuple[int, int, int]:
