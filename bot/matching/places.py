@@ -519,6 +519,25 @@ _NESTING = frozenset(
     {"raion", "airfield", "training_ground", "military_town", "crossing", "station"}
 )
 _SITES = frozenset({"airfield", "training_ground", "military_town", "crossing", "station"})
+
+
+def _words_of(
+    text: str,
+    surfaces: Sequence[str],
+    starts: Sequence[int],
+    norms: Sequence[str],
+    *,
+    langs: Sequence[str],
+    keys: list[frozenset[str]],
+) -> _Words:
+    """Bundle a text's words with their keys; without the text, words are taken as written
+    one space apart."""
+    if not text:
+        text = " ".join(surfaces)
+        starts = list(accumulate((len(s) + 1 for s in surfaces[:-1]), initial=0))
+    return _Words(text, surfaces, starts, norms, keys, tuple(langs))
+
+
 _PRIORITY_LIST = 0  # an adjective in a list before a head word: that raion or oblast
 _PRIORITY_NAME = 1
 
@@ -646,14 +665,10 @@ class PlaceIndex:
                 return place
         tokens = tokenize(text[:1].upper() + text[1:])
         keys = [_WORD_KEYS[token.norm] for token in tokens]
-        words = self._words(
-            text,
-            [token.surface for token in tokens],
-            [token.start for token in tokens],
-            [token.norm for token in tokens],
-            (),
-            keys,
-        )
+        surfaces = [token.surface for token in tokens]
+        starts = [token.start for token in tokens]
+        norms = [token.norm for token in tokens]
+        words = _words_of(text, surfaces, starts, norms, langs=(), keys=keys)
         found = self._hits(words, self._index.find(keys, max_gap=0), lenient=True)
         if not found:
             return None
@@ -725,7 +740,7 @@ class PlaceIndex:
         matches = self._index.find(keys, max_gap=0)
         if not matches:
             return ()
-        hits = self._hits(self._words(text, surfaces, starts, norms, langs, keys), matches)
+        hits = self._hits(_words_of(text, surfaces, starts, norms, langs=langs, keys=keys), matches)
         if len(hits) == 1:
             return (hits[0].place,)
         return tuple(dict.fromkeys(hit.place for hit in hits))
@@ -743,24 +758,8 @@ class PlaceIndex:
         """Return the places a text's words name, in order, each with the words and the
         evidence that made it; `rejected` collects notes on names that did not count."""
         keys = list(map(_WORD_KEYS.__getitem__, norms))
-        words = self._words(text, surfaces, starts, norms, langs, keys)
+        words = _words_of(text, surfaces, starts, norms, langs=langs, keys=keys)
         return self._hits(words, self._index.find(keys, max_gap=0), rejected=rejected)
-
-    def _words(
-        self,
-        text: str,
-        surfaces: Sequence[str],
-        starts: Sequence[int],
-        norms: Sequence[str],
-        langs: Sequence[str],
-        keys: list[frozenset[str]],
-    ) -> _Words:
-        """Bundle a text's words with their keys."""
-        if not text:
-            # Without the text, words are taken as written one space apart.
-            text = " ".join(surfaces)
-            starts = list(accumulate((len(s) + 1 for s in surfaces[:-1]), initial=0))
-        return _Words(text, surfaces, starts, norms, keys, tuple(langs))
 
     def _hits(
         self,
