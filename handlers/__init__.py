@@ -82,6 +82,21 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
+    _register_feedback_and_sources(app)
+    _register_choices(app)
+    # Anything else that looks like a command gets the help text.
+    app.add_handler(MessageHandler(message.COMMAND, start.unknown))
+    # Plain text in a private chat: an admin answering their /post conversation.
+    app.add_handler(
+        MessageHandler(
+            message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.draft_text
+        )
+    )
+    app.add_error_handler(errors.on_error)
+
+
+def _register_feedback_and_sources(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the handlers of subscribers' feedback and of the admins' source commands."""
     app.add_handler(CommandHandler("feedback", feedback.feedback))
     app.add_handler(_on_tap(feedback.turn_page, callbacks.FeedbackPage))
     app.add_handler(_on_tap(feedback.why, callbacks.WhyAlert))
@@ -98,16 +113,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         | message.Document.MimeType("text/x-opml")
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
-    _register_choices(app)
-    # Anything else that looks like a command gets the help text.
-    app.add_handler(MessageHandler(message.COMMAND, start.unknown))
-    # Plain text in a private chat: an admin answering their /post conversation.
-    app.add_handler(
-        MessageHandler(
-            message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.draft_text
-        )
-    )
-    app.add_error_handler(errors.on_error)
 
 
 def _register_choices(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -17,7 +17,7 @@ from bot.matching.audience import AudienceIndex, distance_km
 from bot.matching.catalog import Catalog
 from bot.matching.lacinka import is_lacinka, to_cyrillic
 from bot.matching.lang import language_candidates
-from bot.matching.matcher import Matcher, Reading, Vocabulary
+from bot.matching.matcher import Matcher, Reading, Vocabulary, read
 from bot.matching.places import PlaceIndex
 from bot.models import ChatFilters, Classification, Severity
 
@@ -50,7 +50,9 @@ def classify_line(matcher: Matcher, line: str) -> dict[str, Any]:
 
 
 def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
-    """Return lines saying which words hit which topic keyword, what a rule dropped, and where.
+    """Return lines saying which words hit which topic keyword, what a rule dropped, and where:
+    each place with the words that named it and the evidence that made them a place, and the
+    names that did not count and why.
 
     `catalog` is the one the matcher was built on; it gives a hit's severity when no rule
     graded it.
@@ -75,6 +77,14 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
     lines.extend(f"not counted: {note}" for note in found.notes)
     if not found.places:
         lines.append("places: none")
+    reading = read(text)
+    rejected: list[str] = []
+    evidence: dict[str, list[str]] = {}
+    for named in matcher.places.find_hits(
+        reading.surfaces, reading.starts, reading.norms, text, reading.langs, rejected=rejected
+    ):
+        words = text[reading.starts[named.start] : reading.ends[named.end - 1]]
+        evidence.setdefault(named.place, []).append(f"{words!r} ({named.evidence})")
     for place_id in found.places:
         place = matcher.places.get(place_id)
         if place is None:
@@ -83,7 +93,10 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
         if place.kind != "oblast" and place.border_km:
             code, km = min(place.border_km.items(), key=lambda item: item[1])
             line += f", {km:g} km from the {code} border"
+        if place_id in evidence:
+            line += f"; named by {', '.join(dict.fromkeys(evidence[place_id]))}"
         lines.append(line)
+    lines.extend(f"place not counted: {note}" for note in dict.fromkeys(rejected))
     if found.border_km:
         borders = ", ".join(f"{code} {km:g} km" for code, km in found.border_km)
         lines.append(f"borders: {borders}")
