@@ -9,19 +9,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import ChatData, Context, Core
-from bot.delivery.split import split_html
 from bot.feedback import flags
 from bot.feedback.why import explain_alert
 from bot.models import Flag
@@ -29,7 +20,16 @@ from bot.ui import texts
 from bot.ui.callbacks import FeedbackPage, FlagTap, UndoNotRelevant, WhyAlert
 from bot.ui.i18n import N_
 from bot.ui.texts import UI
-from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
+from handlers.common import (
+    REFUSAL,
+    AdminRequest,
+    admin_command,
+    answer,
+    edit,
+    reply,
+    tapped,
+    ui_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ async def why(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     core = context.core
     if message is None:
-        await query.answer(ui._(NOT_THIS))
+        await answer(query, ui._(NOT_THIS))
         return
     reasons = await explain_alert(
         core.db,
@@ -111,19 +111,14 @@ async def why(update: Update, context: Context) -> None:
         message_id=message.message_id,
     )
     if reasons is None:
-        await query.answer(ui._(NOT_THIS))
+        await answer(query, ui._(NOT_THIS))
         return
     now = core.clock.now()
     if _answered_lately(context.chat_data, button.story, now):
-        await query.answer(ui._("The answer was sent a moment ago: see above."))
+        await answer(query, ui._("The answer was sent a moment ago: see above."))
         return
-    await query.answer()
-    for part in split_html(texts.why_alert(ui, reasons)):
-        await message.reply_text(
-            part,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+    await answer(query)
+    await reply(message, texts.why_alert(ui, reasons), html=True, previews=False)
     _note_answered(context.chat_data, button.story, now)
 
 
@@ -135,7 +130,7 @@ async def not_relevant(update: Update, context: Context) -> None:
         return
     ui = await ui_of(update, context)
     if message is None:
-        await query.answer(ui._(NOT_THIS))
+        await answer(query, ui._(NOT_THIS))
         return
     core = context.core
     where = {"story_id": button.story, "chat_id": message.chat_id, "message_id": message.message_id}
@@ -149,7 +144,7 @@ async def not_relevant(update: Update, context: Context) -> None:
         # The buttons first: once the press is answered they show what it did.
         flagged = result in {Flag.FLAGGED, Flag.ALREADY}
         await _keyboard(query, ui, button.story, flagged=flagged)
-    await query.answer(ui._(ANSWERS[result]))
+    await answer(query, ui._(ANSWERS[result]))
 
 
 async def _page(core: Core, ui: UI, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -169,12 +164,7 @@ async def _page(core: Core, ui: UI, offset: int) -> tuple[str, InlineKeyboardMar
 async def feedback(request: AdminRequest, context: Context) -> None:
     """Show the stories subscribers flagged as not relevant, newest first."""
     body, keyboard = await _page(context.core, request.ui, 0)
-    await request.message.reply_text(
-        body,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    await reply(request.message, body, html=True, markup=keyboard, previews=False)
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -185,13 +175,8 @@ async def turn_page(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     core = context.core
     if not core.is_admin(query.from_user.id if query.from_user else None):
-        await query.answer(ui._(REFUSAL))
+        await answer(query, ui._(REFUSAL))
         return
     body, keyboard = await _page(core, ui, button.offset)
-    await query.edit_message_text(
-        body,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
-    await query.answer()
+    await edit(query, body, html=True, markup=keyboard, previews=False)
+    await answer(query)
