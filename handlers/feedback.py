@@ -9,7 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest
 
 from bot.context import ChatData, Context, Core
@@ -20,16 +26,7 @@ from bot.ui import texts
 from bot.ui.callbacks import FeedbackPage, FlagTap, UndoNotRelevant, WhyAlert
 from bot.ui.i18n import N_
 from bot.ui.texts import UI
-from handlers.common import (
-    REFUSAL,
-    AdminRequest,
-    admin_command,
-    answer,
-    edit,
-    reply,
-    tapped,
-    ui_of,
-)
+from handlers.common import REFUSAL, AdminRequest, admin_command, answer, edit, reply, tapped, ui_of
 
 log = logging.getLogger(__name__)
 
