@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any, Generic, TypeVar
 
 from bot.matching.catalog import (
@@ -153,8 +153,8 @@ class Reading:
     norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`), łacinka in Cyrillic
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
-    # Where sentences end in the text: filled on first use by `_sentence_breaks`.
-    breaks: list[int] = field(default_factory=list, compare=False, repr=False)
+    # Each word's sentence, numbered from 0: filled on first use by `_sentence_ids`.
+    sentences: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def keys(self) -> frozenset[str]:
         """Return every normal form of every word of the text."""
@@ -557,55 +557,37 @@ class Matcher:
             member_of, plain_targets = self._used_member_of, self._used_targets
         else:
             member_of, plain_targets = self._trace_member_of, self._trace_targets
-        # A concept phrase's words must be adjacent: only keywords allow a filler word.
-        found = [
-            (match, name)
-            for match in matches
-            if match.value.role is _Role.CONCEPT and match.end - match.start == match.value.size
-            for name in match.value.concepts
-        ]
-        cancelling = _cancelling(found, self._unless_of)
-        counted: dict[str, list[PhraseMatch[_Entry]]] = {}
-        first: dict[str, PhraseMatch[_Entry]] = {}
-        waiting: list[tuple[PhraseMatch[_Entry], Concept]] = []
-        for match, name in found:
-            if name in ambiguous:
-                waiting.append((match, concepts[name]))
-                continue
+        groups = _grouped(matches)
+        cancelling = _gathered(groups, self._unless_of)
+        kept: dict[str, list[PhraseMatch[_Entry]]] = {}
+        waiting: list[tuple[list[PhraseMatch[_Entry]], Concept]] = []
+        for name, found in groups.items():
             # Most texts hold no cancelling word at all: look before calling.
-            if (
-                name in cancellable
-                and cancellable[name] in cancelling
-                and self._cancelled(concepts[name], match, cancelling, reading, dropped)
-            ):
-                continue
-            first.setdefault(name, match)
-            for target in plain_targets[name]:
-                counted.setdefault(target, []).append(match)
-        vouching = counted
-        late: set[str] = set()  # lists the ambiguous words joined, out of text order
-        for match, concept in waiting:
-            name = concept.name
-            if (
-                name in cancellable
-                and cancellable[name] in cancelling
-                and self._cancelled(concept, match, cancelling, reading, dropped)
-            ):
-                continue
-            if _beside(match, vouching.get(name + _NEEDS, ()), concept.within, reading) is None:
-                if dropped is not None:
-                    needs = " or ".join(concept.needs)
-                    dropped.append(
-                        f"{_words(reading, match)!r} ({name}) not counted: "
-                        f"no word of {needs} within {concept.within} words"
-                    )
-                continue
-            first.setdefault(name, match)
-            for target in member_of[name]:
-                counted.setdefault(target, []).append(match)
-                late.add(target)
-        for target in late:
-            counted[target].sort(key=_start)
+            group = found
+            if name in cancellable and cancellable[name] in cancelling:
+                concept = concepts[name]
+                group = [
+                    match
+                    for match in found
+                    if not self._cancelled(concept, match, cancelling, reading, dropped)
+                ]
+                if not group:
+                    continue
+            if name in ambiguous:
+                waiting.append((group, concepts[name]))
+            else:
+                kept[name] = group
+        counted = _gathered(kept, plain_targets)
+        first = {name: group[0] for name, group in kept.items()}
+        vouched = _vouched(waiting, counted, reading, dropped)
+        for name, counts in vouched.items():
+            first.setdefault(name, counts[0])
+        # Only unambiguous words vouch: the ambiguous ones join the lists after all checks.
+        for target, late in _gathered(vouched, member_of).items():
+            if target in counted:
+                counted[target] = sorted(counted[target] + late, key=_start)
+            else:
+                counted[target] = late
         return counted, first
 
     def _cancelled(
@@ -618,7 +600,7 @@ class Matcher:
     ) -> bool:
         """Tell whether a word of one of a concept's `unless` concepts stands beside a word."""
         others = cancelling.get(concept.name + _UNLESS, ())
-        blocker = _beside(match, others, concept.within, reading)
+        blocker = _covering(match, others) or _beside(match, others, concept.within, reading)
         if blocker is None:
             return False
         if dropped is not None:
@@ -818,12 +800,23 @@ def _beside(
     is found by bisection, so each look costs the few occurrences near the match.
     """
     first = bisect_left(others, match.start - within - _LONGEST_PHRASE, key=_start)
-    last = match.end + within - 1
+    start, end = match.start, match.end
+    last = end + within - 1
+    sentences = reading.sentences or _sentence_ids(reading)
+    # The sentence of the match's first word, and of its last: a text word before it must
+    # end in the first one's, a word after it start in the last one's.
+    before, after = sentences[start], sentences[end - 1]
     for index in range(first, len(others)):
         other = others[index]
-        if other.start > last:
+        other_start = other.start
+        if other_start > last:
             break
-        if 0 < _distance(match, other) <= within and _same_sentence(reading, match, other):
+        if other_start >= end:
+            if sentences[other_start] == after:
+                return other
+        elif (
+            other.end <= start and start - other.end < within and sentences[other.end - 1] == before
+        ):
             return other
     return None
 
@@ -831,15 +824,78 @@ def _beside(
 _start = operator.attrgetter("start")
 
 
-def _cancelling(
-    found: list[tuple[PhraseMatch[_Entry], str]], unless_of: Mapping[str, tuple[str, ...]]
+def _grouped(matches: list[PhraseMatch[_Entry]]) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return the occurrences of each concept's own words, in text order: each list is then
+    handed on whole. A concept phrase's words must be adjacent: only keywords allow a filler
+    word."""
+    groups: dict[str, list[PhraseMatch[_Entry]]] = {}
+    for match in matches:
+        entry = match.value
+        if entry.role is _Role.CONCEPT and match.end - match.start == entry.size:
+            for name in entry.concepts:
+                groups.setdefault(name, []).append(match)
+    return groups
+
+
+def _vouched(
+    waiting: list[tuple[list[PhraseMatch[_Entry]], Concept]],
+    counted: Mapping[str, list[PhraseMatch[_Entry]]],
+    reading: Reading,
+    dropped: list[str] | None,
 ) -> dict[str, list[PhraseMatch[_Entry]]]:
-    """Return the "C|unless" lists of a text's concept words: every occurrence cancels."""
-    cancelling: dict[str, list[PhraseMatch[_Entry]]] = {}
-    for match, name in found:
-        for target in unless_of[name]:
-            cancelling.setdefault(target, []).append(match)
-    return cancelling
+    """Return, per ambiguous concept, its occurrences that a word it needs stands beside
+    (`counted` holds each concept's "C|needs" list); `dropped` collects the others."""
+    vouched: dict[str, list[PhraseMatch[_Entry]]] = {}
+    for group, concept in waiting:
+        name = concept.name
+        vouching = counted.get(name + _NEEDS, ())
+        counts = []
+        for match in group:
+            if _beside(match, vouching, concept.within, reading) is not None:
+                counts.append(match)
+            elif dropped is not None:
+                needs = " or ".join(concept.needs)
+                dropped.append(
+                    f"{_words(reading, match)!r} ({name}) not counted: "
+                    f"no word of {needs} within {concept.within} words"
+                )
+        if counts:
+            vouched[name] = counts
+    return vouched
+
+
+def _covering(
+    match: PhraseMatch[_Entry], others: Sequence[PhraseMatch[_Entry]]
+) -> PhraseMatch[_Entry] | None:
+    """Return the first of `others` that is a longer phrase holding the match's words ("на
+    границе района" holds "границе"): the phrase says the word's sense."""
+    start, end = match.start, match.end
+    for other in others:
+        if other.start > start:
+            break
+        if other.end >= end and other.end - other.start > end - start:
+            return other
+    return None
+
+
+def _gathered(
+    groups: Mapping[str, list[PhraseMatch[_Entry]]], targets: Mapping[str, Sequence[str]]
+) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return the lists the occurrences of each concept join (`targets` of it), each in text
+    order: a concept's occurrences are handed on as one list, not word by word."""
+    gathered: dict[str, list[PhraseMatch[_Entry]]] = {}
+    mixed: set[str] = set()
+    for name, group in groups.items():
+        for target in targets[name]:
+            joined = gathered.get(target)
+            if joined is None:
+                gathered[target] = group.copy()
+            else:
+                joined.extend(group)
+                mixed.add(target)
+    for target in mixed:
+        gathered[target].sort(key=_start)
+    return gathered
 
 
 def _apart(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
@@ -902,22 +958,22 @@ def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[A
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    breaks = _sentence_breaks(reading)
-    gap_start = reading.ends[first.end - 1]
-    return breaks[bisect_left(breaks, gap_start)] >= reading.starts[second.start]
+    sentences = reading.sentences or _sentence_ids(reading)
+    return sentences[first.end - 1] == sentences[second.start]
 
 
-def _sentence_breaks(reading: Reading) -> list[int]:
-    """Return where the text's sentences end, in order, and past its end a last one.
+def _sentence_ids(reading: Reading) -> list[int]:
+    """Return each word's sentence, numbered from 0 (how many sentence ends precede it).
 
-    Found once per text, with one regular expression in C: a text's words are compared
-    for being in one sentence dozens of times.
+    Found once per text, with one regular expression and one bisection per word in C: a
+    text's words are compared for being in one sentence dozens of times, and two words are
+    in one sentence when their numbers are equal. No sentence ends inside a word.
     """
-    breaks = reading.breaks
-    if not breaks:
-        breaks.extend(match.start() for match in _SENTENCE_END_RE.finditer(reading.text))
-        breaks.append(len(reading.text) + 1)
-    return breaks
+    sentences = reading.sentences
+    if not sentences and reading.starts:
+        breaks = [match.start() for match in _SENTENCE_END_RE.finditer(reading.text)]
+        sentences.extend(map(bisect_left, repeat(breaks), reading.starts))
+    return sentences
 
 
 def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:

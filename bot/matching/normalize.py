@@ -342,7 +342,36 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         for lemma in list(lemmas):
             for verb in _participle_verbs(lemma):
                 lemmas.setdefault(verb, None)
+    for lemma in list(lemmas):
+        base = _non_reflexive(lemma, lang)
+        if base is not None:
+            lemmas.setdefault(base, None)
     return tuple(lemmas) or (folded,)
+
+
+# Reflexive infinitive endings and the plain verb's, per language the analyser reads.
+_REFLEXIVE_INFINITIVES = {
+    "ru": (("ться", "ть"), ("чься", "чь"), ("тись", "ти")),
+    "uk": (("тися", "ти"), ("тись", "ти")),
+}
+
+
+@lru_cache(maxsize=16_384)
+def _non_reflexive(lemma: str, lang: str) -> str | None:
+    """Return the plain verb of a reflexive infinitive when the dictionary knows it
+    ("переместиться" → "переместить", "перекинутися" → "перекинути"), else None.
+
+    A text word gets it as one more form, so a catalog verb in dictionary form meets its
+    reflexive forms ("переместились") without the catalog listing both; a keyword is never
+    stored as it (`normalize_word` takes the first form).
+    """
+    endings = _REFLEXIVE_INFINITIVES.get(lang if lang in _MORPH_LANGS else "ru", ())
+    for ending, plain in endings:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+            verb = lemma[: -len(ending)] + plain
+            if _is_infinitive(_analyser(lang if lang in _MORPH_LANGS else "ru"), verb):
+                return verb
+    return None
 
 
 def belarusian_forms(folded: str) -> tuple[str, ...]:
@@ -353,11 +382,31 @@ def belarusian_forms(folded: str) -> tuple[str, ...]:
     """
     known = belarusian.lemmas(folded)
     if known:
-        return known
+        verbs = [verb for lemma in known for verb in _belarusian_verbs(lemma)]
+        return tuple(dict.fromkeys((*known, *verbs))) if verbs else known
     # A word the dictionary lacks: its ending stripped, unless it is short enough to be
     # an abbreviation ("САУ" must not become the preposition "са").
     spelled = belarusian.fold_classical(folded)
     return (spelled if len(spelled) <= _ABBREVIATION_MAX else light_stem(spelled, "be"),)
+
+
+# Belarusian participle endings (adjective lemmas in the table: "перакінуты") and reflexive
+# infinitives ("размясціцца"), with the endings of the verbs they come from.
+_BELARUSIAN_VERB_ENDINGS = (
+    ("нуты", "нуць"), ("аваны", "аваць"), ("ываны", "ываць"), ("аны", "аць"), ("яны", "яць"),
+    ("ведзены", "весці"), ("цца", "ць"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=16_384)
+def _belarusian_verbs(lemma: str) -> tuple[str, ...]:
+    """Return the verb a Belarusian participle or reflexive infinitive comes from, when the
+    table knows it ("перакінуты" → "перакінуць", "размясціцца" → "размясціць")."""
+    for ending, infinitive in _BELARUSIAN_VERB_ENDINGS:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+            verb = lemma[: -len(ending)] + infinitive
+            return (verb,) if verb in belarusian.lemmas(verb) else ()
+    return ()
 
 
 # Endings of Ukrainian passive participles (adjective lemmas) and of their verbs' infinitives,
@@ -403,10 +452,13 @@ def _participle_verbs(lemma: str) -> tuple[str, ...]:
     return ()
 
 
+_VERB_TAGS = frozenset({"VERB", "INFN"})  # the Ukrainian dictionary tags an infinitive VERB
+
+
 def _is_infinitive(analyser: pymorphy3.MorphAnalyzer, word: str) -> bool:
     """Tell whether the dictionary knows a word as an infinitive (not a guess)."""
     return any(
-        parse.is_known and parse.tag.POS == "VERB" and parse.normal_form == word
+        parse.is_known and parse.tag.POS in _VERB_TAGS and parse.normal_form == word
         for parse in analyser.parse(word)
     )
 
