@@ -170,3 +170,19 @@ def test_the_trace_names_the_phrase_that_cancelled(matcher: Matcher) -> None:
 )
 def test_civil_drones_history_and_staff_are_no_alert(matcher: Matcher, text: str) -> None:
     assert topics(matcher, text) == set()
+
+
+# --- unlisted verbs of leaving and pulling back, English verbs written as verbs ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Расійскія вайскоўцы сышлі з палігона пад Брэстам.",
+        "Білоруські підрозділи підтягують ближче до Мозиря.",
+        "Russian soldiers are leaving the camp near Slutsk.",
+        "Belarusian units pulled back from the Ukrainian border overnight.",
+    ],
+)
+def test_leaving_and_pulling_back_are_deployments(matcher: Matcher, text: str) -> None:
+    assert "deployments" in topics(matcher, text)
