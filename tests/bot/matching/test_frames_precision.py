@@ -186,3 +186,8 @@ def test_civil_drones_history_and_staff_are_no_alert(matcher: Matcher, text: str
 )
 def test_leaving_and_pulling_back_are_deployments(matcher: Matcher, text: str) -> None:
     assert "deployments" in topics(matcher, text)
+
+
+def test_a_dance_named_like_a_missile_is_no_missile(matcher: Matcher) -> None:
+    assert topics(matcher, "Ансамбль «Полонез» станцевал на открытии фестиваля в Лиде.") == set()
+    assert "missiles" in topics(matcher, "Ракетный комплекс «Полонез» заступил на дежурство.")
