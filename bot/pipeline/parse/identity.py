@@ -101,7 +101,8 @@ def _bounded(key: str) -> str:
     if len(key) <= _MAX_KEY_CHARS:
         return key
     prefix = key.partition(":")[0]
-    hashed = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    # surrogatepass: a lone surrogate in a hostile guid must hash, not raise.
+    hashed = hashlib.sha1(key.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
     return f"{prefix}-sha1:{hashed}"
 
 
@@ -117,7 +118,8 @@ def item_key(*, guid: str | None, link: str | None, title: str, published: datet
         aware = published if published.tzinfo is not None else published.replace(tzinfo=UTC)
         when = aware.astimezone(UTC).isoformat()
     material = f"{_normalise_title(title)}\n{when}"
-    return "title:" + hashlib.sha1(material.encode("utf-8"), usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(material.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+    return "title:" + digest.hexdigest()
 
 
 def feed_item(

@@ -10,6 +10,9 @@ has nothing to read and is skipped.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -187,6 +190,27 @@ def _channel_title(tree: LexborHTMLParser) -> str | None:
     return _plain(tree.css_first(".tgme_channel_info_header_title"))
 
 
+def _channel_id(messages: list[LexborNode]) -> int | None:
+    """Return the channel's numeric id as its posts carry it, or None if they do not.
+
+    Each post's `data-view` is base64url JSON, {"c": CHANNEL_ID, "p": POST, ...}. A name
+    can pass to another channel (the first renames, another takes the freed name); the id
+    cannot, so it tells the channel we followed from the one holding its name now.
+    """
+    for message in messages[:3]:
+        view = message.attributes.get("data-view") or ""
+        if not view or len(view) > 512:
+            continue
+        try:
+            data = json.loads(base64.urlsafe_b64decode(view + "=" * (-len(view) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+        channel = data.get("c") if isinstance(data, dict) else None
+        if isinstance(channel, int) and not isinstance(channel, bool) and channel:
+            return abs(channel)
+    return None
+
+
 def parse_channel_page(body: bytes, *, base_url: str) -> ParseResult:
     """Parse a t.me/s/NAME page into one item per post, or name why it cannot be read."""
     if not body.strip():
@@ -206,4 +230,6 @@ def parse_channel_page(body: bytes, *, base_url: str) -> ParseResult:
         if item is not None and item.key not in seen:
             seen.add(item.key)
             items.append(item)
-    return ParseResult(items=tuple(items), title=_channel_title(tree))
+    return ParseResult(
+        items=tuple(items), title=_channel_title(tree), channel_id=_channel_id(messages)
+    )

@@ -1,4 +1,10 @@
-"""Plain text out of source markup, and short summaries cut at sentence ends."""
+"""Plain text out of source markup, and short summaries cut at sentence ends.
+
+Whoever writes a source writes the input of every function here, so each one is linear
+in its input: no regex can backtrack over a run of characters (a run of dots, of closing
+quotes), nothing is built by repeated concatenation, and `bounded` cuts an item's text to
+`MAX_TEXT_CHARS` (its title to `MAX_TITLE_CHARS`) before any summary or match reads it.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +34,14 @@ _TERMINATORS = ".!?…"
 _TERMINATOR_TUPLE = tuple(_TERMINATORS)  # for str.endswith
 _CLOSERS = "\"'»”’)]"
 _OPENERS = "\"'«“„‘("
-# A candidate sentence end: terminal punctuation, closing quotes, then whitespace.
-_SENTENCE_END = re.compile(rf"[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*\s+")
+# A candidate sentence end: terminal punctuation, closing quotes, then whitespace. Tried
+# only where a run of terminators begins (the lookbehind) and without giving back what the
+# possessive quantifiers took: a run of N dots that ends in no space is then one failed
+# try of N steps, where a plain `[.]+` was tried again at each of its dots (N² steps).
+_SENTENCE_END = re.compile(
+    rf"(?<![{re.escape(_TERMINATORS)}])[{re.escape(_TERMINATORS)}]++"
+    rf"[{re.escape(_CLOSERS)}]*+\s+"
+)
 _ELLIPSIS = "…"
 # HTML tree building is quadratic in nesting depth (every unclosed <div> deepens the stack
 # the parser walks), so hostile markup is cut here; 64K characters of markup is far more
@@ -66,6 +78,31 @@ def strip_invisible(text: str) -> str:
     for char in _INVISIBLE_CHARS:
         if char in text:
             return _INVISIBLE.sub("", text)
+    return text
+
+
+# The most of an item's text and title that is kept, read or stored. A Telegram post has at
+# most 4,096 characters and a caption 1,024; an article's first 20,000 characters name its
+# topics and places, and an alert shows a few hundred. Every item from a source is cut to
+# these (`bounded`) before anything else reads it, so no source can make a summary or a
+# match cost more than this much text does.
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 1_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
+
+
+def bounded(text: str, max_chars: int) -> str:
+    """Return text cut to at most max_chars (at a word boundary) with no lone surrogate.
+
+    A lone surrogate ("\\ud800" in JSON) is valid in a Python string but in no encoding:
+    hashing or storing it would fail, so it becomes U+FFFD like any undecodable byte.
+    """
+    text = truncate_words(text, max_chars)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_REPLACEMENT, text)
     return text
 
 
@@ -189,19 +226,20 @@ def _initial_before(line: str, end: int) -> bool:
 def _logical_lines(text: str) -> Iterator[str]:
     # A plain-text body may be hard-wrapped: a line that does not end a sentence and a next
     # line that starts in lower case are one line. Any other line break ends a sentence.
-    # A line is given once the next one is known not to continue it.
-    last: str | None = None
+    # A line is given once the next one is known not to continue it; its pieces are joined
+    # once then (adding each to a growing string would copy it again for every piece).
+    pieces: list[str] = []
     for line in normalize_text(text).split("\n"):
         if not line:
             continue
-        if last is not None and not last.endswith(_TERMINATOR_TUPLE) and line[0].islower():
-            last = f"{last} {line}"
+        if pieces and not pieces[-1].endswith(_TERMINATOR_TUPLE) and line[0].islower():
+            pieces.append(line)
         else:
-            if last is not None:
-                yield last
-            last = line
-    if last is not None:
-        yield last
+            if pieces:
+                yield " ".join(pieces)
+            pieces = [line]
+    if pieces:
+        yield " ".join(pieces)
 
 
 def split_sentences(text: str) -> list[str]:
