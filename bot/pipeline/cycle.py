@@ -36,6 +36,7 @@ from bot.pipeline import schedule
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch.fetcher import Fetcher
 from bot.pipeline.parse import parse_document
+from bot.pipeline.parse.identity import origin_of
 from bot.pipeline.read import Page, page_of
 from bot.pipeline.store import Outcome, Post, record_posts
 from bot.pipeline.stories import StoryMirror
@@ -494,6 +495,7 @@ def _posts(
         if not source.backfilled
         else None
     )
+    origin = origin_of(source.url, source.kind)
     return [
         Post(
             item,
@@ -501,6 +503,7 @@ def _posts(
             source_id=source.id,
             source_name=source.name,
             alert=alerted is None or item.key in alerted,
+            origin=origin,
         )
         for item, analysis in fresh
     ]

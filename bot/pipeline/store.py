@@ -2,6 +2,13 @@
 
 Both the source poller and an admin's `/post` come through here, so a manual update is
 matched and delivered exactly like a source post.
+
+No source can silence another's report through its story. A report joins a story by its
+link only when both come from the same origin (one site or one channel) within the story
+window, so a feed cannot claim links it does not own before their owner publishes them. An
+admin's update is never joined: its story keeps no signature to be compared with. And a
+report that joins a story still alerts every chat it reaches that the story had not
+reached: joining spares only the chats already told, who see the new source by an edit.
 """
 
 from __future__ import annotations
@@ -35,6 +42,16 @@ class Post:
     is_admin: bool = False
     author_id: int | None = None
     alert: bool = True  # False: store silently (a new source's first poll)
+    origin: str | None = None  # the site or channel it came from (`origin_of`); None: its source
+
+    @property
+    def link_key(self) -> str | None:
+        """Return what joins it to a story by link: its origin and canonical link."""
+        link = self.item.canonical_link
+        if not link or self.is_admin:
+            return None
+        origin = self.origin or (None if self.source_id is None else f"source:{self.source_id}")
+        return None if origin is None else f"{origin} {link}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +150,8 @@ async def record_posts(
         batch = await db.events.batch(
             source_ids.pop(),
             keys=[post.item.key for post in posts],
-            links=[post.item.canonical_link for post in posts],
+            links=[post.link_key for post in posts],
+            since=now - STORY_WINDOW,
         )
         for post in posts:
             signature = post.analysis.signature
@@ -150,7 +168,9 @@ async def record_posts(
             if recorded is not None and not recorded.edited:  # an edit leaves the story be
                 # The signature the story now has, decoded: the mirror need not parse it.
                 decoded = None
-                if recorded.story_signature == event.signature:
+                if recorded.story_signature is None:
+                    pass  # a story no report can join (an admin's)
+                elif recorded.story_signature == event.signature:
                     decoded = signature
                 elif grown is not None and recorded.story_signature == event.joined_signature:
                     decoded = grown
@@ -162,7 +182,7 @@ async def record_posts(
             if recorded is None:
                 outcomes.append(Outcome(new=False))
                 continue
-            if audience is None and post.alert and recorded.new_story:
+            if audience is None and post.alert:
                 audience = Audience(catalog, matcher.places)
             outcomes.append(
                 await _queue(
@@ -198,7 +218,9 @@ def _new_event(post: Post, now: datetime) -> NewEvent:
         is_admin=post.is_admin,
         author_id=post.author_id,
         content_hash=analysis.content_hash,
-        signature=analysis.signature.to_json(),
+        # An admin's story keeps no signature, so no later report can join it.
+        signature=None if post.is_admin else analysis.signature.to_json(),
+        link_key=post.link_key,
     )
 
 
@@ -224,15 +246,17 @@ async def _queue(
             edited=True,
         )
     queued = 0
-    if post.alert and recorded.new_story and audience is not None:
+    if post.alert and audience is not None:
+        # A joining report's chats too: those the story had not reached get it now (the
+        # outbox keeps one row per story and chat, so the others are not queued again).
         reading = read(f"{post.item.title}\n{post.item.text}")
         chats = await audience.recipients(db, found, reading)
         priority = alert_priority(severity) if severity is not None else priority_of(found, catalog)
         queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
-    elif post.alert and not recorded.new_story:
+    if post.alert and not recorded.new_story:
         # The story grew: alerts already sent are edited to show the new source and the
         # count, rather than sent again; ones still queued render it when they go.
-        queued = await db.outbox.request_edits(recorded.story_id, now=now)
+        queued += await db.outbox.request_edits(recorded.story_id, now=now)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

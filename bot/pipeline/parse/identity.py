@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
-from bot.models import ParsedItem
+from bot.models import ParsedItem, SourceKind
 
 # Query parameters that say where a reader came from, not what the page is.
 _TRACKING_PARAMS = frozenset(
@@ -91,6 +91,24 @@ def canonical_link(url: str) -> str:
     scheme = parts.scheme.lower()
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+def origin_of(url: str, kind: SourceKind) -> str:
+    """Return who speaks through a source: its site's host, or its channel ("t.me/name").
+
+    Two sources of one origin are one publisher (a site's several feeds); a report joins
+    a story by its link only within one origin, so no publisher can claim another's links.
+    Every channel is on t.me, so a channel's origin is its name, not its host.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return url
+    if kind is SourceKind.TELEGRAM:
+        name = parts.path.strip("/").removeprefix("s/").partition("/")[0].lower()
+        return f"t.me/{name}"
+    return host.removeprefix("www.") or url
 
 
 def _normalise_title(title: str) -> str:
