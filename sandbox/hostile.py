@@ -58,7 +58,7 @@ def rss_item(payload: str, *, guid: str = "hostile") -> bytes:
     """Return an RSS 2.0 feed of one item whose title and description are the payload."""
     # XML cannot carry every character (surrogates, most controls): those are left out here
     # and reach Outpost through JSON Feed, which can.
-    safe = "".join(ch for ch in payload if ch in "\t\n\r" or (" " <= ch and not _surrogate(ch)))
+    safe = "".join(ch for ch in payload if ch in "\t\n\r" or (ch >= " " and not _surrogate(ch)))
     text = escape(safe)
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>H</title>'
