@@ -165,6 +165,7 @@ async def _start(
             max_age=timedelta(seconds=settings.delivery_max_age),
             paid_broadcast=settings.paid_broadcast,
             lease=timedelta(seconds=settings.delivery_lease),
+            alerts_per_hour=settings.max_alerts_per_hour,
         ),
         on_tick=functools.partial(heartbeats.tick, "dispatcher"),
     )

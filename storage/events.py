@@ -449,6 +449,7 @@ class EventRepository(Repository):
             is_admin=first.is_admin,
             is_announcement=first.is_announcement,
             sources=_merge([event.source_name or "source"] for event in events),
+            source_id=first.source_id,
         )
 
 

@@ -125,14 +125,27 @@ def render_alert(
     return "\n".join(lines)
 
 
-def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") -> str:
-    """Render many stories as one digest, grouped by topic, each with its source count."""
+def render_digest(
+    alerts: list[Alert], catalog: Catalog, *, lang: str = "en", folded: int | None = None
+) -> str:
+    """Render many stories as one digest, grouped by topic, each with its source count.
+
+    `folded`: the stories went over a source's budget of that many alerts an hour, which
+    the digest says under its heading.
+    """
     tr = translator(lang)
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         groups.setdefault(alert.topics[0] if alert.topics else "", []).append(alert)
     heading = tr.ngettext("Digest: {n} story", "Digest: {n} stories", len(alerts))
     lines = ["<b>" + heading.format(n=len(alerts)) + "</b>"]
+    if folded is not None:
+        note = tr.ngettext(
+            "A source sent more than {n} alert in an hour; the rest are gathered here.",
+            "A source sent more than {n} alerts in an hour; the rest are gathered here.",
+            folded,
+        )
+        lines.append(note.format(n=folded))
     for topic, members in groups.items():
         lines.append("")
         if topic:

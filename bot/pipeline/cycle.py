@@ -110,6 +110,7 @@ class Pipeline:
     # Subscribes feeds that name a WebSub hub (None: WebSub is off).
     websub: Subscriber | None = None
     max_items_per_poll: int | None = None  # new items read per source and poll; None: all
+    edit_interval: timedelta = timedelta(0)  # the least time between two edits of a message
     on_identity_changed: IdentityHook | None = None
 
     async def read(
@@ -218,6 +219,7 @@ def build_pipeline(
         audience=Audience(catalog, matcher.places),
         websub=websub,
         max_items_per_poll=settings.max_items_per_poll,
+        edit_interval=timedelta(seconds=settings.edit_interval),
         on_identity_changed=on_identity_changed,
     )
 
@@ -629,6 +631,7 @@ async def _record(pipe: Pipeline, posts: list[Post], *, now: datetime) -> list[O
         now=now,
         stories=pipe.stories,
         audience=pipe.audience,
+        edit_interval=pipe.edit_interval,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.matching import Catalog, Matcher
 from bot.matching.matcher import read
@@ -90,6 +90,7 @@ async def record_post(
     audience: Audience | None = None,
     severity: Severity | None = None,
     stories: StoryMirror | None = None,
+    edit_interval: timedelta = timedelta(0),
 ) -> Outcome:
     """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
 
@@ -111,6 +112,7 @@ async def record_post(
         audience=audience,
         severity=severity,
         stories=stories,
+        edit_interval=edit_interval,
     )
     return outcomes[0]
 
@@ -125,6 +127,7 @@ async def record_posts(
     audience: Audience | None = None,
     severity: Severity | None = None,
     stories: StoryMirror | None = None,
+    edit_interval: timedelta = timedelta(0),
 ) -> list[Outcome]:
     """Store the posts of one source in order, as `record_post` would one after another.
 
@@ -134,7 +137,8 @@ async def record_posts(
     near-duplicate text joins its story).
 
     `stories` is the caller's mirror of the recent stories (the poller keeps one across
-    polls); without it the recent stories are read from the table here.
+    polls); without it the recent stories are read from the table here. A story that grows
+    has its sent messages edited at most once per `edit_interval`.
     """
     if not posts:
         return []
@@ -193,6 +197,7 @@ async def record_posts(
                     now=now,
                     audience=audience,
                     severity=severity,
+                    edit_interval=edit_interval,
                 )
             )
     return outcomes
@@ -233,6 +238,7 @@ async def _queue(
     now: datetime,
     audience: Audience | None,
     severity: Severity | None,
+    edit_interval: timedelta,
 ) -> Outcome:
     """Queue the alerts of a stored post: its story's first, or an edit of a grown one."""
     found = post.analysis.found
@@ -256,7 +262,7 @@ async def _queue(
     if post.alert and not recorded.new_story:
         # The story grew: alerts already sent are edited to show the new source and the
         # count, rather than sent again; ones still queued render it when they go.
-        queued += await db.outbox.request_edits(recorded.story_id, now=now)
+        queued += await db.outbox.request_edits(recorded.story_id, now=now, interval=edit_interval)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,
