@@ -34,7 +34,7 @@ from bot.delivery.observed import ObservedSender
 from bot.delivery.pacer import Limits, Timer
 from bot.delivery.sender import Sender, TelegramSender, make_request
 from bot.models import Source
-from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.pipeline.cycle import CycleReport, IdentityChange, run_cycle
 from bot.pipeline.poller import Poller
 from bot.retention import run_retention
 from bot.runtime import health
@@ -96,6 +96,7 @@ def build_application(
                 on_queued=functools.partial(_wake_dispatcher, app),
                 on_deactivated=functools.partial(_tell_deactivated, app, settings),
                 on_recovered=functools.partial(_tell_recovered, app, settings),
+                on_identity_changed=functools.partial(_tell_identity, app, settings),
             )
         )
         await _start(app, opened, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
@@ -233,6 +234,17 @@ async def _tell_deactivated(app: OutpostApp, settings: Settings, source: Source,
 async def _tell_recovered(app: OutpostApp, settings: Settings, source: Source) -> None:
     """Tell the admins that a failing source answers again (the pipeline's hook)."""
     await notify_admins(app, settings, lambda ui: texts.source_recovered(ui, source))
+
+
+async def _tell_identity(app: OutpostApp, settings: Settings, change: IdentityChange) -> None:
+    """Tell the admins that a channel shows another title, or another channel (a hook)."""
+
+    def render(ui: texts.UI) -> str:
+        return texts.source_identity(
+            ui, change.source, change.title, change.channel_id, paused=change.paused
+        )
+
+    await notify_admins(app, settings, render)
 
 
 async def notify_admins(

@@ -29,6 +29,8 @@ from bot.ui.i18n import N_
 from bot.ui.texts import SEVERITY_LABELS, UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
 
+NOT_YOURS = N_("Only the admin who wrote this draft can confirm or cancel it.")
+
 # The most urgent first; None: the catalog's severity of its topics decides.
 SEVERITIES: tuple[tuple[Severity | None, str], ...] = (
     *((level, SEVERITY_LABELS[level]) for level in sorted(Severity, reverse=True)),
@@ -270,6 +272,11 @@ async def decide(update: Update, context: Context) -> None:
     draft = await core.db.admin.draft(button.draft)
     if draft is None or draft.step != "preview":
         await query.answer(ui._("This draft no longer exists."))
+        return
+    if draft.author_id != user.id:
+        # Another admin's draft (a preview forwarded, or its button data forged): only
+        # its author confirms or cancels it.
+        await query.answer(ui._(NOT_YOURS), show_alert=True)
         return
     if isinstance(button, DraftConfirm):
         published = await draft_actions.publish(core, draft, admin_id=user.id)

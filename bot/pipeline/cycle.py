@@ -54,9 +54,20 @@ log = logging.getLogger(__name__)
 DeactivationHook = Callable[[Source, str], Awaitable[None]]
 # Told when a source that was failing answers again: (the source as it was before the poll).
 RecoveryHook = Callable[[Source], Awaitable[None]]
-# Told when a channel's page shows another title or another channel: (the source as it
-# was, the title and id the page shows now, whether the source was paused for it).
-IdentityHook = Callable[[Source, str | None, int | None, bool], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityChange:
+    """A channel's page shows another title, or another channel (another id)."""
+
+    source: Source  # as it was, with the identity remembered before
+    title: str | None  # what the page shows now
+    channel_id: int | None
+    paused: bool  # another channel: the source was paused
+
+
+# Told when a channel's identity changed.
+IdentityHook = Callable[[IdentityChange], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -404,7 +415,7 @@ async def _tell_identity(
     if pipe.on_identity_changed is None:
         return
     try:
-        await pipe.on_identity_changed(source, title, channel_id, paused)
+        await pipe.on_identity_changed(IdentityChange(source, title, channel_id, paused))
     except Exception:
         # Best effort, like the other notices; /sources shows the source's state.
         log.exception("could not tell admins about the identity of source %s", source.name)
