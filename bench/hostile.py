@@ -16,12 +16,19 @@ Printed figures: `sizes`; per function and run the CPU seconds at each size (`cp
 (the largest ratio of time per character at the largest size to that at the smallest,
 among calls that take at least a millisecond: about 1 for linear work, the ratio of sizes
 for quadratic); and `worst_item_cpu_s`, the slowest single item through the read path.
+
+`churn` is the audience index's own hostile input: `--churn` chats each watch 30 phrases
+(catalog words and place names, alone and in pairs) and then unwatch them all, beside
+1,000 chats that stay. It gives the fan-out CPU of a 2,000-word report before and after
+(`fanout_cpu_s_before`, `fanout_cpu_s_after`), and the index's size before and after
+(`footprint_before`, `footprint_after`: equal when churn leaves nothing behind).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -35,8 +42,9 @@ if str(ROOT) not in sys.path:
 from bot.delivery.render import render_alert  # noqa: E402 (needs the path above)
 from bot.delivery.split import split_html  # noqa: E402
 from bot.matching import default_catalog, default_matcher  # noqa: E402
+from bot.matching.audience import AudienceIndex  # noqa: E402
 from bot.matching.matcher import read  # noqa: E402
-from bot.models import Alert, SourceKind, StoryLink  # noqa: E402
+from bot.models import Alert, ChatFilters, SourceKind, StoryLink  # noqa: E402
 from bot.pipeline.analysis import analyse  # noqa: E402
 from bot.pipeline.parse import parse_document  # noqa: E402
 from bot.pipeline.parse.identity import canonical_link  # noqa: E402
@@ -141,6 +149,50 @@ def bench(sizes: list[int]) -> dict[str, object]:
     }
 
 
+def churn(pairs: int) -> dict[str, object]:
+    """Watch and unwatch phrases `pairs` times beside chats that stay; time a fan-out."""
+    rng = random.Random(21)
+    catalog, matcher = default_catalog(), default_matcher()
+    words = sorted(
+        {p for t in catalog.topics for ps in t.keywords.values() for p in ps if "*" not in p}
+    )
+    places = sorted(
+        {name for place in matcher.places for ns in place.names.values() for name in ns}
+    )
+    pool = words + places
+    index = AudienceIndex(catalog, matcher.places)
+    topics = catalog.names()
+    index.build(
+        ChatFilters(
+            chat_id=chat,
+            topics=frozenset(rng.sample(topics, 2)),
+            watch=tuple(rng.sample(pool, 2)),
+        )
+        for chat in range(1, 1_001)
+    )
+    report = " ".join(rng.choice(pool) for _ in range(2_000))
+    reading = read(report)
+    found = matcher.classify(reading)
+
+    def fanout() -> float:
+        return cpu_of(lambda _: index.recipients(found, reading), "")
+
+    before, footprint = fanout(), index.footprint()
+    for round_ in range(pairs):
+        chat = 1_000_000 + round_
+        watch = tuple(dict.fromkeys(f"{rng.choice(pool)} {rng.choice(pool)}" for _ in range(30)))
+        index.update(ChatFilters(chat_id=chat, watch=watch))
+        index.update(ChatFilters(chat_id=chat))  # /unwatch: the chat stays, its words go
+    return {
+        "pairs": pairs,
+        "report_words": len(reading.norms),
+        "fanout_cpu_s_before": round(before, 5),
+        "fanout_cpu_s_after": round(fanout(), 5),
+        "footprint_before": footprint,
+        "footprint_after": index.footprint(),
+    }
+
+
 def main() -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,13 +200,15 @@ def main() -> int:
     parser.add_argument(
         "--sizes", default="10000,20000,40000,80000", help="comma-separated characters per run"
     )
+    parser.add_argument("--churn", type=int, default=3_000, help="watch+unwatch pairs")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     result = bench(sizes)
+    result["churn"] = churn(args.churn)
     if args.json:
         print(json.dumps(result))
     else:
-        for key in ("sizes", "worst", "worst_growth", "worst_item_cpu_s"):
+        for key in ("sizes", "worst", "worst_growth", "worst_item_cpu_s", "churn"):
             print(f"{key}: {result[key]}")
     return 0
 

@@ -22,6 +22,7 @@ from bot.ui.texts import UI
 from handlers.common import REFUSAL, AdminRequest, admin_command, reply, tapped, ui_of
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_MAX_ID_DIGITS = 18  # a row id fits in SQLite's 64-bit integers
 
 
 async def _audit(core: Core, admin_id: int, action: str, detail: str) -> None:
@@ -118,10 +119,12 @@ async def addsource(request: AdminRequest, context: Context) -> None:
 
 
 async def _source_id(message: Message, ui: UI, context: Context, command: str) -> int | None:
-    if not context.args or not context.args[0].lstrip("#").isdigit():
+    number = context.args[0].lstrip("#") if context.args else ""
+    # ASCII digits, and few: int() refuses "²" and numbers of over 4,300 digits.
+    if not (number.isascii() and number.isdigit() and len(number) <= _MAX_ID_DIGITS):
         await message.reply_text(ui._("Usage: {usage}").format(usage=f"/{command} ID (/sources)"))
         return None
-    return int(context.args[0].lstrip("#"))
+    return int(number)
 
 
 @admin_command

@@ -247,3 +247,14 @@ async def test_only_its_author_confirms_a_draft(sandbox: SandboxBotAPI, core: Co
     await tap(sandbox, helper, step)
     await core.dispatcher.drain()
     assert got(sandbox, ALICE, "Плановые работы")
+
+
+async def test_numbers_no_int_reads_get_the_usage_not_an_error(
+    sandbox: SandboxBotAPI, core: Core
+) -> None:
+    await say(sandbox, ADMIN_ID, "/start")
+    for command in ("/removesource ²", f"/pausesource {'9' * 5_000}", "/resumesource #٣"):
+        assert "Usage:" in await say(sandbox, ADMIN_ID, command)
+    for command in ("/admins add ²", "/admins add --5", f"/admins remove {'9' * 5_000}"):
+        assert "/admins add USER_ID" in await say(sandbox, ADMIN_ID, command)
+    assert not [m for m in sandbox.messages_to(ADMIN_ID) if "hit an error" in m.visible_text]

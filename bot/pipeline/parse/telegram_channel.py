@@ -40,6 +40,8 @@ _MESSAGES = ".tgme_widget_message[data-post]"
 # page t.me shows for users, private channels and names that do not exist.
 _CHANNEL_MARKERS = ".tgme_channel_history, .tgme_channel_info, .tgme_widget_message_wrap"
 _TITLE_CHARS = 120
+_MAX_POST_DIGITS = 18  # a post id fits in 64 bits
+_MAX_VIEWS_CHARS = 20  # "1.2M views" and the like
 # Marks a poll's title and text, so an alert shows what kind of post it came from; the
 # chart emoji is how Telegram's own apps label a poll in chat lists.
 POLL_MARK = "📊"
@@ -66,12 +68,20 @@ def older_page_url(page_url: str, items: tuple[ParsedItem, ...]) -> str | None:
 
 
 def _is_post(key: str) -> bool:
-    return key.startswith("tg:") and key.rpartition("/")[2].isdigit()
+    return key.startswith("tg:") and _is_post_id(key.rpartition("/")[2])
+
+
+def _is_post_id(text: str) -> bool:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int()), and few of them.
+    return 0 < len(text) <= _MAX_POST_DIGITS and text.isascii() and text.isdigit()
 
 
 def parse_views(text: str) -> int | None:
     """Return the count shown as "987", "12.3K" or "1.2M", or None if it is not one."""
-    match = _VIEWS.fullmatch(text.strip())
+    text = text.strip()
+    if len(text) > _MAX_VIEWS_CHARS:
+        return None
+    match = _VIEWS.fullmatch(text)
     if match is None:
         return None
     try:
@@ -152,7 +162,7 @@ def _title(text: str) -> str:
 
 def _post(message: LexborNode) -> ParsedItem | None:
     channel, _, post_id = (message.attributes.get("data-post") or "").partition("/")
-    if not _CHANNEL_NAME.fullmatch(channel) or not post_id.isdigit():
+    if not _CHANNEL_NAME.fullmatch(channel) or not _is_post_id(post_id):
         return None
     if _is_service(message):
         # "Channel created", "… pinned «…»": a pinned notice repeats an old post's words,

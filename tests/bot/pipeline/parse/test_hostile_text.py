@@ -9,6 +9,7 @@ through, nothing it returns is longer than it promises, and nothing fails to enc
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from bot.pipeline.parse.text import (
     truncate_words,
 )
 from bot.pipeline.read import page_of
+from bot.pipeline.schedule import parse_retry_after
 from sandbox.hostile import RUNS, channel_post, json_feed_item, rss_item
 
 # The pieces hostile runs are made of: terminators, quotes, whitespace, markup, entities,
@@ -127,3 +129,51 @@ def test_every_hostile_run_of_the_benchmark_is_bounded() -> None:
         document["items"][0]["url"] = link
         strings = item_strings(json.dumps(document).encode(), SourceKind.RSS)
         assert all(map(encodes, strings))
+
+
+# Numbers a hostile document writes: digits str.isdigit takes and int() refuses ("²"), and
+# runs of digits longer than int() converts (4,300) or converts in linear time.
+SUPERSCRIPT_TWO = "\u00b2"
+DIGITS = "9" * 5_000
+
+
+def test_hostile_numbers_in_a_feed_cost_nothing_but_themselves() -> None:
+    for ttl in (SUPERSCRIPT_TWO, DIGITS, "١٢"):
+        body = (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><ttl>{ttl}</ttl>'
+            f"<item><guid>1</guid><title>Учения {DIGITS}</title></item></channel></rss>"
+        ).encode()
+        parsed = parse_document(body, kind=SourceKind.RSS, content_type=None, base_url="https://x/")
+        assert parsed.error is None and len(parsed.items) == 1
+        assert parsed.ttl_minutes is None or parsed.ttl_minutes == 12
+        page = page_of(parsed, default_matcher(), kind=SourceKind.RSS, base_url="x", known={})
+        assert page.rejected == () and len(page.analyses) == 1
+
+
+def test_hostile_post_ids_and_views_on_a_channel_page() -> None:
+    posts = "".join(
+        f'<div class="tgme_widget_message" data-post="chan_x/{post}">'
+        f'<div class="tgme_widget_message_text">Учения</div>'
+        f'<span class="tgme_widget_message_views">{DIGITS}</span></div>'
+        for post in (SUPERSCRIPT_TWO, DIGITS, "12")
+    )
+    body = f'<html><body><div class="tgme_channel_info"></div>{posts}</body></html>'.encode()
+    parsed = parse_document(
+        body, kind=SourceKind.TELEGRAM, content_type=None, base_url="https://t.me/s/chan_x"
+    )
+    assert [item.key for item in parsed.items] == ["tg:chan_x/12"]
+    assert parsed.items[0].views is None
+    page = page_of(
+        parsed,
+        default_matcher(),
+        kind=SourceKind.TELEGRAM,
+        base_url="https://t.me/s/chan_x",
+        known={},
+    )
+    assert page.older == "https://t.me/s/chan_x?before=12"
+
+
+def test_a_hostile_retry_after_is_no_wait() -> None:
+    now = datetime(2022, 10, 12, tzinfo=UTC)
+    assert parse_retry_after(SUPERSCRIPT_TWO, now) is None
+    assert parse_retry_after("120", now) == 120.0
