@@ -80,8 +80,9 @@ class AudienceIndex:
         self._phrases: dict[tuple[str, str], int] = {}
         self._circles: dict[tuple[str, float], int] = {}  # every /near filter in use, counted
         self._strips: dict[tuple[str, float], int] = {}  # every /border filter in use, counted
-        # chat -> the own keywords, exclusions and areas it uses (what `remove` lets go)
-        self._used_by: dict[int, _Uses] = {}
+        self._excludes_of: dict[int, tuple[str, ...]] = {}  # only chats with exclusions
+        # location key ("n:PLACE:KM", "b:COUNTRY:KM") -> the circle or strip it names
+        self._area_at: dict[str, _Area] = {}
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
         # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
         self._centres: list[_Centre] | None = None
@@ -90,7 +91,7 @@ class AudienceIndex:
         self._tables_of: dict[str, list[dict[str, set[int]]]] = {}
 
     def __len__(self) -> int:
-        """Return how many chats the index holds."""
+        """Return how many chats the index holds (one that can receive nothing holds none)."""
         return len(self._keys_of)
 
     def footprint(self) -> dict[str, int]:
@@ -114,29 +115,31 @@ class AudienceIndex:
     def update(self, chat: ChatFilters) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
         self._tables_of.clear()
-        watch = tuple(dict.fromkeys(chat.watch)) if chat.active else ()
-        excludes = tuple(dict.fromkeys(chat.exclude)) if chat.active else ()
-        areas = self._areas_used(chat) if chat.active else ()
+        keys: tuple[tuple[str, str], ...] = ()
+        excludes: tuple[str, ...] = ()
+        locations: dict[str, _Area | None] = {}
+        if chat.active:
+            locations = self._locations(chat)
+            minimum = chat.min_severity.rank
+            what = [
+                f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
+                for topic in sorted(chat.topics)
+                if self._highest.get(topic, -1) >= minimum
+            ]
+            what += [f"w:{phrase}" for phrase in dict.fromkeys(chat.watch)]
+            keys = tuple((location, item) for location in locations for item in what)
+            # A chat without keys receives nothing: its exclusions need no place either.
+            excludes = tuple(dict.fromkeys(chat.exclude)) if keys else ()
         # What the chat uses now is counted before what it used is let go, so a phrase or
-        # a circle it keeps is never taken out of the index and put back.
-        for phrase in watch:
-            self._use_phrase("w", phrase)
-        for phrase in excludes:
-            self._use_phrase("x", phrase)
-        for area in areas:
-            self._use_area(area)
+        # a circle it keeps is never taken out of the index and put back. What a chat uses
+        # is read from its keys (and its exclusions), so nothing more is kept per chat.
+        for location, area in locations.items():
+            if area is not None and keys:
+                self._area_at.setdefault(location, area)
+        self._count(keys, excludes, +1)
         self.remove(chat.chat_id)
-        if not chat.active:
+        if not keys:
             return
-        locations = self._locations(chat)
-        minimum = chat.min_severity.rank
-        what = [
-            f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
-            for topic in sorted(chat.topics)
-            if self._highest.get(topic, -1) >= minimum
-        ]
-        what += [f"w:{phrase}" for phrase in watch]
-        keys = tuple((location, item) for location in locations for item in what)
         by_key = self._by_key
         for location, item in keys:
             table = by_key.get(location)
@@ -148,14 +151,16 @@ class AudienceIndex:
             else:
                 chats.add(chat.chat_id)
         self._keys_of[chat.chat_id] = keys
-        for phrase in excludes:
-            self._excluders.setdefault(phrase, set()).add(chat.chat_id)
-        self._used_by[chat.chat_id] = (watch, excludes, areas)
+        if excludes:
+            for phrase in excludes:
+                self._excluders.setdefault(phrase, set()).add(chat.chat_id)
+            self._excludes_of[chat.chat_id] = excludes
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat, and whatever only it used."""
         self._tables_of.clear()
-        for location, item in self._keys_of.pop(chat_id, ()):
+        keys = self._keys_of.pop(chat_id, ())
+        for location, item in keys:
             table = self._by_key.get(location)
             chats = table.get(item) if table is not None else None
             if table is None or chats is None:
@@ -165,18 +170,43 @@ class AudienceIndex:
                 del table[item]
                 if not table:
                     del self._by_key[location]
-        watch, excludes, areas = self._used_by.pop(chat_id, ((), (), ()))
-        for phrase in watch:
-            self._drop_phrase("w", phrase)
+        excludes = self._excludes_of.pop(chat_id, ())
         for phrase in excludes:
             chats = self._excluders.get(phrase)
             if chats is not None:
                 chats.discard(chat_id)
                 if not chats:
                     del self._excluders[phrase]
-            self._drop_phrase("x", phrase)
-        for area in areas:
+        self._count(keys, excludes, -1)
+
+    def _count(
+        self, keys: tuple[tuple[str, str], ...], excludes: tuple[str, ...], step: int
+    ) -> None:
+        """Count one chat more (+1) or fewer (-1) using the phrases and areas in its keys."""
+        locations = dict.fromkeys(location for location, _ in keys)
+        for location in locations:
+            if location[:2] in ("n:", "b:"):
+                self._count_area(location, step)
+        for item in dict.fromkeys(item for _, item in keys):
+            if item.startswith("w:"):
+                self._count_phrase("w", item[2:], step)
+        for phrase in excludes:
+            self._count_phrase("x", phrase, step)
+
+    def _count_phrase(self, kind: str, phrase: str, step: int) -> None:
+        if step > 0:
+            self._use_phrase(kind, phrase)
+        else:
+            self._drop_phrase(kind, phrase)
+
+    def _count_area(self, location: str, step: int) -> None:
+        area = self._area_at[location]
+        if step > 0:
+            self._use_area(area)
+        else:
             self._drop_area(area)
+            if area[1:] not in (self._circles if area[0] == "n" else self._strips):
+                del self._area_at[location]
 
     def _use_phrase(self, kind: str, phrase: str) -> None:
         """Count one more chat using an own keyword ("w") or exclusion ("x")."""
@@ -256,31 +286,22 @@ class AudienceIndex:
                 what += graded[rank]
         return what
 
-    def _locations(self, chat: ChatFilters) -> tuple[str, ...]:
-        """Return the location keys a chat's filters cover."""
+    def _locations(self, chat: ChatFilters) -> dict[str, _Area | None]:
+        """Return the location keys a chat's filters cover, each with the area it names."""
         if not chat.located:
-            return (_ANYWHERE,)
-        keys: set[str] = {f"r:{region}" for region in chat.regions}
+            return {_ANYWHERE: None}
+        keys: dict[str, _Area | None] = {f"r:{region}": None for region in chat.regions}
         for place_id, km in chat.near:
             place = self._places.get(place_id)
             if place is None:
                 continue
-            keys.add(f"r:{place.id}" if place.kind == "oblast" else f"n:{place_id}:{km:g}")
-        keys.update(f"b:{country}:{km:g}" for country, km in chat.borders)
-        return tuple(sorted(keys))
-
-    def _areas_used(self, chat: ChatFilters) -> tuple[_Area, ...]:
-        """Return the circles ("n", place, km) and strips ("b", country, km) a chat uses."""
-        if not chat.located:
-            return ()
-        areas: dict[_Area, None] = {}
-        for place_id, km in chat.near:
-            place = self._places.get(place_id)
-            if place is not None and place.kind != "oblast":
-                areas[("n", place_id, km)] = None
+            if place.kind == "oblast":
+                keys[f"r:{place.id}"] = None
+            else:
+                keys[f"n:{place_id}:{km:g}"] = ("n", place_id, km)
         for country, km in chat.borders:
-            areas[("b", country, km)] = None
-        return tuple(areas)
+            keys[f"b:{country}:{km:g}"] = ("b", country, km)
+        return dict(sorted(keys.items()))
 
     def _areas(self, place_id: str) -> tuple[str, ...]:
         """Return the circles and strips in use that contain a place (kept until one is new).
@@ -326,7 +347,6 @@ class AudienceIndex:
 
 
 _Area = tuple[str, str, float]  # ("n", place, km) for a circle, ("b", country, km) a strip
-_Uses = tuple[tuple[str, ...], tuple[str, ...], tuple[_Area, ...]]
 
 
 @dataclass(frozen=True, slots=True)
