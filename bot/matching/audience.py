@@ -77,7 +77,7 @@ class AudienceIndex:
         # Own keywords and exclusions in one vocabulary, so a report is searched once; each
         # (kind, phrase) is there while a chat uses it, counted here.
         self._words: Vocabulary[tuple[str, str]] = Vocabulary()
-        self._phrases: dict[tuple[str, str], int] = {}
+        self._phrases: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}  # users, keys
         self._circles: dict[tuple[str, float], int] = {}  # every /near filter in use, counted
         self._strips: dict[tuple[str, float], int] = {}  # every /border filter in use, counted
         self._excludes_of: dict[int, tuple[str, ...]] = {}  # only chats with exclusions
@@ -210,19 +210,23 @@ class AudienceIndex:
 
     def _use_phrase(self, kind: str, phrase: str) -> None:
         """Count one more chat using an own keyword ("w") or exclusion ("x")."""
-        users = self._phrases.get((kind, phrase), 0)
-        if not users:
-            self._words.add(phrase, None, (kind, phrase))
-        self._phrases[(kind, phrase)] = users + 1
+        used = self._phrases.get((kind, phrase))
+        if used is None:
+            keys = self._words.add(phrase, None, (kind, phrase))
+            self._phrases[(kind, phrase)] = (1, keys)
+        else:
+            self._phrases[(kind, phrase)] = (used[0] + 1, used[1])
 
     def _drop_phrase(self, kind: str, phrase: str) -> None:
         """Count one chat fewer using a phrase; the last one takes it out."""
-        users = self._phrases.get((kind, phrase), 0) - 1
-        if users > 0:
-            self._phrases[(kind, phrase)] = users
+        used = self._phrases.get((kind, phrase))
+        if used is None:
             return
-        self._phrases.pop((kind, phrase), None)
-        self._words.remove(phrase, None, (kind, phrase))
+        if used[0] > 1:
+            self._phrases[(kind, phrase)] = (used[0] - 1, used[1])
+            return
+        del self._phrases[(kind, phrase)]
+        self._words.remove(phrase, None, (kind, phrase), keys=used[1])
 
     def _use_area(self, area: _Area) -> None:
         """Count one more chat using a circle ("n", place, km) or a strip ("b", country, km)."""

@@ -184,8 +184,8 @@ class Vocabulary(Generic[_V]):
             self._with_prefixes, 65_536
         )
 
-    def add(self, phrase: str, lang: str | None, value: _V) -> None:
-        """Normalise a phrase and register it with its value."""
+    def add(self, phrase: str, lang: str | None, value: _V) -> tuple[str, ...]:
+        """Normalise a phrase and register it with its value; return its keys."""
         keys = normalize_phrase(phrase, lang)
         if not keys:
             raise ValueError(f"{phrase!r} has no words")
@@ -195,10 +195,18 @@ class Vocabulary(Generic[_V]):
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
                 self._prefixed.clear()
         self._index.add(keys, value)
+        return keys
 
-    def remove(self, phrase: str, lang: str | None, value: _V) -> None:
-        """Forget a phrase registered with `add` (the same phrase, language and value)."""
-        keys = normalize_phrase(phrase, lang)
+    def remove(
+        self, phrase: str, lang: str | None, value: _V, keys: tuple[str, ...] | None = None
+    ) -> None:
+        """Forget a phrase registered with `add` (the same phrase, language and value).
+
+        `keys` are what `add` returned, if the caller kept them: normalising again costs
+        more than the rest.
+        """
+        if keys is None:
+            keys = normalize_phrase(phrase, lang)
         if not self._index.remove(keys, value):
             return
         for key in keys:
