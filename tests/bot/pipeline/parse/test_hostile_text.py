@@ -177,3 +177,9 @@ def test_a_hostile_retry_after_is_no_wait() -> None:
     now = datetime(2022, 10, 12, tzinfo=UTC)
     assert parse_retry_after(SUPERSCRIPT_TWO, now) is None
     assert parse_retry_after("120", now) == 120.0
+
+
+def test_markup_left_open_thousands_of_times_is_read_without_a_tree() -> None:
+    # Building the tree of N unclosed elements costs N² (lexbor walks the open stack).
+    assert html_to_text("<div>" * 20_000 + "Учения &amp; колонна") == "Учения & колонна"
+    assert html_to_text("<p>Колонна <b>техники</b></p>" * 2_000).startswith("Колонна техники\n")
