@@ -181,5 +181,5 @@ def test_a_hostile_retry_after_is_no_wait() -> None:
 
 def test_markup_left_open_thousands_of_times_is_read_without_a_tree() -> None:
     # Building the tree of N unclosed elements costs N² (lexbor walks the open stack).
-    assert html_to_text("<div>" * 20_000 + "Учения &amp; колонна") == "Учения & колонна"
+    assert html_to_text("<div>" * 10_000 + "Учения &amp; колонна") == "Учения & колонна"
     assert html_to_text("<p>Колонна <b>техники</b></p>" * 2_000).startswith("Колонна техники\n")
