@@ -251,12 +251,12 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
         async with host_limit, limit:
             try:
                 await poll_source(pipe, source, report)
-            except Exception as exc:
-                # A bug, or a hostile input no check foresaw: log it with its traceback, and
-                # count it in the source's health like any failure, so that a source that
-                # always raises is backed off and in the end turned off.
+            except Exception:
+                # A bug outside the source's own poll (which records its failures itself):
+                # log it with its traceback, keep the cycle going.
                 log.exception("polling source %s failed unexpectedly", source.name)
-                await _internal_failure(pipe, source, report, exc)
+                report.failed += 1
+                report.errors[source.name] = ErrorKind.INTERNAL.value
 
     async with asyncio.TaskGroup() as group:
         for source in sources:
@@ -308,16 +308,36 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     """Fetch one source, read what is new in it, store it and queue its alerts.
 
     The source's health is recorded whatever happens: a failure backs it off, an answer
-    sets its next poll.
+    sets its next poll, and an exception (a bug, or a hostile input no check foresaw)
+    counts as a failure like any other, so a source that always raises is backed off and
+    in the end turned off.
     """
-    fetched = await pipe.fetcher.fetch(
-        source.url, etag=source.etag, last_modified=source.last_modified
-    )
+    try:
+        fetched = await pipe.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified
+        )
+    except Exception as exc:
+        log.exception("fetching source %s failed unexpectedly", source.name)
+        await _internal_failure(pipe, source, report, exc)
+        return
     await ingest(pipe, source, fetched, report)
 
 
 async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport) -> None:
-    """Read, store and alert what one fetch (or a WebSub push) of a source brought."""
+    """Read, store and alert what one fetch (or a WebSub push) of a source brought.
+
+    An exception goes to the source's health, as in `poll_source`.
+    """
+    try:
+        await _ingest(pipe, source, fetched, report)
+    except Exception as exc:
+        log.exception("reading source %s failed unexpectedly", source.name)
+        await _internal_failure(pipe, source, report, exc)
+
+
+async def _ingest(
+    pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport
+) -> None:
     now = pipe.clock.now()
     if fetched.error is not None:
         await _fail(
