@@ -1,8 +1,8 @@
-"""Hostile text: the worst case of every text function over adversarial runs.
+"""Hostile input: the worst case of every text function, parser bombs, and index churn.
 
 Run from the repository root:
 
-    python bench/hostile.py --json [--sizes 10000,20000,40000,80000]
+    python bench/hostile.py --json [--sizes 10000,20000,40000,80000] [--depth 100000]
 
 Feeds each run of `sandbox.hostile` (a run of dots after a military word, nested tags,
 lone surrogates, hard-wrapped lines, ...) at each size to every text function Outpost
@@ -16,6 +16,14 @@ Printed figures: `sizes`; per function and run the CPU seconds at each size (`cp
 (the largest ratio of time per character at the largest size to that at the smallest,
 among calls that take at least a millisecond: about 1 for linear work, the ratio of sizes
 for quadratic); and `worst_item_cpu_s`, the slowest single item through the read path.
+
+`documents` are whole documents a hostile server can send: `bomb_<kind>_s` is
+`parse_document` on a document nesting `--depth` elements (a t.me channel page, an Atom
+feed with XHTML content, an RSS feed), refused by the nesting guard
+(`bot.pipeline.parse.depth`) before any parser sees it; `guard_<kind>_s` and
+`guard_<kind>_bytes` are the guard's own scan of an ordinary document of that kind (the
+sample channel page repeated to about 200 KB; a 50-item synthetic feed), and
+`parse_<kind>_s` the whole parse of the same document, for scale.
 
 `churn` is the audience index's own hostile input: `--churn` chats each watch 30 phrases
 (catalog words and place names, alone and in pairs) and then unwatch them all, beside
@@ -47,6 +55,7 @@ from bot.matching.matcher import read  # noqa: E402
 from bot.models import Alert, ChatFilters, SourceKind, StoryLink  # noqa: E402
 from bot.pipeline.analysis import analyse  # noqa: E402
 from bot.pipeline.parse import parse_document  # noqa: E402
+from bot.pipeline.parse.depth import nesting_depth  # noqa: E402
 from bot.pipeline.parse.identity import canonical_link  # noqa: E402
 from bot.pipeline.parse.text import (  # noqa: E402
     MAX_TEXT_CHARS,
@@ -59,6 +68,9 @@ from bot.pipeline.parse.text import (  # noqa: E402
 )
 from bot.pipeline.read import page_of  # noqa: E402
 from sandbox.hostile import RUNS, channel_post, json_feed_item, rss_item  # noqa: E402
+from sandbox.synthetic import make_feed  # noqa: E402
+
+SAMPLES = ROOT / "sandbox" / "samples"
 
 MIN_SECONDS = 0.001  # growth is read only from calls at least this long: below, it is noise
 
@@ -149,6 +161,64 @@ def bench(sizes: list[int]) -> dict[str, object]:
     }
 
 
+def bombs(depth: int) -> dict[str, tuple[bytes, SourceKind]]:
+    """Documents nesting `depth` elements, one of each kind a source can serve."""
+    nested = b"<div>" * depth + b"x" + b"</div>" * depth
+    return {
+        "telegram": (
+            b'<html><body><div class="tgme_widget_message" data-post="b/1">'
+            b'<div class="tgme_widget_message_text">' + nested + b"</div></div></body></html>",
+            SourceKind.TELEGRAM,
+        ),
+        "atom": (
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id>'
+            b'<title>t</title><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            + nested
+            + b"</div></content></entry></feed>",
+            SourceKind.RSS,
+        ),
+        "rss": (
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item>'
+            b"<guid>1</guid><title>t</title><x>"
+            + nested.replace(b"div", b"x")
+            + b"</x></item></channel></rss>",
+            SourceKind.RSS,
+        ),
+    }
+
+
+def ordinary() -> dict[str, tuple[bytes, SourceKind, bool]]:
+    """Documents as sources serve them, for the guard's cost on every poll."""
+    page = (SAMPLES / "channel_be.html").read_bytes()
+    head, _, rest = page.partition(b'<div class="tgme_widget_message_wrap')
+    body, _, tail = rest.rpartition(b"</section>")
+    repeated = head + (b'<div class="tgme_widget_message_wrap' + body) * 25 + b"</section>" + tail
+    return {
+        "telegram": (repeated, SourceKind.TELEGRAM, True),
+        "rss": (make_feed(1, 50), SourceKind.RSS, False),
+    }
+
+
+def documents(depth: int) -> dict[str, object]:
+    """Time the parser bombs and the nesting guard's cost on ordinary documents."""
+    figures: dict[str, object] = {"depth": depth}
+
+    def parse(body: bytes, kind: SourceKind) -> Callable[[str], object]:
+        return lambda _: parse_document(
+            body, kind=kind, content_type=None, base_url="https://t.me/s/b"
+        )
+
+    for name, (body, kind) in bombs(depth).items():
+        figures[f"bomb_{name}_s"] = round(cpu_of(parse(body, kind), ""), 4)
+    for name, (body, kind, html) in ordinary().items():
+        figures[f"guard_{name}_bytes"] = len(body)
+        figures[f"guard_{name}_s"] = round(
+            cpu_of(lambda _, body=body, html=html: nesting_depth(body, html=html), ""), 4
+        )
+        figures[f"parse_{name}_s"] = round(cpu_of(parse(body, kind), ""), 4)
+    return figures
+
+
 def churn(pairs: int) -> dict[str, object]:
     """Watch and unwatch phrases `pairs` times beside chats that stay; time a fan-out."""
     rng = random.Random(21)
@@ -201,14 +271,16 @@ def main() -> int:
         "--sizes", default="10000,20000,40000,80000", help="comma-separated characters per run"
     )
     parser.add_argument("--churn", type=int, default=3_000, help="watch+unwatch pairs")
+    parser.add_argument("--depth", type=int, default=100_000, help="elements a bomb nests")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     result = bench(sizes)
+    result["documents"] = documents(args.depth)
     result["churn"] = churn(args.churn)
     if args.json:
         print(json.dumps(result))
     else:
-        for key in ("sizes", "worst", "worst_growth", "worst_item_cpu_s", "churn"):
+        for key in ("sizes", "worst", "worst_growth", "worst_item_cpu_s", "documents", "churn"):
             print(f"{key}: {result[key]}")
     return 0
 

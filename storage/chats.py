@@ -22,6 +22,7 @@ CHAT_KEYED = {
     ("chat_filters", "chat_id"): "moved",
     ("chat_words", "chat_id"): "moved",
     ("outbox", "chat_id"): "pending rows moved; sent ones stay with the old chat",
+    ("feedback", "chat_id"): "moved: what a chat said of its alerts stays its own",
     ("audience_changes", "chat_id"): "both ids get a new revision",
 }
 
@@ -77,9 +78,15 @@ class ChatRepository(Repository):
         """Store the interface language a chat chose."""
         await self._db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
 
-    async def deactivate(self, chat_id: int) -> None:
-        """Stop writing to a chat (the bot was blocked or removed)."""
-        await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))
+    async def deactivate(self, chat_id: int) -> bool:
+        """Stop writing to a chat (the bot was blocked or removed, or the chat is gone).
+
+        Returns whether it was active until now.
+        """
+        cursor = await self._db.execute(
+            "UPDATE chats SET active = 0 WHERE id = ? AND active = 1", (chat_id,)
+        )
+        return cursor.rowcount > 0
 
     async def prefs(self, chat_id: int) -> DeliveryChoices:
         """Return a chat's delivery choices (the defaults for an unknown chat)."""
@@ -119,10 +126,10 @@ class ChatRepository(Repository):
 
         One transaction moves every row keyed by the chat's id (`CHAT_KEYED` names each
         table and how): the new chat takes the old one's language and delivery choices,
-        adds its topics, filters and own words to its own (where both have one, the new
-        chat's stays) and takes its pending messages. The old id is deactivated, and both
-        ids' audience revisions move so that the audience index reloads them. A chat moved
-        already (Telegram tells of a move twice) is left as it is.
+        adds its topics, filters, own words and "not relevant" marks to its own (where both
+        have one, the new chat's stays) and takes its pending messages. The old id is
+        deactivated, and both ids' audience revisions move so that the audience index
+        reloads them. A chat moved already (Telegram tells of a move twice) is left as it is.
         """
         cols = ", ".join(("type", "title", *_MOVED_COLUMNS))
         moved_prefs = ", ".join(f"{name} = excluded.{name}" for name in _MOVED_COLUMNS)
@@ -140,7 +147,7 @@ class ChatRepository(Repository):
                 (new_id, now.timestamp(), old_id),
             )
             await self._db.execute("UPDATE chats SET type = 'supergroup' WHERE id = ?", (new_id,))
-            for table in ("subscriptions", "chat_filters", "chat_words"):
+            for table in ("subscriptions", "chat_filters", "chat_words", "feedback"):
                 # Rows the new chat already has win; the old chat's leftovers go.
                 await self._db.execute(
                     f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",  # noqa: S608

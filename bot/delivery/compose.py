@@ -5,9 +5,11 @@ or as a digest of the rows queued before it) or waits, and with the budget of th
 source (`AlertBudget`) whether it goes alone, waits folded, or gathers the chat's folded
 rows into one digest; it renders the message in the chat's language,
 splits it into parts Telegram accepts and picks the send options (silence, link previews,
-forum topic, paid broadcast). `Composer.edit` renders the new text of a grown story's
-message. Composing reads the store and claims a digest's members, and records nothing:
-what happens to the rows is the outcome handler's to write.
+forum topic, paid broadcast, and the buttons under a single alert: "Why this alert?" and
+"Not relevant", or its undo once the chat said so). `Composer.edit` renders the new text
+of a grown story's message, with the buttons as they stand. Composing reads the store and
+claims a digest's members, and records nothing: what happens to the rows is the outcome
+handler's to write.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from datetime import datetime, timedelta
 from bot.delivery.budget import AlertBudget
 from bot.delivery.plan import plan
 from bot.delivery.render import html_to_plain, render_alert, render_digest
-from bot.delivery.sender import SendOptions
+from bot.delivery.sender import Buttons, SendOptions
 from bot.delivery.split import split_html, split_plain
 from bot.matching import Catalog, PlaceIndex
 from bot.models import Alert, OutboxRow
 from bot.runtime.clock import Clock
 from bot.ui.i18n import pick_language
+from bot.ui.texts import alert_buttons
 from storage import Database
 
 
@@ -34,7 +37,7 @@ class Message:
     rows: tuple[OutboxRow, ...]
     html: str  # the whole message
     parts: tuple[str, ...]  # what is sent, in order: each within Telegram's length limit
-    options: SendOptions
+    options: SendOptions  # the buttons ride on the first part, the one the outbox records
     in_digest: bool = False
     spends: tuple[int, int] | None = None  # (chat, source) whose budget it uses once sent
 
@@ -45,6 +48,7 @@ class Message:
             silent=self.options.silent,
             thread_id=self.options.thread_id,
             paid=self.options.paid,
+            buttons=self.options.buttons,
         )
         return replace(self, parts=tuple(split_plain(html_to_plain(self.html))), options=options)
 
@@ -122,17 +126,34 @@ class Composer:
             return Composed(missing=tuple(missing))
         shown = tuple(m for m in members.rows if any(a.story_id == m.story_id for a in alerts))
         lang = await self.language(row.chat_id)
-        if not members.digest:
-            html = render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
-        else:
-            html = render_digest(alerts, self._catalog, lang=lang, folded=members.folded)
         options = SendOptions(
             silent=decision.silent,
             previews=prefs.link_previews,
             thread_id=prefs.thread_id,
             paid=paid,
         )
-        message = Message(
+        message = self._message(shown, alerts, members, options, lang=lang)
+        return Composed(message=message, missing=tuple(missing))
+
+    def _message(
+        self,
+        shown: tuple[OutboxRow, ...],
+        alerts: list[Alert],
+        members: _Members,
+        options: SendOptions,
+        *,
+        lang: str,
+    ) -> Message:
+        """Render the alerts a message shows; a single alert carries its buttons."""
+        if members.digest:
+            html = render_digest(alerts, self._catalog, lang=lang, folded=members.folded)
+        else:
+            html = render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
+        if not members.digest and not alerts[0].is_announcement:
+            options = replace(
+                options, buttons=alert_buttons(lang, alerts[0].story_id, flagged=False)
+            )
+        return Message(
             shown,
             html,
             tuple(split_html(html)),
@@ -140,7 +161,6 @@ class Composer:
             in_digest=members.digest,
             spends=members.spends,
         )
-        return Composed(message=message, missing=tuple(missing))
 
     async def _budgeted(self, row: OutboxRow, now: datetime) -> _Members | Composed:
         """Decide an instant row within its source's budget for the chat.
@@ -182,7 +202,12 @@ class Composer:
         lang = await self.language(row.chat_id)
         html = render_alert(alert, self._catalog, lang=lang, places=self._places)
         first = split_html(html)[0]
-        return Message((row,), first, (first,), SendOptions(previews=prefs.link_previews))
+        buttons: Buttons = ()
+        if not alert.is_announcement:
+            flagged = await self._db.feedback.flagged_by(row.story_id, row.chat_id) is not None
+            buttons = alert_buttons(lang, row.story_id, flagged=flagged)
+        options = SendOptions(previews=prefs.link_previews, buttons=buttons)
+        return Message((row,), first, (first,), options)
 
     async def language(self, chat_id: int) -> str:
         """Return the interface language a chat reads its alerts in."""

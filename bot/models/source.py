@@ -35,6 +35,8 @@ class ErrorKind(StrEnum):
     INTERNAL = "internal_error"  # an unexpected exception reading or storing its items
     BAD_ITEMS = "bad_items"  # some items could not be read or stored; the others were
     IDENTITY = "identity_changed"  # another channel holds the name: paused for the admins
+    TOO_DEEP = "too_deep"  # elements nested deeper than any real document (a parser bomb)
+    TOO_SLOW = "too_slow"  # reading the document took longer than its budget
 
 
 class DuplicateSourceError(Exception):

@@ -14,6 +14,11 @@ means another channel now holds the name, pauses the source until they resume it
 Politeness lives here and in `bot.pipeline.schedule`: a global and
 a per-host concurrency limit, per-source intervals stretched by the server's hints, polls
 spread over the interval, backoff with jitter, and deactivation after many failures.
+
+Each source has budgets, so that none holds up the others: its fetch has a total deadline
+(the fetcher's), reading the document a time budget in the worker and a deadline here (a
+reader that overruns fails the source's poll as too slow), and the alerts a source queued
+wake the dispatcher as soon as they are stored, not when the whole cycle is done.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from bot.pipeline.parse.identity import origin_of
 from bot.pipeline.read import Page, page_of
 from bot.pipeline.store import Outcome, Post, record_posts
 from bot.pipeline.stories import StoryMirror
-from bot.pipeline.workers import PAGES, read_in_worker
+from bot.pipeline.workers import PAGES, ParseBudgetError, read_in_worker
 from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
@@ -115,6 +120,9 @@ class Pipeline:
     # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
+    # Seconds reading one document may take in a worker; the cycle waits twice that for
+    # it (a queue for the workers included) before it gives the source up as too slow.
+    parse_budget: float = 10.0
     audience: Audience | None = None  # who receives what; loaded on first use if None
     # The recent stories, kept in step with the stories table across polls.
     stories: StoryMirror = field(default_factory=StoryMirror)
@@ -147,9 +155,18 @@ class Pipeline:
         sift = functools.partial(
             page_of, kind=kind, base_url=base_url, known=known, taken=taken, limit=limit
         )
+        async with asyncio.timeout(2 * self.parse_budget):
+            return await self._read(parse, sift, base_url)
+
+    async def _read(
+        self,
+        parse: Callable[[], ParseResult],
+        sift: Callable[[ParseResult, Matcher], Page],
+        base_url: str,
+    ) -> Page:
         if self.executor is None:
             return sift(await asyncio.to_thread(parse), self.matcher)
-        job = functools.partial(read_in_worker, parse, sift)
+        job = functools.partial(read_in_worker, parse, sift, self.parse_budget)
         loop = asyncio.get_running_loop()
         try:
             return PAGES.unpack(await loop.run_in_executor(self.executor, job))
@@ -232,6 +249,7 @@ def build_pipeline(
         max_items_per_poll=settings.max_items_per_poll,
         edit_interval=timedelta(seconds=settings.edit_interval),
         on_identity_changed=on_identity_changed,
+        parse_budget=settings.parse_budget,
     )
 
 
@@ -353,16 +371,10 @@ async def _ingest(
     if fetched.not_modified or fetched.body is None:
         await _unchanged(pipe, source, report, fetched, now=now)
         return
-    try:
-        pages = await _read(pipe, source, fetched.body, fetched.content_type)
-    except BrokenProcessPool:
-        detail = "a worker process died reading the document, twice"
-        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
-        return
+    pages = await _readable(pipe, source, fetched.body, fetched.content_type, report, now=now)
+    if pages is None:
+        return  # recorded as a failure
     parsed = pages[0].parsed
-    if pages[0].failure is not None:
-        await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=parsed.detail)
-        return
     if not await _same_channel(pipe, source, parsed, now=now):
         report.errors[source.name] = ErrorKind.IDENTITY.value
         return
@@ -385,6 +397,8 @@ async def _ingest(
         return  # nothing could be stored: recorded as a failure
     outcomes, back, unstored = stored
     _count(report, posts, outcomes)
+    if pipe.on_queued is not None and any(outcome.queued for outcome in outcomes):
+        pipe.on_queued()  # this source's alerts go now, whatever the other sources do
     await _recovered(pipe, source, back=back)
     rejected = [reason for page in pages for reason in page.rejected] + unstored
     report.rejected += len(rejected)
@@ -395,6 +409,33 @@ async def _ingest(
         await _damaged(pipe, source, ErrorKind.BAD_ITEMS, detail, now=now)
     if parsed.hub is not None and pipe.websub is not None:
         await pipe.websub.ensure(source, hub=parsed.hub, topic=parsed.self_url or source.url)
+
+
+async def _readable(
+    pipe: Pipeline,
+    source: Source,
+    body: bytes,
+    content_type: str | None,
+    report: CycleReport,
+    *,
+    now: datetime,
+) -> list[Page] | None:
+    """Read a source's document into pages; None (recorded as its failure) if it cannot be."""
+    try:
+        pages = await _read(pipe, source, body, content_type)
+    except BrokenProcessPool:
+        detail = "a worker process died reading the document, twice"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
+        return None
+    except (TimeoutError, ParseBudgetError):
+        detail = f"reading the document took longer than {pipe.parse_budget:g} s"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.TOO_SLOW, detail=detail)
+        return None
+    if pages[0].failure is not None:
+        detail = pages[0].parsed.detail
+        await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=detail)
+        return None
+    return pages
 
 
 async def _same_channel(
@@ -494,8 +535,8 @@ async def _older_pages(
                 taken=taken,
                 limit=room,
             )
-        except BrokenProcessPool:
-            log.warning("source %s: a worker died reading %s, twice", source.name, url)
+        except (BrokenProcessPool, TimeoutError, ParseBudgetError) as exc:
+            log.warning("source %s: could not read %s (%s)", source.name, url, type(exc).__name__)
             break  # the newer pages are stored; older history is a nicety
         if not page.count or page.older == url:
             break  # nothing older: a server that ignores ?before= must not loop us

@@ -96,6 +96,9 @@ async def test_a_move_takes_every_row_in_one_step_and_tells_the_index(db: Databa
     )
     assert recorded is not None
     await db.outbox.enqueue(recorded.story_id, [GROUP], priority=0, now=NOW)
+    report = await db.feedback.report(recorded.story_id)
+    assert report is not None
+    assert await db.feedback.flag(report, chat_id=GROUP, user_id=7, now=NOW)
     before = await rows_of(db, GROUP)
     assert all(before[table] for table in before if table != "audience_changes"), before
     _, revision = await db.filters.changed_since(None)
@@ -113,6 +116,7 @@ async def test_a_move_takes_every_row_in_one_step_and_tells_the_index(db: Databa
     assert moved.regions == ("gomel",) and moved.borders == (("ua", 30.0),)
     assert moved.watch == ("колонна",) and moved.exclude == ("учения",)
     assert (await db.chats.prefs(SUPERGROUP)).delivery is Delivery.HOURLY
+    assert await db.feedback.flagged_by(recorded.story_id, SUPERGROUP) == 7
     chat = await db.chats.get(SUPERGROUP)
     assert chat is not None and chat.language == "ru" and chat.type == "supergroup"
     # The audience index reloads both chats: the group leaves it, the supergroup joins it.

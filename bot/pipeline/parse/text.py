@@ -15,6 +15,8 @@ from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.pipeline.parse.depth import too_deep
+
 # Elements whose content is never reader-visible text.
 _DROPPED = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math"}
@@ -49,10 +51,7 @@ _ELLIPSIS = "…"
 # than any summary or keyword match needs.
 _MAX_HTML_CHARS = 65_536
 _PARTIAL_TAG = re.compile(r"<[^<>]*\Z")
-# Tags opened and never closed (each "<" counts, each "</" twice) past which markup is read
-# without building its tree: an article's void elements (<br>, <img>) are far fewer.
-_MAX_UNCLOSED_TAGS = 4_096
-_TAG = re.compile(r"<[^<>]*>")  # [^<>]: a "<" with no ">" ends the try, so runs stay linear
+_ANY_TAG = re.compile(r"<[^<>]*>")  # [^<>]: a "<" with no ">" ends the try: runs stay linear
 # Format characters a reader never sees but that split or lead words: zero-width space
 # (channels start posts with one to hide a preview link), soft hyphen, BOM, word joiner and
 # invisible operators, and the bidirectional marks, embeddings and isolates. A zero-width
@@ -138,10 +137,11 @@ def html_to_text(html: str) -> str:
     if len(html) > _MAX_HTML_CHARS:
         # Cut, then drop a tag the cut left half-written so it does not show up as text.
         html = _PARTIAL_TAG.sub("", html[:_MAX_HTML_CHARS])
-    if html.count("<") - 2 * html.count("</") > _MAX_UNCLOSED_TAGS:
-        # Thousands of elements left open: no page is written so, and building its tree
-        # costs time quadratic in how deep it goes. Its text is taken without a tree.
-        return " ".join(strip_invisible(unescape(_TAG.sub(" ", html))).split())
+    if too_deep(html):
+        # Nesting no real post has, and that the HTML parser would take time quadratic in
+        # its depth over: its words are kept, every tag taken for a space
+        # (bot.pipeline.parse.depth).
+        return " ".join(strip_invisible(unescape(_ANY_TAG.sub(" ", html))).split())
     root = LexborHTMLParser(html.replace(_BREAK, ""), is_fragment=True).root
     if root is None:
         return ""
