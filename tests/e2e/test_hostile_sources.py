@@ -3,8 +3,9 @@ API, sources served locally, a real SQLite file.
 
 Each test is one way a source once silenced, spoofed or flooded the alerts (issue 21), and
 checks that a source now affects only its own reports: a run of dots, links claimed before
-their owner publishes them, a feed joining a verified update, a flood of items, a story
-edited once per joining report, a lone surrogate, and a channel whose name changed hands.
+their owner publishes them, links joining only within the story window, a feed joining a
+verified update or an announcement, a flood of items, a story edited once per joining report, a lone
+surrogate, and a channel whose name changed hands.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.context import Core
 from bot.models import Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.pipeline.parse.text import MAX_TEXT_CHARS
+from bot.pipeline.stories import WINDOW as STORY_WINDOW
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SentMessage, SourceServer
 from sandbox.hostile import json_feed_item
@@ -128,6 +130,41 @@ async def test_links_claimed_by_another_source_do_not_silence_their_owner(
     assert channel.id != claims.id
 
 
+async def test_a_link_joins_a_story_only_within_the_story_window(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer, clock: ManualClock
+) -> None:
+    await say(sandbox, ALICE, "/subscribe drills")
+    # Two feeds of one site (one origin): their reports of one link are one story.
+    await sources(core, source_server, feed("a.rss", "A"), feed("b.rss", "B"))
+    source_server.add("a.rss", rss(("a1", "Учения у Ельска начались")))
+    await run_cycle(core.pipeline, all_sources=True)
+    await core.dispatcher.drain()
+    assert len(alerts(sandbox, ALICE)) == 1
+
+    def linking(*items: tuple[str, str]) -> bytes:
+        body = "".join(
+            f"<item><guid>{guid}</guid><title>{title}</title>"
+            f"<link>https://n.example.org/a1</link><description>{title}</description></item>"
+            for guid, title in items
+        )
+        return f'<?xml version="1.0"?><rss version="2.0"><channel>{body}</channel></rss>'.encode()
+
+    clock.advance(timedelta(hours=1))
+    source_server.add("b.rss", linking(("b1", "Новости дня")))
+    assert (await run_cycle(core.pipeline, all_sources=True)).new_events == 1
+    await core.dispatcher.drain()
+    assert len(alerts(sandbox, ALICE)) == 1  # joined the story by its link: no second alert
+
+    # Past the story window an old link claims nothing: the report is news of its own.
+    clock.advance(STORY_WINDOW + timedelta(hours=1))
+    source_server.add("b.rss", linking(("b1", "Новости дня"), ("b2", "Учения у Мозыря начались")))
+    assert (await run_cycle(core.pipeline, all_sources=True)).new_events == 1
+    await core.dispatcher.drain()
+    received = alerts(sandbox, ALICE)
+    assert len(received) == 2
+    assert "Мозыря" in received[1].visible_text
+
+
 async def test_a_feed_cannot_join_a_verified_update(
     sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
 ) -> None:
@@ -156,6 +193,28 @@ async def test_a_feed_cannot_join_a_verified_update(
     assert len(copy) == 1  # the feed's report is its own story, under its own name
     assert "Copycat</a> (n.example.org)" in (copy[0].text or "")
     assert "Verified" not in copy[0].visible_text
+
+
+async def test_a_feed_cannot_join_an_announcement(
+    sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
+) -> None:
+    await say(sandbox, ADMIN_ID, "/start")
+    await say(sandbox, ALICE, "/subscribe drills")
+    await sources(core, source_server, feed("copycat.rss", "Copycat"))
+    await say(sandbox, ADMIN_ID, "/broadcast Учения у Ельска начались", replies=2)
+    preview = sandbox.messages_to(ADMIN_ID)[-2]
+    assert preview.reply_markup is not None
+    await tap(sandbox, ADMIN_ID, preview.reply_markup["inline_keyboard"][0][0]["callback_data"])
+    await core.dispatcher.drain()
+    [announced] = [m for m in sandbox.messages_to(ALICE) if "Ельска" in m.visible_text]
+
+    source_server.add("copycat.rss", rss(("x1", "Учения у Ельска начались")))
+    assert (await run_cycle(core.pipeline, all_sources=True)).new_events == 1
+    await core.dispatcher.drain()
+    assert announced.edits == []
+    assert "n.example.org" not in announced.visible_text
+    [copy] = [m for m in alerts(sandbox, ALICE) if m is not announced]  # a story of its own
+    assert "Copycat</a> (n.example.org)" in (copy.text or "")
 
 
 async def test_a_flood_of_items_delays_only_its_own_source(

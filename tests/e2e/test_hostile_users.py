@@ -4,7 +4,8 @@ hold at that moment, and costs the bot no more than its own share (issue 21).
 
 Churn that leaves the audience index as it was, a group that becomes a supergroup and
 keeps every filter, forged button data, errors of one kind that must not mute the others,
-a group admin demoted while the menu waits for their answer, and another admin's draft.
+a group admin demoted while the menu waits for their answer, another admin's draft, and
+an owner's forwarded command.
 """
 
 from __future__ import annotations
@@ -136,6 +137,9 @@ FORGED = [
     "set:pl:bk:ua:٣٠",  # Arabic-Indic digits
     "t:drills\n",
     "set:sv:critical",
+    "why:9223372036854775808",  # the buttons under an alert are bounded the same way
+    "nr:0:undo",
+    "fb:-1",
 ]
 
 
@@ -259,3 +263,15 @@ async def test_numbers_no_int_reads_get_the_usage_not_an_error(
     for command in ("/admins add ²", "/admins add --5", f"/admins remove {'9' * 900}"):
         assert "/admins add USER_ID" in await say(sandbox, ADMIN_ID, command)
     assert not [m for m in sandbox.messages_to(ADMIN_ID) if "hit an error" in m.visible_text]
+
+
+async def test_an_owner_forwarding_a_command_grants_nothing(
+    sandbox: SandboxBotAPI, core: Core
+) -> None:
+    await say(sandbox, ADMIN_ID, "/start")
+    # Someone asks the owner to pass on their message: it runs as no one's command.
+    sandbox.push_message(chat_id=ADMIN_ID, text=f"/admins add {BOB}", forwarded_from=BOB)
+    answered = await say(sandbox, ADMIN_ID, "/admins")  # handled after the forward (in order)
+    assert str(BOB) not in answered
+    assert not await core.db.admin.is_admin(BOB)
+    assert "only Outpost admins" in await say(sandbox, BOB, "/stats")
