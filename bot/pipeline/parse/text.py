@@ -130,6 +130,8 @@ def html_to_text(html: str) -> str:
     Dropped elements (script, style, ...) are left out, and a line break marker stands for
     each <br> and before and after each block element; then the source's whitespace is
     folded and the markers become line breaks: one, or a blank line for two or more in a row.
+    A fragment nested deeper than any real post (`too_deep`) is read without a tree: its
+    words, every tag a space.
     """
     if "<" not in html and "&" not in html:
         # Nothing to parse; as in HTML, the source's own line breaks are just spaces.
