@@ -127,7 +127,7 @@ async def test_daily_digest_at_eight_in_minsk_groups_by_topic_with_counts(
     assert digest.index("Army drills near Yelsk") < digest.index(
         "Army drills <b>&amp; tanks</b> at Brest"
     )
-    assert "Army drills near Yelsk link (2 sources)" in digest
+    assert "Army drills near Yelsk a.example (2 sources)" in digest  # each link shows its domain
     assert "Mobilization" in digest
     assert await core.db.outbox.counts() == {"sent": 3}
 
