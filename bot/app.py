@@ -8,6 +8,13 @@ at once at start) and, when OUTPOST_HTTP_LISTEN asks for it, the HTTP listener (
 `post_shutdown` stops and closes all of it in reverse.
 `running()` drives the same lifecycle inside an existing event loop, which is how the demo
 and the tests run the real application next to their local servers.
+
+Every Bot API call the application makes goes through one admission (`make_admission`):
+the dispatcher's alerts, and through PTB's rate limiter (`PacedRateLimiter`) every reply,
+apology and admin notice, ahead of the alerts. Updates are handled in order per chat and
+at once across chats, after the per-user command budget (`handlers.gate`); getUpdates has
+its own request object, which keeps polling alive through Telegram's passing 401/404s and
+tells the updates watch (`bot.runtime.updates`) how reading updates goes.
 """
 
 from __future__ import annotations
@@ -23,25 +30,34 @@ from datetime import timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.admin.notices import admin_languages
 from bot.context import AdminSet, BotData, ChatData, Context, Core
-from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
+from bot.delivery.admission import Admission
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, make_admission
 from bot.delivery.observed import ObservedSender
-from bot.delivery.pacer import Limits, Timer
-from bot.delivery.sender import Sender, TelegramSender, make_request
+from bot.delivery.pacer import Limits, RealTimer, Timer
+from bot.delivery.sender import (
+    PacedRateLimiter,
+    Sender,
+    TelegramSender,
+    UpdatesRequest,
+    make_request,
+)
 from bot.models import Source
 from bot.pipeline.cycle import CycleReport, run_cycle
 from bot.pipeline.poller import Poller
 from bot.retention import run_retention
 from bot.runtime import health
 from bot.runtime.clock import Clock, SystemClock
+from bot.runtime.flood import CommandBudget
 from bot.runtime.heap import settle_heap
 from bot.runtime.listener import serving
 from bot.runtime.metrics import Metrics
+from bot.runtime.updates import UpdatesHealth
 from bot.runtime.websub_http import add_websub_routes
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -49,6 +65,7 @@ from bot.ui import texts
 from bot.ui.commands import commands_for
 from bot.ui.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.ui.i18n import LANGUAGES
+from handlers.gate import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +104,12 @@ def build_application(
         raise ValueError("OUTPOST_BOT_TOKEN is not set")
     clock = clock or SystemClock()
     services = contextlib.AsyncExitStack()  # what post_init opened, for post_shutdown
+    config = delivery_config(settings)
+    admission = make_admission(config, timer or RealTimer())
+    updates = UpdatesHealth(clock, deaf_after=timedelta(seconds=settings.deaf_after))
+    budget = CommandBudget(
+        burst=settings.command_burst, per_second=settings.command_rate, mute=settings.flood_mute
+    )
 
     async def post_init(app: OutpostApp) -> None:
         opened = await services.enter_async_context(
@@ -98,7 +121,9 @@ def build_application(
                 on_recovered=functools.partial(_tell_recovered, app, settings),
             )
         )
-        await _start(app, opened, timer, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop)
+        await _start(
+            app, opened, admission, config, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop
+        )
         address = settings.listen_address()
         if address is not None:
             core = app.bot_data.core
@@ -127,6 +152,9 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .request(make_request())
+        .get_updates_request(UpdatesRequest(updates))
+        .rate_limiter(PacedRateLimiter(admission, on_answer=updates.other_ok))
+        .concurrent_updates(ChatOrderedProcessor(budget, clock))
         .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -134,14 +162,26 @@ def build_application(
     if base_file_url is not None:
         builder = builder.base_file_url(base_file_url)
     app: OutpostApp = builder.build()
+    app.bot_data.updates = updates
     handlers.register(app)
     return app
+
+
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    """Return how the settings ask alerts (and, sharing the limits, all sends) to be paced."""
+    return DeliveryConfig(
+        limits=Limits(global_per_s=settings.global_rate),
+        max_age=timedelta(seconds=settings.delivery_max_age),
+        paid_broadcast=settings.paid_broadcast,
+        lease=timedelta(seconds=settings.delivery_lease),
+    )
 
 
 async def _start(
     app: OutpostApp,
     services: Services,
-    timer: Timer | None,
+    admission: Admission,
+    config: DeliveryConfig,
     *,
     poll_jobs: bool,
     dispatch_loop: bool,
@@ -158,15 +198,11 @@ async def _start(
         sender,
         services.catalog,
         services.clock,
-        timer=timer,
         places=services.matcher.places,
-        config=DeliveryConfig(
-            limits=Limits(global_per_s=settings.global_rate),
-            max_age=timedelta(seconds=settings.delivery_max_age),
-            paid_broadcast=settings.paid_broadcast,
-            lease=timedelta(seconds=settings.delivery_lease),
-        ),
+        config=config,
         on_tick=functools.partial(heartbeats.tick, "dispatcher"),
+        admission=admission,
+        on_gone=functools.partial(_tell_gone, app, settings),
     )
     app.bot_data.core = Core(
         settings=settings,
@@ -202,7 +238,11 @@ async def _start(
         task = asyncio.create_task(poller.run(), name="poller")
         app.bot_data.tasks.append(task)
         heartbeats.expect("poll", task)
+    if app.bot_data.updates is not None:
+        heartbeats.watch("updates", app.bot_data.updates.problem)  # /readyz fails when deaf
     if app.job_queue is not None:
+        watch_every = min(settings.deaf_after / 4, 30.0)
+        app.job_queue.run_repeating(_watch_updates, interval=watch_every, name="updates-watch")
         app.job_queue.run_repeating(
             _retention_job, interval=RETENTION_EVERY, first=RETENTION_FIRST, name="retention"
         )
@@ -232,6 +272,29 @@ async def _tell_deactivated(app: OutpostApp, settings: Settings, source: Source,
 async def _tell_recovered(app: OutpostApp, settings: Settings, source: Source) -> None:
     """Tell the admins that a failing source answers again (the pipeline's hook)."""
     await notify_admins(app, settings, lambda ui: texts.source_recovered(ui, source))
+
+
+async def _tell_gone(app: OutpostApp, settings: Settings, chat_id: int) -> None:
+    """Tell the admins that Telegram no longer knows a chat (the dispatcher's hook)."""
+    chat = await app.bot_data.core.db.chats.get(chat_id)
+    title = chat.title if chat else None
+    await notify_admins(app, settings, lambda ui: texts.chat_gone(ui, chat_id, title))
+
+
+async def _watch_updates(context: Context) -> None:
+    """Say at ERROR when updates stopped coming while Telegram answers (a JobQueue job)."""
+    if context.bot_data.updates is not None:
+        context.bot_data.updates.check()
+
+
+def token_rejected(exc: BaseException) -> bool:
+    """Tell whether an error that ended the bot is Telegram rejecting its token."""
+    return isinstance(exc, InvalidToken)
+
+
+def _polling_failed(exc: TelegramError) -> None:
+    """Note a failed getUpdates in one line: the loop retries it, the watch judges it."""
+    log.warning("reading updates failed (%s); trying again", exc)
 
 
 async def notify_admins(
@@ -313,7 +376,9 @@ async def running(app: OutpostApp, *, poll_timeout: float = 1.0) -> AsyncIterato
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None  # noqa: S101 -- built with the default updater
-        await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout))
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), error_callback=_polling_failed
+        )
         await app.start()
         try:
             yield app

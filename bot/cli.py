@@ -1,5 +1,5 @@
 """The `outpost` command line: run the bot, the demo, check its health, back it up, and
-operate sources and events.
+operate sources and events; export what subscribers flagged.
 
 It reads flags, calls the library (the services come from `bot.services`) and prints;
 PTB and the sandbox are imported only by the commands that run them.
@@ -22,15 +22,16 @@ from typing import Any, TextIO
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import OpmlError, write_opml
 from bot.admin.starter import import_starter
+from bot.feedback.export import corpus_lines
 from bot.matching.explain import LineError, classify_line, explain
 from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
-from bot.runtime.logs import setup_logging
+from bot.runtime.logs import redact_uncaught, setup_logging
 from bot.runtime.probe import probe
 from bot.services import load_matcher, open_db, open_services
 from bot.settings import Settings, SettingsError, find_env_file, load_settings
-from storage import Database
+from storage import Database, DatabaseFileError
 from storage.backup import BackupError, backup, restore
 
 log = logging.getLogger("outpost")
@@ -105,13 +106,22 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--json", action="store_true")
     events.add_argument("--limit", type=int, default=20)
 
+    feedback = sub.add_parser("feedback", help="what subscribers flagged as not relevant")
+    feedback_sub = feedback.add_subparsers(dest="action", required=True)
+    exporting = feedback_sub.add_parser(
+        "export",
+        help="write the flagged stories as corpus JSON lines (stdout if no FILE), "
+        "for bench/quality.py --corpus",
+    )
+    exporting.add_argument("file", nargs="?")
+
     sub.add_parser("classify", help="JSON lines with `text` on stdin; adds `topics` and `places`")
     explaining = sub.add_parser("explain", help="show which topics a text matches, on which words")
     explaining.add_argument("text", nargs="+")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one return a command
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     args = _parser().parse_args(argv)
     try:
@@ -119,11 +129,21 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
     except SettingsError as exc:
         print(f"outpost: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _command(args, settings)
+    except DatabaseFileError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: PLR0911 -- one return a command
+    """Run one command with the settings read."""
     level = settings.log_level
     if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
         level = "WARNING"  # the demo's transcript is its output; logs only when asked for
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     setup_logging(level, secrets=[token], fmt=settings.log_format)
+    redact_uncaught([token])
     match args.command:
         case "run":
             return _run(settings)
@@ -141,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 -- one retu
             return asyncio.run(_poll_once(settings, sys.stdout))
         case "events" | "chats":
             return asyncio.run(_listing(settings, args, sys.stdout))
+        case "feedback":
+            return asyncio.run(_export_feedback(settings, args.file, sys.stdout))
         case "classify":
             return _classify(settings, sys.stdin, sys.stdout)
         case "explain":
@@ -170,7 +192,7 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import build_application  # noqa: PLC0415 -- PTB loads only for the bot itself
+    from bot.app import build_application, token_rejected  # noqa: PLC0415 -- PTB loads only for the bot itself
 
     env = find_env_file()
     log.info(
@@ -178,7 +200,19 @@ def _run(settings: Settings) -> int:
         env.resolve() if env else "the environment (no .env found)",
         settings.database,
     )
-    build_application(settings, freeze_heap=True).run_polling()
+    try:
+        # Start-up retries what the network or Telegram refuse for a while; a token
+        # Telegram rejects ends it at once, named without the token itself.
+        build_application(settings, freeze_heap=True).run_polling(bootstrap_retries=-1)
+    except Exception as exc:
+        if not token_rejected(exc):
+            raise
+        print(
+            "outpost: Telegram rejected the bot token (OUTPOST_BOT_TOKEN): check it with "
+            "@BotFather; a revoked token needs the new one.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
@@ -246,6 +280,7 @@ async def _add_source(settings: Settings, args: argparse.Namespace, out: TextIO)
                 kind=SourceKind(args.kind) if args.kind else None,
                 fetcher=None if args.no_discover else services.fetcher,
                 poll_interval=args.interval,
+                guard=services.fetcher.guard,
             )
         except (SourceRefusedError, DuplicateSourceError) as exc:
             kind = "already added" if isinstance(exc, DuplicateSourceError) else "refused"
@@ -376,6 +411,22 @@ async def _listing(settings: Settings, args: argparse.Namespace, out: TextIO) ->
                 f"{event.seen_at:%Y-%m-%d %H:%M} [{topics}] {event.title}  {event.link or ''}",
                 file=out,
             )
+    return 0
+
+
+async def _export_feedback(settings: Settings, file: str | None, out: TextIO) -> int:
+    async with open_db(settings) as db:
+        stories = await db.feedback.every()
+    text = "".join(line + "\n" for line in corpus_lines(stories))
+    if file is None:
+        out.write(text)
+        return 0
+    try:
+        await asyncio.to_thread(Path(file).write_text, text, encoding="utf-8")
+    except OSError as exc:
+        print(f"outpost: cannot write {file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(stories)} flagged stories to {file}", file=out)
     return 0
 
 

@@ -17,6 +17,7 @@ from bot.pipeline.poller import Poller
 from bot.runtime.clock import Clock
 from bot.runtime.health import Heartbeats
 from bot.runtime.metrics import Metrics
+from bot.runtime.updates import UpdatesHealth
 from bot.settings import Settings
 from storage import Database
 
@@ -82,6 +83,17 @@ class BotData:
         self.tasks: list[Any] = []  # background tasks owned by the application
         self.last_error_notice: float | None = None  # monotonic time admins were last told
         self.http_port: int | None = None  # the port the HTTP listener bound, if it runs
+        self.updates: UpdatesHealth | None = None  # how reading updates goes (build time)
+
+    @property
+    def last_updates_ok(self) -> datetime | None:
+        """Return when getUpdates last answered (for a readiness probe), None if never."""
+        return self.updates.last_updates_ok if self.updates is not None else None
+
+    @property
+    def deaf(self) -> bool:
+        """Tell whether updates stopped coming while Telegram answers other calls."""
+        return self.updates is not None and self.updates.deaf()
 
     @property
     def core(self) -> Core:
@@ -122,6 +134,9 @@ class ChatData:
     def __init__(self) -> None:
         self.awaiting: Awaiting | None = None  # the answer the /settings menu waits for
         self.place: str | None = None  # the place named in /settings, before its radius
+        # Stories whose "Why this alert?" was answered here lately, and when: a repeat tap
+        # is pointed at that answer instead of writing it again.
+        self.explained: dict[int, datetime] = {}
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

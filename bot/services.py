@@ -13,16 +13,18 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from bot.matching import Catalog, Matcher, default_places, load_catalog
 from bot.pipeline.cycle import DeactivationHook, Pipeline, RecoveryHook, build_pipeline
 from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client, make_fetcher
+from bot.pipeline.fetch.ssrf import UrlGuard
 from bot.pipeline.websub import Subscriber
 from bot.pipeline.workers import make_process_pool
 from bot.runtime.clock import Clock, SystemClock
-from bot.settings import Settings
+from bot.settings import Settings, default_data_dir
 from storage import Database, open_database
 
 
@@ -43,12 +45,26 @@ class Services:
 
 @contextlib.asynccontextmanager
 async def open_db(settings: Settings) -> AsyncIterator[Database]:
-    """Open only the database, for the commands that need nothing else; closed on exit."""
-    db = await open_database(settings.database)
+    """Open only the database, for the commands that need nothing else; closed on exit.
+
+    The platform's own data folder is created for the default database the first time; a
+    folder the operator named (OUTPOST_DATA_DIR, OUTPOST_DATABASE) must exist, since a
+    missing one is a failed mount or a typo (`storage.open_database` says so).
+    """
+    if settings.data_dir == default_data_dir() and settings.database.parent == settings.data_dir:
+        await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
+    db = await open_database(settings.database, create=settings.create_database)
     try:
         yield db
     finally:
         await db.close()
+
+
+def workers_record(settings: Settings) -> Path | None:
+    """Return where worker processes are recorded: beside the database (none in memory)."""
+    if str(settings.database) == ":memory:":
+        return None
+    return settings.database.with_name(settings.database.name + ".workers")
 
 
 def load_matcher(settings: Settings) -> tuple[Catalog, Matcher]:
@@ -77,14 +93,23 @@ async def open_services(
     clock = clock or SystemClock()
     async with contextlib.AsyncExitStack() as stack:
         db = await stack.enter_async_context(open_db(settings))
+        # One guard for adding sources and for every poll's connections.
+        guard = UrlGuard(allow_private=settings.allow_private_sources)
         http = make_client(
-            DEFAULT_USER_AGENT, settings.http_timeout, allow_private=settings.allow_private_sources
+            DEFAULT_USER_AGENT,
+            settings.http_timeout,
+            allow_private=settings.allow_private_sources,
+            guard=guard,
         )
         stack.push_async_callback(http.aclose)
         catalog, matcher = load_matcher(settings)
-        fetcher = make_fetcher(settings, http)
+        fetcher = make_fetcher(settings, http, guard)
         count = settings.worker_processes() if workers else 0
-        pool = make_process_pool(settings.catalog, count) if count else None
+        pool = (
+            make_process_pool(settings.catalog, count, record=workers_record(settings))
+            if count
+            else None
+        )
         if pool is not None:
             # Off the loop: shutting down waits for the worker processes to exit.
             stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)

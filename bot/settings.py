@@ -121,6 +121,23 @@ class Settings(BaseSettings):
     # (https://bot.example.org); with it and OUTPOST_HTTP_LISTEN, feeds that name a hub are
     # also subscribed there.
     websub_callback_url: str | None = None
+    # Seconds one fetch may take in all (every redirect and the whole body), however the
+    # server trickles it; each read and connect also keeps to http_timeout.
+    fetch_deadline: float = Field(default=30.0, gt=0, le=600)
+    # Seconds reading one document (parsing it, analysing its new items) may take in a
+    # worker process; past it the source fails this poll as too slow.
+    parse_budget: float = Field(default=10.0, gt=0, le=600)
+    # Seconds without an answer to getUpdates, while Telegram answers the bot's other
+    # calls, after which the bot logs at ERROR that it is not reading commands.
+    deaf_after: float = Field(default=300.0, ge=10, le=86_400)
+    # The per-user command budget: updates at once, then this many a second; past it one
+    # "slow down", then the user's updates are ignored for flood_mute seconds.
+    command_burst: int = Field(default=20, ge=1, le=1_000)
+    command_rate: float = Field(default=1.0, gt=0, le=100)
+    flood_mute: float = Field(default=60.0, ge=0, le=86_400)
+    # Create the database file when it is missing (its folder must exist). false: refuse to
+    # start instead, for a deployment where a missing file means a failed mount.
+    create_database: bool = True
 
     @field_validator("websub_callback_url")
     @classmethod

@@ -6,7 +6,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+)
 from telegram.ext import filters as message
 
 from bot.context import Context
@@ -17,7 +23,9 @@ from handlers import (
     delivery,
     drafts,
     errors,
+    feedback,
     filters,
+    gate,
     latest,
     menu,
     sources,
@@ -36,6 +44,9 @@ def _on_tap(callback: Callback, kind: type[Button]) -> CallbackQueryHandler[Cont
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every Outpost handler to the application: the one list of them."""
+    # Before anything else: edits, forwarded commands, other bots' commands and unreadable
+    # or oversized arguments stop here (handlers.gate).
+    app.add_handler(TypeHandler(Update, gate.screen), group=gate.SCREEN_GROUP)
     # Button data that stands for no button (forged, or of a kind since retired) gets a short
     # answer here; every kind of button has its handler below.
     app.add_handler(CallbackQueryHandler(start.stale_button, pattern=callbacks.undecodable))
@@ -71,6 +82,25 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("audit", admin.audit))
     app.add_handler(CommandHandler("admins", admin.admins))
+    _register_feedback_and_sources(app)
+    _register_choices(app)
+    # Anything else that looks like a command gets the help text.
+    app.add_handler(MessageHandler(message.COMMAND, start.unknown))
+    # Plain text in a private chat: an admin answering their /post conversation.
+    app.add_handler(
+        MessageHandler(
+            message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.draft_text
+        )
+    )
+    app.add_error_handler(errors.on_error)
+
+
+def _register_feedback_and_sources(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the handlers of subscribers' feedback and of the admins' source commands."""
+    app.add_handler(CommandHandler("feedback", feedback.feedback))
+    app.add_handler(_on_tap(feedback.turn_page, callbacks.FeedbackPage))
+    app.add_handler(_on_tap(feedback.why, callbacks.WhyAlert))
+    app.add_handler(_on_tap(feedback.not_relevant, callbacks.FlagTap))
     app.add_handler(CommandHandler("sources", sources.sources))
     app.add_handler(_on_tap(sources.turn_page, callbacks.SourcesPage))
     app.add_handler(CommandHandler("addsource", sources.addsource))
@@ -83,14 +113,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         | message.Document.MimeType("text/x-opml")
     )
     app.add_handler(MessageHandler(opml_files, sources.opml_document))
-    _register_choices(app)
-    # Anything else that looks like a command gets the help text.
-    app.add_handler(MessageHandler(message.COMMAND, start.unknown))
-    # Plain text in a private chat: an admin answering their /post conversation.
-    app.add_handler(
-        MessageHandler(message.TEXT & ~message.COMMAND & message.ChatType.PRIVATE, drafts.reply)
-    )
-    app.add_error_handler(errors.on_error)
 
 
 def _register_choices(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

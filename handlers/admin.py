@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.admin import admins as admin_roles
 from bot.context import Context
@@ -15,14 +14,14 @@ from handlers.common import AdminRequest, admin_command, reply, ui_of
 async def stats(request: AdminRequest, context: Context) -> None:
     """Show subscribers, deliveries and failing sources."""
     figures = await context.core.db.stats.collect(now=context.core.clock.now())
-    await reply(request.message, texts.stats(request.ui, figures))
+    await reply(request.message, texts.stats(request.ui, figures), html=True, previews=False)
 
 
 @admin_command
 async def audit(request: AdminRequest, context: Context) -> None:
     """Show the newest admin actions."""
     entries = await context.core.db.admin.recent_audit(limit=20)
-    await reply(request.message, texts.audit(request.ui, entries))
+    await reply(request.message, texts.audit(request.ui, entries), html=True, previews=False)
 
 
 async def admins(update: Update, context: Context) -> None:
@@ -33,27 +32,29 @@ async def admins(update: Update, context: Context) -> None:
     core = context.core
     ui = await ui_of(update, context)
     if not core.is_owner(user.id):
-        await message.reply_text(ui._("Sorry, only Outpost owners can manage admins."))
+        await reply(message, ui._("Sorry, only Outpost owners can manage admins."))
         return
     args = context.args or []
     if len(args) == 2 and args[0] in {"add", "remove"} and args[1].lstrip("-").isdigit():
         target = int(args[1])
         if args[0] == "add":
             done = await admin_roles.add_admin(core, target, owner_id=user.id)
-            reply = ui._("{id} is now an admin.") if done else ui._("{id} already was an admin.")
+            said = ui._("{id} is now an admin.") if done else ui._("{id} already was an admin.")
         else:
             done = await admin_roles.remove_admin(core, target, owner_id=user.id)
-            reply = ui._("{id} is no longer an admin.") if done else ui._("{id} was not an admin.")
-        await message.reply_text(reply.format(id=target))
+            said = ui._("{id} is no longer an admin.") if done else ui._("{id} was not an admin.")
+        await reply(message, said.format(id=target))
         return
     if args:
-        await message.reply_text(
+        await reply(
+            message,
             ui._("Usage: {usage}").format(
                 usage="/admins, /admins add USER_ID, /admins remove USER_ID"
-            )
+            ),
         )
         return
-    await message.reply_text(
+    await reply(
+        message,
         texts.admin_list(ui, sorted(core.settings.admin_ids), await core.db.admin.all()),
-        parse_mode=ParseMode.HTML,
+        html=True,
     )

@@ -1,79 +1,159 @@
-"""What every handler needs: the chat registered, its language, and one way to reply."""
+"""What every handler needs to answer: the chat registered, its language, and the one way
+to write back.
+
+Every message a handler writes goes through `reply` (or `send`, `edit`, `answer`), so no
+handler can forget Telegram's limits: the text is made sendable (a lone surrogate, which
+Telegram cannot carry, becomes U+FFFD), a reply longer than one message is split into parts
+Telegram accepts (`bot.delivery.split`, whole lines and well-formed HTML), an edit, which
+cannot be split, is cut to one message, and a tap's answer to its 200 characters. Text a
+user sent is cut and escaped before it is echoed (`bot.ui.texts.quoted`).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter
+from telegram.error import BadRequest
 
 from bot.context import Context
-from bot.delivery.split import split_html, split_plain
+from bot.delivery.split import split_html, split_plain, utf16_units
 from bot.ui import callbacks
-from bot.ui.i18n import N_, pick_language
-from bot.ui.texts import UI, ui_for
+from bot.ui.i18n import N_, TranslatableError, pick_language
+from bot.ui.texts import UI, quoted, ui_for
 
 ButtonT = TypeVar("ButtonT", bound=callbacks.Button)
-log = logging.getLogger(__name__)
 
-REPLY_TRIES = 5  # a part refused with 429 this many times in a row is given up, logged
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MAX_ANSWER_UNITS = 200  # a tap's answer (answerCallbackQuery), as Telegram counts it
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sendable(text: str) -> str:
+    """Return text Telegram can carry: lone surrogates (unpaired halves) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def has_lone_surrogate(text: str | None) -> bool:
+    """Tell whether text holds half of a UTF-16 pair, which no encoder will write."""
+    return bool(text) and _SURROGATE.search(text or "") is not None
+
+
+def _parts(text: str, *, html: bool) -> list[str]:
+    """Return the messages a text goes as: sendable, each within Telegram's length, none empty."""
+    text = sendable(text)
+    parts = split_html(text) if html else split_plain(text)
+    return [part for part in parts if part.strip()] or ["…"]
+
+
+def fit(text: str, *, html: bool) -> str:
+    """Return text cut to one message, closing any formatting open at the cut."""
+    parts = _parts(text, html=html)
+    return parts[0] if len(parts) == 1 else parts[0].rstrip() + "\n…"
+
+
+def _previews(previews: bool | None) -> LinkPreviewOptions | None:
+    return None if previews is None else LinkPreviewOptions(is_disabled=not previews)
 
 
 async def reply(
     message: Message,
     text: str,
     *,
-    html: bool = True,
-    reply_markup: InlineKeyboardMarkup | None = None,
-    previews: bool = False,
-) -> Message | None:
-    """Answer a command: split to fit Telegram, paced per chat, retried after a 429.
+    html: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
+    previews: bool | None = None,
+) -> Message:
+    """Answer a message in its chat: the one way handlers reply.
 
-    Every command reply goes through here, so this is the one place to route replies
-    through the paced sender (issue 17). A part that gets 429 is sent again after the
-    `retry_after` Telegram named instead of being lost with a traceback; parts of one
-    reply keep to the chat's own limit (a second apart, three in a group). The buttons go
-    on the last part. Returns the last message sent, or None if Telegram kept refusing.
+    A text longer than one message goes as several, in order; the buttons ride on the last.
+    Pacing is the application's (`bot.delivery.sender.PacedRateLimiter`): each part waits
+    for its chat's turn at the admission the alerts share, ahead of them, and a 429 is
+    waited out there and the part sent again.
+    `previews` None leaves link previews as Telegram shows them.
     """
-    parts = split_html(text) if html else split_plain(text)
-    gap = 1.05 if message.chat.type == "private" else 3.1
-    last: Message | None = None
-    for number, part in enumerate(parts):
-        if number:
-            await asyncio.sleep(gap)
-        markup = reply_markup if number == len(parts) - 1 else None
-        last = await _send_part(message, part, html=html, markup=markup, previews=previews)
-    return last
+    parts = _parts(text, html=html)
+    sent = message
+    for index, part in enumerate(parts):
+        sent = await message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML if html else None,
+            reply_markup=markup if index == len(parts) - 1 else None,
+            link_preview_options=_previews(previews),
+        )
+    return sent
 
 
-async def _send_part(
-    message: Message, text: str, *, html: bool, markup: InlineKeyboardMarkup | None, previews: bool
-) -> Message | None:
-    """Send one part of a reply, waiting out Telegram's flood answers."""
-    for _ in range(REPLY_TRIES):
-        try:
-            return await message.reply_text(
-                text,
-                parse_mode=ParseMode.HTML if html else None,
-                reply_markup=markup,
-                link_preview_options=None if previews else NO_PREVIEW,
-            )
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-            log.warning(
-                "reply to chat %d: flood control, again in %.0f s", message.chat_id, seconds
-            )
-            await asyncio.sleep(float(seconds) + 0.1)
-    log.error("reply to chat %d given up after %d flood answers", message.chat_id, REPLY_TRIES)
-    return None
+async def send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    html: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
+    previews: bool | None = None,
+) -> None:
+    """Write to a chat without replying to a message (as `reply` does, part by part)."""
+    parts = _parts(text, html=html)
+    for index, part in enumerate(parts):
+        await bot.send_message(
+            chat_id,
+            part,
+            parse_mode=ParseMode.HTML if html else None,
+            reply_markup=markup if index == len(parts) - 1 else None,
+            link_preview_options=_previews(previews),
+        )
+
+
+async def edit(
+    query: CallbackQuery,
+    text: str,
+    *,
+    html: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
+    previews: bool | None = None,
+) -> None:
+    """Replace the text of the message a tap came from; an unchanged text is no error."""
+    try:
+        await query.edit_message_text(
+            fit(text, html=html),
+            parse_mode=ParseMode.HTML if html else None,
+            reply_markup=markup,
+            link_preview_options=_previews(previews),
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a tap (stop its spinner), with a short note if given."""
+    note = None
+    if text:
+        note = sendable(text)
+        while utf16_units(note) > MAX_ANSWER_UNITS:
+            note = note[: MAX_ANSWER_UNITS - 1].rstrip() + "…"
+    await query.answer(note, show_alert=alert)
+
+
+def said(ui: UI, error: TranslatableError, *, html: bool = False) -> str:
+    """Say an error in the chat's language, with what the user wrote cut (and escaped)."""
+    values = {
+        key: quoted(value, html=html) if isinstance(value, str) else value
+        for key, value in error.values.items()
+    }
+    return ui._(error.template).format(**values)
 
 
 async def register_chat(update: Update, context: Context) -> None:
@@ -82,10 +162,11 @@ async def register_chat(update: Update, context: Context) -> None:
     if chat is None:
         return
     user = update.effective_user
+    title = chat.title or chat.username
     await context.core.db.chats.register(
         chat.id,
         chat_type=chat.type,
-        title=chat.title or chat.username,
+        title=sendable(title) if title else None,
         language=pick_language(user.language_code) if user and user.language_code else None,
         now=context.core.clock.now(),
     )
@@ -138,7 +219,7 @@ def admin_command(
             return
         ui = await ui_of(update, context)
         if not context.core.is_admin(user.id):
-            await message.reply_text(ui._(REFUSAL))
+            await reply(message, ui._(REFUSAL))
             return
         await handler(AdminRequest(message, user.id, ui), context)
 
@@ -167,7 +248,7 @@ async def chat_change(
     await register_chat(update, context)
     ui = await ui_of(update, context)
     if check and not await may_change(update, context):
-        await message.reply_text(ui._(refusal))
+        await reply(message, ui._(refusal))
         return None
     return ChatRequest(message, chat.id, ui)
 

@@ -20,7 +20,7 @@ from bot.chats.delivery import (
 )
 from bot.context import Context
 from bot.models import DeliveryChange
-from handlers.common import chat_change
+from handlers.common import chat_change, reply, said
 
 Parser = Callable[[list[str]], DeliveryChange]
 
@@ -34,10 +34,9 @@ async def _change(update: Update, context: Context, parse: Parser) -> None:
     try:
         change = parse(list(context.args or []))
     except ChoiceError as exc:
-        said = ui._(exc.template).format(**exc.values)
-        await message.reply_text(f"{said}.\n\n{describe(await db.chats.prefs(chat_id), ui._)}")
+        await reply(message, f"{said(ui, exc)}.\n\n{describe(await db.chats.prefs(chat_id), ui._)}")
         return
-    await message.reply_text(describe(await db.chats.update_prefs(chat_id, change), ui._))
+    await reply(message, describe(await db.chats.update_prefs(chat_id, change), ui._))
 
 
 async def digest(update: Update, context: Context) -> None:

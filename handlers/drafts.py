@@ -7,7 +7,6 @@ draft in the database, so the buttons of an old message or a restart cannot conf
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 
 from bot.admin import drafts as draft_actions
 from bot.context import Context, Core
@@ -27,7 +26,17 @@ from bot.ui.callbacks import (
 )
 from bot.ui.i18n import N_
 from bot.ui.texts import SEVERITY_LABELS, UI
-from handlers.common import REFUSAL, AdminRequest, admin_command, tapped, ui_of
+from handlers.common import (
+    REFUSAL,
+    AdminRequest,
+    admin_command,
+    answer,
+    edit,
+    reply,
+    send,
+    tapped,
+    ui_of,
+)
 
 # The most urgent first; None: the catalog's severity of its topics decides.
 SEVERITIES: tuple[tuple[Severity | None, str], ...] = (
@@ -88,18 +97,20 @@ def _places_prompt(ui: UI, draft: Draft) -> str:
 
 
 async def _show_preview(message: Message, core: Core, ui: UI, draft: Draft) -> None:
-    await message.reply_text(
+    await reply(
+        message,
         draft_actions.preview(core, draft, lang=ui.lang),
-        parse_mode=ParseMode.HTML,
-        reply_markup=_decision_keyboard(ui, draft.id),
+        html=True,
+        markup=_decision_keyboard(ui, draft.id),
     )
-    await message.reply_text(texts.draft_prompt(ui, draft.kind))
+    await reply(message, texts.draft_prompt(ui, draft.kind))
 
 
 async def _ask_topics(message: Message, ui: UI, draft: Draft) -> None:
-    await message.reply_text(
+    await reply(
+        message,
         ui._("🏷 Which topics is this update about? Tap to change, then Next."),
-        reply_markup=_topics_keyboard(ui, draft),
+        markup=_topics_keyboard(ui, draft),
     )
 
 
@@ -118,7 +129,7 @@ async def post(request: AdminRequest, context: Context) -> None:
         await core.db.admin.create_draft(
             request.user_id, "post", "", now=core.clock.now(), step="text"
         )
-        await message.reply_text(ui._("✍️ Send the text of the update. /cancel stops."))
+        await reply(message, ui._("✍️ Send the text of the update. /cancel stops."))
         return
     found = core.matcher.classify(text)
     draft = await core.db.admin.create_draft(
@@ -139,8 +150,9 @@ async def broadcast(request: AdminRequest, context: Context) -> None:
     message, ui, core = request.message, request.ui, context.core
     text = (message.text or "").partition(" ")[2].strip()
     if not text:
-        await message.reply_text(
-            ui._("Write the text after the command: {example}").format(example="/broadcast TEXT")
+        await reply(
+            message,
+            ui._("Write the text after the command: {example}").format(example="/broadcast TEXT"),
         )
         return
     draft = await core.db.admin.create_draft(
@@ -149,7 +161,7 @@ async def broadcast(request: AdminRequest, context: Context) -> None:
     await _show_preview(message, core, ui, draft)
 
 
-async def reply(update: Update, context: Context) -> None:
+async def draft_text(update: Update, context: Context) -> None:
     """Take an admin's plain message as the text or the places of their open draft."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
@@ -169,16 +181,15 @@ async def reply(update: Update, context: Context) -> None:
     elif draft.step == "places":
         places = core.matcher.classify(message.text).places
         if not places:
-            await message.reply_text(
+            await reply(
+                message,
                 ui._("I know no place by that name. Try another spelling, or tap No place."),
-                reply_markup=_places_keyboard(ui, draft),
+                markup=_places_keyboard(ui, draft),
             )
             return
         draft = await core.db.admin.update_draft(draft.id, step="severity", places=places)
         if draft is not None:
-            await message.reply_text(
-                ui._("How urgent is it?"), reply_markup=_severity_keyboard(ui, draft)
-            )
+            await reply(message, ui._("How urgent is it?"), markup=_severity_keyboard(ui, draft))
 
 
 async def step(  # noqa: PLR0911 -- one return per step of the conversation
@@ -197,7 +208,7 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
     ui, admin = await _admin_ui(update, context)
     draft = await core.db.admin.draft(button.draft)
     if not admin or draft is None or draft.state != "open" or draft.author_id != user.id:
-        await query.answer(ui._("This draft no longer exists."))
+        await answer(query, ui._("This draft no longer exists."))
         return
     if (
         isinstance(button, DraftTopic)
@@ -208,37 +219,33 @@ async def step(  # noqa: PLR0911 -- one return per step of the conversation
         draft = await core.db.admin.update_draft(draft.id, step="topics", topics=sorted(chosen))
         if draft is not None:
             await query.edit_message_reply_markup(_topics_keyboard(ui, draft))
-        await query.answer()
+        await answer(query)
         return
     if isinstance(button, DraftNext) and draft.step == "topics":
         if not draft.topics:
-            await query.answer(ui._("Pick at least one topic."), show_alert=True)
+            await answer(query, ui._("Pick at least one topic."), alert=True)
             return
         draft = await core.db.admin.update_draft(draft.id, step="places")
         if draft is not None:
-            await query.edit_message_text(
-                _places_prompt(ui, draft), reply_markup=_places_keyboard(ui, draft)
-            )
-        await query.answer()
+            await edit(query, _places_prompt(ui, draft), markup=_places_keyboard(ui, draft))
+        await answer(query)
         return
     if isinstance(button, DraftKeepPlaces | DraftNoPlace) and draft.step == "places":
         draft = await core.db.admin.update_draft(
             draft.id, step="severity", places=None if isinstance(button, DraftKeepPlaces) else ()
         )
         if draft is not None:
-            await query.edit_message_text(
-                ui._("How urgent is it?"), reply_markup=_severity_keyboard(ui, draft)
-            )
-        await query.answer()
+            await edit(query, ui._("How urgent is it?"), markup=_severity_keyboard(ui, draft))
+        await answer(query)
         return
     if isinstance(button, DraftSeverity) and draft.step == "severity":
         draft = await core.db.admin.update_draft(draft.id, step="preview", severity=button.severity)
         await query.edit_message_reply_markup(None)
         if draft is not None and isinstance(query.message, Message):
             await _show_preview(query.message, core, ui, draft)
-        await query.answer()
+        await answer(query)
         return
-    await query.answer()
+    await answer(query)
 
 
 async def cancel(update: Update, context: Context) -> None:
@@ -250,10 +257,10 @@ async def cancel(update: Update, context: Context) -> None:
     ui, admin = await _admin_ui(update, context)
     draft = await core.db.admin.open_draft(user.id) if admin else None
     if draft is None:
-        await message.reply_text(ui._("Nothing to cancel."))
+        await reply(message, ui._("Nothing to cancel."))
         return
     await draft_actions.cancel(core, draft, admin_id=user.id)
-    await message.reply_text(ui._("Cancelled."))
+    await reply(message, ui._("Cancelled."))
 
 
 async def decide(update: Update, context: Context) -> None:
@@ -265,11 +272,11 @@ async def decide(update: Update, context: Context) -> None:
     core = context.core
     ui, admin = await _admin_ui(update, context)
     if not admin:
-        await query.answer(ui._(REFUSAL), show_alert=True)
+        await answer(query, ui._(REFUSAL), alert=True)
         return
     draft = await core.db.admin.draft(button.draft)
     if draft is None or draft.step != "preview":
-        await query.answer(ui._("This draft no longer exists."))
+        await answer(query, ui._("This draft no longer exists."))
         return
     if isinstance(button, DraftConfirm):
         published = await draft_actions.publish(core, draft, admin_id=user.id)
@@ -286,5 +293,5 @@ async def decide(update: Update, context: Context) -> None:
     if handled:
         await query.edit_message_reply_markup(None)
         if query.message is not None:
-            await context.bot.send_message(query.message.chat.id, note)
-    await query.answer(note)
+            await send(context.bot, query.message.chat.id, note)
+    await answer(query, note)

@@ -1,4 +1,10 @@
-"""The one error handler: log the failure, tell the admins (rate-limited), apologise."""
+"""The one error handler: log the failure, tell the admins (rate-limited), apologise.
+
+Two kinds of error are answers, not bugs, and get one log line instead: a failed
+getUpdates (PTB's polling loop tries again with backoff, and the updates watch says at
+ERROR when it lasts), and a chat that cannot be written to (blocked, or gone) while a
+handler answered in it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,14 @@ import logging
 import time
 
 from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.admin.notices import admin_languages
 from bot.context import Context
+from bot.delivery.sender import chat_is_gone
 from bot.runtime.logs import RedactTokens
 from bot.ui.texts import ui_for
-from handlers.common import ui_of
+from handlers.common import reply, send, ui_of
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +29,22 @@ NOTICE_EVERY_S = 600.0  # at most one error notice to admins per ten minutes
 
 async def on_error(update: object, context: Context) -> None:
     """Log an unexpected exception, tell the admins, and apologise to the user."""
-    log.error("handler failed", exc_info=context.error)
+    error = context.error
+    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("reading updates failed (%s); trying again", error)
+        return
+    if isinstance(error, Forbidden) or (isinstance(error, BadRequest) and chat_is_gone(error)):
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.info("could not answer in chat %s: %s", chat.id if chat else "?", error)
+        return
+    log.error("handler failed", exc_info=error)
     await _tell_admins(context)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             ui = await ui_of(update, context)
-            await update.effective_message.reply_text(
-                ui._("Sorry, something went wrong on our side. Please try again later.")
+            await reply(
+                update.effective_message,
+                ui._("Sorry, something went wrong on our side. Please try again later."),
             )
         except Exception:  # noqa: BLE001 -- the apology is best effort; the error is logged
             log.warning("could not send the apology")
@@ -52,8 +69,6 @@ async def _tell_admins(context: Context) -> None:
         ui = ui_for(languages[admin_id], core.catalog)
         text = ui._("⚠️ Outpost hit an error: <code>{error}</code>\nDetails are in the log.")
         try:
-            await context.bot.send_message(
-                admin_id, text.format(error=html.escape(summary)), parse_mode="HTML"
-            )
+            await send(context.bot, admin_id, text.format(error=html.escape(summary)), html=True)
         except Exception:  # noqa: BLE001 -- one unreachable admin must not hide the others
             log.warning("could not tell admin %d about an error", admin_id)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.chats import ChoiceError
 from bot.chats import filters as chat_filters
 from bot.context import Context, Core
 from bot.models import ChatFilters
 from bot.ui import texts
-from handlers.common import chat_change
+from handlers.common import chat_change, reply, said
 
 Change = Callable[[Core, int, list[str], str], Awaitable[ChatFilters]]
 
@@ -28,10 +27,9 @@ async def _apply(update: Update, context: Context, change: Change, *, changes: b
     try:
         audience = await change(context.core, request.chat_id, list(context.args or ()), text)
     except ChoiceError as exc:
-        said = ui._(exc.template).format(**exc.values)
-        await message.reply_text(texts.escape(said), parse_mode=ParseMode.HTML)
+        await reply(message, said(ui, exc))
         return
-    await message.reply_text(texts.filters_summary(ui, audience), parse_mode=ParseMode.HTML)
+    await reply(message, texts.filters_summary(ui, audience), html=True)
 
 
 async def near(update: Update, context: Context) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import Context, Core
 from bot.matching import resolve_topic
 from bot.ui import texts
 from bot.ui.callbacks import LatestPage
 from bot.ui.texts import UI
-from handlers.common import reply, tapped, ui_of
+from handlers.common import answer, edit, reply, tapped, ui_of
 
 PAGE = 5
 
@@ -42,13 +41,20 @@ async def latest(update: Update, context: Context) -> None:
     if context.args:
         topic = resolve_topic(core.catalog, " ".join(context.args))
         if topic is None:
-            await message.reply_text(
+            await reply(
+                message,
                 ui._("Unknown topic. Topics: {topics}").format(topics=texts.topic_list(ui)),
-                parse_mode=ParseMode.HTML,
+                html=True,
             )
             return
     body, keyboard = await _page(core, ui, topic, 0)
-    await reply(message, body, reply_markup=keyboard)
+    await reply(
+        message,
+        body,
+        html=True,
+        markup=keyboard,
+        previews=False,
+    )
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -60,10 +66,11 @@ async def turn_page(update: Update, context: Context) -> None:
     topic = button.topic if button.topic in core.catalog.names() else None
     offset = button.offset
     body, keyboard = await _page(core, await ui_of(update, context), topic, offset)
-    await query.edit_message_text(
+    await edit(
+        query,
         body,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        html=True,
+        markup=keyboard,
+        previews=False,
     )
-    await query.answer()
+    await answer(query)

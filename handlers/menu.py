@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.chats import ChoiceError
@@ -53,7 +50,17 @@ from bot.ui.callbacks import (
 from bot.ui.commands import commands_for
 from bot.ui.i18n import LANGUAGES, N_
 from bot.ui.texts import UI
-from handlers.common import chat_change, may_change, register_chat, tapped, ui_of
+from handlers.common import (
+    answer,
+    chat_change,
+    edit,
+    may_change,
+    register_chat,
+    reply,
+    said,
+    tapped,
+    ui_of,
+)
 
 WAIT_FOR = timedelta(minutes=10)
 Screen = tuple[str, menu.Rows]
@@ -99,7 +106,7 @@ async def settings(update: Update, context: Context) -> None:
     if request is None:
         return
     text, rows = menu.main(request.ui)
-    await request.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=_markup(rows))
+    await reply(request.message, text, html=True, markup=_markup(rows))
 
 
 async def _apply(  # noqa: PLR0911 -- one return per kind of button
@@ -192,7 +199,7 @@ async def tap(update: Update, context: Context) -> None:
     core = context.core
     ui = await ui_of(update, context)
     if not await may_change(update, context):
-        await query.answer(ui._(SETTINGS_REFUSAL))
+        await answer(query, ui._(SETTINGS_REFUSAL))
         return
     await register_chat(update, context)
     now = core.clock.now()
@@ -200,8 +207,8 @@ async def tap(update: Update, context: Context) -> None:
     screen: Screen
     match button:
         case Close():
-            await query.edit_message_text(ui._("Settings saved."))
-            await query.answer()
+            await edit(query, ui._("Settings saved."))
+            await answer(query)
             return
         case SetLanguage(lang) if lang in LANGUAGES:
             await core.db.chats.set_language(chat.id, lang)
@@ -224,21 +231,12 @@ async def tap(update: Update, context: Context) -> None:
             try:
                 section = await _apply(core, chat.id, button, _state(context))
             except ChoiceError as exc:
-                await query.answer(ui._(exc.template).format(**exc.values), show_alert=True)
+                await answer(query, said(ui, exc), alert=True)
                 return
             screen = await _screen(core, ui, chat.id, section)
-    await _show(query.edit_message_text, screen)
-    await query.answer()
-
-
-async def _show(send: Any, screen: Screen) -> None:
-    """Send or edit in a screen; an unchanged screen is not an error."""
     text, rows = screen
-    try:
-        await send(text, parse_mode=ParseMode.HTML, reply_markup=_markup(rows))
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+    await edit(query, text, html=True, markup=_markup(rows))
+    await answer(query)
 
 
 async def text_reply(update: Update, context: Context) -> None:
@@ -267,9 +265,9 @@ async def text_reply(update: Update, context: Context) -> None:
             await core.db.chats.update_prefs(chat.id, parse_timezone(text.split()))
             screen = await _screen(core, ui, chat.id, Section.DELIVERY)
     except ChoiceError as exc:
-        said = texts.escape(ui._(exc.template).format(**exc.values))
-        await message.reply_text(said, parse_mode=ParseMode.HTML)
+        await reply(message, said(ui, exc))
         raise ApplicationHandlerStop from None  # still waiting: the user may try again
     state.awaiting = None
-    await _show(message.reply_text, screen)
+    text, rows = screen
+    await reply(message, text, html=True, markup=_markup(rows))
     raise ApplicationHandlerStop

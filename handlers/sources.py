@@ -3,14 +3,7 @@
 
 from __future__ import annotations
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.admin.intake import SourceRefusedError, add_source, import_opml
 from bot.admin.opml import MAX_OPML_BYTES, OpmlError
@@ -18,10 +11,11 @@ from bot.context import Context, Core
 from bot.models import DuplicateSourceError
 from bot.ui import texts
 from bot.ui.callbacks import SourcesPage
-from bot.ui.texts import UI
-from handlers.common import REFUSAL, AdminRequest, admin_command, reply, tapped, ui_of
+from bot.ui.texts import UI, quoted
+from handlers.common import REFUSAL, AdminRequest, admin_command, answer, edit, reply, tapped, ui_of
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# A refusal names the URL it refuses; it is echoed at most this long.
+ECHO_REASON_CHARS = 400
 
 
 async def _audit(core: Core, admin_id: int, action: str, detail: str) -> None:
@@ -55,7 +49,7 @@ async def _sources_page(core: Core, ui: UI, offset: int) -> tuple[str, InlineKey
 async def sources(request: AdminRequest, context: Context) -> None:
     """List the sources with their health, a page at a time (troubled ones first)."""
     body, keyboard = await _sources_page(context.core, request.ui, 0)
-    await reply(request.message, body, reply_markup=keyboard)
+    await reply(request.message, body, html=True, markup=keyboard, previews=False)
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -66,13 +60,11 @@ async def turn_page(update: Update, context: Context) -> None:
         return
     ui = await ui_of(update, context)
     if user is None or not context.core.is_admin(user.id):
-        await query.answer(ui._(REFUSAL), show_alert=True)
+        await answer(query, ui._(REFUSAL), alert=True)
         return
     body, keyboard = await _sources_page(context.core, ui, button.offset)
-    await query.edit_message_text(
-        body, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=_NO_PREVIEW
-    )
-    await query.answer()
+    await edit(query, body, html=True, markup=keyboard, previews=False)
+    await answer(query)
 
 
 @admin_command
@@ -80,13 +72,14 @@ async def addsource(request: AdminRequest, context: Context) -> None:
     """Add a feed, a site (its advertised feed), t.me/NAME or @NAME."""
     message, ui, core = request.message, request.ui, context.core
     if not context.args:
-        await message.reply_text(
+        await reply(
+            message,
             ui._("Usage: {usage}").format(
                 usage="/addsource URL [name] (a feed, a site, t.me/NAME, @NAME)"
-            )
+            ),
         )
         return
-    url, name = context.args[0], " ".join(context.args[1:]).strip() or None
+    url, name = context.args[0], quoted(" ".join(context.args[1:]), html=False) or None
     try:
         source = await add_source(
             core.db,
@@ -97,29 +90,28 @@ async def addsource(request: AdminRequest, context: Context) -> None:
             fetcher=core.pipeline.fetcher,
         )
     except SourceRefusedError as exc:
-        await message.reply_text(
-            ui._("Not added: {reason}").format(reason=exc), link_preview_options=_NO_PREVIEW
-        )
+        reason = quoted(str(exc), html=False, limit=ECHO_REASON_CHARS)
+        await reply(message, ui._("Not added: {reason}").format(reason=reason), previews=False)
         return
     except DuplicateSourceError as exc:
-        await message.reply_text(
-            ui._("Already a source: {url}").format(url=exc), link_preview_options=_NO_PREVIEW
-        )
+        said = ui._("Already a source: {url}").format(url=quoted(str(exc), html=False, limit=300))
+        await reply(message, said, previews=False)
         return
     core.sources_changed()
     await _audit(core, request.user_id, "source_add", f"#{source.id} {source.url}")
-    await message.reply_text(
+    await reply(
+        message,
         ui._(
             "Added source #{id}: {name} ({kind}) {url}\nIts current items are stored without "
             "alerts; new ones alert from the next poll."
         ).format(id=source.id, name=source.name, kind=source.kind.value, url=source.url),
-        link_preview_options=_NO_PREVIEW,
+        previews=False,
     )
 
 
 async def _source_id(message: Message, ui: UI, context: Context, command: str) -> int | None:
     if not context.args or not context.args[0].lstrip("#").isdigit():
-        await message.reply_text(ui._("Usage: {usage}").format(usage=f"/{command} ID (/sources)"))
+        await reply(message, ui._("Usage: {usage}").format(usage=f"/{command} ID (/sources)"))
         return None
     return int(context.args[0].lstrip("#"))
 
@@ -132,10 +124,10 @@ async def removesource(request: AdminRequest, context: Context) -> None:
     if source_id is None:
         return
     if not await core.db.sources.remove(source_id):
-        await message.reply_text(ui._("No source #{id}.").format(id=source_id))
+        await reply(message, ui._("No source #{id}.").format(id=source_id))
         return
     await _audit(core, request.user_id, "source_remove", f"#{source_id}")
-    await message.reply_text(ui._("Removed source #{id}. Its events stay.").format(id=source_id))
+    await reply(message, ui._("Removed source #{id}. Its events stay.").format(id=source_id))
 
 
 async def _set_active(request: AdminRequest, context: Context, *, active: bool) -> None:
@@ -145,7 +137,7 @@ async def _set_active(request: AdminRequest, context: Context, *, active: bool) 
     if source_id is None:
         return
     if not await core.db.sources.set_active(source_id, active=active, now=core.clock.now()):
-        await message.reply_text(ui._("No source #{id}.").format(id=source_id))
+        await reply(message, ui._("No source #{id}.").format(id=source_id))
         return
     core.sources_changed()
     await _audit(
@@ -154,7 +146,7 @@ async def _set_active(request: AdminRequest, context: Context, *, active: bool) 
     done = (
         ui._("Resumed; polling it now: source #{id}.") if active else ui._("Paused: source #{id}.")
     )
-    await message.reply_text(done.format(id=source_id))
+    await reply(message, done.format(id=source_id))
 
 
 @admin_command
@@ -177,27 +169,32 @@ async def opml_document(request: AdminRequest, context: Context) -> None:
     if document is None:
         return
     if document.file_size is not None and document.file_size > MAX_OPML_BYTES:
-        await message.reply_text(
-            ui._("That file is too large for OPML (over {n} bytes).").format(n=MAX_OPML_BYTES)
+        await reply(
+            message,
+            ui._("That file is too large for OPML (over {n} bytes).").format(n=MAX_OPML_BYTES),
         )
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     try:
         report = await import_opml(
-            core.db, data, now=core.clock.now(), allow_private=core.settings.allow_private_sources
+            core.db,
+            data,
+            now=core.clock.now(),
+            allow_private=core.settings.allow_private_sources,
+            guard=core.pipeline.fetcher.guard,
         )
     except OpmlError as exc:
-        await message.reply_text(
+        await reply(
+            message,
             ui._("Could not import {file}: {reason}").format(
-                file=document.file_name or "OPML", reason=exc
-            )
+                file=quoted(document.file_name or "OPML", html=False),
+                reason=quoted(str(exc), html=False, limit=ECHO_REASON_CHARS),
+            ),
         )
         return
     core.sources_changed()
     await _audit(
         core, request.user_id, "opml_import", f"{document.file_name}: {len(report.added)} added"
     )
-    await message.reply_text(
-        texts.import_report(ui, report), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
-    )
+    await reply(message, texts.import_report(ui, report), html=True, previews=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.context import Context
 from bot.matching import resolve_topic
@@ -11,7 +10,7 @@ from bot.ui import texts
 from bot.ui.callbacks import LanguageChoice
 from bot.ui.commands import commands_for
 from bot.ui.i18n import LANGUAGES, NAMES
-from handlers.common import may_change, register_chat, tapped, ui_of
+from handlers.common import answer, edit, may_change, register_chat, reply, tapped, ui_of
 from handlers.subscriptions import topics_keyboard
 
 
@@ -30,10 +29,11 @@ async def start(update: Update, context: Context) -> None:
         await core.db.chats.subscribe(chat.id, topic, now=core.clock.now())
         subscribed = topic
     chosen = await core.db.chats.topics_of(chat.id)
-    await message.reply_text(
+    await reply(
+        message,
         texts.welcome(ui, subscribed),
-        parse_mode=ParseMode.HTML,
-        reply_markup=topics_keyboard(ui, chosen),
+        html=True,
+        markup=topics_keyboard(ui, chosen),
     )
 
 
@@ -44,9 +44,7 @@ async def help_command(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     user = update.effective_user
     admin = context.core.is_admin(user.id if user else None)
-    await update.effective_message.reply_text(
-        texts.help_text(ui, admin=admin), parse_mode=ParseMode.HTML
-    )
+    await reply(update.effective_message, texts.help_text(ui, admin=admin), html=True)
 
 
 def _language_keyboard() -> InlineKeyboardMarkup:
@@ -65,7 +63,7 @@ async def language(update: Update, context: Context) -> None:
         return
     await register_chat(update, context)
     ui = await ui_of(update, context)
-    await message.reply_text(ui._("Choose the language:"), reply_markup=_language_keyboard())
+    await reply(message, ui._("Choose the language:"), markup=_language_keyboard())
 
 
 async def choose_language(update: Update, context: Context) -> None:
@@ -76,13 +74,13 @@ async def choose_language(update: Update, context: Context) -> None:
         return
     lang = button.lang
     if lang not in LANGUAGES or not await may_change(update, context):
-        await query.answer()
+        await answer(query)
         return
     await register_chat(update, context)
     await context.core.db.chats.set_language(chat.id, lang)
     ui = await ui_of(update, context)
-    await query.answer(NAMES[lang])
-    await query.edit_message_text(ui._("Language: {name}").format(name=NAMES[lang]))
+    await answer(query, NAMES[lang])
+    await edit(query, ui._("Language: {name}").format(name=NAMES[lang]))
     await context.bot.set_my_commands(commands_for(lang), scope=BotCommandScopeChat(chat.id))
 
 
@@ -91,9 +89,10 @@ async def unknown(update: Update, context: Context) -> None:
     if update.effective_message is None:
         return
     ui = await ui_of(update, context)
-    await update.effective_message.reply_text(
+    await reply(
+        update.effective_message,
         ui._("I don't know that command.") + "\n\n" + texts.help_text(ui),
-        parse_mode=ParseMode.HTML,
+        html=True,
     )
 
 
@@ -103,4 +102,4 @@ async def stale_button(update: Update, context: Context) -> None:
     if query is None:
         return
     ui = await ui_of(update, context)
-    await query.answer(ui._("This button no longer works."))
+    await answer(query, ui._("This button no longer works."))

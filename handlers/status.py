@@ -13,7 +13,7 @@ from bot.matching import resolve_topic
 from bot.ui import charts, maps, texts
 from bot.ui.callbacks import StatusChart, StatusMap
 from bot.ui.texts import UI, TopicFigures
-from handlers.common import reply, ui_of
+from handlers.common import answer, reply, ui_of
 
 CHART_DAYS = 14
 MAP_HOURS = 48
@@ -77,7 +77,13 @@ async def status(update: Update, context: Context) -> None:
             health=health,
             now=now,
         )
-    await reply(message, board, reply_markup=_picture_buttons(ui))
+    await reply(
+        message,
+        board,
+        html=True,
+        previews=False,
+        markup=_picture_buttons(ui),
+    )
 
 
 async def picture(update: Update, context: Context) -> None:
@@ -87,7 +93,7 @@ async def picture(update: Update, context: Context) -> None:
         return
     core = context.core
     ui = await ui_of(update, context)
-    await query.answer()
+    await answer(query)
     today = core.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=CHART_DAYS - 1)
     counts = await core.db.events.daily_counts(start=start, days=CHART_DAYS)
@@ -113,7 +119,7 @@ async def map_picture(update: Update, context: Context) -> None:
         return
     core = context.core
     ui = await ui_of(update, context)
-    await query.answer()
+    await answer(query)
     since = core.clock.now() - timedelta(hours=MAP_HOURS)
     near = dict((await core.db.filters.get(chat.id)).near)
     spots, areas = [], []

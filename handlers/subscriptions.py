@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Set
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.context import Context
 from bot.matching import resolve_topic
 from bot.ui import texts
 from bot.ui.callbacks import TopicToggle
 from bot.ui.texts import UI
-from handlers.common import may_change, register_chat, tapped, ui_of
+from handlers.common import answer, may_change, register_chat, reply, tapped, ui_of
 
 
 def topics_keyboard(ui: UI, chosen: Set[str]) -> InlineKeyboardMarkup:
@@ -33,9 +32,10 @@ async def topics(update: Update, context: Context) -> None:
     await register_chat(update, context)
     ui = await ui_of(update, context)
     chosen = await context.core.db.chats.topics_of(chat.id)
-    await message.reply_text(
+    await reply(
+        message,
         ui._("Tap a topic to subscribe or unsubscribe:"),
-        reply_markup=topics_keyboard(ui, chosen),
+        markup=topics_keyboard(ui, chosen),
     )
 
 
@@ -49,10 +49,10 @@ async def toggle(update: Update, context: Context) -> None:
     ui = await ui_of(update, context)
     name = button.topic
     if name not in core.catalog.names():
-        await query.answer(ui._("Unknown topic"))
+        await answer(query, ui._("Unknown topic"))
         return
     if not await may_change(update, context):
-        await query.answer(ui._("Only the group's admins can change its topics."))
+        await answer(query, ui._("Only the group's admins can change its topics."))
         return
     await register_chat(update, context)
     if await core.db.chats.subscribe(chat.id, name, now=core.clock.now()):
@@ -62,7 +62,7 @@ async def toggle(update: Update, context: Context) -> None:
         note = ui._("Unsubscribed from {topic}").format(topic=ui.topic(name))
     chosen = await core.db.chats.topics_of(chat.id)
     await query.edit_message_reply_markup(topics_keyboard(ui, chosen))
-    await query.answer(note)
+    await answer(query, note)
 
 
 async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
@@ -73,15 +73,16 @@ async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
     ui = await ui_of(update, context)
     if not context.args:
         example = "/subscribe drills" if subscribe else "/unsubscribe drills"
-        await message.reply_text(
+        await reply(
+            message,
             ui._("Which topic? For example <code>{example}</code>. Topics: {topics}").format(
                 example=example, topics=texts.topic_list(ui)
             ),
-            parse_mode=ParseMode.HTML,
+            html=True,
         )
         return
     if not await may_change(update, context):
-        await message.reply_text(ui._("Only the group's admins can change its topics."))
+        await reply(message, ui._("Only the group's admins can change its topics."))
         return
     await register_chat(update, context)
     done, unknown = [], []
@@ -103,10 +104,10 @@ async def _change(update: Update, context: Context, *, subscribe: bool) -> None:
     if unknown:
         lines.append(
             ui._("Unknown topic: {words}. Topics: {topics}").format(
-                words=texts.escape(", ".join(unknown)), topics=texts.topic_list(ui)
+                words=texts.quoted(", ".join(unknown)), topics=texts.topic_list(ui)
             )
         )
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await reply(message, "\n".join(lines), html=True)
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -126,4 +127,4 @@ async def mysubs(update: Update, context: Context) -> None:
         return
     ui = await ui_of(update, context)
     chosen = await context.core.db.chats.topics_of(chat.id)
-    await message.reply_text(texts.my_subscriptions(ui, chosen), parse_mode=ParseMode.HTML)
+    await reply(message, texts.my_subscriptions(ui, chosen), html=True)

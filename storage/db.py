@@ -1,4 +1,10 @@
-"""Connection set-up, versioned migrations and transactions over one aiosqlite connection."""
+"""Connection set-up, versioned migrations and transactions over one aiosqlite connection.
+
+Opening names what is wrong with the file in one line (`DatabaseFileError`): a folder
+where the file should be, a file that is not an SQLite database or was cut short, a folder
+that does not exist (a failed mount, a typo in the path). A missing file is created only
+in a folder that exists, and the log says so at WARNING; `create=False` refuses instead.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import asyncio
 import contextvars
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -17,6 +24,7 @@ import aiosqlite
 from storage.admin import AdminRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
+from storage.feedback import FeedbackRepository
 from storage.filters import FilterRepository
 from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
@@ -73,6 +81,7 @@ class Database:
         self.stats = StatsRepository(self)
         self.retention = RetentionRepository(self)
         self.websub = WebSubRepository(self)
+        self.feedback = FeedbackRepository(self)
 
     @property
     def in_transaction(self) -> bool:
@@ -229,11 +238,89 @@ class Database:
         await self._conn.close()
 
 
-async def open_database(path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
-    """Open (creating if needed) the database file, set it up and migrate it."""
+class DatabaseFileError(Exception):
+    """The database file cannot be used; the message is one line: the path, what to do."""
+
+
+_MAGIC = b"SQLite format 3\x00"
+_HEADER = 100
+
+
+def _header_problem(path: Path) -> str | None:
+    """Return what the first bytes of an existing file say is wrong with it, if anything.
+
+    An empty file is an empty database to SQLite. Otherwise the header must start with
+    SQLite's magic string, and when its page count is current (its change counter matches
+    its "version valid for" number) the file must be as long as that many pages: a shorter
+    one was cut off (a full disk, a copy that stopped half-way).
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return None
+    with path.open("rb") as file:
+        header = file.read(_HEADER)
+    if not header.startswith(_MAGIC):
+        return "is not an SQLite database"
+    if len(header) < _HEADER:
+        return "is cut short (its header is incomplete)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    current = header[24:28] == header[92:96]
+    if current and pages and pages * page_size > size:
+        return f"is cut short ({size} bytes of the {pages * page_size} it should have)"
+    return None
+
+
+def _check_file(path: Path, *, create: bool) -> bool:
+    """Refuse a path that cannot hold the database; return whether the file is new."""
+    if path.is_dir():
+        raise DatabaseFileError(
+            f"the database path {path} is a folder, not a file: "
+            f"point OUTPOST_DATABASE at a file (e.g. {path / 'outpost.sqlite3'})"
+        )
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise DatabaseFileError(
+                f"the database {path} is in a folder that does not exist ({path.parent}; "
+                "a mount that failed, or a typo in OUTPOST_DATABASE?): create it or fix the path"
+            )
+        if not create:
+            raise DatabaseFileError(
+                f"there is no database at {path} and OUTPOST_CREATE_DATABASE is false: "
+                "restore it from a backup, fix the path, or allow creating a new one"
+            )
+        return True
+    try:
+        problem = _header_problem(path)
+    except OSError as exc:
+        raise DatabaseFileError(
+            f"cannot read the database {path} ({exc.strerror}): check its permissions"
+        ) from exc
+    if problem is not None:
+        raise DatabaseFileError(
+            f"the database {path} {problem}: restore it from a backup, "
+            "or move it away to start with an empty one"
+        )
+    return False
+
+
+async def open_database(
+    path: Path | str, *, busy_timeout_ms: int = 5000, create: bool = True
+) -> Database:
+    """Open the database file (creating a missing one if `create`), set it up, migrate it.
+
+    Raises DatabaseFileError, naming the path and what to do, when the file cannot be used.
+    """
+    new = False
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+        new = _check_file(Path(path), create=create)
+    try:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseFileError(
+            f"cannot open the database {path} ({exc}): check the file and its folder's permissions"
+        ) from exc
     conn.row_factory = aiosqlite.Row
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -243,9 +330,19 @@ async def open_database(path: Path | str, *, busy_timeout_ms: int = 5000) -> Dat
         await conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn, None if str(path) == ":memory:" else Path(path))
         await db.migrate()
+    except sqlite3.DatabaseError as exc:
+        await conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+            raise  # busy, not broken: the caller's retry or restart will get it
+        raise DatabaseFileError(
+            f"the database {path} cannot be read ({exc}): restore it from a backup, "
+            "or move it away to start with an empty one"
+        ) from exc
     except BaseException:
         await conn.close()
         raise
+    if new:
+        log.warning("no database at %s: created a new, empty one there", path)
     return db
 
 

@@ -176,6 +176,18 @@ class OutboxRepository(Repository):
             (now.timestamp(), message_id, int(in_digest), row_id),
         )
 
+    async def sent_message(self, story_id: int, chat_id: int) -> int | None:
+        """Return the message a story's own alert went out as in a chat (None: it did not).
+
+        A story sent only inside a digest has no message of its own.
+        """
+        row = await self._db.fetchone(
+            "SELECT message_id FROM outbox WHERE story_id = ? AND chat_id = ?"
+            " AND status = 'sent' AND in_digest = 0 AND message_id IS NOT NULL",
+            (story_id, chat_id),
+        )
+        return int(row[0]) if row else None
+
     async def mark_edited(self, row_id: int) -> None:
         """Record that a sent message now shows its story as it is."""
         await self._db.execute(

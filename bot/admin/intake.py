@@ -1,4 +1,9 @@
-"""Adding sources: recognise what a URL is and refuse what must not be polled."""
+"""Adding sources: recognise what a URL is and refuse what must not be polled.
+
+The refusal is the poller's own (`bot.pipeline.fetch.ssrf.UrlGuard`): what the URL says, and
+every address its host resolves to with the resolver the poller connects through, checked
+before anything is stored; so a source that is added is one polling would not refuse.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from bot.admin.opml import parse_opml
 from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.pipeline.fetch.discover import NoFeedFoundError, discover_feed
 from bot.pipeline.fetch.fetcher import Fetcher
-from bot.pipeline.fetch.ssrf import check_url
+from bot.pipeline.fetch.ssrf import UrlGuard
 from bot.pipeline.parse.telegram_channel import channel_page_url
 from storage import Database
 
@@ -31,16 +36,32 @@ def guess_kind(url: str) -> SourceKind:
 
 
 def normalise_source(
-    url: str, *, kind: SourceKind | None, allow_private: bool
+    url: str, *, kind: SourceKind | None, allow_private: bool, guard: UrlGuard | None = None
 ) -> tuple[str, SourceKind]:
-    """Return the URL to poll and its kind, or raise SourceRefusedError."""
+    """Return the URL to poll and its kind, or raise SourceRefusedError.
+
+    Judges what the URL says; `vetted` also looks where its host points.
+    """
     kind = kind or guess_kind(url)
     if kind is SourceKind.TELEGRAM and _CHANNEL.match(url.strip()):
         try:
             url = channel_page_url(url)
         except ValueError as exc:
             raise SourceRefusedError(str(exc)) from None
-    reason = check_url(url, allow_private=allow_private)
+    guard = guard or UrlGuard(allow_private=allow_private)
+    reason = guard.url_refusal(url)
+    if reason is not None:
+        raise SourceRefusedError(f"refused {url}: {reason}")
+    return url, kind
+
+
+async def vetted(
+    url: str, *, kind: SourceKind | None, allow_private: bool, guard: UrlGuard | None = None
+) -> tuple[str, SourceKind]:
+    """Return the URL to poll and its kind after the poller's whole check, or raise."""
+    guard = guard or UrlGuard(allow_private=allow_private)
+    url, kind = normalise_source(url, kind=kind, allow_private=allow_private, guard=guard)
+    reason = await guard.refusal(url)
     if reason is not None:
         raise SourceRefusedError(f"refused {url}: {reason}")
     return url, kind
@@ -64,20 +85,25 @@ async def add_source(
     kind: SourceKind | None = None,
     fetcher: Fetcher | None = None,
     poll_interval: float | None = None,
+    guard: UrlGuard | None = None,
 ) -> Source:
     """Check and store a new source (raises SourceRefusedError or DuplicateSourceError).
 
     Given a fetcher, a site URL is looked at and replaced by the feed it advertises
-    (`<link rel="alternate">`); the new source is due at once either way.
+    (`<link rel="alternate">`); the new source is due at once either way. The check is
+    `guard`'s, else the fetcher's, else one for `allow_private` on the system's resolver.
     """
-    url, kind = normalise_source(url, kind=kind, allow_private=allow_private)
+    guard = guard or (fetcher.guard if fetcher is not None else None)
+    url, kind = await vetted(url, kind=kind, allow_private=allow_private, guard=guard)
     if fetcher is not None and kind is SourceKind.RSS:
         try:
             found = await discover_feed(fetcher, url)
         except NoFeedFoundError as exc:
             raise SourceRefusedError(str(exc)) from None
         if found is not None:
-            url, kind = normalise_source(found, kind=SourceKind.RSS, allow_private=allow_private)
+            url, kind = await vetted(
+                found, kind=SourceKind.RSS, allow_private=allow_private, guard=guard
+            )
     return await db.sources.add(
         url,
         kind=kind,
@@ -97,7 +123,12 @@ class ImportReport:
 
 
 async def import_opml(
-    db: Database, data: bytes, *, now: datetime, allow_private: bool
+    db: Database,
+    data: bytes,
+    *,
+    now: datetime,
+    allow_private: bool,
+    guard: UrlGuard | None = None,
 ) -> ImportReport:
     """Add every feed of an OPML file (raises OpmlError for a file that cannot be read).
 
@@ -108,7 +139,7 @@ async def import_opml(
     for entry in parse_opml(data):
         try:
             source = await add_source(
-                db, entry.url, now=now, allow_private=allow_private, name=entry.title
+                db, entry.url, now=now, allow_private=allow_private, name=entry.title, guard=guard
             )
         except SourceRefusedError as exc:
             report.refused.append((entry.url, str(exc)))

@@ -9,7 +9,8 @@ is decided by `bot.delivery.plan`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from bot.chats import ChoiceError
 from bot.models import Delivery, DeliveryChange, DeliveryChoices, QuietMode
@@ -40,17 +41,24 @@ def parse_digest(args: list[str]) -> DeliveryChange:
     return DeliveryChange(delivery=Delivery.DAILY)
 
 
+@cache
+def _zones() -> dict[str, str]:
+    """Return every IANA zone name the system knows, by its lower-case spelling."""
+    return {name.lower(): name for name in available_timezones()}
+
+
 def parse_timezone(args: list[str]) -> DeliveryChange:
-    """Parse `/timezone Area/City` into a change."""
+    """Parse `/timezone Area/City` into a change.
+
+    The name is looked up among the zones the system knows (any letter case), never used
+    as a path: `ZoneInfo` given what a user typed reads files, and an emoji, a long word or
+    a folder's name ends in an OS error there, not in "unknown time zone".
+    """
     if len(args) != 1:
         raise ChoiceError(N_("Use /timezone followed by a zone such as Europe/Minsk"))
-    name = args[0]
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ChoiceError(
-            N_("Unknown time zone “{name}”; for example Europe/Minsk"), name=name
-        ) from None
+    name = _zones().get(args[0].lower())
+    if name is None:
+        raise ChoiceError(N_("Unknown time zone “{name}”; for example Europe/Minsk"), name=args[0])
     return DeliveryChange(timezone=name)
 
 

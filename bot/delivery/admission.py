@@ -1,10 +1,17 @@
 """Admission: the queue of sends ready to start, let go one at a time as the pacer allows.
 
-Every request to Telegram (each part of a message, each edit) waits here and is let go the
-moment its chat's gap and the overall limits allow, the most urgent (then the oldest
-claimed) first; the pacer hears of its start and of its answer, whatever happens. One task
-makes the decisions, so two sends can never take the same free moment; the claim loop
-runs that task for as long as it runs itself.
+Every message request to Telegram waits here: each part of an alert and each edit the
+dispatcher makes, and every command reply, apology and admin notice (they come through
+PTB's rate limiter, `bot.delivery.sender.PacedRateLimiter`). Each is let go the moment its
+chat's gap and the overall limits allow, replies before any alert, then the most urgent
+(then the oldest claimed) alert first; the pacer hears of its start and of its answer,
+whatever happens. One task makes the decisions, so two sends can never take the same free
+moment; it runs while anyone holds the admission open (the rate limiter for the life of
+the application, the claim loop while it runs).
+
+A reply is patient: a chat or the whole bot paused by flood control holds it until the
+pause is over, and the limiter sends it again after a 429, so no reply is dropped. An
+alert held longer than `max_wait` goes back to the outbox instead, where it is safe.
 
 With a simulated clock (`Timer.concurrent` false) the queue moves the clock only when
 nothing else can happen first: no claim running or due, no claimed row still being
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,15 +34,27 @@ from bot.delivery.types import Job
 
 log = logging.getLogger(__name__)
 
+# Replies, apologies and admin notices go ahead of every alert, whatever its severity.
+REPLY_PRIORITY = 1 << 30
+
+
+def _never() -> bool:
+    return False
+
+
+def _nothing() -> None:
+    return None
+
 
 @dataclass(slots=True)
 class _Waiter:
     """A send waiting at the admission."""
 
     chat_id: int
-    key: tuple[int, int]  # (-priority, claim order): the smallest goes first
+    key: tuple[int, int]  # (-priority, claim or arrival order): the smallest goes first
     paid: bool
     admitted: asyncio.Future[bool]
+    patient: bool = False  # a reply: waits out any pause instead of going back
 
 
 class Admission:
@@ -42,7 +62,8 @@ class Admission:
 
     The claim loop tells it which rows are on their way (`expect`) and done (`done`); it
     tells the claim loop when there is room for more (`claim_again`) and asks it whether a
-    claim is running or due (`claim_pending`).
+    claim is running or due (`claim_pending`); a claim loop given an admission that was
+    built before it (the application's, shared with the rate limiter) `attach`es these.
     """
 
     def __init__(
@@ -51,20 +72,36 @@ class Admission:
         timer: Timer,
         *,
         max_wait: float,
-        claim_pending: Callable[[], bool],
-        claim_again: Callable[[], None],
+        claim_pending: Callable[[], bool] = _never,
+        claim_again: Callable[[], None] = _nothing,
     ) -> None:
         self._pace = pace
         self._timer = timer
         self._max_wait = max_wait  # a send held longer than this goes back to the outbox
         self._claim_pending = claim_pending
         self._claim_again = claim_again
+        self._arrivals = itertools.count()  # the order replies came in
         self._changed = asyncio.Event()  # a waiter came or left, a send was answered
         self._waiters: list[_Waiter] = []
         self._preparing: set[int] = set()  # claim orders of jobs not yet at the admission
         self._unstarted: dict[int, bool] = {}  # chats claimed, send not let go -> paid or not
         self._task: asyncio.Task[None] | None = None
         self._users = 0
+
+    @property
+    def pace(self) -> PaceState:
+        """Return the pacing state every send is counted in."""
+        return self._pace
+
+    @property
+    def timer(self) -> Timer:
+        """Return the clock the admission paces on."""
+        return self._timer
+
+    def attach(self, *, claim_pending: Callable[[], bool], claim_again: Callable[[], None]) -> None:
+        """Connect the claim loop that feeds this admission (see the class docstring)."""
+        self._claim_pending = claim_pending
+        self._claim_again = claim_again
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
@@ -129,6 +166,30 @@ class Admission:
             )
             self._changed.set()
 
+    async def reply_turn(self, chat_id: int) -> None:
+        """Wait until a reply to this chat may be sent, ahead of every alert; then send it.
+
+        The send is counted as started when this returns: `reply_answered` must follow,
+        whatever happens to the request.
+        """
+        waiter = _Waiter(
+            chat_id,
+            (-REPLY_PRIORITY, next(self._arrivals)),
+            False,
+            asyncio.get_running_loop().create_future(),
+            patient=True,
+        )
+        await self._wait(waiter)
+
+    def reply_answered(
+        self, chat_id: int, *, retry_after: float | None = None, unsure: bool = False
+    ) -> None:
+        """Note the answer to a reply let go by `reply_turn` (see `PaceState.answered`)."""
+        self._pace.answered(
+            chat_id, self._timer.monotonic(), retry_after=retry_after, unsure=unsure
+        )
+        self._changed.set()
+
     def _arrived(self, job: Job) -> None:
         """Note that a job is done preparing (here, or finished without coming)."""
         if job.order in self._preparing:
@@ -148,6 +209,12 @@ class Admission:
             job.paid,
             asyncio.get_running_loop().create_future(),
         )
+        return await self._wait(waiter)
+
+    async def _wait(self, waiter: _Waiter) -> bool:
+        """Queue a waiter and wait for the admission's decision."""
+        if self._task is None:
+            raise RuntimeError("the admission is not open")
         self._waiters.append(waiter)
         self._changed.set()
         try:
@@ -186,7 +253,7 @@ class Admission:
                     self._waiters.remove(waiter)
                     continue
                 held = max(self._pace.chat_ready(waiter.chat_id), self._pace.paused_until)
-                if math.isfinite(held) and held > now + self._max_wait:
+                if not waiter.patient and math.isfinite(held) and held > now + self._max_wait:
                     # Paused past half the lease: put the row back rather than hold it.
                     self._waiters.remove(waiter)
                     waiter.admitted.set_result(False)
@@ -199,8 +266,9 @@ class Admission:
             if best is not None:
                 self._waiters.remove(best)
                 self._pace.started(best.chat_id, now, paid=best.paid)
-                self._unstarted.pop(best.chat_id, None)
-                self._claim_again()
+                if not best.patient:
+                    self._unstarted.pop(best.chat_id, None)
+                    self._claim_again()
                 best.admitted.set_result(True)
                 continue
             if self._timer.concurrent or math.isinf(wake):

@@ -53,6 +53,7 @@ class ClaimLoop:
         config: DeliveryConfig,
         handle: Handler,
         on_tick: Callable[[], None] | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self._db = db
         self._on_tick = on_tick  # told each time the loop comes round (readiness)
@@ -65,15 +66,13 @@ class ClaimLoop:
         # in the pipeline), a chat's row is done, or a simulated clock moved.
         self._room = asyncio.Event()
         self._claiming = False
+        self._pumping = 0  # drains and runs going on (a claim is pending only while one is)
         self._busy: set[int] = set()  # chats with a row on its way
         self._order = itertools.count()
-        self._admission = Admission(
-            pace,
-            timer,
-            max_wait=config.lease.total_seconds() / 2,
-            claim_pending=self._claim_pending,
-            claim_again=self._room.set,
-        )
+        if admission is None:
+            admission = Admission(pace, timer, max_wait=config.lease.total_seconds() / 2)
+        admission.attach(claim_pending=self._claim_pending, claim_again=self._room.set)
+        self._admission = admission
 
     def wake(self) -> None:
         """Tell the running loop that rows were queued."""
@@ -96,10 +95,21 @@ class ClaimLoop:
                 await asyncio.sleep(1.0)
 
     def _claim_pending(self) -> bool:
-        """Whether a claim is running or due (the admission's simulated clock waits for it)."""
-        return self._claiming or self._room.is_set()
+        """Whether a claim is running or due (the admission's simulated clock waits for it).
+
+        Only while the loop runs: rows queued while nobody drains must not hold up the
+        replies that share the admission.
+        """
+        return self._pumping > 0 and (self._claiming or self._room.is_set())
 
     async def _pump(self, report: DrainReport, *, burst: bool) -> None:
+        self._pumping += 1
+        try:
+            await self._pump_once(report, burst=burst)
+        finally:
+            self._pumping -= 1
+
+    async def _pump_once(self, report: DrainReport, *, burst: bool) -> None:
         tasks: set[asyncio.Task[None]] = set()
         async with self._admission.open():
             try:

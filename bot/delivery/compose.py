@@ -3,9 +3,11 @@
 `Composer.send` decides with the chat's delivery choices whether the row goes now (alone,
 or as a digest of the rows queued before it) or waits, renders it in the chat's language,
 splits it into parts Telegram accepts and picks the send options (silence, link previews,
-forum topic, paid broadcast). `Composer.edit` renders the new text of a grown story's
-message. Composing reads the store and claims a digest's members, and records nothing:
-what happens to the rows is the outcome handler's to write.
+forum topic, paid broadcast, and the buttons under a single alert: "Why this alert?" and
+"Not relevant", or its undo once the chat said so). `Composer.edit` renders the new text
+of a grown story's message, with the buttons as they stand. Composing reads the store and
+claims a digest's members, and records nothing: what happens to the rows is the outcome
+handler's to write.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from datetime import datetime, timedelta
 
 from bot.delivery.plan import plan
 from bot.delivery.render import html_to_plain, render_alert, render_digest
-from bot.delivery.sender import SendOptions
+from bot.delivery.sender import Buttons, SendOptions
 from bot.delivery.split import split_html, split_plain
 from bot.matching import Catalog, PlaceIndex
 from bot.models import Alert, OutboxRow
 from bot.runtime.clock import Clock
 from bot.ui.i18n import pick_language
+from bot.ui.texts import alert_buttons
 from storage import Database
 
 
@@ -31,7 +34,7 @@ class Message:
     rows: tuple[OutboxRow, ...]
     html: str  # the whole message
     parts: tuple[str, ...]  # what is sent, in order: each within Telegram's length limit
-    options: SendOptions
+    options: SendOptions  # the buttons ride on the first part, the one the outbox records
     in_digest: bool = False
 
     def as_plain(self) -> Message:
@@ -41,6 +44,7 @@ class Message:
             silent=self.options.silent,
             thread_id=self.options.thread_id,
             paid=self.options.paid,
+            buttons=self.options.buttons,
         )
         return replace(self, parts=tuple(split_plain(html_to_plain(self.html))), options=options)
 
@@ -103,11 +107,15 @@ class Composer:
             if digest
             else render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
         )
+        buttons: Buttons = ()
+        if not digest and not alerts[0].is_announcement:
+            buttons = alert_buttons(lang, alerts[0].story_id, flagged=False)
         options = SendOptions(
             silent=decision.silent,
             previews=prefs.link_previews,
             thread_id=prefs.thread_id,
             paid=paid,
+            buttons=buttons,
         )
         message = Message(shown, html, tuple(split_html(html)), options, in_digest=digest)
         return Composed(message=message, missing=tuple(missing))
@@ -124,7 +132,12 @@ class Composer:
         lang = await self.language(row.chat_id)
         html = render_alert(alert, self._catalog, lang=lang, places=self._places)
         first = split_html(html)[0]
-        return Message((row,), first, (first,), SendOptions(previews=prefs.link_previews))
+        buttons: Buttons = ()
+        if not alert.is_announcement:
+            flagged = await self._db.feedback.flagged_by(row.story_id, row.chat_id) is not None
+            buttons = alert_buttons(lang, row.story_id, flagged=flagged)
+        options = SendOptions(previews=prefs.link_previews, buttons=buttons)
+        return Message((row,), first, (first,), options)
 
     async def language(self, chat_id: int) -> str:
         """Return the interface language a chat reads its alerts in."""

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from bot.delivery.admission import Admission
 from bot.delivery.claim import ClaimLoop
 from bot.delivery.compose import Composer, Message
-from bot.delivery.outcome import Outcome
+from bot.delivery.outcome import GoneHook, Outcome
 from bot.delivery.pacer import PaceState, RealTimer, Timer
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.delivery.types import DeliveryConfig, DrainReport, Job
@@ -27,9 +28,14 @@ from bot.matching import Catalog, PlaceIndex
 from bot.runtime.clock import Clock
 from storage import Database
 
-__all__ = ["DeliveryConfig", "Dispatcher", "DrainReport"]
+__all__ = ["DeliveryConfig", "Dispatcher", "DrainReport", "make_admission"]
 
 log = logging.getLogger(__name__)
+
+
+def make_admission(config: DeliveryConfig, timer: Timer) -> Admission:
+    """Build the one admission (and pacing state) every send to Telegram waits at."""
+    return Admission(PaceState(config.limits), timer, max_wait=config.lease.total_seconds() / 2)
 
 
 class Dispatcher:
@@ -46,21 +52,32 @@ class Dispatcher:
         config: DeliveryConfig | None = None,
         places: PlaceIndex | None = None,
         on_tick: Callable[[], None] | None = None,
+        admission: Admission | None = None,
+        on_gone: GoneHook | None = None,
     ) -> None:
-        """`on_tick` is told each time the claim loop comes round (at least every 30 s)."""
+        """Wire the roles; `admission` is the application's, which command replies share.
+
+        Without one the dispatcher paces on its own (`config.limits`, `timer`): tests of
+        delivery alone, the CLI and the benchmarks. `on_tick` is told each time the claim
+        loop comes round (at least every 30 s); `on_gone` hears of a chat Telegram says
+        does not exist (it is deactivated like one that blocked the bot).
+        """
         config = config or DeliveryConfig()
-        pace = PaceState(config.limits)
+        if admission is None:
+            admission = make_admission(config, timer or RealTimer())
+        pace = admission.pace
         self._sender = sender
         self._compose = Composer(db, catalog, clock, lease=config.lease, places=places)
-        self._outcome = Outcome(db, clock, pace, max_age=config.max_age)
+        self._outcome = Outcome(db, clock, pace, max_age=config.max_age, on_gone=on_gone)
         self._claims = ClaimLoop(
             db,
             clock,
-            timer or RealTimer(),
+            admission.timer,
             pace,
             config=config,
             handle=self._handle,
             on_tick=on_tick,
+            admission=admission,
         )
 
     def wake(self) -> None:
@@ -107,13 +124,16 @@ class Dispatcher:
             await self._outcome.record(member, result, report, in_digest=message.in_digest)
 
     async def _send_parts(self, job: Job, message: Message, admission: Admission) -> SendResult:
-        """Send a message's parts in order, each admitted on its own; answer with the first's id."""
+        """Send a message's parts in order, each admitted on its own; answer with the first's id.
+
+        The buttons go on the first part: the outbox records its id, and a button is taken
+        only on the message the outbox knows.
+        """
         chat_id = job.row.chat_id
         first: SendResult | None = None
-        for part in message.parts:
-            result = await admission.send(
-                job, partial(self._sender.send, chat_id, part, message.options)
-            )
+        for index, part in enumerate(message.parts):
+            options = message.options if index == 0 else replace(message.options, buttons=())
+            result = await admission.send(job, partial(self._sender.send, chat_id, part, options))
             if result.status is not SendStatus.SENT:
                 return result
             first = first or result

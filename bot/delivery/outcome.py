@@ -4,13 +4,16 @@ One handler for sends and edits alike, so that a 429, a blocked chat or a dead s
 means the same thing whichever request met it: sent or edited rows are marked so, flood
 control and transient errors put the row back for later (flood control for as long as it
 asks, other errors until the alert is too old to matter), a chat that blocked the bot is
-deactivated with its queue cancelled, a group that became a supergroup is followed, and
-anything else is given up on. Every counter of a drain is counted here.
+deactivated with its queue cancelled, and so is one Telegram says does not exist ("chat
+not found": the admins are told, once, since the chat is never written to again), a group
+that became a supergroup is followed, and anything else is given up on. Every counter of a
+drain is counted here.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.delivery.pacer import PaceState
@@ -22,6 +25,9 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
+# Told that Telegram no longer knows a chat (it was deactivated): the chat's id.
+GoneHook = Callable[[int], Awaitable[None]]
+
 
 def retry_delay(attempts: int) -> timedelta:
     """Return the wait before another try after a transient failure (doubling, capped)."""
@@ -31,11 +37,20 @@ def retry_delay(attempts: int) -> timedelta:
 class Outcome:
     """Records each row's answer in the outbox and the drain's report."""
 
-    def __init__(self, db: Database, clock: Clock, pace: PaceState, *, max_age: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        pace: PaceState,
+        *,
+        max_age: timedelta,
+        on_gone: GoneHook | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._pace = pace  # told to forget a chat that is gone or has a new id
         self._max_age = max_age
+        self._on_gone = on_gone
 
     async def record(
         self, row: OutboxRow, result: SendResult, report: DrainReport, *, in_digest: bool = False
@@ -52,7 +67,7 @@ class Outcome:
                     row.id, not_before=now + _delay(row, result), error=result.error
                 )
                 report.retried += 1
-            case SendStatus.BLOCKED:
+            case SendStatus.BLOCKED | SendStatus.GONE:
                 await self._blocked(row, result, report)
             case SendStatus.MIGRATED if result.migrate_to is not None and row.edit_of is None:
                 log.info(
@@ -132,18 +147,34 @@ class Outcome:
         return now - created > self._max_age
 
     async def _blocked(self, row: OutboxRow, result: SendResult, report: DrainReport) -> None:
-        log.info(
-            "chat %d blocked or removed the bot; deactivating it",
-            row.chat_id,
-            extra={"chat_id": row.chat_id},
-        )
+        gone = result.status is SendStatus.GONE
+        if gone:
+            log.warning(
+                "Telegram does not know chat %d (%s); deactivating it",
+                row.chat_id,
+                result.error,
+                extra={"chat_id": row.chat_id},
+            )
+        else:
+            log.info(
+                "chat %d blocked or removed the bot; deactivating it",
+                row.chat_id,
+                extra={"chat_id": row.chat_id},
+            )
         async with self._db.transaction():
-            await self._db.chats.deactivate(row.chat_id)
+            # Only the first answer of a chat's in-flight rows finds it active.
+            first = await self._db.chats.deactivate(row.chat_id)
             if row.edit_of is None:
                 await self._db.outbox.fail(row.id, error=result.error)
             await self._db.outbox.cancel_chat(row.chat_id, reason=result.error)
         self._pace.forget(row.chat_id)
         report.blocked += 1
+        if gone and first and self._on_gone is not None:
+            try:
+                await self._on_gone(row.chat_id)
+            except Exception:
+                # Telling admins is best effort: the chat is marked, and /stats shows it.
+                log.exception("could not tell the admins that chat %d is gone", row.chat_id)
 
 
 def _delay(row: OutboxRow, result: SendResult) -> timedelta:

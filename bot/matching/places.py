@@ -10,10 +10,29 @@ are found in any case form and script: "в Ельске", "у Мазыры", "ne
 
 A raion is named by its centre's adjective and the word for district ("Осиповичский район",
 "Асіповіцкі раён", "Asipovichy District"): the longest name wins, so "в Осиповичском районе"
-is the raion while "Осиповичский гарнизон" and "под Осиповичами" stay the town. A station is
+is the raion while "Осиповичский гарнизон", "на гродненском направлении" and "под
+Осиповичами" stay the town (a raion's `centre` gives its adjective to the town; a town
+that centres none gets one made with -ск-, unless that is another word). A station is
 a place of its own only under a name of its own ("Brest-Centralnyi"); one named like its
-town is that town, so "станция Орша" is not two places. Raions and stations are points
+town is that town, so "станция Орша" is not two places, and a site named after a town is
+also that town ("аэродром Лида", "Лепельский полигон"). Raions and stations are points
 (a raion's centroid) like towns, so circles and border strips take them as they take towns.
+
+What makes a name found in a text a place (`PlaceIndex.find_hits` says which, and
+`outpost explain` prints it):
+- a name is capitalised; one that is also a common word (`Place.common`: Мир, Цель,
+  Берёза), or a word a dictionary reads otherwise where a capital says nothing (a
+  sentence's first word: "Сёння", "Військові"), needs a preposition of place, a place
+  word or a capital inside a sentence (`bot.matching.place_evidence`);
+- a name that says what the place is ("аэродром Лида", "станция Полонка", "Гомельская
+  область") needs nothing more, in any case;
+- an adjective in a list before a raion's or an oblast's head word takes its share of it:
+  "Минская и Гродненская области", "Гомельскага і Брэсцкага раёнаў", "the Vitebsk and
+  Mogilev regions", "двух областей — Витебской и Гомельской", "the region of Vitebsk";
+  followed by a city, a raion is that city's district ("Октябрьский район Минска");
+- a site known by its number is found by the number and, a few words on, the last word of
+  its name ("230-й общевойсковой полигон", "227 общевойскового полигона", "the 230th
+  combined arms training ground"); a word with a number keeps it ("Осиповичи-1").
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
@@ -21,30 +40,50 @@ invents collisions. Instead each name is cut to its base (the nominative ending 
 "Осиповичи" → "осипович") and a word of the text matches when it is that base plus any case
 ending. Bases and words are compared as romanised skeletons (`skeleton`), so Russian,
 Belarusian and Ukrainian spellings of one name meet ("Мозырь" and "Мозир"), and a Latin
-spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises).
+spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises; carons and
+a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou").
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
-from bot.matching.lang import LANGUAGES
+from bot.matching.lang import LANGUAGES, language_candidates
 from bot.matching.normalize import (
     Memo,
     PhraseIndex,
+    PhraseMatch,
     Token,
-    is_common_word,
+    fold,
     is_cyrillic,
     tokenize,
     transliterate,
+)
+from bot.matching.place_evidence import (
+    CONJUNCTIONS,
+    HEAD_WORDS,
+    PLACE_WORDS,
+    PLACE_WORDS_AFTER,
+    PREPOSITIONS,
+    TIME_WORDS,
+    clean_gap,
+    is_dictionary_word,
+    is_personal_name,
+    is_russian_word,
+    opens_sentence,
+    shouted,
 )
 
 PLACE_KINDS = frozenset(
@@ -60,12 +99,26 @@ PLACE_KINDS = frozenset(
     }
 )
 _PLACE_FIELDS = frozenset(
-    {"id", "kind", "oblast", "lat", "lon", "names", "population", "label", "forms", "border_km"}
+    {
+        "id",
+        "kind",
+        "oblast",
+        "lat",
+        "lon",
+        "names",
+        "population",
+        "label",
+        "forms",
+        "border_km",
+        "common",
+        "centre",
+    }
 )
 # The grammatical cases a label carries besides the nominative: the genitive after "от",
 # "ад", "від", "из", and the locative after "в", "у", "на".
 CASES = ("gen", "loc")
 BORDER_COUNTRIES = ("ua", "pl", "lt", "lv", "ru")
+_SOFT_NOUN_ENDINGS = ("ыя", "ія", "ия")
 _BASE_MIN = 3  # a shorter base would match common short words
 
 # Nominative endings cut from a name to get its base ("Асіповічы" → "асіповіч").
@@ -93,6 +146,10 @@ _DIGRAPHS = (
     ("ya", "a"),
     ("yo", "o"),
     ("yi", "i"),
+)
+# Latin spellings write a soft vowel with i ("Homiel", "Mahiliou"); in a Cyrillic word the
+# same letters are и before a vowel ("Миоры"), which must not become "Моры" ("морской").
+_LATIN_DIGRAPHS = (
     ("ie", "e"),
     ("ia", "a"),
     ("iu", "u"),
@@ -102,6 +159,16 @@ _DIGRAPHS = (
 # folds the two readings of г (Gomel/Homel). Belarusian akanye (Mozyr/Mazyr) is not folded:
 # o → a would make "Stalin" a spelling of Stolin; both spellings are listed instead.
 _LETTERS = str.maketrans({"j": "i", "y": "i", "w": "v", "g": "h", "ł": "l"})
+# Carons spell what BGN/PCGN writes with h (Žabinka, Ščučyn); ŭ and a u after a vowel are
+# how Belarusian ў is written besides w (Vaŭkavysk, Vaukavysk, Vawkavysk; Rahachou).
+_CARONS = str.maketrans({"ž": "zh", "š": "sh", "č": "ch"})
+_U_AFTER_VOWEL = re.compile("([aeio])u")
+_NUMBER_RE = re.compile(r"^(\d+)(?:-?[^\W\d_]{1,3})?$")  # "230", "230-й", "230th", "230-га"
+_NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Гомель-2", "Ил-76"
+_NUMBERED_STEM_MIN = 4  # "Гомель-2" is in Gomel; "Ил-76" is a designation
+_NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combined arms ...")
+_ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
+# A raion found through a list ends before its head word, which `_is_city_district` skips.
 
 
 class PlacesError(ValueError):
@@ -130,6 +197,10 @@ class Place:
     labels: Mapping[str, str] = field(default_factory=dict)
     # language -> case ("gen", "loc") -> that label in that case ("Мозыря", "Мозыре").
     forms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Its names that dictionaries list as ordinary words ("Мир", "Цэль"): a text must give
+    # evidence that such a word is the place (see `bot.matching.place_evidence`).
+    common: tuple[str, ...] = ()
+    centre: str = ""  # a raion's centre town, which its adjective also names
 
     def label(self, lang: str, case: str | None = None) -> str:
         """Return the name to show a reader of `lang`, else the closest readable one.
@@ -229,6 +300,7 @@ def _place(index: int, entry: object, source: str) -> Place:
     ):
         raise PlacesError(f"{where}: 'label' must map languages to one name each")
     forms = _forms(entry, where)
+    common, centre = _evidence_fields(entry, where)
     return Place(
         id=place_id,
         kind=kind,
@@ -240,7 +312,19 @@ def _place(index: int, entry: object, source: str) -> Place:
         population=population,
         labels=MappingProxyType(dict(labels)),
         forms=MappingProxyType(forms),
+        common=common,
+        centre=centre,
     )
+
+
+def _evidence_fields(entry: dict[str, object], where: str) -> tuple[tuple[str, ...], str]:
+    """Check a place's names that are common words and a raion's centre (both optional)."""
+    common, centre = entry.get("common", []), entry.get("centre", "")
+    if not isinstance(common, list) or not all(isinstance(v, str) and v for v in common):
+        raise PlacesError(f"{where}: 'common' must be a list of names")
+    if not isinstance(centre, str):
+        raise PlacesError(f"{where}: 'centre' must be a place id")
+    return tuple(common), centre
 
 
 def _forms(entry: dict[str, object], where: str) -> dict[str, Mapping[str, str]]:
@@ -270,13 +354,17 @@ def _figures(entry: dict[str, object], where: str) -> tuple[dict[str, float], in
     return {str(code): float(km) for code, km in border.items()}, population
 
 
-def skeleton(romanised: str) -> str:
-    """Reduce a romanised name to a skeleton that different spellings of it share."""
-    decomposed = unicodedata.normalize("NFKD", romanised.lower())
+def skeleton(romanised: str, *, cyrillic: bool = False) -> str:
+    """Reduce a romanised name to a skeleton that different spellings of it share; with
+    `cyrillic`, one romanised from Cyrillic (see `_LATIN_DIGRAPHS`)."""
+    text = romanised.lower().translate(_CARONS)
+    decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if (ch.isalpha() and ch.isascii()) or ch == "ł")
-    for old, new in _DIGRAPHS:
+    for old, new in _DIGRAPHS if cyrillic else _DIGRAPHS + _LATIN_DIGRAPHS:
         text = text.replace(old, new)
     text = text.translate(_LETTERS)
+    if not cyrillic:
+        text = _U_AFTER_VOWEL.sub(r"\1v", text)
     return "".join(ch for ch, _ in itertools.groupby(text))
 
 
@@ -288,74 +376,263 @@ def _name_bases(word: str) -> set[str]:
             base = word[: -len(ending)]
             break
     bases = {base}
-    # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка".
-    for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к")):
+    if word.endswith(_SOFT_NOUN_ENDINGS):
+        bases.add(word[:-1])  # "станцыя": "станцыю", "станцыі" keep the ы
+    # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка", "Гомель" → "у Гомлі".
+    for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к"), ("ел", "л")):
         if base.endswith(full) and len(base) - 1 > _BASE_MIN:
             bases.add(base[: -len(full)] + short)
     return bases
 
 
-def _opens_sentence(text: str, start: int) -> bool:
-    """Tell whether the word that starts at `start` is the first word of a sentence."""
-    before = text[:start].rstrip(" \t\"'«„“(—-")
-    return not before or before[-1] in ".!?\n:"
-
-
-def _word_keys(word: str) -> frozenset[str]:
-    """Return the keys a folded word can match a name by (memoised in `_WORD_KEYS`)."""
-    if any(ch.isdigit() for ch in word):
-        return frozenset()  # "Ил-76" is an aircraft, not the town of Ilya
+def _letter_keys(word: str) -> frozenset[str]:
+    """Return the keys a folded word of letters can match a name word by."""
     if is_cyrillic(word):
         candidates = {word} | {
             word[: -len(ending)]
             for ending in (word[-3:], word[-2:], word[-1:])
             if ending in _CASE_ENDINGS and len(word) - len(ending) >= _BASE_MIN
         }
-        return frozenset("c:" + skeleton(transliterate(c)) for c in candidates)
+        return frozenset("c:" + skeleton(transliterate(c), cyrillic=True) for c in candidates)
     if any(ch.isalpha() for ch in word):
         return frozenset({"l:" + skeleton(word)})
     return frozenset()
 
 
+def _word_keys(word: str) -> frozenset[str]:
+    """Return the keys a folded word can match a name by (memoised in `_WORD_KEYS`).
+
+    A number, bare or ordinal ("230", "230-й", "230th", "230-га"), is "#230", which numbered
+    sites are found by; a name with a number ("Осиповичи-1") keeps it after its own keys,
+    and one of four letters or more also counts as the bare name ("Гомель-2" is in Gomel),
+    while a shorter one is a designation ("Ил-76" is an aircraft, not the town of Ilya).
+    """
+    if not any(ch.isdigit() for ch in word):
+        return _letter_keys(word)
+    number = _NUMBER_RE.match(word)
+    if number is not None:
+        return frozenset({"#" + number.group(1)})
+    numbered = _NUMBERED_RE.match(word)
+    if numbered is None:
+        return frozenset()
+    stem, suffix = numbered.groups()
+    keys = _letter_keys(stem)
+    suffixed = frozenset(f"{key}-{suffix}" for key in keys)
+    return suffixed | keys if len(stem) >= _NUMBERED_STEM_MIN else suffixed
+
+
 _WORD_KEYS: Memo[str, frozenset[str]] = Memo(_word_keys, 65_536)  # words repeat
 
 
-def _name_phrases(name: str, lang: str, *, town: bool = False) -> list[tuple[str, ...]]:
-    """Return the key sequences one name can be found by."""
-    words = [token.norm for token in tokenize(name)]
-    if lang != "en" and all(is_cyrillic(word) for word in words):
-        variants = [sorted(_name_bases(word)) for word in words]
-        if town and len(words) == 1:
-            # The town's adjective names its district and people: "Мозырский район",
-            # "Мазырскага раёна", "осиповичские военные".
-            variants[0] += [base + "ск" for base in variants[0] if not base.endswith("ск")]
-        phrases = [
-            tuple("c:" + skeleton(transliterate(b, lang)) for b in combo)
-            for combo in itertools.product(*variants)
-        ]
+def _name_word(word: str, lang: str) -> tuple[list[str], str]:
+    """Return the keys one folded word of a name is found by in a text of its own script,
+    and the key of its romanisation (what a Latin text writes for a Cyrillic word)."""
+    if any(ch.isdigit() for ch in word):
+        number = _NUMBER_RE.match(word)
+        numbered = _NUMBERED_RE.match(word)
+        if number is not None or numbered is None:
+            keys = sorted(_word_keys(word))
+            return keys, keys[0] if keys else ""
+        stem, suffix = numbered.groups()
+        own, latin = _name_word(stem, lang)
+        return [f"{key}-{suffix}" for key in own], f"{latin}-{suffix}"
+    if lang != "en" and is_cyrillic(word):
+        bases = sorted(_name_bases(word))
+        latin = "l:" + skeleton(transliterate(word, lang))
+        own = ["c:" + skeleton(transliterate(base, lang), cyrillic=True) for base in bases]
+        return own, latin
+    key = "l:" + skeleton(word)
+    return [key], key
+
+
+def _phrases(words: Sequence[str], lang: str) -> list[tuple[str, ...]]:
+    """Return the key sequences the folded words of a name can be found by."""
+    variants = [_name_word(word, lang) for word in words]
+    phrases = [tuple(combo) for combo in itertools.product(*(keys for keys, _ in variants))]
+    if any(is_cyrillic(word) for word in words):
         # The romanised full name lets a Latin spelling nobody listed still hit.
-        phrases.append(tuple("l:" + skeleton(transliterate(word, lang)) for word in words))
-        return phrases
-    return [tuple("l:" + skeleton(word) for word in words)]
+        phrases.append(tuple(latin for _, latin in variants))
+    return [phrase for phrase in phrases if all(phrase)]
+
+
+def _adjective_phrases(word: str, lang: str) -> list[tuple[str, ...]]:
+    """Return the keys of the adjective of a one-word town that centres no raion, made by
+    adding -ск- to its base: "жодинские военные" name Zhodzina. (A raion's centre takes
+    the real adjective of its raion's name instead: "гродненский", not "гродский".) One
+    that pymorphy3 knows as a Russian word is some other adjective ("морской" is not of
+    Miory) and is left out."""
+    if lang == "en" or not is_cyrillic(word) or any(ch.isdigit() for ch in word):
+        return []
+    bases = [base + "ск" for base in sorted(_name_bases(word)) if not base.endswith("ск")]
+    return [
+        ("c:" + skeleton(transliterate(base, lang), cyrillic=True),)
+        for base in bases
+        if not is_russian_word(base + "ий")
+    ]
+
+
+class _Kind(IntEnum):
+    """What a phrase of the index is."""
+
+    NAME = 0  # a place's name: capitalised, and with evidence if it is a common word
+    TYPED = 1  # a name that says what the place is ("аэродром Лида", "Минская область")
+    ADJECTIVE = 2  # a town's adjective ("брестском направлении"): lower case too
+    HEAD = 3  # a raion's or oblast's head word, which a list of adjectives may share
+    NUMBER = 4  # a number, which may name a site ("230-й общевойсковой полигон")
+
+
+class _Entry(NamedTuple):
+    """What a phrase of the index yields: a place (or a head word or number) and its kind."""
+
+    place: str
+    kind: _Kind
+    proper: int = 0  # which word of the phrase must be capitalised
+    head: str = ""  # for a head word: "raion" or "oblast"
+
+
+class PlaceHit(NamedTuple):
+    """A place found in a text: words start..end (exclusive) and why they count."""
+
+    place: str
+    start: int
+    end: int
+    evidence: str
+
+
+class _Words(NamedTuple):
+    """A text's words as `find_hits` reads them."""
+
+    text: str
+    surfaces: Sequence[str]
+    starts: Sequence[int]
+    norms: Sequence[str]
+    keys: list[frozenset[str]]
+    langs: tuple[str, ...]
+
+    def end(self, index: int) -> int:
+        """Return where word `index` ends in the text."""
+        return self.starts[index] + len(self.surfaces[index])
+
+
+_CAPITALISED = "a capitalised name"
+_NESTING = frozenset(
+    {"raion", "airfield", "training_ground", "military_town", "crossing", "station"}
+)
+_SITES = frozenset({"airfield", "training_ground", "military_town", "crossing", "station"})
+
+
+def _words_of(
+    text: str,
+    surfaces: Sequence[str],
+    starts: Sequence[int],
+    norms: Sequence[str],
+    *,
+    langs: Sequence[str],
+    keys: list[frozenset[str]],
+) -> _Words:
+    """Bundle a text's words with their keys; without the text, words are taken as written
+    one space apart."""
+    if not text:
+        text = " ".join(surfaces)
+        starts = list(accumulate((len(s) + 1 for s in surfaces[:-1]), initial=0))
+    return _Words(text, surfaces, starts, norms, keys, tuple(langs))
+
+
+_PRIORITY_LIST = 0  # an adjective in a list before a head word: that raion or oblast
+_PRIORITY_NAME = 1
 
 
 class PlaceIndex:
     """Finds the places a text names; built once from a list of places."""
 
     def __init__(self, places: Iterable[Place]) -> None:
-        self._index: PhraseIndex[str] = PhraseIndex()
+        self._index: PhraseIndex[_Entry] = PhraseIndex()
         self._places: dict[str, Place] = {}
         self._located = lru_cache(maxsize=16_384)(self._locate)
+        self._dictionary_word = lru_cache(maxsize=16_384)(self._is_dictionary_word)
+        # head kind -> the last key of an adjective -> (the adjective's keys, its place)
+        self._adjectives: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+            kind: {} for kind in HEAD_WORDS
+        }
+        self._adjectives_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+            kind: {} for kind in HEAD_WORDS
+        }
+        # "#230" -> (the keys of the site's head word, the site)
+        self._numbered: dict[str, list[tuple[frozenset[str], str]]] = {}
+        self._own: dict[str, frozenset[str]] = {}  # a place's one-word names, folded
+        self._centres: dict[tuple[str, ...], _Entry] = {}  # raion adjectives -> their towns
+        heads = {kind: {fold(word) for word in words} for kind, words in HEAD_WORDS.items()}
+        places = list(places)
+        centres = {place.centre for place in places if place.centre}
         for place in places:
             self._places[place.id] = place
-            phrases = {
-                phrase
-                for lang, names in place.names.items()
-                for name in names
-                for phrase in _name_phrases(name, lang, town=place.kind == "town")
-            }
-            for phrase in phrases:
-                self._index.add(phrase, place.id)
+            self._add_place(place, heads, centres)
+        self._kinds = {place.id: place.kind for place in places}
+        self._common = frozenset(place.id for place in places if place.common)
+        for phrase, entry in self._centres.items():
+            if entry.place in self._places:
+                self._index.add(phrase, entry)
+        self._head_keys: dict[str, frozenset[str]] = {}
+        for kind, words in HEAD_WORDS.items():
+            keys: set[str] = set()
+            for word in words:
+                for phrase in _phrases([t.norm for t in tokenize(word)], "ru"):
+                    self._index.add(phrase, _Entry("", _Kind.HEAD, head=kind))
+                    if len(phrase) == 1:
+                        keys.add(phrase[0])
+            self._head_keys[kind] = frozenset(keys)
+
+    def _add_place(
+        self, place: Place, heads: Mapping[str, set[str]], centres: Collection[str]
+    ) -> None:
+        """Register the phrases of one place's names."""
+        entries: dict[tuple[str, ...], _Entry] = {}
+        spellings = [name for names in place.names.values() for name in names]
+        spellings += [*place.labels.values(), *place.common]
+        spellings += [form for forms in place.forms.values() for form in forms.values()]
+        self._own[place.id] = frozenset(fold(name) for name in spellings if " " not in name)
+        for lang, names in place.names.items():
+            for name in names:
+                tokens = tokenize(name)
+                words = [token.norm for token in tokens]
+                # A name with a lower-case word says what the place is ("аэродром Лида",
+                # "Гомельская область", "Minsk region"): that word is its evidence.
+                typed = len(tokens) > 1 and any(t.surface[:1].islower() for t in tokens)
+                proper = next((i for i, t in enumerate(tokens) if t.surface[:1].isupper()), 0)
+                entry = _Entry(place.id, _Kind.TYPED if typed else _Kind.NAME, proper)
+                for phrase in _phrases(words, lang):
+                    entries.setdefault(phrase, entry)
+                if place.kind == "town" and place.id not in centres and len(words) == 1:
+                    for phrase in _adjective_phrases(words[0], lang):
+                        entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
+                if place.kind in heads and len(words) > 1 and words[-1] in heads[place.kind]:
+                    self._add_adjective(place, words[:-1], lang)
+                self._add_numbered(words, lang, place.id)
+        for phrase, entry in entries.items():
+            self._index.add(phrase, entry)
+
+    def _add_adjective(self, place: Place, words: Sequence[str], lang: str) -> None:
+        """Register the adjective of a raion's or oblast's name ("Гомельская" of
+        "Гомельская область"), which a list may share a head word with; a raion's also names
+        its centre town ("гродненском направлении", as "Гродненский район")."""
+        for phrase in _phrases(words, lang):
+            member = (phrase, place.id)
+            self._adjectives[place.kind].setdefault(phrase[-1], []).append(member)
+            self._adjectives_first[place.kind].setdefault(phrase[0], []).append(member)
+            if place.centre:
+                # An adjective in Latin letters ("Mazyrski", "Mozyrsky") is capitalised.
+                kind = _Kind.ADJECTIVE if phrase[0].startswith("c:") else _Kind.NAME
+                self._centres.setdefault(phrase, _Entry(place.centre, kind))
+
+    def _add_numbered(self, words: Sequence[str], lang: str, place_id: str) -> None:
+        """Register a site named by a number and a head word ("230-й ... полигон")."""
+        numbers = [key for word in words for key in _word_keys(word) if key.startswith("#")]
+        if len(numbers) != 1 or len(words) < 2:
+            return
+        if numbers[0] not in self._numbered:
+            self._index.add((numbers[0],), _Entry("", _Kind.NUMBER))
+        head = frozenset(_name_word(words[-1], lang)[0])
+        self._numbered.setdefault(numbers[0], []).append((head, place_id))
 
     def get(self, place_id: str) -> Place | None:
         """Return a place by id."""
@@ -375,7 +652,10 @@ class PlaceIndex:
         return iter(self._places.values())
 
     def resolve(self, user_text: str) -> Place | None:
-        """Return the place a user means by a name in any language and case, if one."""
+        """Return the place a user means by a name in any language and case, if one.
+
+        A user names a place on purpose, so no evidence is asked for: "мир" is the town.
+        """
         text = user_text.strip()
         if not text:
             return None
@@ -383,11 +663,17 @@ class PlaceIndex:
         for place in self._places.values():
             if place.id.casefold() == folded:
                 return place
-        found = self.find_in_tokens(tokenize(text[:1].upper() + text[1:]))
+        tokens = tokenize(text[:1].upper() + text[1:])
+        keys = [_WORD_KEYS[token.norm] for token in tokens]
+        surfaces = [token.surface for token in tokens]
+        starts = [token.start for token in tokens]
+        norms = [token.norm for token in tokens]
+        words = _words_of(text, surfaces, starts, norms, langs=(), keys=keys)
+        found = self._hits(words, self._index.find(keys, max_gap=0), lenient=True)
         if not found:
             return None
         # "Gomel" names both the town and (as a word of it) the oblast: prefer the town.
-        return self._places[found[0]]
+        return self._places[found[0].place]
 
     def locate(
         self, place_ids: Sequence[str]
@@ -422,15 +708,15 @@ class PlaceIndex:
 
     def find(self, text: str) -> tuple[str, ...]:
         """Return the ids of the places a text names, in order of first mention."""
-        return self.find_in_tokens(tokenize(text))
+        return self.find_in_tokens(tokenize(text), text, language_candidates(text))
 
     def find_in_tokens(
         self, tokens: Sequence[Token], text: str = "", langs: Sequence[str] = ()
     ) -> tuple[str, ...]:
         """Return the ids of the places named by already tokenized text.
 
-        With the text and its languages, a name that opens a sentence counts only if it is
-        not also a dictionary word there ("Військові провели..." names no village).
+        Without the text, every word is taken to open a sentence (a capital says nothing);
+        the languages tell which dictionaries judge a word (see `place_evidence`).
         """
         surfaces = [token.surface for token in tokens]
         starts = [token.start for token in tokens]
@@ -445,26 +731,347 @@ class PlaceIndex:
         langs: Sequence[str] = (),
     ) -> tuple[str, ...]:
         """Return the ids of the places named by a text's words, given as parallel lists
-        of the tokens' surfaces, starts and norms (see `find_in_tokens`)."""
-        keys = list(map(_WORD_KEYS.__getitem__, norms))  # no frame per word
-        matches = [
-            match
-            for match in self._index.find(keys, max_gap=0)
-            # Names are proper nouns: a lower-case "мир" (peace) is not the town of Mir.
-            if surfaces[match.start][:1].isupper()
-            and not (
-                _opens_sentence(text, starts[match.start])
-                and any(is_common_word(surfaces[match.start], lang) for lang in langs)
+        of the tokens' surfaces, starts and norms (see `find_in_tokens`).
+
+        Every report passes here, and most name a place or two: the keys are looked up in C
+        and a text whose words start no name costs nothing more.
+        """
+        keys = list(map(_WORD_KEYS.__getitem__, norms))
+        matches = self._index.find(keys, max_gap=0)
+        if not matches:
+            return ()
+        hits = self._hits(_words_of(text, surfaces, starts, norms, langs=langs, keys=keys), matches)
+        if len(hits) == 1:
+            return (hits[0].place,)
+        return tuple(dict.fromkeys(hit.place for hit in hits))
+
+    def find_hits(
+        self,
+        surfaces: Sequence[str],
+        starts: Sequence[int],
+        norms: Sequence[str],
+        text: str = "",
+        langs: Sequence[str] = (),
+        *,
+        rejected: list[str] | None = None,
+    ) -> list[PlaceHit]:
+        """Return the places a text's words name, in order, each with the words and the
+        evidence that made it; `rejected` collects notes on names that did not count."""
+        keys = list(map(_WORD_KEYS.__getitem__, norms))
+        words = _words_of(text, surfaces, starts, norms, langs=langs, keys=keys)
+        return self._hits(words, self._index.find(keys, max_gap=0), rejected=rejected)
+
+    def _hits(
+        self,
+        words: _Words,
+        matches: list[PhraseMatch[_Entry]],
+        *,
+        lenient: bool = False,
+        rejected: list[str] | None = None,
+    ) -> list[PlaceHit]:
+        """Turn a text's index matches into places: names with their evidence, lists
+        sharing a head word and numbered sites, the stronger hit winning where hits
+        overlap."""
+        if not matches:
+            return []
+        candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
+        heads: list[PhraseMatch[_Entry]] = []
+        text, surfaces, norms, common = words.text, words.surfaces, words.norms, self._common
+        langs = words.langs
+        for start, end, entry in matches:
+            kind = entry.kind
+            if kind is _NAME and not lenient and entry.place not in common:
+                # The common case, in short: a capitalised name that is no common word,
+                # inside a sentence or (where a capital says nothing) no dictionary word.
+                proper = start + entry.proper
+                word = surfaces[proper]
+                if (
+                    word[:1].isupper()
+                    and not (end < len(norms) and norms[end] in TIME_WORDS)
+                    and not (
+                        (shouted(word) or opens_sentence(text, words.starts[start]))
+                        and self._dictionary_word(norms[proper], langs, entry.place)
+                    )
+                ):
+                    hit = PlaceHit(entry.place, start, end, _CAPITALISED)
+                    candidates.append((_PRIORITY_NAME, hit))
+                    continue
+            elif kind is _HEAD:
+                heads.append(PhraseMatch(start, end, entry))
+                continue
+            elif kind is _NUMBER:
+                candidates.extend(self._numbered_site(words, start))
+                continue
+            evidence = self._evidence(words, start, end, entry, lenient)
+            if evidence.startswith("-"):
+                if rejected is not None:
+                    said = words.text[words.starts[start] : words.end(end - 1)]
+                    rejected.append(f"{said!r} is not {entry.place}: {evidence[1:]}")
+                continue
+            candidates.append((_PRIORITY_NAME, PlaceHit(entry.place, start, end, evidence)))
+        if heads:
+            # The words that can only be a town's adjective ("Мозырскую"), not its name too.
+            adjectives = {m.start for m in matches if m.value.kind is _Kind.ADJECTIVE} - {
+                m.start for m in matches if m.value.kind is _NAME
+            }
+            for start, end, entry in heads:
+                candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
+        return self._choose(words, candidates) if candidates else []
+
+    def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
+        """Keep the hits that do not overlap a stronger one: a list's shared head word
+        first, then the longest name ("Гомельская область" is the oblast, not also the
+        city of Gomel), though a site named after a town is also that town ("аэродром
+        Лида", "Лепельский полигон", "пункт пропуска Брест"); drop a raion that is a city's
+        district ("Октябрьский район Минска")."""
+        kinds = self._kinds
+        if len(candidates) == 1:
+            return [candidates[0][1]]  # nothing to overlap, inside a site or after a raion
+        hits = [hit for _, hit in candidates]
+        if all(a.end <= b.start for a, b in itertools.pairwise(hits)) and not any(
+            kinds[hit.place] in _NESTING for hit in hits
+        ):
+            return hits  # names one after another, none a site or a raion: all stand
+        taken: set[int] = set()
+        chosen: list[PlaceHit] = []
+        for _, hit in sorted(candidates, key=_strength):
+            span = set(range(hit.start, hit.end))
+            if span & taken:
+                continue
+            taken |= span
+            chosen.append(hit)
+        for site in [hit for hit in chosen if kinds[hit.place] in _SITES]:
+            chosen += [
+                hit._replace(evidence=f"{hit.evidence}, in the name of {site.place}")
+                for _, hit in candidates
+                if site.start <= hit.start and hit.end <= site.end and kinds[hit.place] == "town"
+            ]
+        chosen.sort(key=_start)
+        return [
+            hit
+            for number, hit in enumerate(chosen)
+            if not (
+                kinds[hit.place] == "raion"
+                and number + 1 < len(chosen)
+                and self._is_city_district(words, hit, chosen[number + 1])
             )
         ]
-        # The longest name wins where names overlap: "Гомельская область" is the oblast,
-        # not also the city of Gomel.
-        taken: set[int] = set()
-        chosen = []
-        for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
-            span = set(range(match.start, match.end))
-            if not span & taken:
-                taken |= span
-                chosen.append(match)
-        ordered = (match.value for match in sorted(chosen, key=lambda m: m.start))
-        return tuple(dict.fromkeys(ordered))
+
+    def _is_city_district(self, words: _Words, raion: PlaceHit, after: PlaceHit) -> bool:
+        """Tell whether a raion's name is followed by a town's: then it names a district of
+        that city ("в Октябрьском районе Минска"), not the raion."""
+        position = raion.end
+        if position < len(words.keys) and words.keys[position] & self._head_keys["raion"]:
+            position += 1  # the head word after a raion found through a list
+        return (
+            after.start == position
+            and self._places[after.place].kind == "town"
+            and clean_gap(words.text, words.end(position - 1), words.starts[position])
+        )
+
+    def _shared_head(
+        self, words: _Words, start: int, end: int, kind: str, adjectives: set[int]
+    ) -> list[tuple[int, PlaceHit]]:
+        """Give each adjective of a list its share of the head word after (or, after a
+        dash, colon or "of", before) it: "Минская и Гродненская области", "Гомельскага і
+        Брэсцкага раёнаў", "the Vitebsk and Mogilev regions", "областей — Витебской и
+        Гомельской", "the region of Vitebsk". A town's adjective in such a list that is no
+        raion or oblast ("Мозырскую область") names nothing."""
+        head = words.surfaces[start:end]
+        evidence = f"the head word {' '.join(head)!r} shared by a list"
+        found: list[tuple[int, PlaceHit]] = []
+        text = words.text
+        after = text[words.end(end - 1) : words.starts[end]] if end < len(words.keys) else ""
+        walks = [(start - 1, -1)]
+        # "the region of Vitebsk" (but "the Leninsky district of Minsk" is a city's).
+        of = kind == "oblast" and words.norms[end] == "of" if end < len(words.keys) else False
+        if end < len(words.keys) and (set(after) & set("—–:") or of):
+            walks.append((end + of, 1))
+        for position, step in walks:
+            found += self._walk(
+                words, position, step, kind=kind, adjectives=adjectives, why=evidence
+            )
+        return found
+
+    def _walk(
+        self, words: _Words, start: int, step: int, *, kind: str, adjectives: set[int], why: str
+    ) -> list[tuple[int, PlaceHit]]:
+        """Collect the members of a list from word `start` away from its head word, one
+        step at a time: each after a comma or a conjunction (or both)."""
+        found: list[tuple[int, PlaceHit]] = []
+        position, count, first = start, len(words.keys), True
+        while 0 <= position < count:
+            member = self._member(words, position, step, kind)
+            if member is None and position in adjectives:
+                member = (position, position + 1, "")  # the town's, as the text says
+            if member is None:
+                break
+            low, high, place = member
+            if first and step < 0 and not clean_gap(*self._between(words, position, step)):
+                break  # the last adjective stands right before its head word
+            first = False
+            if place:
+                found.append((_PRIORITY_LIST, PlaceHit(place, low, high, why)))
+            position = low - 1 if step < 0 else high
+            if not 0 <= position < count:
+                break
+            gap = self._between(words, position, step)
+            if words.norms[position] in CONJUNCTIONS and clean_gap(*gap, comma=True):
+                position += step
+                if not (0 <= position < count) or not clean_gap(
+                    *self._between(words, position, step), comma=True
+                ):
+                    break
+            elif not ("," in words.text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
+                break
+        return found
+
+    @staticmethod
+    def _between(words: _Words, position: int, step: int) -> tuple[str, int, int]:
+        """Return the text and the span between word `position` and its neighbour on the
+        side the walk comes from (after it walking left, before it walking right)."""
+        if step < 0:
+            return words.text, words.end(position), words.starts[position + 1]
+        return words.text, words.end(position - 1), words.starts[position]
+
+    def _member(
+        self, words: _Words, position: int, step: int, kind: str
+    ) -> tuple[int, int, str] | None:
+        """Return the words and place of the longest raion or oblast adjective that ends
+        (walking left) or starts (walking right) at `position`, or None."""
+        table = self._adjectives[kind] if step < 0 else self._adjectives_first[kind]
+        best: tuple[int, int, str] | None = None
+        for key in words.keys[position]:
+            for phrase, place in table.get(key, ()):
+                low = position - len(phrase) + 1 if step < 0 else position
+                high = low + len(phrase)
+                if low < 0 or high > len(words.keys):
+                    continue
+                if all(k in words.keys[low + i] for i, k in enumerate(phrase)) and (
+                    best is None or high - low > best[1] - best[0]
+                ):
+                    best = (low, high, place)
+        return best
+
+    def _numbered_site(self, words: _Words, start: int) -> list[tuple[int, PlaceHit]]:
+        """Find a site named by its number and, a few words on, its head word: "230-й
+        общевойсковой полигон", "227 общевойскового полигона", "230th combined arms
+        training ground"."""
+        found: list[tuple[int, PlaceHit]] = []
+        for key in words.keys[start]:
+            for head, place in self._numbered.get(key, ()):
+                for position in range(start + 1, min(start + _NUMBER_WINDOW + 1, len(words.keys))):
+                    if words.keys[position] & head:
+                        said = words.text[words.starts[start] : words.end(position)]
+                        hit = PlaceHit(place, start, position + 1, f"the numbered site {said!r}")
+                        found.append((_PRIORITY_NAME, hit))
+                        break
+        return found
+
+    def _evidence(self, words: _Words, start: int, end: int, entry: _Entry, lenient: bool) -> str:
+        """Say why a name found in a text counts, or (after "-") why it does not.
+
+        A name that says what the place is counts as it is written; a town's adjective in
+        any case, unless the town is named like a common word ("мирской" is secular); any
+        other name needs a capital, and evidence when it is a common word (see
+        `place_evidence`).
+        """
+        if lenient or entry.kind is _Kind.TYPED:
+            return "named by the user" if lenient else "a name that says what the place is"
+        place = self._places[entry.place]
+        proper = min(start + entry.proper, end - 1)
+        word = words.surfaces[proper]  # as written, for its capital
+        norm = words.norms[proper]  # folded, for dictionaries (łacinka read in Cyrillic)
+        capital = word[:1].isupper()
+        if end < len(words.norms) and words.norms[end] in TIME_WORDS:
+            return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
+        if entry.kind is _Kind.ADJECTIVE:
+            # "мирской" (secular) is a word of its own, not of Mir
+            ordinary = (
+                not capital and place.common and is_dictionary_word(norm, words.langs, frozenset())
+            )
+            if ordinary:
+                return "-a dictionary word, in lower case, like the adjective of a town"
+            return "the town's adjective"
+        if not capital:
+            return "-a name written in lower case"
+        return self._name_evidence(words, start, end, place, proper)
+
+    def _name_evidence(self, words: _Words, start: int, end: int, place: Place, proper: int) -> str:
+        """Say why a capitalised name counts, or (after "-") why it does not: a common word
+        (or, where a capital says nothing, a dictionary word) needs a preposition, a place
+        word or a capital inside a sentence that no other reading explains."""
+        at_start = opens_sentence(words.text, words.starts[start])
+        loud = shouted(words.surfaces[proper])
+        norm = words.norms[proper]
+        if not place.common and not (
+            (at_start or loud) and self._dictionary_word(norm, words.langs, place.id)
+        ):
+            return _CAPITALISED
+        context = self._context(words, start, end)
+        if context:
+            return context
+        if not (
+            at_start
+            or loud
+            or self._after_capital(words, start)
+            or is_personal_name(norm, words.langs)
+            or self._dictionary_word(norm, words.langs, place.id)
+        ):
+            return "a capital letter inside a sentence"
+        named = "named like a common word" if place.common else "a dictionary word here"
+        return f"-{named}, with no preposition, place word or capital inside a sentence"
+
+    def _is_dictionary_word(self, norm: str, langs: Sequence[str], place_id: str) -> bool:
+        """Tell whether a folded word is a dictionary word and no form of a place's name
+        (`is_dictionary_word`; memoised in `_dictionary_word`: names open many headlines)."""
+        return is_dictionary_word(norm, langs, self._own[place_id])
+
+    @staticmethod
+    def _context(words: _Words, start: int, end: int) -> str:
+        """Return the preposition or place word beside a name that makes it a place."""
+        text, norms, surfaces = words.text, words.norms, words.surfaces
+        if start > 0:
+            before, said = norms[start - 1], surfaces[start - 1]
+            gap = text[words.end(start - 1) : words.starts[start]]
+            if len(before) <= _ABBREVIATION_MAX and gap.startswith("."):
+                gap = gap[1:]  # "г. Борисов", "д. Пеньки"
+            if clean_gap(gap, 0, len(gap)):
+                if before in PREPOSITIONS:
+                    return f"the preposition {said!r}"
+                if before in PLACE_WORDS:
+                    return f"the place word {said!r}"
+                if before == "of" and start > 1 and norms[start - 2] in PLACE_WORDS:
+                    return f"the place word {surfaces[start - 2]!r}"
+        if (
+            end < len(norms)
+            and norms[end] in PLACE_WORDS_AFTER
+            and clean_gap(text, words.end(end - 1), words.starts[end])
+        ):
+            return f"the place word {surfaces[end]!r}"
+        return ""
+
+    @staticmethod
+    def _after_capital(words: _Words, start: int) -> bool:
+        """Tell whether a name is the second word of a capitalised pair ("День Победы"),
+        whose capital belongs to the pair rather than to a place."""
+        return (
+            start > 0
+            and words.surfaces[start - 1][:1].isupper()
+            and words.norms[start - 1] not in PREPOSITIONS
+            and clean_gap(words.text, words.end(start - 1), words.starts[start])
+        )
+
+
+_NAME, _HEAD, _NUMBER = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER  # looked up once per match
+
+
+def _start(hit: PlaceHit) -> int:
+    """Order hits by where they start."""
+    return hit.start
+
+
+def _strength(candidate: tuple[int, PlaceHit]) -> tuple[int, int, int]:
+    """Order hits strongest first: by priority, then the longest, then the first."""
+    priority, hit = candidate
+    return priority, hit.start - hit.end, hit.start

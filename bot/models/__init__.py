@@ -10,7 +10,8 @@ DESIGN.md, "Data flow"). Import them from here: `from bot.models import Source`.
 - `event`: stored posts, stories and alerts;
 - `outbox`: queued messages and the priority an alert goes at;
 - `chat`: a chat's filters and delivery choices, and changes to them;
-- `admin`: drafts, the audit log and /stats figures.
+- `admin`: drafts, the audit log and /stats figures;
+- `feedback`: a story's first report and the stories subscribers flagged.
 """
 
 from bot.models.admin import AuditEntry, Draft, Stats
@@ -25,6 +26,7 @@ from bot.models.chat import (
 )
 from bot.models.classification import Classification, TopicHit
 from bot.models.event import Alert, Event, StoryLink
+from bot.models.feedback import Flag, FlaggedStory, StoryReport
 from bot.models.item import ParsedItem, ParseResult
 from bot.models.outbox import HIGH_PRIORITY, OutboxRow, alert_priority
 from bot.models.severity import Severity
@@ -45,6 +47,8 @@ __all__ = [
     "ErrorKind",
     "Event",
     "FetchResult",
+    "Flag",
+    "FlaggedStory",
     "Keep",
     "OutboxRow",
     "ParseResult",
@@ -55,6 +59,7 @@ __all__ = [
     "SourceKind",
     "Stats",
     "StoryLink",
+    "StoryReport",
     "TopicHit",
     "alert_priority",
 ]

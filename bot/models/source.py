@@ -32,6 +32,8 @@ class ErrorKind(StrEnum):
     ENCODING = "encoding_error"
     NETWORK = "network_error"
     PARSER_CRASH = "parser_crash"  # reading the document killed a worker process, twice
+    TOO_DEEP = "too_deep"  # elements nested deeper than any real document (a parser bomb)
+    TOO_SLOW = "too_slow"  # reading the document took longer than its budget
 
 
 class DuplicateSourceError(Exception):

@@ -8,6 +8,11 @@ Fetch and parse failures are values that end up in the source's health; one brok
 never stops the others. Politeness lives here and in `bot.pipeline.schedule`: a global and
 a per-host concurrency limit, per-source intervals stretched by the server's hints, polls
 spread over the interval, backoff with jitter, and deactivation after many failures.
+
+Each source has budgets, so that none holds up the others: its fetch has a total deadline
+(the fetcher's), reading the document a time budget in the worker and a deadline here (a
+reader that overruns fails the source's poll as too slow), and the alerts a source queued
+wake the dispatcher as soon as they are stored, not when the whole cycle is done.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.matching import Catalog, Matcher
-from bot.models import ErrorKind, FetchResult, ParsedItem, Source, SourceKind
+from bot.models import ErrorKind, FetchResult, ParsedItem, ParseResult, Source, SourceKind
 from bot.pipeline import schedule
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch.fetcher import Fetcher
@@ -33,7 +38,7 @@ from bot.pipeline.parse import parse_document
 from bot.pipeline.read import Page, page_of
 from bot.pipeline.store import Outcome, Post, record_posts
 from bot.pipeline.stories import StoryMirror
-from bot.pipeline.workers import PAGES, read_in_worker
+from bot.pipeline.workers import PAGES, ParseBudgetError, read_in_worker
 from bot.runtime.clock import Clock
 from bot.settings import Settings
 from storage import Database
@@ -92,6 +97,9 @@ class Pipeline:
     # Worker processes for parsing and matching (bot.pipeline.workers); None: parse in a
     # thread and match inline, which is enough until thousands of items arrive at once.
     executor: Executor | None = None
+    # Seconds reading one document may take in a worker; the cycle waits twice that for
+    # it (a queue for the workers included) before it gives the source up as too slow.
+    parse_budget: float = 10.0
     audience: Audience | None = None  # who receives what; loaded on first use if None
     # The recent stories, kept in step with the stories table across polls.
     stories: StoryMirror = field(default_factory=StoryMirror)
@@ -117,9 +125,18 @@ class Pipeline:
             parse_document, body, kind=kind, content_type=content_type, base_url=base_url
         )
         sift = functools.partial(page_of, kind=kind, base_url=base_url, known=known, taken=taken)
+        async with asyncio.timeout(2 * self.parse_budget):
+            return await self._read(parse, sift, base_url)
+
+    async def _read(
+        self,
+        parse: Callable[[], ParseResult],
+        sift: Callable[[ParseResult, Matcher], Page],
+        base_url: str,
+    ) -> Page:
         if self.executor is None:
             return sift(await asyncio.to_thread(parse), self.matcher)
-        job = functools.partial(read_in_worker, parse, sift)
+        job = functools.partial(read_in_worker, parse, sift, self.parse_budget)
         loop = asyncio.get_running_loop()
         try:
             return PAGES.unpack(await loop.run_in_executor(self.executor, job))
@@ -198,6 +215,7 @@ def build_pipeline(
         executor=executor,
         audience=Audience(catalog, matcher.places),
         websub=websub,
+        parse_budget=settings.parse_budget,
     )
 
 
@@ -288,6 +306,10 @@ async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: C
         detail = "a worker process died reading the document, twice"
         await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
         return
+    except (TimeoutError, ParseBudgetError):
+        detail = f"reading the document took longer than {pipe.parse_budget:g} s"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.TOO_SLOW, detail=detail)
+        return
     parsed = pages[0].parsed
     if pages[0].failure is not None:
         await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=parsed.detail)
@@ -305,6 +327,8 @@ async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: C
         rhythm=pages[0].rhythm,
     )
     _count(report, posts, outcomes)
+    if pipe.on_queued is not None and any(outcome.queued for outcome in outcomes):
+        pipe.on_queued()  # this source's alerts go now, whatever the other sources do
     await _recovered(pipe, source, back=back)
     if parsed.warning is not None:
         await _damaged(pipe, source, parsed.warning, parsed.detail, now=now)
@@ -356,8 +380,8 @@ async def _older_pages(
                 known=known,
                 taken=taken,
             )
-        except BrokenProcessPool:
-            log.warning("source %s: a worker died reading %s, twice", source.name, url)
+        except (BrokenProcessPool, TimeoutError, ParseBudgetError) as exc:
+            log.warning("source %s: could not read %s (%s)", source.name, url, type(exc).__name__)
             break  # the newer pages are stored; older history is a nicety
         if not page.count or page.older == url:
             break  # nothing older: a server that ignores ?before= must not loop us

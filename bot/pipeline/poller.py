@@ -76,9 +76,19 @@ class Poller:
         return frozenset(self._running)
 
     async def run(self) -> None:
-        """Poll forever: every healthy source at once, then each when it is due."""
-        await self._pipe.db.sources.due_now(self._pipe.clock.now())
+        """Poll forever: every healthy source at once, then each when it is due.
+
+        No error ends the loop: a database locked by another writer (or out of room) when
+        the loop starts or while it runs is logged and tried again a few seconds later.
+        """
         try:
+            while True:
+                try:
+                    await self._pipe.db.sources.due_now(self._pipe.clock.now())
+                    break
+                except Exception:
+                    log.exception("the polling loop could not start; retrying shortly")
+                    await self._sleeper.wait(asyncio.Event(), 5.0)
             while True:
                 try:
                     await self.step()

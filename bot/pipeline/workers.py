@@ -7,19 +7,30 @@ do not pickle), and then receives only documents.
 
 A document is parsed, sifted and analysed in one task (`read_in_worker`): the worker gets
 the body and the source's known items and sends back one `Page`, packed as plain tuples
-(`TupleCodec`), so every item crosses between processes once.
+(`TupleCodec`), so every item crosses between processes once, within a time budget.
+
+Workers die with the bot: on Linux the kernel kills a worker the moment the process that
+started it dies (PR_SET_PDEATHSIG), elsewhere a thread in each worker watches for its
+parent to go. Each worker also writes its pid to a record beside the database, so that a
+start after a crash kills whatever a killed predecessor left behind (`reap_leftovers`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import logging
 import multiprocessing
 import operator
+import os
+import signal
+import sys
 import threading
+import time
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields, is_dataclass
@@ -40,10 +51,125 @@ _T = TypeVar("_T")
 _matcher: Matcher | None = None
 
 
-def _init_worker(catalog_path: Path | None) -> None:
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+_WATCH_PARENT_S = 1.0
+
+
+class ParseBudgetError(Exception):
+    """Reading one document took longer than its budget (raised inside the worker)."""
+
+
+def _init_worker(catalog_path: Path | None, parent: int, record: Path | None) -> None:
     global _matcher  # noqa: PLW0603 -- the per-process state a pool initializer sets
+    _die_with_parent(parent)
+    if record is not None:
+        _note(record, "worker", os.getpid())
     _matcher = Matcher(load_catalog(catalog_path), default_places())
     settle_heap()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make sure this worker does not outlive the bot's process `parent`."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if os.getppid() != parent:
+        os._exit(0)  # the parent died before the signal was armed: nobody is waiting
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit the worker once its parent is gone (where no parent-death signal exists)."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_PARENT_S)
+    os._exit(0)
+
+
+def _started(pid: int) -> int | None:
+    """Return when a process started (clock ticks since boot), None if it is not running.
+
+    Read from /proc, so that a pid the system has since given to another process is never
+    taken for the one recorded; None where there is no /proc.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None  # starttime
+
+
+def _note(record: Path, role: str, pid: int) -> None:
+    """Append one process to the record (a short append is atomic)."""
+    with record.open("a", encoding="ascii") as file:
+        file.write(f"{role} {pid} {_started(pid) or 0}\n")
+
+
+def _recorded(record: Path) -> Iterator[tuple[str, int, int]]:
+    with contextlib.suppress(OSError):
+        for line in record.read_text(encoding="ascii", errors="replace").splitlines():
+            role, _, rest = line.partition(" ")
+            pid, _, started = rest.partition(" ")
+            if pid.isdigit() and started.isdigit():
+                yield role, int(pid), int(started)
+
+
+def reap_leftovers(record: Path) -> int:
+    """Kill the workers a dead predecessor left running, start a new record; return how many.
+
+    Only processes whose pid and start time both match the record are touched, and only
+    when the process that recorded them is gone; a live one (another instance on the same
+    database) keeps its workers.
+    """
+    entries = list(_recorded(record))
+    parents = [(pid, started) for role, pid, started in entries if role == "parent"]
+    ours = any(pid == os.getpid() for pid, _ in parents)  # an earlier pool of this process
+    killed = 0
+    alive = any(started and _started(pid) == started for pid, started in parents)
+    if not alive:
+        for role, pid, started in entries:
+            if role == "worker" and started and _started(pid) == started:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+        if killed:
+            log.warning(
+                "killed %d worker process(es) a stopped predecessor left running (%s)",
+                killed,
+                record,
+            )
+    if alive and not ours:
+        log.warning("another Outpost process still runs with the workers recorded in %s", record)
+        return 0
+    record.write_text("", encoding="ascii")
+    _note(record, "parent", os.getpid())
+    return killed
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise ParseBudgetError in this (worker's main) thread once `seconds` have passed.
+
+    SIGALRM interrupts Python code between bytecodes; a C call that never returns is not
+    interrupted, which is why pathological nesting is refused before parsing
+    (`bot.pipeline.parse.depth`) and why the cycle keeps its own deadline besides.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise ParseBudgetError(f"reading took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class TupleCodec(Generic[_T]):
@@ -131,16 +257,20 @@ PackedPage = tuple[Any, ...]
 
 
 def read_in_worker(
-    parse: Callable[[], ParseResult], sift: Callable[[ParseResult, Matcher], Page]
+    parse: Callable[[], ParseResult],
+    sift: Callable[[ParseResult, Matcher], Page],
+    budget: float | None = None,
 ) -> PackedPage:
     """Parse a document and sift and analyse it with this worker's matcher, packed.
 
     `parse` is `parse_document` and `sift` is `page_of`, each bound to its arguments
-    (picklable partials); the matcher is the one this worker built at start.
+    (picklable partials); the matcher is the one this worker built at start. Past `budget`
+    seconds the work stops with ParseBudgetError.
     """
     if _matcher is None:
         raise RuntimeError("read_in_worker runs only in a pool made by make_process_pool")
-    return PAGES.pack(sift(parse(), _matcher))
+    with time_budget(budget):
+        return PAGES.pack(sift(parse(), _matcher))
 
 
 class WorkerPool(Executor):
@@ -177,12 +307,18 @@ class WorkerPool(Executor):
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def make_process_pool(catalog_path: Path | None, workers: int) -> WorkerPool:
+def make_process_pool(
+    catalog_path: Path | None, workers: int, *, record: Path | None = None
+) -> WorkerPool:
     """Start a pool of worker processes that parse and analyse; the caller shuts it down.
 
     `catalog_path` is the topic catalog the pipeline's own matcher was built from (None:
-    the shipped one), so the workers classify exactly as the main process would.
+    the shipped one), so the workers classify exactly as the main process would. `record`
+    is where the workers note their pids, after any left there by a killed predecessor
+    were killed (`reap_leftovers`).
     """
+    if record is not None:
+        reap_leftovers(record)
     # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
     return WorkerPool(
         functools.partial(
@@ -190,6 +326,6 @@ def make_process_pool(catalog_path: Path | None, workers: int) -> WorkerPool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(catalog_path,),
+            initargs=(catalog_path, os.getpid(), record),
         )
     )

@@ -3,8 +3,10 @@
 Each long-running loop (the polling job, the outbox dispatcher) is registered with
 `Heartbeats.expect` and calls `tick` every time it comes round; `check` then answers
 ready only if the database answers a query and every loop ticked within `stall_after` of
-now (and, if its task was given, the task is still running). Time is the injectable
-clock's, so a test moves it instead of waiting for a loop to look stalled.
+now (and, if its task was given, the task is still running). A condition that is not a
+loop (updates from Telegram stopped coming: `bot.runtime.updates`) is registered with
+`Heartbeats.watch` and judged the same way. Time is the injectable clock's, so a test
+moves it instead of waiting for a loop to look stalled.
 """
 
 from __future__ import annotations
@@ -49,10 +51,19 @@ class Heartbeats:
         self._clock = clock
         self._stall_after = stall_after
         self._loops: dict[str, _Loop] = {}
+        self._watched: dict[str, Callable[[], str | None]] = {}
 
     def expect(self, name: str, task: asyncio.Task[None] | None = None) -> None:
         """Register a loop (as ticked now); if `task` ends, the loop counts as stalled."""
         self._loops[name] = _Loop(self._clock.now(), task)
+
+    def watch(self, name: str, problem: Callable[[], str | None]) -> None:
+        """Register a condition: `problem()` says what is wrong, or None when all is well."""
+        self._watched[name] = problem
+
+    def conditions(self) -> dict[str, str | None]:
+        """Return {condition: what is wrong, or None when it is fine}."""
+        return {name: problem() for name, problem in self._watched.items()}
 
     def tick(self, name: str) -> None:
         """Note that a loop came round; a loop never registered is ignored."""
@@ -100,6 +111,10 @@ async def check(heartbeats: Heartbeats, ping: Callable[[], Awaitable[None]]) -> 
             checks[name] = f"ticked {ages[name]:.0f} s ago"
         else:
             checks[name] = problem
+            wrong.append(f"{name}: {problem}")
+    for name, problem in heartbeats.conditions().items():
+        checks[name] = problem or "ok"
+        if problem is not None:
             wrong.append(f"{name}: {problem}")
     if wrong:
         return Readiness(False, "; ".join(wrong), checks)

@@ -4,7 +4,9 @@ python-telegram-bot puts the token in every Bot API URL, and httpx logs request 
 INFO; exceptions can carry URLs too. Both formatters redact the configured token and
 anything shaped like a Telegram token from the finished line (message, context fields and
 traceback alike), and a filter on the handler does the same to the record, for any other
-handler that may be added later.
+handler that may be added later. `redact_uncaught` does the same for a traceback no
+logger sees (an exception that ends the process or a thread: PTB's "The token `...` was
+rejected" is one).
 
 `OUTPOST_LOG_FORMAT=json` writes one JSON object a line (python-json-logger): `time`,
 `level`, `logger`, `message`, then any context passed as `extra=` (`source`, `chat_id`...)
@@ -16,7 +18,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
+import traceback
 from collections.abc import Iterable
+from types import TracebackType
 from typing import Literal, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
@@ -123,3 +128,21 @@ def setup_logging(
     for name in ALWAYS_QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler
+
+
+def redact_uncaught(secrets: Iterable[str] = ()) -> None:
+    """Print uncaught exceptions (of the process and of threads) with tokens redacted."""
+    redactor = RedactTokens(secrets)
+
+    def show(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(redactor.redact(text))
+
+    def show_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        sys.stderr.write(f"Exception in thread {args.thread.name if args.thread else '?'}:\n")
+        show(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+
+    sys.excepthook = show
+    threading.excepthook = show_thread

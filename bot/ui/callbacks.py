@@ -70,6 +70,7 @@ class Flag:
 TopicId = Annotated[str, Text(r"[a-z][a-z0-9_]{0,47}")]  # the catalog's topic ids
 Code = Annotated[str, Text(r"[a-z]{2}")]  # a language or a country code
 DraftId = Annotated[int, Bounds(1, 2**63 - 1)]  # SQLite's row ids
+StoryId = Annotated[int, Bounds(1, 2**63 - 1)]
 Offset = Annotated[int, Bounds(0, 2**31 - 1)]
 Index = Annotated[int, Bounds(0, 99)]  # a position in one of the menu's short lists
 Km = Annotated[int, Bounds(1, 1000)]
@@ -275,6 +276,47 @@ class LatestPage(Button):
 @dataclass(frozen=True, slots=True)
 class SourcesPage(Button):
     """/sources (admins): show the page of sources at this offset."""
+
+    offset: Offset
+
+
+# Under every alert: ask why it came, or say it was not relevant (and take that back).
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTap(Button):
+    """A button under an alert about one story."""
+
+    story: StoryId
+
+
+@callback("why:{story}")
+@dataclass(frozen=True, slots=True)
+class WhyAlert(AlertTap):
+    """Explain the alert: the words and rules that fired, the filter that let it through."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagTap(AlertTap):
+    """Say the alert was not relevant to this chat, or take that back."""
+
+
+@callback("nr:{story}")
+@dataclass(frozen=True, slots=True)
+class NotRelevant(FlagTap):
+    """Flag the alert as a false alarm for this chat."""
+
+
+@callback("nr:{story}:undo")
+@dataclass(frozen=True, slots=True)
+class UndoNotRelevant(FlagTap):
+    """Take the flag back."""
+
+
+@callback("fb:{offset}")
+@dataclass(frozen=True, slots=True)
+class FeedbackPage(Button):
+    """/feedback: show the page of flagged stories at this offset."""
 
     offset: Offset
 

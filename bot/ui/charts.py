@@ -116,6 +116,10 @@ def draw_chart(
     positions = list(range(len(days)))
     ticks = _ticks(len(days), columns)
     tick_labels = [texts.today if n == len(days) - 1 else days[n].strftime("%d.%m") for n in ticks]
+    # One scale for every panel, set by the busiest day of any topic shown: with shared axes
+    # a limit set on one panel holds for all, and autoscaling stops at the first panel's data.
+    busiest = max((max(series[topic], default=0) for topic in topics), default=0)
+    top = max(busiest, 1) * 1.05
     panels: dict[str, Axes] = {}
     for index, axes in enumerate(grid.flat):
         if index >= len(topics):
@@ -135,7 +139,7 @@ def draw_chart(
         axes.tick_params(labelsize=TEXT_PT, length=3)
         axes.grid(visible=True, axis="y", alpha=0.3)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(0, top)
         panels[topic] = axes
     if not panels:
         grid.flat[0].set_visible(True)

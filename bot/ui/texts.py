@@ -17,16 +17,30 @@ from babel.numbers import format_decimal
 
 from bot.delivery.render import safe_href, topic_label
 from bot.matching import Catalog, PlaceIndex
+from bot.matching.explain import ChatReasons, PlaceReason, TopicReason
 from bot.matching.places import CASES
-from bot.models import AuditEntry, ChatFilters, Event, Severity, Source, Stats
+from bot.models import AuditEntry, ChatFilters, Event, FlaggedStory, Severity, Source, Stats
+from bot.ui.callbacks import NotRelevant, UndoNotRelevant, WhyAlert
 from bot.ui.i18n import N_, Translator, translator
 
-__all__ = ["MESSAGE_LIMIT", "UI", "escape", "ui_for"]
+__all__ = ["MESSAGE_LIMIT", "UI", "escape", "quoted", "ui_for"]
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; a margin for the entities
 
 if TYPE_CHECKING:
     from bot.admin.intake import ImportReport
+    from bot.feedback.why import AlertReasons
+
+# What a user wrote is echoed back at most this long (a 10,000-character argument is cut).
+ECHO_CHARS = 80
+
+
+def quoted(text: str, *, html: bool = True, limit: int = ECHO_CHARS) -> str:
+    """Return what a user wrote, cut to `limit` characters and escaped, ready to echo."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return escape(text) if html else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +136,7 @@ def help_text(ui: UI, *, admin: bool = False) -> str:
             "/broadcast <i>text</i> – an announcement to every chat, previewed first\n"
             "/stats – subscribers, deliveries, failing sources\n"
             "/audit – the latest admin actions\n"
+            "/feedback – alerts subscribers marked as not relevant\n"
             "/admins – who the admins are (owners: <code>/admins add|remove ID</code>)\n"
             "/sources – sources with their health\n"
             "/addsource <i>URL</i> [<i>name</i>] – add a feed, a site, t.me/NAME or @NAME\n"
@@ -417,6 +432,14 @@ def source_deactivated(ui: UI, source: Source, kind: str) -> str:
     )
 
 
+def chat_gone(ui: UI, chat_id: int, title: str | None) -> str:
+    """Tell admins that Telegram no longer knows a chat, which gets no more alerts."""
+    return ui._(
+        "⚠️ Telegram says chat {chat} does not exist any more (deleted, or the bot was "
+        "removed); it is marked inactive and gets no more alerts."
+    ).format(chat=f"<b>{quoted(title)}</b> ({chat_id})" if title else str(chat_id))
+
+
 def source_recovered(ui: UI, source: Source) -> str:
     """Tell admins that a source which was failing answers again."""
     return ui._("✅ Source <b>{name}</b> (#{id}) is back: it answers again.\n{url}").format(
@@ -565,4 +588,173 @@ def filters_summary(ui: UI, chat: ChatFilters) -> str:
         lines.append(
             ui._("Excluded: {list}").format(list=", ".join(escape(p) for p in chat.exclude))
         )
+    return "\n".join(lines)
+
+
+# -- learning from subscribers: the buttons under alerts, "Why this alert?", /feedback -----
+
+FROM_BORDER = {
+    "ua": N_("{km} km from the border with Ukraine"),
+    "pl": N_("{km} km from the border with Poland"),
+    "lt": N_("{km} km from the border with Lithuania"),
+    "lv": N_("{km} km from the border with Latvia"),
+    "ru": N_("{km} km from the border with Russia"),
+}
+WHY_WORDS = 5  # pairs of words shown per topic
+WHY_CHARS = 60  # of each quoted word or phrase
+
+
+def alert_buttons(
+    lang: str, story_id: int, *, flagged: bool
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Return the buttons under an alert: why it came, and "not relevant" or its undo."""
+    _ = translator(lang).gettext
+    why = (_("❓ Why this alert?"), WhyAlert(story_id).encode())
+    if flagged:
+        return ((why, (_("↩️ Relevant after all"), UndoNotRelevant(story_id).encode())),)
+    return ((why, (_("👎 Not relevant"), NotRelevant(story_id).encode())),)
+
+
+def _quote(words: str) -> str:
+    return "“" + escape(_short(" ".join(words.split()), WHY_CHARS)) + "”"
+
+
+def _topic_reason(ui: UI, reason: TopicReason) -> list[str]:
+    head = f"{escape(ui.topic(reason.topic))} ({ui._(SEVERITY_LABELS[reason.severity])})"
+    if reason.by_admin:
+        return [head + ": " + ui._("chosen by an Outpost admin")]
+    if not reason.pairs:
+        return [head + ": " + ui._("the catalog as it is now finds no words for it")]
+    pairs = "; ".join(
+        ui._("{words} → keyword {keyword}").format(words=_quote(words), keyword=_quote(keyword))
+        for words, keyword in reason.pairs[:WHY_WORDS]
+    )
+    lines = [f"{head}: {pairs}"]
+    lines.extend(
+        "   "
+        + ui._("{words} made it {severity}: {rule}").format(
+            words=_quote(words),
+            severity=ui._(SEVERITY_LABELS[level]),
+            rule=escape(_short(note, 160)),
+        )
+        for words, level, note in reason.graded[:WHY_WORDS]
+    )
+    return lines
+
+
+def _place_reason(ui: UI, reason: PlaceReason) -> str:
+    line = f"📍 {escape(ui.place(reason.place))}"
+    if reason.oblast and reason.oblast != reason.place:
+        line += f" ({escape(ui.place(reason.oblast))})"
+    if reason.border is not None:
+        code, km = reason.border
+        message = FROM_BORDER.get(code)
+        if message is not None:
+            line += ", " + ui._(message).format(km=f"{km:.0f}")
+    return line
+
+
+def _found_at(ui: UI, place: str, km: float) -> str:
+    return ui._("{place}, {km} km away").format(place=escape(ui.place(place)), km=f"{km:.0f}")
+
+
+def _chat_reasons(ui: UI, chat: ChatReasons) -> list[str]:
+    lines: list[str] = []
+    minimum = ui._(SEVERITY_LABELS[chat.min_severity])
+    lines.extend(
+        "• "
+        + ui._("You follow {topic}: this report is {severity}, your minimum is {minimum}.").format(
+            topic=escape(ui.topic(topic)), severity=ui._(SEVERITY_LABELS[level]), minimum=minimum
+        )
+        for topic, level in chat.topics
+    )
+    lines.extend(
+        "• "
+        + ui._(
+            "You follow {topic} too, but this report is {severity}, below your minimum {minimum}."
+        ).format(
+            topic=escape(ui.topic(topic)), severity=ui._(SEVERITY_LABELS[level]), minimum=minimum
+        )
+        for topic, level in chat.below
+    )
+    if chat.words:
+        lines.append(
+            "• "
+            + ui._("Your own keywords found in it: {list}").format(
+                list=", ".join(_quote(word) for word in chat.words)
+            )
+        )
+    if not chat.located:
+        lines.append("• " + ui._("Places: you get reports from anywhere."))
+    else:
+        met = [escape(ui.place(oblast)) for oblast in chat.regions]
+        met += [
+            ui._("within {km} km of {place}").format(km=f"{km:g}", **ui.place_args("place", centre))
+            + ": "
+            + _found_at(ui, point, away)
+            for centre, km, point, away in chat.near
+        ]
+        met += [
+            within_border(ui, code, km) + ": " + _found_at(ui, point, away)
+            for code, km, point, away in chat.borders
+        ]
+        if met:
+            lines.append(
+                "• " + ui._("Your place filter it meets: {list}").format(list="; ".join(met))
+            )
+        else:
+            lines.append("• " + ui._("It meets none of your place filters."))
+    if chat.excluded:
+        lines.append(
+            "• "
+            + ui._("Your excluded words found in it: {list}").format(
+                list=", ".join(_quote(word) for word in chat.excluded)
+            )
+        )
+    if not chat.passes:
+        lines.append(
+            ui._("With your filters as they are now, this report would not reach this chat.")
+        )
+    return lines
+
+
+def why_alert(ui: UI, reasons: AlertReasons) -> str:
+    """Answer "Why this alert?": the words and rules that fired, places, the chat's filters."""
+    lines = [ui._("❓ <b>Why this alert</b>"), "", ui._("<b>What the report says</b>")]
+    if reasons.report.is_admin:
+        lines.append(ui._("A verified update: an Outpost admin chose its topics and places."))
+    for topic in reasons.topics:
+        lines.extend(_topic_reason(ui, topic))
+    if not reasons.topics:
+        lines.append(ui._("No topic: it reached you by your own keywords."))
+    lines.extend(_place_reason(ui, place) for place in reasons.places)
+    lines += ["", ui._("<b>Why this chat got it</b>")]
+    lines.extend(_chat_reasons(ui, reasons.chat))
+    lines += [
+        "",
+        ui._("Not what you want? Tap “👎 Not relevant”, or change your filters in /settings."),
+    ]
+    return "\n".join(lines)
+
+
+def flagged_page(ui: UI, stories: Sequence[FlaggedStory], *, offset: int, now: datetime) -> str:
+    """Render one page of /feedback: flagged stories, the most recently flagged first, each
+    with an excerpt, its topics and how many of the chats it reached flagged it."""
+    lines = [ui._("🚩 <b>Marked as not relevant</b>, the latest marked first")]
+    for number, story in enumerate(stories, start=offset + 1):
+        excerpt = escape(_short(" ".join(story.text.split()), 200))
+        href = safe_href(story.url) if story.url else None
+        shown = f'<a href="{href}">{excerpt}</a>' if href else excerpt
+        labels = ", ".join(escape(ui.topic(name)) for name in story.topics) or ui._("no topic")
+        count = ui.ngettext(
+            "marked by {n} of {total} chat it reached",
+            "marked by {n} of {total} chats it reached",
+            story.reached,
+        ).format(n=story.chats, total=story.reached)
+        lines.append(
+            f"{number}. {shown}\n   {labels} · {count} · {ago(ui, story.last_at, now)}"
+            f" · #{story.story_id}"
+        )
+    if not stories:
+        lines.append(ui._("No alert has been marked as not relevant yet."))
     return "\n".join(lines)

@@ -28,6 +28,18 @@ _BOT_COMMAND_RE: Final = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})
 _CHAT_TYPES: Final = frozenset({"private", "group", "supergroup", "channel"})
 
 
+def _set_text(message: dict[str, Any], text: str) -> None:
+    """Give a user's message its text, and the command entity Telegram marks at its start."""
+    message["text"] = text
+    message.pop("entities", None)
+    command = _BOT_COMMAND_RE.match(text)
+    if command is not None:
+        # PTB's CommandHandler only fires on a bot_command entity at offset 0.
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": utf16_length(command.group())}
+        ]
+
+
 class SandboxBotAPI:
     """An in-process fake Telegram Bot API server for python-telegram-bot.
 
@@ -234,6 +246,13 @@ class SandboxBotAPI:
         self._state.known_chat(chat_id).blocked = False
         self._state.signal.notify()
 
+    def delete_chat(self, chat_id: int) -> None:
+        """Make a chat disappear (a group deleted, an account gone): calls naming it get
+        Telegram's 400 "chat not found"."""
+        self._state.known_chat(chat_id)
+        del self._state.chats[chat_id]
+        self._state.signal.notify()
+
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """Upgrade a group to a supergroup with a new id: sends to the old id get 400."""
         old = self._state.known_chat(chat_id)
@@ -286,8 +305,13 @@ class SandboxBotAPI:
         username: str | None = None,
         chat_title: str | None = None,
         message_thread_id: int | None = None,
+        forwarded_from: int | None = None,
     ) -> dict[str, Any]:
-        """Queue an update with a text message a user sent; return the Message object."""
+        """Queue an update with a text message a user sent; return the Message object.
+
+        `forwarded_from` makes it a message the user forwarded from another user (by id):
+        its text and entities are the original's, as Telegram forwards them.
+        """
         chat, user = self._user_in_chat(
             chat_id,
             user_id,
@@ -298,16 +322,30 @@ class SandboxBotAPI:
             username=username,
         )
         message = self._user_message(chat, user, message_thread_id)
-        message["text"] = text
-        command = _BOT_COMMAND_RE.match(text)
-        if command is not None:
-            # PTB's CommandHandler only fires on a bot_command entity at offset 0.
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_length(command.group())}
-            ]
+        _set_text(message, text)
+        if forwarded_from is not None:
+            origin = self._remember_user(forwarded_from, "Someone", None, language_code)
+            message["forward_origin"] = {
+                "type": "user",
+                "sender_user": origin,
+                "date": message["date"],
+            }
         self._store_user_message(chat, message)
         self._state.updates.put({"channel_post" if chat.type == "channel" else "message": message})
         return message
+
+    def edit_message(self, *, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """Queue the update a user's edit of their own earlier message makes; return it."""
+        stored = self._state.messages.get((chat_id, message_id))
+        if stored is None or stored.from_bot:
+            raise ValueError(f"no message {message_id} of a user in chat {chat_id}")
+        edited: dict[str, Any] = json.loads(json.dumps(stored.data))
+        _set_text(edited, text)
+        edited["edit_date"] = int(time.time())
+        stored.data = edited
+        kind = "edited_channel_post" if "sender_chat" in edited else "edited_message"
+        self._state.updates.put({kind: edited})
+        return edited
 
     def push_document(
         self,

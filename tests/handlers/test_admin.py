@@ -162,10 +162,11 @@ async def test_a_failing_handler_apologises_and_tells_admins_once(
 ) -> None:
     await say(sandbox, ADMIN_ID, "/start")
     for _ in range(2):
+        # A refusal no handler expects (a chat that is gone is an answer, not a bug).
         sandbox.fail_next(
             "sendMessage",
             error_code=400,
-            description="Bad Request: chat not found",
+            description="Bad Request: message thread not found",
             chat_id=ALICE,
         )
         sandbox.push_message(chat_id=ALICE, text="/help")

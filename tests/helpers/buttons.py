@@ -19,8 +19,10 @@ from bot.ui.callbacks import (
     DraftNoPlace,
     DraftSeverity,
     DraftTopic,
+    FeedbackPage,
     LanguageChoice,
     LatestPage,
+    NotRelevant,
     QuietOff,
     Section,
     SetAnywhere,
@@ -42,6 +44,8 @@ from bot.ui.callbacks import (
     StatusMap,
     ToggleUrgent,
     TopicToggle,
+    UndoNotRelevant,
+    WhyAlert,
 )
 
 SENT_BEFORE: dict[str, Button] = {
@@ -100,4 +104,8 @@ SENT_BEFORE: dict[str, Button] = {
     "set:lg:ru": SetLanguage("ru"),
     "set:pv:on": SetPreviews(on=True),
     "set:pv:off": SetPreviews(on=False),
+    "why:42": WhyAlert(42),
+    "nr:42": NotRelevant(42),
+    "nr:42:undo": UndoNotRelevant(42),
+    "fb:5": FeedbackPage(5),
 }

@@ -23,6 +23,9 @@ def make_settings(sandbox: SandboxBotAPI, tmp_path: Path, **overrides: object) -
         # (test_polling runs a cycle through a real pool).
         parse_workers=0,
         data_dir=tmp_path,
+        # A test's conversation happens in moments of simulated time: only the flood tests
+        # (tests/handlers/test_gate.py) meet the per-user command budget.
+        command_burst=1000,
     )
     values.update(overrides)
     return load_settings(env_file=False, **values)

@@ -15,15 +15,12 @@ a proxy resolves names itself, which would make the check meaningless.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 import httpcore
 import httpx
 
-from bot.pipeline.fetch.ssrf import IPAddress, address_refusal, resolve_host
-
-Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
-Policy = Callable[[IPAddress], str | None]
+from bot.pipeline.fetch.ssrf import Policy, Resolver, UrlGuard, address_refusal, resolve_host
 
 
 class AddressRefusedError(Exception):
@@ -114,9 +111,18 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 def guarded_transport(
-    limits: httpx.Limits, *, allow_private: bool, backend: GuardedBackend | None = None
+    limits: httpx.Limits,
+    *,
+    allow_private: bool,
+    backend: GuardedBackend | None = None,
+    guard: UrlGuard | None = None,
 ) -> httpx.AsyncBaseTransport:
-    """The transport for source fetches: guarded unless private sources are allowed."""
+    """The transport for source fetches: guarded unless private sources are allowed.
+
+    The guard's resolver and policy are the connections' (unless a test hands a backend).
+    """
     if allow_private:
         return httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    if backend is None and guard is not None:
+        backend = GuardedBackend(resolve=guard.resolve, policy=guard.policy)
     return GuardedTransport(limits=limits, backend=backend)

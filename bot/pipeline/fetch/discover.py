@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.pipeline.fetch.fetcher import Fetcher
+from bot.pipeline.parse.depth import too_deep
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class NoFeedFoundError(ValueError):
 
 def feed_links(html: bytes, base_url: str) -> list[str]:
     """Return the absolute feed URLs a page advertises, preferred first."""
+    if too_deep(html):
+        return []  # nesting no real page has, and the HTML parser would take minutes over
     tree = LexborHTMLParser(html.decode("utf-8", errors="replace"))
     found: list[tuple[int, str]] = []
     for node in tree.css("link[rel][href]"):

@@ -26,7 +26,7 @@ from bot.pipeline.fetch.inflate import (
     BoundedInflater,
     CorruptBodyError,
 )
-from bot.pipeline.fetch.ssrf import check_url
+from bot.pipeline.fetch.ssrf import UrlGuard
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,15 +49,19 @@ def make_client(
     *,
     allow_private: bool = False,
     backend: GuardedBackend | None = None,
+    guard: UrlGuard | None = None,
 ) -> httpx.AsyncClient:
     """Build the shared client for polling sources; the caller owns it and must close it.
 
     Unless `allow_private` (OUTPOST_ALLOW_PRIVATE_SOURCES), every connection it opens goes to
-    an address vetted at connect time; `backend` replaces the resolver/policy in tests.
+    an address vetted at connect time by the guard's resolver and policy (the ones adding a
+    source uses); `backend` replaces the resolver/policy in tests.
     """
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30)
     return httpx.AsyncClient(
-        transport=guarded_transport(limits, allow_private=allow_private, backend=backend),
+        transport=guarded_transport(
+            limits, allow_private=allow_private, backend=backend, guard=guard
+        ),
         # Redirects are followed by Fetcher so each hop is checked against SSRF.
         follow_redirects=False,
         timeout=httpx.Timeout(timeout),
@@ -118,9 +122,11 @@ class Fetcher:
         max_bytes: int,
         total_timeout: float,
         max_redirects: int = 5,
+        guard: UrlGuard | None = None,
     ) -> None:
         self._client = client
-        self._allow_private = allow_private
+        # The check every hop passes, and that adding a source makes (bot.admin.intake).
+        self.guard = guard or UrlGuard(allow_private=allow_private)
         self._max_bytes = max_bytes
         self._total_timeout = total_timeout
         self._max_redirects = max_redirects
@@ -172,7 +178,7 @@ class Fetcher:
     def _check_hop(self, url: str) -> None:
         # What the URL itself says (scheme, local names, IP literals in any notation). The
         # addresses a name resolves to are vetted by the client's transport as it connects.
-        reason = check_url(url, allow_private=self._allow_private)
+        reason = self.guard.url_refusal(url)
         if reason is not None:
             raise _FetchError(ErrorKind.BLOCKED_URL, f"{reason} ({url})")
 
@@ -277,11 +283,14 @@ class Fetcher:
         return bytes(body)
 
 
-def make_fetcher(settings: Settings, client: httpx.AsyncClient) -> Fetcher:
+def make_fetcher(
+    settings: Settings, client: httpx.AsyncClient, guard: UrlGuard | None = None
+) -> Fetcher:
     """Build the fetcher the settings describe, on a client the caller owns."""
     return Fetcher(
         client,
         allow_private=settings.allow_private_sources,
         max_bytes=settings.max_response_bytes,
-        total_timeout=settings.http_timeout * 2,
+        total_timeout=settings.fetch_deadline,
+        guard=guard,
     )

@@ -6,20 +6,36 @@ lead the poller to a cloud metadata service, a database port or an admin panel o
 every form a resolver accepts); `resolve_and_check` resolves a host name and rejects it if
 any of its addresses is not a public one.
 
-`resolve_and_check` gives an admin a clear answer when a source is added; the polls themselves
-are vetted where the connection is made (`connect_guard`), with the same `address_refusal`, so
-a DNS server that answers differently later (DNS rebinding) cannot slip past.
+`UrlGuard` is the one check of a source URL, made when a source is added and at every poll:
+what the URL says (`check_url`), then every address its host resolves to, judged by
+`address_refusal`. At add time the guard resolves the name itself; at poll time the same
+resolver and the same judgement run where the connection is made (`connect_guard`), so a DNS
+server that answers differently later (DNS rebinding) cannot slip past, and the two checks
+can never disagree about what is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
+log = logging.getLogger(__name__)
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+Policy = Callable[[IPAddress], str | None]
+
+# How long an admin waits for a new source's host name to resolve.
+RESOLVE_AT_ADD_S = 10.0
+# Characters no host name is spelled with: percent-escapes, spaces, controls, backslashes.
+_ODD_HOST = frozenset("%\\ \t\r\n\x00")
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 # 64:ff9b::/96 embeds an IPv4 address for NAT64 gateways; the embedded one is what is reached.
@@ -113,19 +129,38 @@ def _is_local_name(host: str) -> bool:
 
 
 def check_url(url: str, *, allow_private: bool) -> str | None:
-    """Return why a URL must not be fetched, judging only what the URL says, or None if OK."""
+    """Return why a URL must not be fetched, judging only what the URL says, or None if OK.
+
+    The host is judged as the HTTP client will connect to it (`source_host`), so no
+    spelling means one host here and another there. Besides the scheme and the host, the
+    spelling: a URL with a user name or password (`trusted.example@127.0.0.1`), a backslash
+    before the host or a host spelled with percent-escapes (`127.0.0.1%2e`) is refused
+    whatever it points at, since parsers disagree about where such a host ends, and no feed
+    needs them.
+    """
+    text = url.strip()
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
         _ = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError as exc:
+        parsed = httpx.URL(text)
+    except (ValueError, httpx.InvalidURL) as exc:
         return f"malformed URL: {exc}"
     scheme = parts.scheme.lower()
     if scheme not in _ALLOWED_SCHEMES:
         return f"scheme {scheme or '(none)'!r} is not http or https"
-    host = parts.hostname
+    if parsed.userinfo or "@" in parts.netloc or "\\" in parts.netloc:
+        return "the URL names a user (user@host), which no source needs and which can hide the host"
+    host = source_host(parsed)
     if not host:
         return "URL has no host"
+    if _ODD_HOST.intersection(host):
+        return f"host {host!r} is spelled with characters no host name has"
     return None if allow_private else _host_refusal(host)
+
+
+def source_host(url: httpx.URL) -> str:
+    """Return the host the HTTP client connects to for a URL (IDNA-encoded, lower case)."""
+    return url.raw_host.decode("ascii", errors="replace").lower()
 
 
 def _host_refusal(host: str) -> str | None:
@@ -159,18 +194,42 @@ async def resolve_host(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-async def resolve_and_check(host: str, port: int, *, allow_private: bool) -> str | None:
-    """Resolve host and return why it must not be fetched if any address is not public."""
-    if allow_private:
+@dataclass(frozen=True, slots=True)
+class UrlGuard:
+    """The one check of a source URL: when it is added, and at every poll.
+
+    `resolve` and `policy` are what the poller's connections use (`GuardedBackend` is built
+    from them), so adding a source refuses exactly what polling it would refuse.
+    """
+
+    allow_private: bool = False
+    resolve: Resolver = resolve_host
+    policy: Policy = address_refusal
+
+    def url_refusal(self, url: str) -> str | None:
+        """Return why the URL must not be fetched, judging only what it says."""
+        return check_url(url, allow_private=self.allow_private)
+
+    async def refusal(self, url: str) -> str | None:
+        """Return why the URL must not be a source: what it says, then where its host points.
+
+        A name that does not resolve now is not refused here (polling will report it); a
+        name any of whose addresses the policy refuses is.
+        """
+        reason = self.url_refusal(url)
+        if reason is not None or self.allow_private:
+            return reason
+        parsed = httpx.URL(url.strip())
+        host = source_host(parsed)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            async with asyncio.timeout(RESOLVE_AT_ADD_S):
+                addresses = await self.resolve(host, port)
+        except (OSError, UnicodeError, TimeoutError) as exc:
+            log.info("cannot resolve %s now (%s); polling will tell", host, exc)
+            return None
+        for address in addresses:
+            why = self.policy(address)
+            if why is not None:
+                return f"{host} resolves to {why}"
         return None
-    host = host.strip("[]")
-    if _is_local_name(host):
-        return f"host {host!r} is local"
-    try:
-        addresses = await resolve_host(host, port)
-    except (OSError, UnicodeError) as exc:
-        # Fail closed: a name we cannot vet must not be handed to the HTTP client.
-        return f"cannot resolve {host!r}: {exc}"
-    if not addresses:
-        return f"{host!r} resolves to no address"
-    return addresses_refusal(addresses)

@@ -5,6 +5,11 @@ file paths as things to open. Before it runs, documents with DTD entity declarat
 refused outright (billion laughs, external entities), HTML pages are recognised as such, and
 the character encoding is settled, so that its guesses (windows-1252 as a last resort) cannot
 turn Cyrillic into mojibake silently.
+
+A UTF-8 document with a few bytes that are not UTF-8 (a title pasted from a Windows editor:
+one en dash as byte 0x96) is read as UTF-8 with those bytes read as Windows-1252
+(`_mended`), so a stray byte costs at most the characters it stands for, never the feed;
+the poll is counted on the source's health as damage read around, not as a failure.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import io
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
@@ -23,6 +29,7 @@ import feedparser
 from charset_normalizer import from_bytes
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
+from bot.pipeline.parse.depth import MAX_DEPTH, too_deep
 from bot.pipeline.parse.fast_rss import read_rss
 from bot.pipeline.parse.identity import feed_item
 from bot.pipeline.parse.text import (
@@ -163,6 +170,47 @@ def _detected_encoding(body: bytes) -> str | None:
     return None
 
 
+def _is_utf8(label: str | None) -> bool:
+    try:
+        return label is None or codecs.lookup(label).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _mended(body: bytes, content_type: str | None) -> tuple[bytes, int] | None:
+    """Return a UTF-8 body whose stray bytes were read as Windows-1252, and how many there were.
+
+    Only for a body that says it is UTF-8 (or says nothing, which in XML means UTF-8), is
+    not quite valid UTF-8 and has few stray bytes (at most one in a thousand, at least 16
+    allowed): a document in another encoding has far more, and is left to the declared or
+    detected charset. Each undecodable sequence is decoded on its own, so the work is
+    linear however many there are.
+    """
+    if any(body.startswith(marker) for marker, name in _ENCODING_MARKERS if name != "utf-8"):
+        return None
+    if not (_is_utf8(_declared_encoding(body)) and _is_utf8(_http_charset(content_type))):
+        return None
+    view = memoryview(body)
+    limit = max(16, len(body) // 1000)
+    pieces: list[str] = []
+    stray = pos = 0
+    while pos < len(body):
+        try:
+            pieces.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
+            break
+        except UnicodeDecodeError as exc:
+            pieces.append(codecs.utf_8_decode(view[pos : pos + exc.start], "strict", True)[0])
+            bad = bytes(view[pos + exc.start : pos + exc.end])
+            pieces.append(bad.decode("cp1252", errors="replace"))
+            stray += len(bad)
+            if stray > limit:
+                return None
+            pos += exc.end
+    if not stray:
+        return None
+    return "".join(pieces).encode("utf-8"), stray
+
+
 def _declared_encoding(body: bytes) -> str | None:
     match = _XML_DECL_ENCODING.match(body[:1024])
     return match.group(1).decode("ascii") if match else None
@@ -298,6 +346,12 @@ def parse_feed(
     if refused is not None:
         return refused
     body = _declaration_first(body)
+    mended = _mended(body, content_type)
+    if mended is not None:
+        body, stray = mended
+        # UTF-8 for certain: the mojibake check, which is about a wrong charset, does not
+        # apply (and the stray bytes' Latin-1 letters must not tip it).
+        return _with_stray_bytes(_read(body, "utf-8", base_url, fast=fast, sure=True), stray)
     encoding = _choose_encoding(body, content_type)
     if encoding is None:
         return ParseResult(
@@ -313,9 +367,40 @@ def parse_feed(
     # No Content-Location on purpose: feedparser would resolve every <guid> against it too,
     # so "item-17" would become "https://host/item-17" and keys would change with the URL.
     # Relative item links are resolved against base_url afterwards instead.
+    return _read(body, encoding, base_url, fast=fast)
+
+
+def _read(
+    body: bytes, encoding: str, base_url: str | None, *, fast: bool, sure: bool = False
+) -> ParseResult:
+    """Read a document in a settled encoding: the fast path if it can, else feedparser.
+
+    `sure`: the encoding is known to be right, so the text is not checked for mojibake.
+    """
     quick = _fast_path(body, encoding) if fast else None
     if quick is not None:
-        return _result(quick, base_url)
+        return _result(quick, base_url, sure=sure)
+    return _slow_path(body, encoding, base_url, sure=sure)
+
+
+def _with_stray_bytes(read: ParseResult, stray: int) -> ParseResult:
+    """Note on a mended document's result that it had bytes that were not UTF-8."""
+    if read.error is not None or read.warning is not None:
+        return read
+    return replace(
+        read,
+        warning=ErrorKind.ENCODING,
+        detail=f"{stray} byte(s) that are not UTF-8 were read as Windows-1252",
+    )
+
+
+def _slow_path(body: bytes, encoding: str, base_url: str | None, *, sure: bool) -> ParseResult:
+    """Read any RSS or Atom document with feedparser, unless it nests like a parser bomb."""
+    if too_deep(_without_nuls(body), html=False):
+        # feedparser's time grows with the nesting; the fast path's parser refuses it too.
+        return ParseResult(
+            error=ErrorKind.TOO_DEEP, detail=f"elements nested deeper than {MAX_DEPTH} levels"
+        )
     headers = {"content-type": f"application/xml; charset={encoding}"}
     try:
         parsed = feedparser.parse(
@@ -328,7 +413,7 @@ def parse_feed(
         # A parser crash on hostile input is a property of the document, not a bug here.
         logger.warning("feedparser failed on %s", base_url, exc_info=True)
         return ParseResult(error=ErrorKind.MALFORMED, detail=f"parser failed: {exc!r}")
-    return _result(parsed, base_url)
+    return _result(parsed, base_url, sure=sure)
 
 
 def _declaration_first(body: bytes) -> bytes:
@@ -353,7 +438,7 @@ def _fast_path(body: bytes, encoding: str) -> dict[str, Any] | None:
     return read_rss(body.removeprefix(codecs.BOM_UTF8))
 
 
-def _result(parsed: Any, base_url: str | None) -> ParseResult:
+def _result(parsed: Any, base_url: str | None, *, sure: bool = False) -> ParseResult:
     feed = parsed.get("feed") or {}
     feed_title = _title(feed.get("title"), feed.get("title_detail")) or None
     entries = [entry for entry in parsed.get("entries") or [] if isinstance(entry, Mapping)]
@@ -364,7 +449,7 @@ def _result(parsed: Any, base_url: str | None) -> ParseResult:
     # Soft warnings (encoding overridden, non-XML content type) are not damage.
     if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
         problem = None
-    if _looks_like_mojibake(_text_sample(feed_title, items)):
+    if not sure and _looks_like_mojibake(_text_sample(feed_title, items)):
         return ParseResult(error=ErrorKind.ENCODING, detail="text decodes to mojibake")
     if not entries and not parsed.get("version"):
         return ParseResult(error=ErrorKind.NOT_A_FEED, detail="no RSS or Atom root element")

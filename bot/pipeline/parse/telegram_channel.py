@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.models import ErrorKind, ParsedItem, ParseResult
+from bot.pipeline.parse.depth import MAX_DEPTH, too_deep
 from bot.pipeline.parse.identity import canonical_link
 from bot.pipeline.parse.text import (
     first_sentences,
@@ -191,6 +192,10 @@ def parse_channel_page(body: bytes, *, base_url: str) -> ParseResult:
     """Parse a t.me/s/NAME page into one item per post, or name why it cannot be read."""
     if not body.strip():
         return ParseResult(error=ErrorKind.EMPTY, detail="empty page")
+    if too_deep(body):
+        return ParseResult(
+            error=ErrorKind.TOO_DEEP, detail=f"elements nested deeper than {MAX_DEPTH} levels"
+        )
     # t.me always serves UTF-8; a stray bad byte must not lose the whole page.
     tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
     messages = tree.css(_MESSAGES)

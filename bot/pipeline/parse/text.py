@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from bot.pipeline.parse.depth import too_deep
 
 # Elements whose content is never reader-visible text.
 _DROPPED = frozenset(
@@ -36,6 +39,7 @@ _ELLIPSIS = "…"
 # than any summary or keyword match needs.
 _MAX_HTML_CHARS = 65_536
 _PARTIAL_TAG = re.compile(r"<[^<>]*\Z")
+_ANY_TAG = re.compile(r"<[^<>]*>")
 # Format characters a reader never sees but that split or lead words: zero-width space
 # (channels start posts with one to hide a preview link), soft hyphen, BOM, word joiner and
 # invisible operators, and the bidirectional marks, embeddings and isolates. A zero-width
@@ -96,6 +100,10 @@ def html_to_text(html: str) -> str:
     if len(html) > _MAX_HTML_CHARS:
         # Cut, then drop a tag the cut left half-written so it does not show up as text.
         html = _PARTIAL_TAG.sub("", html[:_MAX_HTML_CHARS])
+    if too_deep(html):
+        # Nesting no real post has, and that the HTML parser would take minutes over: its
+        # words are kept, every tag taken for a space (bot.pipeline.parse.depth).
+        return " ".join(unescape(_ANY_TAG.sub(" ", html)).split())
     root = LexborHTMLParser(html.replace(_BREAK, ""), is_fragment=True).root
     if root is None:
         return ""

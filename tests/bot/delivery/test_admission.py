@@ -184,3 +184,68 @@ async def test_the_admission_runs_its_task_only_while_open(clock: ManualClock) -
             assert len(running()) == 1
         assert len(running()) == 1
     assert running() == []
+
+
+# -- replies share the admission, ahead of the alerts -----------------------------------------
+
+
+async def reply(admission: Admission, wire: Wire, chat_id: int, *, retry_after: float = 0) -> None:
+    """Send a command reply the way the rate limiter does: turn, request, answer."""
+    await admission.reply_turn(chat_id)
+    await wire.request(chat_id)()
+    admission.reply_answered(chat_id, retry_after=retry_after or None)
+
+
+async def test_a_reply_goes_before_every_alert_waiting_for_its_chat(clock: ManualClock) -> None:
+    pace, wire = PaceState(Limits()), Wire(clock)
+    admission = admission_for(pace, clock, Claims())
+    start = clock.now().timestamp()
+    first, urgent = job(1, 0), job(1, 1, priority=2)
+
+    async with admission.open():
+        admission.expect(first)
+        await admission.send(first, wire.request(1))  # chat 1 must now wait its gap
+        admission.expect(urgent)
+        alert = asyncio.create_task(admission.send(urgent, wire.request(1)))
+        await asyncio.sleep(0)
+        await reply(admission, wire, 1)  # asked later, let go first
+        await alert
+
+    gap = Limits().chat_gap(1)
+    assert wire.calls == [
+        (1, pytest.approx(start, abs=1e-5)),
+        (1, pytest.approx(start + gap, abs=1e-5)),  # the reply
+        (1, pytest.approx(start + 2 * gap, abs=1e-5)),  # the high-priority alert after it
+    ]
+
+
+async def test_a_429_on_a_reply_holds_that_chats_alerts_too(clock: ManualClock) -> None:
+    # One pacing state: what Telegram said about a reply holds for the alerts to that chat.
+    pace, wire = PaceState(Limits()), Wire(clock)
+    admission = admission_for(pace, clock, Claims())
+    start = clock.now().timestamp()
+    alert = job(1, 0)
+
+    async with admission.open():
+        await reply(admission, wire, 1, retry_after=30)
+        admission.expect(alert)
+        result = await admission.send(alert, wire.request(1))
+
+    assert result.status is SendStatus.SENT
+    assert wire.calls[-1] == (1, pytest.approx(start + 30, abs=1e-3))
+
+
+async def test_a_reply_waits_out_a_pause_an_alert_would_go_back_for(clock: ManualClock) -> None:
+    pace, wire = PaceState(Limits()), Wire(clock)
+    admission = admission_for(pace, clock, Claims())  # alerts held over a minute go back
+    now = clock.now().timestamp()
+    pace.started(1, now)
+    pace.answered(1, now, retry_after=300)
+    alert = job(1, 0)
+
+    async with admission.open():
+        admission.expect(alert)
+        assert (await admission.send(alert, wire.request(1))).status is SendStatus.RETRY
+        await reply(admission, wire, 1)
+
+    assert wire.calls == [(1, pytest.approx(now + 300, abs=1e-3))]  # never dropped

@@ -14,6 +14,7 @@ from bot.delivery.split import utf16_units
 from bot.matching import load_catalog
 from bot.models import Delivery, DeliveryChange, QuietMode
 from bot.runtime.clock import ManualClock
+from bot.ui.texts import alert_buttons
 from sandbox.telegram_html import parse_telegram_html
 from storage import Database, open_database
 from tests.helpers.outbox import LEASE, add_chats, add_empty_story, add_story, claim_one
@@ -51,7 +52,8 @@ async def test_an_alert_goes_now_with_the_chats_choices(
     assert message is not None
     assert (composed.hold_until, composed.missing) == (None, ())
     assert message.rows == (row,)
-    assert message.options == SendOptions(previews=True, thread_id=12, paid=True)
+    buttons = alert_buttons("en", row.story_id, flagged=False)
+    assert message.options == SendOptions(previews=True, thread_id=12, paid=True, buttons=buttons)
     assert message.parts == (message.html,)
     assert message.html.startswith("<b>🎯 Drills</b>\nDrills a near the border.")
     assert not message.in_digest
@@ -72,8 +74,10 @@ async def test_a_long_alert_is_split_and_its_plain_form_keeps_where_it_goes(
     assert len(message.parts) > 1
     assert all(parse_telegram_html(part).length <= 4096 for part in message.parts)
     plain = message.as_plain()
-    # Without markup and without previews (Telegram refused the HTML), still in its topic.
-    assert plain.options == SendOptions(html=False, thread_id=12)
+    # Without markup and without previews (Telegram refused the HTML), still in its topic
+    # and with its buttons.
+    buttons = alert_buttons("en", story, flagged=False)
+    assert plain.options == SendOptions(html=False, thread_id=12, buttons=buttons)
     assert all("<b>" not in part and "&amp;" not in part for part in plain.parts)
     assert "A column a < b & c moved." in plain.parts[1]
     assert all(utf16_units(part) <= 4096 for part in plain.parts)
@@ -120,6 +124,7 @@ async def test_a_digest_waits_for_its_hour_then_gathers_the_rows_before_it(
     assert [row.story_id for row in message.rows] == stories
     assert [row.story_id for row in composed.missing] == [gone]  # nothing to show for it
     assert message.html.startswith("<b>Digest: 3 stories</b>")
+    assert message.options.buttons == ()  # many stories in one message: no buttons
 
 
 async def test_a_row_whose_story_is_gone_has_no_message(
@@ -152,6 +157,13 @@ async def test_an_edit_carries_the_first_part_of_the_new_text(
 
     assert edit is not None
     assert edit.parts == (whole.parts[0],)
-    assert edit.options == SendOptions(previews=True)  # an edit stays where the message is
+    # An edit stays where the message is, and keeps its buttons as the chat left them.
+    assert edit.options == SendOptions(previews=True, buttons=whole.options.buttons)
+    report = await db.feedback.report(story)
+    assert report is not None
+    await db.feedback.flag(report, chat_id=1, user_id=1, now=clock.now())
+    flagged = await composer.edit(row)
+    assert flagged is not None
+    assert flagged.options.buttons == alert_buttons("en", story, flagged=True)
     await db.execute("DELETE FROM events WHERE story_id = ?", (story,))
     assert await composer.edit(row) is None

@@ -93,6 +93,11 @@ def start_bot(api: SandboxBotAPI, database: Path, log: Path) -> subprocess.Popen
         )
 
 
+def holding(folder: Path, pattern: str, secret: bytes) -> list[str]:
+    """The names of the files matching pattern in folder whose bytes contain secret."""
+    return [path.name for path in folder.glob(pattern) if secret in path.read_bytes()]
+
+
 @pytest.mark.timeout(120)
 async def test_sigkill_in_the_middle_of_a_fan_out_loses_nothing(tmp_path: Path) -> None:
     database = tmp_path / "outpost.sqlite3"
@@ -123,4 +128,9 @@ async def test_sigkill_in_the_middle_of_a_fan_out_loses_nothing(tmp_path: Path) 
     assert set(per_chat) == set(range(1, CHATS + 1))
     duplicates = sum(count - 1 for count in per_chat.values())
     assert duplicates <= in_flight, (duplicates, in_flight, at_kill)
-    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
+    written = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in written
+    # Nothing the bot wrote holds its token: not the log, not the database or its journal.
+    secret = api.token.split(":")[1]
+    assert secret not in written
+    assert holding(tmp_path, "outpost.sqlite3*", secret.encode()) == []

@@ -240,8 +240,9 @@ def test_raions_are_all_there_with_names_in_three_languages() -> None:
 
 def test_stations() -> None:
     index = PlaceIndex(load_places())
-    assert index.find("на станции Брест-Центральный") == ("Brest-Centralnyi",)
-    assert index.find("Brest-Centralnyi station") == ("Brest-Centralnyi",)
+    # A station named after its town is also that town.
+    assert index.find("на станции Брест-Центральный") == ("Brest-Centralnyi", "Brest")
+    assert index.find("Brest-Centralnyi station") == ("Brest-Centralnyi", "Brest")
     station = index.get("Brest-Centralnyi")
     assert station is not None and station.kind == "station"
     assert station.oblast == "Brest region"

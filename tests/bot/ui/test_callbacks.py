@@ -27,8 +27,11 @@ from bot.ui.callbacks import (
     DraftSeverity,
     DraftStep,
     DraftTopic,
+    FeedbackPage,
+    FlagTap,
     LanguageChoice,
     LatestPage,
+    NotRelevant,
     QuietOff,
     Section,
     SetAnywhere,
@@ -51,6 +54,8 @@ from bot.ui.callbacks import (
     StatusMap,
     ToggleUrgent,
     TopicToggle,
+    UndoNotRelevant,
+    WhyAlert,
     decode,
     pattern,
 )
@@ -61,6 +66,7 @@ codes = st.from_regex(r"[a-z]{2}", fullmatch=True)
 draft_ids = st.integers(1, 2**63 - 1)
 indexes = st.integers(0, 99)
 kms = st.integers(1, 1000)
+story_ids = st.integers(1, 2**63 - 1)
 
 # One strategy per kind of button; test_every_kind_has_a_strategy keeps it complete.
 BUTTONS: dict[type[Button], st.SearchStrategy[Button]] = {
@@ -99,6 +105,10 @@ BUTTONS: dict[type[Button], st.SearchStrategy[Button]] = {
     ToggleUrgent: st.just(ToggleUrgent()),
     SetLanguage: st.builds(SetLanguage, codes),
     SetPreviews: st.builds(SetPreviews, st.booleans()),
+    WhyAlert: st.builds(WhyAlert, story_ids),
+    NotRelevant: st.builds(NotRelevant, story_ids),
+    UndoNotRelevant: st.builds(UndoNotRelevant, story_ids),
+    FeedbackPage: st.builds(FeedbackPage, st.integers(0, 2**31 - 1)),
 }
 any_button = st.one_of(*BUTTONS.values())
 
@@ -177,6 +187,12 @@ def test_extra_or_changed_parts_do_not_decode_as_the_same_button(
         "t:drills\n",
         "t:" + "a" * 63,  # over 64 bytes
         "t:дрилз",
+        "why:0",  # story ids start at 1
+        "why:-3",
+        "nr:7:redo",
+        "nr:7:undo:7",
+        f"nr:{2**63}",
+        "fb:-5",
     ],
 )
 def test_malformed_data_decodes_to_nothing(data: str) -> None:
@@ -209,3 +225,7 @@ def test_patterns_take_their_kinds_and_subclasses_only() -> None:
     assert pattern(DraftDecision)("dr:3:no")
     assert pattern(TopicToggle)("t:drills")
     assert not pattern(TopicToggle)(None)
+    flags = pattern(FlagTap)  # "Not relevant" and its undo, never "Why this alert?"
+    assert flags("nr:5")
+    assert flags("nr:5:undo")
+    assert not flags("why:5")

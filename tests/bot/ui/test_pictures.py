@@ -185,6 +185,18 @@ def test_eight_topics_are_small_multiples_in_two_columns() -> None:
     assert figure.get_figheight() / figure.get_figwidth() < 2  # a phone shows it whole
 
 
+def test_every_panel_shows_its_highest_bar_whole() -> None:
+    """The panels share one scale, set by the busiest day of any topic, not of the first."""
+    series = {"drills": [0] * 13 + [1], "deployments": [0] * 12 + [2, 4], "air": [3] + [0] * 13}
+    drawing = charts.draw_chart(
+        series, DAYS, labels={}, texts=charts.chart_texts(ui_for("en", default_catalog()))
+    )
+    for name, axes in drawing.panels.items():
+        low, high = axes.get_ylim()
+        assert low == 0
+        assert high >= max(series[name]), (name, high)
+
+
 @pytest.mark.parametrize("lang", ["en", "ru", "be", "uk"])
 def test_chart_texts_fit_and_do_not_overlap(lang: str) -> None:
     catalog = default_catalog()

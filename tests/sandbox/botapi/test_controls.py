@@ -11,6 +11,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from sandbox import SandboxBotAPI
@@ -124,3 +125,31 @@ async def test_polling_document_download_round_trip(
     [reply] = await sandbox.wait_for_messages(USER, timeout=5)
     assert reply.text == "got 24 bytes: https://example.org/feed"
     assert any(name == "getFile" for name, _ in sandbox.calls)
+
+
+async def test_a_forwarded_message_names_its_origin(sandbox: SandboxBotAPI) -> None:
+    forwarded = sandbox.push_message(chat_id=USER, text="/start", forwarded_from=7)
+    assert forwarded["forward_origin"]["type"] == "user"
+    assert forwarded["forward_origin"]["sender_user"]["id"] == 7
+    assert forwarded["entities"][0]["type"] == "bot_command"  # forwarded as written
+
+
+async def test_an_edit_queues_an_edited_message(sandbox: SandboxBotAPI) -> None:
+    sent = sandbox.push_message(chat_id=USER, text="/broadcast one")
+    edited = sandbox.edit_message(chat_id=USER, message_id=sent["message_id"], text="plain now")
+    assert edited["message_id"] == sent["message_id"]
+    assert edited["text"] == "plain now"
+    assert "entities" not in edited
+    assert "edit_date" in edited
+    with pytest.raises(ValueError, match="no message"):
+        sandbox.edit_message(chat_id=USER, message_id=999, text="x")
+
+
+async def test_a_deleted_chat_is_not_found(sandbox: SandboxBotAPI) -> None:
+    sandbox.register_chat(GROUP, "supergroup", "Gone soon")
+    sandbox.delete_chat(GROUP)
+    app = build_application(sandbox)
+    async with polling(app):
+        with pytest.raises(BadRequest, match="Chat not found"):
+            await app.bot.send_message(GROUP, "hello?")
+    assert ("sendMessage", 400, "Bad Request: chat not found") in sandbox.errors_returned

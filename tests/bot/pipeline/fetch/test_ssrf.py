@@ -8,11 +8,11 @@ import socket
 import pytest
 
 from bot.pipeline.fetch.ssrf import (
+    UrlGuard,
     address_refusal,
     check_url,
     parse_ip_literal,
     parse_ipv4_loose,
-    resolve_and_check,
     resolve_host,
 )
 
@@ -124,21 +124,22 @@ def test_address_refusal_names_the_reason() -> None:
     assert address_refusal(ipaddress.ip_address("2606:4700:4700::1111")) is None
 
 
-async def test_resolve_and_check_refuses_localhost() -> None:
-    assert await resolve_and_check("localhost", 80, allow_private=False) is not None
-    assert await resolve_and_check("127.0.0.1", 80, allow_private=False) is not None
-    assert await resolve_and_check("[::1]", 80, allow_private=False) is not None
+async def test_the_guard_refuses_localhost_in_every_spelling() -> None:
+    guard = UrlGuard()
+    assert await guard.refusal("http://localhost/") is not None
+    assert await guard.refusal("http://127.0.0.1/") is not None
+    assert await guard.refusal("http://[::1]/") is not None
 
 
-async def test_resolve_and_check_public_literal_needs_no_dns() -> None:
-    assert await resolve_and_check("8.8.8.8", 443, allow_private=False) is None
+async def test_a_public_literal_needs_no_dns() -> None:
+    assert await UrlGuard().refusal("https://8.8.8.8/") is None
 
 
-async def test_resolve_and_check_allow_private() -> None:
-    assert await resolve_and_check("localhost", 80, allow_private=True) is None
+async def test_allowing_private_sources_allows_localhost() -> None:
+    assert await UrlGuard(allow_private=True).refusal("http://localhost/") is None
 
 
-async def test_resolve_and_check_uses_dns() -> None:
+async def test_the_guard_resolves_names_with_the_system_resolver() -> None:
     # The machine's own name resolves through the system resolver (usually /etc/hosts)
     # to a loopback or private address; that answer, not the name, gets it refused.
     name = socket.gethostname()
@@ -148,11 +149,11 @@ async def test_resolve_and_check_uses_dns() -> None:
         pytest.skip("the host name does not resolve here")
     if all(address_refusal(a) is None for a in addresses):
         pytest.skip("the host name resolves to a public address here")
-    reason = await resolve_and_check(name, 80, allow_private=False)
+    reason = await UrlGuard().refusal(f"http://{name}/feed")
     assert reason is not None
+    assert "resolves to" in reason
 
 
-async def test_unresolvable_name_is_refused() -> None:
-    reason = await resolve_and_check("no-such-host.invalid", 80, allow_private=False)
-    assert reason is not None
-    assert "cannot resolve" in reason
+async def test_a_name_that_does_not_resolve_now_is_left_to_polling() -> None:
+    # Polling fails to connect to it (and would refuse whatever it resolves to later).
+    assert await UrlGuard().refusal("http://no-such-host.invalid/feed") is None
