@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import partial
 
 from bot.delivery.admission import Admission
+from bot.delivery.budget import AlertBudget
 from bot.delivery.claim import ClaimLoop
 from bot.delivery.compose import Composer, Message
 from bot.delivery.outcome import GoneHook, Outcome
@@ -67,7 +68,13 @@ class Dispatcher:
             admission = make_admission(config, timer or RealTimer())
         pace = admission.pace
         self._sender = sender
-        self._compose = Composer(db, catalog, clock, lease=config.lease, places=places)
+        self._clock = clock
+        self.budget = (
+            AlertBudget(config.alerts_per_hour) if config.alerts_per_hour is not None else None
+        )
+        self._compose = Composer(
+            db, catalog, clock, lease=config.lease, places=places, budget=self.budget
+        )
         self._outcome = Outcome(db, clock, pace, max_age=config.max_age, on_gone=on_gone)
         self._claims = ClaimLoop(
             db,
@@ -107,7 +114,7 @@ class Dispatcher:
         row = job.row
         composed = await self._compose.send(row, paid=job.paid)
         if composed.hold_until is not None:
-            await self._outcome.held(row, composed.hold_until, report)
+            await self._outcome.held(row, composed.hold_until, report, folded=composed.folded)
             return
         for member in composed.missing:
             await self._outcome.missing(member, report)
@@ -120,6 +127,8 @@ class Dispatcher:
                 "chat %d refused our HTML (%s); sending plain text", row.chat_id, result.error
             )
             result = await self._send_parts(job, message.as_plain(), admission)
+        if result.status is SendStatus.SENT and message.spends and self.budget is not None:
+            self.budget.spend(*message.spends, self._clock.now())
         for member in message.rows:
             await self._outcome.record(member, result, report, in_digest=message.in_digest)
 

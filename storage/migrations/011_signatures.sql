@@ -31,14 +31,16 @@ CREATE TABLE stories_copy (
     places          TEXT    NOT NULL DEFAULT '[]',
     created_at      REAL    NOT NULL,
     sources_count   INTEGER NOT NULL DEFAULT 1,
-    last_seen_at    REAL
+    last_seen_at    REAL,
+    link_key        TEXT                          -- "ORIGIN LINK" (010_adversaries)
 );
 INSERT INTO stories_copy (id, canonical_link, first_event_id, topics, places, created_at,
-                          sources_count, last_seen_at)
+                          sources_count, last_seen_at, link_key)
 SELECT id, canonical_link, first_event_id, topics, places, created_at, sources_count,
-       last_seen_at
+       last_seen_at, link_key
 FROM stories ORDER BY id;
 DROP TABLE stories;
 ALTER TABLE stories_copy RENAME TO stories;
 CREATE INDEX stories_last_seen ON stories(last_seen_at);
 CREATE INDEX stories_created ON stories(created_at);
+CREATE INDEX stories_link_key ON stories(link_key);
