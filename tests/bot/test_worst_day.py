@@ -21,8 +21,8 @@ import pytest
 from bot.admin.intake import add_source
 from bot.app import OutpostApp
 from bot.context import Core
-from bot.pipeline.cycle import run_cycle
-from bot.pipeline.poller import Poller
+from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.pipeline.poller import RETRY_S, Poller
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, BOB
@@ -189,3 +189,56 @@ async def test_a_full_disk_during_a_poll_is_survived_and_caught_up(
     assert len(alerts_to(sandbox, ALICE)) == 1
     assert await core.db.outbox.counts() == {"sent": 1}
     assert (await run_cycle(core.pipeline, all_sources=True)).queued == 0  # no second copy
+
+
+async def test_a_poll_whose_failure_cannot_be_recorded_is_a_counted_failure(
+    sandbox: SandboxBotAPI,
+    core: Core,
+    source_server: SourceServer,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await watching(core, sandbox, source_server)
+    await core.db.execute("PRAGMA busy_timeout = 100")  # the lock outlasts it at once
+    sleeper = Nudged()
+    polls: list[CycleReport] = []
+    poller = Poller(core.pipeline, sleeper=sleeper, on_poll=lambda _source, r: polls.append(r))
+    loop = asyncio.create_task(poller.run())
+    try:
+        await sandbox.wait_for(lambda: len(polls) == 1 and len(sleeper.asked) >= 1)
+        # The news comes slowly, and another writer takes the lock while it does: the poll
+        # can neither read what it knows nor put its next poll off.
+        document = rss(NEWS, *DRILLS)
+        source_server.add_slow("feed.rss", [document[:100], document[100:]], 1.0)
+        asked = len(source_server.requests_to("feed.rss"))
+        clock.advance(timedelta(days=1))
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(source_server.requests_to("feed.rss")) > asked)
+        async with write_locked(core.settings.database):
+            await sandbox.wait_for(lambda: len(polls) == 2 or loop.done())
+            assert not loop.done()
+        assert (polls[1].failed, polls[1].errors) == (1, {"N": "internal_error"})
+        assert polls[1].ok == polls[1].queued == 0
+        about = [r for r in caplog.records if r.name == "bot.pipeline.poller" and "N" in r.args]
+        assert [r.levelname for r in about] == ["ERROR", "ERROR"]
+        assert [r.exc_info is not None for r in about] == [True, False]  # one traceback
+        assert "could not put off its next poll" in about[1].getMessage()
+
+        # The lock is gone, but the source is not polled again at once...
+        source_server.add("feed.rss", document)
+        seen = len(sleeper.asked)
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(sleeper.asked) > seen and sleeper.asked[-1] == RETRY_S)
+        assert len(polls) == 2
+        # ...but a few seconds on, and then the news is stored and alerted.
+        clock.advance(timedelta(seconds=RETRY_S))
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(polls) == 3 or loop.done())
+        assert polls[2].queued == 1
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    report = await core.dispatcher.drain()
+    assert report.sent == 1
+    assert len(alerts_to(sandbox, ALICE)) == 1
