@@ -224,7 +224,11 @@ async def test_a_poll_whose_failure_cannot_be_recorded_is_a_counted_failure(
             assert not loop.done()
         assert (polls[1].failed, polls[1].errors) == (1, {"N": "internal_error"})
         assert polls[1].ok == polls[1].queued == 0
-        about = [r for r in caplog.records if r.name == "bot.pipeline.poller" and "N" in r.args]
+        about = [
+            r
+            for r in caplog.records
+            if r.name == "bot.pipeline.poller" and "source N" in r.getMessage()
+        ]
         assert [r.levelname for r in about] == ["ERROR", "ERROR"]
         assert [r.exc_info is not None for r in about] == [True, False]  # one traceback
         assert "could not put off its next poll" in about[1].getMessage()
