@@ -31,6 +31,7 @@ from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from storage.events import NewEvent
 from tests.helpers.chat import ALICE, BOB
+from tests.helpers.locks import OtherWriter
 from tests.helpers.sources import DRILLS, rss
 
 NEWS = ("d9", "Учения у Мозыря")
@@ -251,29 +252,6 @@ async def test_a_poll_whose_failure_cannot_be_recorded_is_a_counted_failure(
     report = await core.dispatcher.drain()
     assert report.sent == 1
     assert len(alerts_to(sandbox, ALICE)) == 1
-
-
-class OtherWriter:
-    """A second connection to the database that takes and lets go of its write lock, off
-    the event loop (its BEGIN waits while the application's own transaction finishes)."""
-
-    def __init__(self, database: Path) -> None:
-        self._conn = sqlite3.connect(
-            database, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self.holding = False
-
-    async def lock(self) -> None:
-        await asyncio.to_thread(self._conn.execute, "BEGIN IMMEDIATE")
-        self.holding = True
-
-    async def unlock(self) -> None:
-        if self.holding:
-            await asyncio.to_thread(self._conn.execute, "ROLLBACK")
-            self.holding = False
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 class LockingAfter:
