@@ -48,7 +48,7 @@ from bot.delivery.sender import (
     make_request,
 )
 from bot.models import Source
-from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.pipeline.cycle import CycleReport, IdentityChange, run_cycle
 from bot.pipeline.poller import Poller
 from bot.retention import run_retention
 from bot.runtime import health
@@ -119,6 +119,7 @@ def build_application(
                 on_queued=functools.partial(_wake_dispatcher, app),
                 on_deactivated=functools.partial(_tell_deactivated, app, settings),
                 on_recovered=functools.partial(_tell_recovered, app, settings),
+                on_identity_changed=functools.partial(_tell_identity, app, settings),
             )
         )
         await _start(
@@ -174,6 +175,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         max_age=timedelta(seconds=settings.delivery_max_age),
         paid_broadcast=settings.paid_broadcast,
         lease=timedelta(seconds=settings.delivery_lease),
+        alerts_per_hour=settings.max_alerts_per_hour,
     )
 
 
@@ -272,6 +274,17 @@ async def _tell_deactivated(app: OutpostApp, settings: Settings, source: Source,
 async def _tell_recovered(app: OutpostApp, settings: Settings, source: Source) -> None:
     """Tell the admins that a failing source answers again (the pipeline's hook)."""
     await notify_admins(app, settings, lambda ui: texts.source_recovered(ui, source))
+
+
+async def _tell_identity(app: OutpostApp, settings: Settings, change: IdentityChange) -> None:
+    """Tell the admins that a channel shows another title, or another channel (a hook)."""
+
+    def render(ui: texts.UI) -> str:
+        return texts.source_identity(
+            ui, change.source, change.title, change.channel_id, paused=change.paused
+        )
+
+    await notify_admins(app, settings, render)
 
 
 async def _tell_gone(app: OutpostApp, settings: Settings, chat_id: int) -> None:

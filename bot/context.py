@@ -17,6 +17,7 @@ from bot.pipeline.poller import Poller
 from bot.runtime.clock import Clock
 from bot.runtime.health import Heartbeats
 from bot.runtime.metrics import Metrics
+from bot.runtime.notices import NoticeGate
 from bot.runtime.updates import UpdatesHealth
 from bot.settings import Settings
 from storage import Database
@@ -81,7 +82,7 @@ class BotData:
     def __init__(self) -> None:
         self._core: Core | None = None
         self.tasks: list[Any] = []  # background tasks owned by the application
-        self.last_error_notice: float | None = None  # monotonic time admins were last told
+        self.error_notices = NoticeGate()  # which errors the owners are told of, and when
         self.http_port: int | None = None  # the port the HTTP listener bound, if it runs
         self.updates: UpdatesHealth | None = None  # how reading updates goes (build time)
 

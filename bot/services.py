@@ -18,7 +18,13 @@ from pathlib import Path
 import httpx
 
 from bot.matching import Catalog, Matcher, default_places, load_catalog
-from bot.pipeline.cycle import DeactivationHook, Pipeline, RecoveryHook, build_pipeline
+from bot.pipeline.cycle import (
+    DeactivationHook,
+    IdentityHook,
+    Pipeline,
+    RecoveryHook,
+    build_pipeline,
+)
 from bot.pipeline.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, make_client, make_fetcher
 from bot.pipeline.fetch.ssrf import UrlGuard
 from bot.pipeline.websub import Subscriber
@@ -82,12 +88,14 @@ async def open_services(
     on_queued: Callable[[], None] | None = None,
     on_deactivated: DeactivationHook | None = None,
     on_recovered: RecoveryHook | None = None,
+    on_identity_changed: IdentityHook | None = None,
 ) -> AsyncIterator[Services]:
     """Open the services the settings describe; on exit close them, the last opened first.
 
     `workers=False` never starts worker processes (one-off commands, whose few documents do
     not repay starting them); otherwise OUTPOST_PARSE_WORKERS decides. The hooks are the
-    pipeline's: a new alert was queued, a source was turned off, a failing source is back.
+    pipeline's: a new alert was queued, a source was turned off, a failing source is back,
+    a channel shows another title or another channel.
     If opening fails half-way, what was already opened is closed before the error rises.
     """
     clock = clock or SystemClock()
@@ -128,6 +136,7 @@ async def open_services(
             on_recovered=on_recovered,
             executor=pool,
             websub=websub,
+            on_identity_changed=on_identity_changed,
         )
         yield Services(
             settings=settings,

@@ -113,6 +113,15 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(default=120.0, ge=1, le=3600)
     # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
     paid_broadcast: bool = False
+    # New items read from one source per poll, the oldest first; the rest wait for its next
+    # poll. A source that floods (thousands of items at once) then costs its own time only.
+    max_items_per_poll: int = Field(default=100, ge=1, le=10_000)
+    # Alerts one chat receives from one source in any hour; the rest of that source's
+    # alerts are folded into one digest, sent when the hour lets another message through.
+    max_alerts_per_hour: int = Field(default=20, ge=1, le=1_000)
+    # Seconds between two edits of one sent alert: the sources that join its story
+    # meanwhile are shown by one edit, not one edit each.
+    edit_interval: float = Field(default=300.0, ge=0, le=86_400)
     # Days sent, failed and cancelled outbox rows are kept; days events and stories are kept
     # (their daily counts for /status and the chart stay). Pruned by a daily job.
     outbox_retention_days: int = Field(default=30, ge=1, le=36_500)

@@ -32,6 +32,7 @@ from handlers import (
     start,
     status,
     subscriptions,
+    supergroup,
 )
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -50,6 +51,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Button data that stands for no button (forged, or of a kind since retired) gets a short
     # answer here; every kind of button has its handler below.
     app.add_handler(CallbackQueryHandler(start.stale_button, pattern=callbacks.undecodable))
+    # A group that became a supergroup: before anything else, whatever else its message is.
+    app.add_handler(MessageHandler(message.StatusUpdate.MIGRATE, supergroup.migrated), group=-2)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", start.language))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 
 from bot.admin import admins as admin_roles
 from bot.context import Context
 from bot.ui import texts
 from handlers.common import AdminRequest, admin_command, reply, ui_of
+
+_USER_ID = re.compile(r"-?[0-9]{1,18}")
 
 
 @admin_command
@@ -35,7 +39,8 @@ async def admins(update: Update, context: Context) -> None:
         await reply(message, ui._("Sorry, only Outpost owners can manage admins."))
         return
     args = context.args or []
-    if len(args) == 2 and args[0] in {"add", "remove"} and args[1].lstrip("-").isdigit():
+    # ASCII digits that fit a Telegram id: int() refuses "²", "--5" and 4,300 digits.
+    if len(args) == 2 and args[0] in {"add", "remove"} and _USER_ID.fullmatch(args[1]):
         target = int(args[1])
         if args[0] == "add":
             done = await admin_roles.add_admin(core, target, owner_id=user.id)

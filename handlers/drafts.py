@@ -38,6 +38,8 @@ from handlers.common import (
     ui_of,
 )
 
+NOT_YOURS = N_("Only the admin who wrote this draft can confirm or cancel it.")
+
 # The most urgent first; None: the catalog's severity of its topics decides.
 SEVERITIES: tuple[tuple[Severity | None, str], ...] = (
     *((level, SEVERITY_LABELS[level]) for level in sorted(Severity, reverse=True)),
@@ -277,6 +279,11 @@ async def decide(update: Update, context: Context) -> None:
     draft = await core.db.admin.draft(button.draft)
     if draft is None or draft.step != "preview":
         await answer(query, ui._("This draft no longer exists."))
+        return
+    if draft.author_id != user.id:
+        # Another admin's draft (a preview forwarded, or its button data forged): only
+        # its author confirms or cancels it.
+        await answer(query, ui._(NOT_YOURS), alert=True)
         return
     if isinstance(button, DraftConfirm):
         published = await draft_actions.publish(core, draft, admin_id=user.id)

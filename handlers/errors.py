@@ -1,4 +1,4 @@
-"""The one error handler: log the failure, tell the admins (rate-limited), apologise.
+"""The one error handler: log the failure, tell the admins (rate-limited per kind), apologise.
 
 Telling the admins and apologising are each best effort and apart: a database locked by
 another writer, which may be what failed the handler, costs neither the apology (said in
@@ -23,13 +23,12 @@ from bot.admin.notices import admin_languages
 from bot.context import Context
 from bot.delivery.sender import chat_is_gone
 from bot.runtime.logs import RedactTokens
+from bot.runtime.notices import error_kind
 from bot.ui.i18n import pick_language
 from bot.ui.texts import UI, ui_for
 from handlers.common import reply, send, ui_of
 
 log = logging.getLogger(__name__)
-
-NOTICE_EVERY_S = 600.0  # at most one error notice to admins per ten minutes
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -74,17 +73,15 @@ async def _apology_ui(update: Update, context: Context) -> UI:
 
 
 async def _tell_admins(context: Context) -> None:
-    """Tell the owners, each in their language, without the token; once per NOTICE_EVERY_S."""
+    """Send the owners a short, token-free notice, once per kind of error in a while."""
     data = context.bot_data
-    now = time.monotonic()
-    if data.last_error_notice is not None and now - data.last_error_notice < NOTICE_EVERY_S:
-        return
     try:
         core = data.core
     except RuntimeError:
         return  # the failure happened before the services started
-    data.last_error_notice = now
     error = context.error
+    if not data.error_notices.allow(error_kind(error), time.monotonic()):
+        return
     redactor = RedactTokens([context.bot.token])
     summary = redactor.redact(f"{type(error).__name__}: {error}")[:500]
     languages = await admin_languages(core.db, core.settings.admin_ids)

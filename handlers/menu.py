@@ -4,7 +4,9 @@ The screens come from bot.ui.menu; a tap's typed button (bot.ui.callbacks) becom
 of bot.chats.filters, bot.chats.delivery or storage, exactly as the matching command
 would make. When a screen asks for words, a place or a time zone, the chat's in-memory
 `ChatData` remembers who is expected to answer (for ten minutes); a restart forgets it,
-which only means tapping the button again.
+which only means tapping the button again. The answer is taken only if its author may
+still change the chat's settings when it arrives: rights are checked at every step that
+writes, not once when the step began.
 """
 
 from __future__ import annotations
@@ -250,8 +252,14 @@ async def text_reply(update: Update, context: Context) -> None:
     now = core.clock.now()
     if waiting is None or waiting.user_id != user.id or now - waiting.since > WAIT_FOR:
         return  # not for the menu: other handlers take it
-    text = (message.text or "").strip()
     ui = await ui_of(update, context)
+    if not await may_change(update, context):
+        # Rights are those held now, not when the button was tapped: a group admin
+        # demoted in the meantime changes nothing by answering.
+        state.awaiting = None
+        await reply(message, ui._(SETTINGS_REFUSAL))
+        raise ApplicationHandlerStop
+    text = (message.text or "").strip()
     screen: Screen
     try:
         if waiting.prompt is Prompt.KEYWORDS:

@@ -14,6 +14,7 @@ from bot.ui.callbacks import SourcesPage
 from bot.ui.texts import UI, quoted
 from handlers.common import REFUSAL, AdminRequest, admin_command, answer, edit, reply, tapped, ui_of
 
+_MAX_ID_DIGITS = 18  # a row id fits in SQLite's 64-bit integers
 # A refusal names the URL it refuses; it is echoed at most this long.
 ECHO_REASON_CHARS = 400
 
@@ -110,10 +111,12 @@ async def addsource(request: AdminRequest, context: Context) -> None:
 
 
 async def _source_id(message: Message, ui: UI, context: Context, command: str) -> int | None:
-    if not context.args or not context.args[0].lstrip("#").isdigit():
+    number = context.args[0].lstrip("#") if context.args else ""
+    # ASCII digits, and few: int() refuses "²" and numbers of over 4,300 digits.
+    if not (number.isascii() and number.isdigit() and len(number) <= _MAX_ID_DIGITS):
         await reply(message, ui._("Usage: {usage}").format(usage=f"/{command} ID (/sources)"))
         return None
-    return int(context.args[0].lstrip("#"))
+    return int(number)
 
 
 @admin_command

@@ -157,9 +157,11 @@ class AdminRepository(Repository):
             )
             return await self.draft(draft_id)
 
-    async def close_draft(self, draft_id: int, *, state: str) -> bool:
-        """Mark an open draft sent or cancelled; False when it was not open any more."""
+    async def close_draft(self, draft_id: int, *, state: str, author_id: int) -> bool:
+        """Mark an open draft sent or cancelled by its author; False when it was not open
+        any more, or is someone else's (a draft is its author's alone to decide)."""
         cursor = await self._db.execute(
-            "UPDATE drafts SET state = ? WHERE id = ? AND state = 'open'", (state, draft_id)
+            "UPDATE drafts SET state = ? WHERE id = ? AND state = 'open' AND author_id = ?",
+            (state, draft_id, author_id),
         )
         return cursor.rowcount > 0

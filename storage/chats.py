@@ -10,6 +10,21 @@ from bot.models import Delivery, DeliveryChange, DeliveryChoices, QuietMode
 from storage._base import Repository
 
 _PREF_COLUMNS = tuple(field.name for field in fields(DeliveryChoices))
+# What a supergroup takes from the group it was: its language and delivery choices.
+_MOVED_COLUMNS = ("language", *_PREF_COLUMNS)
+
+# Every column that holds a chat's id, and what `ChatRepository.migrate` does with it when
+# a group becomes a supergroup. tests/storage/test_chat_move.py reads the schema and fails
+# if a table keyed by chat id is missing here: a new one must say how it moves.
+CHAT_KEYED = {
+    ("chats", "id"): "copied to the new id; the old one deactivated",
+    ("subscriptions", "chat_id"): "moved",
+    ("chat_filters", "chat_id"): "moved",
+    ("chat_words", "chat_id"): "moved",
+    ("outbox", "chat_id"): "pending rows moved; sent ones stay with the old chat",
+    ("feedback", "chat_id"): "moved: what a chat said of its alerts stays its own",
+    ("audience_changes", "chat_id"): "both ids get a new revision",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,37 +124,79 @@ class ChatRepository(Repository):
     async def migrate(self, old_id: int, new_id: int, *, now: datetime) -> int:
         """Follow a group that became a supergroup; return how many pending rows moved.
 
-        The new chat inherits the old one's choices and subscriptions, and its pending
-        messages; the old id is deactivated.
+        One transaction moves every row keyed by the chat's id (`CHAT_KEYED` names each
+        table and how): the new chat takes the old one's language and delivery choices,
+        adds its topics, filters, own words and "not relevant" marks to its own (where both
+        have one, the new chat's stays) and takes its pending messages. The old id is
+        deactivated, and both ids' audience revisions move so that the audience index
+        reloads them. A chat moved already (Telegram tells of a move twice) is left as it is.
         """
-        cols = ", ".join(("type", "title", "language", *_PREF_COLUMNS))
+        cols = ", ".join(("type", "title", *_MOVED_COLUMNS))
+        moved_prefs = ", ".join(f"{name} = excluded.{name}" for name in _MOVED_COLUMNS)
         async with self._db.transaction():
+            old = await self._db.fetchone("SELECT active FROM chats WHERE id = ?", (old_id,))
+            new = await self._db.fetchone("SELECT active FROM chats WHERE id = ?", (new_id,))
+            if old is None or (not old["active"] and new is not None):
+                return 0
             await self._db.execute(
                 f"""
                 INSERT INTO chats (id, {cols}, active, created_at)
                 SELECT ?, {cols}, 1, ? FROM chats WHERE id = ?
-                ON CONFLICT (id) DO UPDATE SET active = 1
+                ON CONFLICT (id) DO UPDATE SET active = 1, {moved_prefs}
                 """,  # noqa: S608 -- constant columns
                 (new_id, now.timestamp(), old_id),
             )
             await self._db.execute("UPDATE chats SET type = 'supergroup' WHERE id = ?", (new_id,))
-            await self._db.execute(
-                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
-                (new_id, old_id),
-            )
+            for table in ("subscriptions", "chat_filters", "chat_words", "feedback"):
+                # Rows the new chat already has win; the old chat's leftovers go.
+                await self._db.execute(
+                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",  # noqa: S608
+                    (new_id, old_id),
+                )
+                await self._db.execute(
+                    f"DELETE FROM {table} WHERE chat_id = ?",  # noqa: S608 -- constant names
+                    (old_id,),
+                )
             cursor = await self._db.execute(
                 "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
                 (new_id, old_id),
             )
             moved = cursor.rowcount
             # What could not move was already queued for the new id: never send it twice.
+            # Sent rows stay with the old id: their messages are in the old chat, where
+            # they can no longer be edited.
             await self._db.execute(
                 "UPDATE outbox SET status = 'cancelled', last_error = 'chat migrated'"
                 " WHERE chat_id = ? AND status = 'pending'",
                 (old_id,),
             )
+            await self._db.execute(
+                "UPDATE outbox SET edit_needed = 0 WHERE chat_id = ? AND edit_needed = 1",
+                (old_id,),
+            )
             await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (old_id,))
+            await self.audience_changed([old_id, new_id])
         return moved
+
+    async def audience_changed(self, chat_ids: Iterable[int]) -> None:
+        """Give chats a new audience revision, as the triggers do for the writes they see.
+
+        Moving rows from one chat id to another is an UPDATE of `chat_id`, which the
+        triggers (on insert and delete) do not see.
+        """
+        async with self._db.transaction():
+            for chat_id in chat_ids:
+                await self._db.execute(
+                    "UPDATE audience_changes SET rev = "
+                    "(SELECT MAX(rev) FROM audience_changes) + 1 WHERE chat_id = ?",
+                    (chat_id,),
+                )
+                await self._db.execute(
+                    "INSERT INTO audience_changes (chat_id, rev) "
+                    "SELECT ?, (SELECT COALESCE(MAX(rev), 0) + 1 FROM audience_changes) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM audience_changes WHERE chat_id = ?)",
+                    (chat_id, chat_id),
+                )
 
     async def subscribe(self, chat_id: int, topic: str, *, now: datetime) -> bool:
         """Subscribe a chat to a topic; return False when it already was."""

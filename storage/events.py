@@ -53,6 +53,7 @@ class NewEvent:
     signature: str | None = None  # what the story is about, for later reports to join it
     join_story: int | None = None  # a story this report tells too (chosen by the caller)
     joined_signature: str | None = None  # that story's signature once this report joined
+    link_key: str | None = None  # "ORIGIN LINK": joins the story of the same, from one origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,28 +120,36 @@ class EventRepository(Repository):
     async def record(self, event: NewEvent) -> Recorded | None:
         """Store an event once; return None when this source already had this item as is.
 
-        An event whose canonical link is already known joins that story, so the same
-        article reached through two links or two sources is one happening; the caller may
-        also name a story the report tells too (`join_story`, chosen from its signature).
+        An event whose `link_key` (its origin and canonical link) is already known joins
+        that story, so the same article reached through two feeds of one site is one
+        happening; the caller may also name a story the report tells too (`join_story`,
+        chosen from its signature).
         An item seen before with a different content hash (an edited channel post) updates
         its event. This is a batch of one (`batch`, `EventBatch.record`, `write`).
         """
         async with self._db.transaction():
             batch = await self.batch(
-                event.source_id, keys=[event.item_key], links=[event.canonical_link]
+                event.source_id, keys=[event.item_key], links=[event.link_key], since=None
             )
             recorded = batch.record(event)
             await self.write(batch)
             return recorded
 
     async def batch(
-        self, source_id: int | None, *, keys: Iterable[str], links: Iterable[str | None]
+        self,
+        source_id: int | None,
+        *,
+        keys: Iterable[str],
+        links: Iterable[str | None],
+        since: datetime | None,
     ) -> EventBatch:
         """Start storing events of one source: read what is known of their keys and links.
 
-        One query however many events follow; `EventBatch.record` then decides each
-        event in memory and `write` stores them all. Call both inside one transaction (the
-        batch hands out row ids, which are only ours while the write lock is held).
+        `links` are the events' link keys ("ORIGIN LINK"); only stories reported since
+        `since` are joined by one (None: any). One query however many events follow;
+        `EventBatch.record` then decides each event in memory and `write` stores them all.
+        Call both inside one transaction (the batch hands out row ids, which are only ours
+        while the write lock is held).
         """
         if not self._db.in_transaction:
             raise RuntimeError("EventRepository.batch needs a transaction around it")
@@ -153,12 +162,17 @@ class EventRepository(Repository):
             "SELECT 0, item_key, id, story_id, content_hash FROM events "
             "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?)) "
             "UNION ALL "
-            "SELECT 1, canonical_link, id, NULL, NULL FROM stories "
-            "WHERE canonical_link IN (SELECT value FROM json_each(?)) "
+            "SELECT 1, link_key, id, NULL, NULL FROM stories "
+            "WHERE link_key IN (SELECT value FROM json_each(?)) AND last_seen_at >= ? "
             "UNION ALL "
             "SELECT 2, NULL, (SELECT COALESCE(MAX(id), 0) FROM stories), "
             "(SELECT COALESCE(MAX(id), 0) FROM events), NULL",
-            (source_id, json.dumps(key_list), json.dumps(link_list)),
+            (
+                source_id,
+                json.dumps(key_list),
+                json.dumps(link_list),
+                0.0 if since is None else since.timestamp(),
+            ),
         )
         existing: dict[str, tuple[int, int, str | None]] = {}
         linked: dict[str, int] = {}
@@ -192,7 +206,7 @@ class EventRepository(Repository):
         async with self._db.transaction():
             if batch.new_stories:
                 await self._db.executemany(
-                    "INSERT INTO stories (id, canonical_link, topics, places, created_at, "
+                    "INSERT INTO stories (id, link_key, topics, places, created_at, "
                     "signature, last_seen_at, first_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     batch.new_stories,
                 )
@@ -435,6 +449,7 @@ class EventRepository(Repository):
             is_admin=first.is_admin,
             is_announcement=first.is_announcement,
             sources=_merge([event.source_name or "source"] for event in events),
+            source_id=first.source_id,
         )
 
 
@@ -443,8 +458,8 @@ class EventBatch:
 
     A batch asks its questions once for all of a source's items (`EventRepository.batch`)
     and remembers what it decides, so a later event of the same batch sees an earlier one
-    exactly as if it had been stored: a repeated key is a repeat or an edit, and a
-    canonical link met twice is one story. Why: every trip to the database thread costs a
+    exactly as if it had been stored: a repeated key is a repeat or an edit, and a link
+    key met twice is one story. Why: every trip to the database thread costs a
     wake-up and a GIL hand-over, so a feed's items are stored in a few statements, not
     several per item. Row ids are handed out as SQLite would (the largest plus one) while
     the caller's transaction holds the write lock.
@@ -461,7 +476,7 @@ class EventBatch:
     ) -> None:
         self._source_id = source_id
         self._existing = existing  # item key -> (event id, story id, content hash)
-        self._linked = linked  # canonical link -> story id
+        self._linked = linked  # link key (origin and canonical link) -> story id
         self._next_story = next_story
         self._next_event = next_event
         self.new_stories: list[tuple[object, ...]] = []
@@ -494,7 +509,7 @@ class EventBatch:
             )
             self._existing[event.item_key] = (known_id, known_story, event.content_hash)
             return Recorded(event_id=known_id, story_id=known_story, new_story=False, edited=True)
-        story_id = self._linked.get(event.canonical_link) if event.canonical_link else None
+        story_id = self._linked.get(event.link_key) if event.link_key else None
         signature = event.signature
         if story_id is None and event.join_story is not None:
             story_id, signature = event.join_story, event.joined_signature
@@ -508,7 +523,7 @@ class EventBatch:
             self.new_stories.append(
                 (
                     story_id,
-                    event.canonical_link,
+                    event.link_key,
                     dump_list(event.topics),
                     dump_list(event.places),
                     seen_at,
@@ -517,8 +532,8 @@ class EventBatch:
                     event_id,
                 )
             )
-            if event.canonical_link:
-                self._linked[event.canonical_link] = story_id
+            if event.link_key:
+                self._linked[event.link_key] = story_id
             if not event.is_announcement:
                 self.labels.extend(
                     (story_id, kind, name, seen_at)

@@ -68,10 +68,12 @@ class OutboxRepository(Repository):
         )
         sql = f"""
             WITH due AS (
-                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
+                       folded
                 FROM outbox WHERE status = 'pending' AND {ready}
                 UNION ALL
-                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+                SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
+                       folded
                 FROM outbox WHERE edit_needed = 1 AND {ready}
             ),
             heads AS (
@@ -87,7 +89,8 @@ class OutboxRepository(Repository):
                            PARTITION BY story_id ORDER BY backlog DESC, id) AS turn
                 FROM heads WHERE place = 1
             )
-            SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id
+            SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
+                   folded
             FROM turns
             ORDER BY priority DESC, turn, CAST(created_at AS INTEGER), backlog DESC, id
             LIMIT ?
@@ -105,6 +108,7 @@ class OutboxRepository(Repository):
                     priority=r["priority"],
                     created_at=from_timestamp(r["created_at"]),
                     edit_of=r["message_id"] if r["status"] == "sent" else None,
+                    folded=bool(r["folded"]),
                 )
                 for r in rows
             ]
@@ -144,6 +148,37 @@ class OutboxRepository(Repository):
             for r in rows
         ]
 
+    async def claim_folded(
+        self, chat_id: int, *, now: datetime, lease: timedelta
+    ) -> list[OutboxRow]:
+        """Take every pending alert of a chat that went over its budget (also leased ones)."""
+        ts = now.timestamp()
+        async with self._db.transaction():
+            rows = await self._db.fetchall(
+                """
+                SELECT id, story_id, chat_id, attempts, priority, created_at FROM outbox
+                WHERE chat_id = ? AND status = 'pending' AND folded = 1
+                ORDER BY priority DESC, id
+                """,
+                (chat_id,),
+            )
+            await self._db.executemany(
+                "UPDATE outbox SET lease_until = ? WHERE id = ?",
+                [(ts + lease.total_seconds(), r["id"]) for r in rows],
+            )
+        return [
+            OutboxRow(
+                r["id"],
+                r["story_id"],
+                r["chat_id"],
+                r["attempts"],
+                priority=r["priority"],
+                created_at=from_timestamp(r["created_at"]),
+                folded=True,
+            )
+            for r in rows
+        ]
+
     async def mark_sent(
         self, row_id: int, *, message_id: int, now: datetime, in_digest: bool = False
     ) -> None:
@@ -166,29 +201,45 @@ class OutboxRepository(Repository):
         )
         return int(row[0]) if row else None
 
-    async def mark_edited(self, row_id: int) -> None:
-        """Record that a sent message now shows its story as it is."""
+    async def mark_edited(self, row_id: int, *, now: datetime) -> None:
+        """Record that a sent message now shows its story as it is (or that trying failed)."""
         await self._db.execute(
-            "UPDATE outbox SET edit_needed = 0, lease_until = NULL, last_error = NULL WHERE id = ?",
-            (row_id,),
+            "UPDATE outbox SET edit_needed = 0, lease_until = NULL, last_error = NULL,"
+            " edited_at = ? WHERE id = ?",
+            (now.timestamp(), row_id),
         )
 
-    async def request_edits(self, story_id: int, *, now: datetime) -> int:
-        """Mark the sent single alerts of a story for editing; return how many."""
+    async def request_edits(
+        self, story_id: int, *, now: datetime, interval: timedelta = timedelta(0)
+    ) -> int:
+        """Mark the sent single alerts of a story for editing; return how many were not yet.
+
+        A message is edited at most once per `interval` (counted from when it was sent or
+        last edited): the sources that join its story meanwhile are shown by that one edit.
+        """
+        ts, gap = now.timestamp(), interval.total_seconds()
         cursor = await self._db.execute(
-            "UPDATE outbox SET edit_needed = 1, not_before = ?, attempts = 0"
+            "UPDATE outbox SET edit_needed = 1, attempts = 0, not_before = CASE"
+            " WHEN COALESCE(edited_at, sent_at, 0) + ? > ? THEN COALESCE(edited_at, sent_at) + ?"
+            " ELSE ? END"
             " WHERE story_id = ? AND status = 'sent' AND in_digest = 0"
-            " AND message_id IS NOT NULL",
-            (now.timestamp(), story_id),
+            " AND message_id IS NOT NULL AND edit_needed = 0",
+            (gap, ts, gap, ts, story_id),
         )
         return cursor.rowcount
 
-    async def defer(self, row_id: int, *, not_before: datetime, reason: str) -> None:
-        """Put a row back until a later time without counting it as an attempt."""
+    async def defer(
+        self, row_id: int, *, not_before: datetime, reason: str, folded: bool = False
+    ) -> None:
+        """Put a row back until a later time without counting it as an attempt.
+
+        `folded`: it went over its budget, and goes in the chat's next digest of such rows.
+        """
         await self._db.execute(
             "UPDATE outbox SET not_before = ?, lease_until = NULL, last_error = ?,"
-            " attempts = MAX(attempts - 1, 0) WHERE id = ?",
-            (not_before.timestamp(), reason[:500], row_id),
+            " attempts = MAX(attempts - 1, 0), folded = CASE WHEN ? THEN 1 ELSE folded END"
+            " WHERE id = ?",
+            (not_before.timestamp(), reason[:500], int(folded), row_id),
         )
 
     async def due_count(self, *, now: datetime) -> int:

@@ -14,7 +14,8 @@ from storage._base import Repository
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
-    backfilled, deactivated_at, ttl_minutes, item_gap, last_item_at"""
+    backfilled, deactivated_at, ttl_minutes, item_gap, last_item_at,
+    channel_title, channel_id"""
 
 
 def _source(row: aiosqlite.Row) -> Source:
@@ -38,6 +39,8 @@ def _source(row: aiosqlite.Row) -> Source:
         ttl_minutes=row["ttl_minutes"],
         item_gap=row["item_gap"],
         last_item_at=from_timestamp(row["last_item_at"]),
+        channel_title=row["channel_title"],
+        channel_id=row["channel_id"],
     )
 
 
@@ -233,6 +236,30 @@ class SourceRepository(Repository):
             "WHERE id = ?",
             (now.timestamp(), kind, detail[:500], source_id),
         )
+
+    async def record_identity(
+        self, source_id: int, *, title: str | None, channel_id: int | None
+    ) -> None:
+        """Remember a channel's title and id as its page shows them now (None: keep)."""
+        await self._db.execute(
+            "UPDATE sources SET channel_title = COALESCE(?, channel_title), "
+            "channel_id = COALESCE(?, channel_id) WHERE id = ?",
+            (title, channel_id, source_id),
+        )
+
+    async def pause_for_identity(self, source_id: int, *, now: datetime, detail: str) -> bool:
+        """Pause a channel whose page shows another channel; True for the call that paused it.
+
+        Its remembered identity is forgotten, so resuming it accepts the channel it shows then.
+        """
+        cursor = await self._db.execute(
+            "UPDATE sources SET active = 0, channel_id = NULL, channel_title = NULL, "
+            "last_error_at = ?, "
+            "last_error_kind = 'identity_changed', last_error_detail = ? "
+            "WHERE id = ? AND active = 1",
+            (now.timestamp(), detail[:500], source_id),
+        )
+        return cursor.rowcount > 0
 
     async def deactivate_failing(self, source_id: int, *, max_failures: int, now: datetime) -> bool:
         """Turn off an active source that failed max_failures times in a row.

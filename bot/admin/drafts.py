@@ -31,10 +31,11 @@ def _title(text: str) -> str:
 
 
 async def publish(core: Core, draft: Draft, *, admin_id: int) -> Published | None:
-    """Send a confirmed draft; None when it was already confirmed or cancelled."""
+    """Send a confirmed draft; None when it was already confirmed or cancelled, or when
+    `admin_id` is not its author (only the author decides a draft)."""
     now = core.clock.now()
     async with core.db.transaction():
-        if not await core.db.admin.close_draft(draft.id, state="sent"):
+        if not await core.db.admin.close_draft(draft.id, state="sent", author_id=admin_id):
             return None
         if draft.kind == "broadcast":
             published = await _announce(core, draft)
@@ -106,9 +107,9 @@ async def _announce(core: Core, draft: Draft) -> Published:
 
 
 async def cancel(core: Core, draft: Draft, *, admin_id: int) -> bool:
-    """Cancel a draft; False when it was no longer open."""
+    """Cancel a draft; False when it was no longer open, or is not `admin_id`'s."""
     async with core.db.transaction():
-        if not await core.db.admin.close_draft(draft.id, state="cancelled"):
+        if not await core.db.admin.close_draft(draft.id, state="cancelled", author_id=admin_id):
             return False
         await core.db.admin.audit(
             admin_id, f"{draft.kind}_cancelled", f"draft {draft.id}", now=core.clock.now()

@@ -1,7 +1,9 @@
 """Composing: from a claimed outbox row to the message that goes out, and how it is sent.
 
 `Composer.send` decides with the chat's delivery choices whether the row goes now (alone,
-or as a digest of the rows queued before it) or waits, renders it in the chat's language,
+or as a digest of the rows queued before it) or waits, and with the budget of the story's
+source (`AlertBudget`) whether it goes alone, waits folded, or gathers the chat's folded
+rows into one digest; it renders the message in the chat's language,
 splits it into parts Telegram accepts and picks the send options (silence, link previews,
 forum topic, paid broadcast, and the buttons under a single alert: "Why this alert?" and
 "Not relevant", or its undo once the chat said so). `Composer.edit` renders the new text
@@ -12,9 +14,10 @@ handler's to write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.delivery.budget import AlertBudget
 from bot.delivery.plan import plan
 from bot.delivery.render import html_to_plain, render_alert, render_digest
 from bot.delivery.sender import Buttons, SendOptions
@@ -36,6 +39,7 @@ class Message:
     parts: tuple[str, ...]  # what is sent, in order: each within Telegram's length limit
     options: SendOptions  # the buttons ride on the first part, the one the outbox records
     in_digest: bool = False
+    spends: tuple[int, int] | None = None  # (chat, source) whose budget it uses once sent
 
     def as_plain(self) -> Message:
         """Return the same message without markup, for a chat that refused our HTML."""
@@ -56,6 +60,18 @@ class Composed:
     message: Message | None = None
     hold_until: datetime | None = None  # not yet (a digest or quiet hours): try again then
     missing: tuple[OutboxRow, ...] = ()  # rows whose story has no events left
+    folded: bool = False  # held because its source's alerts to the chat used up the hour
+
+
+@dataclass(slots=True)
+class _Members:
+    """The rows one message answers for, and how it shows them."""
+
+    rows: list[OutboxRow]
+    known: dict[int, Alert | None] = field(default_factory=dict)  # story -> alert, if read
+    spends: tuple[int, int] | None = None  # (chat, source) budget the message uses
+    digest: bool = False
+    folded: int | None = None  # a digest of alerts over this many an hour from a source
 
 
 class Composer:
@@ -69,12 +85,14 @@ class Composer:
         *,
         lease: timedelta,
         places: PlaceIndex | None = None,
+        budget: AlertBudget | None = None,
     ) -> None:
         self._db = db
         self._catalog = catalog
         self._clock = clock
         self._lease = lease  # how long a digest's members are claimed for
         self._places = places  # to name places in each reader's language
+        self._budget = budget  # alerts per chat and source in an hour; None: no limit
 
     async def send(self, row: OutboxRow, *, paid: bool) -> Composed:
         """Compose a new message for a row, gathering a digest's members when one is due."""
@@ -83,42 +101,94 @@ class Composer:
         decision = plan(prefs, priority=row.priority, created_at=row.created_at or now, now=now)
         if decision.hold_until is not None:
             return Composed(hold_until=decision.hold_until)
-        rows = [row]
         if decision.digest_before is not None:
-            rows = await self._db.outbox.claim_digest(
+            claimed = await self._db.outbox.claim_digest(
                 row.chat_id, now=now, before=decision.digest_before, lease=self._lease
             )
-            rows = rows or [row]
+            members = _Members(claimed or [row], digest=True)
+        else:
+            budgeted = await self._budgeted(row, now)
+            if isinstance(budgeted, Composed):
+                return budgeted
+            members = budgeted
         alerts: list[Alert] = []
         missing: list[OutboxRow] = []
-        for member in rows:
-            alert = await self._db.events.alert(member.story_id)
+        for member in members.rows:
+            if member.story_id in members.known:
+                alert = members.known[member.story_id]
+            else:
+                alert = await self._db.events.alert(member.story_id)
             if alert is None:
                 missing.append(member)
             else:
                 alerts.append(alert)
         if not alerts:
             return Composed(missing=tuple(missing))
-        shown = tuple(m for m in rows if any(a.story_id == m.story_id for a in alerts))
-        digest = decision.digest_before is not None
+        shown = tuple(m for m in members.rows if any(a.story_id == m.story_id for a in alerts))
         lang = await self.language(row.chat_id)
-        html = (
-            render_digest(alerts, self._catalog, lang=lang)
-            if digest
-            else render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
-        )
-        buttons: Buttons = ()
-        if not digest and not alerts[0].is_announcement:
-            buttons = alert_buttons(lang, alerts[0].story_id, flagged=False)
         options = SendOptions(
             silent=decision.silent,
             previews=prefs.link_previews,
             thread_id=prefs.thread_id,
             paid=paid,
-            buttons=buttons,
         )
-        message = Message(shown, html, tuple(split_html(html)), options, in_digest=digest)
+        message = self._message(shown, alerts, members, options, lang=lang)
         return Composed(message=message, missing=tuple(missing))
+
+    def _message(
+        self,
+        shown: tuple[OutboxRow, ...],
+        alerts: list[Alert],
+        members: _Members,
+        options: SendOptions,
+        *,
+        lang: str,
+    ) -> Message:
+        """Render the alerts a message shows; a single alert carries its buttons."""
+        if members.digest:
+            html = render_digest(alerts, self._catalog, lang=lang, folded=members.folded)
+        else:
+            html = render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
+        if not members.digest and not alerts[0].is_announcement:
+            options = replace(
+                options, buttons=alert_buttons(lang, alerts[0].story_id, flagged=False)
+            )
+        return Message(
+            shown,
+            html,
+            tuple(split_html(html)),
+            options,
+            in_digest=members.digest,
+            spends=members.spends,
+        )
+
+    async def _budgeted(self, row: OutboxRow, now: datetime) -> _Members | Composed:
+        """Decide an instant row within its source's budget for the chat.
+
+        Within it, the row goes alone, or as the digest of the chat's folded rows when
+        there are some; over it, the row is held folded until the budget has room.
+        """
+        if self._budget is None:
+            return _Members([row])
+        first = await self._db.events.alert(row.story_id)
+        source = first.source_id if first is not None else None
+        if source is None:
+            return _Members([row], known={row.story_id: first})
+        slot = self._budget.next_slot(row.chat_id, source, now)
+        if slot is not None:
+            self._budget.folding.add(row.chat_id)
+            return Composed(hold_until=slot, folded=True)
+        spends = (row.chat_id, source)
+        if not row.folded and row.chat_id not in self._budget.folding:
+            return _Members([row], known={row.story_id: first}, spends=spends)
+        # The first message the hour lets through carries every folded alert.
+        claimed = await self._db.outbox.claim_folded(row.chat_id, now=now, lease=self._lease)
+        self._budget.folding.discard(row.chat_id)
+        rows = [row, *(member for member in claimed if member.id != row.id)]
+        folded = self._budget.per_hour if len(rows) > 1 else None
+        return _Members(
+            rows, known={row.story_id: first}, spends=spends, digest=len(rows) > 1, folded=folded
+        )
 
     async def edit(self, row: OutboxRow) -> Message | None:
         """Compose the new text of a sent alert whose story grew; None if the story is gone.

@@ -20,6 +20,7 @@ from dataclasses import replace
 from functools import partial
 
 from bot.delivery.admission import Admission
+from bot.delivery.budget import AlertBudget
 from bot.delivery.claim import ClaimLoop
 from bot.delivery.compose import Composer, Message
 from bot.delivery.outcome import GoneHook, Outcome
@@ -71,7 +72,13 @@ class Dispatcher:
         pace = admission.pace
         self._patient = Patience(admission.timer).run
         self._sender = sender
-        self._compose = Composer(db, catalog, clock, lease=config.lease, places=places)
+        self._clock = clock
+        self.budget = (
+            AlertBudget(config.alerts_per_hour) if config.alerts_per_hour is not None else None
+        )
+        self._compose = Composer(
+            db, catalog, clock, lease=config.lease, places=places, budget=self.budget
+        )
         self._outcome = Outcome(db, clock, pace, max_age=config.max_age, on_gone=on_gone)
         self._claims = ClaimLoop(
             db,
@@ -116,7 +123,10 @@ class Dispatcher:
         row = job.row
         composed = await self._patient(partial(self._compose.send, row, paid=job.paid))
         if composed.hold_until is not None:
-            await self._patient(partial(self._outcome.held, row, composed.hold_until, report))
+            held = partial(
+                self._outcome.held, row, composed.hold_until, report, folded=composed.folded
+            )
+            await self._patient(held)
             return
         for member in composed.missing:
             await self._patient(partial(self._outcome.missing, member, report))
@@ -129,6 +139,8 @@ class Dispatcher:
                 "chat %d refused our HTML (%s); sending plain text", row.chat_id, result.error
             )
             result = await self._send_parts(job, message.as_plain(), admission)
+        if result.status is SendStatus.SENT and message.spends and self.budget is not None:
+            self.budget.spend(*message.spends, self._clock.now())
         for member in message.rows:
             record = partial(
                 self._outcome.record, member, result, report, in_digest=message.in_digest

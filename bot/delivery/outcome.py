@@ -88,7 +88,7 @@ class Outcome:
                     row.chat_id,
                     result.error,
                 )
-                await self._db.outbox.mark_edited(row.id)
+                await self._db.outbox.mark_edited(row.id, now=now)
             case _:
                 log.warning(
                     "giving up on outbox row %d: %s %s",
@@ -100,17 +100,23 @@ class Outcome:
                 await self._db.outbox.fail(row.id, error=f"{result.status}: {result.error}")
                 report.failed += 1
 
-    async def held(self, row: OutboxRow, until: datetime, report: DrainReport) -> None:
-        """Put back a row that waits for its chat's digest or the end of quiet hours."""
-        await self._db.outbox.defer(
-            row.id, not_before=until, reason="held for digest or quiet hours"
-        )
+    async def held(
+        self, row: OutboxRow, until: datetime, report: DrainReport, *, folded: bool = False
+    ) -> None:
+        """Put back a row that waits for its chat's digest or the end of quiet hours.
+
+        `folded`: it waits because its source's alerts to the chat used up their hour; it
+        then goes with the chat's other such rows, as one digest.
+        """
+        reason = "over its source's hourly budget" if folded else "held for digest or quiet hours"
+        await self._db.outbox.defer(row.id, not_before=until, reason=reason, folded=folded)
         report.held += 1
+        report.folded += int(folded)
 
     async def missing(self, row: OutboxRow, report: DrainReport) -> None:
         """Settle a row whose story has no events left: nothing to send, nothing to edit."""
         if row.edit_of is not None:
-            await self._db.outbox.mark_edited(row.id)
+            await self._db.outbox.mark_edited(row.id, now=self._clock.now())
             return
         await self._db.outbox.fail(row.id, error="story has no events")
         report.failed += 1
@@ -134,7 +140,7 @@ class Outcome:
         in_digest: bool,
     ) -> None:
         if row.edit_of is not None:
-            await self._db.outbox.mark_edited(row.id)
+            await self._db.outbox.mark_edited(row.id, now=now)
             report.edited += 1
             return
         await self._db.outbox.mark_sent(

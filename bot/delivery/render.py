@@ -1,7 +1,9 @@
 """Alert messages as Telegram HTML, built from our own template only.
 
 Every string that came from a source is escaped here, and links keep only safe schemes,
-so a hostile title is shown as text and never becomes markup.
+so a hostile title is shown as text and never becomes markup. Each link shows where it
+leads (`link_domain`): a source's name is whatever its admin or its feed called it, so the
+domain is what tells a reader whose report they are looking at.
 """
 
 from __future__ import annotations
@@ -30,6 +32,28 @@ def safe_href(url: str) -> str | None:
     if scheme not in SAFE_SCHEMES:
         return None
     return escape(url.strip(), quote=True)
+
+
+def link_domain(url: str) -> str:
+    """Return where a link leads, as a reader should see it: its host ("t.me/NAME" for a
+    channel's post), without "www.", an international name in its ASCII (punycode) form so
+    that a look-alike letter cannot pass for another site's."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return "?"
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = host.encode("ascii", "backslashreplace").decode("ascii")
+    host = host.removeprefix("www.")
+    if host in {"t.me", "telegram.me"}:
+        channel = parts.path.strip("/").removeprefix("s/").partition("/")[0]
+        if channel:
+            return f"t.me/{channel}"
+    return host or "?"
 
 
 def format_time(when: datetime, lang: str = "en") -> str:
@@ -88,7 +112,8 @@ def render_alert(
     for link in alert.links[:MAX_LINKS]:
         href = safe_href(link.url)
         if href is not None:
-            links.append(f'<a href="{href}">{escape(link.source_name)}</a>')
+            domain = escape(link_domain(link.url))
+            links.append(f'<a href="{href}">{escape(link.source_name)}</a> ({domain})')
     if links:
         lines.append("🔗 " + " | ".join(links))
     sources = source_names(alert)
@@ -100,14 +125,27 @@ def render_alert(
     return "\n".join(lines)
 
 
-def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") -> str:
-    """Render many stories as one digest, grouped by topic, each with its source count."""
+def render_digest(
+    alerts: list[Alert], catalog: Catalog, *, lang: str = "en", folded: int | None = None
+) -> str:
+    """Render many stories as one digest, grouped by topic, each with its source count.
+
+    `folded`: the stories went over a source's budget of that many alerts an hour, which
+    the digest says under its heading.
+    """
     tr = translator(lang)
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         groups.setdefault(alert.topics[0] if alert.topics else "", []).append(alert)
     heading = tr.ngettext("Digest: {n} story", "Digest: {n} stories", len(alerts))
     lines = ["<b>" + heading.format(n=len(alerts)) + "</b>"]
+    if folded is not None:
+        note = tr.ngettext(
+            "A source sent more than {n} alert in an hour; the rest are gathered here.",
+            "A source sent more than {n} alerts in an hour; the rest are gathered here.",
+            folded,
+        )
+        lines.append(note.format(n=folded))
     for topic, members in groups.items():
         lines.append("")
         if topic:
@@ -115,11 +153,10 @@ def render_digest(alerts: list[Alert], catalog: Catalog, *, lang: str = "en") ->
         for alert in members:
             text = alert.title.strip() or alert.summary.strip()
             line = "• " + escape(text)
-            href = next(
-                (h for h in (safe_href(link.url) for link in alert.links) if h is not None), None
-            )
-            if href is not None:
-                line += f' <a href="{href}">' + tr.gettext("link") + "</a>"
+            shown = next((link for link in alert.links if safe_href(link.url) is not None), None)
+            if shown is not None:
+                href = safe_href(shown.url)
+                line += f' <a href="{href}">' + escape(link_domain(shown.url)) + "</a>"
             sources = len(source_names(alert))
             if sources > 1:
                 counted = tr.ngettext("{n} source", "{n} sources", sources)

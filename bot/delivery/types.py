@@ -24,6 +24,7 @@ class DrainReport:
     held: int = 0  # waiting for a digest or the end of quiet hours
     edited: int = 0
     migrated: int = 0
+    folded: int = 0  # held over their source's hourly budget, for the chat's next digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class DeliveryConfig:
     paid_broadcast: bool = False  # allow_paid_broadcast for high-severity alerts
     lease: timedelta = timedelta(minutes=2)
     horizon: float = 0.5  # seconds of sends kept claimed and ready ahead of the pacer
+    alerts_per_hour: int | None = None  # per chat and source (`AlertBudget`); None: any
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,11 @@ times its topics and the own keywords found in it. Its recipients are the union 
 few set lookups. Exclusions work the same way in reverse: the exclusion phrases found in
 the report name the chats that vetoed it. Changing one chat touches only that chat's keys.
 
+The index shrinks as well as it grows: every own keyword, exclusion, circle and strip is
+counted by the chats that use it, and the last chat to stop using one takes it out (with
+any table left empty), so chats that come and go leave the index as it was. Churn costs
+the chats that churn, not every later report.
+
 Own keywords and exclusions go through the same normalisation as the catalog
 (`Vocabulary` of the matcher), so "/watch колонна" also finds "колонны".
 """
@@ -69,13 +74,15 @@ class AudienceIndex:
         self._by_key: dict[str, dict[str, set[int]]] = {}
         self._keys_of: dict[int, tuple[tuple[str, str], ...]] = {}
         self._excluders: dict[str, set[int]] = {}
-        self._excludes_of: dict[int, tuple[str, ...]] = {}
-        # Own keywords and exclusions in one vocabulary, so a report is searched once.
+        # Own keywords and exclusions in one vocabulary, so a report is searched once; each
+        # (kind, phrase) is there while a chat uses it, counted here.
         self._words: Vocabulary[tuple[str, str]] = Vocabulary()
-        self._watched: set[str] = set()
-        self._excluded: set[str] = set()
-        self._circles: set[tuple[str, float]] = set()  # every /near filter in use
-        self._strips: set[tuple[str, float]] = set()  # every /border filter in use
+        self._phrases: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}  # users, keys
+        self._circles: dict[tuple[str, float], int] = {}  # every /near filter in use, counted
+        self._strips: dict[tuple[str, float], int] = {}  # every /border filter in use, counted
+        self._excludes_of: dict[int, tuple[str, ...]] = {}  # only chats with exclusions
+        # location key ("n:PLACE:KM", "b:COUNTRY:KM") -> the circle or strip it names
+        self._area_at: dict[str, _Area] = {}
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
         # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
         self._centres: list[_Centre] | None = None
@@ -84,8 +91,21 @@ class AudienceIndex:
         self._tables_of: dict[str, list[dict[str, set[int]]]] = {}
 
     def __len__(self) -> int:
-        """Return how many chats the index holds."""
+        """Return how many chats the index holds (one that can receive nothing holds none)."""
         return len(self._keys_of)
+
+    def footprint(self) -> dict[str, int]:
+        """Return how much the index holds: chats, phrases, circles, strips, keys, tables."""
+        return {
+            "chats": len(self._keys_of),
+            "phrases": len(self._phrases),
+            "vocabulary": len(self._words),
+            "circles": len(self._circles),
+            "strips": len(self._strips),
+            "locations": len(self._by_key),
+            "keys": sum(map(len, self._by_key.values())),
+            "excluders": len(self._excluders),
+        }
 
     def build(self, chats: Iterable[ChatFilters]) -> None:
         """Add or replace many chats."""
@@ -94,23 +114,32 @@ class AudienceIndex:
 
     def update(self, chat: ChatFilters) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
-        self.remove(chat.chat_id)
         self._tables_of.clear()
-        if not chat.active:
+        keys: tuple[tuple[str, str], ...] = ()
+        excludes: tuple[str, ...] = ()
+        locations: dict[str, _Area | None] = {}
+        if chat.active:
+            locations = self._locations(chat)
+            minimum = chat.min_severity.rank
+            what = [
+                f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
+                for topic in sorted(chat.topics)
+                if self._highest.get(topic, -1) >= minimum
+            ]
+            what += [f"w:{phrase}" for phrase in dict.fromkeys(chat.watch)]
+            keys = tuple((location, item) for location in locations for item in what)
+            # A chat without keys receives nothing: its exclusions need no place either.
+            excludes = tuple(dict.fromkeys(chat.exclude)) if keys else ()
+        # What the chat uses now is counted before what it used is let go, so a phrase or
+        # a circle it keeps is never taken out of the index and put back. What a chat uses
+        # is read from its keys (and its exclusions), so nothing more is kept per chat.
+        for location, area in locations.items():
+            if area is not None and keys:
+                self._area_at.setdefault(location, area)
+        self._count(keys, excludes, +1)
+        self.remove(chat.chat_id)
+        if not keys:
             return
-        locations = self._locations(chat)
-        minimum = chat.min_severity.rank
-        what = [
-            f"t:{topic}@{minimum}" if topic in self._graded else f"t:{topic}"
-            for topic in sorted(chat.topics)
-            if self._highest.get(topic, -1) >= minimum
-        ]
-        for phrase in chat.watch:
-            if phrase not in self._watched:
-                self._words.add(phrase, None, ("w", phrase))
-                self._watched.add(phrase)
-            what.append(f"w:{phrase}")
-        keys = tuple((location, item) for location in locations for item in what)
         by_key = self._by_key
         for location, item in keys:
             table = by_key.get(location)
@@ -122,32 +151,110 @@ class AudienceIndex:
             else:
                 chats.add(chat.chat_id)
         self._keys_of[chat.chat_id] = keys
-        for phrase in chat.exclude:
-            if phrase not in self._excluded:
-                self._words.add(phrase, None, ("x", phrase))
-                self._excluded.add(phrase)
-            self._excluders.setdefault(phrase, set()).add(chat.chat_id)
-        self._excludes_of[chat.chat_id] = chat.exclude
+        if excludes:
+            for phrase in excludes:
+                self._excluders.setdefault(phrase, set()).add(chat.chat_id)
+            self._excludes_of[chat.chat_id] = excludes
 
     def remove(self, chat_id: int) -> None:
-        """Forget a chat."""
+        """Forget a chat, and whatever only it used."""
         self._tables_of.clear()
-        for location, item in self._keys_of.pop(chat_id, ()):
-            table = self._by_key.get(location, {})
-            chats = table.get(item)
+        keys = self._keys_of.pop(chat_id, ())
+        for location, item in keys:
+            table = self._by_key.get(location)
+            chats = table.get(item) if table is not None else None
+            if table is None or chats is None:
+                continue
+            chats.discard(chat_id)
+            if not chats:
+                del table[item]
+                if not table:
+                    del self._by_key[location]
+        excludes = self._excludes_of.pop(chat_id, ())
+        for phrase in excludes:
+            chats = self._excluders.get(phrase)
             if chats is not None:
                 chats.discard(chat_id)
                 if not chats:
-                    del table[item]
-        for phrase in self._excludes_of.pop(chat_id, ()):
-            self._excluders.get(phrase, set()).discard(chat_id)
-        # Phrases, circles and strips stay known: one nobody uses any more maps to no chat,
-        # and forgetting it would cost more than it saves.
+                    del self._excluders[phrase]
+        self._count(keys, excludes, -1)
+
+    def _count(
+        self, keys: tuple[tuple[str, str], ...], excludes: tuple[str, ...], step: int
+    ) -> None:
+        """Count one chat more (+1) or fewer (-1) using the phrases and areas in its keys."""
+        locations = dict.fromkeys(location for location, _ in keys)
+        for location in locations:
+            if location[:2] in ("n:", "b:"):
+                self._count_area(location, step)
+        for item in dict.fromkeys(item for _, item in keys):
+            if item.startswith("w:"):
+                self._count_phrase("w", item[2:], step)
+        for phrase in excludes:
+            self._count_phrase("x", phrase, step)
+
+    def _count_phrase(self, kind: str, phrase: str, step: int) -> None:
+        if step > 0:
+            self._use_phrase(kind, phrase)
+        else:
+            self._drop_phrase(kind, phrase)
+
+    def _count_area(self, location: str, step: int) -> None:
+        area = self._area_at[location]
+        if step > 0:
+            self._use_area(area)
+        else:
+            self._drop_area(area)
+            if area[1:] not in (self._circles if area[0] == "n" else self._strips):
+                del self._area_at[location]
+
+    def _use_phrase(self, kind: str, phrase: str) -> None:
+        """Count one more chat using an own keyword ("w") or exclusion ("x")."""
+        used = self._phrases.get((kind, phrase))
+        if used is None:
+            keys = self._words.add(phrase, None, (kind, phrase))
+            self._phrases[(kind, phrase)] = (1, keys)
+        else:
+            self._phrases[(kind, phrase)] = (used[0] + 1, used[1])
+
+    def _drop_phrase(self, kind: str, phrase: str) -> None:
+        """Count one chat fewer using a phrase; the last one takes it out."""
+        used = self._phrases.get((kind, phrase))
+        if used is None:
+            return
+        if used[0] > 1:
+            self._phrases[(kind, phrase)] = (used[0] - 1, used[1])
+            return
+        del self._phrases[(kind, phrase)]
+        self._words.remove(phrase, None, (kind, phrase), keys=used[1])
+
+    def _use_area(self, area: _Area) -> None:
+        """Count one more chat using a circle ("n", place, km) or a strip ("b", country, km)."""
+        kind, name, km = area
+        used = self._circles if kind == "n" else self._strips
+        if (name, km) not in used:
+            self._areas_of.clear()
+            if kind == "n":
+                self._centres = None
+        used[(name, km)] = used.get((name, km), 0) + 1
+
+    def _drop_area(self, area: _Area) -> None:
+        """Count one chat fewer using a circle or strip; the last one takes it out."""
+        kind, name, km = area
+        used = self._circles if kind == "n" else self._strips
+        left = used.get((name, km), 0) - 1
+        if left > 0:
+            used[(name, km)] = left
+            return
+        used.pop((name, km), None)
+        self._areas_of.clear()
+        if kind == "n":
+            self._centres = None
 
     def recipients(self, found: Classification, reading: Reading) -> set[int]:
         """Return the chats a report reaches, given its classification and its words."""
         what = self._topic_items(found)
-        words = self._words.find_in(reading) if self._watched or self._excluded else []
+        words = self._words.find_in(reading) if self._phrases else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
         hits: list[set[int]] = []
         for location in (_ANYWHERE, *(f"r:{oblast}" for oblast in found.oblasts)):
@@ -183,29 +290,22 @@ class AudienceIndex:
                 what += graded[rank]
         return what
 
-    def _locations(self, chat: ChatFilters) -> tuple[str, ...]:
-        """Return the location keys a chat's filters cover."""
+    def _locations(self, chat: ChatFilters) -> dict[str, _Area | None]:
+        """Return the location keys a chat's filters cover, each with the area it names."""
         if not chat.located:
-            return (_ANYWHERE,)
-        keys: set[str] = {f"r:{region}" for region in chat.regions}
+            return {_ANYWHERE: None}
+        keys: dict[str, _Area | None] = {f"r:{region}": None for region in chat.regions}
         for place_id, km in chat.near:
             place = self._places.get(place_id)
             if place is None:
                 continue
             if place.kind == "oblast":
-                keys.add(f"r:{place.id}")
-                continue
-            if (place_id, km) not in self._circles:
-                self._circles.add((place_id, km))
-                self._areas_of.clear()
-                self._centres = None
-            keys.add(f"n:{place_id}:{km:g}")
+                keys[f"r:{place.id}"] = None
+            else:
+                keys[f"n:{place_id}:{km:g}"] = ("n", place_id, km)
         for country, km in chat.borders:
-            if (country, km) not in self._strips:
-                self._strips.add((country, km))
-                self._areas_of.clear()
-            keys.add(f"b:{country}:{km:g}")
-        return tuple(sorted(keys))
+            keys[f"b:{country}:{km:g}"] = ("b", country, km)
+        return dict(sorted(keys.items()))
 
     def _areas(self, place_id: str) -> tuple[str, ...]:
         """Return the circles and strips in use that contain a place (kept until one is new).
@@ -248,6 +348,9 @@ class AudienceIndex:
                     circles = tuple((km, f"n:{centre_id}:{km:g}") for km in sorted(kms))
                     self._centres.append(_Centre(place, max(kms) + 1.0, circles))
         return self._centres
+
+
+_Area = tuple[str, str, float]  # ("n", place, km) for a circle, ("b", country, km) a strip
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,7 +175,8 @@ class Vocabulary(Generic[_V]):
 
     def __init__(self) -> None:
         self._index: PhraseIndex[_V] = PhraseIndex()
-        self._prefixes: set[str] = set()
+        # prefix -> how many registered phrases end in it (`remove` forgets unused ones)
+        self._prefixes: dict[str, int] = {}
         self._longest_prefix = 0
         # (folded word, its normal forms) -> the keys it is looked up by, prefixes included.
         # Keyed by both, as the forms a word has depend on the languages of its text.
@@ -183,17 +184,44 @@ class Vocabulary(Generic[_V]):
             self._with_prefixes, 65_536
         )
 
-    def add(self, phrase: str, lang: str | None, value: _V) -> None:
-        """Normalise a phrase and register it with its value."""
+    def add(self, phrase: str, lang: str | None, value: _V) -> tuple[str, ...]:
+        """Normalise a phrase and register it with its value; return its keys."""
         keys = normalize_phrase(phrase, lang)
         if not keys:
             raise ValueError(f"{phrase!r} has no words")
         for key in keys:
             if key.startswith(_PREFIX):
-                self._prefixes.add(key[1:])
+                self._prefixes[key[1:]] = self._prefixes.get(key[1:], 0) + 1
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
                 self._prefixed.clear()
         self._index.add(keys, value)
+        return keys
+
+    def remove(
+        self, phrase: str, lang: str | None, value: _V, keys: tuple[str, ...] | None = None
+    ) -> None:
+        """Forget a phrase registered with `add` (the same phrase, language and value).
+
+        `keys` are what `add` returned, if the caller kept them: normalising again costs
+        more than the rest.
+        """
+        if keys is None:
+            keys = normalize_phrase(phrase, lang)
+        if not self._index.remove(keys, value):
+            return
+        for key in keys:
+            if key.startswith(_PREFIX):
+                left = self._prefixes.get(key[1:], 0) - 1
+                if left > 0:
+                    self._prefixes[key[1:]] = left
+                else:
+                    self._prefixes.pop(key[1:], None)
+                self._longest_prefix = max(map(len, self._prefixes), default=0)
+                self._prefixed.clear()
+
+    def __len__(self) -> int:
+        """Return how many phrases are registered."""
+        return len(self._index)
 
     def find(self, tokens: Sequence[Token], langs: Sequence[str]) -> list[PhraseMatch[_V]]:
         """Find the registered phrases in tokenized text that may be in these languages."""

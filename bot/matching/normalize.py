@@ -386,6 +386,39 @@ class PhraseIndex(Generic[_T]):
         else:
             multi.setdefault(keys[1], []).append((tuple(keys), value))
 
+    def remove(self, keys: Sequence[str], value: _T) -> bool:
+        """Forget one registration of a phrase with this value; False if it had none.
+
+        Containers left empty go too, so an index that had phrases added and removed is
+        the index it was before: nothing a chat stopped using costs a later lookup.
+        """
+        if not keys or keys[0] not in self._heads:
+            return False
+        single, multi = self._heads[keys[0]]
+        if len(keys) == 1:
+            if value not in single:
+                return False
+            single.remove(value)
+        else:
+            phrases = multi.get(keys[1], [])
+            entry = (tuple(keys), value)
+            if entry not in phrases:
+                return False
+            phrases.remove(entry)
+            if not phrases:
+                del multi[keys[1]]
+        if not single and not multi:
+            del self._heads[keys[0]]
+            self._firsts.discard(keys[0])
+            self._starts.clear()
+        return True
+
+    def __len__(self) -> int:
+        """Return how many phrase registrations the index holds."""
+        return sum(
+            len(single) + sum(map(len, multi.values())) for single, multi in self._heads.values()
+        )
+
     def _may_start(self, keys: frozenset[str]) -> bool:
         """Tell whether a word with these keys may start a phrase."""
         return not self._firsts.isdisjoint(keys)

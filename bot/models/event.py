@@ -49,3 +49,4 @@ class Alert:
     is_announcement: bool = False
     sources_count: int = 1  # how many different sources tell the story (corroboration)
     sources: tuple[str, ...] = ()  # every source that reported the story, first first
+    source_id: int | None = None  # the source of its first report (None: an admin's, or removed)

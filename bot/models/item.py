@@ -36,6 +36,7 @@ class ParseResult:
     warning: ErrorKind | None = None  # damage read around (items were recovered); see detail
     hub: str | None = None  # the WebSub hub the feed names (<link rel="hub">), if any
     self_url: str | None = None  # the feed's own URL as it names it (<link rel="self">)
+    channel_id: int | None = None  # a channel page's numeric channel id, where it shows one
 
     @property
     def ok(self) -> bool:

@@ -32,3 +32,4 @@ class OutboxRow:
     priority: int = 0
     created_at: datetime | None = None
     edit_of: int | None = None  # a sent message to edit (the story grew), not a new send
+    folded: bool = False  # held over its source's hourly budget: goes in the chat's next digest

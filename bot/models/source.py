@@ -32,6 +32,9 @@ class ErrorKind(StrEnum):
     ENCODING = "encoding_error"
     NETWORK = "network_error"
     PARSER_CRASH = "parser_crash"  # reading the document killed a worker process, twice
+    INTERNAL = "internal_error"  # an unexpected exception reading or storing its items
+    BAD_ITEMS = "bad_items"  # some items could not be read or stored; the others were
+    IDENTITY = "identity_changed"  # another channel holds the name: paused for the admins
     TOO_DEEP = "too_deep"  # elements nested deeper than any real document (a parser bomb)
     TOO_SLOW = "too_slow"  # reading the document took longer than its budget
 
@@ -85,3 +88,5 @@ class Source:
     ttl_minutes: int | None = None  # the feed's RSS <ttl> when last read
     item_gap: float | None = None  # seconds between its new items, as learned
     last_item_at: datetime | None = None  # when it last gave a new item
+    channel_title: str | None = None  # a channel's title as its page first showed it
+    channel_id: int | None = None  # and its numeric id, where the page gave one

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.matching import Matcher
 from bot.matching.matcher import Reading, read
 from bot.models import Classification
-from bot.pipeline.parse.text import first_sentences
+from bot.pipeline.parse.text import MAX_TEXT_CHARS, MAX_TITLE_CHARS, bounded, first_sentences
 from bot.pipeline.stories import Signature, signature_of
 
 
@@ -61,7 +61,11 @@ def analyse(
     `found` is a classification the caller already decided (an admin's chosen topics and
     places): the signature then follows it. `hashed` is the post's `content_hash` when the
     caller worked it out already (sifting a page compares it with the stored one).
+
+    The title and text are cut to the caps first (an item from a source already is): no
+    post costs more to analyse than that much text.
     """
+    title, text = bounded(title, MAX_TITLE_CHARS), bounded(text, MAX_TEXT_CHARS)
     reading = read(f"{title}\n{text}")  # read once for the topics and the signature
     if found is None:
         found = matcher.classify(reading)

@@ -4,8 +4,14 @@
 it (`bot.pipeline.read`: parse, keep what is new, analyse), store its posts and queue
 their alerts (`bot.pipeline.store`), then record the source's health.
 
-Fetch and parse failures are values that end up in the source's health; one broken source
-never stops the others. Politeness lives here and in `bot.pipeline.schedule`: a global and
+Fetch and parse failures are values that end up in the source's health, and so does any
+exception raised while reading or storing a source's items: one broken source never stops
+the others, and one bad item never costs its source the others (`_store` stores them one
+by one when the batch fails). A source gets at most `max_items_per_poll` new items read
+per poll, the oldest first; the rest are read at the next poll. A channel's identity (its
+title and id) is remembered: a new title is reported to the admins, and a new id, which
+means another channel now holds the name, pauses the source until they resume it.
+Politeness lives here and in `bot.pipeline.schedule`: a global and
 a per-host concurrency limit, per-source intervals stretched by the server's hints, polls
 spread over the interval, backoff with jitter, and deactivation after many failures.
 
@@ -35,6 +41,7 @@ from bot.pipeline import schedule
 from bot.pipeline.audience import Audience
 from bot.pipeline.fetch.fetcher import Fetcher
 from bot.pipeline.parse import parse_document
+from bot.pipeline.parse.identity import origin_of
 from bot.pipeline.read import Page, page_of
 from bot.pipeline.store import Outcome, Post, record_posts
 from bot.pipeline.stories import StoryMirror
@@ -54,6 +61,20 @@ DeactivationHook = Callable[[Source, str], Awaitable[None]]
 RecoveryHook = Callable[[Source], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityChange:
+    """A channel's page shows another title, or another channel (another id)."""
+
+    source: Source  # as it was, with the identity remembered before
+    title: str | None  # what the page shows now
+    channel_id: int | None
+    paused: bool  # another channel: the source was paused
+
+
+# Told when a channel's identity changed.
+IdentityHook = Callable[[IdentityChange], Awaitable[None]]
+
+
 @dataclass(slots=True)
 class CycleReport:
     """Counters of one cycle, printed by `outpost poll --once`."""
@@ -68,6 +89,8 @@ class CycleReport:
     queued: int = 0
     edited: int = 0  # known items whose content changed: their events were updated
     backfilled: int = 0  # items of a new source stored silently on its first poll
+    deferred: int = 0  # new items beyond a source's limit per poll, left for its next poll
+    rejected: int = 0  # items that could not be read or stored (their sources say which)
     errors: dict[str, str] = field(default_factory=dict)  # source name -> error kind
     deactivated: list[str] = field(default_factory=list)  # names turned off in this cycle
 
@@ -105,6 +128,9 @@ class Pipeline:
     stories: StoryMirror = field(default_factory=StoryMirror)
     # Subscribes feeds that name a WebSub hub (None: WebSub is off).
     websub: Subscriber | None = None
+    max_items_per_poll: int | None = None  # new items read per source and poll; None: all
+    edit_interval: timedelta = timedelta(0)  # the least time between two edits of a message
+    on_identity_changed: IdentityHook | None = None
 
     async def read(
         self,
@@ -115,16 +141,20 @@ class Pipeline:
         base_url: str,
         known: Mapping[str, str | None],
         taken: Collection[str] = (),
+        limit: int | None = None,
     ) -> Page:
         """Parse a document and analyse its new and changed items, off the event loop.
 
         With worker processes both happen in one task there; without, the parse runs in a
-        thread (feedparser and lexbor are CPU-bound) and the analysis inline.
+        thread (feedparser and lexbor are CPU-bound) and the analysis inline. At most
+        `limit` new items are analysed (`page_of`).
         """
         parse = functools.partial(
             parse_document, body, kind=kind, content_type=content_type, base_url=base_url
         )
-        sift = functools.partial(page_of, kind=kind, base_url=base_url, known=known, taken=taken)
+        sift = functools.partial(
+            page_of, kind=kind, base_url=base_url, known=known, taken=taken, limit=limit
+        )
         async with asyncio.timeout(2 * self.parse_budget):
             return await self._read(parse, sift, base_url)
 
@@ -192,6 +222,7 @@ def build_pipeline(
     on_recovered: RecoveryHook | None = None,
     executor: Executor | None = None,
     websub: Subscriber | None = None,
+    on_identity_changed: IdentityHook | None = None,
 ) -> Pipeline:
     """Build the pipeline the settings describe (the bot and the CLI share this)."""
     minimum = min(settings.min_poll_interval, settings.poll_interval)
@@ -215,6 +246,9 @@ def build_pipeline(
         executor=executor,
         audience=Audience(catalog, matcher.places),
         websub=websub,
+        max_items_per_poll=settings.max_items_per_poll,
+        edit_interval=timedelta(seconds=settings.edit_interval),
+        on_identity_changed=on_identity_changed,
         parse_budget=settings.parse_budget,
     )
 
@@ -236,10 +270,11 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
             try:
                 await poll_source(pipe, source, report)
             except Exception:
-                # A bug, not a bad feed: log it with its traceback, keep the cycle going.
+                # A bug outside the source's own poll (which records its failures itself):
+                # log it with its traceback, keep the cycle going.
                 log.exception("polling source %s failed unexpectedly", source.name)
                 report.failed += 1
-                report.errors[source.name] = "internal_error"
+                report.errors[source.name] = ErrorKind.INTERNAL.value
 
     async with asyncio.TaskGroup() as group:
         for source in sources:
@@ -263,6 +298,22 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
     return report
 
 
+async def _internal_failure(
+    pipe: Pipeline, source: Source, report: CycleReport, exc: Exception
+) -> None:
+    """Record an unexpected exception of a poll in the source's health."""
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    try:
+        await _fail(
+            pipe, source, report, now=pipe.clock.now(), kind=ErrorKind.INTERNAL, detail=detail
+        )
+    except Exception:
+        # The store itself failing: the cycle goes on; the next poll tries again.
+        log.exception("could not record the failure of source %s", source.name)
+        report.failed += 1
+        report.errors[source.name] = ErrorKind.INTERNAL.value
+
+
 def host_of(source: Source) -> str:
     """Return the host a source lives on (its per-host limit's key)."""
     try:
@@ -275,16 +326,36 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
     """Fetch one source, read what is new in it, store it and queue its alerts.
 
     The source's health is recorded whatever happens: a failure backs it off, an answer
-    sets its next poll.
+    sets its next poll, and an exception (a bug, or a hostile input no check foresaw)
+    counts as a failure like any other, so a source that always raises is backed off and
+    in the end turned off.
     """
-    fetched = await pipe.fetcher.fetch(
-        source.url, etag=source.etag, last_modified=source.last_modified
-    )
+    try:
+        fetched = await pipe.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified
+        )
+    except Exception as exc:
+        log.exception("fetching source %s failed unexpectedly", source.name)
+        await _internal_failure(pipe, source, report, exc)
+        return
     await ingest(pipe, source, fetched, report)
 
 
 async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport) -> None:
-    """Read, store and alert what one fetch (or a WebSub push) of a source brought."""
+    """Read, store and alert what one fetch (or a WebSub push) of a source brought.
+
+    An exception goes to the source's health, as in `poll_source`.
+    """
+    try:
+        await _ingest(pipe, source, fetched, report)
+    except Exception as exc:
+        log.exception("reading source %s failed unexpectedly", source.name)
+        await _internal_failure(pipe, source, report, exc)
+
+
+async def _ingest(
+    pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport
+) -> None:
     now = pipe.clock.now()
     if fetched.error is not None:
         await _fail(
@@ -300,24 +371,19 @@ async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: C
     if fetched.not_modified or fetched.body is None:
         await _unchanged(pipe, source, report, fetched, now=now)
         return
-    try:
-        pages = await _read(pipe, source, fetched.body, fetched.content_type)
-    except BrokenProcessPool:
-        detail = "a worker process died reading the document, twice"
-        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
-        return
-    except (TimeoutError, ParseBudgetError):
-        detail = f"reading the document took longer than {pipe.parse_budget:g} s"
-        await _fail(pipe, source, report, now=now, kind=ErrorKind.TOO_SLOW, detail=detail)
-        return
+    pages = await _readable(pipe, source, fetched.body, fetched.content_type, report, now=now)
+    if pages is None:
+        return  # recorded as a failure
     parsed = pages[0].parsed
-    if pages[0].failure is not None:
-        await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=parsed.detail)
+    if not await _same_channel(pipe, source, parsed, now=now):
+        report.errors[source.name] = ErrorKind.IDENTITY.value
         return
     report.ok += 1
     report.items += sum(page.count for page in pages)
-    posts = _posts(pipe, source, pages)
-    outcomes, back = await _store(
+    deferred = sum(page.deferred for page in pages)
+    report.deferred += deferred
+    posts = _posts(pipe, source, pages, deferred=deferred)
+    stored = await _store(
         pipe,
         source,
         posts,
@@ -325,15 +391,95 @@ async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: C
         ttl_minutes=parsed.ttl_minutes,
         now=now,
         rhythm=pages[0].rhythm,
+        deferred=deferred,
     )
+    if stored is None:
+        return  # nothing could be stored: recorded as a failure
+    outcomes, back, unstored = stored
     _count(report, posts, outcomes)
     if pipe.on_queued is not None and any(outcome.queued for outcome in outcomes):
         pipe.on_queued()  # this source's alerts go now, whatever the other sources do
     await _recovered(pipe, source, back=back)
+    rejected = [reason for page in pages for reason in page.rejected] + unstored
+    report.rejected += len(rejected)
     if parsed.warning is not None:
         await _damaged(pipe, source, parsed.warning, parsed.detail, now=now)
+    elif rejected:
+        detail = f"{len(rejected)} item(s) skipped; " + "; ".join(rejected[:3])
+        await _damaged(pipe, source, ErrorKind.BAD_ITEMS, detail, now=now)
     if parsed.hub is not None and pipe.websub is not None:
         await pipe.websub.ensure(source, hub=parsed.hub, topic=parsed.self_url or source.url)
+
+
+async def _readable(
+    pipe: Pipeline,
+    source: Source,
+    body: bytes,
+    content_type: str | None,
+    report: CycleReport,
+    *,
+    now: datetime,
+) -> list[Page] | None:
+    """Read a source's document into pages; None (recorded as its failure) if it cannot be."""
+    try:
+        pages = await _read(pipe, source, body, content_type)
+    except BrokenProcessPool:
+        detail = "a worker process died reading the document, twice"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.PARSER_CRASH, detail=detail)
+        return None
+    except (TimeoutError, ParseBudgetError):
+        detail = f"reading the document took longer than {pipe.parse_budget:g} s"
+        await _fail(pipe, source, report, now=now, kind=ErrorKind.TOO_SLOW, detail=detail)
+        return None
+    if pages[0].failure is not None:
+        detail = pages[0].parsed.detail
+        await _fail(pipe, source, report, now=now, kind=pages[0].failure, detail=detail)
+        return None
+    return pages
+
+
+async def _same_channel(
+    pipe: Pipeline, source: Source, parsed: ParseResult, *, now: datetime
+) -> bool:
+    """Remember a channel's identity; tell the admins of a change; False: do not store.
+
+    A new title is news for the admins and nothing more (channels rename themselves). A new
+    id means the name now belongs to another channel: the source is paused and this page's
+    posts are not stored, until an admin who checked it resumes the source.
+    """
+    if source.kind is not SourceKind.TELEGRAM:
+        return True
+    title, channel_id = parsed.title, parsed.channel_id
+    if channel_id is not None and source.channel_id is not None and channel_id != source.channel_id:
+        detail = f"the page shows channel {channel_id}, not {source.channel_id}"
+        log.warning("source %s (%d): %s; pausing it", source.name, source.id, detail)
+        paused = await pipe.db.sources.pause_for_identity(source.id, now=now, detail=detail)
+        if paused:
+            await _tell_identity(pipe, source, title, channel_id, paused=True)
+        return False
+    renamed = (
+        title is not None and source.channel_title is not None and title != source.channel_title
+    )
+    if (title is not None and title != source.channel_title) or (
+        channel_id is not None and source.channel_id is None
+    ):
+        await pipe.db.sources.record_identity(source.id, title=title, channel_id=channel_id)
+    if renamed:
+        log.info("source %s (%d) is now titled %r", source.name, source.id, title)
+        await _tell_identity(pipe, source, title, channel_id, paused=False)
+    return True
+
+
+async def _tell_identity(
+    pipe: Pipeline, source: Source, title: str | None, channel_id: int | None, *, paused: bool
+) -> None:
+    if pipe.on_identity_changed is None:
+        return
+    try:
+        await pipe.on_identity_changed(IdentityChange(source, title, channel_id, paused))
+    except Exception:
+        # Best effort, like the other notices; /sources shows the source's state.
+        log.exception("could not tell admins about the identity of source %s", source.name)
 
 
 async def _read(
@@ -344,8 +490,14 @@ async def _read(
     The first page comes first in the list; a first page that failed is the only one.
     """
     known = await pipe.db.events.known(source.id)
+    limit = pipe.max_items_per_poll
     page = await pipe.read(
-        body, kind=source.kind, content_type=content_type, base_url=source.url, known=known
+        body,
+        kind=source.kind,
+        content_type=content_type,
+        base_url=source.url,
+        known=known,
+        limit=limit,
     )
     pages = [page]
     if (
@@ -353,6 +505,7 @@ async def _read(
         and not source.backfilled
         and source.kind is SourceKind.TELEGRAM
         and pipe.channel_backfill_pages
+        and not page.deferred
     ):
         pages.extend(await _older_pages(pipe, source, page, known))
     return pages
@@ -365,8 +518,9 @@ async def _older_pages(
     pages: list[Page] = []
     taken = {item.key for item in first.fresh}  # a newer page's item wins over an older's
     url = first.older
+    room = None if pipe.max_items_per_poll is None else pipe.max_items_per_poll - len(taken)
     for _ in range(pipe.channel_backfill_pages):
-        if url is None:
+        if url is None or (room is not None and room <= 0):
             break
         fetched = await pipe.fetcher.fetch(url)
         if fetched.body is None:
@@ -379,6 +533,7 @@ async def _older_pages(
                 base_url=url,
                 known=known,
                 taken=taken,
+                limit=room,
             )
         except (BrokenProcessPool, TimeoutError, ParseBudgetError) as exc:
             log.warning("source %s: could not read %s (%s)", source.name, url, type(exc).__name__)
@@ -387,14 +542,22 @@ async def _older_pages(
             break  # nothing older: a server that ignores ?before= must not loop us
         pages.append(page)
         taken.update(item.key for item in page.fresh)
+        if room is not None:
+            room -= len(page.fresh)
+        if page.deferred:
+            break  # the oldest of this page wait with the rest for the next poll
         url = page.older
     return pages
 
 
-def _posts(pipe: Pipeline, source: Source, pages: Sequence[Page]) -> list[Post]:
+def _posts(
+    pipe: Pipeline, source: Source, pages: Sequence[Page], *, deferred: int = 0
+) -> list[Post]:
     """Return the new and changed items of a source's pages as posts to store.
 
-    On a source's first poll only the newest `backfill_alerts` of them alert.
+    On a source's first poll only the newest `backfill_alerts` of them alert. A first
+    poll that left items for the next (`deferred`) read the oldest: none of them alert,
+    and the source's first poll goes on at the next one.
     """
     fresh = [
         (item, analysis)
@@ -402,10 +565,11 @@ def _posts(pipe: Pipeline, source: Source, pages: Sequence[Page]) -> list[Post]:
         for item, analysis in zip(page.fresh, page.analyses, strict=True)
     ]
     alerted = (
-        _alerted_on_first_poll([item for item, _ in fresh], pipe.backfill_alerts)
+        _alerted_on_first_poll([item for item, _ in fresh], 0 if deferred else pipe.backfill_alerts)
         if not source.backfilled
         else None
     )
+    origin = origin_of(source.url, source.kind)
     return [
         Post(
             item,
@@ -413,6 +577,7 @@ def _posts(pipe: Pipeline, source: Source, pages: Sequence[Page]) -> list[Post]:
             source_id=source.id,
             source_name=source.name,
             alert=alerted is None or item.key in alerted,
+            origin=origin,
         )
         for item, analysis in fresh
     ]
@@ -439,50 +604,107 @@ async def _store(
     ttl_minutes: int | None,
     now: datetime,
     rhythm: float | None = None,
-) -> tuple[list[Outcome], bool]:
+    deferred: int = 0,
+) -> tuple[list[Outcome], bool, list[str]] | None:
     """Store the posts, queue their alerts and record the poll, in one transaction.
 
     One transaction, so a crash keeps neither the items nor the validators and the next
-    poll reads the document again. The source's rhythm is learned here too (the
-    document's dates, else the new items it found), and its next poll set by it. Returns
-    the outcomes and whether the source is back after failing.
+    poll reads the document again. Returns the outcomes, whether the source is back after
+    failing, and the posts that could not be stored ("key: error").
+
+    If the batch raises, each post is stored in a transaction of its own, so that one post
+    that cannot be stored costs only itself; if none can be, the poll is recorded as a
+    failure and None returned. With items `deferred` to the next poll the document's
+    validators are not kept (a 304 would hide the rest), and a first poll stays unfinished.
     """
+    answered = functools.partial(
+        _answered,
+        pipe,
+        source,
+        fetched,
+        ttl_minutes=ttl_minutes,
+        now=now,
+        rhythm=rhythm,
+        deferred=deferred,
+    )
     # A new source's silent first poll joins stories too: its items may tell what other
     # sources already reported, they count as corroboration ("3 sources"), and a later
     # report must find them rather than start the story again.
-    async with pipe.stories.transaction(pipe.db):
-        outcomes = await record_posts(
-            pipe.db,
-            posts,
-            matcher=pipe.matcher,
-            catalog=pipe.catalog,
-            now=now,
-            stories=pipe.stories,
-            audience=pipe.audience,
-        )
-        new_items = sum(outcome.new and not outcome.edited for outcome in outcomes)
-        since_last = (
-            None if source.last_item_at is None else (now - source.last_item_at).total_seconds()
-        )
-        gap = schedule.learn_gap(
-            source.item_gap, document=rhythm, new_items=new_items, since_last=since_last
-        )
-        learned = replace(
-            source, item_gap=gap, last_item_at=now if new_items else source.last_item_at
-        )
-        interval = _interval(pipe, learned, fetched, ttl_minutes, now=now)
-        back = await pipe.db.sources.record_success(
-            source.id,
-            now=now,
-            next_poll_at=pipe.next_poll(source, now, interval),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            backfilled=True,
-            ttl_minutes=ttl_minutes,
-            item_gap=gap,
-            new_items=new_items > 0,
-        )
-    return outcomes, back
+    try:
+        async with pipe.stories.transaction(pipe.db):
+            outcomes = await _record(pipe, posts, now=now)
+            back = await answered(outcomes)
+    except Exception:
+        if len(posts) < 2:
+            raise
+        log.exception("source %s: storing %d items failed; one by one", source.name, len(posts))
+    else:
+        return outcomes, back, []
+    outcomes, unstored = [], []
+    for post in posts:
+        try:
+            async with pipe.stories.transaction(pipe.db):
+                outcomes += await _record(pipe, [post], now=now)
+        except Exception as exc:
+            log.exception("source %s: could not store item %s", source.name, post.item.key[:100])
+            unstored.append(f"{post.item.key[:100]}: {type(exc).__name__}: {str(exc)[:100]}")
+            outcomes.append(Outcome(new=False))
+    if len(unstored) == len(posts):
+        detail = f"no item could be stored; {unstored[0]}"
+        await _fail(pipe, source, CycleReport(), now=now, kind=ErrorKind.INTERNAL, detail=detail)
+        return None
+    return outcomes, await answered(outcomes), unstored
+
+
+async def _answered(
+    pipe: Pipeline,
+    source: Source,
+    fetched: FetchResult,
+    outcomes: Sequence[Outcome],
+    *,
+    ttl_minutes: int | None,
+    now: datetime,
+    rhythm: float | None,
+    deferred: int,
+) -> bool:
+    """Record a poll that answered, learning the source's rhythm; True: it is back.
+
+    The rhythm comes from the document's dates, else the new items it found, and sets the
+    next poll.
+    """
+    new_items = sum(outcome.new and not outcome.edited for outcome in outcomes)
+    since_last = (
+        None if source.last_item_at is None else (now - source.last_item_at).total_seconds()
+    )
+    gap = schedule.learn_gap(
+        source.item_gap, document=rhythm, new_items=new_items, since_last=since_last
+    )
+    learned = replace(source, item_gap=gap, last_item_at=now if new_items else source.last_item_at)
+    interval = _interval(pipe, learned, fetched, ttl_minutes, now=now)
+    return await pipe.db.sources.record_success(
+        source.id,
+        now=now,
+        next_poll_at=pipe.next_poll(source, now, interval),
+        etag=None if deferred else fetched.etag,
+        last_modified=None if deferred else fetched.last_modified,
+        backfilled=not deferred,
+        ttl_minutes=ttl_minutes,
+        item_gap=gap,
+        new_items=new_items > 0,
+    )
+
+
+async def _record(pipe: Pipeline, posts: list[Post], *, now: datetime) -> list[Outcome]:
+    return await record_posts(
+        pipe.db,
+        posts,
+        matcher=pipe.matcher,
+        catalog=pipe.catalog,
+        now=now,
+        stories=pipe.stories,
+        audience=pipe.audience,
+        edit_interval=pipe.edit_interval,
+    )
 
 
 def _count(report: CycleReport, posts: Sequence[Post], outcomes: Sequence[Outcome]) -> None:

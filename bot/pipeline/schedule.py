@@ -53,7 +53,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²", a digit to isdigit that float() refuses
         return float(text)
     try:
         when = parsedate_to_datetime(text)

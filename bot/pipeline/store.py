@@ -2,6 +2,13 @@
 
 Both the source poller and an admin's `/post` come through here, so a manual update is
 matched and delivered exactly like a source post.
+
+No source can silence another's report through its story. A report joins a story by its
+link only when both come from the same origin (one site or one channel) within the story
+window, so a feed cannot claim links it does not own before their owner publishes them. An
+admin's update is never joined: its story keeps no signature to be compared with. And a
+report that joins a story still alerts every chat it reaches that the story had not
+reached: joining spares only the chats already told, who see the new source by an edit.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.matching import Catalog, Matcher
 from bot.matching.matcher import read
@@ -35,6 +42,16 @@ class Post:
     is_admin: bool = False
     author_id: int | None = None
     alert: bool = True  # False: store silently (a new source's first poll)
+    origin: str | None = None  # the site or channel it came from (`origin_of`); None: its source
+
+    @property
+    def link_key(self) -> str | None:
+        """Return what joins it to a story by link: its origin and canonical link."""
+        link = self.item.canonical_link
+        if not link or self.is_admin:
+            return None
+        origin = self.origin or (None if self.source_id is None else f"source:{self.source_id}")
+        return None if origin is None else f"{origin} {link}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +90,7 @@ async def record_post(
     audience: Audience | None = None,
     severity: Severity | None = None,
     stories: StoryMirror | None = None,
+    edit_interval: timedelta = timedelta(0),
 ) -> Outcome:
     """Store a post once; if it starts a story, queue its alerts for the chats it reaches.
 
@@ -94,6 +112,7 @@ async def record_post(
         audience=audience,
         severity=severity,
         stories=stories,
+        edit_interval=edit_interval,
     )
     return outcomes[0]
 
@@ -108,6 +127,7 @@ async def record_posts(
     audience: Audience | None = None,
     severity: Severity | None = None,
     stories: StoryMirror | None = None,
+    edit_interval: timedelta = timedelta(0),
 ) -> list[Outcome]:
     """Store the posts of one source in order, as `record_post` would one after another.
 
@@ -117,7 +137,8 @@ async def record_posts(
     near-duplicate text joins its story).
 
     `stories` is the caller's mirror of the recent stories (the poller keeps one across
-    polls); without it the recent stories are read from the table here.
+    polls); without it the recent stories are read from the table here. A story that grows
+    has its sent messages edited at most once per `edit_interval`.
     """
     if not posts:
         return []
@@ -133,7 +154,8 @@ async def record_posts(
         batch = await db.events.batch(
             source_ids.pop(),
             keys=[post.item.key for post in posts],
-            links=[post.item.canonical_link for post in posts],
+            links=[post.link_key for post in posts],
+            since=now - STORY_WINDOW,
         )
         for post in posts:
             signature = post.analysis.signature
@@ -150,7 +172,9 @@ async def record_posts(
             if recorded is not None and not recorded.edited:  # an edit leaves the story be
                 # The signature the story now has, decoded: the mirror need not parse it.
                 decoded = None
-                if recorded.story_signature == event.signature:
+                if recorded.story_signature is None:
+                    pass  # a story no report can join (an admin's)
+                elif recorded.story_signature == event.signature:
                     decoded = signature
                 elif grown is not None and recorded.story_signature == event.joined_signature:
                     decoded = grown
@@ -162,7 +186,7 @@ async def record_posts(
             if recorded is None:
                 outcomes.append(Outcome(new=False))
                 continue
-            if audience is None and post.alert and recorded.new_story:
+            if audience is None and post.alert:
                 audience = Audience(catalog, matcher.places)
             outcomes.append(
                 await _queue(
@@ -173,6 +197,7 @@ async def record_posts(
                     now=now,
                     audience=audience,
                     severity=severity,
+                    edit_interval=edit_interval,
                 )
             )
     return outcomes
@@ -198,7 +223,9 @@ def _new_event(post: Post, now: datetime) -> NewEvent:
         is_admin=post.is_admin,
         author_id=post.author_id,
         content_hash=analysis.content_hash,
-        signature=analysis.signature.to_json(),
+        # An admin's story keeps no signature, so no later report can join it.
+        signature=None if post.is_admin else analysis.signature.to_json(),
+        link_key=post.link_key,
     )
 
 
@@ -211,6 +238,7 @@ async def _queue(
     now: datetime,
     audience: Audience | None,
     severity: Severity | None,
+    edit_interval: timedelta,
 ) -> Outcome:
     """Queue the alerts of a stored post: its story's first, or an edit of a grown one."""
     found = post.analysis.found
@@ -224,15 +252,17 @@ async def _queue(
             edited=True,
         )
     queued = 0
-    if post.alert and recorded.new_story and audience is not None:
+    if post.alert and audience is not None:
+        # A joining report's chats too: those the story had not reached get it now (the
+        # outbox keeps one row per story and chat, so the others are not queued again).
         reading = read(f"{post.item.title}\n{post.item.text}")
         chats = await audience.recipients(db, found, reading)
         priority = alert_priority(severity) if severity is not None else priority_of(found, catalog)
         queued = await db.outbox.enqueue(recorded.story_id, chats, priority=priority, now=now)
-    elif post.alert and not recorded.new_story:
+    if post.alert and not recorded.new_story:
         # The story grew: alerts already sent are edited to show the new source and the
         # count, rather than sent again; ones still queued render it when they go.
-        queued = await db.outbox.request_edits(recorded.story_id, now=now)
+        queued += await db.outbox.request_edits(recorded.story_id, now=now, interval=edit_interval)
     log.debug(
         "event %d (story %d) topics=%s queued=%d",
         recorded.event_id,

@@ -49,6 +49,7 @@ NEAR_DUPLICATE = 0.5
 SKETCH_SIZE = 64
 MAX_CANDIDATES = 300  # the newest stories in the window that a report is compared with
 _MIN_NUMBER = 2  # "1" is too common to mean anything
+_MAX_DIGITS = 12  # a longer number in a report is an identifier or noise, not a count
 _K = TypeVar("_K")
 # One encoder for every signature: json.dumps with any option builds a new one per call.
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -96,8 +97,10 @@ def signature_of(found: Classification, reading: Reading, point_places: Iterable
     # report is signed. A shingle is two consecutive words (those with a normal form), each
     # in its first normal form, e.g. "колонна техника".
     words = filter(None, reading.forms)
-    # isdecimal, not isdigit: "10²" is digits but no number int() reads.
-    digits = filter(str.isdecimal, reading.norms)
+    # isdecimal, not isdigit: "10²" is digits but no number int() reads. A longer run of
+    # digits is no count of anything, and int() of it costs time quadratic in its length
+    # (Python refuses one over 4,300 digits): only numbers of up to _MAX_DIGITS count.
+    digits = (n for n in filter(str.isdecimal, reading.norms) if len(n) <= _MAX_DIGITS)
     numbers = {number.lstrip("0") or "0" for number in digits if int(number) >= _MIN_NUMBER}
     return Signature(
         topics=frozenset(found.topics),

@@ -447,6 +447,35 @@ def source_recovered(ui: UI, source: Source) -> str:
     )
 
 
+def source_identity(
+    ui: UI, source: Source, title: str | None, channel_id: int | None, *, paused: bool
+) -> str:
+    """Tell admins that a channel's page shows another title, or another channel."""
+    if paused:
+        return ui._(
+            "🚨 Source <b>{name}</b> (#{id}) now shows another channel: id {new}, not {old}, "
+            "titled «{title}». Its name may have passed to someone else. It is paused and "
+            "its posts are not read.\n{url}\nCheck the channel, then /resumesource {id} to "
+            "follow the channel that holds the name now, or /removesource {id}."
+        ).format(
+            name=escape(source.name),
+            id=source.id,
+            new=channel_id,
+            old=source.channel_id,
+            title=escape(title or "?"),
+            url=escape(source.url),
+        )
+    return ui._(
+        "ℹ️ Source <b>{name}</b> (#{id}) changed its title from «{old}» to «{new}».\n{url}"
+    ).format(
+        name=escape(source.name),
+        id=source.id,
+        old=escape(source.channel_title or "?"),
+        new=escape(title or "?"),
+        url=escape(source.url),
+    )
+
+
 def _in(ui: UI, then: datetime, now: datetime) -> str:
     seconds = int((then - now).total_seconds())
     if seconds <= 0:

@@ -269,6 +269,21 @@ class SandboxBotAPI:
             )
         self._state.signal.notify()
 
+    def push_migration(self, chat_id: int, new_chat_id: int, *, user_id: int) -> None:
+        """Upgrade a group (`migrate`) and queue the two service messages Telegram sends then:
+        `migrate_to_chat_id` in the group and `migrate_from_chat_id` in the supergroup."""
+        self.migrate(chat_id, new_chat_id)
+        user = self._remember_user(user_id, "Test", None, "en")
+        old, new = self._state.chats[chat_id], self._state.chats[new_chat_id]
+        for chat, field, value in (
+            (old, "migrate_to_chat_id", new_chat_id),
+            (new, "migrate_from_chat_id", chat_id),
+        ):
+            message = self._user_message(chat, user, None)
+            message[field] = value
+            self._store_user_message(chat, message)
+            self._state.updates.put({"message": message})
+
     def fail_next(
         self,
         method: str,

@@ -123,7 +123,7 @@ async def test_daily_digest_at_eight_in_minsk_groups_by_topic_with_counts(
     digest = digests[0]
     assert digest.startswith("Digest: 3 stories")
     assert digest.index("Drills near Yelsk") < digest.index("Drills <b>&amp; tanks</b> at Brest")
-    assert "Drills near Yelsk link (2 sources)" in digest
+    assert "Drills near Yelsk a.example (2 sources)" in digest  # each link shows its domain
     assert "Mobilization" in digest
     assert await core.db.outbox.counts() == {"sent": 3}
 

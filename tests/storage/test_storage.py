@@ -26,7 +26,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         await database.close()
 
 
-def event(key: str, *, source_id: int | None = 1, link: str | None = None) -> NewEvent:
+def event(
+    key: str, *, source_id: int | None = 1, link: str | None = None, origin: str = "a.example"
+) -> NewEvent:
     return NewEvent(
         source_id=source_id,
         source_name="S",
@@ -41,6 +43,7 @@ def event(key: str, *, source_id: int | None = 1, link: str | None = None) -> Ne
         places=(),
         published_at=NOW,
         seen_at=NOW,
+        link_key=f"{origin} {link}" if link else None,
     )
 
 
@@ -67,20 +70,28 @@ async def test_source_urls_are_unique(db: Database) -> None:
         await db.sources.add("https://a.example/feed", kind=SourceKind.RSS, name="B", now=NOW)
 
 
-async def test_an_item_is_stored_once_and_links_join_stories(db: Database) -> None:
+async def test_an_item_is_stored_once_and_links_join_stories_of_one_origin(db: Database) -> None:
     await db.sources.add("https://a.example/feed", kind=SourceKind.RSS, name="A", now=NOW)
+    await db.sources.add("https://a.example/other", kind=SourceKind.RSS, name="A2", now=NOW)
     await db.sources.add("https://b.example/feed", kind=SourceKind.RSS, name="B", now=NOW)
     first = await db.events.record(event("k1", link="https://x.example/story"))
     assert first is not None
     assert first.new_story
     assert await db.events.record(event("k1", link="https://x.example/story")) is None
-    other_source = await db.events.record(event("k9", source_id=2, link="https://x.example/story"))
-    assert other_source is not None
-    assert other_source.story_id == first.story_id
-    assert not other_source.new_story
+    # Another feed of the same site: the same article, one story.
+    sibling = await db.events.record(event("k9", source_id=2, link="https://x.example/story"))
+    assert sibling is not None
+    assert sibling.story_id == first.story_id
+    assert not sibling.new_story
     alert = await db.events.alert(first.story_id)
     assert alert is not None
     assert len(alert.links) == 1  # the same URL is listed once
+    # Another site with the same link does not join: it could have claimed the link first.
+    stranger = await db.events.record(
+        event("k9", source_id=3, link="https://x.example/story", origin="b.example")
+    )
+    assert stranger is not None
+    assert stranger.new_story
 
 
 LEASE = timedelta(minutes=1)

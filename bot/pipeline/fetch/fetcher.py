@@ -240,7 +240,8 @@ class Fetcher:
         if not 200 <= status < 300:
             raise _FetchError(ErrorKind.NETWORK, f"unexpected HTTP {status} without a body", status)
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self._max_bytes:
+        # ASCII digits, and few: int() refuses "²" and any number of over 4,300 digits.
+        if declared.isascii() and declared.isdigit() and int(declared[:19]) > self._max_bytes:
             raise _FetchError(
                 ErrorKind.TOO_LARGE,
                 f"Content-Length {declared} exceeds {self._max_bytes} bytes",

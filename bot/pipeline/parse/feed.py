@@ -487,4 +487,5 @@ def _link(feed: Mapping[str, Any], rel: str) -> str | None:
 
 def _ttl(value: object) -> int | None:
     text = _str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    # ASCII digits: "²" is a digit to str.isdigit, and int() refuses it.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None

@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
-from bot.models import ParsedItem
+from bot.models import ParsedItem, SourceKind
 
 # Query parameters that say where a reader came from, not what the page is.
 _TRACKING_PARAMS = frozenset(
@@ -93,6 +93,24 @@ def canonical_link(url: str) -> str:
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
 
 
+def origin_of(url: str, kind: SourceKind) -> str:
+    """Return who speaks through a source: its site's host, or its channel ("t.me/name").
+
+    Two sources of one origin are one publisher (a site's several feeds); a report joins
+    a story by its link only within one origin, so no publisher can claim another's links.
+    Every channel is on t.me, so a channel's origin is its name, not its host.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return url
+    if kind is SourceKind.TELEGRAM:
+        name = parts.path.strip("/").removeprefix("s/").partition("/")[0].lower()
+        return f"t.me/{name}"
+    return host.removeprefix("www.") or url
+
+
 def _normalise_title(title: str) -> str:
     return " ".join(title.split()).casefold()
 
@@ -101,7 +119,8 @@ def _bounded(key: str) -> str:
     if len(key) <= _MAX_KEY_CHARS:
         return key
     prefix = key.partition(":")[0]
-    hashed = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    # surrogatepass: a lone surrogate in a hostile guid must hash, not raise.
+    hashed = hashlib.sha1(key.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
     return f"{prefix}-sha1:{hashed}"
 
 
@@ -117,7 +136,8 @@ def item_key(*, guid: str | None, link: str | None, title: str, published: datet
         aware = published if published.tzinfo is not None else published.replace(tzinfo=UTC)
         when = aware.astimezone(UTC).isoformat()
     material = f"{_normalise_title(title)}\n{when}"
-    return "title:" + hashlib.sha1(material.encode("utf-8"), usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(material.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+    return "title:" + digest.hexdigest()
 
 
 def feed_item(

@@ -10,6 +10,9 @@ has nothing to read and is skipped.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -38,6 +41,8 @@ _MESSAGES = ".tgme_widget_message[data-post]"
 # page t.me shows for users, private channels and names that do not exist.
 _CHANNEL_MARKERS = ".tgme_channel_history, .tgme_channel_info, .tgme_widget_message_wrap"
 _TITLE_CHARS = 120
+_MAX_POST_DIGITS = 18  # a post id fits in 64 bits
+_MAX_VIEWS_CHARS = 20  # "1.2M views" and the like
 # Marks a poll's title and text, so an alert shows what kind of post it came from; the
 # chart emoji is how Telegram's own apps label a poll in chat lists.
 POLL_MARK = "📊"
@@ -64,12 +69,20 @@ def older_page_url(page_url: str, items: tuple[ParsedItem, ...]) -> str | None:
 
 
 def _is_post(key: str) -> bool:
-    return key.startswith("tg:") and key.rpartition("/")[2].isdigit()
+    return key.startswith("tg:") and _is_post_id(key.rpartition("/")[2])
+
+
+def _is_post_id(text: str) -> bool:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int()), and few of them.
+    return 0 < len(text) <= _MAX_POST_DIGITS and text.isascii() and text.isdigit()
 
 
 def parse_views(text: str) -> int | None:
     """Return the count shown as "987", "12.3K" or "1.2M", or None if it is not one."""
-    match = _VIEWS.fullmatch(text.strip())
+    text = text.strip()
+    if len(text) > _MAX_VIEWS_CHARS:
+        return None
+    match = _VIEWS.fullmatch(text)
     if match is None:
         return None
     try:
@@ -150,7 +163,7 @@ def _title(text: str) -> str:
 
 def _post(message: LexborNode) -> ParsedItem | None:
     channel, _, post_id = (message.attributes.get("data-post") or "").partition("/")
-    if not _CHANNEL_NAME.fullmatch(channel) or not post_id.isdigit():
+    if not _CHANNEL_NAME.fullmatch(channel) or not _is_post_id(post_id):
         return None
     if _is_service(message):
         # "Channel created", "… pinned «…»": a pinned notice repeats an old post's words,
@@ -188,6 +201,27 @@ def _channel_title(tree: LexborHTMLParser) -> str | None:
     return _plain(tree.css_first(".tgme_channel_info_header_title"))
 
 
+def _channel_id(messages: list[LexborNode]) -> int | None:
+    """Return the channel's numeric id as its posts carry it, or None if they do not.
+
+    Each post's `data-view` is base64url JSON, {"c": CHANNEL_ID, "p": POST, ...}. A name
+    can pass to another channel (the first renames, another takes the freed name); the id
+    cannot, so it tells the channel we followed from the one holding its name now.
+    """
+    for message in messages[:3]:
+        view = message.attributes.get("data-view") or ""
+        if not view or len(view) > 512:
+            continue
+        try:
+            data = json.loads(base64.urlsafe_b64decode(view + "=" * (-len(view) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+        channel = data.get("c") if isinstance(data, dict) else None
+        if isinstance(channel, int) and not isinstance(channel, bool) and channel:
+            return abs(channel)
+    return None
+
+
 def parse_channel_page(body: bytes, *, base_url: str) -> ParseResult:
     """Parse a t.me/s/NAME page into one item per post, or name why it cannot be read."""
     if not body.strip():
@@ -211,4 +245,6 @@ def parse_channel_page(body: bytes, *, base_url: str) -> ParseResult:
         if item is not None and item.key not in seen:
             seen.add(item.key)
             items.append(item)
-    return ParseResult(items=tuple(items), title=_channel_title(tree))
+    return ParseResult(
+        items=tuple(items), title=_channel_title(tree), channel_id=_channel_id(messages)
+    )

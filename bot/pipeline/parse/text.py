@@ -1,4 +1,10 @@
-"""Plain text out of source markup, and short summaries cut at sentence ends."""
+"""Plain text out of source markup, and short summaries cut at sentence ends.
+
+Whoever writes a source writes the input of every function here, so each one is linear
+in its input: no regex can backtrack over a run of characters (a run of dots, of closing
+quotes), nothing is built by repeated concatenation, and `bounded` cuts an item's text to
+`MAX_TEXT_CHARS` (its title to `MAX_TITLE_CHARS`) before any summary or match reads it.
+"""
 
 from __future__ import annotations
 
@@ -31,15 +37,21 @@ _TERMINATORS = ".!?…"
 _TERMINATOR_TUPLE = tuple(_TERMINATORS)  # for str.endswith
 _CLOSERS = "\"'»”’)]"
 _OPENERS = "\"'«“„‘("
-# A candidate sentence end: terminal punctuation, closing quotes, then whitespace.
-_SENTENCE_END = re.compile(rf"[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*\s+")
+# A candidate sentence end: terminal punctuation, closing quotes, then whitespace. Tried
+# only where a run of terminators begins (the lookbehind) and without giving back what the
+# possessive quantifiers took: a run of N dots that ends in no space is then one failed
+# try of N steps, where a plain `[.]+` was tried again at each of its dots (N² steps).
+_SENTENCE_END = re.compile(
+    rf"(?<![{re.escape(_TERMINATORS)}])[{re.escape(_TERMINATORS)}]++"
+    rf"[{re.escape(_CLOSERS)}]*+\s+"
+)
 _ELLIPSIS = "…"
 # HTML tree building is quadratic in nesting depth (every unclosed <div> deepens the stack
 # the parser walks), so hostile markup is cut here; 64K characters of markup is far more
 # than any summary or keyword match needs.
 _MAX_HTML_CHARS = 65_536
 _PARTIAL_TAG = re.compile(r"<[^<>]*\Z")
-_ANY_TAG = re.compile(r"<[^<>]*>")
+_ANY_TAG = re.compile(r"<[^<>]*>")  # [^<>]: a "<" with no ">" ends the try: runs stay linear
 # Format characters a reader never sees but that split or lead words: zero-width space
 # (channels start posts with one to hide a preview link), soft hyphen, BOM, word joiner and
 # invisible operators, and the bidirectional marks, embeddings and isolates. A zero-width
@@ -73,6 +85,31 @@ def strip_invisible(text: str) -> str:
     return text
 
 
+# The most of an item's text and title that is kept, read or stored. A Telegram post has at
+# most 4,096 characters and a caption 1,024; an article's first 20,000 characters name its
+# topics and places, and an alert shows a few hundred. Every item from a source is cut to
+# these (`bounded`) before anything else reads it, so no source can make a summary or a
+# match cost more than this much text does.
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 1_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
+
+
+def bounded(text: str, max_chars: int) -> str:
+    """Return text cut to at most max_chars (at a word boundary) with no lone surrogate.
+
+    A lone surrogate ("\\ud800" in JSON) is valid in a Python string but in no encoding:
+    hashing or storing it would fail, so it becomes U+FFFD like any undecodable byte.
+    """
+    text = truncate_words(text, max_chars)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_REPLACEMENT, text)
+    return text
+
+
 def normalize_text(text: str) -> str:
     """Fold runs of spaces within lines, trim lines, keep at most one blank line between.
 
@@ -93,6 +130,8 @@ def html_to_text(html: str) -> str:
     Dropped elements (script, style, ...) are left out, and a line break marker stands for
     each <br> and before and after each block element; then the source's whitespace is
     folded and the markers become line breaks: one, or a blank line for two or more in a row.
+    A fragment nested deeper than any real post (`too_deep`) is read without a tree: its
+    words, every tag a space.
     """
     if "<" not in html and "&" not in html:
         # Nothing to parse; as in HTML, the source's own line breaks are just spaces.
@@ -101,9 +140,10 @@ def html_to_text(html: str) -> str:
         # Cut, then drop a tag the cut left half-written so it does not show up as text.
         html = _PARTIAL_TAG.sub("", html[:_MAX_HTML_CHARS])
     if too_deep(html):
-        # Nesting no real post has, and that the HTML parser would take minutes over: its
-        # words are kept, every tag taken for a space (bot.pipeline.parse.depth).
-        return " ".join(unescape(_ANY_TAG.sub(" ", html)).split())
+        # Nesting no real post has, and that the HTML parser would take time quadratic in
+        # its depth over: its words are kept, every tag taken for a space
+        # (bot.pipeline.parse.depth).
+        return " ".join(strip_invisible(unescape(_ANY_TAG.sub(" ", html))).split())
     root = LexborHTMLParser(html.replace(_BREAK, ""), is_fragment=True).root
     if root is None:
         return ""
@@ -197,19 +237,20 @@ def _initial_before(line: str, end: int) -> bool:
 def _logical_lines(text: str) -> Iterator[str]:
     # A plain-text body may be hard-wrapped: a line that does not end a sentence and a next
     # line that starts in lower case are one line. Any other line break ends a sentence.
-    # A line is given once the next one is known not to continue it.
-    last: str | None = None
+    # A line is given once the next one is known not to continue it; its pieces are joined
+    # once then (adding each to a growing string would copy it again for every piece).
+    pieces: list[str] = []
     for line in normalize_text(text).split("\n"):
         if not line:
             continue
-        if last is not None and not last.endswith(_TERMINATOR_TUPLE) and line[0].islower():
-            last = f"{last} {line}"
+        if pieces and not pieces[-1].endswith(_TERMINATOR_TUPLE) and line[0].islower():
+            pieces.append(line)
         else:
-            if last is not None:
-                yield last
-            last = line
-    if last is not None:
-        yield last
+            if pieces:
+                yield " ".join(pieces)
+            pieces = [line]
+    if pieces:
+        yield " ".join(pieces)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -62,7 +62,7 @@ class Handler:
                 )
                 report.sent += 1
             else:
-                await self._db.outbox.mark_edited(job.row.id)
+                await self._db.outbox.mark_edited(job.row.id, now=self._clock.now())
                 report.edited += 1
         finally:
             self.on_its_way.discard(chat)

@@ -67,6 +67,8 @@ async def story(core: Core, key: str, *, link: str | None = None, source: str = 
             summary=f"Drills {key} near the border.",
             link=link or f"https://news.example.org/{key}",
             canonical_link=link or f"https://news.example.org/{key}",
+            # Both of news.example.org: a link joins a story only within one origin.
+            link_key=f"news.example.org {link or key}",
             lang="en",
             topics=("drills",),
             places=(),

@@ -92,7 +92,14 @@ def test_updates_and_removals() -> None:
     index.update(ChatFilters(2, active=False))
     index.remove(4)
     assert index.recipients(found, reading) == {6}
-    assert len(index) == 4  # the inactive chat left
+    # The inactive and removed chats left; chat 5 (no topic reaches its minimum) can
+    # receive nothing and holds no place.
+    assert len(index) == 3
+    empty = AudienceIndex(default_catalog(), matcher.places).footprint()
+    assert index.footprint() != empty
+    for chat in range(1, 7):
+        index.remove(chat)
+    assert index.footprint() == empty  # nothing the chats used is left behind
 
 
 async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualClock) -> None:

@@ -5,7 +5,8 @@ admin's post and the older callers use `record_post`. Both run here on the same 
 two real SQLite files, and every row of events, stories and the outbox must be the same,
 including the awkward cases: a key twice in one batch (a repeat, then an edit), two items
 with one canonical link, a near-duplicate that joins a story made earlier in the batch,
-and a second source reporting a canonical link the first one brought.
+and a second source reporting a canonical link the first one brought (which joins a story
+by what it says, never by the other source's link).
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ async def test_a_batch_stores_what_one_by_one_stores(
         assert together[4].edited  # "b" again with other text, in the same batch
         assert together[1].story_id == together[0].story_id  # one canonical link
         assert together[6].story_id == together[5].story_id  # "e" shares "d"'s link
-        assert together[7].joined and together[7].story_id == together[0].story_id
+        assert together[7].joined and together[7].story_id == together[3].story_id
         queued = await _rows(batched)
         assert bool(queued["outbox"]) is alert
     finally:
@@ -157,9 +158,9 @@ async def test_a_batch_holds_one_source_and_needs_a_transaction(
                 now=clock.now(),
             )
         with pytest.raises(RuntimeError, match="transaction"):
-            await db.events.batch(1, keys=["a"], links=[None])
+            await db.events.batch(1, keys=["a"], links=[None], since=None)
         async with db.transaction():
-            batch = await db.events.batch(1, keys=["a"], links=[None])
+            batch = await db.events.batch(1, keys=["a"], links=[None], since=None)
             with pytest.raises(ValueError, match="one source"):
                 batch.record(
                     NewEvent(
