@@ -11,8 +11,9 @@ limits as a `run_cycle`), so a slow source never holds up one that is due after 
 
 A poll that fails unexpectedly (a bug, or a database locked by another writer or out of
 room) is a failed poll, counted like any other (`internal_error`), never an exception out of
-its task: its next poll is put off in the database, or, when even that write fails, held
-back here for `RETRY_S`, so the loop neither loses the source nor polls it again at once.
+its task: its failure is recorded in the database (`poll_source`), or, when even that write
+fails, the source is held back here for `RETRY_S`, so the loop neither loses the source nor
+polls it again at once.
 """
 
 from __future__ import annotations
@@ -140,6 +141,9 @@ class Poller:
         try:
             async with host, self._limit:
                 await poll_source(self._pipe, source, report)
+            if source.name in report.unrecorded:
+                # Its failure is not in the database, so it still looks due: not at once.
+                self._held[source.id] = self._pipe.clock.now() + timedelta(seconds=RETRY_S)
         except Exception:
             # A bug or a database that cannot be written, not a bad feed: log it with its
             # traceback, count the poll as failed, keep polling the others.
