@@ -162,8 +162,7 @@ class Database:
         async with self._lock:
             # executescript steps the pragma to completion (one step frees one page).
             await self._conn.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
-            rows = await self._conn.execute_fetchall("PRAGMA freelist_count")
-            left = int(next(iter(rows))[0])
+            left = await self._free_pages()
             if left == 0:
                 # In WAL mode the file shrinks only when the log is written back.
                 await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -186,19 +185,53 @@ class Database:
         return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
-        """Apply every migration newer than the database; return the resulting version."""
+        """Apply every migration newer than the database; return the resulting version.
+
+        Each migration is one transaction, run with foreign keys off and checked before it
+        commits: SQLite's procedure for changing a table (copy it, drop the old one, give
+        the copy its name) would otherwise cascade the drop to the rows pointing at it.
+        Pages a migration freed are handed back to the file system afterwards.
+        """
         current = await self.schema_version()
-        for version, name, sql in _migrations():
-            if version <= current:
-                continue
-            log.info("applying migration %s", name)
-            # executescript commits first, so run the script and the version bump as one
-            # explicit transaction of its own.
-            await self._conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
-            current = version
+        pending = [migration for migration in _migrations() if migration[0] > current]
+        if not pending:
+            return current
+        await self._conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+        try:
+            for version, name, sql in pending:
+                log.info("applying migration %s", name)
+                # executescript commits first, so run the script and the version bump as
+                # one explicit transaction of its own, committed once the check passed.
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};"
+                )
+                try:
+                    await self._check_keys(name)
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+                current = version
+        finally:
+            await self._conn.execute("PRAGMA foreign_keys = ON")
+        if await self._free_pages() > 0:
+            await self._conn.executescript("PRAGMA incremental_vacuum;")
+            await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         return current
+
+    async def _check_keys(self, migration: str) -> None:
+        """Raise RuntimeError if a row points at a row that is not there (foreign keys)."""
+        broken = list(await self._conn.execute_fetchall("PRAGMA foreign_key_check"))
+        if broken:
+            raise RuntimeError(
+                f"migration {migration} leaves {len(broken)} rows pointing nowhere,"
+                f" e.g. {tuple(broken[0])}"
+            )
+
+    async def _free_pages(self) -> int:
+        """Return how many pages inside the file are free (SQLite's freelist)."""
+        rows = list(await self._conn.execute_fetchall("PRAGMA freelist_count"))
+        return int(rows[0][0]) if rows else 0
 
     async def close(self) -> None:
         """Close the connection."""

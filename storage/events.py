@@ -207,7 +207,7 @@ class EventRepository(Repository):
             if batch.new_stories:
                 await self._db.executemany(
                     "INSERT INTO stories (id, link_key, topics, places, created_at, "
-                    "signature, last_seen_at, first_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "last_seen_at, first_event_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     batch.new_stories,
                 )
             if batch.labels:
@@ -224,10 +224,9 @@ class EventRepository(Repository):
                 )
             if batch.joins:
                 await self._db.executemany(
-                    "UPDATE stories SET last_seen_at = ?, signature = COALESCE(?, signature) "
-                    "WHERE id = ?",
-                    batch.joins,
+                    "UPDATE stories SET last_seen_at = ? WHERE id = ?", batch.joins
                 )
+            await self._write_signatures(batch)
             if batch.events:
                 await self._db.executemany(
                     """
@@ -260,6 +259,21 @@ class EventRepository(Repository):
                     batch.edits,
                 )
             batch.written()
+
+    async def _write_signatures(self, batch: EventBatch) -> None:
+        """Store the signatures of the stories a batch started or joined, in its order.
+
+        A story keeps the last signature it was given and the time it was last reported;
+        a join that brings no signature moves only the time.
+        """
+        if batch.signatures:
+            await self._db.executemany(
+                "INSERT INTO story_signatures (story_id, last_seen_at, signature) "
+                "VALUES (?, ?, ?) ON CONFLICT (story_id) DO UPDATE "
+                "SET last_seen_at = excluded.last_seen_at, "
+                "signature = COALESCE(excluded.signature, story_signatures.signature)",
+                batch.signatures,
+            )
 
     async def known(self, source_id: int) -> dict[str, str | None]:
         """Return the item keys of a source's newest events, with their content hashes.
@@ -304,10 +318,15 @@ class EventRepository(Repository):
     async def recent_signatures(
         self, *, since: datetime, limit: int
     ) -> list[tuple[int, float, str | None]]:
-        """Return (id, last reported, signature) of the stories reported since a time."""
+        """Return (id, last reported, signature) of the stories reported since a time.
+
+        The newest `limit` of them, newest first; a story without a signature (none was
+        given, or it was dropped) comes with None.
+        """
         rows = await self._db.fetchall(
-            "SELECT id, last_seen_at, signature FROM stories WHERE last_seen_at >= ? "
-            "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+            "SELECT st.id, st.last_seen_at, sg.signature FROM stories st "
+            "LEFT JOIN story_signatures sg ON sg.story_id = st.id WHERE st.last_seen_at >= ? "
+            "ORDER BY st.last_seen_at DESC, st.id DESC LIMIT ?",
             (since.timestamp(), limit),
         )
         return [(int(row[0]), float(row[1]), row[2]) for row in rows]
@@ -485,6 +504,8 @@ class EventBatch:
         self.recount: dict[int, None] = {}  # joined stories, in order
         self.edits: list[tuple[object, ...]] = []
         self.labels: list[tuple[int, str, str, float]] = []  # new stories' topics and places
+        # (story, time, signature or None) of the stories started or joined, in order
+        self.signatures: list[tuple[int, float, str | None]] = []
 
     def record(self, event: NewEvent) -> Recorded | None:
         """Decide how an event is stored; None when its source already had it as is."""
@@ -527,11 +548,12 @@ class EventBatch:
                     dump_list(event.topics),
                     dump_list(event.places),
                     seen_at,
-                    signature,
                     seen_at,
                     event_id,
                 )
             )
+            if signature is not None:
+                self.signatures.append((story_id, seen_at, signature))
             if event.link_key:
                 self._linked[event.link_key] = story_id
             if not event.is_announcement:
@@ -541,7 +563,8 @@ class EventBatch:
                     for name in dict.fromkeys(names)
                 )
         else:
-            self.joins.append((seen_at, signature, story_id))
+            self.joins.append((seen_at, story_id))
+            self.signatures.append((story_id, seen_at, signature))
             self.recount[story_id] = None
         self.events.append(
             (
@@ -584,6 +607,7 @@ class EventBatch:
         self.new_stories, self.joins, self.events, self.edits = [], [], [], []
         self.recount = {}
         self.labels = []
+        self.signatures = []
 
 
 def _merge(groups: Iterable[Sequence[str]]) -> tuple[str, ...]:

@@ -64,17 +64,37 @@ class OutboxRepository(Repository):
         marks = ",".join("?" for _ in skip)
         ready = (
             "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
-            f" AND chat_id NOT IN ({marks}) AND priority >= ?"
+            f" AND chat_id NOT IN ({marks})"
         )
+        # Without a floor the priority is left out of the condition: the planner would
+        # take it as a reason to walk every pending row by (status, priority).
+        urgent = "" if min_priority is None else " AND priority >= ?"
+        # Only the front of each fan-out is looked at: the first `window` due rows of each
+        # story with pending rows (an index range each), then every due row of the chats
+        # found there, so that a chat's place and backlog are exact. The order below is
+        # worked out among those, so a claim costs the same whether a fan-out has a
+        # hundred rows left or ten thousand; a chat with a long backlog further back is
+        # preferred once its turn in a fan-out comes near the front.
         sql = f"""
-            WITH due AS (
+            WITH fanouts(story_id) AS (
+                SELECT DISTINCT story_id FROM outbox WHERE status = 'pending'
+            ),
+            front(chat_id) AS (
+                SELECT o.chat_id FROM fanouts f JOIN outbox o ON o.id IN (
+                    SELECT id FROM outbox
+                    WHERE story_id = f.story_id AND status = 'pending' AND {ready}{urgent}
+                    ORDER BY id LIMIT ?)
+            ),
+            due AS (
                 SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
                        folded
-                FROM outbox WHERE status = 'pending' AND {ready}
+                FROM outbox
+                WHERE chat_id IN (SELECT chat_id FROM front) AND status = 'pending'
+                      AND {ready}{urgent}
                 UNION ALL
                 SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
                        folded
-                FROM outbox WHERE edit_needed = 1 AND {ready}
+                FROM outbox WHERE edit_needed = 1 AND {ready}{urgent}
             ),
             heads AS (
                 SELECT due.*,
@@ -96,9 +116,11 @@ class OutboxRepository(Repository):
             LIMIT ?
             """  # noqa: S608 -- only placeholders are interpolated
         async with self._db.transaction():
-            floor = -(2**31) if min_priority is None else min_priority
-            bound = (ts, ts, *skip, floor)
-            rows = await self._db.fetchall(sql, (*bound, *bound, limit))
+            bound = (ts, ts, *skip) + (() if min_priority is None else (min_priority,))
+            # Room for the rows of the front that are not their chat's next (it has an
+            # older or more urgent one in another fan-out).
+            window = 2 * limit + 16
+            rows = await self._db.fetchall(sql, (*bound, window, *bound, *bound, limit))
             claimed = [
                 OutboxRow(
                     r["id"],

@@ -52,7 +52,10 @@ async def test_retention_prunes_old_rows_and_keeps_counts_and_the_recent(
         (row,) = await db.outbox.claim(now=when, limit=1, lease=LEASE)
         await db.outbox.mark_sent(row.id, message_id=1, now=when)
     await db.outbox.enqueue(mid_story, [2], priority=0, now=month_old)
-    await db.execute("UPDATE stories SET signature = '{}'")  # every story fingerprinted
+    await db.execute(  # every story fingerprinted
+        "INSERT INTO story_signatures (story_id, last_seen_at, signature)"
+        " SELECT id, last_seen_at, '{}' FROM stories"
+    )
     chart_day = int(ancient.timestamp() // 86_400)
 
     report = await run_retention(db, settings, ManualClock(NOW), batch=1)
@@ -68,7 +71,7 @@ async def test_retention_prunes_old_rows_and_keeps_counts_and_the_recent(
     assert await count(db, f"SELECT COUNT(*) FROM story_labels WHERE story_id = {old_story}") == 0  # noqa: S608
     assert await count(db, f"SELECT stories FROM daily_counts WHERE day = {chart_day}") == 1  # noqa: S608
     # Fingerprints go once the joining window has passed; the last hour's stay.
-    signed = {r[0] for r in await db.fetchall("SELECT id FROM stories WHERE signature IS NOT NULL")}
+    signed = {r[0] for r in await db.fetchall("SELECT story_id FROM story_signatures")}
     assert signed == {recent_story}
     assert report.pages_left == 0  # every freed page handed back to the file system
 
