@@ -3,6 +3,6 @@
 All SQL in Outpost lives in this package.
 """
 
-from storage.db import Database, DatabaseFileError, open_database
+from storage.db import Database, DatabaseFileError, open_database, unwritable_for_now
 
-__all__ = ["Database", "DatabaseFileError", "open_database"]
+__all__ = ["Database", "DatabaseFileError", "open_database", "unwritable_for_now"]

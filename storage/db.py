@@ -242,6 +242,19 @@ class DatabaseFileError(Exception):
     """The database file cannot be used; the message is one line: the path, what to do."""
 
 
+def unwritable_for_now(exc: BaseException) -> bool:
+    """Tell whether an error means the database cannot be used for now, not that it is broken.
+
+    Another writer holding the lock past the busy timeout ("database is locked", "database
+    is busy") or a disk out of room ("database or disk is full"): the same statement
+    succeeds once that passes.
+    """
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return any(sign in text for sign in ("locked", "busy", "disk is full"))
+
+
 _MAGIC = b"SQLite format 3\x00"
 _HEADER = 100
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
 
 from bot.delivery.admission import Admission
 from bot.delivery.pacer import PaceState, Timer
+from bot.delivery.patience import Patient, at_once
 from bot.delivery.types import DeliveryConfig, DrainReport, Job
 from bot.models import HIGH_PRIORITY
 from bot.runtime.clock import Clock
@@ -41,6 +43,8 @@ class ClaimLoop:
     """Claims due rows and runs each through `handle`, with the admission they wait at.
 
     `handle` delivers one claimed row, sending through the admission; it must not raise.
+    `patient` makes the loop's own database calls (`bot.delivery.patience`), so a claim
+    waits out a locked database instead of ending a drain.
     """
 
     def __init__(
@@ -54,8 +58,10 @@ class ClaimLoop:
         handle: Handler,
         on_tick: Callable[[], None] | None = None,
         admission: Admission | None = None,
+        patient: Patient = at_once,
     ) -> None:
         self._db = db
+        self._patient = patient
         self._on_tick = on_tick  # told each time the loop comes round (readiness)
         self._clock = clock
         self._timer = timer
@@ -119,7 +125,7 @@ class ClaimLoop:
                     self._room.clear()
                     self._claiming = True
                     try:
-                        jobs, full = await self._claim()
+                        jobs, full = await self._patient(self._claim)
                     finally:
                         self._claiming = False
                         self._admission.notify()
@@ -207,14 +213,15 @@ class ClaimLoop:
                 await asyncio.wait_for(self._room.wait(), timeout)
             return True
         now = self._clock.now()
-        if paused is not None and await self._db.outbox.due_count(now=now) > 0:
+        due_now = functools.partial(self._db.outbox.due_count, now=now)
+        if paused is not None and await self._patient(due_now) > 0:
             # Only chats paused past the lookahead (a 429) have rows due: wait for them,
             # coming round at least every IDLE_S so a long pause does not look like a stall.
             await self._timer.sleep(min(paused - now_m, IDLE_S))
             return True
         if burst:
             return False
-        due = await self._db.outbox.next_due()
+        due = await self._patient(self._db.outbox.next_due)
         timeout = IDLE_S
         if due is not None:
             timeout = min(max((due - now).total_seconds(), 0.05), IDLE_S)

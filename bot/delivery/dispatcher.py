@@ -7,7 +7,9 @@ the messages in flight at the crash.
 `Dispatcher` wires the roles and walks one row through them: the claim loop (`claim.py`)
 gives each claimed row a task, the composer (`compose.py`) turns it into a message, each
 request waits its turn at the admission (`admission.py`) under the pacer (`pacer.py`), and
-the outcome handler (`outcome.py`) records Telegram's answer.
+the outcome handler (`outcome.py`) records Telegram's answer. Every statement of theirs
+waits out a database that cannot be written for now (`patience.py`): an answer Telegram
+gave is recorded once the lock goes, never forgotten and the message sent again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.delivery.claim import ClaimLoop
 from bot.delivery.compose import Composer, Message
 from bot.delivery.outcome import GoneHook, Outcome
 from bot.delivery.pacer import PaceState, RealTimer, Timer
+from bot.delivery.patience import Patience
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.delivery.types import DeliveryConfig, DrainReport, Job
 from bot.matching import Catalog, PlaceIndex
@@ -67,6 +70,7 @@ class Dispatcher:
         if admission is None:
             admission = make_admission(config, timer or RealTimer())
         pace = admission.pace
+        self._patient = Patience(admission.timer).run
         self._sender = sender
         self._clock = clock
         self.budget = (
@@ -85,6 +89,7 @@ class Dispatcher:
             handle=self._handle,
             on_tick=on_tick,
             admission=admission,
+            patient=self._patient,
         )
 
     def wake(self) -> None:
@@ -108,16 +113,23 @@ class Dispatcher:
                 await self._send(job, admission, report)
         except Exception:
             log.exception("delivering outbox row %d failed; retrying later", job.row.id)
-            await self._outcome.crashed(job.row, report)
+            try:
+                await self._patient(partial(self._outcome.crashed, job.row, report))
+            except Exception:
+                # Its lease runs out and it is claimed again: late, but not lost.
+                log.exception("could not put outbox row %d back", job.row.id)
 
     async def _send(self, job: Job, admission: Admission, report: DrainReport) -> None:
         row = job.row
-        composed = await self._compose.send(row, paid=job.paid)
+        composed = await self._patient(partial(self._compose.send, row, paid=job.paid))
         if composed.hold_until is not None:
-            await self._outcome.held(row, composed.hold_until, report, folded=composed.folded)
+            held = partial(
+                self._outcome.held, row, composed.hold_until, report, folded=composed.folded
+            )
+            await self._patient(held)
             return
         for member in composed.missing:
-            await self._outcome.missing(member, report)
+            await self._patient(partial(self._outcome.missing, member, report))
         message = composed.message
         if message is None:
             return
@@ -130,7 +142,10 @@ class Dispatcher:
         if result.status is SendStatus.SENT and message.spends and self.budget is not None:
             self.budget.spend(*message.spends, self._clock.now())
         for member in message.rows:
-            await self._outcome.record(member, result, report, in_digest=message.in_digest)
+            record = partial(
+                self._outcome.record, member, result, report, in_digest=message.in_digest
+            )
+            await self._patient(record)
 
     async def _send_parts(self, job: Job, message: Message, admission: Admission) -> SendResult:
         """Send a message's parts in order, each admitted on its own; answer with the first's id.
@@ -157,11 +172,12 @@ class Dispatcher:
         by the pacer like one.
         """
         row = job.row
-        message = await self._compose.edit(row)
+        message = await self._patient(partial(self._compose.edit, row))
         if message is None:
-            await self._outcome.missing(row, report)
+            await self._patient(partial(self._outcome.missing, row, report))
             return
         call = partial(
             self._sender.edit, row.chat_id, message_id, message.parts[0], message.options
         )
-        await self._outcome.record(row, await admission.send(job, call), report)
+        result = await admission.send(job, call)
+        await self._patient(partial(self._outcome.record, row, result, report))

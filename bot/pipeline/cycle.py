@@ -93,6 +93,7 @@ class CycleReport:
     rejected: int = 0  # items that could not be read or stored (their sources say which)
     errors: dict[str, str] = field(default_factory=dict)  # source name -> error kind
     deactivated: list[str] = field(default_factory=list)  # names turned off in this cycle
+    unrecorded: list[str] = field(default_factory=list)  # names whose failure was not stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,15 +304,21 @@ async def _internal_failure(
 ) -> None:
     """Record an unexpected exception of a poll in the source's health."""
     detail = f"{type(exc).__name__}: {exc}"[:300]
+    counted = report.failed
     try:
         await _fail(
             pipe, source, report, now=pipe.clock.now(), kind=ErrorKind.INTERNAL, detail=detail
         )
-    except Exception:
-        # The store itself failing: the cycle goes on; the next poll tries again.
-        log.exception("could not record the failure of source %s", source.name)
-        report.failed += 1
+    except Exception as failure:  # noqa: BLE001 -- the store itself failing (locked, full)
+        # The cycle goes on, the failure counted once; the poll's traceback is logged, so
+        # this is one line. The source is named in `unrecorded`: its next poll is not
+        # put off in the database, and the polling loop holds it back for a while.
+        log.error(  # noqa: TRY400
+            "could not record the failure of source %s either (%s)", source.name, failure
+        )
+        report.failed = counted + 1
         report.errors[source.name] = ErrorKind.INTERNAL.value
+        report.unrecorded.append(source.name)
 
 
 def host_of(source: Source) -> str:

@@ -8,6 +8,12 @@ each comes at once rather than at the slot the previous run left it.
 
 Sources are polled as tasks of their own, a few at a time overall and per host (the same
 limits as a `run_cycle`), so a slow source never holds up one that is due after it.
+
+A poll that fails unexpectedly (a bug, or a database locked by another writer or out of
+room) is a failed poll, counted like any other (`internal_error`), never an exception out of
+its task: its failure is recorded in the database (`poll_source`), or, when even that write
+fails, the source is held back here for `RETRY_S`, so the loop neither loses the source nor
+polls it again at once.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.models import Source
@@ -25,6 +31,7 @@ from bot.pipeline.cycle import CycleReport, Pipeline, host_of, poll_source
 log = logging.getLogger(__name__)
 
 IDLE_S = 3600.0  # with no active source at all, look again after this (or when woken)
+RETRY_S = 5.0  # after a failure the database could not record, look again this much later
 
 
 class Sleeper(Protocol):
@@ -63,6 +70,8 @@ class Poller:
         self._max_sleep = max_sleep  # never sleep longer: the heartbeat must come round
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[None]] = {}
+        # Sources whose failed poll could not be recorded: not polled again before this.
+        self._held: dict[int, datetime] = {}
         self._limit = asyncio.Semaphore(pipe.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -88,13 +97,13 @@ class Poller:
                     break
                 except Exception:
                     log.exception("the polling loop could not start; retrying shortly")
-                    await self._sleeper.wait(asyncio.Event(), 5.0)
+                    await self._sleeper.wait(asyncio.Event(), RETRY_S)
             while True:
                 try:
                     await self.step()
                 except Exception:
                     log.exception("the polling loop failed; retrying shortly")
-                    await self._sleeper.wait(asyncio.Event(), 5.0)
+                    await self._sleeper.wait(asyncio.Event(), RETRY_S)
         finally:
             tasks = list(self._running.values())
             for task in tasks:
@@ -110,11 +119,15 @@ class Poller:
         if self._on_round is not None:
             self._on_round()
         now = self._pipe.clock.now()
+        self._held = {sid: until for sid, until in self._held.items() if until > now}
         for source in await self._pipe.db.sources.due(now):
-            if source.id not in self._running:
+            if source.id not in self._running and source.id not in self._held:
                 task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
                 self._running[source.id] = task
-        due = await self._pipe.db.sources.next_due(exclude=self._running)
+        due = await self._pipe.db.sources.next_due(exclude=self._running.keys() | self._held)
+        if self._held:
+            released = min(self._held.values())
+            due = released if due is None else min(due, released)
         wait = IDLE_S if due is None else (due - self._pipe.clock.now()).total_seconds()
         wait = min(wait, self._max_sleep)
         if wait > 0:
@@ -128,12 +141,15 @@ class Poller:
         try:
             async with host, self._limit:
                 await poll_source(self._pipe, source, report)
+            if source.name in report.unrecorded:
+                # Its failure is not in the database, so it still looks due: not at once.
+                self._held[source.id] = self._pipe.clock.now() + timedelta(seconds=RETRY_S)
         except Exception:
-            # A bug, not a bad feed: log it with its traceback, keep polling the others.
+            # A bug or a database that cannot be written, not a bad feed: log it with its
+            # traceback, count the poll as failed, keep polling the others.
             log.exception("polling source %s failed unexpectedly", source.name)
-            await self._pipe.db.sources.postpone(
-                source.id, until=self._pipe.clock.now() + self._pipe.poll_interval
-            )
+            report = CycleReport(sources=1, failed=1, errors={source.name: "internal_error"})
+            await self._put_off(source)
         finally:
             self._running.pop(source.id, None)
             self._wake.set()
@@ -141,3 +157,21 @@ class Poller:
             self._pipe.on_queued()
         if self._on_poll is not None:
             self._on_poll(source, report)
+
+    async def _put_off(self, source: Source) -> None:
+        """Move a source's next poll an interval on after a crashed poll.
+
+        When the database refuses that write too (still locked, still full), the source is
+        held back in memory for RETRY_S instead: one line in the log, no second traceback.
+        """
+        now = self._pipe.clock.now()
+        try:
+            await self._pipe.db.sources.postpone(source.id, until=now + self._pipe.poll_interval)
+        except Exception as exc:  # noqa: BLE001 -- any failure to record it: hold it here
+            log.error(  # noqa: TRY400 -- the poll's own traceback was just logged
+                "source %s: could not put off its next poll either (%s); trying it again in %g s",
+                source.name,
+                exc,
+                RETRY_S,
+            )
+            self._held[source.id] = now + timedelta(seconds=RETRY_S)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,11 +23,16 @@ import pytest
 from bot.admin.intake import add_source
 from bot.app import OutpostApp
 from bot.context import Core
-from bot.pipeline.cycle import run_cycle
-from bot.pipeline.poller import Poller
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pacer import ClockTimer
+from bot.delivery.sender import Sender, SendOptions, SendResult, SendStatus, TelegramSender
+from bot.pipeline.cycle import CycleReport, run_cycle
+from bot.pipeline.poller import RETRY_S, Poller
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
+from storage.events import NewEvent
 from tests.helpers.chat import ALICE, BOB
+from tests.helpers.locks import OtherWriter
 from tests.helpers.sources import DRILLS, rss
 
 NEWS = ("d9", "Учения войск у Мозыря")
@@ -189,3 +196,148 @@ async def test_a_full_disk_during_a_poll_is_survived_and_caught_up(
     assert len(alerts_to(sandbox, ALICE)) == 1
     assert await core.db.outbox.counts() == {"sent": 1}
     assert (await run_cycle(core.pipeline, all_sources=True)).queued == 0  # no second copy
+
+
+async def test_a_poll_whose_failure_cannot_be_recorded_is_a_counted_failure(
+    sandbox: SandboxBotAPI,
+    core: Core,
+    source_server: SourceServer,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await watching(core, sandbox, source_server)
+    await core.db.execute("PRAGMA busy_timeout = 100")  # the lock outlasts it at once
+    sleeper = Nudged()
+    polls: list[CycleReport] = []
+    poller = Poller(core.pipeline, sleeper=sleeper, on_poll=lambda _source, r: polls.append(r))
+    loop = asyncio.create_task(poller.run())
+    try:
+        await sandbox.wait_for(lambda: len(polls) == 1 and len(sleeper.asked) >= 1)
+        # The news comes slowly, and another writer takes the lock while it does: the poll
+        # can neither read what it knows nor put its next poll off.
+        document = rss(NEWS, *DRILLS)
+        source_server.add_slow("feed.rss", [document[:100], document[100:]], 1.0)
+        asked = len(source_server.requests_to("feed.rss"))
+        clock.advance(timedelta(days=1))
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(source_server.requests_to("feed.rss")) > asked)
+        async with write_locked(core.settings.database):
+            await sandbox.wait_for(lambda: len(polls) == 2 or loop.done())
+            assert not loop.done()
+        assert (polls[1].failed, polls[1].errors) == (1, {"N": "internal_error"})
+        assert polls[1].ok == polls[1].queued == 0
+        about = [
+            r
+            for r in caplog.records
+            if r.name.startswith("bot.pipeline")
+            and r.levelno >= logging.ERROR
+            and "source N" in r.getMessage()
+        ]
+        assert [r.exc_info is not None for r in about] == [True, False]  # one traceback
+        assert "could not record the failure of source N" in about[1].getMessage()
+
+        # The lock is gone, but the source is not polled again at once...
+        source_server.add("feed.rss", document)
+        seen = len(sleeper.asked)
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(sleeper.asked) > seen and sleeper.asked[-1] == RETRY_S)
+        assert len(polls) == 2
+        # ...but a few seconds on, and then the news is stored and alerted.
+        clock.advance(timedelta(seconds=RETRY_S))
+        sleeper.nudge.set()
+        await sandbox.wait_for(lambda: len(polls) == 3 or loop.done())
+        assert polls[2].queued == 1
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    report = await core.dispatcher.drain()
+    assert report.sent == 1
+    assert len(alerts_to(sandbox, ALICE)) == 1
+
+
+class LockingAfter:
+    """A sender that lets Telegram's answers through and, right after Telegram accepted the
+    `after`-th message (before the dispatcher can record it), has another writer lock the
+    database."""
+
+    def __init__(self, inner: Sender, writer: OtherWriter, *, after: int) -> None:
+        self._inner = inner
+        self._writer = writer
+        self._after = after
+        self.accepted = 0
+
+    async def send(self, chat_id: int, text: str, options: SendOptions) -> SendResult:
+        result = await self._inner.send(chat_id, text, options)
+        if result.status is SendStatus.SENT:
+            self.accepted += 1
+            if self.accepted == self._after:
+                await self._writer.lock()
+        return result
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, options: SendOptions
+    ) -> SendResult:
+        return await self._inner.edit(chat_id, message_id, text, options)
+
+
+async def test_a_drain_that_meets_a_locked_database_delivers_everything_once(
+    sandbox: SandboxBotAPI,
+    outpost: OutpostApp,
+    core: Core,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    chats = range(3001, 3021)
+    now = clock.now()
+    for chat_id in chats:
+        sandbox.register_chat(chat_id)
+        await core.db.chats.register(
+            chat_id, chat_type="private", title=None, language="en", now=now
+        )
+    recorded = await core.db.events.record(
+        NewEvent(
+            source_id=None,
+            source_name="Lock test",
+            item_key="column",
+            title="Column near Mazyr",
+            text="A column moves toward Mazyr.",
+            summary="A column moves toward Mazyr.",
+            link="https://news.example.org/column",
+            canonical_link="https://news.example.org/column",
+            lang="en",
+            topics=("deployments",),
+            places=(),
+            published_at=None,
+            seen_at=now,
+        )
+    )
+    assert recorded is not None
+    await core.db.outbox.enqueue(recorded.story_id, chats, priority=2, now=now)
+    await core.db.execute("PRAGMA busy_timeout = 100")  # the lock outlasts it at once
+    writer = OtherWriter(core.settings.database)
+    sender = LockingAfter(TelegramSender(outpost.bot), writer, after=3)
+    dispatcher = Dispatcher(core.db, sender, core.catalog, clock, timer=ClockTimer(clock))
+
+    def waiting() -> bool:
+        return any("delivery waits for the database" in r.getMessage() for r in caplog.records)
+
+    async def unlock_after_a_while() -> None:
+        await sandbox.wait_for(waiting)
+        await asyncio.sleep(0.5)  # a few more tries meet the lock
+        await writer.unlock()
+
+    try:
+        unlocking = asyncio.create_task(unlock_after_a_while())
+        report = await dispatcher.drain()
+        await unlocking
+    finally:
+        await writer.unlock()
+        writer.close()
+    assert sender.accepted >= 3  # the lock was taken mid drain
+    per_chat = Counter(m.chat_id for m in sandbox.sent)
+    assert per_chat == dict.fromkeys(chats, 1)  # every chat once: nothing lost, nothing doubled
+    assert report.sent == len(chats)
+    assert await core.db.outbox.counts() == {"sent": len(chats)}
+    delivery = [r for r in caplog.records if r.name.startswith("bot.delivery")]
+    assert not [r for r in delivery if r.exc_info]  # waited out, not a traceback per row

@@ -6,6 +6,7 @@ enforces Telegram's limits on the test's clock."""
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI
 from sandbox.botapi import RateLimits
+from tests.helpers.locks import OtherWriter
 from tests.helpers.settings import ADMIN_ID, make_settings
 
 USERS = list(range(2001, 2013))
@@ -103,3 +105,38 @@ async def test_a_refused_reply_is_not_retried_as_flood_control(
     assert [e for e in limited.errors_returned if e[1] == 403] == [
         ("sendMessage", 403, "Forbidden: bot was blocked by the user")
     ]
+
+
+async def test_the_apology_meets_a_429_and_is_waited_out(
+    limited: SandboxBotAPI, app: OutpostApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A command fails (another writer holds the database past the busy timeout), and
+    # Telegram refuses the apology three times with flood control.
+    core = app.bot_data.core
+    await core.db.execute("PRAGMA busy_timeout = 100")
+    user = USERS[0]
+    limited.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 3",
+        retry_after=3,
+        chat_id=user,
+        count=3,
+    )
+    writer = OtherWriter(core.settings.database)
+    await writer.lock()
+    try:
+        limited.push_message(chat_id=user, text="/subscribe drills")
+        await limited.wait_for(lambda: len(limited.messages_to(user)) == 1, timeout=30)
+    finally:
+        await writer.unlock()
+        writer.close()
+    assert "went wrong" in (limited.last_to(user).text or "")
+    refused = [e for e in limited.errors_returned if e[1] == 429]
+    assert len(refused) == 3
+    # The handler's failure is logged once with its traceback; the refusals are one line
+    # each, the apology never given up on, and the error handler itself did not fail.
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in tracebacks] == ["handler failed"]
+    assert not [r for r in caplog.records if "apology" in r.getMessage()]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r not in tracebacks]
