@@ -72,7 +72,7 @@ def text_cutoff(settings: Settings, now: datetime) -> datetime:
 
 async def _drop_texts(db: Database, *, before: datetime, since: datetime | None, batch: int) -> int:
     """Drop the texts of events seen in [since, before) (since None: from the oldest)."""
-    after = (since.timestamp() if since is not None else float("-inf"), 0)
+    after = (since.timestamp() if since is not None else 0.0, 0)  # Unix seconds: all
     total = 0
     while True:
         step = await db.retention.drop_texts(before=before, after=after, limit=batch)

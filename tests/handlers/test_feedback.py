@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.context import Core
 from bot.pipeline.store import record_post
+from bot.retention import run_retention
 from bot.runtime.clock import ManualClock
 from bot.ui.callbacks import FeedbackPage, NotRelevant, UndoNotRelevant, WhyAlert, decode
 from sandbox import SandboxBotAPI
@@ -393,3 +394,33 @@ async def test_a_verified_update_explains_itself_and_an_announcement_has_no_butt
     [why] = (await sandbox.wait_for_messages(ALICE, before + 1))[before:]
     assert "A verified update: an Outpost admin chose its topics and places." in why.visible_text
     assert "📜 Mobilization (🔴 High): chosen by an Outpost admin" in why.visible_text
+
+
+async def test_an_old_alert_after_retention_still_answers_sensibly(
+    sandbox: SandboxBotAPI, core: Core, clock: ManualClock
+) -> None:
+    await say(sandbox, ALICE, "/subscribe drills")
+    story = await post(core, "y1", YELSK)
+    await core.dispatcher.drain()
+    alert = alert_of(sandbox, ALICE, story)
+
+    # Twenty days on, the alert and its report's text are kept: Why reads the words.
+    clock.advance(timedelta(days=20))
+    report = await run_retention(core.db, core.settings, core.clock)
+    assert (report.outbox, report.texts) == (0, 0)
+    before = len(sandbox.messages_to(ALICE))
+    await press(sandbox, ALICE, alert.message_id, WhyAlert(story).encode())
+    [why] = (await sandbox.wait_for_messages(ALICE, before + 1))[before:]
+    assert "“Учения” → keyword “учения”" in why.visible_text
+
+    # Forty days on, the alert has left the outbox and the report its text: the buttons
+    # are refused with a short answer (no error), and the story still shows in /latest
+    # with its summary.
+    clock.advance(timedelta(days=20))
+    report = await run_retention(core.db, core.settings, core.clock)
+    assert (report.outbox, report.texts) == (1, 1)
+    for data in (WhyAlert(story).encode(), NotRelevant(story).encode()):
+        answer = await press(sandbox, ALICE, alert.message_id, data)
+        assert answer["text"] == "This button does not belong to an alert this chat was sent."
+    assert await flags(core) == []
+    assert "Ельска" in await told(sandbox, ALICE, "/latest")
