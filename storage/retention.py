@@ -84,8 +84,8 @@ class RetentionRepository(Repository):
         everything else stay until the story itself is pruned.
 
         Why delete and write back instead of `UPDATE ... SET text = ''`: SQLite does not
-        merge b-tree pages when a row shrinks in place, so an event (about 2 KB, one to a
-        4 KB page) made small by an UPDATE keeps its page all the same. Deleting the rows
+        merge b-tree pages when a row shrinks in place, so an event whose text filled most
+        of its page, made small by an UPDATE, keeps that page all the same. Deleting the rows
         lets the b-tree merge their emptied pages and free them (`Database.reclaim` hands
         them back); the rows are then written again, small, under their own ids. They are
         copied with `SELECT *`, so a column a later migration adds is kept too.

@@ -113,8 +113,8 @@ async def test_texts_go_after_their_days_and_never_while_the_alert_is_kept(
     # An alert about `alerted` sent late (a week ago) is kept: its Why still reads the text.
     week_ago = NOW - timedelta(days=7)
     await db.outbox.enqueue(alerted, [1], priority=0, now=week_ago)
-    (row,) = await db.outbox.claim(now=week_ago, limit=1, lease=LEASE)
-    await db.outbox.mark_sent(row.id, message_id=1, now=week_ago)
+    (late,) = await db.outbox.claim(now=week_ago, limit=1, lease=LEASE)
+    await db.outbox.mark_sent(late.id, message_id=1, now=week_ago)
     texts_before = await event_texts(db)
 
     report = await run_retention(db, settings, ManualClock(NOW), batch=1)
@@ -125,10 +125,10 @@ async def test_texts_go_after_their_days_and_never_while_the_alert_is_kept(
     assert texts == {**texts_before, "quiet": ""}
     # Only the text went: the event keeps its id, title, summary, links and labels, and
     # its story is what /latest and alerts show, as before.
-    [row] = await db.fetchall(
+    [kept] = await db.fetchall(
         "SELECT id, title, summary, link, topics FROM events WHERE item_key = 'quiet'"
     )
-    assert tuple(row) == (
+    assert tuple(kept) == (
         quiet,
         "Drills quiet",
         "Drills quiet near the border.",
