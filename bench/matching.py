@@ -48,10 +48,18 @@ KEYWORDS = 10_000
 
 
 def keyword_pool(rng: random.Random) -> list[str]:
-    """Return 10,000 distinct own keywords: catalog words, place names and pairs of them."""
+    """Return 10,000 distinct own keywords: catalog words (topics' keywords and concepts'
+    phrases), place names and pairs of them."""
     catalog = default_catalog()
+    tables = [t.keywords for t in catalog.topics] + [c.phrases for c in catalog.concepts.values()]
     words = sorted(
-        {p for t in catalog.topics for ps in t.keywords.values() for p in ps if "*" not in p}
+        {
+            p
+            for table in tables
+            for ps in table.values()
+            for p in ps
+            if p[-1:].isalpha() and p[0] != "@"
+        }
     )
     places = sorted(
         {name for place in default_matcher().places for ns in place.names.values() for name in ns}

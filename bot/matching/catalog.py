@@ -3,6 +3,21 @@
 The catalog is a TOML file (the default one ships as `bot/data/catalog.toml`, whose header
 documents the format) so an operator can replace it without touching code. It is read and
 checked once; a mistake in it is reported as a `CatalogError` naming the topic and field.
+
+Its vocabulary is organised the way event coders organise theirs (PETRARCH's synonym sets
+and actor/agent dictionaries used inside verb patterns; PLOVER's event, mode and context):
+
+- a **concept** is a reusable lexicon, written once per language in dictionary form
+  ("forces": войско, батальон, troop, battalion, ...; "movement": перебросить, прибыть,
+  arrive, ...). A concept whose words are ambiguous ("техника", "колонна", "tank",
+  "drill") names the concepts one of which must stand beside a word for it to count
+  (`needs`), and those that cancel it (`unless`);
+- a topic is revealed by **frames**, concepts that must occur together within a few words
+  of one sentence, in any order (forces + movement: deployments), as well as by its
+  single `keywords` phrases; its `exclude`, `context` and `senses` work as before, and
+  any phrase list may name a concept as "@name".
+
+A catalog without concepts and frames (the first format) is still valid.
 """
 
 from __future__ import annotations
@@ -10,7 +25,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,10 +37,26 @@ from bot.models import Severity
 
 _TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOPIC_FIELDS = frozenset(
-    {"names", "description", "severity", "emoji", "keywords", "exclude", "context", "senses"}
+    {
+        "names",
+        "description",
+        "severity",
+        "emoji",
+        "keywords",
+        "exclude",
+        "context",
+        "senses",
+        "frames",
+    }
 )
 _SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near", "severity"})
+_CONCEPT_FIELDS = frozenset({"note", "include", "needs", "unless", "within", *LANGUAGES})
+_FRAME_FIELDS = frozenset({"note", "all", "within", "unless"})
 _WITHIN_MAX = 50
+_CONCEPT_WITHIN = 4  # how far an ambiguous word looks for the concept it needs, by default
+_FRAME_WITHIN = 8  # how far apart a frame's concepts may be, by default
+_TEXT = "text"  # a frame's `within` for "anywhere in the text"
+CONCEPT_MARK = "@"  # "@forces" in a phrase list stands for the concept's phrases
 _PREFIX_MIN = 3  # shorter `word*` prefixes would match half the dictionary
 
 
@@ -59,6 +90,46 @@ class Sense:
 
 
 @dataclass(frozen=True, slots=True)
+class Concept:
+    """A reusable lexicon: words and phrases in dictionary form, per language.
+
+    `include` names concepts whose phrases also count as this one's ("military" includes
+    "forces" and "weapons"). When `needs` is given the concept's own words are ambiguous:
+    an occurrence counts only when a word of one of those concepts, itself unambiguous, is
+    within `within` words in the same sentence, and no word of the `unless` concepts is.
+    """
+
+    name: str
+    note: str
+    phrases: Mapping[str, tuple[str, ...]]  # language -> phrases
+    include: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    within: int = _CONCEPT_WITHIN
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Concepts that reveal a topic when they occur together, in any order.
+
+    The frame holds where a word of its first concept has, within `within` words and in
+    the same sentence (anywhere in the text when `within` is 0, "text" in the file), a
+    word of every other one, and no word of an `unless` concept is in that sentence. Event
+    coders call the pattern actor + verb: forces + movement.
+    """
+
+    note: str  # what the frame stands for, shown by `outpost explain`
+    concepts: tuple[str, ...]  # the `all` list: at least one concept
+    within: int = _FRAME_WITHIN  # 0: anywhere in the text
+    unless: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Return the frame's concepts joined with " + ", as alerts and explanations name it."""
+        return " + ".join(self.concepts)
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     """One topic of the catalog, with its words per language."""
 
@@ -71,6 +142,7 @@ class Topic:
     exclude: Mapping[str, tuple[str, ...]]  # language -> phrases that veto it
     context: Mapping[str, tuple[str, ...]]  # language -> one of these must occur, if given
     senses: tuple[Sense, ...] = ()  # local conditions on its keywords
+    frames: tuple[Frame, ...] = ()  # concepts that reveal it together
 
     def display_name(self, lang: str) -> str:
         """Return the topic's name in a language, falling back to English, then its id."""
@@ -83,9 +155,10 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The topics, in the order the file lists them."""
+    """The topics, in the order the file lists them, and the concepts they are built from."""
 
     topics: tuple[Topic, ...]
+    concepts: Mapping[str, Concept] = field(default_factory=lambda: MappingProxyType({}))
 
     def topic(self, name: str) -> Topic:
         """Return the topic with this id; raise KeyError if there is none."""
@@ -123,16 +196,112 @@ def parse_catalog(data: bytes, source: str = "<catalog>") -> Catalog:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CatalogError(f"{source}: not a valid TOML file: {exc}") from exc
-    unknown = set(document) - {"topics"}
+    unknown = set(document) - {"topics", "concepts"}
     if unknown:
         raise CatalogError(f"{source}: unknown top-level keys {sorted(unknown)}")
     topics = document.get("topics")
     if not isinstance(topics, dict) or not topics:
         raise CatalogError(f"{source}: no [topics.NAME] tables")
-    return Catalog(tuple(_topic(name, body, source) for name, body in topics.items()))
+    raw = document.get("concepts", {})
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{source}: 'concepts' must be [concepts.NAME] tables")
+    names = frozenset(raw)
+    concepts = {name: _concept(name, body, names, source) for name, body in raw.items()}
+    _check_cycles(concepts, source)
+    return Catalog(
+        tuple(_topic(name, body, source, names) for name, body in topics.items()),
+        MappingProxyType(concepts),
+    )
 
 
-def _topic(name: str, body: object, source: str) -> Topic:
+def _concept(name: str, body: object, known: frozenset[str], source: str) -> Concept:
+    """Build one concept from its table, or raise CatalogError saying what is wrong."""
+    where = f"{source}: concept {name!r}"
+    if not _TOPIC_ID_RE.match(name):
+        raise CatalogError(f"{where}: a name is lower-case letters, digits and _")
+    if not isinstance(body, dict):
+        raise CatalogError(f"{where}: expected a table")
+    unknown = set(body) - _CONCEPT_FIELDS
+    if unknown:
+        raise CatalogError(
+            f"{where}: unknown fields {sorted(unknown)} (languages are {', '.join(LANGUAGES)})"
+        )
+    phrases = _phrases({lang: body[lang] for lang in LANGUAGES if lang in body}, where, known)
+    include = _names(body.get("include", []), f"{where}: include", known)
+    if not any(phrases.values()) and not include:
+        raise CatalogError(f"{where}: no phrases and nothing included")
+    note = body.get("note", "")
+    if not isinstance(note, str):
+        raise CatalogError(f"{where}: 'note' must be a string")
+    needs = _names(body.get("needs", []), f"{where}: needs", known)
+    unless = _names(body.get("unless", []), f"{where}: unless", known)
+    if name in needs or name in include:
+        raise CatalogError(f"{where}: a concept cannot need or include itself")
+    within = _within(body.get("within", _CONCEPT_WITHIN), where)
+    return Concept(name, note, phrases, include, needs, unless, within)
+
+
+def _check_cycles(concepts: Mapping[str, Concept], source: str) -> None:
+    """Raise CatalogError when concepts include each other in a circle."""
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            circle = " -> ".join((*path[path.index(name) :], name))
+            raise CatalogError(f"{source}: concepts include each other: {circle}")
+        if name in done:
+            return
+        for other in concepts[name].include:
+            visit(other, (*path, name))
+        done.add(name)
+
+    for name in concepts:
+        visit(name, ())
+
+
+def _names(value: object, where: str, known: frozenset[str]) -> tuple[str, ...]:
+    """Check a list of concept names and return it."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise CatalogError(f"{where}: expected a list of concept names")
+    strangers = [item for item in value if item not in known]
+    if strangers:
+        raise CatalogError(f"{where}: no concepts named {strangers}")
+    return tuple(value)
+
+
+def _within(value: object, where: str, alternative: str = "") -> int:
+    """Check a `within` distance in words."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= _WITHIN_MAX:
+        raise CatalogError(
+            f"{where}: 'within' must be a number of words from 1 to {_WITHIN_MAX}{alternative}"
+        )
+    return value
+
+
+def _frames(value: object, where: str, known: frozenset[str]) -> tuple[Frame, ...]:
+    """Check a topic's [[frames]] tables and return them."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise CatalogError(f"{where}: 'frames' must be [[topics.NAME.frames]] tables")
+    frames = []
+    for number, body in enumerate(value, 1):
+        at = f"{where}: frame #{number}"
+        unknown = set(body) - _FRAME_FIELDS
+        if unknown:
+            raise CatalogError(f"{at}: unknown fields {sorted(unknown)}")
+        concepts = _names(body.get("all", []), f"{at}: all", known)
+        if not concepts:
+            raise CatalogError(f"{at}: 'all' must name at least one concept")
+        note = body.get("note", "")
+        if not isinstance(note, str):
+            raise CatalogError(f"{at}: 'note' must be a string")
+        within = body.get("within", _FRAME_WITHIN)
+        within = 0 if within == _TEXT else _within(within, at, f' or "{_TEXT}"')
+        unless = _names(body.get("unless", []), f"{at}: unless", known)
+        frames.append(Frame(note, concepts, within, unless))
+    return tuple(frames)
+
+
+def _topic(name: str, body: object, source: str, concepts: frozenset[str] = frozenset()) -> Topic:
     """Build one topic from its table, or raise CatalogError saying what is wrong."""
     where = f"{source}: topic {name!r}"
     if not _TOPIC_ID_RE.match(name):
@@ -153,12 +322,13 @@ def _topic(name: str, body: object, source: str) -> Topic:
     _check_languages(names, f"{where}: names")
     if "en" not in names:
         raise CatalogError(f"{where}: 'names' needs at least an English name (en)")
-    keywords = _phrases(body.get("keywords", {}), f"{where}: keywords")
-    if not any(keywords.values()):
-        raise CatalogError(f"{where}: no keywords")
-    for field in ("description", "emoji"):
-        if not isinstance(body.get(field, ""), str):
-            raise CatalogError(f"{where}: {field!r} must be a string")
+    keywords = _phrases(body.get("keywords", {}), f"{where}: keywords", concepts)
+    frames = _frames(body.get("frames", []), where, concepts)
+    if not any(keywords.values()) and not frames:
+        raise CatalogError(f"{where}: no keywords and no frames")
+    for key in ("description", "emoji"):
+        if not isinstance(body.get(key, ""), str):
+            raise CatalogError(f"{where}: {key!r} must be a string")
     return Topic(
         name=name,
         names=MappingProxyType(dict(names)),
@@ -166,14 +336,18 @@ def _topic(name: str, body: object, source: str) -> Topic:
         severity=Severity(severity),
         emoji=body.get("emoji", ""),
         keywords=keywords,
-        exclude=_phrases(body.get("exclude", {}), f"{where}: exclude"),
-        context=_phrases(body.get("context", {}), f"{where}: context"),
-        senses=_senses(body.get("senses", []), keywords, where),
+        exclude=_phrases(body.get("exclude", {}), f"{where}: exclude", concepts),
+        context=_phrases(body.get("context", {}), f"{where}: context", concepts),
+        senses=_senses(body.get("senses", []), keywords, where, concepts),
+        frames=frames,
     )
 
 
 def _senses(
-    value: object, keywords: Mapping[str, tuple[str, ...]], where: str
+    value: object,
+    keywords: Mapping[str, tuple[str, ...]],
+    where: str,
+    concepts: frozenset[str] = frozenset(),
 ) -> tuple[Sense, ...]:
     """Check a topic's [[senses]] rules and return them."""
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -194,8 +368,8 @@ def _senses(
         within = body.get("within", 3)
         if not isinstance(within, int) or isinstance(within, bool) or not 0 < within <= _WITHIN_MAX:
             raise CatalogError(f"{at}: 'within' must be a number of words from 1 to {_WITHIN_MAX}")
-        near = _phrases(body.get("near", {}), f"{at}: near")
-        not_near = _phrases(body.get("not_near", {}), f"{at}: not_near")
+        near = _phrases(body.get("near", {}), f"{at}: near", concepts)
+        not_near = _phrases(body.get("not_near", {}), f"{at}: not_near", concepts)
         if not any(near.values()) and not any(not_near.values()):
             raise CatalogError(f"{at}: give 'near' or 'not_near' phrases")
         note = body.get("note", "")
@@ -216,8 +390,11 @@ def _check_languages(table: Mapping[str, object], where: str) -> None:
         raise CatalogError(f"{where}: unknown languages {sorted(unknown)}, expected {LANGUAGES}")
 
 
-def _phrases(value: object, where: str) -> Mapping[str, tuple[str, ...]]:
-    """Check a table of language = [phrases] and return it frozen."""
+def _phrases(
+    value: object, where: str, concepts: frozenset[str] = frozenset()
+) -> Mapping[str, tuple[str, ...]]:
+    """Check a table of language = [phrases] and return it frozen; "@name" must name one of
+    the `concepts`."""
     if not isinstance(value, dict):
         raise CatalogError(f'{where}: expected a table of language = ["phrase", ...]')
     _check_languages(value, where)
@@ -226,6 +403,10 @@ def _phrases(value: object, where: str) -> Mapping[str, tuple[str, ...]]:
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             raise CatalogError(f"{where}.{lang}: expected a list of strings")
         for phrase in phrases:
+            if phrase.startswith(CONCEPT_MARK):
+                if phrase[1:] not in concepts:
+                    raise CatalogError(f"{where}.{lang}: no concept named {phrase[1:]!r}")
+                continue
             _check_phrase(phrase, f"{where}.{lang}")
         result[lang] = tuple(phrases)
     return MappingProxyType(result)

@@ -50,14 +50,15 @@ def classify_line(matcher: Matcher, line: str) -> dict[str, Any]:
 
 
 def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
-    """Return lines saying which words hit which topic keyword, what a rule dropped, and where:
-    each place with the words that named it and the evidence that made them a place, and the
-    names that did not count and why.
+    """Return lines saying which words hit which topic keyword or frame, which concepts the
+    words stand for, what a rule dropped, and where: each place with the words that named it
+    and the evidence that made them a place, and the names that did not count and why.
 
     `catalog` is the one the matcher was built on; it gives a hit's severity when no rule
     graded it.
     """
-    found = matcher.classify(text)
+    trace = matcher.trace(text)
+    found = trace.classification
     langs = language_candidates(text)
     read_as = f" (words read as {', '.join(langs)})" if len(langs) > 1 else ""
     lines = [f"language: {found.lang}{read_as}"]
@@ -65,17 +66,46 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
         lines.append(f"łacinka, read as: {to_cyrillic(text)}")
     if not found.hits:
         lines.append("topics: none")
+    frames = {(hit.topic, hit.frame.label): hit for hit in trace.frames}
     for hit in found.hits:
-        pairs = ", ".join(f"{words!r} ~ keyword {keyword!r}" for words, keyword in hit.pairs)
+        pairs = ", ".join(
+            f"{words!r} ~ frame {keyword!r}"
+            if (hit.topic, keyword) in frames
+            else f"{words!r} ~ keyword {keyword!r}"
+            for words, keyword in hit.pairs
+        )
         severity = hit.severity or catalog.topic(hit.topic).severity
         lines.append(f"topic {hit.topic} ({severity}): {pairs}")
+        for keyword in hit.keywords:
+            frame_hit = frames.get((hit.topic, keyword))
+            if frame_hit is None:
+                continue
+            evidence = ", ".join(f"{concept} {words!r}" for concept, words in frame_hit.words)
+            note = f" ({frame_hit.frame.note})" if frame_hit.frame.note else ""
+            lines.append(f"  frame {keyword}{note}: {evidence}")
         lines.extend(
             f"  {words!r} graded {level} by a rule: {note}" for words, level, note in hit.graded
         )
     if found.severity:
         lines.append(f"severity: {found.severity}")
+    lines.extend(
+        f"concept {name}: {', '.join(repr(words) for words in found_words)}"
+        for name, found_words in trace.concepts
+    )
     lines.extend(f"not counted: {note}" for note in found.notes)
-    if not found.places:
+    lines.extend(f"ambiguous: {note}" for note in trace.dropped)
+    lines.extend(_place_lines(matcher, text, found.places))
+    if found.border_km:
+        borders = ", ".join(f"{code} {km:g} km" for code, km in found.border_km)
+        lines.append(f"borders: {borders}")
+    return lines
+
+
+def _place_lines(matcher: Matcher, text: str, places: tuple[str, ...]) -> list[str]:
+    """Return `explain`'s lines for the places found: each with the words that named it and
+    their evidence, then the names that did not count and why."""
+    lines: list[str] = []
+    if not places:
         lines.append("places: none")
     reading = read(text)
     rejected: list[str] = []
@@ -85,7 +115,7 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
     ):
         words = text[reading.starts[named.start] : reading.ends[named.end - 1]]
         evidence.setdefault(named.place, []).append(f"{words!r} ({named.evidence})")
-    for place_id in found.places:
+    for place_id in places:
         place = matcher.places.get(place_id)
         if place is None:
             continue
@@ -97,9 +127,6 @@ def explain(matcher: Matcher, catalog: Catalog, text: str) -> list[str]:
             line += f"; named by {', '.join(dict.fromkeys(evidence[place_id]))}"
         lines.append(line)
     lines.extend(f"place not counted: {note}" for note in dict.fromkeys(rejected))
-    if found.border_km:
-        borders = ", ".join(f"{code} {km:g} km" for code, km in found.border_km)
-        lines.append(f"borders: {borders}")
     return lines
 
 

@@ -7,6 +7,14 @@ consecutive words, with at most one other word between two of them ("troops will
 hits "troops arrive"). A keyword word ending in `*` matches any word beginning with it,
 unstemmed ("mobiliz*": "mobilized", not "mobile", which Snowball also reduces to "mobil").
 
+Concepts are found the same way, in the same pass: each concept phrase is one more entry
+of the index. An occurrence of an ambiguous concept (one that `needs` others) then counts
+only where an unambiguous word of a needed concept is within its reach in the same sentence
+and no word of an `unless` concept is; two ambiguous words never vouch for each other
+("колонна техники" alone is not military). A topic's frame holds where its concepts occur
+together (see `Frame`), and a "@name" in a phrase list stands for the concept's counted
+occurrences, so an ambiguous word never reaches a topic through a reference either.
+
 A topic is dropped when one of its `exclude` phrases occurs anywhere in the text, and a
 topic that lists `context` words needs one of them, or another topic, in the text too
 ("said" is a statement only in a text about something military).
@@ -25,13 +33,25 @@ in every language it may be in and all its normal forms are looked up.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import operator
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from itertools import compress, repeat
 from typing import Any, Generic, TypeVar
 
-from bot.matching.catalog import Catalog, Sense, Topic, default_catalog
+from bot.matching.catalog import (
+    CONCEPT_MARK,
+    Catalog,
+    Concept,
+    Frame,
+    Sense,
+    Topic,
+    default_catalog,
+)
 from bot.matching.lacinka import cyrillic_norm, is_lacinka
 from bot.matching.lang import detect_language, language_candidates
 from bot.matching.normalize import (
@@ -39,6 +59,8 @@ from bot.matching.normalize import (
     PhraseIndex,
     PhraseMatch,
     Token,
+    abbreviation,
+    fold,
     model_name,
     normalize_word,
     split_words,
@@ -61,6 +83,7 @@ class _Role(StrEnum):
     CONTEXT = "context"
     NEAR = "near"
     NOT_NEAR = "not_near"
+    CONCEPT = "concept"
 
 
 _Hits = dict[str, dict[str, str]]  # topic -> {text words: keyword}
@@ -69,24 +92,31 @@ _Graded = dict[str, dict[str, tuple[Severity, str]]]  # topic -> {text words: gr
 _Rule = tuple[int, Sense]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Entry:
     """One catalog phrase as the index stores it.
 
     A keyword's entry also carries the rules of its topic that govern it, worked out when
     the matcher is built: a text hits dozens of keywords, most of them governed by none.
+    Entries compare and hash by identity (each phrase of the catalog is one entry), which
+    costs a text's dozens of matches no field-by-field hashing.
     """
 
     topic: str
     phrase: str
     role: _Role
     sense: int = -1  # the index of the topic's sense rule, for NEAR and NOT_NEAR
+    concepts: tuple[str, ...] = ()  # for CONCEPT: the concepts whose own phrase this is
+    size: int = 0  # for CONCEPT: how many words the phrase has
     filters: tuple[_Rule, ...] = ()  # the filtering rules that govern this keyword
     grades: tuple[_Rule, ...] = ()  # the grading rules, when its topic's hits are graded
 
 
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
-    """Normalise a keyword phrase into the keys texts are matched by, one per word."""
+    """Normalise a keyword phrase into the keys texts are matched by, one per word.
+
+    A word written in capitals ("САУ", "NATO") is an abbreviation and is kept as it is.
+    """
     lang = lang or detect_language(phrase)
     keys: list[str] = []
     for piece in phrase.split():
@@ -94,11 +124,18 @@ def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
         if not tokens:
             continue
         if piece.endswith(_PREFIX):
-            keys.extend(normalize_word(token.norm, lang) for token in tokens[:-1])
+            keys.extend(_phrase_key(token, lang) for token in tokens[:-1])
             keys.append(_PREFIX + tokens[-1].norm)
         else:
-            keys.extend(normalize_word(token.norm, lang) for token in tokens)
+            keys.extend(_phrase_key(token, lang) for token in tokens)
     return tuple(keys)
+
+
+def _phrase_key(token: Token, lang: str) -> str:
+    """Return the key one word of a keyword phrase is stored as."""
+    if token.surface.isupper() and model_name(token.norm) is None:
+        return token.norm
+    return normalize_word(token.norm, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +153,8 @@ class Reading:
     norms: tuple[str, ...]  # each word lower-cased and folded (`Token.norm`), łacinka in Cyrillic
     langs: tuple[str, ...]
     forms: tuple[frozenset[str], ...]  # each word's normal forms, before any prefix keys
+    # Each word's sentence, numbered from 0: filled on first use by `_sentence_ids`.
+    sentences: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def keys(self) -> frozenset[str]:
         """Return every normal form of every word of the text."""
@@ -130,8 +169,36 @@ def read(text: str) -> Reading:
     langs = language_candidates(text, norms=norms)
     if langs == ("be",) and is_lacinka(text, norms):
         norms = tuple(map(cyrillic_norm, norms))  # łacinka, read in Cyrillic, shown as written
-    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    forms = _with_abbreviations(surfaces, list(map(_forms_in(langs).__getitem__, norms)))
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
+
+
+def _with_abbreviations(
+    surfaces: Sequence[str], forms: list[frozenset[str]]
+) -> tuple[frozenset[str], ...]:
+    """Give the words written in capitals the keys of an abbreviation, never a stem.
+
+    A short word in capitals ("САУ") is only itself, so it never meets a stem ("са"); a
+    longer one (a headline's "УЧЕНИЯ") keeps its lemmas too; "БТРы" is also "БТР".
+    """
+    # Most words are lower-case or capitalised ("Минск"): two tests in C leave the few others.
+    odd = map(
+        operator.not_, map(operator.or_, map(str.islower, surfaces), map(str.istitle, surfaces))
+    )
+    for index in compress(range(len(surfaces)), odd):
+        short = _ABBREVIATIONS[surfaces[index]]
+        if short is None:
+            continue
+        norm = surfaces[index].lower()
+        if short != fold(norm):
+            forms[index] = forms[index] | {short}
+        elif len(short) < _HEADLINE_WORD:
+            forms[index] = frozenset({short})
+    return tuple(forms)
+
+
+_ABBREVIATIONS: Memo[str, str | None] = Memo(abbreviation, 65_536)
+_HEADLINE_WORD = 4  # a word in capitals this long may be a headline's word, not an abbreviation
 
 
 # The normal forms of folded words, per tuple of languages a text may be in (a handful),
@@ -146,7 +213,7 @@ def _reading(text: str, tokens: Sequence[Token], langs: tuple[str, ...]) -> Read
     starts = tuple(token.start for token in tokens)
     ends = tuple(token.end for token in tokens)
     norms = tuple(token.norm for token in tokens)
-    forms = tuple(map(_forms_in(langs).__getitem__, norms))
+    forms = _with_abbreviations(surfaces, list(map(_forms_in(langs).__getitem__, norms)))
     return Reading(text, surfaces, starts, ends, norms, langs, forms)
 
 
@@ -189,13 +256,17 @@ class Vocabulary(Generic[_V]):
         keys = normalize_phrase(phrase, lang)
         if not keys:
             raise ValueError(f"{phrase!r} has no words")
+        self.add_keys(keys, value)
+        return keys
+
+    def add_keys(self, keys: tuple[str, ...], value: _V) -> None:
+        """Register a phrase already normalised (`normalize_phrase`) with its value."""
         for key in keys:
             if key.startswith(_PREFIX):
                 self._prefixes[key[1:]] = self._prefixes.get(key[1:], 0) + 1
                 self._longest_prefix = max(self._longest_prefix, len(key) - 1)
                 self._prefixed.clear()
         self._index.add(keys, value)
-        return keys
 
     def remove(
         self, phrase: str, lang: str | None, value: _V, keys: tuple[str, ...] | None = None
@@ -246,6 +317,25 @@ class Vocabulary(Generic[_V]):
         return base | extra if extra else base
 
 
+@dataclass(frozen=True, slots=True)
+class FrameHit:
+    """A frame that held in a text: its topic, the frame, and the words of each concept."""
+
+    topic: str
+    frame: Frame
+    words: tuple[tuple[str, str], ...]  # (concept, the words of the text), the frame's order
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A classification and the evidence behind it, as `outpost explain` shows it."""
+
+    classification: Classification
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # concept -> the words that counted
+    frames: tuple[FrameHit, ...]  # the frames that held
+    dropped: tuple[str, ...]  # ambiguous words that did not count, and why
+
+
 class Matcher:
     """Classifies texts by the topics of a catalog and the places of a list; built once."""
 
@@ -256,6 +346,8 @@ class Matcher:
         self._severity = {topic.name: topic.severity for topic in catalog.topics}
         self._graded = frozenset(t.name for t in catalog.topics if len(t.severities()) > 1)
         self._vocabulary: Vocabulary[_Entry] = Vocabulary()
+        # concept -> the entries of the phrase lists that name it ("@forces")
+        self._refs: dict[str, list[_Entry]] = {}
         for topic in catalog.topics:
             for role, table in (
                 (_Role.KEYWORD, topic.keywords),
@@ -264,14 +356,95 @@ class Matcher:
             ):
                 for lang, phrases in table.items():
                     for phrase in phrases:
-                        self._vocabulary.add(phrase, lang, self._entry(topic, phrase, role))
+                        self._add(phrase, lang, self._entry(topic, phrase, role))
             for number, sense in enumerate(topic.senses):
                 for role, table in ((_Role.NEAR, sense.near), (_Role.NOT_NEAR, sense.not_near)):
                     for lang, phrases in table.items():
                         for phrase in phrases:
-                            entry = _Entry(topic.name, phrase, role, number)
-                            self._vocabulary.add(phrase, lang, entry)
+                            self._add(phrase, lang, _Entry(topic.name, phrase, role, number))
+        self._add_concepts(catalog)
         self._places = PlaceIndex(places)
+
+    def _add_concepts(self, catalog: Catalog) -> None:
+        """Register the concepts' phrases and work out what reading a text needs of them."""
+        self._concepts = catalog.concepts
+        self._member_of = _memberships(catalog.concepts)
+        frames = [frame for topic in catalog.topics for frame in topic.frames]
+        # The concepts something reads: frames, references, and the needs and unless lists.
+        read_by_rules = {name for concept in catalog.concepts.values() for name in concept.needs}
+        read_by_rules |= {name for frame in frames for name in (*frame.concepts, *frame.unless)}
+        # A concept only exclusions and contexts name needs no list of its occurrences:
+        # whether one of the concepts whose words count for it counted is enough.
+        presence = {
+            name
+            for name, entries in self._refs.items()
+            if all(entry.role in (_Role.EXCLUDE, _Role.CONTEXT) for entry in entries)
+        }
+        self._presence = {
+            name: frozenset(own for own, targets in self._member_of.items() if name in targets)
+            for name in presence - read_by_rules
+        }
+        used = read_by_rules | (set(self._refs) - set(self._presence))
+        self._used_member_of = {
+            name: tuple(owners & used) for name, owners in self._member_of.items()
+        }
+        # The concepts whose own words count for each concept (itself, and what it includes).
+        self._counted_for = {
+            name: frozenset(own for own, targets in self._member_of.items() if name in targets)
+            for name in catalog.concepts
+        }
+        self._ambiguous = frozenset(n for n, c in catalog.concepts.items() if c.needs)
+        # concept -> the key of its "C|unless" list, for the concepts that have one
+        self._cancellable = {n: n + _UNLESS for n, c in catalog.concepts.items() if c.unless}
+        # Per concept: the "C|needs" and "C|unless" lists its words join.
+        self._needs_of = {
+            own: tuple(
+                name + _NEEDS
+                for name, concept in catalog.concepts.items()
+                if any(own in self._counted_for[other] for other in concept.needs)
+            )
+            for own in catalog.concepts
+        }
+        self._unless_of = {
+            own: tuple(
+                name + _UNLESS
+                for name, concept in catalog.concepts.items()
+                if any(own in self._counted_for[other] for other in concept.unless)
+            )
+            for own in catalog.concepts
+        }
+        self._used_targets = {
+            own: self._used_member_of[own] + self._needs_of[own] for own in catalog.concepts
+        }
+        self._trace_member_of = {own: tuple(owners) for own, owners in self._member_of.items()}
+        self._trace_targets = {
+            own: tuple(self._member_of[own]) + self._needs_of[own] for own in catalog.concepts
+        }
+        # One entry per distinct phrase: a word several concepts (or languages) list is
+        # found once and counted for each of its concepts.
+        owners: dict[tuple[str, ...], tuple[str, dict[str, None]]] = {}
+        for name, concept in catalog.concepts.items():
+            for lang, phrases in concept.phrases.items():
+                for phrase in phrases:
+                    if not phrase.startswith(CONCEPT_MARK):  # an include, in _memberships
+                        keys = normalize_phrase(phrase, lang)
+                        owners.setdefault(keys, (phrase, {}))[1].setdefault(name, None)
+        for keys, (phrase, names) in owners.items():
+            entry = _Entry("", phrase, _Role.CONCEPT, concepts=tuple(names), size=len(keys))
+            self._vocabulary.add_keys(keys, entry)
+        # Frames by their first concept: a text's concepts pick the frames worth trying.
+        self._frames: dict[str, list[tuple[int, str, Frame]]] = {}
+        for order, (name, frame) in enumerate(
+            (topic.name, frame) for topic in catalog.topics for frame in topic.frames
+        ):
+            self._frames.setdefault(frame.concepts[0], []).append((order, name, frame))
+
+    def _add(self, phrase: str, lang: str, entry: _Entry) -> None:
+        """Register a phrase of a topic, or note the concept a "@name" refers to."""
+        if phrase.startswith(CONCEPT_MARK):
+            self._refs.setdefault(phrase[1:], []).append(entry)
+        else:
+            self._vocabulary.add(phrase, lang, entry)
 
     def _entry(self, topic: Topic, phrase: str, role: _Role) -> _Entry:
         """Make the entry of a topic's keyword, exclusion or context phrase."""
@@ -302,11 +475,60 @@ class Matcher:
 
     def classify(self, text: str | Reading) -> Classification:
         """Return the language, topics (in catalog order), places and the words that hit."""
-        reading = read(text) if isinstance(text, str) else text
-        text, langs = reading.text, reading.langs
-        hits, graded, vetoed, in_context, notes = self._tally(
-            self._vocabulary.find_in(reading), reading
+        return self._analyse(read(text) if isinstance(text, str) else text, trace=False)[0]
+
+    def trace(self, text: str | Reading) -> Trace:
+        """Classify a text and return the evidence too: the concepts whose words counted, the
+        ambiguous words that did not and why, and the frames that held."""
+        found, concepts, frames, dropped = self._analyse(
+            read(text) if isinstance(text, str) else text, trace=True
         )
+        return Trace(found, concepts, frames, dropped)
+
+    def _analyse(
+        self, reading: Reading, *, trace: bool
+    ) -> tuple[
+        Classification,
+        tuple[tuple[str, tuple[str, ...]], ...],
+        tuple[FrameHit, ...],
+        tuple[str, ...],
+    ]:
+        """Classify a read text; with `trace`, also gather what `Trace` reports."""
+        text, langs = reading.text, reading.langs
+        matches = self._vocabulary.find_in(reading)
+        occurrences: dict[str, list[PhraseMatch[_Entry]]] = {}
+        dropped: list[str] = []
+        frames: list[FrameHit] = []
+        if self._concepts:
+            plain = [match for match in matches if match.value.role is not _Role.CONCEPT]
+            if len(plain) != len(matches):
+                occurrences, first = self._occurrences(matches, reading, dropped if trace else None)
+                matches = plain
+                refs = self._refs
+                for name, owners in self._presence.items():
+                    present = first.keys() & owners
+                    if present:
+                        occurrence = first[min(present)]  # any one will do; this one always
+                        matches.extend(
+                            PhraseMatch(occurrence.start, occurrence.end, entry)
+                            for entry in refs[name]
+                        )
+                for name in occurrences.keys() & refs.keys() - self._presence.keys():
+                    found_here = occurrences[name]
+                    for entry in refs[name]:
+                        # An exclusion or a context needs one occurrence; other roles each.
+                        once = entry.role is _Role.EXCLUDE or entry.role is _Role.CONTEXT
+                        matches.extend(
+                            PhraseMatch(occurrence.start, occurrence.end, entry)
+                            for occurrence in (found_here[:1] if once else found_here)
+                        )
+                if self._frames:
+                    frames = self._frame_hits(occurrences, reading, every=trace)
+        hits, graded, vetoed, in_context, notes = self._tally(matches, reading)
+        for hit in frames:
+            hits.setdefault(hit.topic, {}).setdefault(
+                " … ".join(words for _, words in hit.words), hit.frame.label
+            )
         found = [topic for topic in self._topics if topic in hits and topic not in vetoed]
         # A gated topic stands only with its context or beside a topic that needs none.
         ungated = any(topic not in self._gated for topic in found)
@@ -321,7 +543,7 @@ class Matcher:
         )
         oblasts, border_km = self._places.locate(places)
         found_hits = tuple(self._hit(topic, hits, graded) for topic in topics)
-        return Classification(
+        classification = Classification(
             lang=langs[0],
             topics=topics,
             places=places,
@@ -331,6 +553,141 @@ class Matcher:
             severity=_highest(hit.severity for hit in found_hits),
             notes=tuple(dict.fromkeys(notes)),
         )
+        if not trace:
+            return classification, (), (), ()
+        counted = tuple(
+            (name, tuple(dict.fromkeys(_words(reading, match) for match in occurrences[name])))
+            for name in self._concepts
+            if name in occurrences
+        )
+        return classification, counted, tuple(frames), tuple(dict.fromkeys(dropped))
+
+    def _occurrences(
+        self,
+        matches: list[PhraseMatch[_Entry]],
+        reading: Reading,
+        dropped: list[str] | None,
+    ) -> tuple[dict[str, list[PhraseMatch[_Entry]]], dict[str, PhraseMatch[_Entry]]]:
+        """Return, per concept, the occurrences of its words (and its included concepts')
+        that count: an ambiguous concept's only where a word it needs stands beside it; and
+        per concept whose own words counted, the first that did.
+
+        Only unambiguous words vouch for an ambiguous one, so the order in which words are
+        looked at never matters; any word of an `unless` concept cancels. Each concept's
+        `needs` and `unless` lists are one list of occurrences apiece ("exercise|needs"),
+        so a check is one look, however many concepts it names. `dropped` collects why a
+        word did not count.
+        """
+        concepts, ambiguous, cancellable = self._concepts, self._ambiguous, self._cancellable
+        # Without a trace only the concepts something reads are collected. A plain word's
+        # lists are its concepts' and the "C|needs" lists it vouches in; "|" keeps them apart.
+        if dropped is None:
+            member_of, plain_targets = self._used_member_of, self._used_targets
+        else:
+            member_of, plain_targets = self._trace_member_of, self._trace_targets
+        groups = _grouped(matches)
+        cancelling = _gathered(groups, self._unless_of)
+        kept: dict[str, list[PhraseMatch[_Entry]]] = {}
+        waiting: list[tuple[list[PhraseMatch[_Entry]], Concept]] = []
+        for name, found in groups.items():
+            # Most texts hold no cancelling word at all: look before calling.
+            group = found
+            if name in cancellable and cancellable[name] in cancelling:
+                concept = concepts[name]
+                group = [
+                    match
+                    for match in found
+                    if not self._cancelled(concept, match, cancelling, reading, dropped)
+                ]
+                if not group:
+                    continue
+            if name in ambiguous:
+                waiting.append((group, concepts[name]))
+            else:
+                kept[name] = group
+        counted = _gathered(kept, plain_targets)
+        first = {name: group[0] for name, group in kept.items()}
+        vouched = _vouched(waiting, counted, reading, dropped)
+        for name, counts in vouched.items():
+            first.setdefault(name, counts[0])
+        # Only unambiguous words vouch: the ambiguous ones join the lists after all checks.
+        for target, late in _gathered(vouched, member_of).items():
+            if target in counted:
+                counted[target] = sorted(counted[target] + late, key=_start)
+            else:
+                counted[target] = late
+        return counted, first
+
+    def _cancelled(
+        self,
+        concept: Concept,
+        match: PhraseMatch[_Entry],
+        cancelling: dict[str, list[PhraseMatch[_Entry]]],
+        reading: Reading,
+        dropped: list[str] | None,
+    ) -> bool:
+        """Tell whether a word of one of a concept's `unless` concepts stands beside a word."""
+        others = cancelling.get(concept.name + _UNLESS, ())
+        blocker = _covering(match, others) or _beside(match, others, concept.within, reading)
+        if blocker is None:
+            return False
+        if dropped is not None:
+            owners = set(blocker.value.concepts)
+            name = next(n for n in concept.unless if owners & self._counted_for[n])
+            dropped.append(
+                f"{_words(reading, match)!r} ({concept.name}) not counted: "
+                f"{_words(reading, blocker)!r} ({name}) is beside it"
+            )
+        return True
+
+    def _frame_hits(
+        self,
+        occurrences: dict[str, list[PhraseMatch[_Entry]]],
+        reading: Reading,
+        *,
+        every: bool,
+    ) -> list[FrameHit]:
+        """Return the frames that hold in a text, each with the words that make it: the
+        first of each topic's, or with `every` all of them."""
+        found: list[FrameHit] = []
+        heads = self._frames
+        tried = [frame for name in occurrences if name in heads for frame in heads[name]]
+        tried.sort()  # in catalog order; no two frames share an order
+        done: set[str] = set()
+        for _, topic, frame in tried:
+            if topic in done:
+                continue
+            anchors = occurrences[frame.concepts[0]]
+            others = [occurrences.get(name) for name in frame.concepts[1:]]
+            if not all(others):
+                continue
+            for anchor in anchors:
+                picks = [anchor]
+                for candidates in others:
+                    pick = (
+                        _beside(anchor, candidates or (), frame.within, reading)
+                        if frame.within
+                        else next((c for c in candidates or () if _apart(anchor, c)), None)
+                    )
+                    if pick is None:
+                        break
+                    picks.append(pick)
+                else:
+                    if any(
+                        _same_sentence(reading, anchor, other)
+                        for name in frame.unless
+                        for other in occurrences.get(name, ())
+                    ):
+                        continue
+                    words = tuple(
+                        (name, _words(reading, pick))
+                        for name, pick in zip(frame.concepts, picks, strict=True)
+                    )
+                    found.append(FrameHit(topic, frame, words))
+                    if not every:
+                        done.add(topic)
+                    break
+        return found
 
     def _tally(
         self, matches: list[PhraseMatch[_Entry]], reading: Reading
@@ -448,6 +805,159 @@ class Matcher:
         return None
 
 
+def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
+    """Return the words of the text a match covers."""
+    return reading.text[reading.starts[match.start] : reading.ends[match.end - 1]]
+
+
+_NEEDS = "|needs"  # the list of a concept's vouching words, by the concept's name
+_UNLESS = "|unless"  # and of its cancelling words
+_LONGEST_PHRASE = 12  # words: no catalog phrase is longer, so none starts further back
+
+
+def _beside(
+    match: PhraseMatch[_Entry],
+    others: Sequence[PhraseMatch[_Entry]],
+    within: int,
+    reading: Reading,
+) -> PhraseMatch[_Entry] | None:
+    """Return the first of `others` (in text order) on other words than a match, within
+    `within` words of it and in its sentence.
+
+    A report dense with catalog words has dozens of occurrences of a concept: the window
+    is found by bisection, so each look costs the few occurrences near the match.
+    """
+    first = bisect_left(others, match.start - within - _LONGEST_PHRASE, key=_start)
+    start, end = match.start, match.end
+    last = end + within - 1
+    sentences = reading.sentences or _sentence_ids(reading)
+    # The sentence of the match's first word, and of its last: a text word before it must
+    # end in the first one's, a word after it start in the last one's.
+    before, after = sentences[start], sentences[end - 1]
+    for index in range(first, len(others)):
+        other = others[index]
+        other_start = other.start
+        if other_start > last:
+            break
+        if other_start >= end:
+            if sentences[other_start] == after:
+                return other
+        elif (
+            other.end <= start and start - other.end < within and sentences[other.end - 1] == before
+        ):
+            return other
+    return None
+
+
+_start = operator.attrgetter("start")
+
+
+def _grouped(matches: list[PhraseMatch[_Entry]]) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return the occurrences of each concept's own words, in text order: each list is then
+    handed on whole. A concept phrase's words must be adjacent: only keywords allow a filler
+    word."""
+    groups: dict[str, list[PhraseMatch[_Entry]]] = {}
+    for match in matches:
+        entry = match.value
+        if entry.role is _Role.CONCEPT and match.end - match.start == entry.size:
+            for name in entry.concepts:
+                groups.setdefault(name, []).append(match)
+    return groups
+
+
+def _vouched(
+    waiting: list[tuple[list[PhraseMatch[_Entry]], Concept]],
+    counted: Mapping[str, list[PhraseMatch[_Entry]]],
+    reading: Reading,
+    dropped: list[str] | None,
+) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return, per ambiguous concept, its occurrences that a word it needs stands beside
+    (`counted` holds each concept's "C|needs" list); `dropped` collects the others."""
+    vouched: dict[str, list[PhraseMatch[_Entry]]] = {}
+    for group, concept in waiting:
+        name = concept.name
+        vouching = counted.get(name + _NEEDS, ())
+        counts = []
+        for match in group:
+            if _beside(match, vouching, concept.within, reading) is not None:
+                counts.append(match)
+            elif dropped is not None:
+                needs = " or ".join(concept.needs)
+                dropped.append(
+                    f"{_words(reading, match)!r} ({name}) not counted: "
+                    f"no word of {needs} within {concept.within} words"
+                )
+        if counts:
+            vouched[name] = counts
+    return vouched
+
+
+def _covering(
+    match: PhraseMatch[_Entry], others: Sequence[PhraseMatch[_Entry]]
+) -> PhraseMatch[_Entry] | None:
+    """Return the first of `others` that is a longer phrase holding the match's words ("на
+    границе района" holds "границе"): the phrase says the word's sense."""
+    start, end = match.start, match.end
+    for other in others:
+        if other.start > start:
+            break
+        if other.end >= end and other.end - other.start > end - start:
+            return other
+    return None
+
+
+def _gathered(
+    groups: Mapping[str, list[PhraseMatch[_Entry]]], targets: Mapping[str, Sequence[str]]
+) -> dict[str, list[PhraseMatch[_Entry]]]:
+    """Return the lists the occurrences of each concept join (`targets` of it), each in text
+    order: a concept's occurrences are handed on as one list, not word by word."""
+    gathered: dict[str, list[PhraseMatch[_Entry]]] = {}
+    mixed: set[str] = set()
+    for name, group in groups.items():
+        for target in targets[name]:
+            joined = gathered.get(target)
+            if joined is None:
+                gathered[target] = group.copy()
+            else:
+                joined.extend(group)
+                mixed.add(target)
+    for target in mixed:
+        gathered[target].sort(key=_start)
+    return gathered
+
+
+def _apart(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
+    """Tell whether two matches cover different words."""
+    return other.start >= one.end or one.start >= other.end
+
+
+def _memberships(concepts: Mapping[str, Concept]) -> dict[str, frozenset[str]]:
+    """Return, per concept, the concepts its own words count for: itself and every concept
+    that includes it, directly or through others."""
+    includes = {
+        name: set(concept.include)
+        | {
+            phrase[1:]
+            for phrases in concept.phrases.values()
+            for phrase in phrases
+            if phrase.startswith(CONCEPT_MARK)
+        }
+        for name, concept in concepts.items()
+    }
+
+    def closure(name: str) -> set[str]:
+        found = {name}
+        for other in includes[name]:
+            found |= closure(other)
+        return found
+
+    members: dict[str, set[str]] = {name: set() for name in concepts}
+    for name in concepts:
+        for part in closure(name):
+            members[part].add(name)
+    return {name: frozenset(owners) for name, owners in members.items()}
+
+
 def _nearby(
     match: PhraseMatch[_Entry],
     others: Iterable[PhraseMatch[_Entry]],
@@ -466,13 +976,32 @@ def _highest(levels: Iterable[Severity | None]) -> Severity | None:
     return max((level for level in levels if level is not None), default=None)
 
 
+# A sentence (or an independent clause) ends at "!", "?", ";", a line break, or a full stop
+# not followed by a lower-case word: "24 ед. военной техники" goes on.
+_SENTENCE_END_RE = re.compile(r"[!?;\n]|\.(?![^\w]*[^\W\d_A-ZА-ЯЁІЇЄҐЎ])")
+
+
 def _same_sentence(reading: Reading, one: PhraseMatch[Any], other: PhraseMatch[Any]) -> bool:
     """Tell whether no sentence ends between two matches: "near" stops at a full stop."""
     first, second = (one, other) if one.start <= other.start else (other, one)
     if second.start < first.end:
         return True
-    between = reading.text[reading.ends[first.end - 1] : reading.starts[second.start]]
-    return not any(mark in between for mark in ".!?\n")
+    sentences = reading.sentences or _sentence_ids(reading)
+    return sentences[first.end - 1] == sentences[second.start]
+
+
+def _sentence_ids(reading: Reading) -> list[int]:
+    """Return each word's sentence, numbered from 0 (how many sentence ends precede it).
+
+    Found once per text, with one regular expression and one bisection per word in C: a
+    text's words are compared for being in one sentence dozens of times, and two words are
+    in one sentence when their numbers are equal. No sentence ends inside a word.
+    """
+    sentences = reading.sentences
+    if not sentences and reading.starts:
+        breaks = [match.start() for match in _SENTENCE_END_RE.finditer(reading.text)]
+        sentences.extend(map(bisect_left, repeat(breaks), reading.starts))
+    return sentences
 
 
 def _distance(one: PhraseMatch[Any], other: PhraseMatch[Any]) -> int:

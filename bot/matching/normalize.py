@@ -10,9 +10,25 @@ way, so one dictionary form in the catalog covers every inflected form in a text
   every lemma the analyser proposes ("стали": "стать" and "сталь"), a keyword its most
   probable one, so an ambiguous word in a text still meets the keyword it may stand for.
   The analysers are created once and lemmas are memoised.
-- English uses the Snowball stemmer (snowballstemmer): it has no irregular lemmas worth a
-  dictionary here, and "drills", "drilled" → "drill" is all the catalog needs.
-- Belarusian has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
+- English goes through lemminflect's dictionary of lemmas per part of speech, so forms
+  that are different words stay apart: "training" is the noun "training" and a form of
+  the verb "train", but "trained" is only the verb, and a catalog word names the noun
+  when it can be one ("military training" never matches "the military trained", "tank"
+  never "tanked", "reinforcements" never "reinforced"). A key is the lemma with its part of
+  speech ("train|v"); a catalog word written in an inflected form takes that form's part
+  of speech ("drilled" is the verb). A Snowball stemmer merged all of these; stems checked
+  against a list of collisions would need that list kept by hand for every new word.
+  A word the dictionary lacks (names: "Iskander", "Hajun") keeps its own form and, if it
+  reads like a plural, its singular.
+- Abbreviations are never stemmed: a catalog word written in capitals ("САУ", "ПВО",
+  "NATO") is kept as it is, and so is a short word in capitals in a text, with any
+  lower-case ending cut ("БТРы" is "БТР"), so "САУ" is never "са", a Belarusian
+  preposition. Model designations are one token with one canonical form (`model_name`).
+- Ukrainian passive participles are adjectives in the dictionary ("перекинута" →
+  "перекинутий"); their verb ("перекинути") is added when the dictionary knows it, as
+  Russian participles already lemmatise to their verb ("переброшены" → "перебросить").
+- Belarusian goes through `belarusian_forms`, the one function its lemmas come from. It
+  has no pymorphy3 dictionary, and the Russian analyser gives it wrong lemmas
   (it reads "вучэнні" as an unknown word and guesses "вучэнний"). Its lemmas come from a
   table generated from the Belarusian Hunspell dictionary (`bot.matching.belarusian`:
   "вучэнні" → "вучэнне", "танкаў" → "танк", "перакінулі" → "перакінуць"), in the official
@@ -35,8 +51,8 @@ from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from typing import Generic, NamedTuple, TypeVar
 
+import lemminflect
 import pymorphy3
-import snowballstemmer
 
 from bot.matching import belarusian
 
@@ -253,12 +269,6 @@ def model_name(word: str) -> str | None:
     return f"{transliterate(match.group(1))}-{match.group(2)}"
 
 
-@cache
-def _snowball(lang: str) -> snowballstemmer.Stemmer:
-    """Create the Snowball stemmer for a language once."""
-    return snowballstemmer.stemmer(lang)
-
-
 def light_stem(word: str, lang: str) -> str:
     """Strip one inflectional ending from a folded Belarusian or Ukrainian word."""
     for ending in _REFLEXIVE[lang]:
@@ -289,9 +299,27 @@ _ABBREVIATION_MAX = 4  # an unknown Belarusian word this short is kept whole: "�
 _MAX_LEMMAS = 3  # a text word's most probable lemmas; the rest are dictionary noise
 
 
+# A word in capitals, perhaps with a short lower-case ending: "САУ", "ПВО", "NATO", "БТРы".
+_ABBREVIATION_RE = re.compile(r"^([^\W\d_a-zа-яёіїєґў]{2,})([a-zа-яёіїєґў]{0,3})$")
+_CAPITALS_MAX = 5  # longer words in capitals are a headline's, and are lemmatised
+
+
+def abbreviation(surface: str) -> str | None:
+    """Return the folded abbreviation a word as written is ("САУ" → "сау", "БТРы" → "бтр"),
+    or None when it is not one; an abbreviation is never stemmed."""
+    match = _ABBREVIATION_RE.match(surface)
+    if match is None or len(match.group(1)) > _CAPITALS_MAX:
+        return None
+    return fold(match.group(1))
+
+
 @lru_cache(maxsize=131_072)
 def word_forms(word: str, lang: str) -> tuple[str, ...]:
-    """Return the normal forms of a text word, the most probable first."""
+    """Return the normal forms of a text word, the most probable first.
+
+    The first is what a catalog or user keyword written as this word is stored as
+    (`normalize_word`); a text word is looked up by all of them.
+    """
     folded = fold(word)
     model = model_name(folded)
     if model is not None:
@@ -300,15 +328,9 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         return (folded,)
     if not is_cyrillic(folded):
         # A Latin word is English even inside a Cyrillic text ("Wagner", "HIMARS").
-        return (str(_snowball("english").stemWord(folded)),)
+        return english_forms(folded)
     if lang == "be":
-        known = belarusian.lemmas(folded)
-        if known:
-            return known
-        # A word the dictionary lacks: its ending stripped, unless it is short enough to be
-        # an abbreviation ("САУ" must not become the preposition "са").
-        spelled = belarusian.fold_classical(folded)
-        return (spelled if len(spelled) <= _ABBREVIATION_MAX else light_stem(spelled, lang),)
+        return belarusian_forms(folded)
     # A Cyrillic word in an English text is most likely a Russian name or quote.
     analyser = _analyser(lang if lang in _MORPH_LANGS else "ru")
     lemmas: dict[str, None] = {}
@@ -316,7 +338,155 @@ def word_forms(word: str, lang: str) -> tuple[str, ...]:
         lemmas.setdefault(fold(parse.normal_form), None)
         if len(lemmas) == _MAX_LEMMAS:
             break
+    if lang == "uk":
+        for lemma in list(lemmas):
+            for verb in _participle_verbs(lemma):
+                lemmas.setdefault(verb, None)
+    for lemma in list(lemmas):
+        base = _non_reflexive(lemma, lang)
+        if base is not None:
+            lemmas.setdefault(base, None)
     return tuple(lemmas) or (folded,)
+
+
+# Reflexive infinitive endings and the plain verb's, per language the analyser reads.
+_REFLEXIVE_INFINITIVES = {
+    "ru": (("ться", "ть"), ("чься", "чь"), ("тись", "ти")),
+    "uk": (("тися", "ти"), ("тись", "ти")),
+}
+
+
+@lru_cache(maxsize=16_384)
+def _non_reflexive(lemma: str, lang: str) -> str | None:
+    """Return the plain verb of a reflexive infinitive when the dictionary knows it
+    ("переместиться" → "переместить", "перекинутися" → "перекинути"), else None.
+
+    A text word gets it as one more form, so a catalog verb in dictionary form meets its
+    reflexive forms ("переместились") without the catalog listing both; a keyword is never
+    stored as it (`normalize_word` takes the first form).
+    """
+    endings = _REFLEXIVE_INFINITIVES.get(lang if lang in _MORPH_LANGS else "ru", ())
+    for ending, plain in endings:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+            verb = lemma[: -len(ending)] + plain
+            if _is_infinitive(_analyser(lang if lang in _MORPH_LANGS else "ru"), verb):
+                return verb
+    return None
+
+
+def belarusian_forms(folded: str) -> tuple[str, ...]:
+    """Return the normal forms of a folded Belarusian word, the most probable first.
+
+    The one place Belarusian lemmas come from: the catalog, users' keywords and texts all
+    reach it through `word_forms`.
+    """
+    known = belarusian.lemmas(folded)
+    if known:
+        verbs = [verb for lemma in known for verb in _belarusian_verbs(lemma)]
+        return tuple(dict.fromkeys((*known, *verbs))) if verbs else known
+    # A word the dictionary lacks: its ending stripped, unless it is short enough to be
+    # an abbreviation ("САУ" must not become the preposition "са").
+    spelled = belarusian.fold_classical(folded)
+    return (spelled if len(spelled) <= _ABBREVIATION_MAX else light_stem(spelled, "be"),)
+
+
+# Belarusian participle endings (adjective lemmas in the table: "перакінуты") and reflexive
+# infinitives ("размясціцца"), with the endings of the verbs they come from.
+_BELARUSIAN_VERB_ENDINGS = (
+    ("нуты", "нуць"), ("аваны", "аваць"), ("ываны", "ываць"), ("аны", "аць"), ("яны", "яць"),
+    ("ведзены", "весці"), ("цца", "ць"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=16_384)
+def _belarusian_verbs(lemma: str) -> tuple[str, ...]:
+    """Return the verb a Belarusian participle or reflexive infinitive comes from, when the
+    table knows it ("перакінуты" → "перакінуць", "размясціцца" → "размясціць")."""
+    for ending, infinitive in _BELARUSIAN_VERB_ENDINGS:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+            verb = lemma[: -len(ending)] + infinitive
+            return (verb,) if verb in belarusian.lemmas(verb) else ()
+    return ()
+
+
+# Endings of Ukrainian passive participles (adjective lemmas) and of their verbs' infinitives,
+# longest first; consonants alternate before -ений ("переміщений" ← "перемістити").
+_PARTICIPLE_ENDINGS = (
+    ("ований", ("увати",)),
+    ("аний", ("ати",)),
+    ("яний", ("яти",)),
+    ("тий", ("ти",)),
+    ("ений", ("ити", "іти")),
+    ("єний", ("їти", "ити")),
+)
+_ALTERNATIONS = {
+    "дж": ("д",), "щ": ("ст", "ск", "щ"), "ж": ("д", "з", "ж"), "ч": ("т", "к", "ч"),
+    "ш": ("с", "х", "ш"), "вл": ("в",), "бл": ("б",), "пл": ("п",), "мл": ("м",),
+    "фл": ("ф",),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=16_384)
+def _participle_verbs(lemma: str) -> tuple[str, ...]:
+    """Return the infinitives a Ukrainian participle lemma comes from, as the dictionary knows
+    them ("перекинутий" → "перекинути", "мобілізований" → "мобілізувати")."""
+    for ending, infinitives in _PARTICIPLE_ENDINGS:
+        if not lemma.endswith(ending) or len(lemma) - len(ending) < 3:
+            continue
+        stem = lemma[: -len(ending)]
+        stems = [stem]
+        if ending == "ений":
+            for tail, sources in _ALTERNATIONS.items():
+                if stem.endswith(tail):
+                    stems = [stem[: -len(tail)] + source for source in sources]
+                    break
+        analyser = _analyser("uk")
+        found = tuple(
+            verb
+            for candidate in stems
+            for infinitive in infinitives
+            if _is_infinitive(analyser, verb := candidate + infinitive)
+        )
+        if found:
+            return found
+    return ()
+
+
+_VERB_TAGS = frozenset({"VERB", "INFN"})  # the Ukrainian dictionary tags an infinitive VERB
+
+
+def _is_infinitive(analyser: pymorphy3.MorphAnalyzer, word: str) -> bool:
+    """Tell whether the dictionary knows a word as an infinitive (not a guess)."""
+    return any(
+        parse.is_known and parse.tag.POS in _VERB_TAGS and parse.normal_form == word
+        for parse in analyser.parse(word)
+    )
+
+
+# lemminflect's parts of speech, as the one letter an English key carries.
+_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "AUX": "v", "ADJ": "a", "ADV": "r"}
+_POS_ORDER = ("NOUN", "PROPN", "VERB", "AUX", "ADJ", "ADV")  # a keyword's reading: noun first
+
+
+@lru_cache(maxsize=65_536)
+def english_forms(folded: str) -> tuple[str, ...]:
+    """Return an English word's lemmas with their parts of speech, a noun's first.
+
+    "training" → ("training|n", "train|v"), "trained" → ("train|v",): a text word is looked up
+    by every reading it has, a keyword is stored as its first (a noun where it can be one).
+    A word the dictionary lacks keeps its own form, and its singular if it reads as a plural.
+    """
+    readings = lemminflect.getAllLemmas(folded)
+    if not readings:
+        if len(folded) > 3 and folded.endswith("s") and not folded.endswith(("ss", "us")):
+            singular = lemminflect.getAllLemmasOOV(folded, "NOUN").get("NOUN", ())
+            return tuple(dict.fromkeys((folded, *map(fold, singular))))
+        return (folded,)
+    forms: dict[str, None] = {}
+    for pos in _POS_ORDER:
+        for lemma in readings.get(pos, ()):
+            forms.setdefault(f"{fold(lemma)}|{_POS[pos]}", None)
+    return tuple(forms) or (folded,)
 
 
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})

@@ -56,7 +56,7 @@ async def test_classify_adds_topics_and_places() -> None:
 
 async def test_classify_reports_bad_lines_and_goes_on() -> None:
     code, out, err = await outpost(
-        "classify", stdin='not json\n{"no_text": 1}\n{"text": "drills"}\n'
+        "classify", stdin='not json\n{"no_text": 1}\n{"text": "military drills"}\n'
     )
     assert code == 1
     assert "line 1" in err
@@ -65,7 +65,7 @@ async def test_classify_reports_bad_lines_and_goes_on() -> None:
 
 
 async def test_explain_names_the_words() -> None:
-    code, out, _ = await outpost("explain", "У", "Мазыры", "пачаліся", "вучэнні")
+    code, out, _ = await outpost("explain", "У", "Мазыры", "пачаліся", "вучэнні", "войскаў")
     assert code == 0
     assert "language: be" in out
     assert "topic drills" in out
@@ -117,7 +117,7 @@ async def test_python_m_bot_runs_the_cli() -> None:
         "-m",
         "bot",
         "explain",
-        "Начались учения",
+        "Начались учения войск",
         stdout=asyncio.subprocess.PIPE,
         env={k: v for k, v in os.environ.items() if not k.startswith("OUTPOST_")},
         cwd=PROJECT,

@@ -28,7 +28,7 @@ from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.chat import ALICE, BOB
 from tests.helpers.sources import DRILLS, rss
 
-NEWS = ("d9", "Учения у Мозыря")
+NEWS = ("d9", "Учения войск у Мозыря")
 
 
 async def watching(core: Core, sandbox: SandboxBotAPI, source_server: SourceServer) -> None:

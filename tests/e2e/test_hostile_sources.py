@@ -76,9 +76,9 @@ async def test_a_run_of_dots_costs_only_its_own_item(
         ("hostile.json", "Hostile", SourceKind.RSS, EMPTY_JSON, JSON_FEED),
     )
     # 40,000 dots after a military word once took the summariser 18 s of the event loop.
-    dots = "Учения у Ельска " + "." * 40_000
+    dots = "Учения войск у Ельска " + "." * 40_000
     source_server.add("hostile.json", json_feed_item(dots), content_type=JSON_FEED)
-    source_server.add("good.rss", rss(("g1", "Учения у Мозыря начались")))
+    source_server.add("good.rss", rss(("g1", "Учения войск у Мозыря начались")))
 
     cycle = asyncio.create_task(run_cycle(core.pipeline, all_sources=True))
     assert "/subscribe" in await say(sandbox, BOB, "/help")  # commands are answered meanwhile
@@ -115,7 +115,9 @@ async def test_links_claimed_by_another_source_do_not_silence_their_owner(
     )
     await run_cycle(core.pipeline, all_sources=True)
     places = ["Ельска", "Мозыря", "Орши", "Бреста", "Лиды"]
-    posts = [(101 + index, f"Учения у {place} начались") for index, place in enumerate(places)]
+    posts = [
+        (101 + index, f"Учения войск у {place} начались") for index, place in enumerate(places)
+    ]
     source_server.add("s/hajun_watch", channel_page("hajun_watch", posts))
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.new_events == 5
@@ -136,7 +138,7 @@ async def test_a_link_joins_a_story_only_within_the_story_window(
     await say(sandbox, ALICE, "/subscribe drills")
     # Two feeds of one site (one origin): their reports of one link are one story.
     await sources(core, source_server, feed("a.rss", "A"), feed("b.rss", "B"))
-    source_server.add("a.rss", rss(("a1", "Учения у Ельска начались")))
+    source_server.add("a.rss", rss(("a1", "Учения войск у Ельска начались")))
     await run_cycle(core.pipeline, all_sources=True)
     await core.dispatcher.drain()
     assert len(alerts(sandbox, ALICE)) == 1
@@ -157,7 +159,9 @@ async def test_a_link_joins_a_story_only_within_the_story_window(
 
     # Past the story window an old link claims nothing: the report is news of its own.
     clock.advance(STORY_WINDOW + timedelta(hours=1))
-    source_server.add("b.rss", linking(("b1", "Новости дня"), ("b2", "Учения у Мозыря начались")))
+    source_server.add(
+        "b.rss", linking(("b1", "Новости дня"), ("b2", "Учения войск у Мозыря начались"))
+    )
     assert (await run_cycle(core.pipeline, all_sources=True)).new_events == 1
     await core.dispatcher.drain()
     received = alerts(sandbox, ALICE)
@@ -172,7 +176,7 @@ async def test_a_feed_cannot_join_a_verified_update(
     await say(sandbox, ALICE, "/subscribe drills")
     await sources(core, source_server, feed("copycat.rss", "Copycat"))
     preview = await post_conversation(
-        sandbox, ADMIN_ID, "/post Учения у Ельска начались", severity=None
+        sandbox, ADMIN_ID, "/post Учения войск у Ельска начались", severity=None
     )
     assert preview.reply_markup is not None
     await tap(sandbox, ADMIN_ID, preview.reply_markup["inline_keyboard"][0][0]["callback_data"])
@@ -182,7 +186,7 @@ async def test_a_feed_cannot_join_a_verified_update(
 
     # The same topic and place from a feed once joined the admins' story and edited every
     # subscriber's verified update to show the feed's link and "Reported by 2 sources".
-    source_server.add("copycat.rss", rss(("x1", "Учения у Ельска начались")))
+    source_server.add("copycat.rss", rss(("x1", "Учения войск у Ельска начались")))
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.new_events == 1
     await core.dispatcher.drain()
@@ -201,14 +205,14 @@ async def test_a_feed_cannot_join_an_announcement(
     await say(sandbox, ADMIN_ID, "/start")
     await say(sandbox, ALICE, "/subscribe drills")
     await sources(core, source_server, feed("copycat.rss", "Copycat"))
-    await say(sandbox, ADMIN_ID, "/broadcast Учения у Ельска начались", replies=2)
+    await say(sandbox, ADMIN_ID, "/broadcast Учения войск у Ельска начались", replies=2)
     preview = sandbox.messages_to(ADMIN_ID)[-2]
     assert preview.reply_markup is not None
     await tap(sandbox, ADMIN_ID, preview.reply_markup["inline_keyboard"][0][0]["callback_data"])
     await core.dispatcher.drain()
     [announced] = [m for m in sandbox.messages_to(ALICE) if "Ельска" in m.visible_text]
 
-    source_server.add("copycat.rss", rss(("x1", "Учения у Ельска начались")))
+    source_server.add("copycat.rss", rss(("x1", "Учения войск у Ельска начались")))
     assert (await run_cycle(core.pipeline, all_sources=True)).new_events == 1
     await core.dispatcher.drain()
     assert announced.edits == []
@@ -223,9 +227,9 @@ async def test_a_flood_of_items_delays_only_its_own_source(
     await say(sandbox, ALICE, "/subscribe drills")
     await sources(core, source_server, feed("flood.rss", "Flood"), feed("good.rss", "Good"))
     # Each item a story of its own (another number), all about drills near Yelsk.
-    flood = [(f"f{i}", f"Учения у Ельска, сообщение {i + 2}") for i in range(1_500)]
+    flood = [(f"f{i}", f"Учения войск у Ельска, сообщение {i + 2}") for i in range(1_500)]
     source_server.add("flood.rss", rss(*flood))
-    source_server.add("good.rss", rss(("g1", "Учения под Оршей начались")))
+    source_server.add("good.rss", rss(("g1", "Учения войск под Оршей начались")))
 
     report = await run_cycle(core.pipeline, all_sources=True)
     per_poll = core.settings.max_items_per_poll
@@ -258,7 +262,7 @@ async def test_a_growing_story_is_edited_once_per_interval_not_once_per_report(
     for chat in subscribers:
         await say(sandbox, chat, "/subscribe drills")
     await sources(core, source_server, *(feed(f"s{k}.rss", f"Source {k}") for k in range(7)))
-    source_server.add("s0.rss", rss(("k0", "Учения у Ельска: 28 машин")))
+    source_server.add("s0.rss", rss(("k0", "Учения войск у Ельска: 28 машин")))
     await run_cycle(core.pipeline, all_sources=True)
     await core.dispatcher.drain()
     first = [alerts(sandbox, chat) for chat in subscribers]
@@ -267,7 +271,7 @@ async def test_a_growing_story_is_edited_once_per_interval_not_once_per_report(
     # Six more sources report it, a minute apart: once 6 edits each, 180 in all.
     for k in range(1, 7):
         clock.advance(timedelta(minutes=1))
-        source_server.add(f"s{k}.rss", rss((f"k{k}", "Учения у Ельска: 28 машин")))
+        source_server.add(f"s{k}.rss", rss((f"k{k}", "Учения войск у Ельска: 28 машин")))
         report = await run_cycle(core.pipeline, all_sources=True)
         assert report.new_events == 1
         await core.dispatcher.drain()
@@ -291,8 +295,16 @@ async def test_a_lone_surrogate_costs_only_its_item(
         core, source_server, ("j.json", "J", SourceKind.RSS, EMPTY_JSON, JSON_FEED)
     )
     items = [
-        {"id": "1", "title": "Учения у Ельска начались", "content_text": "Учения у Ельска."},
-        {"id": "2", "title": "Учения у Мозыря \ud800", "content_text": "Учения \udfff у Мозыря."},
+        {
+            "id": "1",
+            "title": "Учения войск у Ельска начались",
+            "content_text": "Учения войск у Ельска.",
+        },
+        {
+            "id": "2",
+            "title": "Учения войск у Мозыря \ud800",
+            "content_text": "Учения \udfff у Мозыря.",
+        },
     ]
     body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items})
     assert "\\ud800" in body  # as a hostile feed writes it
@@ -330,7 +342,8 @@ async def test_a_channel_whose_name_changed_hands_is_paused(
 
     # A new title is news for the admins; the posts go on.
     source_server.add(
-        page, channel_page("belwatch_demo", [(2, "Учения у Ельска")], 1001, "Belarus Watch 24")
+        page,
+        channel_page("belwatch_demo", [(2, "Учения войск у Ельска")], 1001, "Belarus Watch 24"),
     )
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.new_events == 1
@@ -339,7 +352,7 @@ async def test_a_channel_whose_name_changed_hands_is_paused(
 
     # Another channel under the name: paused, its posts not read, the admins told.
     source_server.add(
-        page, channel_page("belwatch_demo", [(3, "Учения у Мозыря")], 2002, "Belarus Watch")
+        page, channel_page("belwatch_demo", [(3, "Учения войск у Мозыря")], 2002, "Belarus Watch")
     )
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.new_events == 0

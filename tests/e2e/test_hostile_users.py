@@ -105,9 +105,9 @@ async def test_a_group_that_becomes_a_supergroup_keeps_every_filter(
     assert not (await core.db.filters.get(GROUP)).active
 
     texts = {
-        "near": "Учения начались под Калинковичами",  # 10 km from Mazyr: reaches it
-        "far": "Учения начались под Витебском",  # outside its circle
-        "vetoed": "Учения под Калинковичами: фейк",  # its exclusion
+        "near": "Учения войск начались под Калинковичами",  # 10 km from Mazyr: reaches it
+        "far": "Учения войск начались под Витебском",  # outside its circle
+        "vetoed": "Учения войск под Калинковичами: фейк",  # its exclusion
     }
     for text in texts.values():
         await publish(sandbox, core, text)

@@ -190,7 +190,7 @@ async def test_post_conversation_lets_the_admin_choose_topics_places_and_severit
     await say(sandbox, BOB, "/subscribe drills")
     asked = await say(sandbox, ADMIN_ID, "/post")
     assert "Send the text" in asked
-    await say(sandbox, ADMIN_ID, "Учения у деревни возле леса")
+    await say(sandbox, ADMIN_ID, "Учения войск у деревни возле леса")
     step = decode(last_buttons(sandbox, ADMIN_ID)[0])
     assert isinstance(step, DraftStep)
     draft = step.draft

@@ -103,10 +103,12 @@ async def test_daily_digest_at_eight_in_minsk_groups_by_topic_with_counts(
 ) -> None:
     await subscriber(sandbox, core, "/digest daily 8", f"/timezone {MINSK}")
     assert (await core.db.chats.prefs(CHAT)).delivery is Delivery.DAILY
-    drills = await post(core, "d1", "Drills near Yelsk", link="https://a.example/yelsk")
+    drills = await post(core, "d1", "Army drills near Yelsk", link="https://a.example/yelsk")
     await post(core, "m1", "Mobilization notices in Homiel")
-    await post(core, "d1b", "Drills near Yelsk", source="Other", link="https://a.example/yelsk")
-    await post(core, "d2", "Drills <b>&amp; tanks</b> at Brest")  # hostile markup stays text
+    await post(
+        core, "d1b", "Army drills near Yelsk", source="Other", link="https://a.example/yelsk"
+    )
+    await post(core, "d2", "Army drills <b>&amp; tanks</b> at Brest")  # hostile markup stays text
     assert drills
 
     await core.dispatcher.drain()
@@ -122,8 +124,10 @@ async def test_daily_digest_at_eight_in_minsk_groups_by_topic_with_counts(
     assert len(digests) == 1
     digest = digests[0]
     assert digest.startswith("Digest: 3 stories")
-    assert digest.index("Drills near Yelsk") < digest.index("Drills <b>&amp; tanks</b> at Brest")
-    assert "Drills near Yelsk a.example (2 sources)" in digest  # each link shows its domain
+    assert digest.index("Army drills near Yelsk") < digest.index(
+        "Army drills <b>&amp; tanks</b> at Brest"
+    )
+    assert "Army drills near Yelsk a.example (2 sources)" in digest  # each link shows its domain
     assert "Mobilization" in digest
     assert await core.db.outbox.counts() == {"sent": 3}
 
@@ -133,7 +137,7 @@ async def test_quiet_hours_hold_low_and_let_urgent_break_through(
 ) -> None:
     await subscriber(sandbox, core, f"/timezone {MINSK}", "/quiet 23-07 hold urgent")
     clock.set(datetime(2022, 10, 12, 21, 0, tzinfo=UTC))  # midnight in Minsk
-    await post(core, "d1", "Drills near Yelsk")  # drills: medium severity
+    await post(core, "d1", "Army drills near Yelsk")  # drills: medium severity
     await post(core, "m1", "Mobilization notices in Homiel")  # mobilization: high severity
 
     await core.dispatcher.drain()
@@ -152,10 +156,10 @@ async def test_silent_quiet_hours_send_without_notification(
 ) -> None:
     await subscriber(sandbox, core, "/quiet 23-07 silent", "/previews on")
     clock.set(datetime(2022, 10, 12, 23, 30, tzinfo=UTC))  # UTC: inside quiet hours
-    await post(core, "d1", "Drills near Yelsk")
+    await post(core, "d1", "Army drills near Yelsk")
     await core.dispatcher.drain()
     alert = sandbox.last_to(CHAT)
-    assert "Drills near Yelsk" in alert.visible_text
+    assert "Army drills near Yelsk" in alert.visible_text
     assert alert.disable_notification
     assert alert.link_preview_options == {"is_disabled": False}
 
@@ -187,7 +191,7 @@ async def test_alerts_go_to_the_forum_topic_chosen_with_here(
     )
     await sandbox.wait_for_messages(forum, 2)
     assert (await core.db.chats.prefs(forum)).thread_id == 77
-    await post(core, "d1", "Drills near Yelsk")
+    await post(core, "d1", "Army drills near Yelsk")
     await core.dispatcher.drain()
     assert sandbox.last_to(forum).message_thread_id == 77
 
@@ -197,13 +201,13 @@ async def test_a_story_that_grows_edits_the_sent_alert(
 ) -> None:
     await subscriber(sandbox, core)
     link = "https://news.example.org/yelsk"
-    await post(core, "d1", "Drills near Yelsk", source="First", link=link)
+    await post(core, "d1", "Army drills near Yelsk", source="First", link=link)
     await core.dispatcher.drain()
     [alert] = [m for m in sandbox.messages_to(CHAT) if "Yelsk" in m.visible_text]
     assert "Reported by" not in alert.visible_text
 
     clock.advance(timedelta(minutes=5))
-    await post(core, "d1-again", "Drills near Yelsk", source="Second", link=link)
+    await post(core, "d1-again", "Army drills near Yelsk", source="Second", link=link)
     report = await core.dispatcher.drain()
 
     assert report.edited == 1
@@ -219,8 +223,8 @@ async def test_a_story_that_grows_before_its_alert_went_out_is_sent_once_with_bo
 ) -> None:
     await subscriber(sandbox, core)
     link = "https://news.example.org/yelsk"
-    await post(core, "d1", "Drills near Yelsk", source="First", link=link)
-    await post(core, "d1-again", "Drills near Yelsk", source="Second", link=link)
+    await post(core, "d1", "Army drills near Yelsk", source="First", link=link)
+    await post(core, "d1-again", "Army drills near Yelsk", source="Second", link=link)
     report = await core.dispatcher.drain()
     assert (report.sent, report.edited) == (1, 0)
     [alert] = alerts_to(sandbox)

@@ -131,8 +131,8 @@ async def test_why_names_the_words_the_place_and_the_filter_that_let_it_through(
 
     assert answer["text"] is None  # the answer is the message, not a pop-up
     assert text.startswith("❓ Why this alert")
-    # The words of the text and the catalog keyword each hit.
-    assert "“Учения” → keyword “учения”" in text
+    # The words of the text and what each hit (a frame's concepts, here "exercise").
+    assert "“Учения” → keyword “exercise”" in text
     # The place, its oblast and how close it is to the border.
     assert "📍 Yelsk (Gomel region), 17 km from the border with Ukraine" in text
     # The chat's side: the topic it follows, its own keyword, the /near circle it meets.
@@ -154,7 +154,11 @@ async def test_why_says_what_a_rule_graded_and_what_the_chat_would_now_refuse(
 ) -> None:
     await say(sandbox, ALICE, "/subscribe statements mobilization")
     await say(sandbox, ALICE, "/severity medium")
-    story = await post(core, "d1", "Минобороны опровергло слухи о мобилизации резервистов")
+    story = await post(
+        core,
+        "d1",
+        "Военкоматы рассылают повестки резервистам. Минобороны опровергло слухи о мобилизации",
+    )
     await core.dispatcher.drain()
     alert = alert_of(sandbox, ALICE, story)
     await say(sandbox, ALICE, "/exclude резервист")  # after the alert went out
@@ -277,7 +281,7 @@ async def test_feedback_pages_for_admins_only(sandbox: SandboxBotAPI, core: Core
     await say(sandbox, ALICE, "/subscribe drills")
     towns = ("Ельска", "Мозыря", "Бреста", "Гродно", "Лиды", "Барановичей", "Осиповичей")
     stories = [
-        await post(core, f"d{n}", f"Учения у {town} начнутся через {n + 2} дня")
+        await post(core, f"d{n}", f"Учения войск у {town} начнутся через {n + 2} дня")
         for n, town in enumerate(towns)
     ]
     assert len(set(stories)) == len(towns)
@@ -363,7 +367,7 @@ async def test_a_long_alert_has_its_buttons_on_the_part_the_outbox_records(
     sandbox: SandboxBotAPI, core: Core
 ) -> None:
     await say(sandbox, ALICE, "/subscribe drills")
-    story = await post(core, "long", "Учения у Ельска, " + "очень долгие, " * 600 + "идут.")
+    story = await post(core, "long", "Учения войск у Ельска, " + "очень долгие, " * 600 + "идут.")
     await core.dispatcher.drain()
     parts = sandbox.messages_to(ALICE)[1:]  # after the reply to /subscribe
     assert len(parts) > 1

@@ -35,9 +35,9 @@ async def test_place_filters(sandbox: SandboxBotAPI, core: Core) -> None:
     reply = await say(sandbox, CAROL, "/region gomel")
     assert "Gomel region" in reply
 
-    await post(sandbox, core, "Учения начались под Калинковичами")  # 10 km from Mazyr
-    await post(sandbox, core, "Учения у Ельска, в 17 км от границы")  # Gomel, 17 km from UA
-    await post(sandbox, core, "Учения начались под Витебском")
+    await post(sandbox, core, "Учения войск начались под Калинковичами")  # 10 km from Mazyr
+    await post(sandbox, core, "Учения войск у Ельска, в 17 км от границы")  # Gomel, 17 km from UA
+    await post(sandbox, core, "Учения войск начались под Витебском")
     assert got(sandbox, ALICE, "Калинковичами")
     assert not got(sandbox, ALICE, "Ельска")  # 26 km from Mazyr
     assert got(sandbox, BOB, "Ельска")
@@ -47,7 +47,7 @@ async def test_place_filters(sandbox: SandboxBotAPI, core: Core) -> None:
 
     reply = await say(sandbox, ALICE, "/anywhere")
     assert "Places: anywhere" in reply
-    await post(sandbox, core, "Учения идут под Оршей")
+    await post(sandbox, core, "Учения войск идут под Оршей")
     assert got(sandbox, ALICE, "Оршей")
     assert not got(sandbox, CAROL, "Оршей")
 
@@ -64,9 +64,9 @@ async def test_raions_and_stations_in_filters(sandbox: SandboxBotAPI, core: Core
         sandbox, DAVE, "/near Осиповичский район 15"
     )
 
-    await post(sandbox, core, "Учения на станции Брест-Центральный")  # 3 km from Poland
-    await post(sandbox, core, "Учения начались в Осиповичском районе")
-    await post(sandbox, core, "Drills near Asipovichy railway station")  # the town, 10 km
+    await post(sandbox, core, "Учения войск на станции Брест-Центральный")  # 3 km from Poland
+    await post(sandbox, core, "Учения войск начались в Осиповичском районе")
+    await post(sandbox, core, "Army drills near Asipovichy railway station")  # the town, 10 km
     assert got(sandbox, ALICE, "Брест-Центральный") and got(sandbox, BOB, "Брест-Центральный")
     assert not got(sandbox, CAROL, "Брест-Центральный")
     assert not got(sandbox, DAVE, "Брест-Центральный")
@@ -91,7 +91,7 @@ async def test_own_keywords_and_exclusions(sandbox: SandboxBotAPI, core: Core) -
     assert "Искандер" in reply and "колонна техники" in reply
     await post(sandbox, core, "Два Искандера заметили под Брестом")  # another word form
     await post(sandbox, core, "Колонну военной техники видели у Мозыря")
-    await post(sandbox, core, "Учения начались под Оршей")
+    await post(sandbox, core, "Учения войск начались под Оршей")
     assert got(sandbox, DAVE, "Искандера")
     assert got(sandbox, DAVE, "Колонну военной техники")
     assert not got(sandbox, DAVE, "Оршей")
@@ -104,12 +104,12 @@ async def test_own_keywords_and_exclusions(sandbox: SandboxBotAPI, core: Core) -
 
     await say(sandbox, FRANK, "/subscribe drills")
     await say(sandbox, FRANK, "/exclude Витебск")
-    await post(sandbox, core, "Учения в Витебске продолжаются")
-    await post(sandbox, core, "Учения в Гродно продолжаются")
+    await post(sandbox, core, "Учения войск в Витебске продолжаются")
+    await post(sandbox, core, "Учения войск в Гродно продолжаются")
     assert not got(sandbox, FRANK, "Витебске")
     assert got(sandbox, FRANK, "Гродно")
     await say(sandbox, FRANK, "/unexclude")
-    await post(sandbox, core, "Учения в Витебске завершились")
+    await post(sandbox, core, "Учения войск в Витебске завершились")
     assert got(sandbox, FRANK, "Витебске завершились")
 
 
@@ -118,7 +118,7 @@ async def test_minimum_severity(sandbox: SandboxBotAPI, core: Core) -> None:
     await say(sandbox, FRANK, "/subscribe mobilization")  # any severity
     reply = await say(sandbox, EVE, "/severity high")
     assert "Minimum severity: 🔴 High" in reply
-    await post(sandbox, core, "Учения начались под Гродно")
+    await post(sandbox, core, "Учения войск начались под Гродно")
     await post(sandbox, core, "Военкоматы рассылают повестки резервистам")
     await post(sandbox, core, "В Минобороны опровергли слухи о мобилизации")  # graded low
     assert not got(sandbox, EVE, "Учения")
@@ -126,5 +126,5 @@ async def test_minimum_severity(sandbox: SandboxBotAPI, core: Core) -> None:
     assert not got(sandbox, EVE, "опровергли")
     assert got(sandbox, FRANK, "опровергли") and got(sandbox, FRANK, "повестки")
     await say(sandbox, EVE, "/severity low")
-    await post(sandbox, core, "Учения продолжаются под Лидой")
+    await post(sandbox, core, "Учения войск продолжаются под Лидой")
     assert got(sandbox, EVE, "Лидой")

@@ -50,4 +50,4 @@ def rss(*items: tuple[str, str], ttl: int | None = None) -> bytes:
     ).encode()
 
 
-DRILLS = [(f"d{i}", f"Учения у Ельска, день {i}") for i in range(1, 6)]
+DRILLS = [(f"d{i}", f"Учения войск у Ельска, день {i}") for i in range(1, 6)]

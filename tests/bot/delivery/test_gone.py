@@ -40,7 +40,7 @@ async def test_a_chat_telegram_no_longer_knows_is_marked_and_admins_told_once(
     await run_cycle(core.pipeline, all_sources=True)  # a new source's first poll is silent
 
     # The group was deleted while the bot was away; a report arrives for both chats.
-    source_server.add("feed.rss", rss(("d6", "Учения у Мозыря"), *DRILLS))
+    source_server.add("feed.rss", rss(("d6", "Учения войск у Мозыря"), *DRILLS))
     assert (await run_cycle(core.pipeline, all_sources=True)).queued == 2
     report = await core.dispatcher.drain()
 
@@ -57,7 +57,8 @@ async def test_a_chat_telegram_no_longer_knows_is_marked_and_admins_told_once(
 
     # Not written to again: the next report goes to the others only, and nobody is told twice.
     source_server.add(
-        "feed.rss", rss(("d8", "Мобилизация и учения у Бреста"), ("d6", "Учения у Мозыря"), *DRILLS)
+        "feed.rss",
+        rss(("d8", "Мобилизация и учения у Бреста"), ("d6", "Учения войск у Мозыря"), *DRILLS),
     )
     assert (await run_cycle(core.pipeline, all_sources=True)).queued == 1
     await core.dispatcher.drain()

@@ -14,7 +14,7 @@ from bot.runtime.clock import ManualClock
 from storage import open_database
 
 TEXTS = (
-    "Учения начались под Калинковичами",
+    "Военные учения начались под Калинковичами",
     "Колонна техники прошла через Ельск к границе",
     "Военкоматы Брестской области рассылают повестки",
     "Над Лидой пролетели два истребителя МиГ-29",
@@ -79,7 +79,7 @@ def test_index_agrees_with_checking_every_chat() -> None:
 def test_updates_and_removals() -> None:
     matcher = default_matcher()
     index = AudienceIndex(default_catalog(), matcher.places)
-    reading = read("Учения начались под Калинковичами")
+    reading = read("Военные учения начались под Калинковичами")
     found = matcher.classify(reading)
     index.update(ChatFilters(1, topics=frozenset({"drills"})))
     index.update(ChatFilters(2, topics=frozenset({"drills"}), near=(("Mazyr", 20.0),)))
@@ -113,7 +113,7 @@ async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualCloc
             )
         await db.chats.subscribe(1, "drills", now=clock.now())
         assert await audience.sync(db) == 2  # the first sync loads every chat
-        reading = read("Учения у Ельска")
+        reading = read("Учения войск у Ельска")
         found = matcher.classify(reading)
         assert await audience.recipients(db, found, reading) == [1]
 

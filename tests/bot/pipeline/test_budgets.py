@@ -70,7 +70,7 @@ async def test_a_trickle_and_a_bomb_beside_a_good_source_whose_alert_leaves_at_o
     )
     await run_cycle(core.pipeline, all_sources=True)  # first polls store silently
 
-    source_server.add("good.rss", rss(("d6", "Учения у Мозыря"), *DRILLS))
+    source_server.add("good.rss", rss(("d6", "Учения войск у Мозыря"), *DRILLS))
     # A byte every half second: each read comes in time, the whole never does.
     source_server.add_slow("slow.rss", [bytes([b]) for b in rss(*DRILLS)], delay=0.5)
     source_server.add("s/bomb", nested_page(), content_type="text/html")

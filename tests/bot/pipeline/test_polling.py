@@ -59,7 +59,7 @@ async def test_first_poll_backfills_silently_then_new_items_alert(
     await core.dispatcher.drain()
     assert len(sandbox.messages_to(ALICE)) == 1  # only the /subscribe answer
 
-    source_server.add("feed.rss", rss(("d6", "Учения у Мозыря"), *DRILLS))
+    source_server.add("feed.rss", rss(("d6", "Учения войск у Мозыря"), *DRILLS))
     second = await run_cycle(core.pipeline, all_sources=True)
     assert second.new_events == 1
     assert second.backfilled == 0
@@ -73,7 +73,7 @@ async def test_backfill_alerts_the_newest_n_when_asked(
 ) -> None:
     await say(sandbox, ALICE, "/subscribe drills")
     url = source_server.add(
-        CHANNEL, channel_page({i: f"Учения у Ельска, пост {i}" for i in range(1, 6)})
+        CHANNEL, channel_page({i: f"Учения войск у Ельска, пост {i}" for i in range(1, 6)})
     )
     await add_source(
         core.db, url, now=core.clock.now(), allow_private=True, kind=SourceKind.TELEGRAM
@@ -94,19 +94,22 @@ async def test_edited_channel_post_updates_its_event(
     sandbox: SandboxBotAPI, core: Core, source_server: SourceServer
 ) -> None:
     await say(sandbox, ALICE, "/subscribe drills")
-    url = source_server.add(CHANNEL, channel_page({7: "Учения у Ельска"}))
+    url = source_server.add(CHANNEL, channel_page({7: "Учения войск у Ельска"}))
     await add_source(
         core.db, url, now=core.clock.now(), allow_private=True, kind=SourceKind.TELEGRAM
     )
     await run_cycle(core.pipeline, all_sources=True)
-    source_server.add(CHANNEL, channel_page({7: "Учения у Ельска", 8: "Учения у Мозыря"}))
+    source_server.add(
+        CHANNEL, channel_page({7: "Учения войск у Ельска", 8: "Учения войск у Мозыря"})
+    )
     await run_cycle(core.pipeline, all_sources=True)
     await core.dispatcher.drain()
     alerts_before = len(sandbox.messages_to(ALICE))
     (event_8,) = [e for e in await core.db.events.recent() if "Мозыря" in e.title]
 
     source_server.add(
-        CHANNEL, channel_page({7: "Учения у Ельска", 8: "Учения у Мозыря отменены (правка)"})
+        CHANNEL,
+        channel_page({7: "Учения войск у Ельска", 8: "Учения войск у Мозыря отменены (правка)"}),
     )
     report = await run_cycle(core.pipeline, all_sources=True)
     assert report.edited == 1
@@ -115,11 +118,11 @@ async def test_edited_channel_post_updates_its_event(
     events = await core.db.events.recent()
     assert len(events) == 2
     edited = next(e for e in events if e.id == event_8.id)
-    assert edited.title == "Учения у Мозыря отменены (правка)"
+    assert edited.title == "Учения войск у Мозыря отменены (правка)"
     assert "правка" in edited.summary
     stored = await core.db.fetchone("SELECT title, text FROM events WHERE id = ?", (event_8.id,))
     assert stored is not None
-    assert stored[1] == "Учения у Мозыря отменены (правка)"
+    assert stored[1] == "Учения войск у Мозыря отменены (правка)"
     known = await core.db.events.known(edited.source_id or 0)
     assert known["tg:chan_demo/8"] == content_hash(stored[0], stored[1])
     await core.dispatcher.drain()
@@ -337,7 +340,9 @@ async def test_parsing_and_matching_in_worker_processes(
         pipe = dataclasses.replace(core.pipeline, executor=pool)
         first = await run_cycle(pipe, all_sources=True)
         assert first.new_events == 5
-        source_server.add("feed.rss", rss(("d6", "Учения у Мозыря"), ("d7", "Учения в Бресте")))
+        source_server.add(
+            "feed.rss", rss(("d6", "Учения войск у Мозыря"), ("d7", "Учения войск в Бресте"))
+        )
         second = await run_cycle(pipe, all_sources=True)
     finally:
         pool.shutdown()
@@ -373,7 +378,7 @@ async def test_a_document_that_kills_its_worker_fails_alone(
         pipe = dataclasses.replace(core.pipeline, executor=PoisonedPool(pool), concurrency=1)
         report = await run_cycle(pipe, all_sources=True)
         assert pool.restarts == 2  # the bad document was read twice, on new workers each time
-        source_server.add("good.rss", rss(*DRILLS, ("d6", "Учения у Мозыря")))
+        source_server.add("good.rss", rss(*DRILLS, ("d6", "Учения войск у Мозыря")))
         again = await run_cycle(pipe, all_sources=True)
     finally:
         pool.shutdown()

@@ -54,7 +54,9 @@ async def test_pinned_notice_never_alerts_and_a_poll_alerts_as_a_poll(
 ) -> None:
     created, multiline, forward, pinned = _real_blocks()
     report_post = _post(
-        100, '<div class="tgme_widget_message_text js-message_text">Учения у Ельска: колонна</div>'
+        100,
+        '<div class="tgme_widget_message_text js-message_text">'
+        "Учения войск у Ельска: колонна</div>",
     )
     await say(sandbox, ALICE, "/subscribe drills")
     url = source_server.add(
@@ -71,9 +73,11 @@ async def test_pinned_notice_never_alerts_and_a_poll_alerts_as_a_poll(
     # Days later the channel pins that report (the real notice, pointed at its words) and
     # asks its readers a question.
     pin = pinned.replace("tchantest/92", "tchantest/101").replace(
-        "Going to pin this message", "Учения у Ельска: колонна"
+        "Going to pin this message", "Учения войск у Ельска: колонна"
     )
-    poll = _post(102, _poll("Учения у Мозыря: видели колонну на М1?", "Да, у Калинкович", "Нет"))
+    poll = _post(
+        102, _poll("Учения войск у Мозыря: видели колонну на М1?", "Да, у Калинкович", "Нет")
+    )
     page = [created, multiline, forward, report_post, pin, poll]
     source_server.add("s/tchantest", "\n".join(page).encode())
     second = await run_cycle(core.pipeline, all_sources=True)

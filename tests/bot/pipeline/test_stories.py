@@ -62,17 +62,20 @@ def test_same_happening_across_languages() -> None:
 def test_sketches_keep_the_values_stored_ones_have() -> None:
     # Stored stories keep their sketches: a report signed today must still compare with
     # them, so a shingle's hash and the bottom-k cut may never change. The values below
-    # are what stored signatures hold for these texts.
+    # are what stored signatures hold for these texts. (English shingles changed once, when
+    # English words became lemmas with their part of speech, "column|n", instead of
+    # Snowball stems: a story stored before that shares no English shingle with a new
+    # report, which costs at most one duplicate alert within a story's window.)
     short = sign(
         "Колонна из 28 грузовиков Урал прошла через Ельск к границе. "
         "A column of 28 Ural trucks passed through Yelsk."
     )
     assert short.sketch == (
-        493400923639400145, 722977620308489968, 908762669336695903, 1079708780613863696,
-        1771614529852161097, 3412277607156540898, 3814528106492831755, 3994624737837056017,
-        5842978029334946330, 7338519791554553225, 8582616465363545978, 8676576000779851163,
-        10540373562709040288, 10951485888759026192, 13258113165926113009,
-        14452177468907547163, 14816747069251778278, 15975380377947968667,
+        493400923639400145, 722977620308489968, 1079708780613863696, 1193138101385269724,
+        1771614529852161097, 2924238778663625982, 3994624737837056017, 6092455178862885727,
+        6946104742945301974, 7338519791554553225, 7996699105299263707, 8582616465363545978,
+        8676576000779851163, 9013230335793139407, 10540373562709040288,
+        13258113165926113009, 14452177468907547163, 15975380377947968667,
     )  # fmt: skip
     long = sign(" ".join(f"item{i}" for i in range(100)))  # 99 shingles: the 64 lowest kept
     assert len(long.sketch) == 64
@@ -196,7 +199,7 @@ def test_a_near_duplicate_whose_shared_hashes_are_the_commonest_is_found() -> No
 
 
 def test_signature_round_trip() -> None:
-    signature = sign("Учения у Ельска: 17 км от границы")
+    signature = sign("Учения войск у Ельска: 17 км от границы")
     assert Signature.from_json(signature.to_json()) == signature
     assert Signature.from_json("not json") is None
 
@@ -390,7 +393,9 @@ async def test_the_poller_sees_stories_written_elsewhere(
         source_server.add(f"rss/{name}.xml", body, content_type="application/rss+xml")
 
     # A story the poller itself writes: its mirror then matches the table.
-    publish("polesie", "Учения у Гомеля", "Министр обороны заявил о начале учений под Гомелем.")
+    publish(
+        "polesie", "Учения войск у Гомеля", "Министр обороны заявил о начале учений под Гомелем."
+    )
     await run_cycle(core.pipeline, all_sources=True)
     assert core.pipeline.stories.version is not None
 

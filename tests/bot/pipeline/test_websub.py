@@ -101,7 +101,9 @@ async def test_a_feed_with_a_hub_is_subscribed_and_its_pushes_alert(
     assert subscription.state == "active"
 
     # The hub pushes a new report: stored and alerted with no poll in between.
-    pushed = atom(hub.url, feed, ("new", "Учения у Ельска, колонна техники"), ("old", "Старая"))
+    pushed = atom(
+        hub.url, feed, ("new", "Учения войск у Ельска, колонна военной техники"), ("old", "Старая")
+    )
     assert await hub.publish(feed, pushed) == 1
     await core.dispatcher.drain()
     alerts = [m for m in sandbox.messages_to(ALICE) if "Ельск" in (m.text or "")]

@@ -19,7 +19,7 @@ from bot.pipeline.workers import PAGES, TupleCodec, make_process_pool
 
 POSTS = [
     ("Колонна техники у Ельска", "Колонна из 28 грузовиков Урал прошла через Ельск к границе."),
-    ("Учение Аристотеля", "Лекция об учении Аристотеля прошла в университете."),
+    ("Ресурсы", "Мобилизация ресурсов на уборку урожая идёт по плану."),
     ("Drills", "Drills near Asipovichy and Brest; 12 tanks moved to the Polish border."),
     ("", "Пустой заголовок, но текст есть."),
 ]
@@ -56,8 +56,8 @@ def _page(body: bytes, **kwargs: Any) -> Page:
 def test_a_page_keeps_only_new_and_changed_items_first_of_a_key_winning() -> None:
     body = _feed(
         ("a", "Колонна техники у Ельска"),
-        ("b", "Учения у Мозыря"),
-        ("c", "Drills near Brest"),
+        ("b", "Учения войск у Мозыря"),
+        ("c", "Army drills near Brest"),
         ("b", "A repeat of b"),
         ("d", "Taken by a newer page"),
     )
