@@ -26,7 +26,8 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -246,7 +247,11 @@ async def _start(
         watch_every = min(settings.deaf_after / 4, 30.0)
         app.job_queue.run_repeating(_watch_updates, interval=watch_every, name="updates-watch")
         app.job_queue.run_repeating(
-            _retention_job, interval=RETENTION_EVERY, first=RETENTION_FIRST, name="retention"
+            _retention_job,
+            interval=RETENTION_EVERY,
+            first=RETENTION_FIRST,
+            name="retention",
+            data=_RetentionState(),
         )
     try:
         for lang in LANGUAGES:
@@ -329,10 +334,27 @@ async def notify_admins(
     return sent
 
 
+@dataclass(slots=True)
+class _RetentionState:
+    """What the daily retention job remembers between its runs (not across restarts)."""
+
+    texts_through: datetime | None = None  # events seen before this were looked at
+
+
 async def _retention_job(context: Context) -> None:
-    """Prune what is past its time, in small batches (a daily JobQueue callback)."""
+    """Prune what is past its time, in small batches (a daily JobQueue callback).
+
+    Events' texts are looked for from a day before where the previous run got to (the
+    first run after a start looks at every event), so a run walks about a day of events.
+    """
     core = context.core
-    await run_retention(core.db, core.settings, core.clock)
+    state = context.job.data if context.job is not None else None
+    since = None
+    if isinstance(state, _RetentionState) and state.texts_through is not None:
+        since = state.texts_through - timedelta(days=1)
+    report = await run_retention(core.db, core.settings, core.clock, texts_since=since)
+    if isinstance(state, _RetentionState):
+        state.texts_through = report.texts_through
 
 
 async def poll_cycle(core: Core) -> CycleReport:

@@ -6,6 +6,14 @@
   the chart draws are kept (`daily_counts`).
 - Story fingerprints once their joining window (`bot.pipeline.stories.WINDOW`) has passed:
   they are read only to join new reports, and are a third of what a year of stories weighs.
+- Events' full texts after OUTPOST_TEXT_RETENTION_DAYS, and never while an alert about
+  their story is still kept (the cutoff is the older of that and
+  OUTPOST_OUTBOX_RETENTION_DAYS, and an event whose story still has an outbox row keeps
+  its text anyway): the text is read only by "Why this alert?" and "Not relevant", which
+  answer only while the alert is in the outbox. The title, summary, links and labels stay
+  until the event itself goes, so /latest, /status and the edits of alerts are unchanged.
+  It is most of an event's weight: a year of events within their 400 days would otherwise
+  be most of the database.
 
 Each batch is one short transaction, and the job sleeps a moment between batches, so the
 outbox dispatcher's own transactions get the database in between: pruning never holds
@@ -40,6 +48,8 @@ class RetentionReport:
     outbox: int = 0
     stories: int = 0
     fingerprints: int = 0
+    texts: int = 0  # events whose text was dropped
+    texts_through: datetime | None = None  # events seen before this were all looked at
     pages_left: int = 0  # free pages still in the file (0: all given back)
 
 
@@ -54,10 +64,40 @@ async def _in_batches(step: Callable[[], Awaitable[int]], batch: int) -> int:
         await asyncio.sleep(PAUSE_S)
 
 
+def text_cutoff(settings: Settings, now: datetime) -> datetime:
+    """Return the time before which events lose their text: never sooner than their alerts."""
+    days = max(settings.text_retention_days, settings.outbox_retention_days)
+    return now - timedelta(days=days)
+
+
+async def _drop_texts(db: Database, *, before: datetime, since: datetime | None, batch: int) -> int:
+    """Drop the texts of events seen in [since, before) (since None: from the oldest)."""
+    after = (since.timestamp() if since is not None else 0.0, 0)  # Unix seconds: all
+    total = 0
+    while True:
+        step = await db.retention.drop_texts(before=before, after=after, limit=batch)
+        total += step.dropped
+        if step.examined < batch:
+            return total
+        after = step.last
+        await asyncio.sleep(PAUSE_S)
+
+
 async def run_retention(
-    db: Database, settings: Settings, clock: Clock, *, batch: int = BATCH
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    *,
+    batch: int = BATCH,
+    texts_since: datetime | None = None,
 ) -> RetentionReport:
-    """Prune everything that is past its time, in batches, then reclaim the space."""
+    """Prune everything that is past its time, in batches, then reclaim the space.
+
+    Events' texts are looked for among the events seen from `texts_since` on (None: all
+    of them). The daily job passes a day before the previous run's `texts_through`, so a
+    day's run walks about a day of events, and its first run after a start walks them all
+    once (catching any event that kept its text because its alert was still kept then).
+    """
     now: datetime = clock.now()
     report = RetentionReport()
     outbox_before = now - timedelta(days=settings.outbox_retention_days)
@@ -71,6 +111,9 @@ async def run_retention(
     report.fingerprints = await _in_batches(
         lambda: db.retention.drop_fingerprints(before=now - WINDOW, limit=batch), batch
     )
+    texts_before = text_cutoff(settings, now)
+    report.texts = await _drop_texts(db, before=texts_before, since=texts_since, batch=batch)
+    report.texts_through = texts_before
     left = await db.reclaim(RECLAIM_PAGES)
     while left > 0:
         await asyncio.sleep(PAUSE_S)
@@ -79,10 +122,12 @@ async def run_retention(
             break  # nothing more can be handed back (another connection holds pages)
     report.pages_left = left
     log.info(
-        "retention: %d outbox rows, %d stories and %d fingerprints pruned; %d free pages left",
+        "retention: %d outbox rows, %d stories, %d fingerprints and %d events' texts pruned;"
+        " %d free pages left",
         report.outbox,
         report.stories,
         report.fingerprints,
+        report.texts,
         report.pages_left,
     )
     return report

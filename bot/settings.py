@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     # (their daily counts for /status and the chart stay). Pruned by a daily job.
     outbox_retention_days: int = Field(default=30, ge=1, le=36_500)
     event_retention_days: int = Field(default=400, ge=1, le=36_500)
+    # Days an event keeps its full text (read only by "Why this alert?" and "Not
+    # relevant"); never less than outbox_retention_days, while its alert is kept. Its
+    # title, summary and labels stay for event_retention_days.
+    text_retention_days: int = Field(default=30, ge=1, le=36_500)
     # The public base URL at which WebSub hubs reach the HTTP listener
     # (https://bot.example.org); with it and OUTPOST_HTTP_LISTEN, feeds that name a hub are
     # also subscribed there.

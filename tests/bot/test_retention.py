@@ -93,3 +93,99 @@ async def test_databases_free_pages_incrementally(tmp_path: Path) -> None:
             assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # INCREMENTAL
         finally:
             conn.close()
+
+
+async def event_texts(db: Database) -> dict[str, str]:
+    """Each event's item key and its stored text."""
+    return {r[0]: r[1] for r in await db.fetchall("SELECT item_key, text FROM events")}
+
+
+async def test_texts_go_after_their_days_and_never_while_the_alert_is_kept(
+    db: Database, tmp_path: Path
+) -> None:
+    settings = load_settings(env_file=False, database=tmp_path / "outpost.sqlite3")
+    assert settings.text_retention_days == 30  # the default, as README and .env.example say
+    await add_chats(db, [1], NOW)
+    month_old = NOW - timedelta(days=40)
+    alerted = await add_story(db, "alerted", month_old)
+    quiet = await add_story(db, "quiet", month_old)
+    recent = await add_story(db, "recent", NOW - timedelta(days=20))
+    # An alert about `alerted` sent late (a week ago) is kept: its Why still reads the text.
+    week_ago = NOW - timedelta(days=7)
+    await db.outbox.enqueue(alerted, [1], priority=0, now=week_ago)
+    (late,) = await db.outbox.claim(now=week_ago, limit=1, lease=LEASE)
+    await db.outbox.mark_sent(late.id, message_id=1, now=week_ago)
+    texts_before = await event_texts(db)
+
+    report = await run_retention(db, settings, ManualClock(NOW), batch=1)
+
+    assert report.texts == 1
+    assert report.texts_through == NOW - timedelta(days=30)
+    texts = await event_texts(db)
+    assert texts == {**texts_before, "quiet": ""}
+    # Only the text went: the event keeps its id, title, summary, links and labels, and
+    # its story is what /latest and alerts show, as before.
+    [kept] = await db.fetchall(
+        "SELECT id, title, summary, link, topics FROM events WHERE item_key = 'quiet'"
+    )
+    assert tuple(kept) == (
+        quiet,
+        "Drills quiet",
+        "Drills quiet near the border.",
+        "https://news.example.org/quiet",
+        '["drills"]',
+    )
+    alert = await db.events.alert(quiet)
+    assert alert is not None
+    assert alert.summary == "Drills quiet near the border."
+    latest = [e.story_id for e in await db.events.latest_stories(limit=10)]
+    assert set(latest) == {alerted, quiet, recent}
+    # The report Why would read has no text left, but its title (never reached: the
+    # alert is gone from the outbox, so the button is refused before this is read).
+    report_left = await db.feedback.report(quiet)
+    assert report_left is not None
+    assert (report_left.title, report_left.text) == ("Drills quiet", "")
+
+    # Once the late alert is pruned too, the next run takes that text; a later run with
+    # `texts_since` (what the daily job passes) looks only at the newer events.
+    later = ManualClock(NOW + timedelta(days=30))
+    second = await run_retention(db, settings, later, batch=1)
+    assert (second.outbox, second.texts) == (1, 2)  # `alerted`'s alert first, then the texts
+    assert set((await event_texts(db)).values()) == {""}
+    third = await run_retention(db, settings, later, texts_since=second.texts_through)
+    assert third.texts == 0
+
+
+async def test_a_longer_outbox_keeps_texts_as_long_as_the_alerts(tmp_path: Path) -> None:
+    path = tmp_path / "outpost.sqlite3"
+    settings = load_settings(
+        env_file=False, database=path, text_retention_days=5, outbox_retention_days=60
+    )
+    db = await open_database(path)
+    try:
+        await add_story(db, "forty", NOW - timedelta(days=40))
+        await add_story(db, "seventy", NOW - timedelta(days=70))
+        report = await run_retention(db, settings, ManualClock(NOW))
+        assert report.texts_through == NOW - timedelta(days=60)
+        assert await event_texts(db) == {"forty": "Drills forty near the border.", "seventy": ""}
+    finally:
+        await db.close()
+
+
+async def test_dropping_texts_gives_their_pages_back(tmp_path: Path) -> None:
+    path = tmp_path / "outpost.sqlite3"
+    settings = load_settings(env_file=False, database=path)
+    db = await open_database(path)
+    try:
+        long_text = "Колонна техники прошла к полигону у границы. " * 45  # about 2 KB
+        for n in range(400):
+            await add_story(db, f"old{n}", NOW - timedelta(days=60, minutes=n), summary=long_text)
+        pages = await count(db, "PRAGMA page_count")
+        report = await run_retention(db, settings, ManualClock(NOW))
+        assert report.texts == 400
+        assert report.pages_left == 0
+        # The summaries stay (as long as the texts here), the texts' pages are handed back.
+        after = await count(db, "PRAGMA page_count")
+        assert after < pages * 0.75, (pages, after)
+    finally:
+        await db.close()

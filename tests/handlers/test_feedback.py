@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.app import OutpostApp
 from bot.context import Core
 from bot.pipeline.store import record_post
 from bot.runtime.clock import ManualClock
@@ -18,7 +19,7 @@ from bot.ui.callbacks import FeedbackPage, NotRelevant, UndoNotRelevant, WhyAler
 from sandbox import SandboxBotAPI
 from sandbox.botapi import SentMessage
 from tests.helpers.chat import ALICE, BOB, post_conversation, say
-from tests.helpers.cli import outpost
+from tests.helpers.cli import outpost as run_cli
 from tests.helpers.paths import PROJECT
 from tests.helpers.posts import source_post
 from tests.helpers.settings import ADMIN_ID
@@ -322,7 +323,7 @@ async def test_flags_export_as_a_corpus_that_bench_quality_scores(
 
     corpus = tmp_path / "flagged.jsonl"
     env = {"OUTPOST_DATABASE": str(core.settings.database)}
-    code, out, err = await outpost("feedback", "export", str(corpus), env=env, cwd=tmp_path)
+    code, out, err = await run_cli("feedback", "export", str(corpus), env=env, cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.strip() == f"wrote 1 flagged stories to {corpus}"
     [line] = corpus.read_text(encoding="utf-8").splitlines()
@@ -339,7 +340,7 @@ async def test_flags_export_as_a_corpus_that_bench_quality_scores(
     assert (item["flagged_by"], item["reached"]) == (2, 2)
     assert "flagged not relevant by 2 of 2 chats" in item["note"]
     # The same lines on stdout without FILE.
-    code, out, _ = await outpost("feedback", "export", env=env, cwd=tmp_path)
+    code, out, _ = await run_cli("feedback", "export", env=env, cwd=tmp_path)
     assert (code, out) == (0, line + "\n")
 
     # bench/quality.py reads it as it reads the shared corpus: the matcher still gives the
@@ -397,3 +398,43 @@ async def test_a_verified_update_explains_itself_and_an_announcement_has_no_butt
     [why] = (await sandbox.wait_for_messages(ALICE, before + 1))[before:]
     assert "A verified update: an Outpost admin chose its topics and places." in why.visible_text
     assert "📜 Mobilization (🔴 High): chosen by an Outpost admin" in why.visible_text
+
+
+async def test_an_old_alert_after_retention_still_answers_sensibly(
+    sandbox: SandboxBotAPI, outpost: OutpostApp, clock: ManualClock
+) -> None:
+    core = outpost.bot_data.core
+    assert outpost.job_queue is not None
+    [retention] = outpost.job_queue.get_jobs_by_name("retention")  # the daily job
+    await say(sandbox, ALICE, "/subscribe drills")
+    story = await post(core, "y1", YELSK)
+    await core.dispatcher.drain()
+    alert = alert_of(sandbox, ALICE, story)
+
+    async def alerts_and_text() -> tuple[int, str]:
+        row = await core.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM outbox), text FROM events WHERE story_id = ?", (story,)
+        )
+        assert row is not None
+        return int(row[0]), str(row[1])
+
+    # Twenty days on, the alert and its report's text are kept: Why reads the words.
+    clock.advance(timedelta(days=20))
+    await retention.run(outpost)
+    assert await alerts_and_text() == (1, YELSK)
+    before = len(sandbox.messages_to(ALICE))
+    await press(sandbox, ALICE, alert.message_id, WhyAlert(story).encode())
+    [why] = (await sandbox.wait_for_messages(ALICE, before + 1))[before:]
+    assert "“Учения” → keyword" in why.visible_text
+
+    # Forty days on, the alert has left the outbox and the report its text (the job's
+    # second run looks from where its first got to): the buttons are refused with a short
+    # answer, no error, and the story still shows in /latest with its summary.
+    clock.advance(timedelta(days=20))
+    await retention.run(outpost)
+    assert await alerts_and_text() == (0, "")
+    for data in (WhyAlert(story).encode(), NotRelevant(story).encode()):
+        answer = await press(sandbox, ALICE, alert.message_id, data)
+        assert answer["text"] == "This button does not belong to an alert this chat was sent."
+    assert await flags(core) == []
+    assert "Ельска" in await told(sandbox, ALICE, "/latest")
