@@ -489,6 +489,16 @@ def english_forms(folded: str) -> tuple[str, ...]:
     return tuple(forms) or (folded,)
 
 
+def english_verb(folded: str) -> str | None:
+    """Return the key of an English word read as a verb ("reach" → "reach|v"), or None when
+    the dictionary has no verb reading of it.
+
+    A catalog word is stored as a noun where it can be one; "to reach" names the verb, and
+    every form of it ("reaches", "reaching", "reached") has this key among its readings.
+    """
+    return next((form for form in english_forms(folded) if form.endswith("|v")), None)
+
+
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
 
 
