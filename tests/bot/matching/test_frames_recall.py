@@ -10,6 +10,7 @@ import pytest
 
 from bot.matching import Matcher, default_matcher
 from bot.matching.matcher import normalize_phrase
+from bot.matching.normalize import word_forms
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,91 @@ def test_every_form_of_other_verbs_counts(matcher: Matcher, text: str, topic: st
 )
 def test_movement_verbs_without_forces_are_no_deployment(matcher: Matcher, text: str) -> None:
     assert "deployments" not in topics(matcher, text)
+
+
+# --- the forces family: every kind of serviceman, in every language -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Бойцы спецназа прибыли в Лунинец ночью.",
+        "Саперы выдвинулись к мосту через Припять.",
+        "Пехота выехала из Борисова в сторону Орши.",
+        "Расійскія байцы прыбылі ў Лунінец.",
+        "Сапёры выехалі да мяжы з Украінай.",
+        "Російські бійці прибули до Лунинця.",
+        "Сапери виїхали до кордону біля Мозиря.",
+        "Russian sappers were sent to the border near Pinsk.",
+        "Belarusian infantry moved closer to Mazyr.",
+        "The military is pulling back from the Brest region.",
+    ],
+)
+def test_kinds_of_servicemen_on_the_move_are_deployments(matcher: Matcher, text: str) -> None:
+    assert "deployments" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Армия болельщиков приехала в Борисов на матч.",
+        "Армія заўзятараў прыехала ў Барысаў.",
+        "Армія волонтерів приїхала прибирати парк.",
+        "An army of volunteers arrived to plant trees in Homel.",
+        "Офицер полиции приехал на место ДТП.",
+        "Офіцери поліції приїхали на виклик.",
+    ],
+)
+def test_an_army_of_fans_and_a_police_officer_are_no_force(matcher: Matcher, text: str) -> None:
+    assert "deployments" not in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Артиллеристы поразили мишени на полигоне под Слонимом.",
+        "Танкісты адпрацавалі задачы на палігоне ля Баранавіч.",
+        "Десантники відпрацювали висадку на полігоні під Брестом.",
+        "Belarusian gunners spent the week at a training ground near Slonim.",
+        "Reservists practised setting up roadblocks near Hrodna.",
+    ],
+)
+def test_servicemen_at_a_training_ground_or_practising_are_drills(
+    matcher: Matcher, text: str
+) -> None:
+    assert "drills" in topics(matcher, text)
+
+
+# --- how officials speak ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Министр обороны пригрозил Литве ответом армии.",
+        "Міністр абароны выказаўся пра пагрозу вайны з захаду.",
+        "Міністр оборони пригрозив відповіддю на провокації на кордоні.",
+        "The defence minister vowed to defend the country against any invasion.",
+        "The president threatened to respond to NATO drills with force.",
+    ],
+)
+def test_more_ways_of_speaking_make_statements(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+def test_farmers_mobilising_for_the_harvest_is_no_call_up(matcher: Matcher) -> None:
+    assert "mobilization" not in topics(
+        matcher, "Local farmers are mobilising to bring in the harvest."
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "verb"),
+    [("выведзеныя", "вывесці"), ("ўведзеныя", "увесці"), ("вызвалены", "вызваліць")],
+)
+def test_belarusian_participles_with_a_short_prefix_reach_their_verb(form: str, verb: str) -> None:
+    assert verb in word_forms(form, "be")
+
+
+def test_a_withdrawn_unit_in_belarusian_is_a_deployment(matcher: Matcher) -> None:
+    assert "deployments" in topics(matcher, "Байцы палка выведзеныя з-пад Гомеля на захад.")
