@@ -396,7 +396,7 @@ _BELARUSIAN_VERB_ENDINGS = (
     ("нуты", "нуць"), ("аваны", "аваць"), ("ываны", "ываць"), ("аны", "аць"), ("яны", "яць"),
     ("ведзены", "весці"), ("ены", "іць"), ("ыты", "ыць"), ("іты", "іць"), ("цца", "ць"),
 )  # fmt: skip
-_BELARUSIAN_STEM_MIN = 1  # "у-ведзены", "вы-ведзены": a short prefix; the table vouches for the verb
+_BELARUSIAN_STEM_MIN = 1  # "у-ведзены": a short prefix; the table vouches for the verb
 
 
 @lru_cache(maxsize=16_384)
