@@ -157,3 +157,20 @@ def test_belarusian_participles_with_a_short_prefix_reach_their_verb(form: str, 
 
 def test_a_withdrawn_unit_in_belarusian_is_a_deployment(matcher: Matcher) -> None:
     assert "deployments" in topics(matcher, "Байцы палка выведзеныя з-пад Гомеля на захад.")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Минск направил дополнительные силы к литовской границе.", "deployments"),
+        ("Мінск накіраваў дадатковыя сілы да літоўскай мяжы.", "deployments"),
+        ("Мінськ перекинув додаткові сили до литовського кордону.", "deployments"),
+        ("Minsk sent additional forces towards the Lithuanian border.", "deployments"),
+        ("Под Речицей заметили зенитные установки.", "air"),
+        ("Пад Рэчыцай заўважылі зенітныя ўстаноўкі.", "air"),
+        ("Біля Речиці помітили зенітні установки.", "air"),
+        ("Anti-aircraft guns were seen near Rechytsa.", "air"),
+    ],
+)
+def test_added_forces_and_anti_aircraft_phrases(matcher: Matcher, text: str, topic: str) -> None:
+    assert topic in topics(matcher, text)
