@@ -174,3 +174,15 @@ def test_a_withdrawn_unit_in_belarusian_is_a_deployment(matcher: Matcher) -> Non
 )
 def test_added_forces_and_anti_aircraft_phrases(matcher: Matcher, text: str, topic: str) -> None:
     assert topic in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Подразделение прошло тактико-специальную подготовку под Марьиной Горкой.",
+        "Спецназ прайшоў тактыка-спецыяльную падрыхтоўку пад Марынай Горкай.",
+        "Підрозділ пройшов тактико-спеціальну підготовку під Мар'їною Горкою.",
+    ],
+)
+def test_tactical_special_training_is_drills(matcher: Matcher, text: str) -> None:
+    assert "drills" in topics(matcher, text)
