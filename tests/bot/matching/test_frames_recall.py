@@ -186,3 +186,21 @@ def test_added_forces_and_anti_aircraft_phrases(matcher: Matcher, text: str, top
 )
 def test_tactical_special_training_is_drills(matcher: Matcher, text: str) -> None:
     assert "drills" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Губернатор Брестской области заявил об угрозе с польской границы.",
+        "Губернатар Гродзенскай вобласці заявіў пра пагрозу з боку NATO.",
+        "Сенатор США заявив, що Білорусь готується до війни.",
+        "A US senator warned that Belarus could join the war.",
+    ],
+)
+def test_more_officials_make_statements(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+def test_a_think_tanks_council_is_no_official(matcher: Matcher) -> None:
+    text = "Таку думку висловив директор програм Ради зовнішньої політики про загрозу війни."
+    assert "statements" not in topics(matcher, text)
