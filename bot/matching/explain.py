@@ -142,6 +142,9 @@ class TopicReason:
     pairs: tuple[tuple[str, str], ...]  # (words of the text, the catalog keyword they hit)
     graded: tuple[tuple[str, Severity, str], ...]  # (words, severity, the rule's note)
     by_admin: bool = False  # an admin chose the topic; no words of the text made it
+    # The pairs' catalog sides that name a frame of the topic (its concepts joined by " + "),
+    # not a keyword: a subscriber reads them as concepts found together.
+    frames: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +175,9 @@ def story_reasons(
         if hit is None or by_admin:
             topics.append(TopicReason(name, own, (), (), by_admin=by_admin))
             continue
-        topics.append(TopicReason(name, hit.severity or own, hit.pairs, hit.graded))
+        labels = {frame.label for frame in catalog.topic(name).frames}
+        frames = frozenset(keyword for _, keyword in hit.pairs if keyword in labels)
+        topics.append(TopicReason(name, hit.severity or own, hit.pairs, hit.graded, frames=frames))
     places = []
     for place_id in found.places:
         place = matcher.places.get(place_id)

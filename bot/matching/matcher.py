@@ -60,6 +60,7 @@ from bot.matching.normalize import (
     PhraseMatch,
     Token,
     abbreviation,
+    english_verb,
     fold,
     model_name,
     normalize_word,
@@ -115,11 +116,20 @@ class _Entry:
 def normalize_phrase(phrase: str, lang: str | None = None) -> tuple[str, ...]:
     """Normalise a keyword phrase into the keys texts are matched by, one per word.
 
-    A word written in capitals ("САУ", "NATO") is an abbreviation and is kept as it is.
+    A word written in capitals ("САУ", "NATO") is an abbreviation and is kept as it is. An
+    English phrase that starts with "to" and a verb names that verb in every form: "to reach"
+    is keyed as the verb "reach", so it finds "reaches", "reaching" and "reached" (a bare
+    "reach" is the noun, as English keywords are where they can be one).
     """
     lang = lang or detect_language(phrase)
     keys: list[str] = []
-    for piece in phrase.split():
+    pieces = phrase.split()
+    if lang == "en" and len(pieces) > 1 and pieces[0].lower() == "to":
+        verb = english_verb(fold(pieces[1]))
+        if verb is not None:
+            keys.append(verb)
+            pieces = pieces[2:]
+    for piece in pieces:
         tokens = tokenize(piece)
         if not tokens:
             continue

@@ -367,7 +367,7 @@ def _non_reflexive(lemma: str, lang: str) -> str | None:
     """
     endings = _REFLEXIVE_INFINITIVES.get(lang if lang in _MORPH_LANGS else "ru", ())
     for ending, plain in endings:
-        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= _BELARUSIAN_STEM_MIN:
             verb = lemma[: -len(ending)] + plain
             if _is_infinitive(_analyser(lang if lang in _MORPH_LANGS else "ru"), verb):
                 return verb
@@ -394,8 +394,9 @@ def belarusian_forms(folded: str) -> tuple[str, ...]:
 # infinitives ("размясціцца"), with the endings of the verbs they come from.
 _BELARUSIAN_VERB_ENDINGS = (
     ("нуты", "нуць"), ("аваны", "аваць"), ("ываны", "ываць"), ("аны", "аць"), ("яны", "яць"),
-    ("ведзены", "весці"), ("цца", "ць"),
+    ("ведзены", "весці"), ("ены", "іць"), ("ыты", "ыць"), ("іты", "іць"), ("цца", "ць"),
 )  # fmt: skip
+_BELARUSIAN_STEM_MIN = 1  # "у-ведзены": a short prefix; the table vouches for the verb
 
 
 @lru_cache(maxsize=16_384)
@@ -403,7 +404,7 @@ def _belarusian_verbs(lemma: str) -> tuple[str, ...]:
     """Return the verb a Belarusian participle or reflexive infinitive comes from, when the
     table knows it ("перакінуты" → "перакінуць", "размясціцца" → "размясціць")."""
     for ending, infinitive in _BELARUSIAN_VERB_ENDINGS:
-        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= _BELARUSIAN_STEM_MIN:
             verb = lemma[: -len(ending)] + infinitive
             return (verb,) if verb in belarusian.lemmas(verb) else ()
     return ()
@@ -487,6 +488,16 @@ def english_forms(folded: str) -> tuple[str, ...]:
         for lemma in readings.get(pos, ()):
             forms.setdefault(f"{fold(lemma)}|{_POS[pos]}", None)
     return tuple(forms) or (folded,)
+
+
+def english_verb(folded: str) -> str | None:
+    """Return the key of an English word read as a verb ("reach" → "reach|v"), or None when
+    the dictionary has no verb reading of it.
+
+    A catalog word is stored as a noun where it can be one; "to reach" names the verb, and
+    every form of it ("reaches", "reaching", "reached") has this key among its readings.
+    """
+    return next((form for form in english_forms(folded) if form.endswith("|v")), None)
 
 
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})

@@ -655,7 +655,11 @@ def _topic_reason(ui: UI, reason: TopicReason) -> list[str]:
     if not reason.pairs:
         return [head + ": " + ui._("the catalog as it is now finds no words for it")]
     pairs = "; ".join(
-        ui._("{words} → keyword {keyword}").format(words=_quote(words), keyword=_quote(keyword))
+        ui._("{words} → concepts {concepts}").format(words=_quote(words), concepts=_quote(keyword))
+        if keyword in reason.frames
+        else ui._("{words} → keyword {keyword}").format(
+            words=_quote(words), keyword=_quote(keyword)
+        )
         for words, keyword in reason.pairs[:WHY_WORDS]
     )
     lines = [f"{head}: {pairs}"]

@@ -132,7 +132,7 @@ async def test_why_names_the_words_the_place_and_the_filter_that_let_it_through(
     assert answer["text"] is None  # the answer is the message, not a pop-up
     assert text.startswith("❓ Why this alert")
     # The words of the text and what each hit (a frame's concepts, here "exercise").
-    assert "“Учения” → keyword “exercise”" in text
+    assert "“Учения” → concepts “exercise”" in text
     # The place, its oblast and how close it is to the border.
     assert "📍 Yelsk (Gomel region), 17 km from the border with Ukraine" in text
     # The chat's side: the topic it follows, its own keyword, the /near circle it meets.

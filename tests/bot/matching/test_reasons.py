@@ -82,3 +82,18 @@ def test_an_admins_topics_are_said_to_be_chosen_and_a_lost_topic_is_left_out() -
     [mobilization] = story_reasons(matcher, catalog, chosen, by_admin=True)[0]
     assert mobilization.by_admin and mobilization.pairs == ()
     assert mobilization.severity == catalog.topic("mobilization").severity
+
+
+def test_a_frame_is_named_by_its_concepts_and_a_keyword_as_a_keyword() -> None:
+    matcher, catalog = default_matcher(), default_catalog()
+    found = matcher.classify("Два батальона десантников уже прибыли под Лунинец.")
+    topics, _ = story_reasons(matcher, catalog, found)
+    deployments = next(reason for reason in topics if reason.topic == "deployments")
+    assert deployments.frames == {"forces + movement"}
+    assert [keyword for _, keyword in deployments.pairs] == ["forces + movement"]
+    found = matcher.classify("В Гомеле объявлена мобилизация резервистов.")
+    mobilization = next(
+        r for r in story_reasons(matcher, catalog, found)[0] if r.topic == "mobilization"
+    )
+    assert any(keyword == "мобилиз*" for _, keyword in mobilization.pairs)
+    assert "мобилиз*" not in mobilization.frames
