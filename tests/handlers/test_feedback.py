@@ -425,7 +425,7 @@ async def test_an_old_alert_after_retention_still_answers_sensibly(
     before = len(sandbox.messages_to(ALICE))
     await press(sandbox, ALICE, alert.message_id, WhyAlert(story).encode())
     [why] = (await sandbox.wait_for_messages(ALICE, before + 1))[before:]
-    assert "“Учения” → keyword" in why.visible_text
+    assert "“Учения” → concepts" in why.visible_text
 
     # Forty days on, the alert has left the outbox and the report its text (the job's
     # second run looks from where its first got to): the buttons are refused with a short
