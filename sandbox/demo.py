@@ -123,6 +123,17 @@ async def _tap(
         log.say(f"bot → {who} (edited)", as_terminal_text(message.text or ""))
 
 
+def _fresh_database(folder: Path) -> Path:
+    """Return the demo's database file, made empty beforehand.
+
+    An empty file is an empty database; the demo means to start afresh, so the warning about
+    a database created where none was expected (a mount that failed, a typo) is not for it.
+    """
+    path = folder / "demo.sqlite3"
+    path.touch()
+    return path
+
+
 async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
     """Run the scripted demo; return 0 when the subscriber got alerts."""
     log = Transcript(out)
@@ -137,7 +148,7 @@ async def run_demo(*, seconds: float = 40.0, out: TextIO = sys.stdout) -> int:
                 env_file=False,
                 bot_token=sandbox.token,
                 telegram_api_url=sandbox.base_url,
-                database=Path(tmp) / "demo.sqlite3",
+                database=_fresh_database(Path(tmp)),
                 allow_private_sources=True,
                 admin_ids=frozenset({ADMIN}),
                 poll_interval=2.0,
