@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
@@ -158,17 +159,7 @@ class OutboxRepository(Repository):
                 "UPDATE outbox SET lease_until = ? WHERE id = ?",
                 [(ts + lease.total_seconds(), r["id"]) for r in rows],
             )
-        return [
-            OutboxRow(
-                r["id"],
-                r["story_id"],
-                r["chat_id"],
-                r["attempts"],
-                priority=r["priority"],
-                created_at=from_timestamp(r["created_at"]),
-            )
-            for r in rows
-        ]
+        return [_pending_row(r) for r in rows]
 
     async def claim_folded(
         self, chat_id: int, *, now: datetime, lease: timedelta
@@ -188,18 +179,7 @@ class OutboxRepository(Repository):
                 "UPDATE outbox SET lease_until = ? WHERE id = ?",
                 [(ts + lease.total_seconds(), r["id"]) for r in rows],
             )
-        return [
-            OutboxRow(
-                r["id"],
-                r["story_id"],
-                r["chat_id"],
-                r["attempts"],
-                priority=r["priority"],
-                created_at=from_timestamp(r["created_at"]),
-                folded=True,
-            )
-            for r in rows
-        ]
+        return [_pending_row(r, folded=True) for r in rows]
 
     async def mark_sent(
         self, row_id: int, *, message_id: int, now: datetime, in_digest: bool = False
@@ -354,3 +334,16 @@ class OutboxRepository(Repository):
         if row is None:
             return {}
         return {name: int(row[name]) for name in ("pending", "sent", "failed", "cancelled")}
+
+
+def _pending_row(r: sqlite3.Row, *, folded: bool = False) -> OutboxRow:
+    """A pending row taken whole (for a digest or a chat's folded alerts), as read."""
+    return OutboxRow(
+        r["id"],
+        r["story_id"],
+        r["chat_id"],
+        r["attempts"],
+        priority=r["priority"],
+        created_at=from_timestamp(r["created_at"]),
+        folded=folded,
+    )
