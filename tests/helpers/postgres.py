@@ -260,9 +260,10 @@ def _run_as() -> list[str]:
             f"running as root, which PostgreSQL refuses, and the user {CLUSTER_USER} to run "
             "it as is missing: run scripts/install-postgres (as root) to make it"
         ) from None
-    if shutil.which("runuser") is None:
+    runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+    if runuser is None:
         raise PostgresUnavailableError("running as root, and there is no runuser to drop root with")
-    return ["runuser", "-u", CLUSTER_USER, "--"]
+    return [runuser, "-u", CLUSTER_USER, "--"]
 
 
 def _initdb(cluster: _Cluster) -> None:
