@@ -332,7 +332,7 @@ import shutil, subprocess, sys
 sys.stdin.buffer.read()
 pg_ctl, data, base, *run_as = sys.argv[1:]
 subprocess.run([*run_as, pg_ctl, "-D", data, "-m", "immediate", "-s", "stop"],
-               capture_output=True, timeout=60, check=False)
+               cwd="/", capture_output=True, timeout=60, check=False)
 shutil.rmtree(base, ignore_errors=True)
 """
 
@@ -356,7 +356,15 @@ def _start_watchdog(cluster: _Cluster) -> subprocess.Popen[bytes]:
 
 
 def _release_watchdog(watchdog: subprocess.Popen[bytes]) -> None:
-    """Let the watchdog finish (the server is already gone) and reap it."""
+    """Let the watchdog finish (the server is already gone) and reap it.
+
+    A process forked from this one (a multiprocessing pool) may still hold the pipe open, and
+    the watchdog would wait for it: the server being gone, the watchdog is then ended.
+    """
     assert watchdog.stdin is not None
     watchdog.stdin.close()
-    watchdog.wait(timeout=STOP_TIMEOUT + 10)
+    try:
+        watchdog.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        watchdog.kill()
+        watchdog.wait()

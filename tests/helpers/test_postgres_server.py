@@ -117,18 +117,21 @@ def run_the_fixture_test_without_postgres(tmp_path: Path, **env: str) -> str:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=50,
+        timeout=100,
         check=False,
     )
     return result.stdout
 
 
+# A second pytest starting up (importing the application) on a busy machine: more time.
+@pytest.mark.timeout(120)
 def test_without_postgres_its_half_is_skipped_with_the_reason(tmp_path: Path) -> None:
     summary = run_the_fixture_test_without_postgres(tmp_path)
     assert "1 passed, 1 skipped" in summary
     assert "PostgreSQL not available: OUTPOST_PG_BIN=" in summary
 
 
+@pytest.mark.timeout(120)
 def test_without_postgres_its_half_fails_where_postgres_is_required(tmp_path: Path) -> None:
     summary = run_the_fixture_test_without_postgres(tmp_path, OUTPOST_REQUIRE_POSTGRES="1")
     assert "1 passed, 1 error" in summary
