@@ -1,8 +1,10 @@
-"""Shared fixtures: the sandbox Bot API, a local source server, and the running bot."""
+"""Shared fixtures: the sandbox Bot API, a local source server, the running bot, and the
+databases (SQLite and PostgreSQL) a test can run over."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.paths import DATA
+from tests.helpers.postgres import PgServer, PostgresUnavailableError, server_for_tests, unavailable
 from tests.helpers.settings import make_settings
 
 # Property tests measure nothing: no per-example deadline on a shared, busy machine.
@@ -48,6 +51,43 @@ async def source_server() -> AsyncIterator[SourceServer]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the session, started when a test first asks.
+
+    Skipped with the reason where PostgreSQL cannot run (failed under
+    OUTPOST_REQUIRE_POSTGRES=1, as in CI); OUTPOST_TEST_POSTGRES names a server to use instead.
+    """
+    # Not pytest's tmp_path: as root the server runs as another user, who cannot get into
+    # pytest's 0700 folder; and a short path keeps the Unix socket's name under its limit.
+    base = Path(tempfile.mkdtemp(prefix="outpost-pg-"))
+    try:
+        server = server_for_tests(base)
+    except PostgresUnavailableError as exc:
+        base.rmdir()
+        unavailable(str(exc))
+    if server.data_dir is None:
+        base.rmdir()  # someone else's server: the folder went unused
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's fresh, empty database is: once a SQLite file, once a PostgreSQL URL.
+
+    "sqlite": the path of a file not yet made, in tmp_path. "postgresql": the URL
+    (postgresql://postgres@127.0.0.1:PORT/NAME) of a database just created empty on the
+    session's server, which starts only when a test asks for this.
+    """
+    if request.param == "sqlite":
+        return str(tmp_path / "outpost.sqlite3")
+    server: PgServer = request.getfixturevalue("postgres_server")
+    return server.create_database()
 
 
 @pytest.fixture
