@@ -36,7 +36,10 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
 - scripts/gazetteer/labels.toml: the labels of the towns for which the sources above give
   a wrong or foreign spelling, from the Wikipedias' article names;
 - scripts/gazetteer/raions.toml: the raions' real names in ru, be and uk (from the
-  Wikipedias' lists; no package has them);
+  Wikipedias' lists; no package has them), with the Ukrainian press's other spelling
+  ("Борисівський" beside "Борисовський");
+- scripts/gazetteer/classical.toml: Belarusian names in the classical spelling
+  ("Берасьце", "Гарадзенскі раён"), from the classical Belarusian Wikipedia;
 - scripts/gazetteer/extra_places.toml: the hand-written list, each site with its source
   (oblasts, airfields, training grounds, military camps, echelon stations, border
   crossings, Ukrainian border oblasts);
@@ -109,6 +112,7 @@ EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
 RAIONS = ROOT / "scripts" / "gazetteer" / "raions.toml"
 LABELS = ROOT / "scripts" / "gazetteer" / "labels.toml"
+CLASSICAL = ROOT / "scripts" / "gazetteer" / "classical.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
 OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
 
@@ -358,6 +362,8 @@ def extra_places() -> list[Place]:
                 raise SystemExit(f"{entry['id']}: {entry['icao']} is not in Belarus")
             entry["lat"], entry["lon"] = airport["lat"], airport["lon"]
         names = {lang: list(values) for lang, values in entry["names"].items()}
+        if entry["kind"] == "training_ground":
+            names["en"] = unique(names.get("en", []) + firing_ranges(names.get("en", [])))
         # Without a label table, each language's first name is what readers see.
         shown = entry.get("label") or {lang: v[0] for lang, v in names.items() if lang != "en"}
         for lang, label in shown.items():
@@ -375,6 +381,52 @@ def extra_places() -> list[Place]:
             )
         )
     return found
+
+
+def ukrainian_variants(name: str) -> list[str]:
+    """Return the Ukrainian spellings a name of a town or raion also has, beside the one the
+    Wikipedia lists: Ukrainian writes a closed syllable's о as і ("Борисов" → "Борисів",
+    "Борисовський район" → "Борисівський район", "Вороновського" → "Воронівського"),
+    and Ukrainian media write both."""
+    variants = [re.sub(r"ов(ськ)", r"ів\1", name)]
+    if re.fullmatch(r"[А-ЯІЇЄҐ][а-яіїєґ'’]+ов", name):
+        variants.append(name[:-2] + "ів")
+    return [variant for variant in variants if variant != name]
+
+
+_TRAINING_GROUND = re.compile(r"^(.+) training ground$")
+
+
+def firing_ranges(english: list[str]) -> list[str]:
+    """Return the other English names of a training ground: "the firing range Brestsky",
+    "the Brestsky firing range" (English reports call a полигон both)."""
+    found = []
+    for name in english:
+        match = _TRAINING_GROUND.match(name)
+        if match:
+            found += [f"{match.group(1)} firing range", f"firing range {match.group(1)}"]
+    return found
+
+
+def add_classical_names(places: list[Place]) -> None:
+    """Add the classical Belarusian names of scripts/gazetteer/classical.toml."""
+    table = tomllib.loads(CLASSICAL.read_text(encoding="utf-8"))
+    by_id = {place.id: place for place in places}
+    unknown = sorted(set(table) - set(by_id))
+    if unknown:
+        raise SystemExit(f"{CLASSICAL}: no such places: {unknown}")
+    for place_id, names in table.items():
+        place = by_id[place_id]
+        place.names["be"] = unique([*place.names.get("be", ()), *names])
+
+
+def add_ukrainian_variants(places: list[Place]) -> None:
+    """Give each town its Ukrainian variants (`ukrainian_variants`)."""
+    for place in places:
+        if place.kind == "town":
+            extra = [v for name in place.names.get("uk", ()) for v in ukrainian_variants(name)]
+            if extra:
+                place.names["uk"] = unique([*place.names["uk"], *extra])
 
 
 def _ring(finder: TimezoneFinder) -> list[tuple[float, float]]:
@@ -557,6 +609,7 @@ def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
         if centre:
             english += [n for n in centre.names.get("en", ()) if n[:1].isupper()]
         names = {lang: [label] for lang, label in shown.items()}
+        names["uk"] += ukrainian_variants(shown["uk"])
         names["en"] = unique(
             f"{name} {word}" for name in english for word in ("District", "raion", "Raion")
         )
@@ -815,6 +868,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     places = merge(generated, extra_places())
     leave_town_names_to_towns(places)
+    add_ukrainian_variants(places)
+    add_classical_names(places)
     add_forms(places, Inflector(labeller))
     mark_common(places, downloads.spelling)
     distances(places, border_points())

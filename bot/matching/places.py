@@ -72,11 +72,13 @@ from bot.matching.normalize import (
     transliterate,
 )
 from bot.matching.place_evidence import (
+    AIRFIELD_STEMS,
     CONJUNCTIONS,
     HEAD_WORDS,
     PLACE_WORDS,
     PLACE_WORDS_AFTER,
     PREPOSITIONS,
+    RIVER_WORDS,
     TIME_WORDS,
     clean_gap,
     is_dictionary_word,
@@ -132,7 +134,7 @@ _CASE_ENDINGS = frozenset((
     "а", "я", "ы", "и", "і", "ї", "у", "ю", "о", "е", "є", "ь", "й", "ў",
     "ам", "ям", "ах", "ях", "ой", "ей", "ом", "ем", "ею", "ою", "ую", "юю", "ая", "яя", "ое",
     "ее", "ые", "ие", "ий", "ый", "ым", "им", "ых", "их", "ів", "ов", "ев", "ай", "яй", "ае",
-    "яе", "ыя", "ія", "ім", "іх", "ої", "ій", "аў", "яў", "ью",
+    "яе", "ыя", "ія", "ім", "іх", "ої", "ій", "аў", "яў", "оў", "ёў", "еў", "ью",
     "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "амі", "ямі", "ымі", "імі", "ага",
     "яга", "аму", "яму", "ові", "еві",
 ))  # fmt: skip
@@ -168,6 +170,8 @@ _NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Г
 _NUMBERED_STEM_MIN = 4  # "Гомель-2" is in Gomel; "Ил-76" is a designation
 _NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combined arms ...")
 _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
+_AIRFIELD_WINDOW = 3  # words from "аэродроме" to its town ("аэродроме под Бобруйском")
+_CLAUSE_END = frozenset(".!?;\n")
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
 
 
@@ -581,6 +585,27 @@ class PlaceIndex:
                     if len(phrase) == 1:
                         keys.add(phrase[0])
             self._head_keys[kind] = frozenset(keys)
+        self._airfields = self._town_airfields(places)
+
+    def _town_airfields(self, places: Sequence[Place]) -> dict[str, tuple[str, ...]]:
+        """Map each town to the military airfields named after it ("аэродром Лида" is the
+        Lida air base), found by reading the airfields' names with the index itself. An
+        airport named after its city is left out: "аэродром под Минском" is Machulishchy,
+        not Minsk's airport."""
+        airfields: dict[str, list[str]] = {}
+        for place in places:
+            english = place.names.get("en", ())
+            if place.kind != "airfield" or any(n.lower().endswith("airport") for n in english):
+                continue
+            for name in (name for names in place.names.values() for name in names):
+                keys = [_WORD_KEYS[token.norm] for token in tokenize(name)]
+                for _, _, entry in self._index.find(keys, max_gap=0):
+                    town = entry.place
+                    if town != place.id and self._kinds.get(town) == "town":
+                        airfields.setdefault(town, [])
+                        if place.id not in airfields[town]:
+                            airfields[town].append(place.id)
+        return {town: tuple(ids) for town, ids in airfields.items()}
 
     def _add_place(
         self, place: Place, heads: Mapping[str, set[str]], centres: Collection[str]
@@ -776,27 +801,14 @@ class PlaceIndex:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
         heads: list[PhraseMatch[_Entry]] = []
-        text, surfaces, norms, common = words.text, words.surfaces, words.norms, self._common
-        langs = words.langs
         for start, end, entry in matches:
             kind = entry.kind
-            if kind is _NAME and not lenient and entry.place not in common:
-                # The common case, in short: a capitalised name that is no common word,
-                # inside a sentence or (where a capital says nothing) no dictionary word.
-                proper = start + entry.proper
-                word = surfaces[proper]
-                if (
-                    word[:1].isupper()
-                    and not (end < len(norms) and norms[end] in TIME_WORDS)
-                    and not (
-                        (shouted(word) or opens_sentence(text, words.starts[start]))
-                        and self._dictionary_word(norms[proper], langs, entry.place)
-                    )
-                ):
-                    hit = PlaceHit(entry.place, start, end, _CAPITALISED)
-                    candidates.append((_PRIORITY_NAME, hit))
+            if kind is _NAME and not lenient:
+                settled = self._settled(words, start, end, entry, rejected)
+                if settled is not None:
+                    candidates += settled
                     continue
-            elif kind is _HEAD:
+            if kind is _HEAD:
                 heads.append(PhraseMatch(start, end, entry))
                 continue
             elif kind is _NUMBER:
@@ -816,7 +828,91 @@ class PlaceIndex:
             }
             for start, end, entry in heads:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
-        return self._choose(words, candidates) if candidates else []
+        return self._chosen(words, candidates)
+
+    def _chosen(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
+        """Choose among the candidates (`_choose`), then add the air bases of the towns
+        named after a word for an airfield (`_with_airfields`)."""
+        if not candidates:
+            return []
+        chosen = self._choose(words, candidates)
+        if self._airfields and any(hit.place in self._airfields for hit in chosen):
+            chosen = self._with_airfields(words, chosen)
+        return chosen
+
+    def _with_airfields(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
+        """Add the air base of a town named a few words after a word for an airfield, in
+        the same sentence: "на аэродроме под Бобруйском", "авиабазе в Барановичах",
+        "аеродроми у Барановичі та Мачулищі", "the air base near Lida"."""
+        found = {hit.place for hit in hits}
+        added: list[PlaceHit] = []
+        for hit in hits:
+            for position in range(hit.start - 1, max(hit.start - _AIRFIELD_WINDOW, 0) - 1, -1):
+                between = words.text[words.end(position) : words.starts[hit.start]]
+                if set(between) & _CLAUSE_END:
+                    break
+                norm = words.norms[position]
+                air_base = norm == "base" and position > 0 and words.norms[position - 1] == "air"
+                if not (norm.startswith(AIRFIELD_STEMS) or air_base):
+                    continue
+                said = words.surfaces[position]
+                for airfield in self._airfields.get(hit.place, ()):
+                    if airfield not in found:
+                        found.add(airfield)
+                        why = f"{hit.evidence}, after the airfield word {said!r}"
+                        added.append(PlaceHit(airfield, hit.start, hit.end, why))
+                break
+        return sorted(hits + added, key=_start) if added else hits
+
+    def _settled(
+        self, words: _Words, start: int, end: int, entry: _Entry, rejected: list[str] | None
+    ) -> list[tuple[int, PlaceHit]] | None:
+        """Settle a name before the slower evidence: after a word for a river it is the
+        river ("реку Березина"); a name of capitalised words ("Кузниця Білостоцька",
+        "Красный Двор") counts even at a sentence's start or where a word of it is a common
+        word; and, the common case in short, a capitalised name that is no common word
+        counts inside a sentence or (where a capital says nothing) as no dictionary word.
+        Return the hit (none for a river), or None to read the name further."""
+        place = entry.place
+        if self._after_river_word(words, start):
+            if rejected is not None:
+                said = words.text[words.starts[start] : words.end(end - 1)]
+                rejected.append(f"{said!r} is not {place}: the name of a river")
+            return []
+        if self._capitalised_words(words, start, end):
+            return [(_PRIORITY_NAME, PlaceHit(place, start, end, "a name of capitalised words"))]
+        if place in self._common:
+            return None
+        proper = start + entry.proper
+        word, norms = words.surfaces[proper], words.norms
+        if (
+            word[:1].isupper()
+            and not (end < len(norms) and norms[end] in TIME_WORDS)
+            and not (
+                (shouted(word) or opens_sentence(words.text, words.starts[start]))
+                and self._dictionary_word(norms[proper], words.langs, place)
+            )
+        ):
+            return [(_PRIORITY_NAME, PlaceHit(place, start, end, _CAPITALISED))]
+        return None
+
+    @staticmethod
+    def _capitalised_words(words: _Words, start: int, end: int) -> bool:
+        """Tell whether a name is two words or more, each capitalised and none shouted."""
+        surfaces = words.surfaces
+        return end - start > 1 and all(
+            surfaces[i][:1].isupper() and not shouted(surfaces[i]) for i in range(start, end)
+        )
+
+    @staticmethod
+    def _after_river_word(words: _Words, start: int) -> bool:
+        """Tell whether a name follows a word for a river ("реку Березина", "the river
+        Neman"): then it names the river, not a town called like it."""
+        return (
+            start > 0
+            and words.norms[start - 1] in RIVER_WORDS
+            and clean_gap(words.text, words.end(start - 1), words.starts[start])
+        )
 
     def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
         """Keep the hits that do not overlap a stronger one: a list's shared head word
@@ -986,16 +1082,24 @@ class PlaceIndex:
         if end < len(words.norms) and words.norms[end] in TIME_WORDS:
             return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
-            # "мирской" (secular) is a word of its own, not of Mir
-            ordinary = (
-                not capital and place.common and is_dictionary_word(norm, words.langs, frozenset())
-            )
-            if ordinary:
-                return "-a dictionary word, in lower case, like the adjective of a town"
-            return "the town's adjective"
+            return self._adjective_evidence(words, end, place, norm, capital=capital)
         if not capital:
             return "-a name written in lower case"
         return self._name_evidence(words, start, end, place, proper)
+
+    def _adjective_evidence(
+        self, words: _Words, end: int, place: Place, norm: str, *, capital: bool
+    ) -> str:
+        """Say why a town's adjective counts, or (after "-") why it does not."""
+        if end < len(words.keys) and words.keys[end] & self._head_keys["raion"]:
+            # A raion of Belarus is found by its own name, longer than this: a town's
+            # adjective before the word for district is a city's district ("в Ленинском
+            # районе Бреста") or a raion abroad, not the town.
+            return "-a town's adjective before the word for district, naming no raion"
+        # "мирской" (secular) is a word of its own, not of Mir
+        if not capital and place.common and is_dictionary_word(norm, words.langs, frozenset()):
+            return "-a dictionary word, in lower case, like the adjective of a town"
+        return "the town's adjective"
 
     def _name_evidence(self, words: _Words, start: int, end: int, place: Place, proper: int) -> str:
         """Say why a capitalised name counts, or (after "-") why it does not: a common word
