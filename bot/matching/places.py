@@ -135,8 +135,8 @@ _CASE_ENDINGS = frozenset((
     "ам", "ям", "ах", "ях", "ой", "ей", "ом", "ем", "ею", "ою", "ую", "юю", "ая", "яя", "ое",
     "ее", "ые", "ие", "ий", "ый", "ым", "им", "ых", "их", "ів", "ов", "ев", "ай", "яй", "ае",
     "яе", "ыя", "ія", "ім", "іх", "ої", "ій", "аў", "яў", "оў", "ёў", "еў", "ью",
-    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "амі", "ямі", "ымі", "імі", "ага",
-    "яга", "аму", "яму", "ові", "еві",
+    "ами", "ями", "ого", "ога", "его", "ому", "ему", "ыми", "ими", "амі", "ямі", "ымі", "імі",
+    "ага", "яга", "аму", "яму", "ові", "еві",
 ))  # fmt: skip
 # Skeleton rules: spellings of one name in different romanisations become one string.
 _DIGRAPHS = (
@@ -172,6 +172,7 @@ _NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combin
 _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
 _AIRFIELD_WINDOW = 3  # words from "аэродроме" to its town ("аэродроме под Бобруйском")
 _CLAUSE_END = frozenset(".!?;\n")
+_LIST_WORDS = PREPOSITIONS | CONJUNCTIONS  # free between an airfield word and its town
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
 
 
@@ -845,13 +846,17 @@ class PlaceIndex:
         the same sentence: "на аэродроме под Бобруйском", "авиабазе в Барановичах",
         "аеродроми у Барановичі та Мачулищі", "the air base near Lida"."""
         found = {hit.place for hit in hits}
+        named = {i for hit in hits for i in range(hit.start, hit.end)}
         added: list[PlaceHit] = []
         for hit in hits:
-            for position in range(hit.start - 1, max(hit.start - _AIRFIELD_WINDOW, 0) - 1, -1):
+            budget = _AIRFIELD_WINDOW  # other places, prepositions and "and" cost nothing
+            for position in range(hit.start - 1, -1, -1):
                 between = words.text[words.end(position) : words.starts[hit.start]]
-                if set(between) & _CLAUSE_END:
-                    break
                 norm = words.norms[position]
+                if budget == 0 or set(between) & _CLAUSE_END:
+                    break
+                if position not in named and norm not in _LIST_WORDS:
+                    budget -= 1
                 air_base = norm == "base" and position > 0 and words.norms[position - 1] == "air"
                 if not (norm.startswith(AIRFIELD_STEMS) or air_base):
                     continue

@@ -1,0 +1,139 @@
+"""Places that reports of military sites name: an air base after a word for an airfield,
+rivers, city districts, names of several capitals, the sourced sites and spellings the
+gazetteer gained (classical Belarusian, Ukrainian -ів-, the Roman one in Cyrillic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching import PlaceIndex, load_places
+
+
+@pytest.fixture(scope="module")
+def index() -> PlaceIndex:
+    return PlaceIndex(load_places())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Два Су-30СМ перелетели на аэродром под Барановичами.", {"Baranovichi air base"}),
+        ("Штурмовики вернулись на авиабазу в Лиде к вечеру.", {"Lida air base"}),
+        ("На аэрадроме каля Бабруйска заўважылі новыя ангары.", {"Babruysk air base"}),
+        ("Гелікоптери перелетіли на аеродроми у Лунинці та Барановичах.", {
+            "Luninets air base", "Baranovichi air base",
+        }),
+        ("Satellite photos show new shelters at the air base near Lida.", {"Lida air base"}),
+    ],
+)  # fmt: skip
+def test_an_airfield_word_gives_the_towns_air_base(
+    index: PlaceIndex, text: str, expected: set[str]
+) -> None:
+    found = set(index.find(text))
+    assert expected <= found
+    assert {place[: -len(" air base")] for place in expected} & {
+        "Baranovichi", "Lida", "Babruysk", "Luninets",
+    } <= found  # fmt: skip  # the town stays too
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Военные прошли по улицам Лиды. Новый аэродром построят нескоро.",  # another sentence
+        "Лётчики из Барановичей рассказали школьникам о службе.",  # no airfield word
+        "Рейс из Минска задержали: аэродром под Минском закрыт туманом.",  # no air base there
+    ],
+)
+def test_no_air_base_without_its_word_in_the_sentence(index: PlaceIndex, text: str) -> None:
+    assert not any(place.endswith("air base") for place in index.find(text))
+    assert "Minsk National Airport" not in index.find(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Понтонный мост навели через реку Березина у деревни.", ()),
+        ("Сапёры расчистили берег ракі Свіслач ля моста.", ()),
+        ("В Березино прошли сборы резервистов.", ("Bierazino",)),
+        ("Колонна вышла из Свислочи на запад.", ("Svislach",)),
+    ],
+)
+def test_a_name_after_a_word_for_a_river_is_the_river(
+    index: PlaceIndex, text: str, expected: tuple[str, ...]
+) -> None:
+    assert index.find(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Военкомат в Ленинском районе Гродно продлил приём.", ("Grodno",)),
+        ("Сборы проходят в Пружанском и Ленинском районах Бреста.", (
+            "Pruzhany District", "Brest",
+        )),
+        ("Учения прошли в Починковском районе Смоленской области.", ()),
+        ("Сборы в Осиповичском районе завершились.", ("Asipovichy District",)),
+    ],
+)  # fmt: skip
+def test_a_town_adjective_before_district_names_no_raion(
+    index: PlaceIndex, text: str, expected: tuple[str, ...]
+) -> None:
+    assert index.find(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        ("Kolejne ciężarówki: Кузница Белостоцкая снова закрыта для грузовиков.", "Bruzgi"),
+        ("Поляки перекрили рух: Кузниця Білостоцька не працює.", "Bruzgi"),
+        ("Poland reopened Kuznitsa for lorries on Monday.", "Bruzgi"),
+        ("Десантники из Красного Двора отправились на полигон.", "Chyrvony Dvor"),
+    ],
+)
+def test_a_name_of_several_capitals_needs_no_more_evidence(
+    index: PlaceIndex, text: str, place_id: str
+) -> None:
+    assert place_id in index.find(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        # sourced sites (scripts/gazetteer/extra_places.toml)
+        ("Транспортные самолёты заметили на аэродроме Балбасово под Оршей.", "Balbasovo"),
+        ("Курсанты учебного центра в Печах вышли на стрельбище.", "Pechy"),
+        ("Эшелон разгрузили на станции Озерище ночью.", "Azyaryshcha"),
+        ("Вагоны для личного состава собирают на станции Богатырево.", "Bogatyrevo"),
+        ("Платформы стоят на станции Барановичи-Центральные.", "Baranovichi-Tsentralnye"),
+        ("У вайсковым гарадку Заслонава прайшлі зборы.", "Zaslonovo"),
+        ("Ешелон прибув на станцію Осиповичі-І вранці.", "Asipovichy-I"),
+        # training grounds under more English names
+        ("Guns fired at the Asipovichski training ground.", "Osipovichsky training ground"),
+        ("Paratroopers trained at the firing range Brestsky again.", "Brestsky training ground"),
+        ("Tanks moved to the Barysauski training ground on Monday.", "Borisovsky training ground"),
+        # classical Belarusian and Ukrainian spellings
+        ("У Берасьці зноў чуваць стрэлы.", "Brest"),
+        ("Гарадзенскія вайскоўцы вярнуліся з вучэнняў.", "Grodno"),
+        ("Зборы ў Стаўпецкім раёне пачнуцца ў панядзелак.", "Stowbtsy District"),
+        ("Навчання в Борисівському районі завершилися.", "Barysaw District"),
+        ("Колона техніки пройшла через Борисів.", "Barysaw"),
+        ("Резервістів Воронівського району викликали до військкомату.", "Voronovo District"),
+        ("Танки вывезли из Уречья на прошлой неделе.", "Urechcha"),
+        ("Тэхніку прывезлі з Мастоў у Гродна.", "Grodno"),
+    ],
+)  # fmt: skip
+def test_new_sites_and_spellings(index: PlaceIndex, text: str, place_id: str) -> None:
+    assert place_id in index.find(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        ("Гомельского областного исполкома руководство провело совещание.", "Gomel region"),
+        ("Намеснік старшыні Віцебскага абласнога выканкама правёў зборы.", "Vitebsk region"),
+        ("Голова Брестського обласного виконкому приїхав на полігон.", "Brest region"),
+        ("Жлобинский районный исполком объявил сборы.", "Zhlobin District"),
+    ],
+)
+def test_a_councils_adjective_names_its_region(index: PlaceIndex, text: str, place_id: str) -> None:
+    assert place_id in index.find(text)
