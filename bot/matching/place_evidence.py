@@ -120,6 +120,16 @@ HEAD_WORDS = {
         "oblasts", "voblast", "voblasts", "облисполком", "аблвыканкам", "облвиконком",
         "областной", "абласны", "обласний",
     ),
+    # Sites share theirs too: "на Брестском и Гожском полигонах", "the Brestsky and Gozhsky
+    # training grounds", "на Лидском и Барановичском аэродромах".
+    "training_ground": (
+        "полигон", "палігон", "полігон", "training ground", "training grounds",
+        "firing range", "firing ranges", "range", "ranges",
+    ),
+    "airfield": (
+        "аэродром", "аэрадром", "аеродром", "авиабаза", "авіябаза", "авіабаза", "airfield",
+        "airfields", "air base", "air bases", "airbase", "airbases",
+    ),
 }  # fmt: skip
 
 _SENTENCE_END = frozenset(".!?:;…\n•·|#")

@@ -566,7 +566,10 @@ class PlaceIndex:
         self._numbered: dict[str, list[tuple[frozenset[str], str]]] = {}
         self._own: dict[str, frozenset[str]] = {}  # a place's one-word names, folded
         self._centres: dict[tuple[str, ...], _Entry] = {}  # raion adjectives -> their towns
-        heads = {kind: {fold(word) for word in words} for kind, words in HEAD_WORDS.items()}
+        heads = {
+            kind: {tuple(t.norm for t in tokenize(word)) for word in words}
+            for kind, words in HEAD_WORDS.items()
+        }
         places = list(places)
         centres = {place.centre for place in places if place.centre}
         for place in places:
@@ -609,7 +612,7 @@ class PlaceIndex:
         return {town: tuple(ids) for town, ids in airfields.items()}
 
     def _add_place(
-        self, place: Place, heads: Mapping[str, set[str]], centres: Collection[str]
+        self, place: Place, heads: Mapping[str, set[tuple[str, ...]]], centres: Collection[str]
     ) -> None:
         """Register the phrases of one place's names."""
         entries: dict[tuple[str, ...], _Entry] = {}
@@ -631,8 +634,9 @@ class PlaceIndex:
                 if place.kind == "town" and place.id not in centres and len(words) == 1:
                     for phrase in _adjective_phrases(words[0], lang):
                         entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
-                if place.kind in heads and len(words) > 1 and words[-1] in heads[place.kind]:
-                    self._add_adjective(place, words[:-1], lang)
+                for head in heads.get(place.kind, ()):
+                    if len(words) > len(head) and tuple(words[-len(head) :]) == head:
+                        self._add_adjective(place, words[: -len(head)], lang)
                 self._add_numbered(words, lang, place.id)
         for phrase, entry in entries.items():
             self._index.add(phrase, entry)

@@ -137,3 +137,24 @@ def test_new_sites_and_spellings(index: PlaceIndex, text: str, place_id: str) ->
 )
 def test_a_councils_adjective_names_its_region(index: PlaceIndex, text: str, place_id: str) -> None:
     assert place_id in index.find(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Стрельбы идут на Гожском и Брестском полигонах.", {
+            "Gozhsky training ground", "Brestsky training ground", "Brest",
+        }),
+        ("Вучэнні на Асіповіцкім і Лепельскім палігонах працягнулі.", {
+            "Osipovichsky training ground", "Lepelsky training ground",
+        }),
+        ("Drills were extended at the Lepelsky and Borisovsky training grounds.", {
+            "Lepelsky training ground", "Borisovsky training ground",
+        }),
+        ("Самолёты перебазировали на Лидский и Барановичский аэродромы.", {
+            "Lida air base", "Baranovichi air base",
+        }),
+    ],
+)  # fmt: skip
+def test_sites_share_a_head_word(index: PlaceIndex, text: str, expected: set[str]) -> None:
+    assert expected <= set(index.find(text))
