@@ -25,8 +25,9 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
   drawn by OpenStreetMap (timezone-boundary-builder), about 57,000 points; each border
   point is assigned the neighbour whose time zone lies just outside it;
 - libgeonames-common 0.3.0-1 (Debian; data from GeoNames, CC BY 4.0): GeoNames' alternate
-  names of the larger towns tagged by language (ru, be, uk), as gettext catalogues keyed
-  by GeoNames id; fetched with `apt-get download`, like the other packages below;
+  names of the larger towns tagged by language (ru, be, uk, and pl for the Polish names
+  Latin-script reports use: Brześć, Baranowicze), as gettext catalogues keyed by GeoNames
+  id; fetched with `apt-get download`, like the other packages below;
 - hunspell-be 0.53-3.1 (Debian; CC BY-SA 3.0): the Belarusian dictionary (academic
   orthography), read with spylls, which tells real Belarusian names and case forms;
 - hunspell-uk 1:7.5.0-1 (Debian; GPL/LGPL/MPL) and hunspell-en-us 1:2020.12.07-2 (Debian;
@@ -97,6 +98,7 @@ from gazetteer_names import (
     Hunspell,
     Inflector,
     Labeller,
+    ascii_fold,
     check_labels,
     latin_variants,
     read_catalogues,
@@ -335,6 +337,11 @@ def towns(min_population: int, labeller: Labeller) -> list[Place]:
             names["be"].append(cyrillic_from_latin(name, _BE))
             names["ru"].append(cyrillic_from_latin(name, _RU))
         names["en"] += latin_variants(shown["ru"], shown["be"])
+        # The Polish name ("Brześć", "Baranowicze", "Mohylew"), which Polish and
+        # Belarusian Latin-script reports write.
+        polish = labeller.catalogues["pl"].get(str(city["geonameid"]), "")
+        if _LATIN_NAME.match(ascii_fold(polish)) and polish.count(" ") == spaces:
+            names["en"].append(polish)
         places.append(
             Place(
                 id=place_id,

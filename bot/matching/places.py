@@ -152,6 +152,10 @@ _DIGRAPHS = (
 # Latin spellings write a soft vowel with i ("Homiel", "Mahiliou"); in a Cyrillic word the
 # same letters are и before a vowel ("Миоры"), which must not become "Моры" ("морской").
 _LATIN_DIGRAPHS = (
+    # Polish spellings: "Szczuczyn", "Iwacewicze", "Oszmiana" (ż is folded with the carons)
+    ("szcz", "shch"),
+    ("cz", "ch"),
+    ("sz", "sh"),
     ("ie", "e"),
     ("ia", "a"),
     ("iu", "u"),
@@ -163,7 +167,10 @@ _LATIN_DIGRAPHS = (
 _LETTERS = str.maketrans({"j": "i", "y": "i", "w": "v", "g": "h", "ł": "l"})
 # Carons spell what BGN/PCGN writes with h (Žabinka, Ščučyn); ŭ and a u after a vowel are
 # how Belarusian ў is written besides w (Vaŭkavysk, Vaukavysk, Vawkavysk; Rahachou).
-_CARONS = str.maketrans({"ž": "zh", "š": "sh", "č": "ch"})
+_CARONS = str.maketrans({"ž": "zh", "š": "sh", "č": "ch", "ż": "zh"})
+# A Polish plural town name ends in -icze where Belarusian and Russian end in -ichy/-ichi
+# ("Baranowicze", "Osipowicze"): the skeleton ends both in i.
+_POLISH_PLURAL = re.compile("iche$")
 _U_AFTER_VOWEL = re.compile("([aeio])u")
 _NUMBER_RE = re.compile(r"^(\d+)(?:-?[^\W\d_]{1,3})?$")  # "230", "230-й", "230th", "230-га"
 _NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Гомель-2", "Ил-76"
@@ -369,7 +376,7 @@ def skeleton(romanised: str, *, cyrillic: bool = False) -> str:
         text = text.replace(old, new)
     text = text.translate(_LETTERS)
     if not cyrillic:
-        text = _U_AFTER_VOWEL.sub(r"\1v", text)
+        text = _POLISH_PLURAL.sub("ichi", _U_AFTER_VOWEL.sub(r"\1v", text))
     return "".join(ch for ch, _ in itertools.groupby(text))
 
 

@@ -158,3 +158,21 @@ def test_a_councils_adjective_names_its_region(index: PlaceIndex, text: str, pla
 )  # fmt: skip
 def test_sites_share_a_head_word(index: PlaceIndex, text: str, expected: set[str]) -> None:
     assert expected <= set(index.find(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        # GeoNames' Polish names (libgeonames-common's pl catalogue)
+        ("Wojsko białoruskie ćwiczy koło Brześć i Grodna.", "Brest"),
+        ("Kolumna wojskowa przejechała przez Mohylew w nocy.", "Mogilev"),
+        ("Belarusian units left Baranowicze for the border.", "Baranovichi"),
+        # Polish spellings the skeleton folds: cz, sz, szcz, ż and the plural -icze
+        ("Rezerwiści z Osipowicze wrócili do domu.", "Asipovichy"),
+        ("Trucks seen near Iwacewicze and Szczuczyn.", "Ivatsevichi"),
+        ("Trucks seen near Iwacewicze and Szczuczyn.", "Shchuchyn"),
+        ("A convoy passed Oszmiana at dawn.", "Oshmyany"),
+    ],
+)
+def test_polish_spellings(index: PlaceIndex, text: str, place_id: str) -> None:
+    assert place_id in index.find(text)
