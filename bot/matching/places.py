@@ -32,7 +32,17 @@ What makes a name found in a text a place (`PlaceIndex.find_hits` says which, an
   followed by a city, a raion is that city's district ("Октябрьский район Минска");
 - a site known by its number is found by the number and, a few words on, the last word of
   its name ("230-й общевойсковой полигон", "227 общевойскового полигона", "the 230th
-  combined arms training ground"); a word with a number keeps it ("Осиповичи-1").
+  combined arms training ground"); a word with a number keeps it ("Осиповичи-1");
+- training grounds and airfields share a head word too ("на Гожском и Брестском
+  полигонах", "the Lepelsky and Borisovsky training grounds"), and so do councils
+  ("Гомельского областного исполкома" is the region);
+- a town named a few words after a word for an airfield, in the same sentence, brings its
+  air base ("на аэродроме под Бобруйском", "аеродроми у Лунинці та Барановичах");
+- a name after a word for a river is the river ("реку Березина"), and a town's adjective
+  right before the word for district names no raion of Belarus ("в Ленинском районе
+  Бреста" is a city's district, "в Починковском районе" one abroad);
+- a name of two capitalised words or more ("Кузница Белостоцкая", "Красный Двор") needs
+  no other evidence, even where one of its words is a common word.
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
@@ -41,7 +51,8 @@ invents collisions. Instead each name is cut to its base (the nominative ending 
 ending. Bases and words are compared as romanised skeletons (`skeleton`), so Russian,
 Belarusian and Ukrainian spellings of one name meet ("Мозырь" and "Мозир"), and a Latin
 spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises; carons and
-a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou").
+a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou"; so are Polish spellings:
+"Iwacewicze", "Szczuczyn", "Oszmiana").
 """
 
 from __future__ import annotations
