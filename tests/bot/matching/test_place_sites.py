@@ -107,6 +107,8 @@ def test_a_name_of_several_capitals_needs_no_more_evidence(
         ("Платформы стоят на станции Барановичи-Центральные.", "Baranovichi-Tsentralnye"),
         ("У вайсковым гарадку Заслонава прайшлі зборы.", "Zaslonovo"),
         ("Ешелон прибув на станцію Осиповичі-І вранці.", "Asipovichy-I"),
+        ("Со станции Чепино ушёл состав с техникой.", "Chepino"),
+        ("Вагоны-платформы простояли сутки в Верейцах.", "Vereitsy"),
         # training grounds under more English names
         ("Guns fired at the Asipovichski training ground.", "Osipovichsky training ground"),
         ("Paratroopers trained at the firing range Brestsky again.", "Brestsky training ground"),
