@@ -191,6 +191,7 @@ _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борис
 _AIRFIELD_WINDOW = 3  # words from "аэродроме" to its town ("аэродроме под Бобруйском")
 _CLAUSE_END = frozenset(".!?;\n")
 _LIST_WORDS = PREPOSITIONS | CONJUNCTIONS  # free between an airfield word and its town
+_ARTICLES = frozenset({"the"})  # skipped between the members of a list
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
 
 
@@ -494,6 +495,22 @@ def _adjective_phrases(word: str, lang: str) -> list[tuple[str, ...]]:
     ]
 
 
+_LATIN_ADJECTIVE_BASE_MIN = 3  # "Lid-ski" is Lida's; a shorter base is too many words
+
+
+def _latin_adjective_phrases(word: str) -> list[tuple[str, ...]]:
+    """Return the keys of a town's adjective in Latin letters, made from one of its Latin
+    names with -ski ("Asipovichski", "Barysauski", "Lidski" training grounds in English
+    reports). Before the word for district it names no raion ("the Leninsky district of
+    Minsk"), as a Cyrillic adjective does not."""
+    if not word.isalpha() or is_cyrillic(word) or word.endswith(("ski", "sky", "skiy", "sk")):
+        return []  # "Aktsyabrski" is an adjective already; "Minsk" makes no "Minskski"
+    base = skeleton(word[:-1] if word[-1] in "aeiouy" else word)
+    if len(base) < _LATIN_ADJECTIVE_BASE_MIN:
+        return []
+    return [("l:" + skeleton(base + "ski"),)]  # the skeleton folds -sky and -skiy
+
+
 class _Kind(IntEnum):
     """What a phrase of the index is."""
 
@@ -651,6 +668,9 @@ class PlaceIndex:
                     entries.setdefault(phrase, entry)
                 if place.kind == "town" and place.id not in centres and len(words) == 1:
                     for phrase in _adjective_phrases(words[0], lang):
+                        entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
+                if place.kind == "town" and lang == "en" and len(words) == 1:
+                    for phrase in _latin_adjective_phrases(words[0]):
                         entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
                 for head in heads.get(place.kind, ()):
                     if len(words) > len(head) and tuple(words[-len(head) :]) == head:
@@ -1036,6 +1056,8 @@ class PlaceIndex:
             if place:
                 found.append((_PRIORITY_LIST, PlaceHit(place, low, high, why)))
             position = low - 1 if step < 0 else high
+            if 0 <= position < count and words.norms[position] in _ARTICLES:
+                position += step  # "the Vitebsk and the Mogilev regions"
             if not 0 <= position < count:
                 break
             gap = self._between(words, position, step)

@@ -178,3 +178,34 @@ def test_sites_share_a_head_word(index: PlaceIndex, text: str, expected: set[str
 )
 def test_polish_spellings(index: PlaceIndex, text: str, place_id: str) -> None:
     assert place_id in index.find(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reservists gathered in the Grodno and the Vitebsk regions.", (
+            "Grodno region", "Vitebsk region",
+        )),
+        ("Drills in the Mahiliou, the Homiel and the Brest regions ended.", (
+            "Mogilev region", "Gomel region", "Brest region",
+        )),
+    ],
+)  # fmt: skip
+def test_a_list_may_repeat_the_article(
+    index: PlaceIndex, text: str, expected: tuple[str, ...]
+) -> None:
+    assert index.find(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Howitzers fired at the Asipovichski ground.", {"Asipovichy"}),
+        ("The Barysauski garrison was put on alert.", {"Barysaw"}),
+        ("Reservists of the Lidski battalion were called up.", {"Lida"}),
+        ("Conscripts were sent to the Leninsky district of Minsk.", {"Minsk"}),
+        ("Thirty planes crossed the sky over the parade.", set()),
+    ],
+)
+def test_a_towns_latin_adjective(index: PlaceIndex, text: str, expected: set[str]) -> None:
+    assert set(index.find(text)) == expected
