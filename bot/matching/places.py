@@ -921,7 +921,7 @@ class PlaceIndex:
         counts inside a sentence or (where a capital says nothing) as no dictionary word.
         Return the hit (none for a river), or None to read the name further."""
         place = entry.place
-        if self._after_river_word(words, start):
+        if self._river(words, start, end):
             if rejected is not None:
                 said = words.text[words.starts[start] : words.end(end - 1)]
                 rejected.append(f"{said!r} is not {place}: the name of a river")
@@ -952,13 +952,19 @@ class PlaceIndex:
         )
 
     @staticmethod
-    def _after_river_word(words: _Words, start: int) -> bool:
-        """Tell whether a name follows a word for a river ("реку Березина", "the river
-        Neman"): then it names the river, not a town called like it."""
+    def _river(words: _Words, start: int, end: int) -> bool:
+        """Tell whether a name stands after a word for a river ("реку Березина", "the river
+        Neman") or before "river" ("the Berezina river"): then it names the river, not a
+        town called like it."""
+        norms, text = words.norms, words.text
         return (
             start > 0
-            and words.norms[start - 1] in RIVER_WORDS
-            and clean_gap(words.text, words.end(start - 1), words.starts[start])
+            and norms[start - 1] in RIVER_WORDS
+            and clean_gap(text, words.end(start - 1), words.starts[start])
+        ) or (
+            end < len(norms)
+            and norms[end] in {"river", "rivers"}
+            and clean_gap(text, words.end(end - 1), words.starts[end])
         )
 
     def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:

@@ -54,6 +54,7 @@ def test_no_air_base_without_its_word_in_the_sentence(index: PlaceIndex, text: s
     [
         ("Понтонный мост навели через реку Березина у деревни.", ()),
         ("Сапёры расчистили берег ракі Свіслач ля моста.", ()),
+        ("Engineers bridged the Berezina river overnight.", ()),
         ("В Березино прошли сборы резервистов.", ("Bierazino",)),
         ("Колонна вышла из Свислочи на запад.", ("Svislach",)),
     ],
