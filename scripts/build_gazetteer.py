@@ -25,8 +25,9 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
   drawn by OpenStreetMap (timezone-boundary-builder), about 57,000 points; each border
   point is assigned the neighbour whose time zone lies just outside it;
 - libgeonames-common 0.3.0-1 (Debian; data from GeoNames, CC BY 4.0): GeoNames' alternate
-  names of the larger towns tagged by language (ru, be, uk), as gettext catalogues keyed
-  by GeoNames id; fetched with `apt-get download`, like the other packages below;
+  names of the larger towns tagged by language (ru, be, uk, and pl for the Polish names
+  Latin-script reports use: Brześć, Baranowicze), as gettext catalogues keyed by GeoNames
+  id; fetched with `apt-get download`, like the other packages below;
 - hunspell-be 0.53-3.1 (Debian; CC BY-SA 3.0): the Belarusian dictionary (academic
   orthography), read with spylls, which tells real Belarusian names and case forms;
 - hunspell-uk 1:7.5.0-1 (Debian; GPL/LGPL/MPL) and hunspell-en-us 1:2020.12.07-2 (Debian;
@@ -36,7 +37,10 @@ Sources, all shipped inside packages of the PyPI, npm and Debian registries:
 - scripts/gazetteer/labels.toml: the labels of the towns for which the sources above give
   a wrong or foreign spelling, from the Wikipedias' article names;
 - scripts/gazetteer/raions.toml: the raions' real names in ru, be and uk (from the
-  Wikipedias' lists; no package has them);
+  Wikipedias' lists; no package has them), with the Ukrainian press's other spelling
+  ("Борисівський" beside "Борисовський");
+- scripts/gazetteer/classical.toml: Belarusian names in the classical spelling
+  ("Берасьце", "Гарадзенскі раён"), from the classical Belarusian Wikipedia;
 - scripts/gazetteer/extra_places.toml: the hand-written list, each site with its source
   (oblasts, airfields, training grounds, military camps, echelon stations, border
   crossings, Ukrainian border oblasts);
@@ -94,6 +98,7 @@ from gazetteer_names import (
     Hunspell,
     Inflector,
     Labeller,
+    ascii_fold,
     check_labels,
     latin_variants,
     read_catalogues,
@@ -109,6 +114,7 @@ EXTRA = ROOT / "scripts" / "gazetteer" / "extra_places.toml"
 IDS = ROOT / "scripts" / "gazetteer" / "ids.toml"
 RAIONS = ROOT / "scripts" / "gazetteer" / "raions.toml"
 LABELS = ROOT / "scripts" / "gazetteer" / "labels.toml"
+CLASSICAL = ROOT / "scripts" / "gazetteer" / "classical.toml"
 OUT = ROOT / "bot" / "data" / "places.toml"
 OUTLINE = ROOT / "bot" / "data" / "belarus_outline.json"  # for the map of /status
 
@@ -331,6 +337,11 @@ def towns(min_population: int, labeller: Labeller) -> list[Place]:
             names["be"].append(cyrillic_from_latin(name, _BE))
             names["ru"].append(cyrillic_from_latin(name, _RU))
         names["en"] += latin_variants(shown["ru"], shown["be"])
+        # The Polish name ("Brześć", "Baranowicze", "Mohylew"), which Polish and
+        # Belarusian Latin-script reports write.
+        polish = labeller.catalogues["pl"].get(str(city["geonameid"]), "")
+        if _LATIN_NAME.match(ascii_fold(polish)) and polish.count(" ") == spaces:
+            names["en"].append(polish)
         places.append(
             Place(
                 id=place_id,
@@ -358,6 +369,8 @@ def extra_places() -> list[Place]:
                 raise SystemExit(f"{entry['id']}: {entry['icao']} is not in Belarus")
             entry["lat"], entry["lon"] = airport["lat"], airport["lon"]
         names = {lang: list(values) for lang, values in entry["names"].items()}
+        if entry["kind"] == "training_ground":
+            names["en"] = unique(names.get("en", []) + firing_ranges(names.get("en", [])))
         # Without a label table, each language's first name is what readers see.
         shown = entry.get("label") or {lang: v[0] for lang, v in names.items() if lang != "en"}
         for lang, label in shown.items():
@@ -375,6 +388,52 @@ def extra_places() -> list[Place]:
             )
         )
     return found
+
+
+def ukrainian_variants(name: str) -> list[str]:
+    """Return the Ukrainian spellings a name of a town or raion also has, beside the one the
+    Wikipedia lists: Ukrainian writes a closed syllable's о as і ("Борисов" → "Борисів",
+    "Борисовський район" → "Борисівський район", "Вороновського" → "Воронівського"),
+    and Ukrainian media write both."""
+    variants = [re.sub(r"ов(ськ)", r"ів\1", name)]
+    if re.fullmatch(r"[А-ЯІЇЄҐ][а-яіїєґ'’]+ов", name):
+        variants.append(name[:-2] + "ів")
+    return [variant for variant in variants if variant != name]
+
+
+_TRAINING_GROUND = re.compile(r"^(.+) training ground$")
+
+
+def firing_ranges(english: list[str]) -> list[str]:
+    """Return the other English names of a training ground: "the firing range Brestsky",
+    "the Brestsky firing range" (English reports call a полигон both)."""
+    found = []
+    for name in english:
+        match = _TRAINING_GROUND.match(name)
+        if match:
+            found += [f"{match.group(1)} firing range", f"firing range {match.group(1)}"]
+    return found
+
+
+def add_classical_names(places: list[Place]) -> None:
+    """Add the classical Belarusian names of scripts/gazetteer/classical.toml."""
+    table = tomllib.loads(CLASSICAL.read_text(encoding="utf-8"))
+    by_id = {place.id: place for place in places}
+    unknown = sorted(set(table) - set(by_id))
+    if unknown:
+        raise SystemExit(f"{CLASSICAL}: no such places: {unknown}")
+    for place_id, names in table.items():
+        place = by_id[place_id]
+        place.names["be"] = unique([*place.names.get("be", ()), *names])
+
+
+def add_ukrainian_variants(places: list[Place]) -> None:
+    """Give each town its Ukrainian variants (`ukrainian_variants`)."""
+    for place in places:
+        if place.kind == "town":
+            extra = [v for name in place.names.get("uk", ()) for v in ukrainian_variants(name)]
+            if extra:
+                place.names["uk"] = unique([*place.names["uk"], *extra])
 
 
 def _ring(finder: TimezoneFinder) -> list[tuple[float, float]]:
@@ -557,6 +616,7 @@ def raions(rows: list[dict[str, str]], towns: list[Place]) -> list[Place]:
         if centre:
             english += [n for n in centre.names.get("en", ()) if n[:1].isupper()]
         names = {lang: [label] for lang, label in shown.items()}
+        names["uk"] += ukrainian_variants(shown["uk"])
         names["en"] = unique(
             f"{name} {word}" for name in english for word in ("District", "raion", "Raion")
         )
@@ -721,7 +781,9 @@ def render(places: list[Place], min_population: int) -> str:
         "# airportsdata's coordinates), and for each the distance to the borders of",
         "# Belarus' neighbours (timezonefinder's Europe/Minsk polygon). Labels come from",
         "# GeoNames' alternate names in ru, be and uk (Debian's libgeonames-common), checked",
-        "# against pymorphy3's Russian and Ukrainian dictionaries and Debian's hunspell-be.",
+        "# against pymorphy3's Russian and Ukrainian dictionaries and Debian's hunspell-be;",
+        "# GeoNames' Polish names join the Latin ones, and scripts/gazetteer/classical.toml",
+        "# adds Belarusian names in the classical spelling.",
         "#",
         "# One [[place]] table per place:",
         "#   id         its English name; alerts, filters and the database store it",
@@ -815,6 +877,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     places = merge(generated, extra_places())
     leave_town_names_to_towns(places)
+    add_ukrainian_variants(places)
+    add_classical_names(places)
     add_forms(places, Inflector(labeller))
     mark_common(places, downloads.spelling)
     distances(places, border_points())

@@ -119,7 +119,7 @@ def latin_variants(ru: str | None, be: str | None) -> list[str]:
 def read_catalogues(locale_dir: Path) -> dict[str, dict[str, str]]:
     """Read libgeonames' gettext catalogues: language -> GeoNames id -> name."""
     found = {}
-    for lang in ("ru", "be", "uk"):
+    for lang in ("ru", "be", "uk", "pl"):
         path = locale_dir / lang / "LC_MESSAGES" / "geonames.mo"
         with path.open("rb") as handle:
             catalogue = gettext.GNUTranslations(handle)._catalog

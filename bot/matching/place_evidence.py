@@ -86,18 +86,49 @@ PLACE_WORDS_AFTER = frozenset(
 TIME_WORDS = frozenset(
     {"время", "времени", "временем", "час", "часу", "часом", "часе", "часі", "time"}
 )
+# Words for a river, in the forms that stand before its name ("реку Березина", "на рацэ
+# Нёман", "the river Neman"), folded: a name right after one is the river, not a town
+# named like it (Березина is a river, Березино a town; Свислочь is both).
+RIVER_WORDS = frozenset(
+    {
+        "река", "реки", "реке", "реку", "рекой", "рекою", "речка", "речки", "речке", "речку",
+        "рака", "ракі", "рацэ", "раку", "ракой", "рэчка", "рэчкі", "рэчцы", "рэчку",
+        "річка", "річки", "річці", "річку", "річкою", "ріка", "ріки", "ріці", "ріку",
+        "рікою", "river", "rzeka", "rzeki", "rzece", "rzekę", "rzeku", "raka", "raki", "racy",
+    }
+)  # fmt: skip
+# The beginnings of the words for an airfield, folded: "на аэродроме под Бобруйском" and
+# "авиабаза в Барановичах" name the air base of that town (with "air base" in English).
+AIRFIELD_STEMS = (
+    "аэродром", "аэрадром", "аеродром", "авиабаз", "авіябаз", "авіабаз", "летовищ",
+    "airfield", "airbase", "aerodrom", "aerodrome", "avijabaz",
+)  # fmt: skip
 # Words that join the members of a list: "Минская и Гродненская области".
 CONJUNCTIONS = frozenset({"и", "і", "й", "та", "а", "also", "and", "or", "или", "або", "ці"})
 # The head words that name a raion or an oblast after its adjective, nominative; their case
 # forms are found as names' are. English plurals are listed, as English words keep theirs.
+# The adjectives of a council's name count too: "Гомельского областного исполкома" is the
+# region, "Жлобинскага раённага выканкама" the raion.
 HEAD_WORDS = {
     "raion": (
         "район", "раён", "district", "districts", "raion", "raions", "rayon", "rayons",
-        "райисполком", "райвыканкам", "райвиконком", "р-н",
+        "райисполком", "райвыканкам", "райвиконком", "р-н", "районный", "раённы",
+        "районний",
     ),
     "oblast": (
-        "область", "вобласць", "абласць", "обл", "region", "regions", "oblast", "oblasts",
-        "voblast", "voblasts", "облисполком", "аблвыканкам", "облвиконком",
+        "область", "вобласць", "вобласьць", "абласць", "обл", "region", "regions", "oblast",
+        "oblasts", "voblast", "voblasts", "облисполком", "аблвыканкам", "облвиконком",
+        "областной", "абласны", "обласний",
+    ),
+    # Sites share theirs too: "на Брестском и Гожском полигонах", "the Brestsky and Gozhsky
+    # training grounds", "на Лидском и Барановичском аэродромах".
+    "training_ground": (
+        "полигон", "палігон", "полігон", "training ground", "training grounds",
+        "firing range", "firing ranges", "range", "ranges",
+    ),
+    "airfield": (
+        "аэродром", "аэрадром", "аеродром", "авиабаза", "авіябаза", "авіабаза", "airfield",
+        "airfields", "air base", "air bases", "airbase", "airbases",
     ),
 }  # fmt: skip
 

@@ -32,7 +32,17 @@ What makes a name found in a text a place (`PlaceIndex.find_hits` says which, an
   followed by a city, a raion is that city's district ("Октябрьский район Минска");
 - a site known by its number is found by the number and, a few words on, the last word of
   its name ("230-й общевойсковой полигон", "227 общевойскового полигона", "the 230th
-  combined arms training ground"); a word with a number keeps it ("Осиповичи-1").
+  combined arms training ground"); a word with a number keeps it ("Осиповичи-1");
+- training grounds and airfields share a head word too ("на Гожском и Брестском
+  полигонах", "the Lepelsky and Borisovsky training grounds"), and so do councils
+  ("Гомельского областного исполкома" is the region);
+- a town named a few words after a word for an airfield, in the same sentence, brings its
+  air base ("на аэродроме под Бобруйском", "аеродроми у Лунинці та Барановичах");
+- a name after a word for a river is the river ("реку Березина"), and a town's adjective
+  right before the word for district names no raion of Belarus ("в Ленинском районе
+  Бреста" is a city's district, "в Починковском районе" one abroad);
+- a name of two capitalised words or more ("Кузница Белостоцкая", "Красный Двор") needs
+  no other evidence, even where one of its words is a common word.
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
@@ -41,7 +51,8 @@ invents collisions. Instead each name is cut to its base (the nominative ending 
 ending. Bases and words are compared as romanised skeletons (`skeleton`), so Russian,
 Belarusian and Ukrainian spellings of one name meet ("Мозырь" and "Мозир"), and a Latin
 spelling nobody listed still hits ("Osipovichi" is how "Осиповичи" romanises; carons and
-a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou").
+a ŭ written u are folded: "Žabinka", "Vaukavysk", "Rahachou"; so are Polish spellings:
+"Iwacewicze", "Szczuczyn", "Oszmiana").
 """
 
 from __future__ import annotations
@@ -72,11 +83,13 @@ from bot.matching.normalize import (
     transliterate,
 )
 from bot.matching.place_evidence import (
+    AIRFIELD_STEMS,
     CONJUNCTIONS,
     HEAD_WORDS,
     PLACE_WORDS,
     PLACE_WORDS_AFTER,
     PREPOSITIONS,
+    RIVER_WORDS,
     TIME_WORDS,
     clean_gap,
     is_dictionary_word,
@@ -132,9 +145,9 @@ _CASE_ENDINGS = frozenset((
     "а", "я", "ы", "и", "і", "ї", "у", "ю", "о", "е", "є", "ь", "й", "ў",
     "ам", "ям", "ах", "ях", "ой", "ей", "ом", "ем", "ею", "ою", "ую", "юю", "ая", "яя", "ое",
     "ее", "ые", "ие", "ий", "ый", "ым", "им", "ых", "их", "ів", "ов", "ев", "ай", "яй", "ае",
-    "яе", "ыя", "ія", "ім", "іх", "ої", "ій", "аў", "яў", "ью",
-    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "амі", "ямі", "ымі", "імі", "ага",
-    "яга", "аму", "яму", "ові", "еві",
+    "яе", "ыя", "ія", "ім", "іх", "ої", "ій", "аў", "яў", "оў", "ёў", "еў", "ью",
+    "ами", "ями", "ого", "ога", "его", "ому", "ему", "ыми", "ими", "амі", "ямі", "ымі", "імі",
+    "ага", "яга", "аму", "яму", "ові", "еві",
 ))  # fmt: skip
 # Skeleton rules: spellings of one name in different romanisations become one string.
 _DIGRAPHS = (
@@ -150,6 +163,10 @@ _DIGRAPHS = (
 # Latin spellings write a soft vowel with i ("Homiel", "Mahiliou"); in a Cyrillic word the
 # same letters are и before a vowel ("Миоры"), which must not become "Моры" ("морской").
 _LATIN_DIGRAPHS = (
+    # Polish spellings: "Szczuczyn", "Iwacewicze", "Oszmiana" (ż is folded with the carons)
+    ("szcz", "shch"),
+    ("cz", "ch"),
+    ("sz", "sh"),
     ("ie", "e"),
     ("ia", "a"),
     ("iu", "u"),
@@ -161,13 +178,20 @@ _LATIN_DIGRAPHS = (
 _LETTERS = str.maketrans({"j": "i", "y": "i", "w": "v", "g": "h", "ł": "l"})
 # Carons spell what BGN/PCGN writes with h (Žabinka, Ščučyn); ŭ and a u after a vowel are
 # how Belarusian ў is written besides w (Vaŭkavysk, Vaukavysk, Vawkavysk; Rahachou).
-_CARONS = str.maketrans({"ž": "zh", "š": "sh", "č": "ch"})
+_CARONS = str.maketrans({"ž": "zh", "š": "sh", "č": "ch", "ż": "zh"})
+# A Polish plural town name ends in -icze where Belarusian and Russian end in -ichy/-ichi
+# ("Baranowicze", "Osipowicze"): the skeleton ends both in i.
+_POLISH_PLURAL = re.compile("iche$")
 _U_AFTER_VOWEL = re.compile("([aeio])u")
 _NUMBER_RE = re.compile(r"^(\d+)(?:-?[^\W\d_]{1,3})?$")  # "230", "230-й", "230th", "230-га"
 _NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Гомель-2", "Ил-76"
 _NUMBERED_STEM_MIN = 4  # "Гомель-2" is in Gomel; "Ил-76" is a designation
 _NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combined arms ...")
 _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
+_AIRFIELD_WINDOW = 3  # words from "аэродроме" to its town ("аэродроме под Бобруйском")
+_CLAUSE_END = frozenset(".!?;\n")
+_LIST_WORDS = PREPOSITIONS | CONJUNCTIONS  # free between an airfield word and its town
+_ARTICLES = frozenset({"the"})  # skipped between the members of a list
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
 
 
@@ -364,7 +388,7 @@ def skeleton(romanised: str, *, cyrillic: bool = False) -> str:
         text = text.replace(old, new)
     text = text.translate(_LETTERS)
     if not cyrillic:
-        text = _U_AFTER_VOWEL.sub(r"\1v", text)
+        text = _POLISH_PLURAL.sub("ichi", _U_AFTER_VOWEL.sub(r"\1v", text))
     return "".join(ch for ch, _ in itertools.groupby(text))
 
 
@@ -471,6 +495,22 @@ def _adjective_phrases(word: str, lang: str) -> list[tuple[str, ...]]:
     ]
 
 
+_LATIN_ADJECTIVE_BASE_MIN = 3  # "Lid-ski" is Lida's; a shorter base is too many words
+
+
+def _latin_adjective_phrases(word: str) -> list[tuple[str, ...]]:
+    """Return the keys of a town's adjective in Latin letters, made from one of its Latin
+    names with -ski ("Asipovichski", "Barysauski", "Lidski" training grounds in English
+    reports). Before the word for district it names no raion ("the Leninsky district of
+    Minsk"), as a Cyrillic adjective does not."""
+    if not word.isalpha() or is_cyrillic(word) or word.endswith(("ski", "sky", "skiy", "sk")):
+        return []  # "Aktsyabrski" is an adjective already; "Minsk" makes no "Minskski"
+    base = skeleton(word[:-1] if word[-1] in "aeiouy" else word)
+    if len(base) < _LATIN_ADJECTIVE_BASE_MIN:
+        return []
+    return [("l:" + skeleton(base + "ski"),)]  # the skeleton folds -sky and -skiy
+
+
 class _Kind(IntEnum):
     """What a phrase of the index is."""
 
@@ -561,7 +601,10 @@ class PlaceIndex:
         self._numbered: dict[str, list[tuple[frozenset[str], str]]] = {}
         self._own: dict[str, frozenset[str]] = {}  # a place's one-word names, folded
         self._centres: dict[tuple[str, ...], _Entry] = {}  # raion adjectives -> their towns
-        heads = {kind: {fold(word) for word in words} for kind, words in HEAD_WORDS.items()}
+        heads = {
+            kind: {tuple(t.norm for t in tokenize(word)) for word in words}
+            for kind, words in HEAD_WORDS.items()
+        }
         places = list(places)
         centres = {place.centre for place in places if place.centre}
         for place in places:
@@ -581,9 +624,30 @@ class PlaceIndex:
                     if len(phrase) == 1:
                         keys.add(phrase[0])
             self._head_keys[kind] = frozenset(keys)
+        self._airfields = self._town_airfields(places)
+
+    def _town_airfields(self, places: Sequence[Place]) -> dict[str, tuple[str, ...]]:
+        """Map each town to the military airfields named after it ("аэродром Лида" is the
+        Lida air base), found by reading the airfields' names with the index itself. An
+        airport named after its city is left out: "аэродром под Минском" is Machulishchy,
+        not Minsk's airport."""
+        airfields: dict[str, list[str]] = {}
+        for place in places:
+            english = place.names.get("en", ())
+            if place.kind != "airfield" or any(n.lower().endswith("airport") for n in english):
+                continue
+            for name in (name for names in place.names.values() for name in names):
+                keys = [_WORD_KEYS[token.norm] for token in tokenize(name)]
+                for _, _, entry in self._index.find(keys, max_gap=0):
+                    town = entry.place
+                    if town != place.id and self._kinds.get(town) == "town":
+                        airfields.setdefault(town, [])
+                        if place.id not in airfields[town]:
+                            airfields[town].append(place.id)
+        return {town: tuple(ids) for town, ids in airfields.items()}
 
     def _add_place(
-        self, place: Place, heads: Mapping[str, set[str]], centres: Collection[str]
+        self, place: Place, heads: Mapping[str, set[tuple[str, ...]]], centres: Collection[str]
     ) -> None:
         """Register the phrases of one place's names."""
         entries: dict[tuple[str, ...], _Entry] = {}
@@ -605,8 +669,12 @@ class PlaceIndex:
                 if place.kind == "town" and place.id not in centres and len(words) == 1:
                     for phrase in _adjective_phrases(words[0], lang):
                         entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
-                if place.kind in heads and len(words) > 1 and words[-1] in heads[place.kind]:
-                    self._add_adjective(place, words[:-1], lang)
+                if place.kind == "town" and lang == "en" and len(words) == 1:
+                    for phrase in _latin_adjective_phrases(words[0]):
+                        entries.setdefault(phrase, _Entry(place.id, _Kind.ADJECTIVE))
+                for head in heads.get(place.kind, ()):
+                    if len(words) > len(head) and tuple(words[-len(head) :]) == head:
+                        self._add_adjective(place, words[: -len(head)], lang)
                 self._add_numbered(words, lang, place.id)
         for phrase, entry in entries.items():
             self._index.add(phrase, entry)
@@ -776,27 +844,14 @@ class PlaceIndex:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
         heads: list[PhraseMatch[_Entry]] = []
-        text, surfaces, norms, common = words.text, words.surfaces, words.norms, self._common
-        langs = words.langs
         for start, end, entry in matches:
             kind = entry.kind
-            if kind is _NAME and not lenient and entry.place not in common:
-                # The common case, in short: a capitalised name that is no common word,
-                # inside a sentence or (where a capital says nothing) no dictionary word.
-                proper = start + entry.proper
-                word = surfaces[proper]
-                if (
-                    word[:1].isupper()
-                    and not (end < len(norms) and norms[end] in TIME_WORDS)
-                    and not (
-                        (shouted(word) or opens_sentence(text, words.starts[start]))
-                        and self._dictionary_word(norms[proper], langs, entry.place)
-                    )
-                ):
-                    hit = PlaceHit(entry.place, start, end, _CAPITALISED)
-                    candidates.append((_PRIORITY_NAME, hit))
+            if kind is _NAME and not lenient:
+                settled = self._settled(words, start, end, entry, rejected)
+                if settled is not None:
+                    candidates += settled
                     continue
-            elif kind is _HEAD:
+            if kind is _HEAD:
                 heads.append(PhraseMatch(start, end, entry))
                 continue
             elif kind is _NUMBER:
@@ -816,7 +871,101 @@ class PlaceIndex:
             }
             for start, end, entry in heads:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
-        return self._choose(words, candidates) if candidates else []
+        return self._chosen(words, candidates)
+
+    def _chosen(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
+        """Choose among the candidates (`_choose`), then add the air bases of the towns
+        named after a word for an airfield (`_with_airfields`)."""
+        if not candidates:
+            return []
+        chosen = self._choose(words, candidates)
+        if self._airfields and any(hit.place in self._airfields for hit in chosen):
+            chosen = self._with_airfields(words, chosen)
+        return chosen
+
+    def _with_airfields(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
+        """Add the air base of a town named a few words after a word for an airfield, in
+        the same sentence: "на аэродроме под Бобруйском", "авиабазе в Барановичах",
+        "аеродроми у Барановичі та Мачулищі", "the air base near Lida"."""
+        found = {hit.place for hit in hits}
+        named = {i for hit in hits for i in range(hit.start, hit.end)}
+        added: list[PlaceHit] = []
+        for hit in hits:
+            budget = _AIRFIELD_WINDOW  # other places, prepositions and "and" cost nothing
+            for position in range(hit.start - 1, -1, -1):
+                between = words.text[words.end(position) : words.starts[hit.start]]
+                norm = words.norms[position]
+                if budget == 0 or set(between) & _CLAUSE_END:
+                    break
+                if position not in named and norm not in _LIST_WORDS:
+                    budget -= 1
+                air_base = norm == "base" and position > 0 and words.norms[position - 1] == "air"
+                if not (norm.startswith(AIRFIELD_STEMS) or air_base):
+                    continue
+                said = words.surfaces[position]
+                for airfield in self._airfields.get(hit.place, ()):
+                    if airfield not in found:
+                        found.add(airfield)
+                        why = f"{hit.evidence}, after the airfield word {said!r}"
+                        added.append(PlaceHit(airfield, hit.start, hit.end, why))
+                break
+        return sorted(hits + added, key=_start) if added else hits
+
+    def _settled(
+        self, words: _Words, start: int, end: int, entry: _Entry, rejected: list[str] | None
+    ) -> list[tuple[int, PlaceHit]] | None:
+        """Settle a name before the slower evidence: after a word for a river it is the
+        river ("реку Березина"); a name of capitalised words ("Кузниця Білостоцька",
+        "Красный Двор") counts even at a sentence's start or where a word of it is a common
+        word; and, the common case in short, a capitalised name that is no common word
+        counts inside a sentence or (where a capital says nothing) as no dictionary word.
+        Return the hit (none for a river), or None to read the name further."""
+        place = entry.place
+        if self._river(words, start, end):
+            if rejected is not None:
+                said = words.text[words.starts[start] : words.end(end - 1)]
+                rejected.append(f"{said!r} is not {place}: the name of a river")
+            return []
+        if self._capitalised_words(words, start, end):
+            return [(_PRIORITY_NAME, PlaceHit(place, start, end, "a name of capitalised words"))]
+        if place in self._common:
+            return None
+        proper = start + entry.proper
+        word, norms = words.surfaces[proper], words.norms
+        if (
+            word[:1].isupper()
+            and not (end < len(norms) and norms[end] in TIME_WORDS)
+            and not (
+                (shouted(word) or opens_sentence(words.text, words.starts[start]))
+                and self._dictionary_word(norms[proper], words.langs, place)
+            )
+        ):
+            return [(_PRIORITY_NAME, PlaceHit(place, start, end, _CAPITALISED))]
+        return None
+
+    @staticmethod
+    def _capitalised_words(words: _Words, start: int, end: int) -> bool:
+        """Tell whether a name is two words or more, each capitalised and none shouted."""
+        surfaces = words.surfaces
+        return end - start > 1 and all(
+            surfaces[i][:1].isupper() and not shouted(surfaces[i]) for i in range(start, end)
+        )
+
+    @staticmethod
+    def _river(words: _Words, start: int, end: int) -> bool:
+        """Tell whether a name stands after a word for a river ("реку Березина", "the river
+        Neman") or before "river" ("the Berezina river"): then it names the river, not a
+        town called like it."""
+        norms, text = words.norms, words.text
+        return (
+            start > 0
+            and norms[start - 1] in RIVER_WORDS
+            and clean_gap(text, words.end(start - 1), words.starts[start])
+        ) or (
+            end < len(norms)
+            and norms[end] in {"river", "rivers"}
+            and clean_gap(text, words.end(end - 1), words.starts[end])
+        )
 
     def _choose(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
         """Keep the hits that do not overlap a stronger one: a list's shared head word
@@ -913,6 +1062,8 @@ class PlaceIndex:
             if place:
                 found.append((_PRIORITY_LIST, PlaceHit(place, low, high, why)))
             position = low - 1 if step < 0 else high
+            if 0 <= position < count and words.norms[position] in _ARTICLES:
+                position += step  # "the Vitebsk and the Mogilev regions"
             if not 0 <= position < count:
                 break
             gap = self._between(words, position, step)
@@ -986,16 +1137,24 @@ class PlaceIndex:
         if end < len(words.norms) and words.norms[end] in TIME_WORDS:
             return "-a time zone, not a place"  # "по минскому времени", "Minsk time"
         if entry.kind is _Kind.ADJECTIVE:
-            # "мирской" (secular) is a word of its own, not of Mir
-            ordinary = (
-                not capital and place.common and is_dictionary_word(norm, words.langs, frozenset())
-            )
-            if ordinary:
-                return "-a dictionary word, in lower case, like the adjective of a town"
-            return "the town's adjective"
+            return self._adjective_evidence(words, end, place, norm, capital=capital)
         if not capital:
             return "-a name written in lower case"
         return self._name_evidence(words, start, end, place, proper)
+
+    def _adjective_evidence(
+        self, words: _Words, end: int, place: Place, norm: str, *, capital: bool
+    ) -> str:
+        """Say why a town's adjective counts, or (after "-") why it does not."""
+        if end < len(words.keys) and words.keys[end] & self._head_keys["raion"]:
+            # A raion of Belarus is found by its own name, longer than this: a town's
+            # adjective before the word for district is a city's district ("в Ленинском
+            # районе Бреста") or a raion abroad, not the town.
+            return "-a town's adjective before the word for district, naming no raion"
+        # "мирской" (secular) is a word of its own, not of Mir
+        if not capital and place.common and is_dictionary_word(norm, words.langs, frozenset()):
+            return "-a dictionary word, in lower case, like the adjective of a town"
+        return "the town's adjective"
 
     def _name_evidence(self, words: _Words, start: int, end: int, place: Place, proper: int) -> str:
         """Say why a capitalised name counts, or (after "-") why it does not: a common word
