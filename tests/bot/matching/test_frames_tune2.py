@@ -1,0 +1,157 @@
+"""Classes of error found on a second batch of real reports (tests/data/corpus/tune2.jsonl).
+
+Every sentence here was written for these tests (none is copied from a corpus): each group
+is one class the batch showed, tested in more words and languages than the batch held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching import Matcher, default_matcher
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return default_matcher()
+
+
+def topics(matcher: Matcher, text: str) -> set[str]:
+    return set(matcher.classify(text).topics)
+
+
+# --- verbs and nouns of movement the catalog lacked ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "На станцыі пад Слуцкам пачалася пагрузка вайскоўцаў у вагоны.",
+        "Вайскоўцы брыгады перамясціліся ў раён Гомеля.",
+        "Расійскія падраздзяленні адвялі ад мяжы яшчэ ўвосень.",
+        "Для перевозки военнослужащих заказаны дополнительные вагоны.",
+        "Підрозділам наказано перевезення особового складу до Мозиря.",
+        "Two companies of paratroopers came back to their base near Vitebsk.",
+        "Russian soldiers entered Gomel late on Sunday.",
+        "Two more battalions were brought to Belarus last week.",
+    ],
+)
+def test_unlisted_movement_words_reveal_deployments(matcher: Matcher, text: str) -> None:
+    assert "deployments" in topics(matcher, text)
+
+
+def test_arms_entering_service_are_no_troop_movement(matcher: Matcher) -> None:
+    found = topics(matcher, "The new Tor-M2 systems entered service with the Belarusian army.")
+    assert "deployments" not in found
+    assert "deployments" not in topics(
+        matcher, "Новые самолеты поступили на вооружение белорусской армии."
+    )
+
+
+def test_rail_alone_is_no_military_echelon(matcher: Matcher) -> None:
+    found = topics(matcher, "The airborne battalion left Brest by rail after the exercise.")
+    assert "equipment" not in found
+    assert "deployments" in found
+
+
+# --- border guards on passage resumed, an illegal crossing ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ГПК: пропуск грузовиков через «Бенякони» возобновлен с полудня.",
+        "Пограничники сообщили, что движение через пункт пропуска приостановлено.",
+    ],
+)
+def test_border_guards_on_passage_closed_or_resumed_is_border(matcher: Matcher, text: str) -> None:
+    assert "border" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Уночі прикордонники зафіксували незаконний перетин кордону біля Овруча.",
+        "Затрымалі двух чалавек за незаконнае перасячэнне мяжы з Літвой.",
+    ],
+)
+def test_an_illegal_crossing_of_the_border_is_border(matcher: Matcher, text: str) -> None:
+    assert "border" in topics(matcher, text)
+
+
+def test_a_border_guard_statement_on_passports_is_no_security_statement(
+    matcher: Matcher,
+) -> None:
+    text = "Речник Держприкордонслужби попередив, що без закордонного паспорта виїзд неможливий."
+    assert "statements" not in topics(matcher, text)
+
+
+# --- speech forms: warning, remarking, "in his words" --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Міністерство оборони попереджає про можливі провокації на кордоні.",
+        "Генштаб зауважив, що загроза наступу з півночі зберігається.",
+        "Міністр абароны заўважыў, што войскі гатовыя да абароны.",
+    ],
+)
+def test_warning_and_remarking_are_speech(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "По его словам, угроза вторжения с территории Польши сохраняется.",
+        "Па яе словах, войскі застануцца на мяжы да канца месяца.",
+        "According to him, the troops will stay near the border until spring.",
+    ],
+)
+def test_in_his_words_reports_a_statement(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+def test_in_his_words_on_schooling_is_no_statement(matcher: Matcher) -> None:
+    text = "За його словами, навчання в школах почнеться залежно від безпекової ситуації."
+    assert "statements" not in topics(matcher, text)
+
+
+def test_a_passive_accusation_is_not_the_official_speaking(matcher: Matcher) -> None:
+    text = "The president was accused of ignoring the threat of war, opposition media wrote."
+    assert "statements" not in topics(matcher, text)
+
+
+# --- readiness monitoring, and "as well as" ------------------------------------------------------
+
+
+def test_monitoring_of_combat_readiness_is_a_drill(matcher: Matcher) -> None:
+    text = "В армии начался мониторинг боевой готовности одной из бригад."
+    assert "drills" in topics(matcher, text)
+
+
+def test_as_well_as_is_no_oil_well(matcher: Matcher) -> None:
+    text = "Soldiers began training near Brest as well as at the Lepel range."
+    assert "drills" in topics(matcher, text)
+    assert "drills" not in topics(matcher, "Engineers began training on the new oil well.")
+
+
+# --- figurative call-ups and the Belarusian genitive of "parade" ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The governor urged residents to mobilise – to bring in the potato harvest before frost.",
+        "Власти призвали мобилизовать всех, чтобы помочь с уборкой урожая.",
+        "The mayor asked volunteers to mobilize to help flood victims.",
+    ],
+)
+def test_a_call_to_bring_in_the_harvest_is_no_call_up(matcher: Matcher, text: str) -> None:
+    assert "mobilization" not in topics(matcher, text)
+
+
+def test_a_parade_in_the_belarusian_genitive_vetoes_movement(matcher: Matcher) -> None:
+    text = "Пасля парада вайсковая тэхніка вернецца ў парк да вечара."
+    assert topics(matcher, text) == set()
