@@ -155,3 +155,38 @@ def test_a_call_to_bring_in_the_harvest_is_no_call_up(matcher: Matcher, text: st
 def test_a_parade_in_the_belarusian_genitive_vetoes_movement(matcher: Matcher) -> None:
     text = "Пасля парада вайсковая тэхніка вернецца ў парк да вечара."
     assert topics(matcher, text) == set()
+
+
+# --- a headline's source without a verb of speech ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Российские войска остаются на полигоне под Брестом – Минобороны",
+        "Колона техніки рухається до кордону, - ДПСУ",
+        "Госпогранкомитет: на границе с Литвой задержаны двое нарушителей",
+        "Belarusian troops will stay near the border until spring — Defence Ministry",
+    ],
+)
+def test_an_official_named_as_a_headlines_source_is_a_statement(
+    matcher: Matcher, text: str
+) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Министр обороны – генерал Хренин – провел совещание с ветеранами спорта.",
+        "Очереди на границе растут из-за отпусков, - ДПСУ",
+        "Матч отменили из-за дождя – министр спорта",
+    ],
+)
+def test_a_dash_alone_is_no_source_of_a_security_statement(matcher: Matcher, text: str) -> None:
+    assert "statements" not in topics(matcher, text)
+
+
+def test_a_four_letter_abbreviation_is_itself(matcher: Matcher) -> None:
+    found = matcher.classify("ДПСУ фіксує рух колон біля кордону.")
+    assert "border" in found.topics
