@@ -628,13 +628,19 @@ class Matcher:
                 counted[target] = sorted(counted[target] + late, key=_start)
             else:
                 counted[target] = late
+        self._keep_sources(counted, reading)
+        return counted, first
+
+    def _keep_sources(
+        self, counted: dict[str, list[PhraseMatch[_Entry]]], reading: Reading
+    ) -> None:
+        """Keep a `source` concept's occurrences only where they name a headline's source."""
         for name in self._sources & counted.keys():
             sources = [match for match in counted[name] if _names_source(reading, match)]
             if sources:
                 counted[name] = sources
             else:
                 del counted[name]
-        return counted, first
 
     def _cancelled(
         self,
@@ -828,7 +834,7 @@ def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
     return reading.text[reading.starts[match.start] : reading.ends[match.end - 1]]
 
 
-_DASHES = "-–—"  # noqa: RUF001 (the dashes a headline's source follows)
+_DASHES = "-–—"  # the dashes a headline's source follows
 _SOURCE_TAIL = 2  # words that may follow a source's name ("Минобороны Беларуси")
 _SOURCE_END_RE = re.compile(r"[.!?…]")
 
