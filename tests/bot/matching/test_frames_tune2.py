@@ -190,3 +190,39 @@ def test_a_dash_alone_is_no_source_of_a_security_statement(matcher: Matcher, tex
 def test_a_four_letter_abbreviation_is_itself(matcher: Matcher) -> None:
     found = matcher.classify("ДПСУ фіксує рух колон біля кордону.")
     assert "border" in found.topics
+
+
+# --- more speech forms and officials; Belarusian forms the dictionary does not reduce -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Минобороны объяснило, зачем войска вышли к границе.",
+        "Як распавёў міністр абароны, войскі застануцца на мяжы.",
+        "Речниця Повітряних сил підкреслила, що загроза з півночі зберігається.",
+        "Официальная представительница Минобороны озвучила сроки проверки войск.",
+    ],
+)
+def test_unlisted_speech_forms_and_officials_make_statements(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Войска вышли к границе с Литвой ночью.",
+        "Расійскія вайскоўцы ўвайшлі ў Гомель на світанку.",
+        "Калона вайскоўцаў перасякла мяжу каля Мазыра.",
+        "Вайскоўцы застануцца ў Беларусі да канца года.",
+    ],
+)
+def test_going_out_to_the_border_and_irregular_belarusian_forms_are_movement(
+    matcher: Matcher, text: str
+) -> None:
+    assert "deployments" in topics(matcher, text)
+
+
+def test_a_year_of_the_first_world_war_is_history(matcher: Matcher) -> None:
+    text = "У 1918 годзе нямецкія войскі ўвайшлі ў Мінск без бою."
+    assert "deployments" not in topics(matcher, text)
