@@ -226,3 +226,16 @@ def test_going_out_to_the_border_and_irregular_belarusian_forms_are_movement(
 def test_a_year_of_the_first_world_war_is_history(matcher: Matcher) -> None:
     text = "У 1918 годзе нямецкія войскі ўвайшлі ў Мінск без бою."
     assert "deployments" not in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian troops have been spotted near Mozyr again.",
+        "У Беларусі з'явіліся расійскія вайскоўцы з новай тэхнікай.",
+        "В Гомеле появились российские военные.",
+        "На Волині з'явилися білоруські військові.",
+    ],
+)
+def test_troops_spotted_or_appearing_are_deployments(matcher: Matcher, text: str) -> None:
+    assert "deployments" in topics(matcher, text)
