@@ -166,6 +166,7 @@ def test_a_parade_in_the_belarusian_genitive_vetoes_movement(matcher: Matcher) -
         "Российские войска остаются на полигоне под Брестом – Минобороны",
         "Колона техніки рухається до кордону, - ДПСУ",
         "Госпогранкомитет: на границе с Литвой задержаны двое нарушителей",
+        "Генштаб ВСУ: угрозы наступления с севера нет",
         "Belarusian troops will stay near the border until spring — Defence Ministry",
     ],
 )
