@@ -240,3 +240,21 @@ def test_a_year_of_the_first_world_war_is_history(matcher: Matcher) -> None:
 )
 def test_troops_spotted_or_appearing_are_deployments(matcher: Matcher, text: str) -> None:
     assert "deployments" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Солдаты срочной службы сдали донорскую кровь в Лиде.",
+        "Танк Т-34 установили на постамент у школы в Ветке.",
+        "An old T-55 tank was lifted onto a plinth in the town square.",
+    ],
+)
+def test_conscripts_donating_blood_and_tanks_on_plinths_are_no_alert(
+    matcher: Matcher, text: str
+) -> None:
+    assert topics(matcher, text) == set()
+
+
+def test_a_call_up_for_conscript_service_is_still_mobilization(matcher: Matcher) -> None:
+    assert "mobilization" in topics(matcher, "Осенний призыв на срочную службу начнется 1 ноября.")
