@@ -258,3 +258,20 @@ def test_conscripts_donating_blood_and_tanks_on_plinths_are_no_alert(
 
 def test_a_call_up_for_conscript_service_is_still_mobilization(matcher: Matcher) -> None:
     assert "mobilization" in topics(matcher, "Осенний призыв на срочную службу начнется 1 ноября.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В Беларусь доставлены новые вертолеты Ми-35.",
+        "Да Беларусі даставілі новую партыю знішчальнікаў Су-30СМ.",
+        "До Білорусі доставили нову партію гелікоптерів Мі-8.",
+    ],
+)
+def test_aircraft_delivered_are_equipment(matcher: Matcher, text: str) -> None:
+    assert {"air", "equipment"} <= topics(matcher, text)
+
+
+def test_the_air_force_warning_is_a_statement(matcher: Matcher) -> None:
+    text = "Ukraine's Air Force warned of a missile threat from Belarus overnight."
+    assert "statements" in topics(matcher, text)
