@@ -842,7 +842,7 @@ _SOURCE_END_RE = re.compile(r"[.!?…]")
 def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
     """Tell whether a match names a headline's source: it follows a dash and ends its
     sentence, give or take a couple of words ("… – Минобороны РФ"), or it opens its line
-    before a colon, give or take as many ("ГПК: …", "Генштаб ВСУ: …").
+    before a colon, give or take as many ("ГПК: …", "Британская разведка: …").
     """
     text = reading.text
     start, end = reading.starts[match.start], reading.ends[match.end - 1]
@@ -850,7 +850,7 @@ def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
     line_end = text.find("\n", end)
     before = text[line_start:start].rstrip()
     after = text[end : len(text) if line_end < 0 else line_end]
-    if not before.strip(" «\"'“„(") and ":" in after:
+    if len(before.strip(" «\"'“„(").split()) <= _SOURCE_TAIL and ":" in after:
         label = after.split(":", 1)[0]  # "Генштаб ВСУ: …"
         return len(label.split()) <= _SOURCE_TAIL and not _SOURCE_END_RE.search(label)
     if not before or before[-1] not in _DASHES or len(before) < 2:
