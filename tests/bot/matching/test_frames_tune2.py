@@ -276,3 +276,8 @@ def test_aircraft_delivered_are_equipment(matcher: Matcher, text: str) -> None:
 def test_the_air_force_warning_is_a_statement(matcher: Matcher) -> None:
     text = "Ukraine's Air Force warned of a missile threat from Belarus overnight."
     assert "statements" in topics(matcher, text)
+
+
+def test_aircraft_deployed_are_military_and_airline_planes_are_not(matcher: Matcher) -> None:
+    assert "air" in topics(matcher, "Russia deployed more aircraft to Belarus this week.")
+    assert "air" not in topics(matcher, "Belavia will station two more planes in Brest.")
