@@ -281,3 +281,31 @@ def test_the_air_force_warning_is_a_statement(matcher: Matcher) -> None:
 def test_aircraft_deployed_are_military_and_airline_planes_are_not(matcher: Matcher) -> None:
     assert "air" in topics(matcher, "Russia deployed more aircraft to Belarus this week.")
     assert "air" not in topics(matcher, "Belavia will station two more planes in Brest.")
+
+
+# --- "according to" is a statement only when the official is the source named ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "По данным Минобороны, войска вернулись в пункты постоянной дислокации.",
+        "According to the Belarusian defence ministry, the troops have returned to their bases.",
+        "За даними Генштабу, загрози наступу з півночі немає.",
+    ],
+)
+def test_according_to_an_official_is_a_statement(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+def test_according_to_a_monitoring_group_is_no_official_statement(matcher: Matcher) -> None:
+    text = (
+        "По информации мониторинговой группы «Гаюн», после визита Лукашенко в Зябровку"
+        " российские «Искандеры» остались на аэродроме."
+    )
+    assert "statements" not in topics(matcher, text)
+
+
+def test_the_preposition_after_is_no_ambassador(matcher: Matcher) -> None:
+    text = "После сообщения о пожаре спасатели прибыли к складу у границы."
+    assert "statements" not in topics(matcher, text)
