@@ -309,3 +309,14 @@ def test_according_to_a_monitoring_group_is_no_official_statement(matcher: Match
 def test_the_preposition_after_is_no_ambassador(matcher: Matcher) -> None:
     text = "После сообщения о пожаре спасатели прибыли к складу у границы."
     assert "statements" not in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Литва дислоцирует дополнительные силы на границе с Беларусью.",
+        "Польща перекидає до кордону ще дві тисячі військових.",
+    ],
+)
+def test_forces_sent_to_the_border_are_border_news(matcher: Matcher, text: str) -> None:
+    assert {"border", "deployments"} <= topics(matcher, text)
