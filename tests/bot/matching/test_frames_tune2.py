@@ -320,3 +320,31 @@ def test_the_preposition_after_is_no_ambassador(matcher: Matcher) -> None:
 )
 def test_forces_sent_to_the_border_are_border_news(matcher: Matcher, text: str) -> None:
     assert {"border", "deployments"} <= topics(matcher, text)
+
+
+# --- a headline's "Belarus begins exercises" needs no military word; sport stays sport ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В Беларуси стартовали учения.",
+        "Ў Беларусі пачаліся вучэнні.",
+        "У Білорусі розпочалися навчання.",
+        "Belarus begins drills.",
+    ],
+)
+def test_exercises_of_a_state_named_are_drills(matcher: Matcher, text: str) -> None:
+    assert "drills" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Білоруські студенти розпочали навчання в Польщі.",
+        "Russia's gymnasts completed their exercises in Kazan.",
+        "Belarusian footballers held a training session in Minsk.",
+    ],
+)
+def test_study_sport_and_a_training_centre_are_no_drills(matcher: Matcher, text: str) -> None:
+    assert "drills" not in topics(matcher, text)
