@@ -850,7 +850,15 @@ def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
     line_end = text.find("\n", end)
     before = text[line_start:start].rstrip()
     after = text[end : len(text) if line_end < 0 else line_end]
-    if len(before.strip(" «\"'“„(").split()) <= _SOURCE_TAIL and ":" in after:
+    label_words = before.strip(" «\"'“„(").split()
+    if (
+        ":" in after
+        and len(label_words) <= _SOURCE_TAIL
+        and all(
+            word[:1].isupper()
+            for word in label_words  # a name, not "По поручению главы: …"
+        )
+    ):
         label = after.split(":", 1)[0]  # "Генштаб ВСУ: …"
         return len(label.split()) <= _SOURCE_TAIL and not _SOURCE_END_RE.search(label)
     if not before or before[-1] not in _DASHES or len(before) < 2:

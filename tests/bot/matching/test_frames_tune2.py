@@ -348,3 +348,8 @@ def test_exercises_of_a_state_named_are_drills(matcher: Matcher, text: str) -> N
 )
 def test_study_sport_and_a_training_centre_are_no_drills(matcher: Matcher, text: str) -> None:
     assert "drills" not in topics(matcher, text)
+
+
+def test_by_order_of_the_head_of_state_before_a_colon_is_no_source(matcher: Matcher) -> None:
+    text = "По поручению главы государства: в Гомельской области создадут мехотряды для уборки."
+    assert "statements" not in topics(matcher, text)
