@@ -353,3 +353,33 @@ def test_study_sport_and_a_training_centre_are_no_drills(matcher: Matcher, text:
 def test_by_order_of_the_head_of_state_before_a_colon_is_no_source(matcher: Matcher) -> None:
     text = "По поручению главы государства: в Гомельской области создадут мехотряды для уборки."
     assert "statements" not in topics(matcher, text)
+
+
+# --- officials on prices, fraudsters, parades; waging war and spies are security ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Лукашенко объявил войну ценам и потребовал навести порядок.",
+        "МВД предупредило о мошенниках, звонящих от имени военкомата.",
+        "Шахраї телефонують від імені ТЦК і просять гроші, попередила поліція.",
+        "Минобороны: на Параде Победы пройдут 5 тысяч военнослужащих.",
+    ],
+)
+def test_prices_fraudsters_and_parades_are_no_security_statement(
+    matcher: Matcher, text: str
+) -> None:
+    assert topics(matcher, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Лукашенко сказал, что Беларусь не будет воевать с Украиной.",
+        "КГБ сообщил о задержании агента польских спецслужб.",
+        "Лукашэнка заявіў, што Беларусь не збіраецца ваяваць.",
+    ],
+)
+def test_waging_war_and_spies_make_a_statement_one_on_security(matcher: Matcher, text: str) -> None:
+    assert "statements" in topics(matcher, text)
