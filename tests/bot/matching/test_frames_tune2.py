@@ -383,3 +383,22 @@ def test_prices_fraudsters_and_parades_are_no_security_statement(
 )
 def test_waging_war_and_spies_make_a_statement_one_on_security(matcher: Matcher, text: str) -> None:
     assert "statements" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Російські війська залишили Білорусь, повідомили в ОК «Північ».",
+        "Наєв: на північному напрямку ворог не має ударних угруповань.",
+        "Ihnat said the MiG-31K jets had left Belarusian airspace.",
+    ],
+)
+def test_the_northern_command_and_its_spokesmen_speak_as_officials(
+    matcher: Matcher, text: str
+) -> None:
+    assert "statements" in topics(matcher, text)
+
+
+def test_a_sports_rival_is_no_enemy(matcher: Matcher) -> None:
+    text = "Тренер сказал, что главный противник сборной — Норвегия."
+    assert topics(matcher, text) == set()
