@@ -402,3 +402,8 @@ def test_the_northern_command_and_its_spokesmen_speak_as_officials(
 def test_a_sports_rival_is_no_enemy(matcher: Matcher) -> None:
     text = "Тренер сказал, что главный противник сборной — Норвегия."
     assert topics(matcher, text) == set()
+
+
+def test_the_classical_spelling_of_helicopter_is_aircraft(matcher: Matcher) -> None:
+    assert "air" in topics(matcher, "Над Пінскам зафіксавалі расейскія верцялёты Мі-24.")
+    assert "air" in topics(matcher, "На аэрадроме зафіксавалі расейскія верцялёты.")
