@@ -50,7 +50,7 @@ _TOPIC_FIELDS = frozenset(
     }
 )
 _SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near", "severity"})
-_CONCEPT_FIELDS = frozenset({"note", "include", "needs", "unless", "within", *LANGUAGES})
+_CONCEPT_FIELDS = frozenset({"note", "include", "needs", "unless", "within", "source", *LANGUAGES})
 _FRAME_FIELDS = frozenset({"note", "all", "within", "unless"})
 _WITHIN_MAX = 50
 _CONCEPT_WITHIN = 4  # how far an ambiguous word looks for the concept it needs, by default
@@ -97,6 +97,9 @@ class Concept:
     "forces" and "weapons"). When `needs` is given the concept's own words are ambiguous:
     an occurrence counts only when a word of one of those concepts, itself unambiguous, is
     within `within` words in the same sentence, and no word of the `unless` concepts is.
+    A `source` concept's words count only where they name a headline's source, the way
+    channels attribute a report without a verb of speech: after a dash that ends the
+    sentence ("… – Минобороны") or before a colon that opens the line ("ГПК: …").
     """
 
     name: str
@@ -106,6 +109,7 @@ class Concept:
     needs: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     within: int = _CONCEPT_WITHIN
+    source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +242,10 @@ def _concept(name: str, body: object, known: frozenset[str], source: str) -> Con
     if name in needs or name in include:
         raise CatalogError(f"{where}: a concept cannot need or include itself")
     within = _within(body.get("within", _CONCEPT_WITHIN), where)
-    return Concept(name, note, phrases, include, needs, unless, within)
+    source = body.get("source", False)
+    if not isinstance(source, bool):
+        raise CatalogError(f"{where}: 'source' must be true or false")
+    return Concept(name, note, phrases, include, needs, unless, within, source)
 
 
 def _check_cycles(concepts: Mapping[str, Concept], source: str) -> None:

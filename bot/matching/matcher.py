@@ -200,9 +200,10 @@ def _with_abbreviations(
         if short is None:
             continue
         norm = surfaces[index].lower()
-        if short != fold(norm):
+        if short != fold(norm) or len(short) >= _HEADLINE_WORD:
+            # "БТРы" is also "БТР"; "ДПСУ" is itself as well as whatever its lemmas are
             forms[index] = forms[index] | {short}
-        elif len(short) < _HEADLINE_WORD:
+        else:
             forms[index] = frozenset({short})
     return tuple(forms)
 
@@ -404,6 +405,7 @@ class Matcher:
             for name in catalog.concepts
         }
         self._ambiguous = frozenset(n for n, c in catalog.concepts.items() if c.needs)
+        self._sources = frozenset(n for n, c in catalog.concepts.items() if c.source)
         # concept -> the key of its "C|unless" list, for the concepts that have one
         self._cancellable = {n: n + _UNLESS for n, c in catalog.concepts.items() if c.unless}
         # Per concept: the "C|needs" and "C|unless" lists its words join.
@@ -626,7 +628,19 @@ class Matcher:
                 counted[target] = sorted(counted[target] + late, key=_start)
             else:
                 counted[target] = late
+        self._keep_sources(counted, reading)
         return counted, first
+
+    def _keep_sources(
+        self, counted: dict[str, list[PhraseMatch[_Entry]]], reading: Reading
+    ) -> None:
+        """Keep a `source` concept's occurrences only where they name a headline's source."""
+        for name in self._sources & counted.keys():
+            sources = [match for match in counted[name] if _names_source(reading, match)]
+            if sources:
+                counted[name] = sources
+            else:
+                del counted[name]
 
     def _cancelled(
         self,
@@ -818,6 +832,42 @@ class Matcher:
 def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
     """Return the words of the text a match covers."""
     return reading.text[reading.starts[match.start] : reading.ends[match.end - 1]]
+
+
+_DASHES = "-–—"  # the dashes a headline's source follows
+_SOURCE_TAIL = 2  # words that may follow a source's name ("Минобороны Беларуси")
+_SOURCE_END_RE = re.compile(r"[.!?…]")
+
+
+def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
+    """Tell whether a match names a headline's source: it follows a dash and ends its
+    sentence, give or take a couple of words ("… – Минобороны РФ"), or it opens its line
+    before a colon, give or take as many ("ГПК: …", "Британская разведка: …").
+    """
+    text = reading.text
+    start, end = reading.starts[match.start], reading.ends[match.end - 1]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = text[line_start:start].rstrip()
+    after = text[end : len(text) if line_end < 0 else line_end]
+    label_words = before.strip(" «\"'“„(").split()
+    if (
+        ":" in after
+        and len(label_words) <= _SOURCE_TAIL
+        and all(
+            word[:1].isupper()
+            for word in label_words  # a name, not "По поручению главы: …"
+        )
+    ):
+        label = after.split(":", 1)[0]  # "Генштаб ВСУ: …"
+        return len(label.split()) <= _SOURCE_TAIL and not _SOURCE_END_RE.search(label)
+    if not before or before[-1] not in _DASHES or len(before) < 2:
+        return False
+    if before[-1] == "-" and not before[-2].isspace():
+        return False  # a hyphen inside a word, not a dash
+    head = before[:-1].rstrip(" ,")
+    tail = _SOURCE_END_RE.split(after, 1)[0]
+    return bool(head) and len(tail.split()) <= _SOURCE_TAIL and not any(c in tail for c in ",:;")
 
 
 _NEEDS = "|needs"  # the list of a concept's vouching words, by the concept's name

@@ -353,7 +353,7 @@ def test_traps(matcher: Matcher, text: str) -> None:
 
 
 def test_the_trace_names_frames_concepts_and_words(matcher: Matcher) -> None:
-    trace = matcher.trace("Российские войска переброшены к границе у Мозыря.")
+    trace = matcher.trace("Российские войска переброшены под Мозырь.")
     assert trace.classification.topics == ("deployments",)
     (hit,) = trace.frames
     assert hit.topic == "deployments"
