@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
 from bot.models import Alert, Event, StoryLink
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository, dump_list, load_list
+from storage._base import Repository, Row, dump_list, load_list
 
 if TYPE_CHECKING:
     from storage.db import Database
 
+# PostgreSQL's counterpart of SQLite's data_version for the stories (`stories_version`).
+BUMP_STORIES_VERSION = "UPDATE stories_version SET version = version + 1"
+# The advisory lock event writers take turns on (PostgreSQL; any constant bigint).
+EVENTS_LOCK = 0x6F7574706F7302
 DAY = 86_400  # seconds in a UTC day: daily_counts are keyed by days since the epoch
 # Newest items of a source compared with a fetched document: more than a feed or a channel
 # page lists. Older keys that come back are still caught when the batch is stored.
@@ -71,7 +72,7 @@ class Recorded:
     story_signature: str | None = None  # the story's signature if this write set it
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     seen = from_timestamp(row["seen_at"])
     assert seen is not None  # noqa: S101 -- NOT NULL column
     return Event(
@@ -107,7 +108,17 @@ class EventRepository(Repository):
 
         SQLite's `PRAGMA data_version` changes when another connection commits, whatever
         it wrote; this connection's own story writes are counted here, in `write`.
+
+        PostgreSQL has no data_version: there every write to stories or their signatures
+        moves the one-row `stories_version` table in its own transaction (`write`, and
+        retention). The first part is that row less this process's own `write`s, which
+        each move it once: like data_version, it stays still for this process's own
+        batches and moves for anyone else's (or for a write of ours that was rolled back).
         """
+        if self._db.dialect == "postgresql":
+            row = await self._db.fetchone("SELECT version FROM stories_version")
+            seen = int(row[0]) if row else 0
+            return (seen - self._stories_writes, self._stories_writes)
         # fetchall: one trip to the database thread (fetchone takes three).
         rows = await self._db.fetchall("PRAGMA data_version")
         return (int(rows[0][0]) if rows else 0, self._stories_writes)
@@ -155,22 +166,26 @@ class EventRepository(Repository):
             raise RuntimeError("EventRepository.batch needs a transaction around it")
         key_list = list(dict.fromkeys(keys))
         link_list = list(dict.fromkeys(link for link in links if link))
+        if self._db.dialect == "postgresql":
+            # The row ids below are ours only while no other instance stores events: they
+            # take turns on this lock until their transactions end.
+            await self._db.execute("SELECT pg_advisory_xact_lock(?)", (EVENTS_LOCK,))
         # One query (one trip to the database thread) for the three answers, told apart by
         # the first column: this source's known keys, the stories of these links, and the
         # highest row ids so far.
         rows = await self._db.fetchall(
-            "SELECT 0, item_key, id, story_id, content_hash FROM events "
-            "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?)) "
+            "SELECT 0, item_key, id, story_id, content_hash FROM events "  # noqa: S608
+            f"WHERE source_id = ? AND {self._db.any_of('item_key')} "
             "UNION ALL "
             "SELECT 1, link_key, id, NULL, NULL FROM stories "
-            "WHERE link_key IN (SELECT value FROM json_each(?)) AND last_seen_at >= ? "
+            f"WHERE {self._db.any_of('link_key')} AND last_seen_at >= ? "
             "UNION ALL "
             "SELECT 2, NULL, (SELECT COALESCE(MAX(id), 0) FROM stories), "
             "(SELECT COALESCE(MAX(id), 0) FROM events), NULL",
             (
                 source_id,
-                json.dumps(key_list),
-                json.dumps(link_list),
+                self._db.list_param(key_list),
+                self._db.list_param(link_list),
                 0.0 if since is None else since.timestamp(),
             ),
         )
@@ -204,6 +219,8 @@ class EventRepository(Repository):
             # what a cache holds, so it must look changed too.
             self._stories_writes += 1
         async with self._db.transaction():
+            if (batch.new_stories or batch.joins) and self._db.dialect == "postgresql":
+                await self._db.execute(BUMP_STORIES_VERSION)
             if batch.new_stories:
                 await self._db.executemany(
                     "INSERT INTO stories (id, link_key, topics, places, created_at, "
@@ -424,8 +441,9 @@ class EventRepository(Repository):
         if not topics:
             return {}
         picks = " UNION ALL ".join(
-            "SELECT ? AS topic, (SELECT story_id FROM story_labels WHERE kind = 'topic' "
-            "AND name = ? ORDER BY created_at DESC, story_id DESC LIMIT 1) AS story_id"
+            "SELECT CAST(? AS TEXT) AS topic, (SELECT story_id FROM story_labels "
+            "WHERE kind = 'topic' AND name = ? "
+            "ORDER BY created_at DESC, story_id DESC LIMIT 1) AS story_id"
             for _ in topics
         )
         rows = await self._db.fetchall(
