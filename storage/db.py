@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from storage import postgres, sqlite
+from storage import postgres, sqlite, urls
 from storage._base import Row
 from storage.admin import AdminRepository
 from storage.chats import ChatRepository
@@ -173,7 +173,7 @@ async def open_database(
     tables are created in it). Raises DatabaseFileError, in one line naming the database
     (never a password) and what to do, when it cannot be used.
     """
-    if postgres.is_url(target):
+    if urls.is_url(target):
         return Database(await postgres.open_postgres(str(target), pool_size=pool_size))
     backend = await sqlite.open_sqlite(target, busy_timeout_ms=busy_timeout_ms, create=create)
     return Database(backend)

@@ -62,10 +62,9 @@ class OutboxRepository(Repository):
         ts = now.timestamp()
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
-        ready = (
-            "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
-            f" AND chat_id NOT IN ({marks})"
-        )
+        ready = "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+        if skip:  # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone
+            ready += f" AND chat_id NOT IN ({marks})"
         # Without a floor the priority is left out of the condition: the planner would
         # take it as a reason to walk every pending row by (status, priority).
         urgent = "" if min_priority is None else " AND priority >= ?"

@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import RowMaker
@@ -33,38 +32,12 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from storage.errors import DatabaseFileError
 from storage.migrations import packaged
+from storage.urls import redact
 
 log = logging.getLogger(__name__)
 
-SCHEMES = ("postgresql://", "postgres://")
 # The pg_advisory_xact_lock key of migrations (others: storage/events.py, 011_baseline.sql).
 MIGRATION_LOCK = 0x6F7574706F7301
-
-
-def is_url(target: object) -> bool:
-    """Tell whether a database target names a PostgreSQL server rather than a file."""
-    return isinstance(target, str) and target.startswith(SCHEMES)
-
-
-def redact(url: str) -> str:
-    """Return a URL without its password, to be shown or logged."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "postgresql://…"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}:***@{host}"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None:
-        netloc += f":{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def migrations() -> list[tuple[int, str, str]]:

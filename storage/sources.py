@@ -115,9 +115,11 @@ class SourceRepository(Repository):
         """Return when the next active source (other than `exclude`) is due, if any."""
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
+        # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone.
+        others = f" AND id NOT IN ({marks})" if skip else ""
         row = await self._db.fetchone(
             "SELECT MIN(COALESCE(next_poll_at, 0)) FROM sources "  # noqa: S608 -- placeholders
-            f"WHERE active = 1 AND id NOT IN ({marks})",
+            f"WHERE active = 1{others}",
             skip,
         )
         return None if row is None or row[0] is None else from_timestamp(float(row[0]))

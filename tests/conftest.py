@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import settings
 
@@ -20,6 +23,40 @@ from tests.helpers.settings import make_settings
 # Property tests measure nothing: no per-example deadline on a shared, busy machine.
 settings.register_profile("outpost", deadline=None)
 settings.load_profile("outpost")
+
+
+# An URL of a PostgreSQL server the tests may create databases on; unset: SQLite only.
+POSTGRES_ENV = "OUTPOST_TEST_POSTGRES"
+
+
+def _with_database(url: str, name: str) -> str:
+    """Return a server URL naming another database on it."""
+    base, _, query = url.partition("?")
+    scheme, _, rest = base.partition("://")
+    server = rest.split("/", 1)[0]
+    return f"{scheme}://{server}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """Where a test's database lives: a SQLite file, or a fresh PostgreSQL database (dropped after).
+
+    The PostgreSQL case needs a server named by OUTPOST_TEST_POSTGRES and is skipped without.
+    """
+    if request.param == "sqlite":
+        yield tmp_path / "outpost.sqlite3"
+        return
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL server to test on")
+    name = f"outpost_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
