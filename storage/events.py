@@ -275,6 +275,13 @@ class EventRepository(Repository):
                     """,
                     batch.edits,
                 )
+            if batch.events and self._db.dialect == "postgresql":
+                # Ids handed out here: the identity sequences must not hand them out again.
+                await self._db.execute(
+                    "SELECT setval(pg_get_serial_sequence('stories', 'id'), ?),"
+                    " setval(pg_get_serial_sequence('events', 'id'), ?)",
+                    batch.last_ids(),
+                )
             batch.written()
 
     async def _write_signatures(self, batch: EventBatch) -> None:
@@ -612,6 +619,10 @@ class EventBatch:
         return Recorded(
             event_id=event_id, story_id=story_id, new_story=new_story, story_signature=signature
         )
+
+    def last_ids(self) -> tuple[int, int]:
+        """Return the largest story and event ids known to the batch (at least 1)."""
+        return max(self._next_story - 1, 1), max(self._next_event - 1, 1)
 
     def daily_counts(self) -> list[tuple[int, str, int]]:
         """Return (UTC day, topic, new stories) for the stories this batch starts."""
