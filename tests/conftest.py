@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from hypothesis import settings
 
@@ -17,6 +14,7 @@ from bot.context import Core
 from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
+from tests.helpers.backends import database_at
 from tests.helpers.paths import DATA
 from tests.helpers.settings import make_settings
 
@@ -25,38 +23,24 @@ settings.register_profile("outpost", deadline=None)
 settings.load_profile("outpost")
 
 
-# An URL of a PostgreSQL server the tests may create databases on; unset: SQLite only.
-POSTGRES_ENV = "OUTPOST_TEST_POSTGRES"
-
-
-def _with_database(url: str, name: str) -> str:
-    """Return a server URL naming another database on it."""
-    base, _, query = url.partition("?")
-    scheme, _, rest = base.partition("://")
-    server = rest.split("/", 1)[0]
-    return f"{scheme}://{server}/{name}" + (f"?{query}" if query else "")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
     """Where a test's database lives: a SQLite file, or a fresh PostgreSQL database (dropped after).
 
     The PostgreSQL case needs a server named by OUTPOST_TEST_POSTGRES and is skipped without.
     """
-    if request.param == "sqlite":
-        yield tmp_path / "outpost.sqlite3"
-        return
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL server to test on")
-    name = f"outpost_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server, name)
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with database_at(request.param, tmp_path) as target:
+        yield target
+
+
+@pytest.fixture
+def app_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """The database of the running application (`outpost`): SQLite unless a test asks.
+
+    A folder's conftest may parametrise it over both databases (`both_databases`).
+    """
+    with database_at(getattr(request, "param", "sqlite"), tmp_path) as target:
+        yield target
 
 
 @pytest.fixture
@@ -95,7 +79,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def outpost(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, app_database: Path | str
 ) -> AsyncIterator[OutpostApp]:
     """The real Outpost application, polling the sandbox for updates.
 
@@ -103,7 +87,7 @@ async def outpost(
     they decide when sources are read and when messages go out.
     """
     app = build_application(
-        make_settings(sandbox, tmp_path),
+        make_settings(sandbox, tmp_path, database=app_database),
         clock=clock,
         poll_jobs=False,
         dispatch_loop=False,
@@ -116,11 +100,11 @@ async def outpost(
 
 @pytest.fixture
 async def live_outpost(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, app_database: Path | str
 ) -> AsyncIterator[OutpostApp]:
     """The application with its outbox dispatcher running, as in production."""
     app = build_application(
-        make_settings(sandbox, tmp_path),
+        make_settings(sandbox, tmp_path, database=app_database),
         clock=clock,
         poll_jobs=False,
         base_file_url=sandbox.base_file_url,
