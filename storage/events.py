@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 # PostgreSQL's counterpart of SQLite's data_version for the stories (`stories_version`).
 BUMP_STORIES_VERSION = "UPDATE stories_version SET version = version + 1"
-# The advisory lock event writers take turns on (PostgreSQL; any constant bigint).
-EVENTS_LOCK = 0x6F7574706F7302
 DAY = 86_400  # seconds in a UTC day: daily_counts are keyed by days since the epoch
 # Newest items of a source compared with a fetched document: more than a feed or a channel
 # page lists. Older keys that come back are still caught when the batch is stored.
@@ -160,16 +158,12 @@ class EventRepository(Repository):
         `since` are joined by one (None: any). One query however many events follow;
         `EventBatch.record` then decides each event in memory and `write` stores them all.
         Call both inside one transaction (the batch hands out row ids, which are only ours
-        while the write lock is held).
+        while the write lock is held: SQLite's, or PostgreSQL's advisory writer lock).
         """
         if not self._db.in_transaction:
             raise RuntimeError("EventRepository.batch needs a transaction around it")
         key_list = list(dict.fromkeys(keys))
         link_list = list(dict.fromkeys(link for link in links if link))
-        if self._db.dialect == "postgresql":
-            # The row ids below are ours only while no other instance stores events: they
-            # take turns on this lock until their transactions end.
-            await self._db.execute("SELECT pg_advisory_xact_lock(?)", (EVENTS_LOCK,))
         # One query (one trip to the database thread) for the three answers, told apart by
         # the first column: this source's known keys, the stories of these links, and the
         # highest row ids so far.

@@ -8,11 +8,12 @@ the enclosed statements in BEGIN ... COMMIT. Statements are never prepared on th
 (`prepare_threshold=None`): the pool may sit behind PgBouncer in transaction mode, where a
 prepared statement does not outlive the transaction.
 
-Writers in this process take turns, as with SQLite (one lock): code written for SQLite's
-single writer (read, decide, write in one transaction) stays correct. Reads outside a
-transaction do not wait for that lock. Between instances, what depends on a single writer
-takes a transaction-scoped advisory lock (the event batch's row ids, the audience
-revisions, the migrations).
+Transactions take turns, as with SQLite's single writer (BEGIN IMMEDIATE): in this process
+on an asyncio lock, between instances on a transaction-scoped advisory lock taken first
+thing in every transaction. Code written for SQLite (read, decide, write in one
+transaction: the event batch's row ids, the outbox claims, the audience revisions) so stays
+correct when two instances share the database. Reads outside a transaction wait for
+neither lock.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from storage.urls import redact
 
 log = logging.getLogger(__name__)
 
-# The pg_advisory_xact_lock key of migrations (others: storage/events.py, 011_baseline.sql).
+# pg_advisory_xact_lock keys: every transaction's (the single writer), and the migrations'.
+WRITER_LOCK = 0x6F7574706F7300
 MIGRATION_LOCK = 0x6F7574706F7301
 
 
@@ -172,6 +174,7 @@ class PostgresBackend:
             token = self._conn.set(conn)
             try:
                 async with conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
                     yield
             finally:
                 self._conn.reset(token)

@@ -6,8 +6,8 @@
 -- 0/1 flags) is BIGINT, REAL (epoch seconds) is DOUBLE PRECISION, and TEXT compares
 -- byte by byte (COLLATE "C") as SQLite's BINARY does, so ORDER BY a name gives the same
 -- order. Ids are identity columns; events' and stories' ids are handed out by the event
--- batch (storage/events.py, the largest plus one, as SQLite does) under an advisory lock,
--- which then moves their sequences past what it used. The audience triggers are SQLite's, as PL/pgSQL functions.
+-- batch (storage/events.py, the largest plus one, as SQLite does) under the writer's
+-- advisory lock (storage/postgres.py), which then moves their sequences past what it used. The audience triggers are SQLite's, as PL/pgSQL functions.
 
 CREATE TABLE chats (
     id             BIGINT PRIMARY KEY,                 -- Telegram chat id
@@ -254,10 +254,11 @@ CREATE TABLE stories_version (
 INSERT INTO stories_version (one, version) VALUES (TRUE, 0);
 
 -- A chat's audience changed: give it the next revision (SQLite's audience_* triggers).
--- Instances take turns on an advisory lock, so two never hand out the same revision.
+-- Writers take turns on an advisory lock (storage/postgres.py takes it for every
+-- transaction; here too for a statement run otherwise), so no two give the same revision.
 CREATE FUNCTION audience_touch(chat BIGINT) RETURNS VOID LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(31372865377891075);  -- 0x6F7574706F7303: "outpos" + 3
+    PERFORM pg_advisory_xact_lock(31372865377891072);  -- storage.postgres.WRITER_LOCK
     UPDATE audience_changes SET rev = (SELECT MAX(rev) FROM audience_changes) + 1
     WHERE chat_id = chat;
     INSERT INTO audience_changes (chat_id, rev)

@@ -8,7 +8,7 @@ OUTPOST_TEST_POSTGRES.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -133,3 +133,31 @@ async def test_the_stories_version_moves_for_another_instances_writes_only(
     finally:
         await ours.close()
         await theirs.close()
+
+
+def test_the_baseline_takes_the_writers_lock() -> None:
+    baseline = postgres.migrations()[0][2]
+    assert f"pg_advisory_xact_lock({postgres.WRITER_LOCK})" in baseline
+
+
+@only_postgresql
+async def test_two_instances_claim_a_row_once(database_target: str) -> None:
+    """The outbox claim reads, then leases: the writers' lock keeps two instances apart."""
+    first, second = await open_database(database_target), await open_database(database_target)
+    try:
+        await first.chats.register(7, chat_type="private", title=None, language=None, now=NOW)
+        await first.sources.add("https://a.example/feed", kind=SourceKind.RSS, name="A", now=NOW)
+        recorded = await first.events.record(_event("k1"))
+        assert recorded is not None
+        await first.outbox.enqueue(recorded.story_id, [7], priority=0, now=NOW)
+        lease = timedelta(minutes=5)
+        claims = await asyncio.gather(
+            *(
+                db.outbox.claim(now=NOW, limit=10, lease=lease)
+                for db in (first, second, first, second)
+            )
+        )
+        assert sorted(len(rows) for rows in claims) == [0, 0, 0, 1]
+    finally:
+        await first.close()
+        await second.close()
