@@ -58,10 +58,8 @@ async def open_db(settings: Settings) -> AsyncIterator[Database]:
     missing one is a failed mount or a typo (`storage.open_database` says so).
     """
     path = settings.database_path
-    if (
-        settings.data_dir == default_data_dir()
-        and path is not None
-        and path.parent == settings.data_dir
+    if settings.data_dir == default_data_dir() and (
+        path is None or path.parent == settings.data_dir
     ):
         await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
     db = await open_database(
@@ -78,8 +76,8 @@ async def open_db(settings: Settings) -> AsyncIterator[Database]:
 def workers_record(settings: Settings) -> Path | None:
     """Return where worker processes are recorded: beside the database (none in memory)."""
     path = settings.database_path
-    if path is None:  # PostgreSQL: the data folder holds the record
-        return settings.data_dir / "outpost.workers"
+    if path is None:  # PostgreSQL: the data folder holds the record, if there is one
+        return settings.data_dir / "outpost.workers" if settings.data_dir.is_dir() else None
     if str(path) == ":memory:":
         return None
     return path.with_name(path.name + ".workers")

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.rows import RowMaker
@@ -315,6 +316,23 @@ async def open_postgres(url: str, *, pool_size: int = 10, wait: float = 10.0) ->
     cannot be reached or refuses the connection.
     """
     shown = redact(url)
+    try:
+        # One connection first: its error says why (a wrong password, no such database),
+        # where the pool would only time out.
+        probe = await psycopg.AsyncConnection.connect(url, connect_timeout=max(1, int(wait)))
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            password = None
+        if password:
+            reason = reason.replace(password, "***")
+        raise DatabaseFileError(
+            f"cannot connect to the database {shown} ({reason}): check the URL in"
+            " OUTPOST_DATABASE, the server and its credentials"
+        ) from None
+    await probe.close()
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         url,
         min_size=1,

@@ -59,12 +59,13 @@ class SourceRepository(Repository):
         try:
             inserted = await self._db.fetchone(
                 "INSERT INTO sources (url, kind, name, created_at, next_poll_at, poll_interval) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
                 (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
             )
         except INTEGRITY_ERRORS:
             raise DuplicateSourceError(url) from None
-        assert inserted is not None  # noqa: S101 -- RETURNING gives one row
+        if inserted is None:  # a known URL: no row, and no error to end a transaction with
+            raise DuplicateSourceError(url)
         source = await self.get(int(inserted[0]))
         assert source is not None  # noqa: S101 -- just inserted in this connection
         return source

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -161,3 +162,16 @@ async def test_two_instances_claim_a_row_once(database_target: str) -> None:
     finally:
         await first.close()
         await second.close()
+
+
+@only_postgresql
+async def test_a_wrong_database_is_named_with_the_reason_and_no_password(
+    database_target: str,
+) -> None:
+    server = urlsplit(database_target)
+    wrong = f"postgresql://nobody:s3cret@{server.hostname}:{server.port or 5432}/no_such_database"
+    with pytest.raises(DatabaseFileError) as caught:
+        await open_database(wrong)
+    message = str(caught.value)
+    assert "s3cret" not in message and "\n" not in message
+    assert "nobody:***@" in message
