@@ -56,16 +56,21 @@ class SourceRepository(Repository):
     ) -> Source:
         """Store a new source, due at once by default; DuplicateSourceError for a known URL."""
         due = next_poll_at or now
-        try:
-            inserted = await self._db.fetchone(
-                "INSERT INTO sources (url, kind, name, created_at, next_poll_at, poll_interval) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
-                (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
-            )
-        except INTEGRITY_ERRORS:
-            raise DuplicateSourceError(url) from None
-        if inserted is None:  # a known URL: no row, and no error to end a transaction with
-            raise DuplicateSourceError(url)
+        async with self._db.transaction():
+            # Looked up first, not left to the unique key: a failed insert would take an id
+            # from PostgreSQL's sequence (the next source's number would skip one) and
+            # abort an enclosing transaction there.
+            if await self._db.fetchone("SELECT 1 FROM sources WHERE url = ?", (url,)):
+                raise DuplicateSourceError(url)
+            try:
+                inserted = await self._db.fetchone(
+                    "INSERT INTO sources (url, kind, name, created_at, next_poll_at,"
+                    " poll_interval) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
+                )
+            except INTEGRITY_ERRORS:
+                raise DuplicateSourceError(url) from None
+        assert inserted is not None  # noqa: S101 -- RETURNING gives one row
         source = await self.get(int(inserted[0]))
         assert source is not None  # noqa: S101 -- just inserted in this connection
         return source
