@@ -198,7 +198,7 @@ def _run(settings: Settings) -> int:
     log.info(
         "starting: settings from %s; database %s",
         env.resolve() if env else "the environment (no .env found)",
-        settings.database,
+        settings.database_shown,
     )
     try:
         # Start-up retries what the network or Telegram refuse for a while; a token
@@ -222,9 +222,18 @@ def _health(settings: Settings, out: TextIO) -> int:
     return 0 if healthy else 1
 
 
+_PG_DUMP = (
+    "outpost: the database is PostgreSQL ({url}): back it up with pg_dump and put it back"
+    " with pg_restore (or psql); `outpost {command}` copies SQLite files only"
+)
+
+
 def _backup(settings: Settings, file: Path, out: TextIO) -> int:
+    if settings.database_path is None:
+        print(_PG_DUMP.format(url=settings.database_shown, command="backup"), file=sys.stderr)
+        return 1
     try:
-        info = backup(settings.database, file)
+        info = backup(settings.database_path, file)
     except BackupError as exc:
         print(f"outpost: {exc}", file=sys.stderr)
         return 1
@@ -237,19 +246,23 @@ def _restore(settings: Settings, file: Path, out: TextIO) -> int:
     if running:
         print("outpost: the bot is running; stop it before restoring", file=sys.stderr)
         return 1
-    replaced = settings.database.exists()
+    database = settings.database_path
+    if database is None:
+        print(_PG_DUMP.format(url=settings.database_shown, command="restore"), file=sys.stderr)
+        return 1
+    replaced = database.exists()
     try:
-        info = restore(file, settings.database)
+        info = restore(file, database)
     except BackupError as exc:
         print(f"outpost: {exc}", file=sys.stderr)
         return 1
     print(
-        f"restored {settings.database} from {info.path} (schema version "
+        f"restored {database} from {info.path} (schema version "
         f"{info.schema_version}); migrations run when the bot next starts",
         file=out,
     )
     if replaced:
-        print(f"the database it replaced is kept as {settings.database}.before-restore", file=out)
+        print(f"the database it replaced is kept as {database}.before-restore", file=out)
     return 0
 
 

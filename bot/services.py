@@ -57,9 +57,16 @@ async def open_db(settings: Settings) -> AsyncIterator[Database]:
     folder the operator named (OUTPOST_DATA_DIR, OUTPOST_DATABASE) must exist, since a
     missing one is a failed mount or a typo (`storage.open_database` says so).
     """
-    if settings.data_dir == default_data_dir() and settings.database.parent == settings.data_dir:
+    path = settings.database_path
+    if settings.data_dir == default_data_dir() and (
+        path is None or path.parent == settings.data_dir
+    ):
         await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
-    db = await open_database(settings.database, create=settings.create_database)
+    db = await open_database(
+        settings.database,
+        create=settings.create_database,
+        pool_size=settings.database_pool_size,
+    )
     try:
         yield db
     finally:
@@ -68,9 +75,12 @@ async def open_db(settings: Settings) -> AsyncIterator[Database]:
 
 def workers_record(settings: Settings) -> Path | None:
     """Return where worker processes are recorded: beside the database (none in memory)."""
-    if str(settings.database) == ":memory:":
+    path = settings.database_path
+    if path is None:  # PostgreSQL: the data folder holds the record, if there is one
+        return settings.data_dir / "outpost.workers" if settings.data_dir.is_dir() else None
+    if str(path) == ":memory:":
         return None
-    return settings.database.with_name(settings.database.name + ".workers")
+    return path.with_name(path.name + ".workers")
 
 
 def load_matcher(settings: Settings) -> tuple[Catalog, Matcher]:

@@ -25,6 +25,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from storage.urls import SCHEMES as POSTGRES_SCHEMES
+from storage.urls import redact
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 MAX_AUTO_WORKERS = 4
 MAX_WORKERS = 64
@@ -77,8 +80,11 @@ class Settings(BaseSettings):
     # NoDecode: the value is "111,222", not JSON, so the validator below splits it.
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     data_dir: Path = Field(default_factory=default_data_dir)
-    # The SQLite file; a relative path is taken inside data_dir.
-    database: Path = Path(DATABASE_NAME)
+    # The SQLite file (a relative path is taken inside data_dir), or a PostgreSQL server's
+    # postgresql:// URL (kept as text: `database_path` and `database_url` tell them apart).
+    database: Path | str = Path(DATABASE_NAME)
+    # Connections PostgreSQL's pool may open (unused with SQLite).
+    database_pool_size: int = Field(default=10, ge=1, le=1_000)
     telegram_api_url: str = DEFAULT_API_URL
     poll_interval: float = Field(default=300.0, ge=1.0, le=86_400.0)
     allow_private_sources: bool = False
@@ -176,6 +182,23 @@ class Settings(BaseSettings):
         files = FileValues(settings_cls, env_path if isinstance(env_path, Path) else None)
         return init_settings, env_settings, files, dotenv_settings, file_secret_settings
 
+    @property
+    def database_path(self) -> Path | None:
+        """Return the SQLite file, or None when the database is a PostgreSQL server."""
+        return self.database if isinstance(self.database, Path) else None
+
+    @property
+    def database_url(self) -> str | None:
+        """Return the PostgreSQL URL (with its password), or None for a SQLite file."""
+        return self.database if isinstance(self.database, str) else None
+
+    @property
+    def database_shown(self) -> str:
+        """Return the database as it may be logged or printed: a URL loses its password."""
+        if isinstance(self.database, str):
+            return redact(self.database)
+        return str(self.database)
+
     def listen_address(self) -> tuple[str, int] | None:
         """Return the HTTP listener's (host, port), or None when it is off."""
         if self.http_listen is None:
@@ -233,12 +256,18 @@ class Settings(BaseSettings):
 
     @field_validator("database", mode="before")
     @classmethod
-    def _a_file(cls, value: object) -> object:
-        """Refuse a database URL: only SQLite files are supported so far."""
-        if isinstance(value, str) and "://" in value:
-            raise ValueError(
-                "only a SQLite file path is supported so far (PostgreSQL URLs are not yet)"
-            )
+    def _a_file_or_postgres(cls, value: object) -> object:
+        """Take a path as a SQLite file and a postgresql:// URL as is; refuse other URLs."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith(POSTGRES_SCHEMES):
+                return value
+            if "://" in value:
+                raise ValueError(
+                    "expected a SQLite file path or a postgresql:// URL"
+                    " (postgresql://user:password@host:5432/outpost)"
+                )
+            return Path(value)
         return value
 
     @field_validator("http_listen")
@@ -256,10 +285,11 @@ class Settings(BaseSettings):
     def _resolve(self) -> Settings:
         """Put a relative database inside the data directory; metrics need the listener."""
         self.data_dir = self.data_dir.expanduser()
-        database = self.database.expanduser()
-        if not database.is_absolute() and str(database) != ":memory:":
-            database = self.data_dir / database
-        self.database = database
+        if isinstance(self.database, Path):
+            database = self.database.expanduser()
+            if not database.is_absolute() and str(database) != ":memory:":
+                database = self.data_dir / database
+            self.database = database
         if self.metrics and self.http_listen is None:
             raise ValueError("OUTPOST_METRICS=true needs OUTPOST_HTTP_LISTEN (host:port)")
         return self

@@ -1,4 +1,4 @@
-"""Persistence: the SQLite database, its migrations and one repository per table.
+"""Persistence: the database (SQLite or PostgreSQL), its migrations and one repository per table.
 
 All SQL in Outpost lives in this package.
 """

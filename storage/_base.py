@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import psycopg
 
 if TYPE_CHECKING:
     from storage.db import Database
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (Row, storage.postgres.Row)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> list[str]: ...
+
+
+# A statement broke a constraint (a unique key, a foreign key), whichever the database.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 class Repository:

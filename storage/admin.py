@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.models import AuditEntry, Draft, Severity
-from storage._base import Repository, dump_list, load_list
+from storage._base import Repository, Row, dump_list, load_list
 
 _DRAFT_COLUMNS = "id, author_id, kind, text, state, step, topics, places, severity"
 
 
-def _draft(row: aiosqlite.Row) -> Draft:
+def _draft(row: Row) -> Draft:
     return Draft(
         id=row["id"],
         author_id=row["author_id"],
@@ -38,7 +36,8 @@ class AdminRepository(Repository):
     async def add(self, user_id: int, *, added_by: int, now: datetime) -> bool:
         """Make a user an admin; return False when they already were."""
         cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO admins (user_id, added_by, added_at) VALUES (?, ?, ?)",
+            "INSERT INTO admins (user_id, added_by, added_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (user_id, added_by, now.timestamp()),
         )
         return cursor.rowcount > 0
@@ -93,9 +92,9 @@ class AdminRepository(Repository):
                 "UPDATE drafts SET state = 'cancelled' WHERE author_id = ? AND state = 'open'",
                 (author_id,),
             )
-            cursor = await self._db.execute(
+            inserted = await self._db.fetchone(
                 "INSERT INTO drafts (author_id, kind, text, step, topics, places, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     author_id,
                     kind,
@@ -106,7 +105,8 @@ class AdminRepository(Repository):
                     now.timestamp(),
                 ),
             )
-            created = await self.draft(int(cursor.lastrowid or 0))
+            assert inserted is not None  # noqa: S101 -- RETURNING gives one row
+            created = await self.draft(int(inserted[0]))
         assert created is not None  # noqa: S101 -- inserted in this transaction
         return created
 

@@ -26,6 +26,24 @@ CHAT_KEYED = {
     ("audience_changes", "chat_id"): "both ids get a new revision",
 }
 
+# The tables whose rows move to the new chat, with the rest of each one's key: a row the
+# new chat already has with that key stays, and the old chat's copy is left behind.
+_MOVED_ROWS = {
+    "subscriptions": ("topic",),
+    "chat_filters": (),
+    "chat_words": ("kind", "phrase"),
+    "feedback": ("story_id",),
+}
+
+
+def _taken(table: str, key: tuple[str, ...]) -> str:
+    """Return SQL true when the new chat (the next parameter) already has this row's key.
+
+    What SQLite's UPDATE OR IGNORE does, written for both databases.
+    """
+    same = "".join(f" AND t.{column} = {table}.{column}" for column in key)
+    return f"EXISTS (SELECT 1 FROM {table} t WHERE t.chat_id = ?{same})"  # noqa: S608
+
 
 @dataclass(frozen=True, slots=True)
 class Chat:
@@ -147,19 +165,21 @@ class ChatRepository(Repository):
                 (new_id, now.timestamp(), old_id),
             )
             await self._db.execute("UPDATE chats SET type = 'supergroup' WHERE id = ?", (new_id,))
-            for table in ("subscriptions", "chat_filters", "chat_words", "feedback"):
+            for table, key in _MOVED_ROWS.items():
                 # Rows the new chat already has win; the old chat's leftovers go.
                 await self._db.execute(
-                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",  # noqa: S608
-                    (new_id, old_id),
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?"  # noqa: S608
+                    f" AND NOT {_taken(table, key)}",
+                    (new_id, old_id, new_id),
                 )
                 await self._db.execute(
                     f"DELETE FROM {table} WHERE chat_id = ?",  # noqa: S608 -- constant names
                     (old_id,),
                 )
             cursor = await self._db.execute(
-                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
-                (new_id, old_id),
+                "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'"  # noqa: S608
+                f" AND NOT {_taken('outbox', ('story_id',))}",
+                (new_id, old_id, new_id),
             )
             moved = cursor.rowcount
             # What could not move was already queued for the new id: never send it twice.
@@ -186,6 +206,10 @@ class ChatRepository(Repository):
         """
         async with self._db.transaction():
             for chat_id in chat_ids:
+                if self._db.dialect == "postgresql":
+                    # The triggers' function, which takes turns with other instances.
+                    await self._db.execute("SELECT audience_touch(?)", (chat_id,))
+                    continue
                 await self._db.execute(
                     "UPDATE audience_changes SET rev = "
                     "(SELECT MAX(rev) FROM audience_changes) + 1 WHERE chat_id = ?",
@@ -201,7 +225,8 @@ class ChatRepository(Repository):
     async def subscribe(self, chat_id: int, topic: str, *, now: datetime) -> bool:
         """Subscribe a chat to a topic; return False when it already was."""
         cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO subscriptions (chat_id, topic, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (chat_id, topic, now.timestamp()),
         )
         return cursor.rowcount > 0

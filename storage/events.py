@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
 from bot.models import Alert, Event, StoryLink
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository, dump_list, load_list
+from storage._base import Repository, Row, dump_list, load_list
 
 if TYPE_CHECKING:
     from storage.db import Database
 
+# PostgreSQL's counterpart of SQLite's data_version for the stories (`stories_version`).
+BUMP_STORIES_VERSION = "UPDATE stories_version SET version = version + 1"
 DAY = 86_400  # seconds in a UTC day: daily_counts are keyed by days since the epoch
 # Newest items of a source compared with a fetched document: more than a feed or a channel
 # page lists. Older keys that come back are still caught when the batch is stored.
@@ -71,7 +70,7 @@ class Recorded:
     story_signature: str | None = None  # the story's signature if this write set it
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     seen = from_timestamp(row["seen_at"])
     assert seen is not None  # noqa: S101 -- NOT NULL column
     return Event(
@@ -107,7 +106,17 @@ class EventRepository(Repository):
 
         SQLite's `PRAGMA data_version` changes when another connection commits, whatever
         it wrote; this connection's own story writes are counted here, in `write`.
+
+        PostgreSQL has no data_version: there every write to stories or their signatures
+        moves the one-row `stories_version` table in its own transaction (`write`, and
+        retention). The first part is that row less this process's own `write`s, which
+        each move it once: like data_version, it stays still for this process's own
+        batches and moves for anyone else's (or for a write of ours that was rolled back).
         """
+        if self._db.dialect == "postgresql":
+            row = await self._db.fetchone("SELECT version FROM stories_version")
+            seen = int(row[0]) if row else 0
+            return (seen - self._stories_writes, self._stories_writes)
         # fetchall: one trip to the database thread (fetchone takes three).
         rows = await self._db.fetchall("PRAGMA data_version")
         return (int(rows[0][0]) if rows else 0, self._stories_writes)
@@ -149,7 +158,7 @@ class EventRepository(Repository):
         `since` are joined by one (None: any). One query however many events follow;
         `EventBatch.record` then decides each event in memory and `write` stores them all.
         Call both inside one transaction (the batch hands out row ids, which are only ours
-        while the write lock is held).
+        while the write lock is held: SQLite's, or PostgreSQL's advisory writer lock).
         """
         if not self._db.in_transaction:
             raise RuntimeError("EventRepository.batch needs a transaction around it")
@@ -159,18 +168,18 @@ class EventRepository(Repository):
         # the first column: this source's known keys, the stories of these links, and the
         # highest row ids so far.
         rows = await self._db.fetchall(
-            "SELECT 0, item_key, id, story_id, content_hash FROM events "
-            "WHERE source_id = ? AND item_key IN (SELECT value FROM json_each(?)) "
+            "SELECT 0, item_key, id, story_id, content_hash FROM events "  # noqa: S608
+            f"WHERE source_id = ? AND {self._db.any_of('item_key')} "
             "UNION ALL "
             "SELECT 1, link_key, id, NULL, NULL FROM stories "
-            "WHERE link_key IN (SELECT value FROM json_each(?)) AND last_seen_at >= ? "
+            f"WHERE {self._db.any_of('link_key')} AND last_seen_at >= ? "
             "UNION ALL "
             "SELECT 2, NULL, (SELECT COALESCE(MAX(id), 0) FROM stories), "
             "(SELECT COALESCE(MAX(id), 0) FROM events), NULL",
             (
                 source_id,
-                json.dumps(key_list),
-                json.dumps(link_list),
+                self._db.list_param(key_list),
+                self._db.list_param(link_list),
                 0.0 if since is None else since.timestamp(),
             ),
         )
@@ -204,6 +213,8 @@ class EventRepository(Repository):
             # what a cache holds, so it must look changed too.
             self._stories_writes += 1
         async with self._db.transaction():
+            if (batch.new_stories or batch.joins) and self._db.dialect == "postgresql":
+                await self._db.execute(BUMP_STORIES_VERSION)
             if batch.new_stories:
                 await self._db.executemany(
                     "INSERT INTO stories (id, link_key, topics, places, created_at, "
@@ -257,6 +268,13 @@ class EventRepository(Repository):
                     WHERE id = ?
                     """,
                     batch.edits,
+                )
+            if batch.events and self._db.dialect == "postgresql":
+                # Ids handed out here: the identity sequences must not hand them out again.
+                await self._db.execute(
+                    "SELECT setval(pg_get_serial_sequence('stories', 'id'), ?),"
+                    " setval(pg_get_serial_sequence('events', 'id'), ?)",
+                    batch.last_ids(),
                 )
             batch.written()
 
@@ -424,8 +442,9 @@ class EventRepository(Repository):
         if not topics:
             return {}
         picks = " UNION ALL ".join(
-            "SELECT ? AS topic, (SELECT story_id FROM story_labels WHERE kind = 'topic' "
-            "AND name = ? ORDER BY created_at DESC, story_id DESC LIMIT 1) AS story_id"
+            "SELECT CAST(? AS TEXT) AS topic, (SELECT story_id FROM story_labels "
+            "WHERE kind = 'topic' AND name = ? "
+            "ORDER BY created_at DESC, story_id DESC LIMIT 1) AS story_id"
             for _ in topics
         )
         rows = await self._db.fetchall(
@@ -594,6 +613,10 @@ class EventBatch:
         return Recorded(
             event_id=event_id, story_id=story_id, new_story=new_story, story_signature=signature
         )
+
+    def last_ids(self) -> tuple[int, int]:
+        """Return the largest story and event ids known to the batch (at least 1)."""
+        return max(self._next_story - 1, 1), max(self._next_event - 1, 1)
 
     def daily_counts(self) -> list[tuple[int, str, int]]:
         """Return (UTC day, topic, new stories) for the stories this batch starts."""

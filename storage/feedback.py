@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.models import FlaggedStory, StoryReport
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository, dump_list, load_list
+from storage._base import Repository, Row, dump_list, load_list
 
 # Each count is a search of one story's rows (feedback's key, outbox_story), so a page costs
 # its own rows, however many stories were ever flagged or sent.
@@ -27,7 +25,7 @@ _FLAGGED = """
 """
 
 
-def _flagged(row: aiosqlite.Row) -> FlaggedStory:
+def _flagged(row: Row) -> FlaggedStory:
     first, last = from_timestamp(row["first_at"]), from_timestamp(row["last_at"])
     assert first is not None and last is not None  # noqa: S101 -- NOT NULL columns
     return FlaggedStory(

@@ -48,34 +48,33 @@ class FilterRepository(Repository):
         """Return what each of these chats receives (inactive or unknown chats say so)."""
         if not chat_ids:
             return []
-        ids = json.dumps(list(chat_ids))
+        ids = self._db.list_param(chat_ids)
+        in_ids = self._db.any_of("chat_id")
         active = {
             int(row["id"]): bool(row["active"])
             for row in await self._db.fetchall(
-                "SELECT id, active FROM chats WHERE id IN (SELECT value FROM json_each(?))",
+                f"SELECT id, active FROM chats WHERE {self._db.any_of('id')}",  # noqa: S608
                 (ids,),
             )
         }
         topics: dict[int, set[str]] = {}
         for row in await self._db.fetchall(
-            "SELECT chat_id, topic FROM subscriptions "
-            "WHERE chat_id IN (SELECT value FROM json_each(?))",
+            f"SELECT chat_id, topic FROM subscriptions WHERE {in_ids}",  # noqa: S608
             (ids,),
         ):
             topics.setdefault(int(row["chat_id"]), set()).add(row["topic"])
         filters = {
             int(row["chat_id"]): row
             for row in await self._db.fetchall(
-                "SELECT chat_id, min_severity, regions, near, borders FROM chat_filters "
-                "WHERE chat_id IN (SELECT value FROM json_each(?))",
+                "SELECT chat_id, min_severity, regions, near, borders FROM chat_filters "  # noqa: S608
+                f"WHERE {in_ids}",
                 (ids,),
             )
         }
         words: dict[tuple[int, str], list[str]] = {}
         for row in await self._db.fetchall(
-            "SELECT chat_id, kind, phrase FROM chat_words "
-            "WHERE chat_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY created_at, phrase",
+            "SELECT chat_id, kind, phrase FROM chat_words "  # noqa: S608
+            f"WHERE {in_ids} ORDER BY created_at, phrase",
             (ids,),
         ):
             words.setdefault((int(row["chat_id"]), row["kind"]), []).append(row["phrase"])
@@ -137,8 +136,8 @@ class FilterRepository(Repository):
         async with self._db.transaction():
             for phrase in phrases:
                 cursor = await self._db.execute(
-                    "INSERT OR IGNORE INTO chat_words (chat_id, kind, phrase, created_at) "
-                    "VALUES (?, ?, ?, ?)",
+                    "INSERT INTO chat_words (chat_id, kind, phrase, created_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (chat_id, kind, phrase, now.timestamp()),
                 )
                 added += cursor.rowcount

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from bot.models import OutboxRow
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository
+from storage._base import Repository, Row
+
+# When a row becomes claimable: not before its time, nor while leased (the later of the two).
+_DUE = "CASE WHEN COALESCE(lease_until, 0) > not_before THEN lease_until ELSE not_before END"
 
 
 class OutboxRepository(Repository):
@@ -24,14 +26,11 @@ class OutboxRepository(Repository):
         if not rows:
             return 0
         async with self._db.transaction():
-            before = await self._db.fetchone("SELECT total_changes()")
-            await self._db.executemany(
-                "INSERT OR IGNORE INTO outbox (story_id, chat_id, priority, not_before, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+            return await self._db.executemany(
+                "INSERT INTO outbox (story_id, chat_id, priority, not_before, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
-            after = await self._db.fetchone("SELECT total_changes()")
-        return int(after[0]) - int(before[0]) if before and after else 0
 
     async def claim(
         self,
@@ -63,13 +62,16 @@ class OutboxRepository(Repository):
         ts = now.timestamp()
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
-        ready = (
-            "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
-            f" AND chat_id NOT IN ({marks})"
-        )
+        ready = "not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+        if skip:  # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone
+            ready += f" AND chat_id NOT IN ({marks})"
         # Without a floor the priority is left out of the condition: the planner would
         # take it as a reason to walk every pending row by (status, priority).
         urgent = "" if min_priority is None else " AND priority >= ?"
+        # Whole seconds of the queueing time (the same second counts as equally old).
+        whole_seconds = "CAST(created_at AS INTEGER)"
+        if self._db.dialect == "postgresql":
+            whole_seconds = "TRUNC(created_at)"  # CAST rounds there
         # Only the front of each fan-out is looked at: the first `window` due rows of each
         # story with pending rows (an index range each), then every due row of the chats
         # found there, so that a chat's place and backlog are exact. The order below is
@@ -113,7 +115,7 @@ class OutboxRepository(Repository):
             SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
                    folded
             FROM turns
-            ORDER BY priority DESC, turn, CAST(created_at AS INTEGER), backlog DESC, id
+            ORDER BY priority DESC, turn, {whole_seconds}, backlog DESC, id
             LIMIT ?
             """  # noqa: S608 -- only placeholders are interpolated
         async with self._db.transaction():
@@ -239,7 +241,8 @@ class OutboxRepository(Repository):
         """
         await self._db.execute(
             "UPDATE outbox SET not_before = ?, lease_until = NULL, last_error = ?,"
-            " attempts = MAX(attempts - 1, 0), folded = CASE WHEN ? THEN 1 ELSE folded END"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
+            " folded = CASE WHEN ? = 1 THEN 1 ELSE folded END"
             " WHERE id = ?",
             (not_before.timestamp(), reason[:500], int(folded), row_id),
         )
@@ -285,11 +288,11 @@ class OutboxRepository(Repository):
     async def next_due(self) -> datetime | None:
         """Return when the earliest pending row becomes due, if any."""
         row = await self._db.fetchone(
-            "SELECT MIN(due) FROM ("
-            " SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) AS due FROM outbox"
+            "SELECT MIN(due) FROM ("  # noqa: S608 -- constant SQL
+            f" SELECT MIN({_DUE}) AS due FROM outbox"
             " WHERE status = 'pending'"
             " UNION ALL"
-            " SELECT MIN(MAX(not_before, COALESCE(lease_until, 0))) FROM outbox"
+            f" SELECT MIN({_DUE}) FROM outbox"
             " WHERE edit_needed = 1) AS heads"
         )
         if row is None or row[0] is None:
@@ -336,7 +339,7 @@ class OutboxRepository(Repository):
         return {name: int(row[name]) for name in ("pending", "sent", "failed", "cancelled")}
 
 
-def _pending_row(r: sqlite3.Row, *, folded: bool = False) -> OutboxRow:
+def _pending_row(r: Row, *, folded: bool = False) -> OutboxRow:
     """A pending row taken whole (for a digest or a chat's folded alerts), as read."""
     return OutboxRow(
         r["id"],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage._base import Repository
+from storage.events import BUMP_STORIES_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class RetentionRepository(Repository):
             await self._db.executemany("DELETE FROM story_labels WHERE story_id = ?", ids)
             await self._db.executemany("DELETE FROM story_signatures WHERE story_id = ?", ids)
             await self._db.executemany("DELETE FROM stories WHERE id = ?", ids)
+            if self._db.dialect == "postgresql":
+                await self._db.execute(BUMP_STORIES_VERSION)
         return len(ids)
 
     async def drop_fingerprints(self, *, before: datetime, limit: int) -> int:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.models import DuplicateSourceError, Source, SourceKind
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository
+from storage._base import INTEGRITY_ERRORS, Repository, Row
 
 _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, last_success_at,
     last_error_kind, last_error_detail, consecutive_failures, next_poll_at, poll_interval,
@@ -18,7 +15,7 @@ _COLUMNS = """id, url, kind, name, active, etag, last_modified, last_polled_at, 
     channel_title, channel_id"""
 
 
-def _source(row: aiosqlite.Row) -> Source:
+def _source(row: Row) -> Source:
     return Source(
         id=row["id"],
         url=row["url"],
@@ -59,15 +56,22 @@ class SourceRepository(Repository):
     ) -> Source:
         """Store a new source, due at once by default; DuplicateSourceError for a known URL."""
         due = next_poll_at or now
-        try:
-            cursor = await self._db.execute(
-                "INSERT INTO sources (url, kind, name, created_at, next_poll_at, poll_interval) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
-            )
-        except sqlite3.IntegrityError:
-            raise DuplicateSourceError(url) from None
-        source = await self.get(int(cursor.lastrowid or 0))
+        async with self._db.transaction():
+            # Looked up first, not left to the unique key: a failed insert would take an id
+            # from PostgreSQL's sequence (the next source's number would skip one) and
+            # abort an enclosing transaction there.
+            if await self._db.fetchone("SELECT 1 FROM sources WHERE url = ?", (url,)):
+                raise DuplicateSourceError(url)
+            try:
+                inserted = await self._db.fetchone(
+                    "INSERT INTO sources (url, kind, name, created_at, next_poll_at,"
+                    " poll_interval) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (url, kind.value, name, now.timestamp(), due.timestamp(), poll_interval),
+                )
+            except INTEGRITY_ERRORS:
+                raise DuplicateSourceError(url) from None
+        assert inserted is not None  # noqa: S101 -- RETURNING gives one row
+        source = await self.get(int(inserted[0]))
         assert source is not None  # noqa: S101 -- just inserted in this connection
         return source
 
@@ -98,9 +102,9 @@ class SourceRepository(Repository):
     async def health(self) -> tuple[int, int, int]:
         """Return (sources, active ones, active ones answering: their last poll succeeded)."""
         row = await self._db.fetchone(
-            "SELECT COUNT(*), COALESCE(SUM(active = 1), 0),"
-            " COALESCE(SUM(active = 1 AND consecutive_failures = 0"
-            " AND last_success_at IS NOT NULL), 0) FROM sources"
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN active = 1 THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN active = 1 AND consecutive_failures = 0"
+            " AND last_success_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM sources"
         )
         return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
@@ -117,9 +121,11 @@ class SourceRepository(Repository):
         """Return when the next active source (other than `exclude`) is due, if any."""
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
+        # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone.
+        others = f" AND id NOT IN ({marks})" if skip else ""
         row = await self._db.fetchone(
             "SELECT MIN(COALESCE(next_poll_at, 0)) FROM sources "  # noqa: S608 -- placeholders
-            f"WHERE active = 1 AND id NOT IN ({marks})",
+            f"WHERE active = 1{others}",
             skip,
         )
         return None if row is None or row[0] is None else from_timestamp(float(row[0]))
@@ -174,10 +180,11 @@ class SourceRepository(Repository):
                 """
                 UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
                     etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                    consecutive_failures = 0, backfilled = MAX(backfilled, ?),
-                    ttl_minutes = CASE WHEN ? THEN ttl_minutes ELSE ? END,
+                    consecutive_failures = 0,
+                    backfilled = CASE WHEN ? = 1 THEN 1 ELSE backfilled END,
+                    ttl_minutes = CASE WHEN ? = 1 THEN ttl_minutes ELSE ? END,
                     item_gap = COALESCE(?, item_gap),
-                    last_item_at = CASE WHEN ? THEN ? ELSE last_item_at END
+                    last_item_at = CASE WHEN ? = 1 THEN ? ELSE last_item_at END
                 WHERE id = ?
                 """,
                 (
@@ -213,7 +220,7 @@ class SourceRepository(Repository):
             UPDATE sources SET last_polled_at = ?, last_error_at = ?, last_error_kind = ?,
                 last_error_detail = ?, next_poll_at = ?,
                 consecutive_failures = consecutive_failures + 1,
-                failing = MAX(failing, consecutive_failures + 1 >= ?)
+                failing = CASE WHEN consecutive_failures + 1 >= ? THEN 1 ELSE failing END
             WHERE id = ?
             """,
             (

@@ -24,7 +24,8 @@ class StatsRepository(Repository):
             " WHERE c.active = 1 GROUP BY s.topic ORDER BY n DESC"
         )
         chats = await self._db.fetchone(
-            "SELECT SUM(active = 1) AS active, SUM(active = 0) AS blocked FROM chats"
+            "SELECT SUM(CASE WHEN active = 1 THEN 1 ELSE 0 END) AS active,"
+            " SUM(CASE WHEN active = 0 THEN 1 ELSE 0 END) AS blocked FROM chats"
         )
         failing = await self._db.fetchall(
             "SELECT name, COALESCE(last_error_kind, '?') AS kind, consecutive_failures FROM sources"

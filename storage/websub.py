@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.runtime.clock import from_timestamp
-from storage._base import Repository
+from storage._base import Repository, Row
 
 _COLUMNS = "source_id, hub, topic, secret, token, state, requested_at, expires_at"
 
@@ -27,7 +25,7 @@ class Subscription:
     expires_at: datetime | None = None
 
 
-def _subscription(row: aiosqlite.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     requested = from_timestamp(row["requested_at"])
     assert requested is not None  # noqa: S101 -- NOT NULL column
     return Subscription(

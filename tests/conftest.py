@@ -16,6 +16,7 @@ from bot.context import Core
 from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
+from tests.helpers.backends import database_at
 from tests.helpers.paths import DATA
 from tests.helpers.postgres import PgServer, PostgresUnavailableError, server_for_tests, unavailable
 from tests.helpers.settings import make_settings
@@ -23,6 +24,15 @@ from tests.helpers.settings import make_settings
 # Property tests measure nothing: no per-example deadline on a shared, busy machine.
 settings.register_profile("outpost", deadline=None)
 settings.load_profile("outpost")
+
+
+@pytest.fixture
+def app_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of the running application (`outpost`): SQLite unless a test asks.
+
+    A folder's conftest may parametrise it over both databases (`both_databases`).
+    """
+    return database_at(request, getattr(request, "param", "sqlite"), tmp_path)
 
 
 @pytest.fixture
@@ -84,10 +94,7 @@ def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     (postgresql://postgres@127.0.0.1:PORT/NAME) of a database just created empty on the
     session's server, which starts only when a test asks for this.
     """
-    if request.param == "sqlite":
-        return str(tmp_path / "outpost.sqlite3")
-    server: PgServer = request.getfixturevalue("postgres_server")
-    return server.create_database()
+    return database_at(request, request.param, tmp_path)
 
 
 @pytest.fixture
@@ -98,7 +105,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def outpost(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, app_database: Path | str
 ) -> AsyncIterator[OutpostApp]:
     """The real Outpost application, polling the sandbox for updates.
 
@@ -106,7 +113,7 @@ async def outpost(
     they decide when sources are read and when messages go out.
     """
     app = build_application(
-        make_settings(sandbox, tmp_path),
+        make_settings(sandbox, tmp_path, database=app_database),
         clock=clock,
         poll_jobs=False,
         dispatch_loop=False,
@@ -119,11 +126,11 @@ async def outpost(
 
 @pytest.fixture
 async def live_outpost(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, app_database: Path | str
 ) -> AsyncIterator[OutpostApp]:
     """The application with its outbox dispatcher running, as in production."""
     app = build_application(
-        make_settings(sandbox, tmp_path),
+        make_settings(sandbox, tmp_path, database=app_database),
         clock=clock,
         poll_jobs=False,
         base_file_url=sandbox.base_file_url,

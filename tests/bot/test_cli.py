@@ -150,3 +150,15 @@ async def test_chats_lists_who_started_the_bot_so_an_admin_finds_their_id(
     lines = out.splitlines()
     assert lines[0].split() == ["-100777", "supergroup", "-", "Watchers"]
     assert lines[1].split() == ["123456789", "private", "be", "anna"]
+
+
+async def test_backup_and_restore_of_postgresql_point_to_its_own_tools(tmp_path: Path) -> None:
+    env = {
+        "OUTPOST_DATABASE": "postgresql://outpost:s3cret@db.invalid/outpost",
+        "OUTPOST_DATA_DIR": str(tmp_path),
+    }
+    for command in ("backup", "restore"):
+        code, _, err = await outpost(command, str(tmp_path / "copy.sqlite3"), env=env)
+        assert code == 1
+        assert "pg_dump" in err and "pg_restore" in err
+        assert "s3cret" not in err and len(err.strip().splitlines()) == 1

@@ -19,9 +19,9 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
     """A fresh database in a SQLite file."""
-    database = await open_database(tmp_path / "outpost.sqlite3")
+    database = await open_database(database_target)
     try:
         yield database
     finally:

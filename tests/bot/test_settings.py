@@ -71,12 +71,23 @@ def test_the_data_lives_in_one_documented_directory(
     assert load_settings().database == clean_env / "elsewhere.sqlite3"
 
 
-def test_a_postgresql_url_is_refused_until_it_is_supported(
+def test_a_postgresql_url_is_taken_as_is_and_shown_without_its_password(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OUTPOST_DATABASE", "postgresql://outpost:pw@db/outpost")
-    with pytest.raises(SettingsError, match="OUTPOST_DATABASE: only a SQLite file path"):
+    settings = load_settings()
+    assert settings.database_url == "postgresql://outpost:pw@db/outpost"
+    assert settings.database_path is None
+    assert settings.database_shown == "postgresql://outpost:***@db/outpost"
+    monkeypatch.setenv("OUTPOST_DATABASE", "mysql://outpost:pw@db/outpost")
+    with pytest.raises(SettingsError, match="OUTPOST_DATABASE: expected a SQLite file path"):
         load_settings()
+    # A Docker secret holds the URL: OUTPOST_DATABASE_FILE names the file.
+    monkeypatch.delenv("OUTPOST_DATABASE")
+    secret = clean_env / "database_url"
+    secret.write_text("postgres://outpost:from-a-file@db:5433/outpost\n")
+    monkeypatch.setenv("OUTPOST_DATABASE_FILE", str(secret))
+    assert load_settings().database_url == "postgres://outpost:from-a-file@db:5433/outpost"
 
 
 def test_the_env_file_is_found_where_documented(

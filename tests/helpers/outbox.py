@@ -45,9 +45,11 @@ async def add_story(db: Database, key: str, now: datetime, *, summary: str | Non
 
 async def add_empty_story(db: Database, now: datetime) -> int:
     """Store a story that has no events (as if they were all removed) and return its id."""
-    cursor = await db.execute("INSERT INTO stories (created_at) VALUES (?)", (now.timestamp(),))
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    row = await db.fetchone(
+        "INSERT INTO stories (created_at) VALUES (?) RETURNING id", (now.timestamp(),)
+    )
+    assert row is not None
+    return int(row[0])
 
 
 async def claim_one(db: Database, now: datetime, chat_id: int) -> OutboxRow:

@@ -23,8 +23,8 @@ GROUP, SUPERGROUP = -5, -1005
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "db.sqlite3")
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(database_target)
     try:
         yield database
     finally:
@@ -33,6 +33,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def chat_id_columns(db: Database) -> set[tuple[str, str]]:
     """Every (table, column) of the schema that holds a chat's id."""
+    if db.dialect == "postgresql":
+        rows = await db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND column_name = 'chat_id'"
+            " UNION SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+            " WHERE c.contype = 'f' AND c.confrelid = 'chats'::regclass"
+        )
+        return {("chats", "id")} | {(row[0], row[1]) for row in rows}
     tables = [
         row["name"]
         for row in await db.fetchall(

@@ -77,7 +77,7 @@ async def test_a_missing_file_is_created_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "outpost.sqlite3"
-    with caplog.at_level(logging.WARNING, logger="storage.db"):
+    with caplog.at_level(logging.WARNING, logger="storage.sqlite"):
         db = await open_database(path)
         await db.close()
         again = await open_database(path)

@@ -18,8 +18,8 @@ NOW = datetime(2022, 10, 12, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "db.sqlite3")
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(database_target)
     try:
         yield database
     finally:

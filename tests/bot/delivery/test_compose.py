@@ -21,9 +21,9 @@ from tests.helpers.outbox import LEASE, add_chats, add_empty_story, add_story, c
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
     """A fresh outbox in a SQLite file."""
-    database = await open_database(tmp_path / "outpost.sqlite3")
+    database = await open_database(database_target)
     try:
         yield database
     finally:

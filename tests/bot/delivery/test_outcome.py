@@ -28,9 +28,9 @@ MAX_AGE = timedelta(hours=24)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
     """A fresh outbox in a SQLite file."""
-    database = await open_database(tmp_path / "outpost.sqlite3")
+    database = await open_database(database_target)
     try:
         yield database
     finally:

@@ -102,8 +102,10 @@ def test_updates_and_removals() -> None:
     assert index.footprint() == empty  # nothing the chats used is left behind
 
 
-async def test_storage_changes_reach_the_index(tmp_path: Path, clock: ManualClock) -> None:
-    db = await open_database(tmp_path / "outpost.db")
+async def test_storage_changes_reach_the_index(
+    database_target: Path | str, clock: ManualClock
+) -> None:
+    db = await open_database(database_target)
     matcher = default_matcher()
     audience = Audience(default_catalog(), matcher.places)
     try:

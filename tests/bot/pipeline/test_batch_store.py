@@ -63,7 +63,7 @@ SECOND = [
 ]
 
 
-async def _database(path: Path, clock: ManualClock) -> Database:
+async def _database(path: Path | str, clock: ManualClock) -> Database:
     db = await open_database(path)
     await db.chats.register(ALICE, chat_type="private", title=None, language=None, now=clock.now())
     for topic in ("equipment", "mobilization", "drills"):
@@ -145,9 +145,9 @@ async def test_a_batch_stores_what_one_by_one_stores(
 
 
 async def test_a_batch_holds_one_source_and_needs_a_transaction(
-    tmp_path: Path, clock: ManualClock
+    database_target: Path | str, clock: ManualClock
 ) -> None:
-    db = await _database(tmp_path / "db.sqlite3", clock)
+    db = await _database(database_target, clock)
     try:
         with pytest.raises(ValueError, match="one source"):
             await record_posts(

@@ -217,8 +217,10 @@ def post(key: str, text: str, source_id: int, name: str) -> Post:
     )
 
 
-async def test_reports_join_one_story_and_count_sources(tmp_path: Path, clock: ManualClock) -> None:
-    db = await open_database(tmp_path / "outpost.db")
+async def test_reports_join_one_story_and_count_sources(
+    database_target: Path | str, clock: ManualClock
+) -> None:
+    db = await open_database(database_target)
     matcher, catalog = default_matcher(), default_catalog()
     try:
         await db.chats.register(
@@ -280,9 +282,9 @@ async def test_reports_join_one_story_and_count_sources(tmp_path: Path, clock: M
 
 
 async def test_the_mirror_is_known_current_only_once_its_transaction_commits(
-    tmp_path: Path, clock: ManualClock
+    database_target: Path | str, clock: ManualClock
 ) -> None:
-    db = await open_database(tmp_path / "outpost.db")
+    db = await open_database(database_target)
     matcher, catalog = default_matcher(), default_catalog()
     mirror = StoryMirror()
     try:

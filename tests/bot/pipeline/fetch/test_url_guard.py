@@ -38,9 +38,9 @@ ZONE: dict[str, list[str]] = {
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
     """A fresh database for the sources an admin adds."""
-    database = await open_database(tmp_path / "outpost.sqlite3")
+    database = await open_database(database_target)
     try:
         yield database
     finally:
