@@ -31,8 +31,10 @@ from bot.runtime.logs import redact_uncaught, setup_logging
 from bot.runtime.probe import probe
 from bot.services import load_matcher, open_db, open_services
 from bot.settings import Settings, SettingsError, find_env_file, load_settings
-from storage import Database, DatabaseFileError
+from storage import Database, DatabaseFileError, open_database
 from storage.backup import BackupError, backup, restore
+from storage.transfer import TransferError, transfer
+from storage.urls import is_url, redact
 
 log = logging.getLogger("outpost")
 
@@ -55,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="check a backup and put it back as the database (stop the bot first)"
     )
     restoring.add_argument("file")
+    moving = sub.add_parser(
+        "migrate-db",
+        help="copy the SQLite database into an empty PostgreSQL one (stop the bot first)",
+    )
+    moving.add_argument(
+        "--to", required=True, metavar="URL", help="postgresql://user@host/db (PGPASSWORD works)"
+    )
+    moving.add_argument(
+        "--from", dest="source", metavar="FILE", help="the SQLite file (default: OUTPOST_DATABASE)"
+    )
     demo = sub.add_parser(
         "demo", help="run the whole bot locally: sandbox Telegram, sample sources"
     )
@@ -136,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: PLR0911 -- one return a command
+def _command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: PLR0911, PLR0912 -- one return a command
     """Run one command with the settings read."""
     level = settings.log_level
     if args.command == "demo" and "OUTPOST_LOG_LEVEL" not in os.environ:
@@ -155,6 +167,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: PLR0
             return _restore(settings, Path(args.file), sys.stdout)
         case "demo":
             return _demo(args.seconds)
+        case "migrate-db":
+            return asyncio.run(_migrate_db(settings, args.source, args.to, sys.stdout))
         case "sources":
             return asyncio.run(_sources(settings, args, sys.stdout))
         case "poll":
@@ -238,6 +252,44 @@ def _backup(settings: Settings, file: Path, out: TextIO) -> int:
         print(f"outpost: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {info.path} ({info.size} bytes, schema version {info.schema_version})", file=out)
+    return 0
+
+
+async def _migrate_db(settings: Settings, source: str | None, url: str, out: TextIO) -> int:
+    """Copy the SQLite database into an empty PostgreSQL one (`storage.transfer`)."""
+    if not is_url(url):
+        print("outpost: --to takes a postgresql:// URL", file=sys.stderr)
+        return 2
+    path = Path(source) if source else settings.database_path
+    if path is None:
+        print(
+            "outpost: OUTPOST_DATABASE is not a file: name the SQLite file with --from",
+            file=sys.stderr,
+        )
+        return 2
+    running, _ = probe(settings.listen_address(), path="/healthz")
+    if running:
+        print("outpost: the bot is running; stop it before copying its database", file=sys.stderr)
+        return 1
+    src = await open_database(path, create=False)
+    try:
+        dst = await open_database(url)
+        try:
+            copied = await transfer(
+                src, dst, lambda table, rows: print(f"{table}: {rows} rows", file=out)
+            )
+        finally:
+            await dst.close()
+    except TransferError as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await src.close()
+    print(
+        f"copied {copied.rows} rows in {len(copied.tables)} tables to {redact(url)};"
+        " now set OUTPOST_DATABASE to that URL",
+        file=out,
+    )
     return 0
 
 
