@@ -26,6 +26,7 @@ from storage.chats import ChatRepository
 from storage.events import EventRepository
 from storage.feedback import FeedbackRepository
 from storage.filters import FilterRepository
+from storage.leases import LeaseRepository
 from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
 from storage.sources import SourceRepository
@@ -82,6 +83,7 @@ class Database:
         self.retention = RetentionRepository(self)
         self.websub = WebSubRepository(self)
         self.feedback = FeedbackRepository(self)
+        self.leases = LeaseRepository(self)
 
     @property
     def in_transaction(self) -> bool:
@@ -109,6 +111,19 @@ class Database:
                 await self._conn.commit()
             finally:
                 self._in_tx.reset(token)
+
+    async def serialise(self, name: str) -> None:
+        """Make the running transaction the only one, across instances, doing `name`'s work.
+
+        Called first in a write transaction that must not run beside another instance's
+        (story joining: two instances must never open two stories for one happening). On
+        SQLite it does nothing: `BEGIN IMMEDIATE` already lets one writer at a time into
+        the database file, whichever process it is in. On PostgreSQL it takes
+        `pg_advisory_xact_lock(hashtext(name))`, a transaction-level advisory lock that ends
+        with the transaction (a session-level one would not survive a connection pooler).
+        """
+        if not self.in_transaction:
+            raise RuntimeError("serialise must be called inside a transaction")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement inside a transaction and return its cursor."""
