@@ -29,7 +29,13 @@ from bot.models import SourceKind
 from bot.runtime.clock import SystemClock
 from sandbox import RateLimits, SandboxBotAPI, SourceServer
 from storage import open_database
-from tests.helpers.bot_process import leased_now, queue_fan_out, sender_lease, start_bot
+from tests.helpers.bot_process import (
+    leased_now,
+    live_instances,
+    queue_fan_out,
+    sender_lease,
+    start_bot,
+)
 from tests.helpers.sources import rss
 
 CHATS = 1000
@@ -63,6 +69,15 @@ async def holder_among(
                 return bot, epoch
         if time.monotonic() > deadline:
             raise TimeoutError("no instance took the sender lease")
+        await asyncio.sleep(0.1)
+
+
+async def until_alive(database: Path, bot: subprocess.Popen[bytes], within: float = 60) -> None:
+    """Wait until a bot's heartbeat is in the database (it runs its lease's steps)."""
+    deadline = time.monotonic() + within
+    while bot.pid not in await live_instances(database):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the restarted instance did not come up")
         await asyncio.sleep(0.1)
 
 
@@ -128,18 +143,21 @@ async def test_a_standby_killed_and_restarted_leaves_the_sender_alone(
 ) -> None:
     await queue_fan_out(database_target, CHATS)
     log = tmp_path / "bots.log"
-    # The sandbox at Telegram's own pace (30 a second): the fan-out lasts half a minute.
-    async with SandboxBotAPI(limits=RateLimits()) as api:
+    # A slower sandbox (100 a second): the fan-out lasts over the standby's restart.
+    async with SandboxBotAPI(limits=RateLimits(global_per_s=100)) as api:
         for chat_id in range(1, CHATS + 1):
             api.register_chat(chat_id, "private")
-        async with instances(api, database_target, log, global_rate="29") as bots:
-            await api.wait_for(lambda: len(api.sent) >= 30, timeout=60)
+        async with instances(api, database_target, log, global_rate="90") as bots:
+            await api.wait_for(lambda: len(api.sent) >= 100, timeout=60)
             holder, epoch = await holder_among(database_target, bots)
             standby = next(bot for bot in bots if bot is not holder)
             await asyncio.to_thread(kill, standby)
-            bots.append(start_bot(api, database_target, log, global_rate="29"))
+            again = start_bot(api, database_target, log, global_rate="90")
+            bots.append(again)
+            await until_alive(database_target, again)
             sent_before = len(api.sent)
-            await api.wait_for(lambda: len(api.sent) >= sent_before + 100, timeout=60)
+            assert sent_before < CHATS, "the fan-out ended before the standby came back"
+            await api.wait_for(lambda: len(api.sent) >= sent_before + 50, timeout=60)
             assert await holder_among(database_target, bots) == (holder, epoch)
             await api.wait_for(lambda: len({m.chat_id for m in api.sent}) == CHATS, timeout=120)
             assert await holder_among(database_target, bots) == (holder, epoch)

@@ -109,3 +109,15 @@ async def sender_lease(database: Path) -> tuple[int | None, int]:
     if lease is None or lease.holder is None:
         return None, 0
     return int(lease.holder.rsplit("-", 2)[1]), lease.epoch
+
+
+async def live_instances(database: Path) -> set[int]:
+    """Return the pids of the instances whose heartbeat is current."""
+    db = await open_database(database)
+    try:
+        rows = await db.fetchall(
+            "SELECT id FROM instances WHERE expires_at > ?", (SystemClock().now().timestamp(),)
+        )
+    finally:
+        await db.close()
+    return {int(str(row[0]).rsplit("-", 2)[1]) for row in rows}
