@@ -339,6 +339,7 @@ class _SenderRole:
         not hold the lease stops it at its next step (a few seconds of reading at most).
         """
         app = self._app
+        self._heartbeats.tick("sender-lease")  # the lease's loop came round
         if app.bot_data.updates is not None:
             app.bot_data.updates.listen(held)
         updater = app.updater
