@@ -269,9 +269,9 @@ async def _start(
         if metrics is not None:
             metrics.lease_held.set(0)
         await lease.step()  # a lone instance holds it from here on, and starts sending
-        task = asyncio.create_task(lease.run(), name="sender-lease")
-        app.bot_data.tasks.append(task)
-        heartbeats.expect("sender-lease", task)
+        # Not a readiness heartbeat: a standby is ready without sending, and a holder
+        # whose lease loop stalls stops sending on its own (`LeasedSender`).
+        app.bot_data.tasks.append(asyncio.create_task(lease.run(), name="sender-lease"))
     poller = app.bot_data.core.poller
     if poller is not None:
         # One loop that sleeps until the next source is due (no grid of its own), first
@@ -339,7 +339,6 @@ class _SenderRole:
         not hold the lease stops it at its next step (a few seconds of reading at most).
         """
         app = self._app
-        self._heartbeats.tick("sender-lease")  # the lease's loop came round
         if app.bot_data.updates is not None:
             app.bot_data.updates.listen(held)
         updater = app.updater

@@ -158,7 +158,12 @@ class SenderLease:
     async def run(self) -> None:
         """Step every `renew` forever; between steps, stop sending the moment the tenure ends."""
         while True:
-            await self.step()
+            try:
+                await self.step()
+            except Exception:
+                # A gain or loss that failed half-way (its hooks write to the database):
+                # the next step tries again; sending still stops with the tenure.
+                log.exception("the sender lease's step failed; trying again")
             wait = self.timings.renew.total_seconds()
             tenure = self._tenure
             if tenure is not None:
