@@ -108,6 +108,10 @@ class SenderLease:
         """Renew the heartbeat and try to take or keep the lease; return whether it is held."""
         if not self._db.leases.checked:
             self._db.leases.hold(None, self._clock)  # from now on claims are checked
+        if self._tenure is not None and not self.held:
+            # It ran out before this renewal: sends were refused meanwhile and their rows
+            # left claimed, so even if no one else took it, start over (and free them).
+            await self._lose("its lease ran out before it could be renewed")
         started = self._clock.now()
         ttl = self.timings.ttl
         epoch: int | None

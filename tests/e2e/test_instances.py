@@ -4,7 +4,8 @@ The test process serves the sandbox Bot API (it counts every send per chat and e
 429); two bots share one database. A fan-out to 1,000 chats is queued; the instance
 holding the sender lease is killed with SIGKILL in the middle of it and the standby must
 finish it: every chat gets the alert, with no more duplicates than the messages in flight
-at the kill, and no 429 (both instances' sends together stay within the limits). Then the
+at the kill, and no 429 (both instances' sends together stay within the limits); it then
+reads updates too. Then the
 standby is killed and restarted while the holder sends: the holder keeps the lease and
 finishes alone, without a duplicate. And with sources: each is polled once per interval
 across both instances, never by both.
@@ -40,6 +41,7 @@ from tests.helpers.sources import rss
 
 CHATS = 1000
 SANDBOX_LIMIT = 500.0  # messages a second overall; the bots are set to 400
+USER = 7_000_001  # someone who writes to the bot
 
 
 @pytest.fixture
@@ -128,8 +130,11 @@ async def test_the_standby_finishes_a_fan_out_when_the_sender_is_killed(
             now_holder, now_epoch = await holder_among(database_target, [standby])
             assert now_holder is standby
             assert now_epoch == epoch + 1
+            # The new holder reads updates too: a command is answered.
+            api.push_message(chat_id=USER, text="/help")
+            await api.wait_for(lambda: bool(api.messages_to(USER)), timeout=60)
 
-    per_chat = Counter(message.chat_id for message in api.sent)
+    per_chat = Counter(message.chat_id for message in api.sent if message.chat_id != USER)
     assert set(per_chat) == set(range(1, CHATS + 1))
     duplicates = sum(count - 1 for count in per_chat.values())
     assert duplicates <= in_flight, (duplicates, in_flight, at_kill)

@@ -180,9 +180,11 @@ async def test_a_lease_not_renewed_in_time_stops_sending_before_its_expiry(
     stored = await db.leases.get()
     assert stored is not None and stored.expires_at is not None
     assert stored.expires_at - clock.now() == TIMINGS.margin
-    # Renewed late but before anyone took it: the same epoch, held again.
+    # Renewed late but before anyone took it: the same epoch, held again, but as a new
+    # tenure (the rows whose sends were refused meanwhile are freed).
     assert await lease.step()
     assert lease.epoch == 1
+    assert said.said == ["gain", "loss", "gain"]
 
 
 async def test_sources_are_leased_to_one_instance_until_its_heartbeat_stops(
