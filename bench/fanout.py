@@ -22,7 +22,8 @@ a path, or a postgresql:// URL once that backend exists; a temporary file by def
 taking turns at sending through the sender lease. `--kill-holder-at S` kills the
 instance holding the lease with SIGKILL S seconds after the first send, and adds
 `failover_s` (from the kill to the next send, by any instance) and
-`sent_in_last_second_before_kill` (the most duplicates a kill may cost).
+`sent_in_last_second_before_kill` (the most duplicates a kill may cost) and
+`ratio_to_limit_while_sending` (the ratio over the run less the failover gap).
 `max_per_s_window` is the most sends the sandbox saw in any one second.
 """
 
@@ -363,7 +364,13 @@ def bench(
         extra["instances"] = instances
     if killed_at is not None:
         after = [at for at in times if at > killed_at]
-        extra["failover_s"] = round(after[0] - killed_at, 2) if after else None
+        failover = after[0] - killed_at if after else None
+        extra["failover_s"] = round(failover, 2) if failover is not None else None
+        if failover is not None and seconds > failover:
+            # The pace while someone sent: the run's span less the gap with no sender.
+            extra["ratio_to_limit_while_sending"] = round(
+                messages / (seconds - failover) / limit, 3
+            )
         extra["sent_in_last_second_before_kill"] = sum(
             1 for at in times if killed_at - 1.0 <= at <= killed_at
         )

@@ -192,6 +192,8 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         paid_broadcast=settings.paid_broadcast,
         lease=timedelta(seconds=settings.delivery_lease),
         alerts_per_hour=settings.max_alerts_per_hour,
+        # Alerts another instance queued are seen within a renewal of the sender lease.
+        idle=LeaseTimings(timedelta(seconds=settings.sender_lease)).renew.total_seconds(),
     )
 
 

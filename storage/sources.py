@@ -126,11 +126,12 @@ class SourceRepository(Repository):
         """
         ts = now.timestamp()
         skip = sorted(set(exclude))
-        marks = ",".join("?" for _ in skip)
+        # PostgreSQL refuses an empty `NOT IN ()`: the condition only when there is a list.
+        others = f" AND id NOT IN ({','.join('?' for _ in skip)})" if skip else ""
         rows = await self._db.fetchall(
             "UPDATE sources SET poll_holder = ?"  # noqa: S608 -- constant columns, placeholders
             " WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?)"
-            f" AND id NOT IN ({marks})"
+            f"{others}"
             " AND (poll_holder IS NULL OR poll_holder = ? OR NOT EXISTS ("
             "  SELECT 1 FROM instances"
             "  WHERE instances.id = sources.poll_holder AND instances.expires_at > ?))"
@@ -161,12 +162,13 @@ class SourceRepository(Repository):
                 skip,
             )
         else:
+            others = f" AND s.id NOT IN ({marks})" if skip else ""  # not `NOT IN ()`
             row = await self._db.fetchone(
                 "SELECT MIN(CASE WHEN i.expires_at > COALESCE(s.next_poll_at, 0)"  # noqa: S608 -- placeholders
                 " THEN i.expires_at ELSE COALESCE(s.next_poll_at, 0) END)"
                 " FROM sources s LEFT JOIN instances i"
                 " ON i.id = s.poll_holder AND s.poll_holder <> ? AND i.expires_at > ?"
-                f" WHERE s.active = 1 AND s.id NOT IN ({marks})",
+                f" WHERE s.active = 1{others}",
                 (holder, now.timestamp(), *skip),
             )
         return None if row is None or row[0] is None else from_timestamp(float(row[0]))
