@@ -286,6 +286,34 @@ async def _fan_out(
     return expected, counts, wall, cpu
 
 
+def _busiest_second(times: list[float]) -> int:
+    """Return the most sends in any one second (`times` sorted)."""
+    most = start = 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def _failover(
+    times: list[float], killed_at: float, messages: int, seconds: float, limit: float
+) -> dict[str, Any]:
+    """Return the figures of a kill: how long no one sent, and what a kill may repeat."""
+    after = [at for at in times if at > killed_at]
+    failover = after[0] - killed_at if after else None
+    found: dict[str, Any] = {
+        "failover_s": round(failover, 2) if failover is not None else None,
+        "sent_in_last_second_before_kill": sum(
+            1 for at in times if killed_at - 1.0 <= at <= killed_at
+        ),
+    }
+    if failover is not None and seconds > failover:
+        # The pace while someone sent: the run's span less the gap with no sender.
+        found["ratio_to_limit_while_sending"] = round(messages / (seconds - failover) / limit, 3)
+    return found
+
+
 def bench(
     chats: int,
     inject_429: float,
@@ -353,27 +381,11 @@ def bench(
     messages = len(seen["sent"])
     per_s = messages / seconds if seconds else 0.0
     limit = seen["limit_per_s"]
-    window = 0
-    start = 0
-    for end, at in enumerate(times):  # the most sends in any one second
-        while at - times[start] >= 1.0:
-            start += 1
-        window = max(window, end - start + 1)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"max_per_s_window": _busiest_second(times)}
     if instances is not None:
         extra["instances"] = instances
     if killed_at is not None:
-        after = [at for at in times if at > killed_at]
-        failover = after[0] - killed_at if after else None
-        extra["failover_s"] = round(failover, 2) if failover is not None else None
-        if failover is not None and seconds > failover:
-            # The pace while someone sent: the run's span less the gap with no sender.
-            extra["ratio_to_limit_while_sending"] = round(
-                messages / (seconds - failover) / limit, 3
-            )
-        extra["sent_in_last_second_before_kill"] = sum(
-            1 for at in times if killed_at - 1.0 <= at <= killed_at
-        )
+        extra.update(_failover(times, killed_at, messages, seconds, limit))
     return {
         "messages": messages,
         "seconds": round(seconds, 2),
@@ -393,7 +405,6 @@ def bench(
         "bot_cpu_seconds": round(cpu, 2),
         "sandbox_cpu_seconds": seen["cpu_s"],
         "sandbox": "separate process",
-        "max_per_s_window": window,
         **extra,
     }
 
