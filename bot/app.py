@@ -192,8 +192,6 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         paid_broadcast=settings.paid_broadcast,
         lease=timedelta(seconds=settings.delivery_lease),
         alerts_per_hour=settings.max_alerts_per_hour,
-        # Alerts another instance queued are seen within a renewal of the sender lease.
-        idle=LeaseTimings(timedelta(seconds=settings.sender_lease)).renew.total_seconds(),
     )
 
 
@@ -341,6 +339,10 @@ class _SenderRole:
         not hold the lease stops it at its next step (a few seconds of reading at most).
         """
         app = self._app
+        lease = app.bot_data.lease
+        if held and lease is not None and lease.others:
+            # Alerts another instance queued woke nobody here: look at the outbox now.
+            app.bot_data.core.dispatcher.wake()
         if app.bot_data.updates is not None:
             app.bot_data.updates.listen(held)
         updater = app.updater

@@ -37,10 +37,6 @@ class DeliveryConfig:
     lease: timedelta = timedelta(minutes=2)
     horizon: float = 0.5  # seconds of sends kept claimed and ready ahead of the pacer
     alerts_per_hour: int | None = None  # per chat and source (`AlertBudget`); None: any
-    # The longest the running loop waits before it looks at the outbox again, woken or
-    # not. Rows queued by another instance on the same database wake nobody here, so with
-    # the sender lease this is its renewal period (`bot.app.delivery_config`).
-    idle: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,7 @@ class SenderLease:
         self._on_step = on_step  # told after every step whether this instance holds it
         self._tenure: Tenure | None = None
         self.started_at: datetime | None = None  # when this instance last gained it
+        self.others = False  # another instance's heartbeat was current at the last step
 
     @property
     def held(self) -> bool:
@@ -117,6 +118,7 @@ class SenderLease:
         epoch: int | None
         try:
             await self._db.leases.heartbeat(self.instance, now=started, ttl=ttl)
+            self.others = await self._db.leases.others_alive(self.instance, now=started)
             epoch = await self._db.leases.acquire(self.instance, now=started, ttl=ttl)
         except Exception:  # a locked or failing database: keep the tenure it has
             log.warning("could not renew the sender lease; trying again", exc_info=True)
