@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # A chat whose next send is at most this far off is claimed now and waits at the admission
 # (a group's gap is three seconds); one paused for longer is left in the outbox meanwhile.
 LOOKAHEAD_S = 5.0
+# The longest the running loop waits before it looks at the outbox again, woken or not.
+IDLE_S = 30.0
 
 Handler = Callable[[Job, Admission, DrainReport], Awaitable[None]]
 
@@ -214,15 +216,15 @@ class ClaimLoop:
         due_now = functools.partial(self._db.outbox.due_count, now=now)
         if paused is not None and await self._patient(due_now) > 0:
             # Only chats paused past the lookahead (a 429) have rows due: wait for them,
-            # coming round at least every `idle` so a long pause does not look like a stall.
-            await self._timer.sleep(min(paused - now_m, self._config.idle))
+            # coming round at least every IDLE_S so a long pause does not look like a stall.
+            await self._timer.sleep(min(paused - now_m, IDLE_S))
             return True
         if burst:
             return False
         due = await self._patient(self._db.outbox.next_due)
-        timeout = self._config.idle
+        timeout = IDLE_S
         if due is not None:
-            timeout = min(max((due - now).total_seconds(), 0.05), self._config.idle)
+            timeout = min(max((due - now).total_seconds(), 0.05), IDLE_S)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._room.wait(), timeout)
         return True
