@@ -137,10 +137,9 @@ def build_application(
             dispatch_loop=dispatch_loop,
             lease_clock=lease_clock or SystemClock(),
         )
-        lease = app.bot_data.lease
-        if lease is not None:
+        if app.bot_data.lease is not None:
             # Before the database closes: a clean stop hands the lease over at once.
-            services.push_async_callback(lease.close)
+            services.push_async_callback(app.bot_data.lease.close)
         address = settings.listen_address()
         if address is not None:
             core = app.bot_data.core
@@ -159,6 +158,13 @@ def build_application(
             )
         if freeze_heap:
             settle_heap()
+        lease = app.bot_data.lease
+        if lease is not None and not lease.held:
+            # A standby: it polls and matches (those tasks run meanwhile) but neither
+            # reads updates nor runs the JobQueue until it holds the sender lease, so
+            # PTB's polling, which starts once this returns, waits for that.
+            log.info("instance %s is a standby: it polls and waits to send", lease.instance)
+            await lease.until_held()
 
     async def post_shutdown(app: OutpostApp) -> None:
         await _stop(app)
@@ -335,8 +341,9 @@ class _SenderRole:
     async def step(self, held: bool) -> None:
         """Read updates exactly while the lease is held (once the application runs).
 
-        PTB's polling starts the updater itself after `post_init`; an instance that does
-        not hold the lease stops it at its next step (a few seconds of reading at most).
+        A standby waits in `post_init` until it holds the lease, so PTB starts reading
+        updates only then; a holder that loses the lease later stops reading here, and
+        starts again if it takes the lease back.
         """
         app = self._app
         lease = app.bot_data.lease

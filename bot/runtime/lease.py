@@ -93,6 +93,7 @@ class SenderLease:
         self._tenure: Tenure | None = None
         self.started_at: datetime | None = None  # when this instance last gained it
         self.others = False  # another instance's heartbeat was current at the last step
+        self._holding = asyncio.Event()  # set from a gain to the next loss
 
     @property
     def held(self) -> bool:
@@ -142,7 +143,12 @@ class SenderLease:
         if self._on_step is not None:
             await self._on_step(self.held)
 
+    async def until_held(self) -> None:
+        """Return once this instance holds the lease (at once if it does)."""
+        await self._holding.wait()
+
     async def _gain(self, epoch: int) -> None:
+        self._holding.set()
         freed = await self._db.outbox.release_claims()
         self.started_at = self._clock.now()
         log.info(
@@ -156,6 +162,7 @@ class SenderLease:
 
     async def _lose(self, why: str) -> None:
         self._tenure = None
+        self._holding.clear()
         self._db.leases.hold(None, self._clock)
         log.warning("instance %s stops sending: %s", self.instance, why)
         if self._on_loss is not None:
