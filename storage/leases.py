@@ -21,9 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.runtime.clock import Clock, from_timestamp
 from storage._base import Repository
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 SENDER = "sender"
 
@@ -58,9 +62,11 @@ class LeaseRow:
 class LeaseRepository(Repository):
     """The `leases` and `instances` tables, and this process's sender tenure."""
 
-    _checked = False  # set once this process takes part in the sender lease
-    _tenure: Tenure | None = None
-    _clock: Clock | None = None
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self._checked = False  # set once this process takes part in the sender lease
+        self._tenure: Tenure | None = None
+        self._clock: Clock | None = None
 
     @property
     def checked(self) -> bool:
@@ -89,7 +95,10 @@ class LeaseRepository(Repository):
         The stored row must still name this process at the epoch it took it with, and
         not have expired: a holder that was replaced, or that could not renew in time,
         claims nothing. On SQLite the claim's `BEGIN IMMEDIATE` keeps a takeover from
-        committing between this check and the claim's own writes.
+        committing between this check and the claim's own writes. On PostgreSQL one may
+        commit in between, which costs nothing: a takeover comes only after the stored
+        expiry, and the old holder's own deadline (checked here and before every send)
+        passed a margin before that, so it sends none of what it claimed.
         """
         if not self._checked:
             return True
