@@ -60,7 +60,9 @@ class OutboxRepository(Repository):
         again: that is the only way a message can be sent twice.
 
         With several instances, only the holder of the sender lease claims (checked in the
-        same transaction, `LeaseRepository.sending_allowed`); any other gets nothing.
+        same transaction, `LeaseRepository.sending_allowed`); any other gets nothing. So
+        two claims never race, and the query needs no row locks (PostgreSQL would refuse
+        `FOR UPDATE` beside its window functions anyway).
         """
         if limit <= 0:
             return []
