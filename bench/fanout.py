@@ -3,6 +3,7 @@
 Run from the repository root:
 
     python bench/fanout.py --json [--inject-429 0.05] [--chats 3000]
+    python bench/fanout.py --json --instances 2 [--database PATH] [--kill-holder-at N]
 
 The sandbox Bot API enforces Telegram's limits (30 messages a second overall, 1 a second
 per private chat, 20 a minute per group) and answers 429 with `retry_after` when they are
@@ -15,6 +16,15 @@ saw over a pipe. Printed: `messages` (delivered), `seconds` (first send to last,
 sandbox saw them), `msgs_per_s`, `limit_per_s` (the sandbox's overall ceiling, 30),
 `ratio_to_limit`, `http_429`, `lost` (alerts never delivered), `duplicates` (deliveries
 beyond one per chat and alert).
+
+With `--instances N` the bot is N `outpost run` processes on one database (`--database`:
+a path, or a postgresql:// URL once that backend exists; a temporary file by default),
+taking turns at sending through the sender lease. `--kill-holder-at S` kills the
+instance holding the lease with SIGKILL S seconds after the first send, and adds
+`failover_s` (from the kill to the next send, by any instance) and
+`sent_in_last_second_before_kill` (the most duplicates a kill may cost) and
+`ratio_to_limit_while_sending` (the ratio over the run less the failover gap).
+`max_per_s_window` is the most sends the sandbox saw in any one second.
 """
 
 from __future__ import annotations
@@ -24,7 +34,11 @@ import asyncio
 import json
 import logging
 import multiprocessing
+import os
 import re
+import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +55,7 @@ from bot.app import build_application, running  # noqa: E402 (needs the path abo
 from bot.runtime.clock import SystemClock  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from sandbox import RateLimits, SandboxBotAPI  # noqa: E402
+from storage import open_database  # noqa: E402
 from storage.events import NewEvent  # noqa: E402
 
 BACKLOG_CHAT = 9_000_001
@@ -117,6 +132,126 @@ async def _serve_sandbox(conn: Connection, chats: list[tuple[int, str]], inject_
     )
 
 
+async def _queue(db: Any, chats: list[tuple[int, str]], now: Any) -> set[tuple[int, str]]:
+    """Register the chats and queue every alert of the run; return (chat, alert) pairs due."""
+    expected: set[tuple[int, str]] = set()
+    for chat_id, kind in chats:
+        await db.chats.register(chat_id, chat_type=kind, title=None, language="en", now=now)
+    private = [chat_id for chat_id, _ in chats if chat_id not in (BACKLOG_CHAT, GROUP)]
+    fan = await _story(db, "fan", now)
+    await db.outbox.enqueue(fan, private, priority=0, now=now)
+    expected.update((chat_id, "fan") for chat_id in private)
+    for chat_id, count in ((BACKLOG_CHAT, 60), (GROUP, 20)):
+        for n in range(count):
+            key = f"c{abs(chat_id)}n{n}"
+            story_id = await _story(db, key, now)
+            await db.outbox.enqueue(story_id, [chat_id], priority=0, now=now)
+            expected.add((chat_id, key))
+    return expected
+
+
+async def _pending(db: Any) -> tuple[int, int]:
+    """Return how many rows are pending and how many were sent."""
+    counts = await db.outbox.counts()
+    return counts.get("pending", 0), counts.get("sent", 0)
+
+
+async def _holder_pid(db: Any) -> int | None:
+    """Return the pid of the instance holding the sender lease (ids are host-pid-random)."""
+    lease = await db.leases.get()
+    if lease is None or lease.holder is None:
+        return None
+    return int(lease.holder.rsplit("-", 2)[1])
+
+
+def _start_instance(
+    base_url: str, token: str, database: str, global_rate: float, folder: Path
+) -> subprocess.Popen[bytes]:
+    """Start one `outpost run` on the shared database, pointed at the sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTPOST_")}
+    env.update(
+        {
+            "OUTPOST_BOT_TOKEN": token,
+            "OUTPOST_TELEGRAM_API_URL": base_url,
+            "OUTPOST_DATABASE": database,
+            "OUTPOST_GLOBAL_RATE": str(global_rate),
+            "OUTPOST_POLL_INTERVAL": "3600",
+            "OUTPOST_LOG_LEVEL": "WARNING",
+            "OUTPOST_DATA_DIR": str(folder),
+        }
+    )
+    with (folder / "instances.log").open("ab") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            env=env,
+            cwd=folder,  # no developer's .env here
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+
+
+async def _fan_out_instances(
+    base_url: str,
+    token: str,
+    chats: list[tuple[int, str]],
+    global_rate: float,
+    *,
+    instances: int,
+    database: str | None,
+    kill_at: float | None,
+) -> tuple[set[tuple[int, str]], dict[str, int], float, float, float | None]:
+    """Queue the fan-out, run `instances` bots on one database until the outbox is empty.
+
+    Returns what was due, the outbox's counts, wall and children's CPU seconds, and the
+    moment of the kill (on the machine's monotonic clock, which the sandbox's process
+    shares) when there was one.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        target = database or str(folder / "bench.sqlite3")
+        db = await open_database(target)
+        try:
+            expected = await _queue(db, chats, SystemClock().now())
+        finally:
+            await db.close()
+        bots = [
+            _start_instance(base_url, token, target, global_rate, folder) for _ in range(instances)
+        ]
+        monitor = await open_database(target, create=False)
+        wall = time.monotonic()
+        killed_at: float | None = None
+        first_sent: float | None = None
+        try:
+            while True:
+                pending, sent = await _pending(monitor)
+                if pending == 0:
+                    break
+                now = time.monotonic()
+                if sent and first_sent is None:
+                    first_sent = now
+                due = kill_at is not None and killed_at is None and first_sent is not None
+                if due and now - (first_sent or now) >= (kill_at or 0.0):
+                    pid = await _holder_pid(monitor)
+                    holder = next((bot for bot in bots if bot.pid == pid), None)
+                    if holder is not None:
+                        holder.send_signal(signal.SIGKILL)
+                        killed_at = time.monotonic()
+                        await asyncio.to_thread(holder.wait)
+                # Other processes do the work and nothing signals its end: look again soon.
+                await asyncio.sleep(0.05)
+            wall = time.monotonic() - wall
+            counts = await monitor.outbox.counts()
+        finally:
+            await monitor.close()
+            for bot in bots:
+                if bot.poll() is None:
+                    bot.send_signal(signal.SIGTERM)
+            for bot in bots:
+                await asyncio.to_thread(bot.wait, 30)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return expected, counts, wall, usage.ru_utime + usage.ru_stime, killed_at
+
+
 async def _fan_out(
     base_url: str, token: str, chats: list[tuple[int, str]], global_rate: float
 ) -> tuple[set[tuple[int, str]], dict[str, int], float, float]:
@@ -134,19 +269,8 @@ async def _fan_out(
         app = build_application(settings, clock=clock, poll_jobs=False, dispatch_loop=False)
         async with running(app):
             core = app.bot_data.core
-            db, now = core.db, clock.now()
-            for chat_id, kind in chats:
-                await db.chats.register(chat_id, chat_type=kind, title=None, language="en", now=now)
-            private = [chat_id for chat_id, _ in chats if chat_id not in (BACKLOG_CHAT, GROUP)]
-            fan = await _story(db, "fan", now)
-            await db.outbox.enqueue(fan, private, priority=0, now=now)
-            expected.update((chat_id, "fan") for chat_id in private)
-            for chat_id, count in ((BACKLOG_CHAT, 60), (GROUP, 20)):
-                for n in range(count):
-                    key = f"c{abs(chat_id)}n{n}"
-                    story_id = await _story(db, key, now)
-                    await db.outbox.enqueue(story_id, [chat_id], priority=0, now=now)
-                    expected.add((chat_id, key))
+            db = core.db
+            expected = await _queue(db, chats, clock.now())
             task = asyncio.create_task(core.dispatcher.run())
             wall = time.monotonic()
             cpu = time.process_time()
@@ -162,8 +286,48 @@ async def _fan_out(
     return expected, counts, wall, cpu
 
 
-def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
-    """Start the sandbox in its own process, run the fan-out against it, and measure."""
+def _busiest_second(times: list[float]) -> int:
+    """Return the most sends in any one second (`times` sorted)."""
+    most = start = 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def _failover(
+    times: list[float], killed_at: float, messages: int, seconds: float, limit: float
+) -> dict[str, Any]:
+    """Return the figures of a kill: how long no one sent, and what a kill may repeat."""
+    after = [at for at in times if at > killed_at]
+    failover = after[0] - killed_at if after else None
+    found: dict[str, Any] = {
+        "failover_s": round(failover, 2) if failover is not None else None,
+        "sent_in_last_second_before_kill": sum(
+            1 for at in times if killed_at - 1.0 <= at <= killed_at
+        ),
+    }
+    if failover is not None and seconds > failover:
+        # The pace while someone sent: the run's span less the gap with no sender.
+        found["ratio_to_limit_while_sending"] = round(messages / (seconds - failover) / limit, 3)
+    return found
+
+
+def bench(
+    chats: int,
+    inject_429: float,
+    global_rate: float,
+    *,
+    instances: int | None = None,
+    database: str | None = None,
+    kill_at: float | None = None,
+) -> dict[str, Any]:
+    """Start the sandbox in its own process, run the fan-out against it, and measure.
+
+    `instances`: run that many `outpost run` processes on one database instead of the
+    application in this process; `kill_at`: SIGKILL the sender that long after the first send.
+    """
     everyone = _chats(chats)
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
@@ -175,9 +339,23 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         if not ours.poll(60):
             raise RuntimeError("the sandbox process did not start")
         address = ours.recv()
-        expected, counts, wall, cpu = asyncio.run(
-            _fan_out(address["base_url"], address["token"], everyone, global_rate)
-        )
+        killed_at: float | None = None
+        if instances is None:
+            expected, counts, wall, cpu = asyncio.run(
+                _fan_out(address["base_url"], address["token"], everyone, global_rate)
+            )
+        else:
+            expected, counts, wall, cpu, killed_at = asyncio.run(
+                _fan_out_instances(
+                    address["base_url"],
+                    address["token"],
+                    everyone,
+                    global_rate,
+                    instances=instances,
+                    database=database,
+                    kill_at=kill_at,
+                )
+            )
         ours.send("stop")
         if not ours.poll(60):
             raise RuntimeError("the sandbox process did not report")
@@ -203,6 +381,11 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
     messages = len(seen["sent"])
     per_s = messages / seconds if seconds else 0.0
     limit = seen["limit_per_s"]
+    extra: dict[str, Any] = {"max_per_s_window": _busiest_second(times)}
+    if instances is not None:
+        extra["instances"] = instances
+    if killed_at is not None:
+        extra.update(_failover(times, killed_at, messages, seconds, limit))
     return {
         "messages": messages,
         "seconds": round(seconds, 2),
@@ -222,6 +405,7 @@ def bench(chats: int, inject_429: float, global_rate: float) -> dict[str, Any]:
         "bot_cpu_seconds": round(cpu, 2),
         "sandbox_cpu_seconds": seen["cpu_s"],
         "sandbox": "separate process",
+        **extra,
     }
 
 
@@ -234,9 +418,31 @@ def main() -> int:
         "--inject-429", type=float, default=0.0, help="probability a send gets a random 429"
     )
     parser.add_argument("--global-rate", type=float, default=29.0, help="OUTPOST_GLOBAL_RATE")
+    parser.add_argument(
+        "--instances", type=int, default=None, help="run N `outpost run` processes on one database"
+    )
+    parser.add_argument(
+        "--database", default=None, help="the instances' database: a path or a postgresql:// URL"
+    )
+    parser.add_argument(
+        "--kill-holder-at",
+        type=float,
+        default=None,
+        metavar="N",
+        help="SIGKILL the sender-lease holder N seconds after the first send (with --instances)",
+    )
     args = parser.parse_args()
+    if args.kill_holder_at is not None and (args.instances or 0) < 2:
+        parser.error("--kill-holder-at needs --instances 2 or more")
     logging.basicConfig(level=logging.ERROR)
-    result = bench(args.chats, args.inject_429, args.global_rate)
+    result = bench(
+        args.chats,
+        args.inject_429,
+        args.global_rate,
+        instances=args.instances,
+        database=args.database,
+        kill_at=args.kill_holder_at,
+    )
     print(json.dumps(result, indent=2))
     return 0
 

@@ -39,6 +39,7 @@ from bot.admin.notices import admin_languages
 from bot.context import AdminSet, BotData, ChatData, Context, Core
 from bot.delivery.admission import Admission
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, make_admission
+from bot.delivery.leased import LeasedSender
 from bot.delivery.observed import ObservedSender
 from bot.delivery.pacer import Limits, RealTimer, Timer
 from bot.delivery.sender import (
@@ -56,6 +57,7 @@ from bot.runtime import health
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.flood import CommandBudget
 from bot.runtime.heap import settle_heap
+from bot.runtime.lease import LeaseTimings, SenderLease, instance_id
 from bot.runtime.listener import serving
 from bot.runtime.metrics import Metrics
 from bot.runtime.updates import UpdatesHealth
@@ -92,6 +94,7 @@ def build_application(
     base_file_url: str | None = None,
     timer: Timer | None = None,
     freeze_heap: bool = False,
+    lease_clock: Clock | None = None,
 ) -> OutpostApp:
     """Build the Application for these settings (nothing is opened until it starts).
 
@@ -100,6 +103,8 @@ def build_application(
     `freeze_heap` (the bot's own process) sets the garbage collector up for a long run once
     the services are open (`bot.runtime.heap.settle_heap`: what start-up built is frozen); a test
     process, which starts many applications, must not freeze each one's leftovers.
+    `lease_clock` times the sender lease (default: the system clock, whatever `clock` is:
+    the lease is shared with other processes, which read the same stored times).
     """
     if settings.bot_token is None:
         raise ValueError("OUTPOST_BOT_TOKEN is not set")
@@ -124,8 +129,17 @@ def build_application(
             )
         )
         await _start(
-            app, opened, admission, config, poll_jobs=poll_jobs, dispatch_loop=dispatch_loop
+            app,
+            opened,
+            admission,
+            config,
+            poll_jobs=poll_jobs,
+            dispatch_loop=dispatch_loop,
+            lease_clock=lease_clock or SystemClock(),
         )
+        if app.bot_data.lease is not None:
+            # Before the database closes: a clean stop hands the lease over at once.
+            services.push_async_callback(app.bot_data.lease.close)
         address = settings.listen_address()
         if address is not None:
             core = app.bot_data.core
@@ -144,6 +158,13 @@ def build_application(
             )
         if freeze_heap:
             settle_heap()
+        lease = app.bot_data.lease
+        if lease is not None and not lease.held:
+            # A standby: it polls and matches (those tasks run meanwhile) but neither
+            # reads updates nor runs the JobQueue until it holds the sender lease, so
+            # PTB's polling, which starts once this returns, waits for that.
+            log.info("instance %s is a standby: it polls and waits to send", lease.instance)
+            await lease.until_held()
 
     async def post_shutdown(app: OutpostApp) -> None:
         await _stop(app)
@@ -188,14 +209,35 @@ async def _start(
     *,
     poll_jobs: bool,
     dispatch_loop: bool,
+    lease_clock: Clock,
 ) -> None:
-    """Start the dispatcher and schedule polling on the open services (PTB's post_init)."""
+    """Start the dispatcher and schedule polling on the open services (PTB's post_init).
+
+    With the dispatch loop on, the dispatcher and reading updates run only while this
+    instance holds the sender lease (`bot.runtime.lease`): a lone instance takes it at
+    once, several on one database take turns.
+    """
     settings = services.settings
     metrics = Metrics() if settings.metrics else None
     heartbeats = health.Heartbeats(services.clock, timedelta(seconds=settings.stall_after))
     sender: Sender = TelegramSender(app.bot)
     if metrics is not None:
         sender = ObservedSender(sender, metrics)
+    instance = instance_id()
+    lease: SenderLease | None = None
+    if dispatch_loop:
+        role = _SenderRole(app, heartbeats, metrics)
+        lease = SenderLease(
+            services.db,
+            lease_clock,
+            instance=instance,
+            timings=LeaseTimings(timedelta(seconds=settings.sender_lease)),
+            on_gain=role.gain,
+            on_loss=role.lose,
+            on_step=role.step,
+        )
+        sender = LeasedSender(sender, lambda: lease is not None and lease.held)
+        app.bot_data.lease = lease
     dispatcher = Dispatcher(
         services.db,
         sender,
@@ -221,6 +263,7 @@ async def _start(
         metrics=metrics,
         poller=Poller(
             services.pipeline,
+            holder=instance,
             on_round=functools.partial(heartbeats.tick, "poll"),
             on_poll=functools.partial(_observe_poll, metrics),
             max_sleep=min(settings.stall_after / 3, LOOK_AGAIN_S),
@@ -228,12 +271,13 @@ async def _start(
         if poll_jobs
         else None,
     )
-    if dispatch_loop:
-        task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
-        app.bot_data.tasks.append(task)
-        heartbeats.expect("dispatcher", task)
+    if lease is not None:
         if metrics is not None:
-            metrics.lease_held.set(1)  # one SQLite instance is the only sender
+            metrics.lease_held.set(0)
+        await lease.step()  # a lone instance holds it from here on, and starts sending
+        # Not a readiness heartbeat: a standby is ready without sending, and a holder
+        # whose lease loop stalls stops sending on its own (`LeasedSender`).
+        app.bot_data.tasks.append(asyncio.create_task(lease.run(), name="sender-lease"))
     poller = app.bot_data.core.poller
     if poller is not None:
         # One loop that sleeps until the next source is due (no grid of its own), first
@@ -260,6 +304,64 @@ async def _start(
             await app.bot.set_my_commands(commands_for(lang), language_code=code)
     except Exception:  # noqa: BLE001 -- a menu is a nicety; the bot works without it
         log.warning("could not set the command menu")
+
+
+class _SenderRole:
+    """What only the sender-lease holder runs: the dispatcher, and reading updates."""
+
+    def __init__(self, app: OutpostApp, heartbeats: health.Heartbeats, metrics: Metrics | None):
+        self._app = app
+        self._heartbeats = heartbeats
+        self._metrics = metrics
+        self._task: asyncio.Task[None] | None = None
+
+    async def gain(self) -> None:
+        """Start the dispatcher (reading updates follows at the next step)."""
+        dispatcher = self._app.bot_data.core.dispatcher
+        self._task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+        self._app.bot_data.tasks.append(self._task)
+        self._heartbeats.expect("dispatcher", self._task)
+        if self._metrics is not None:
+            self._metrics.lease_held.set(1)
+
+    async def lose(self) -> None:
+        """Stop the dispatcher and reading updates; wait until the dispatcher has stopped."""
+        if self._metrics is not None:
+            self._metrics.lease_held.set(0)
+        self._heartbeats.forget("dispatcher")
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            with contextlib.suppress(ValueError):
+                self._app.bot_data.tasks.remove(task)
+        await self.step(held=False)
+
+    async def step(self, held: bool) -> None:
+        """Read updates exactly while the lease is held (once the application runs).
+
+        A standby waits in `post_init` until it holds the lease, so PTB starts reading
+        updates only then; a holder that loses the lease later stops reading here, and
+        starts again if it takes the lease back.
+        """
+        app = self._app
+        lease = app.bot_data.lease
+        if held and lease is not None and lease.others:
+            # Alerts another instance queued woke nobody here: look at the outbox now.
+            app.bot_data.core.dispatcher.wake()
+        if app.bot_data.updates is not None:
+            app.bot_data.updates.listen(held)
+        updater = app.updater
+        if updater is None or not app.running or updater.running == held:
+            return
+        try:
+            if held:
+                await updater.start_polling(error_callback=_polling_failed)
+            else:
+                await updater.stop()
+        except Exception:  # noqa: BLE001 -- tried again at the next step
+            log.warning("could not %s reading updates", "start" if held else "stop")
 
 
 def _wake_dispatcher(app: OutpostApp) -> None:
@@ -418,7 +520,8 @@ async def running(app: OutpostApp, *, poll_timeout: float = 1.0) -> AsyncIterato
         try:
             yield app
         finally:
-            await app.updater.stop()
+            if app.updater.running:  # a standby does not read updates
+                await app.updater.stop()
             await app.stop()
     finally:
         await app.shutdown()

@@ -16,6 +16,7 @@ from bot.pipeline.cycle import Pipeline
 from bot.pipeline.poller import Poller
 from bot.runtime.clock import Clock
 from bot.runtime.health import Heartbeats
+from bot.runtime.lease import SenderLease
 from bot.runtime.metrics import Metrics
 from bot.runtime.notices import NoticeGate
 from bot.runtime.updates import UpdatesHealth
@@ -85,6 +86,7 @@ class BotData:
         self.error_notices = NoticeGate()  # which errors the owners are told of, and when
         self.http_port: int | None = None  # the port the HTTP listener bound, if it runs
         self.updates: UpdatesHealth | None = None  # how reading updates goes (build time)
+        self.lease: SenderLease | None = None  # the sender lease, when the dispatcher runs
 
     @property
     def last_updates_ok(self) -> datetime | None:

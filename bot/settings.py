@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # Seconds a claimed message stays reserved for this process; after a crash it is sent
     # again once this runs out.
     delivery_lease: float = Field(default=120.0, ge=1, le=3600)
+    # Seconds the sender lease lasts (several instances on one database: one sends at a
+    # time). A standby takes over within 1.25 times this after the holder dies.
+    sender_lease: float = Field(default=10.0, ge=2, le=60)
     # Send high-severity alerts with allow_paid_broadcast (paid in Stars, up to 1000/s).
     paid_broadcast: bool = False
     # New items read from one source per poll, the oldest first; the rest wait for its next

@@ -24,6 +24,7 @@ from storage.errors import DatabaseFileError
 from storage.events import EventRepository
 from storage.feedback import FeedbackRepository
 from storage.filters import FilterRepository
+from storage.leases import LeaseRepository
 from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
 from storage.sources import SourceRepository
@@ -98,6 +99,7 @@ class Database:
         self.retention = RetentionRepository(self)
         self.websub = WebSubRepository(self)
         self.feedback = FeedbackRepository(self)
+        self.leases = LeaseRepository(self)
 
     @property
     def in_transaction(self) -> bool:
@@ -113,6 +115,21 @@ class Database:
         if self.dialect == "postgresql":
             return f"{column} = ANY(?)"
         return f"{column} IN (SELECT value FROM json_each(?))"  # noqa: S608 -- a column name
+
+    async def serialise(self, name: str) -> None:
+        """Make the running transaction the only one, across instances, doing `name`'s work.
+
+        Called first in a write transaction that must not run beside another instance's
+        (story joining: two instances must never open two stories for one happening). On
+        SQLite it does nothing: `BEGIN IMMEDIATE` already lets one writer at a time into
+        the database file, whichever process it is in. On PostgreSQL it takes
+        `pg_advisory_xact_lock(hashtext(name))`, a transaction-level advisory lock that ends
+        with the transaction (a session-level one would not survive a connection pooler).
+        """
+        if not self.in_transaction:
+            raise RuntimeError("serialise must be called inside a transaction")
+        if self.dialect == "postgresql":
+            await self.fetchone("SELECT pg_advisory_xact_lock(hashtext(?))", (f"outpost.{name}",))
 
     def list_param(self, values: Sequence[Any]) -> object:
         """Return a list as the one parameter `any_of` takes (JSON text for SQLite)."""

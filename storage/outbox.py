@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.models import OutboxRow
 from bot.runtime.clock import from_timestamp
 from storage._base import Repository, Row
+from storage.leases import LeaseLostError
 
 # When a row becomes claimable: not before its time, nor while leased (the later of the two).
 _DUE = "CASE WHEN COALESCE(lease_until, 0) > not_before THEN lease_until ELSE not_before END"
@@ -56,6 +57,11 @@ class OutboxRepository(Repository):
         its message edited. `min_priority` takes only rows at least that urgent (the ones
         a paid broadcast may carry). A row whose lease ran out (its sender died) becomes claimable
         again: that is the only way a message can be sent twice.
+
+        With several instances, only the holder of the sender lease claims (checked in the
+        same transaction, `LeaseRepository.sending_allowed`); any other gets nothing. So
+        two claims never race, and the query needs no row locks (PostgreSQL would refuse
+        `FOR UPDATE` beside its window functions anyway).
         """
         if limit <= 0:
             return []
@@ -119,6 +125,8 @@ class OutboxRepository(Repository):
             LIMIT ?
             """  # noqa: S608 -- only placeholders are interpolated
         async with self._db.transaction():
+            if not await self._db.leases.sending_allowed():
+                return []  # another instance sends (or this one's lease is in doubt)
             bound = (ts, ts, *skip) + (() if min_priority is None else (min_priority,))
             # Room for the rows of the front that are not their chat's next (it has an
             # older or more urgent one in another fan-out).
@@ -149,6 +157,7 @@ class OutboxRepository(Repository):
         """Take a chat's pending rows queued before a digest time (also ones already leased)."""
         ts = now.timestamp()
         async with self._db.transaction():
+            await self._require_lease()
             rows = await self._db.fetchall(
                 """
                 SELECT id, story_id, chat_id, attempts, priority, created_at FROM outbox
@@ -169,6 +178,7 @@ class OutboxRepository(Repository):
         """Take every pending alert of a chat that went over its budget (also leased ones)."""
         ts = now.timestamp()
         async with self._db.transaction():
+            await self._require_lease()
             rows = await self._db.fetchall(
                 """
                 SELECT id, story_id, chat_id, attempts, priority, created_at FROM outbox
@@ -182,6 +192,29 @@ class OutboxRepository(Repository):
                 [(ts + lease.total_seconds(), r["id"]) for r in rows],
             )
         return [_pending_row(r, folded=True) for r in rows]
+
+    async def _require_lease(self) -> None:
+        """Raise LeaseLostError unless this process may claim rows (inside the transaction)."""
+        if not await self._db.leases.sending_allowed():
+            raise LeaseLostError("this instance no longer holds the sender lease")
+
+    async def release_claims(self) -> int:
+        """Free every claimed row at once; return how many (a new sender took over).
+
+        Called by an instance that has just taken the sender lease: whoever claimed those
+        rows stopped sending before its lease ran out, so they wait for no row lease. A
+        message whose answer was still on its way is sent again: a duplicate, never a loss.
+        """
+        async with self._db.transaction():
+            pending = await self._db.execute(
+                "UPDATE outbox SET lease_until = NULL"
+                " WHERE status = 'pending' AND lease_until IS NOT NULL"
+            )
+            edits = await self._db.execute(
+                "UPDATE outbox SET lease_until = NULL"
+                " WHERE edit_needed = 1 AND lease_until IS NOT NULL"
+            )
+        return pending.rowcount + edits.rowcount
 
     async def mark_sent(
         self, row_id: int, *, message_id: int, now: datetime, in_digest: bool = False

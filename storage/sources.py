@@ -117,17 +117,66 @@ class SourceRepository(Repository):
         )
         return [_source(row) for row in rows]
 
-    async def next_due(self, *, exclude: Iterable[int] = ()) -> datetime | None:
-        """Return when the next active source (other than `exclude`) is due, if any."""
+    async def claim_due(
+        self, holder: str, *, now: datetime, exclude: Iterable[int] = ()
+    ) -> list[Source]:
+        """Lease the due sources no live instance is polling to `holder`; return them by id.
+
+        A source is free when nobody holds it, `holder` itself does (a poll whose end it
+        could not record), or its holder's heartbeat ran out (it was killed). `exclude`:
+        the sources `holder` is polling right now. One `UPDATE … RETURNING` whose own
+        WHERE re-checks the lease on the row it writes, so of two instances claiming at
+        once only one gets a source (PostgreSQL re-evaluates it on the row's newest version).
+        """
+        ts = now.timestamp()
+        skip = sorted(set(exclude))
+        # PostgreSQL refuses an empty `NOT IN ()`: the condition only when there is a list.
+        others = f" AND id NOT IN ({','.join('?' for _ in skip)})" if skip else ""
+        rows = await self._db.fetchall(
+            "UPDATE sources SET poll_holder = ?"  # noqa: S608 -- constant columns, placeholders
+            " WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?)"
+            f"{others}"
+            " AND (poll_holder IS NULL OR poll_holder = ? OR NOT EXISTS ("
+            "  SELECT 1 FROM instances"
+            "  WHERE instances.id = sources.poll_holder AND instances.expires_at > ?))"
+            f" RETURNING {_COLUMNS}",
+            (holder, ts, *skip, holder, ts),
+        )
+        return sorted((_source(row) for row in rows), key=lambda source: source.id)
+
+    async def next_due(
+        self,
+        *,
+        exclude: Iterable[int] = (),
+        holder: str | None = None,
+        now: datetime | None = None,
+    ) -> datetime | None:
+        """Return when the next active source (other than `exclude`) is due, if any.
+
+        With `holder` and `now`: a source another live instance is polling counts as due
+        when that instance's heartbeat runs out (it is looked at again then, and is free if
+        the instance died); its next poll time is the other's to set.
+        """
         skip = sorted(set(exclude))
         marks = ",".join("?" for _ in skip)
-        # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone.
-        others = f" AND id NOT IN ({marks})" if skip else ""
-        row = await self._db.fetchone(
-            "SELECT MIN(COALESCE(next_poll_at, 0)) FROM sources "  # noqa: S608 -- placeholders
-            f"WHERE active = 1{others}",
-            skip,
-        )
+        if holder is None or now is None:
+            # PostgreSQL has no empty list: `NOT IN ()` is SQLite's alone.
+            others = f" AND id NOT IN ({marks})" if skip else ""
+            row = await self._db.fetchone(
+                "SELECT MIN(COALESCE(next_poll_at, 0)) FROM sources "  # noqa: S608 -- placeholders
+                f"WHERE active = 1{others}",
+                skip,
+            )
+        else:
+            others = f" AND s.id NOT IN ({marks})" if skip else ""  # not `NOT IN ()`
+            row = await self._db.fetchone(
+                "SELECT MIN(CASE WHEN i.expires_at > COALESCE(s.next_poll_at, 0)"  # noqa: S608 -- placeholders
+                " THEN i.expires_at ELSE COALESCE(s.next_poll_at, 0) END)"
+                " FROM sources s LEFT JOIN instances i"
+                " ON i.id = s.poll_holder AND s.poll_holder <> ? AND i.expires_at > ?"
+                f" WHERE s.active = 1{others}",
+                (holder, now.timestamp(), *skip),
+            )
         return None if row is None or row[0] is None else from_timestamp(float(row[0]))
 
     async def due_now(self, now: datetime) -> int:
@@ -146,7 +195,8 @@ class SourceRepository(Repository):
     async def postpone(self, source_id: int, *, until: datetime) -> None:
         """Move a source's next poll to a later time (after a poll that crashed)."""
         await self._db.execute(
-            "UPDATE sources SET next_poll_at = ? WHERE id = ?", (until.timestamp(), source_id)
+            "UPDATE sources SET next_poll_at = ?, poll_holder = NULL WHERE id = ?",
+            (until.timestamp(), source_id),
         )
 
     async def record_success(
@@ -179,7 +229,8 @@ class SourceRepository(Repository):
             await self._db.execute(
                 """
                 UPDATE sources SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?,
-                    etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                    poll_holder = NULL, etag = COALESCE(?, etag),
+                    last_modified = COALESCE(?, last_modified),
                     consecutive_failures = 0,
                     backfilled = CASE WHEN ? = 1 THEN 1 ELSE backfilled END,
                     ttl_minutes = CASE WHEN ? = 1 THEN ttl_minutes ELSE ? END,
@@ -218,7 +269,7 @@ class SourceRepository(Repository):
         await self._db.execute(
             """
             UPDATE sources SET last_polled_at = ?, last_error_at = ?, last_error_kind = ?,
-                last_error_detail = ?, next_poll_at = ?,
+                last_error_detail = ?, next_poll_at = ?, poll_holder = NULL,
                 consecutive_failures = consecutive_failures + 1,
                 failing = CASE WHEN consecutive_failures + 1 >= ? THEN 1 ELSE failing END
             WHERE id = ?

@@ -31,6 +31,7 @@ from bot.delivery.types import DeliveryConfig, DrainReport, Job
 from bot.matching import Catalog, PlaceIndex
 from bot.runtime.clock import Clock
 from storage import Database
+from storage.leases import LeaseLostError
 
 __all__ = ["DeliveryConfig", "Dispatcher", "DrainReport", "make_admission"]
 
@@ -111,6 +112,9 @@ class Dispatcher:
                 await self._edit(job, job.row.edit_of, admission, report)
             else:
                 await self._send(job, admission, report)
+        except LeaseLostError:
+            # Another instance sends now: it frees this row on taking over and sends it.
+            log.info("outbox row %d left to the next sender: the lease was lost", job.row.id)
         except Exception:
             log.exception("delivering outbox row %d failed; retrying later", job.row.id)
             try:

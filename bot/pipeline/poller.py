@@ -6,6 +6,10 @@ woken because a source was added or resumed, or a poll finished. Right after sta
 source that is not backing off is due (`SourceRepository.due_now`), so the first poll of
 each comes at once rather than at the slot the previous run left it.
 
+With several instances on one database every one runs this loop: a due source is leased
+to the instance that claims it (`SourceRepository.claim_due`) until its poll is recorded,
+and is free for the others if that instance's heartbeat runs out (it was killed).
+
 Sources are polled as tasks of their own, a few at a time overall and per host (the same
 limits as a `run_cycle`), so a slow source never holds up one that is due after it.
 
@@ -27,6 +31,7 @@ from typing import Protocol
 
 from bot.models import Source
 from bot.pipeline.cycle import CycleReport, Pipeline, host_of, poll_source
+from bot.runtime.lease import instance_id
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +67,11 @@ class Poller:
         on_poll: Callable[[Source, CycleReport], None] | None = None,
         on_round: Callable[[], None] | None = None,
         max_sleep: float = IDLE_S,
+        holder: str | None = None,
     ) -> None:
         self._pipe = pipe
+        # This instance's id in source leases (`SourceRepository.claim_due`).
+        self.holder = holder or instance_id()
         self._sleeper = sleeper or RealSleeper()
         self._on_poll = on_poll
         self._on_round = on_round  # the loop came round (readiness heartbeats)
@@ -93,7 +101,7 @@ class Poller:
         try:
             while True:
                 try:
-                    await self._pipe.db.sources.due_now(self._pipe.clock.now())
+                    await self._start_rhythm()
                     break
                 except Exception:
                     log.exception("the polling loop could not start; retrying shortly")
@@ -110,6 +118,17 @@ class Poller:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _start_rhythm(self) -> None:
+        """Make every healthy source due now, unless another instance is already polling.
+
+        The first instance to start polls everything at once; one joining a running group
+        leaves the others' rhythm as it is (each source is polled once per interval
+        across all of them).
+        """
+        now = self._pipe.clock.now()
+        if not await self._pipe.db.leases.others_alive(self.holder, now=now):
+            await self._pipe.db.sources.due_now(now)
+
     async def step(self) -> datetime | None:
         """Start the polls that are due, then sleep until the next one (or a wake-up).
 
@@ -120,11 +139,14 @@ class Poller:
             self._on_round()
         now = self._pipe.clock.now()
         self._held = {sid: until for sid, until in self._held.items() if until > now}
-        for source in await self._pipe.db.sources.due(now):
-            if source.id not in self._running and source.id not in self._held:
-                task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
-                self._running[source.id] = task
-        due = await self._pipe.db.sources.next_due(exclude=self._running.keys() | self._held)
+        mine = self._running.keys() | self._held
+        db = self._pipe.db
+        for source in await db.sources.claim_due(self.holder, now=now, exclude=mine):
+            task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
+            self._running[source.id] = task
+        due = await db.sources.next_due(
+            exclude=self._running.keys() | self._held, holder=self.holder, now=now
+        )
         if self._held:
             released = min(self._held.values())
             due = released if due is None else min(due, released)

@@ -149,6 +149,9 @@ async def record_posts(
     results: list[Recorded | None] = []
     outcomes: list[Outcome] = []
     async with db.transaction():
+        # One instance at a time reads the recent stories and joins or opens one: two
+        # instances must never open two stories for one happening.
+        await db.serialise("story-joining")
         mirror = stories if stories is not None else StoryMirror()
         recent = await mirror.recent(db, now=now)
         batch = await db.events.batch(

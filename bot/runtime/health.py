@@ -57,6 +57,10 @@ class Heartbeats:
         """Register a loop (as ticked now); if `task` ends, the loop counts as stalled."""
         self._loops[name] = _Loop(self._clock.now(), task)
 
+    def forget(self, name: str) -> None:
+        """Stop expecting a loop (one that runs only at times: the sender's dispatcher)."""
+        self._loops.pop(name, None)
+
     def watch(self, name: str, problem: Callable[[], str | None]) -> None:
         """Register a condition: `problem()` says what is wrong, or None when all is well."""
         self._watched[name] = problem

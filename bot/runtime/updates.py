@@ -32,6 +32,18 @@ class UpdatesHealth:
         self.last_other_ok: datetime | None = None  # the last answer to any other call
         self.last_failure: str | None = None  # why the last getUpdates failed, if it did
         self._said_deaf = False
+        self.listening = True  # False on an instance that leaves reading updates to another
+
+    def listen(self, on: bool) -> None:
+        """Say whether this instance reads updates at all (only the sender-lease holder does).
+
+        An instance that does not read them is not deaf; one that starts to is given
+        `deaf_after` from then.
+        """
+        if on and not self.listening:
+            self._since = self._clock.now()
+            self.last_updates_ok = None
+        self.listening = on
 
     def updates_ok(self) -> None:
         """Note a getUpdates that Telegram answered."""
@@ -48,6 +60,8 @@ class UpdatesHealth:
 
     def deaf(self, now: datetime | None = None) -> bool:
         """Tell whether updates stopped coming for `deaf_after` while Telegram answers."""
+        if not self.listening:
+            return False
         now = now or self._clock.now()
         heard = self.last_updates_ok or self._since
         if now - heard <= self._deaf_after:

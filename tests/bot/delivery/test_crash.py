@@ -10,87 +10,16 @@ sent) at the moment of the kill.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from bot.runtime.clock import SystemClock
 from sandbox import RateLimits, SandboxBotAPI
-from storage import open_database
-from storage.events import NewEvent
+from tests.helpers.bot_process import leased_now, queue_fan_out, start_bot
 
 CHATS = 1000
-
-
-async def queue_fan_out(database: Path) -> None:
-    """Store 1,000 chats and one alert queued for all of them."""
-    db = await open_database(database)
-    now = SystemClock().now()
-    try:
-        for chat_id in range(1, CHATS + 1):
-            await db.chats.register(
-                chat_id, chat_type="private", title=None, language="en", now=now
-            )
-        recorded = await db.events.record(
-            NewEvent(
-                source_id=None,
-                source_name="Crash test",
-                item_key="column",
-                title="Column near Mazyr",
-                text="A column moves toward Mazyr.",
-                summary="A column moves toward Mazyr.",
-                link="https://news.example.org/column",
-                canonical_link="https://news.example.org/column",
-                lang="en",
-                topics=("deployments",),
-                places=(),
-                published_at=None,
-                seen_at=now,
-            )
-        )
-        assert recorded is not None
-        await db.outbox.enqueue(recorded.story_id, range(1, CHATS + 1), priority=2, now=now)
-    finally:
-        await db.close()
-
-
-async def leased_now(database: Path) -> int:
-    """Return how many rows were claimed but not recorded as sent (in flight)."""
-    db = await open_database(database)
-    try:
-        row = await db.fetchone(
-            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL"
-        )
-        return int(row[0]) if row else 0
-    finally:
-        await db.close()
-
-
-def start_bot(api: SandboxBotAPI, database: Path, log: Path) -> subprocess.Popen[bytes]:
-    """Start `outpost run` as a separate process pointed at the sandbox."""
-    env = {
-        **os.environ,
-        "OUTPOST_BOT_TOKEN": api.token,
-        "OUTPOST_TELEGRAM_API_URL": api.base_url,
-        "OUTPOST_DATABASE": str(database),
-        "OUTPOST_GLOBAL_RATE": "400",
-        "OUTPOST_DELIVERY_LEASE": "3",
-        "OUTPOST_POLL_INTERVAL": "3600",
-        "OUTPOST_LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            env=env,
-            cwd=database.parent,  # no developer's .env here
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
 
 
 def holding(folder: Path, pattern: str, secret: bytes) -> list[str]:
@@ -101,7 +30,7 @@ def holding(folder: Path, pattern: str, secret: bytes) -> list[str]:
 @pytest.mark.timeout(120)
 async def test_sigkill_in_the_middle_of_a_fan_out_loses_nothing(tmp_path: Path) -> None:
     database = tmp_path / "outpost.sqlite3"
-    await queue_fan_out(database)
+    await queue_fan_out(database, CHATS)
     log = tmp_path / "bot.log"
     async with SandboxBotAPI(limits=RateLimits(global_per_s=500)) as api:
         for chat_id in range(1, CHATS + 1):

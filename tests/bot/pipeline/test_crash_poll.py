@@ -11,10 +11,8 @@ with no more duplicates than there were messages in flight at the kill.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from bot.models import SourceKind
 from bot.runtime.clock import SystemClock
 from sandbox import RateLimits, SandboxBotAPI, SourceServer
 from storage import open_database
+from tests.helpers.bot_process import start_bot as start_process
 from tests.helpers.sources import rss
 
 CHATS = range(5001, 5041)
@@ -80,28 +79,15 @@ async def state(database: Path) -> tuple[int, int, int, dict[str, int]]:
 
 
 def start_bot(api: SandboxBotAPI, database: Path, log: Path) -> subprocess.Popen[bytes]:
-    """Start `outpost run` as a separate process pointed at the sandbox and the sources."""
-    env = {
-        **os.environ,
-        "OUTPOST_BOT_TOKEN": api.token,
-        "OUTPOST_TELEGRAM_API_URL": api.base_url,
-        "OUTPOST_DATABASE": str(database),
-        "OUTPOST_ALLOW_PRIVATE_SOURCES": "true",
-        "OUTPOST_POLL_CONCURRENCY": "2",
-        "OUTPOST_POLL_INTERVAL": "3600",
-        "OUTPOST_GLOBAL_RATE": "400",
-        "OUTPOST_DELIVERY_LEASE": "3",
-        "OUTPOST_PARSE_WORKERS": "1",
-        "OUTPOST_LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            env=env,
-            cwd=database.parent,  # no developer's .env here
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+    """Start `outpost run` pointed at the sandbox and the sources."""
+    return start_process(
+        api,
+        database,
+        log,
+        allow_private_sources="true",
+        poll_concurrency="2",
+        parse_workers="1",
+    )
 
 
 def fetched(server: SourceServer) -> int:
