@@ -36,7 +36,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.admin.notices import admin_languages
-from bot.context import AdminSet, BotData, ChatData, Context, Core
+from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.admission import Admission
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, make_admission
 from bot.delivery.observed import ObservedSender
@@ -80,7 +80,7 @@ LOOK_AGAIN_S = 30.0
 RETENTION_EVERY = timedelta(days=1)
 RETENTION_FIRST = timedelta(minutes=10)  # after start: not while the first polls run
 
-OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
+OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def build_application(
@@ -157,7 +157,7 @@ def build_application(
         .get_updates_request(UpdatesRequest(updates))
         .rate_limiter(PacedRateLimiter(admission, on_answer=updates.other_ok))
         .concurrent_updates(ChatOrderedProcessor(budget, clock))
-        .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

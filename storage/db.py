@@ -22,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from storage.admin import AdminRepository
+from storage.chat_state import ChatStateRepository
 from storage.chats import ChatRepository
 from storage.events import EventRepository
 from storage.feedback import FeedbackRepository
@@ -30,6 +31,7 @@ from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
 from storage.sources import SourceRepository
 from storage.stats import StatsRepository
+from storage.updates import UpdateRepository
 from storage.websub import WebSubRepository
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,8 @@ class Database:
         self.retention = RetentionRepository(self)
         self.websub = WebSubRepository(self)
         self.feedback = FeedbackRepository(self)
+        self.chat_state = ChatStateRepository(self)
+        self.updates = UpdateRepository(self)
 
     @property
     def in_transaction(self) -> bool:

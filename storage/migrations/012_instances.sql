@@ -1,0 +1,2 @@
+-- A placeholder for branch leases' 012_instances.sql (the sender lease, issue 13), so that
+-- 013 applies on this branch alone. On merge, take leases' file in place of this one.
