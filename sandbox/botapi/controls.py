@@ -507,6 +507,18 @@ class SandboxBotAPI:
 
     # -- updates delivered twice, and webhooks ---------------------------------------------------
 
+    @property
+    def queued_updates(self) -> list[dict[str, Any]]:
+        """Return copies of the updates waiting for getUpdates or the webhook, in order."""
+        return [
+            json.loads(json.dumps(u)) for u in self._state.updates.first(len(self._state.updates))
+        ]
+
+    @property
+    def all_updates(self) -> list[dict[str, Any]]:
+        """Return copies of every update the sandbox made so far, delivered or not, in order."""
+        return [json.loads(json.dumps(u)) for _, u in sorted(self._state.updates.history.items())]
+
     def redeliver(self, update_id: int) -> None:
         """Queue an update the bot already received once more, under its own update_id.
 
