@@ -174,6 +174,8 @@ class UpdateQueue:
         Telegram does so when getUpdates is asked again from an offset that did not
         confirm it (another instance took over polling before the first confirmed it).
         """
+        if any(u["update_id"] == update_id for u in self._updates):
+            return  # still queued: it comes again anyway
         self._updates.append(self.history[update_id])
         self._updates.sort(key=lambda update: int(update["update_id"]))
         self._signal.notify()

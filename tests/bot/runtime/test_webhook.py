@@ -210,3 +210,19 @@ def test_webhook_settings_are_checked_and_the_secret_never_repeated(
     settings = webhook_settings(sandbox, tmp_path)
     assert SECRET not in repr(settings)
     assert settings.webhook_path() == "/telegram/updates"
+
+
+async def test_an_update_the_bot_cannot_read_is_dropped_and_the_next_handled(
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with instance(sandbox, webhook_settings(sandbox, tmp_path), clock) as app:
+        url = listener(app) + "/telegram/updates"
+        # JSON, but no Message; numbered before the next, so it is handled first.
+        poison = {"update_id": 0, "message": "not a message"}
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(url, json=poison, headers={SECRET_HEADER: SECRET})
+        assert answer.status_code == 200  # stored: Telegram must not send it forever
+        sandbox.push_message(chat_id=ALICE, text="/start")
+        await sandbox.deliver_webhook(listener(app))
+        await sandbox.wait_for_messages(ALICE, 1)
+    assert "update 0 could not be handled" in caplog.text
