@@ -15,6 +15,10 @@ apology and admin notice, ahead of the alerts. Updates are handled in order per 
 at once across chats, after the per-user command budget (`handlers.gate`); getUpdates has
 its own request object, which keeps polling alive through Telegram's passing 401/404s and
 tells the updates watch (`bot.runtime.updates`) how reading updates goes.
+
+In webhook mode (OUTPOST_WEBHOOK_URL) nothing polls: the listener stores what Telegram
+posts (`bot.runtime.webhook_http`), the inbox (`bot.runtime.inbox`) handles it from the
+database through the same update processor, and `serve_until_stopped` runs the bot.
 """
 
 from __future__ import annotations

@@ -72,6 +72,13 @@ class UpdateRepository(Repository):
             (now.timestamp(), update_id),
         )
 
+    async def release(self, update_id: int) -> None:
+        """Give up the claim on an update not handled (its handler stopped half-way)."""
+        await self._db.execute(
+            "UPDATE updates SET claimed_until = NULL WHERE update_id = ? AND handled_at IS NULL",
+            (update_id,),
+        )
+
     async def waiting(self) -> int:
         """Return how many received updates are not handled yet."""
         row = await self._db.fetchone("SELECT COUNT(*) FROM updates WHERE handled_at IS NULL")

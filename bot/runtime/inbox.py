@@ -5,8 +5,9 @@ runs this loop claims the waiting ones for `lease` (`storage.updates`: two insta
 claim one row), hands each to `handle` (the composition root turns it into a PTB
 `Update` and processes it), and marks it handled once that returned. Claimed updates are
 started in update_id order, so the update processor keeps each chat's in order while
-different chats go at once. An instance that dies holding a claim leaves it to run out:
-the update is handled again then, a duplicate rather than a loss. One whose handling
+different chats go at once. An instance that stops half-way through an update gives its
+claim up; one that dies holding a claim leaves it to run out. Either way the update is
+handled again, a duplicate rather than a loss. One whose handling
 raised is marked handled all the same (logged): a poison update must not come back forever.
 
 The loop is woken at once by its own listener (`wake`) and otherwise looks at the table
@@ -104,6 +105,12 @@ class Inbox:
         """Handle one claimed update, then mark it handled (whatever handling raised)."""
         try:
             await self._handle(update.update_id, update.payload)
+        except asyncio.CancelledError:
+            # Stopping half-way: the claim is given up, so that the instance running next
+            # handles it at once rather than after the claim ran out.
+            with contextlib.suppress(Exception):
+                await self._db.updates.release(update.update_id)
+            raise
         except Exception:
             log.exception("update %d could not be handled; it is dropped", update.update_id)
         await self._db.updates.handled(update.update_id, now=self._clock.now())

@@ -47,6 +47,9 @@ async def test_an_update_is_stored_once_and_claimed_by_one_holder(
         later = NOW + LEASE + timedelta(seconds=1)
         again = await other.updates.claim(now=later, until=later + LEASE, limit=10)
         assert [u.update_id for u in again] == [7]
+        # One given up (its handler stopped half-way) is free again at once.
+        await other.updates.release(7)
+        assert [u.update_id for u in await db.updates.claim(now=later, until=later, limit=9)] == [7]
         await other.updates.handled(7, now=later)
         assert await other.updates.waiting() == 0
     finally:

@@ -226,3 +226,23 @@ async def test_an_update_the_bot_cannot_read_is_dropped_and_the_next_handled(
         await sandbox.deliver_webhook(listener(app))
         await sandbox.wait_for_messages(ALICE, 1)
     assert "update 0 could not be handled" in caplog.text
+
+
+async def test_two_instances_receive_and_each_update_is_handled_once(
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+) -> None:
+    settings = webhook_settings(sandbox, tmp_path)
+    chats = [ALICE, BOB, 2001, 2002, 2003, 2004]
+    async with (
+        instance(sandbox, settings, clock) as first,
+        instance(sandbox, settings, clock) as second,
+    ):
+        assert first.bot_data.http_port != second.bot_data.http_port
+        for n, chat in enumerate(chats):
+            # The proxy sends each post to either instance; both handle from the table.
+            sandbox.push_message(chat_id=chat, text="/start")
+            [(_, status)] = await sandbox.deliver_webhook(listener((first, second)[n % 2]))
+            assert status == 200
+        for chat in chats:
+            await sandbox.wait_for_messages(chat, 1)
+    assert all(len(sandbox.messages_to(chat)) == 1 for chat in chats)
