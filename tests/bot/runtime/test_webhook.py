@@ -246,3 +246,14 @@ async def test_two_instances_receive_and_each_update_is_handled_once(
         for chat in chats:
             await sandbox.wait_for_messages(chat, 1)
     assert all(len(sandbox.messages_to(chat)) == 1 for chat in chats)
+
+
+def test_the_webhook_secret_can_come_from_a_file(
+    sandbox: SandboxBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_file = tmp_path / "webhook_secret"
+    secret_file.write_text(SECRET + "\n")
+    monkeypatch.setenv("OUTPOST_WEBHOOK_SECRET_FILE", str(secret_file))
+    settings = make_settings(sandbox, tmp_path, webhook_url=URL, http_listen="127.0.0.1:0")
+    assert settings.webhook_secret is not None
+    assert settings.webhook_secret.get_secret_value() == SECRET
