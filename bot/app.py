@@ -15,6 +15,10 @@ apology and admin notice, ahead of the alerts. Updates are handled in order per 
 at once across chats, after the per-user command budget (`handlers.gate`); getUpdates has
 its own request object, which keeps polling alive through Telegram's passing 401/404s and
 tells the updates watch (`bot.runtime.updates`) how reading updates goes.
+
+In webhook mode (OUTPOST_WEBHOOK_URL) nothing polls: the listener stores what Telegram
+posts (`bot.runtime.webhook_http`), the inbox (`bot.runtime.inbox`) handles it from the
+database through the same update processor, and `serve_until_stopped` runs the bot.
 """
 
 from __future__ import annotations
@@ -22,21 +26,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiohttp import web
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.admin.notices import admin_languages
-from bot.context import AdminSet, BotData, ChatData, Context, Core
+from bot.context import AdminSet, BotData, Context, Core
 from bot.delivery.admission import Admission
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, make_admission
 from bot.delivery.leased import LeasedSender
@@ -57,10 +65,12 @@ from bot.runtime import health
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.flood import CommandBudget
 from bot.runtime.heap import settle_heap
+from bot.runtime.inbox import Inbox
 from bot.runtime.lease import LeaseTimings, SenderLease, instance_id
 from bot.runtime.listener import serving
 from bot.runtime.metrics import Metrics
 from bot.runtime.updates import UpdatesHealth
+from bot.runtime.webhook_http import add_webhook_route
 from bot.runtime.websub_http import add_websub_routes
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -82,7 +92,7 @@ LOOK_AGAIN_S = 30.0
 RETENTION_EVERY = timedelta(days=1)
 RETENTION_FIRST = timedelta(minutes=10)  # after start: not while the first polls run
 
-OutpostApp = Application[Any, Context, dict[Any, Any], ChatData, BotData, Any]
+OutpostApp = Application[Any, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def build_application(
@@ -140,22 +150,22 @@ def build_application(
         if app.bot_data.lease is not None:
             # Before the database closes: a clean stop hands the lease over at once.
             services.push_async_callback(app.bot_data.lease.close)
+        inbox = _start_inbox(app, opened) if settings.webhook_url is not None else None
         address = settings.listen_address()
         if address is not None:
             core = app.bot_data.core
-            websub = None
-            if opened.pipeline.websub is not None:
-                websub = functools.partial(add_websub_routes, pipe=opened.pipeline)
             app.bot_data.http_port = await services.enter_async_context(
                 serving(
                     *address,
                     functools.partial(health.check, core.health, core.db.ping),
                     metrics=core.metrics,
                     refresh=functools.partial(_observe_outbox, core),
-                    routes=websub,
+                    routes=functools.partial(_routes, opened, inbox),
                     max_body=settings.max_response_bytes,
                 )
             )
+        if inbox is not None:
+            await _set_webhook(app, settings)  # once the listener takes what Telegram posts
         if freeze_heap:
             settle_heap()
         lease = app.bot_data.lease
@@ -178,7 +188,7 @@ def build_application(
         .get_updates_request(UpdatesRequest(updates))
         .rate_limiter(PacedRateLimiter(admission, on_answer=updates.other_ok))
         .concurrent_updates(ChatOrderedProcessor(budget, clock))
-        .context_types(ContextTypes(context=Context, chat_data=ChatData, bot_data=BotData))
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -188,6 +198,64 @@ def build_application(
     app.bot_data.updates = updates
     handlers.register(app)
     return app
+
+
+def _routes(services: Services, inbox: Inbox | None, web_app: web.Application) -> None:
+    """Add the listener's optional routes: the WebSub callback, Telegram's webhook."""
+    if services.pipeline.websub is not None:
+        add_websub_routes(web_app, pipe=services.pipeline)
+    path, secret = services.settings.webhook_path(), services.settings.webhook_secret
+    if inbox is not None and path is not None and secret is not None:
+        add_webhook_route(web_app, path=path, secret=secret.get_secret_value(), store=inbox.receive)
+
+
+def _start_inbox(app: OutpostApp, services: Services) -> Inbox:
+    """Start handling the webhook's stored updates (webhook mode's update loop)."""
+    core = app.bot_data.core
+
+    async def handle(_: int, payload: str) -> None:
+        update = Update.de_json(json.loads(payload), app.bot)
+        # Through the update processor, as PTB's own loop does: each chat's updates in
+        # order, the per-user command budget charged first (handlers.gate).
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    def on_round() -> None:
+        core.health.tick("inbox")
+        if app.bot_data.updates is not None:
+            app.bot_data.updates.updates_ok()  # reading updates works, as a getUpdates answer
+
+    def may_handle() -> bool:
+        # Only the sender handles updates, as only it reads getUpdates in polling mode:
+        # replies stay within the one sender's rate and each chat's order is one process's.
+        lease = app.bot_data.lease
+        return lease is None or lease.held
+
+    inbox = Inbox(services.db, services.clock, handle, on_round=on_round, may_handle=may_handle)
+    task = asyncio.create_task(inbox.run(), name="updates-inbox")
+    app.bot_data.tasks.append(task)
+    core.health.expect("inbox", task)
+    return inbox
+
+
+async def _set_webhook(app: OutpostApp, settings: Settings) -> None:
+    """Ask Telegram to post updates to the webhook, retrying what fails for a while.
+
+    Every instance sets the same URL (any of them may receive); none deletes it when it
+    stops, since the others still receive. A rejected token ends the start at once.
+    """
+    assert settings.webhook_url is not None  # noqa: S101 -- webhook mode only
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    wait = 1.0
+    while True:
+        try:
+            await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
+        except (NetworkError, RetryAfter) as exc:  # a rejected token (InvalidToken) ends it
+            log.warning("setting the webhook failed (%s); trying again in %.0f s", exc, wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 60.0)
+        else:
+            log.info("webhook set: Telegram posts updates to %s", settings.webhook_url)
+            return
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:
@@ -507,15 +575,19 @@ async def _stop(app: OutpostApp) -> None:
 
 @contextlib.asynccontextmanager
 async def running(app: OutpostApp, *, poll_timeout: float = 1.0) -> AsyncIterator[OutpostApp]:
-    """Run the application inside the current event loop, as `run_polling` would."""
+    """Run the application inside the current event loop, as `run_polling` would.
+
+    In webhook mode nothing polls: updates come through the listener and the inbox.
+    """
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None  # noqa: S101 -- built with the default updater
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=int(poll_timeout), error_callback=_polling_failed
-        )
+        if app.bot_data.core.settings.webhook_url is None:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=int(poll_timeout), error_callback=_polling_failed
+            )
         await app.start()
         try:
             yield app
@@ -527,3 +599,15 @@ async def running(app: OutpostApp, *, poll_timeout: float = 1.0) -> AsyncIterato
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def serve_until_stopped(app: OutpostApp) -> None:
+    """Run the application until SIGINT or SIGTERM (webhook mode, which has no polling
+    loop for `run_polling` to drive)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(app):
+        await stop.wait()
+    log.info("stopped")

@@ -206,7 +206,11 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import build_application, token_rejected  # noqa: PLC0415 -- PTB loads only for the bot itself
+    from bot.app import (  # noqa: PLC0415 -- PTB loads only for the bot itself
+        build_application,
+        serve_until_stopped,
+        token_rejected,
+    )
 
     env = find_env_file()
     log.info(
@@ -217,7 +221,11 @@ def _run(settings: Settings) -> int:
     try:
         # Start-up retries what the network or Telegram refuse for a while; a token
         # Telegram rejects ends it at once, named without the token itself.
-        build_application(settings, freeze_heap=True).run_polling(bootstrap_retries=-1)
+        app = build_application(settings, freeze_heap=True)
+        if settings.webhook_url is None:
+            app.run_polling(bootstrap_retries=-1)
+        else:  # updates come through the HTTP listener (bot.runtime.webhook_http)
+            asyncio.run(serve_until_stopped(app))
     except Exception as exc:
         if not token_rejected(exc):
             raise

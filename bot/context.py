@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -110,40 +109,13 @@ class BotData:
         self._core = value
 
 
-class Prompt(StrEnum):
-    """What the /settings menu asked a user to type."""
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context type every Outpost handler receives.
 
-    KEYWORDS = "kw"  # own keywords to watch
-    PLACE = "place"  # a place to draw a circle around
-    ZONE = "tz"  # a time zone by name
-
-
-@dataclass(frozen=True, slots=True)
-class Awaiting:
-    """An answer the /settings menu waits for: what, from whom, since when."""
-
-    prompt: Prompt
-    user_id: int
-    since: datetime
-
-
-class ChatData:
-    """PTB's chat_data: what the bot keeps in memory about one chat between its updates.
-
-    Constructible with no arguments (PTB makes one per chat when first asked). Nothing in
-    it survives a restart, which at worst means tapping a menu button again.
+    Its user and chat data are PTB's plain dicts, unused: what a chat's conversation is
+    in the middle of lives in the database (`storage.chat_state`), which every instance
+    sharing it sees.
     """
-
-    def __init__(self) -> None:
-        self.awaiting: Awaiting | None = None  # the answer the /settings menu waits for
-        self.place: str | None = None  # the place named in /settings, before its radius
-        # Stories whose "Why this alert?" was answered here lately, and when: a repeat tap
-        # is pointed at that answer instead of writing it again.
-        self.explained: dict[int, datetime] = {}
-
-
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):
-    """The context type every Outpost handler receives."""
 
     @property
     def core(self) -> Core:

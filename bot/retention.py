@@ -14,6 +14,9 @@
   until the event itself goes, so /latest, /status and the edits of alerts are unchanged.
   It is most of an event's weight: a year of events within their 400 days would otherwise
   be most of the database.
+- Telegram updates handled more than `UPDATES_KEPT` ago (their ids are kept only to drop
+  one delivered twice, which Telegram does within a day), and what a chat's conversation
+  was in the middle of (`storage.chat_state`) when untouched for `CHAT_STATE_KEPT`.
 
 Each batch is one short transaction, and the job sleeps a moment between batches, so the
 outbox dispatcher's own transactions get the database in between: pruning never holds
@@ -39,6 +42,11 @@ log = logging.getLogger(__name__)
 BATCH = 500  # rows a transaction
 RECLAIM_PAGES = 2_000  # pages (8 MB at 4 KB) handed back a step
 PAUSE_S = 0.02  # between batches: the sender's transactions go first
+# Telegram keeps an unconfirmed update for 24 hours at most: an id older than that is
+# never delivered again.
+UPDATES_KEPT = timedelta(days=2)
+# A /settings prompt expires in minutes; the place named before its radius, a day later.
+CHAT_STATE_KEPT = timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -49,6 +57,8 @@ class RetentionReport:
     stories: int = 0
     fingerprints: int = 0
     texts: int = 0  # events whose text was dropped
+    updates: int = 0  # handled Telegram updates forgotten
+    chat_state: int = 0  # chats' unfinished prompts and recent Whys forgotten
     texts_through: datetime | None = None  # events seen before this were all looked at
     pages_left: int = 0  # free pages still in the file (0: all given back)
 
@@ -111,6 +121,12 @@ async def run_retention(
     report.fingerprints = await _in_batches(
         lambda: db.retention.drop_fingerprints(before=now - WINDOW, limit=batch), batch
     )
+    report.updates = await _in_batches(
+        lambda: db.updates.prune(before=now - UPDATES_KEPT, limit=batch), batch
+    )
+    report.chat_state = await _in_batches(
+        lambda: db.chat_state.prune(before=now - CHAT_STATE_KEPT, limit=batch), batch
+    )
     texts_before = text_cutoff(settings, now)
     report.texts = await _drop_texts(db, before=texts_before, since=texts_since, batch=batch)
     report.texts_through = texts_before
@@ -122,12 +138,14 @@ async def run_retention(
             break  # nothing more can be handed back (another connection holds pages)
     report.pages_left = left
     log.info(
-        "retention: %d outbox rows, %d stories, %d fingerprints and %d events' texts pruned;"
-        " %d free pages left",
+        "retention: %d outbox rows, %d stories, %d fingerprints, %d events' texts, %d updates"
+        " and %d chats' unfinished state pruned; %d free pages left",
         report.outbox,
         report.stories,
         report.fingerprints,
         report.texts,
+        report.updates,
+        report.chat_state,
         report.pages_left,
     )
     return report

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from dotenv import dotenv_values
@@ -36,6 +38,8 @@ PREFIX = "OUTPOST_"
 APP_NAME = "outpost"
 ENV_FILE_NAME = "outpost.env"  # the env file's name in the user's config directory
 DATABASE_NAME = "outpost.sqlite3"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+RESERVED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # the listener's own
 
 
 def default_data_dir() -> Path:
@@ -160,6 +164,11 @@ class Settings(BaseSettings):
     # Create the database file when it is missing (its folder must exist). false: refuse to
     # start instead, for a deployment where a missing file means a failed mount.
     create_database: bool = True
+    # Webhook mode (polling when unset): the public HTTPS URL Telegram posts updates to,
+    # whose path the HTTP listener (OUTPOST_HTTP_LISTEN) serves behind a reverse proxy,
+    # and the secret Telegram sends with each (1-256 of A-Z a-z 0-9 _ -), required with it.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
 
     @field_validator("websub_callback_url")
     @classmethod
@@ -170,6 +179,42 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.strip().rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        """Telegram posts only to HTTPS, on a path of its own beside /healthz and /metrics."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https:// URL (Telegram posts updates only over HTTPS)")
+        path = parts.path.rstrip("/")
+        if not path or path in RESERVED_PATHS or path.startswith("/websub/"):
+            raise ValueError(
+                "needs a path of its own, such as https://bot.example.org/telegram/updates"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("must have no query or fragment")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1 to 256 characters, A-Z a-z 0-9 _ and - only."""
+        if value is None:
+            return None
+        if not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            # The value itself is never repeated: it is a secret.
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    def webhook_path(self) -> str | None:
+        """Return the path the listener serves the webhook on, or None in polling mode."""
+        if self.webhook_url is None:
+            return None
+        return urlsplit(self.webhook_url).path.rstrip("/")
 
     @classmethod
     def settings_customise_sources(
@@ -295,6 +340,15 @@ class Settings(BaseSettings):
             self.database = database
         if self.metrics and self.http_listen is None:
             raise ValueError("OUTPOST_METRICS=true needs OUTPOST_HTTP_LISTEN (host:port)")
+        if self.webhook_url is not None:
+            if self.webhook_secret is None:
+                raise ValueError("OUTPOST_WEBHOOK_URL needs OUTPOST_WEBHOOK_SECRET")
+            if self.http_listen is None:
+                raise ValueError(
+                    "OUTPOST_WEBHOOK_URL needs OUTPOST_HTTP_LISTEN (host:port) to receive on"
+                )
+        elif self.webhook_secret is not None:
+            raise ValueError("OUTPOST_WEBHOOK_SECRET is set without OUTPOST_WEBHOOK_URL")
         return self
 
     @field_validator("telegram_api_url")

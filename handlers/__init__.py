@@ -28,6 +28,7 @@ from handlers import (
     gate,
     latest,
     menu,
+    once,
     sources,
     start,
     status,
@@ -45,6 +46,8 @@ def _on_tap(callback: Callback, kind: type[Button]) -> CallbackQueryHandler[Cont
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every Outpost handler to the application: the one list of them."""
+    # First of all: an update delivered again (another instance read it before) is dropped.
+    app.add_handler(TypeHandler(Update, once.first_sight), group=once.ONCE_GROUP)
     # Before anything else: edits, forwarded commands, other bots' commands and unreadable
     # or oversized arguments stop here (handlers.gate).
     app.add_handler(TypeHandler(Update, gate.screen), group=gate.SCREEN_GROUP)

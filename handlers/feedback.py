@@ -7,7 +7,7 @@ A tap counts only for the chat its message is in and only on the alert that chat
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import (
     CallbackQuery,
@@ -18,7 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.context import ChatData, Context, Core
+from bot.context import Context, Core
 from bot.feedback import flags
 from bot.feedback.why import explain_alert
 from bot.models import Flag
@@ -68,27 +68,6 @@ async def _keyboard(query: CallbackQuery, ui: UI, story_id: int, *, flagged: boo
             log.info("could not change the buttons of an alert: %s", exc.message)
 
 
-def _answered_lately(chat_data: ChatData | None, story_id: int, now: datetime) -> bool:
-    """Tell whether this chat was told why about this story within `EXPLAINED_FOR`."""
-    if chat_data is None:
-        return False
-    explained = chat_data.explained
-    for story, when in list(explained.items()):
-        if now - when > EXPLAINED_FOR:
-            del explained[story]
-    return story_id in explained
-
-
-def _note_answered(chat_data: ChatData | None, story_id: int, now: datetime) -> None:
-    """Remember that this chat was told why about this story (a bounded few per chat)."""
-    if chat_data is None:
-        return
-    explained = chat_data.explained
-    if len(explained) >= EXPLAINED_MAX:
-        del explained[min(explained, key=explained.__getitem__)]
-    explained[story_id] = now
-
-
 async def why(update: Update, context: Context) -> None:
     """Answer "Why this alert?" under the alert, in its chat."""
     query, button, message = update.callback_query, tapped(update, WhyAlert), _alert_message(update)
@@ -110,13 +89,15 @@ async def why(update: Update, context: Context) -> None:
     if reasons is None:
         await answer(query, ui._(NOT_THIS))
         return
-    now = core.clock.now()
-    if _answered_lately(context.chat_data, button.story, now):
+    now, chat_id = core.clock.now(), message.chat_id
+    if await core.db.chat_state.explained_since(chat_id, button.story, now - EXPLAINED_FOR):
         await answer(query, ui._("The answer was sent a moment ago: see above."))
         return
     await answer(query)
     await reply(message, texts.why_alert(ui, reasons), html=True, previews=False)
-    _note_answered(context.chat_data, button.story, now)
+    await core.db.chat_state.note_explained(
+        chat_id, button.story, now=now, forget_before=now - EXPLAINED_FOR, keep=EXPLAINED_MAX
+    )
 
 
 async def not_relevant(update: Update, context: Context) -> None:

@@ -2,11 +2,11 @@
 
 The screens come from bot.ui.menu; a tap's typed button (bot.ui.callbacks) becomes a call
 of bot.chats.filters, bot.chats.delivery or storage, exactly as the matching command
-would make. When a screen asks for words, a place or a time zone, the chat's in-memory
-`ChatData` remembers who is expected to answer (for ten minutes); a restart forgets it,
-which only means tapping the button again. The answer is taken only if its author may
-still change the chat's settings when it arrives: rights are checked at every step that
-writes, not once when the step began.
+would make. When a screen asks for words, a place or a time zone, the database remembers
+who is expected to answer (for ten minutes, `storage.chat_state`), so the answer is taken
+by whichever instance reads it, after a restart or a switch of instance too. The answer
+is taken only if its author may still change the chat's settings when it arrives: rights
+are checked at every step that writes, not once when the step began.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from telegram.ext import ApplicationHandlerStop
 from bot.chats import ChoiceError
 from bot.chats import filters as chat_filters
 from bot.chats.delivery import describe, parse_quiet, parse_timezone
-from bot.context import Awaiting, ChatData, Context, Core, Prompt
-from bot.models import Delivery, DeliveryChange
+from bot.context import Context, Core
+from bot.models import Awaiting, Delivery, DeliveryChange, Prompt
 from bot.ui import menu, texts
 from bot.ui.callbacks import (
     AskKeywords,
@@ -112,7 +112,7 @@ async def settings(update: Update, context: Context) -> None:
 
 
 async def _apply(  # noqa: PLR0911 -- one return per kind of button
-    core: Core, chat_id: int, button: SettingsTap, state: ChatData
+    core: Core, chat_id: int, button: SettingsTap
 ) -> Section:
     """Make the change a tap asks for; return the screen to show next."""
     db, places = core.db, core.matcher.places
@@ -133,9 +133,10 @@ async def _apply(  # noqa: PLR0911 -- one return per kind of button
             await chat_filters.region(db, places, chat_id, [places.oblasts()[index]])
             return Section.PLACES
         case SetNear(km):
-            if state.place:
-                await chat_filters.near(db, places, chat_id, [*state.place.split(), str(km)])
-            return Section.PLACES  # without a place (a restart forgot it): the places again
+            place = await db.chat_state.place(chat_id)
+            if place:
+                await chat_filters.near(db, places, chat_id, [*place.split(), str(km)])
+            return Section.PLACES  # without a place (retention forgot it): the places again
         case SetBorder(code, km):
             await chat_filters.border(db, chat_id, [code, str(km)])
             return Section.PLACES
@@ -183,13 +184,8 @@ async def _apply_delivery(  # noqa: PLR0911 -- one return per kind of button
     return Section.MAIN
 
 
-def _state(context: Context) -> ChatData:
-    """Return the chat's in-memory data (every update with a chat has it)."""
-    return context.chat_data if context.chat_data is not None else ChatData()
-
-
-def _wait(context: Context, prompt: Prompt, user_id: int, now: datetime) -> None:
-    _state(context).awaiting = Awaiting(prompt, user_id, now)
+async def _wait(core: Core, chat_id: int, prompt: Prompt, user_id: int, now: datetime) -> None:
+    await core.db.chat_state.await_answer(chat_id, Awaiting(prompt, user_id, now))
 
 
 async def tap(update: Update, context: Context) -> None:
@@ -205,7 +201,7 @@ async def tap(update: Update, context: Context) -> None:
         return
     await register_chat(update, context)
     now = core.clock.now()
-    _state(context).awaiting = None
+    await core.db.chat_state.stop_waiting(chat.id)
     screen: Screen
     match button:
         case Close():
@@ -219,19 +215,19 @@ async def tap(update: Update, context: Context) -> None:
             ui = await ui_of(update, context)
             screen = menu.languages(ui)
         case AskKeywords():
-            _wait(context, Prompt.KEYWORDS, user.id, now)
+            await _wait(core, chat.id, Prompt.KEYWORDS, user.id, now)
             screen = menu.keywords_prompt(ui)
         case AskPlace():
-            _wait(context, Prompt.PLACE, user.id, now)
+            await _wait(core, chat.id, Prompt.PLACE, user.id, now)
             screen = menu.place_prompt(ui)
         case AskZone():
-            _wait(context, Prompt.ZONE, user.id, now)
+            await _wait(core, chat.id, Prompt.ZONE, user.id, now)
             screen = menu.zone_prompt(ui)
         case ChooseBorder(code) if code in chat_filters.COUNTRY_NAMES:
             screen = menu.border_radius(ui, code)
         case _:
             try:
-                section = await _apply(core, chat.id, button, _state(context))
+                section = await _apply(core, chat.id, button)
             except ChoiceError as exc:
                 await answer(query, said(ui, exc), alert=True)
                 return
@@ -244,11 +240,10 @@ async def tap(update: Update, context: Context) -> None:
 async def text_reply(update: Update, context: Context) -> None:
     """Take the words, place or time zone the menu asked this user for, if it did."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    state = context.chat_data
-    if message is None or chat is None or user is None or state is None:
+    if message is None or chat is None or user is None:
         return
-    waiting = state.awaiting
     core = context.core
+    waiting = await core.db.chat_state.awaiting(chat.id)
     now = core.clock.now()
     if waiting is None or waiting.user_id != user.id or now - waiting.since > WAIT_FOR:
         return  # not for the menu: other handlers take it
@@ -256,7 +251,7 @@ async def text_reply(update: Update, context: Context) -> None:
     if not await may_change(update, context):
         # Rights are those held now, not when the button was tapped: a group admin
         # demoted in the meantime changes nothing by answering.
-        state.awaiting = None
+        await core.db.chat_state.stop_waiting(chat.id)
         await reply(message, ui._(SETTINGS_REFUSAL))
         raise ApplicationHandlerStop
     text = (message.text or "").strip()
@@ -267,7 +262,7 @@ async def text_reply(update: Update, context: Context) -> None:
             screen = menu.keywords(ui, audience)
         elif waiting.prompt is Prompt.PLACE:
             place = chat_filters.known_place(core.matcher.places, text)
-            state.place = text
+            await core.db.chat_state.set_place(chat.id, text, now=now)
             screen = menu.near_radius(ui, place.id)
         else:
             await core.db.chats.update_prefs(chat.id, parse_timezone(text.split()))
@@ -275,7 +270,7 @@ async def text_reply(update: Update, context: Context) -> None:
     except ChoiceError as exc:
         await reply(message, said(ui, exc))
         raise ApplicationHandlerStop from None  # still waiting: the user may try again
-    state.awaiting = None
+    await core.db.chat_state.stop_waiting(chat.id)
     text, rows = screen
     await reply(message, text, html=True, markup=_markup(rows))
     raise ApplicationHandlerStop

@@ -1,4 +1,5 @@
-"""A group that became a supergroup: its choices, filters and queue follow it to the new id.
+"""A group that became a supergroup: its choices, filters, queue and the answer its
+/settings menu waits for follow it to the new id.
 
 Telegram announces the move with a service message in each chat (`migrate_to_chat_id` in
 the group, `migrate_from_chat_id` in the supergroup); either is enough, and the second one
@@ -29,8 +30,4 @@ async def migrated(update: Update, context: Context) -> None:
         return
     core = context.core
     moved = await core.db.chats.migrate(old_id, new_id, now=core.clock.now())
-    # The chat's in-memory data (what the /settings menu waits for) moves with it, once:
-    # PTB would give the new id a fresh one for an old id it no longer has.
-    if old_id in context.application.chat_data:
-        context.application.migrate_chat_data(old_chat_id=old_id, new_chat_id=new_id)
     log.info("chat %d became supergroup %d; %d queued messages follow it", old_id, new_id, moved)

@@ -24,6 +24,8 @@ CHAT_KEYED = {
     ("outbox", "chat_id"): "pending rows moved; sent ones stay with the old chat",
     ("feedback", "chat_id"): "moved: what a chat said of its alerts stays its own",
     ("audience_changes", "chat_id"): "both ids get a new revision",
+    ("chat_state", "chat_id"): "moved unless the new chat waits for an answer of its own",
+    ("chat_explained", "chat_id"): "moved: a repeated Why in the supergroup points at the answer",
 }
 
 # The tables whose rows move to the new chat, with the rest of each one's key: a row the
@@ -145,7 +147,8 @@ class ChatRepository(Repository):
         One transaction moves every row keyed by the chat's id (`CHAT_KEYED` names each
         table and how): the new chat takes the old one's language and delivery choices,
         adds its topics, filters, own words and "not relevant" marks to its own (where both
-        have one, the new chat's stays) and takes its pending messages. The old id is
+        have one, the new chat's stays), takes its pending messages and what its /settings
+        menu waits for (`storage.chat_state`). The old id is
         deactivated, and both ids' audience revisions move so that the audience index
         reloads them. A chat moved already (Telegram tells of a move twice) is left as it is.
         """
@@ -195,6 +198,7 @@ class ChatRepository(Repository):
                 (old_id,),
             )
             await self._db.execute("UPDATE chats SET active = 0 WHERE id = ?", (old_id,))
+            await self._db.chat_state.move(old_id, new_id)
             await self.audience_changed([old_id, new_id])
         return moved
 

@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 from storage import postgres, sqlite, urls
 from storage._base import Row
 from storage.admin import AdminRepository
+from storage.chat_state import ChatStateRepository
 from storage.chats import ChatRepository
 from storage.errors import DatabaseFileError
 from storage.events import EventRepository
@@ -29,6 +30,7 @@ from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
 from storage.sources import SourceRepository
 from storage.stats import StatsRepository
+from storage.updates import UpdateRepository
 from storage.websub import WebSubRepository
 
 __all__ = [
@@ -100,6 +102,8 @@ class Database:
         self.websub = WebSubRepository(self)
         self.feedback = FeedbackRepository(self)
         self.leases = LeaseRepository(self)
+        self.chat_state = ChatStateRepository(self)
+        self.updates = UpdateRepository(self)
 
     @property
     def in_transaction(self) -> bool:

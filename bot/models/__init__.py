@@ -9,7 +9,7 @@ DESIGN.md, "Data flow"). Import them from here: `from bot.models import Source`.
 - `classification`: what the matcher found in a text;
 - `event`: stored posts, stories and alerts;
 - `outbox`: queued messages and the priority an alert goes at;
-- `chat`: a chat's filters and delivery choices, and changes to them;
+- `chat`: a chat's filters and delivery choices, changes to them, the answer awaited;
 - `admin`: drafts, the audit log and /stats figures;
 - `feedback`: a story's first report and the stories subscribers flagged.
 """
@@ -17,11 +17,13 @@ DESIGN.md, "Data flow"). Import them from here: `from bot.models import Source`.
 from bot.models.admin import AuditEntry, Draft, Stats
 from bot.models.chat import (
     KEEP,
+    Awaiting,
     ChatFilters,
     Delivery,
     DeliveryChange,
     DeliveryChoices,
     Keep,
+    Prompt,
     QuietMode,
 )
 from bot.models.classification import Classification, TopicHit
@@ -37,6 +39,7 @@ __all__ = [
     "KEEP",
     "Alert",
     "AuditEntry",
+    "Awaiting",
     "ChatFilters",
     "Classification",
     "Delivery",
@@ -53,6 +56,7 @@ __all__ = [
     "OutboxRow",
     "ParseResult",
     "ParsedItem",
+    "Prompt",
     "QuietMode",
     "Severity",
     "Source",

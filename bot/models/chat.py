@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Final
 
@@ -96,3 +97,20 @@ class DeliveryChange:
 
 
 _CHANGE_FIELDS = tuple(field.name for field in fields(DeliveryChange))
+
+
+class Prompt(StrEnum):
+    """What the /settings menu asked a user to type."""
+
+    KEYWORDS = "kw"  # own keywords to watch
+    PLACE = "place"  # a place to draw a circle around
+    ZONE = "tz"  # a time zone by name
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """An answer the /settings menu waits for in a chat: what, from whom, since when."""
+
+    prompt: Prompt
+    user_id: int
+    since: datetime

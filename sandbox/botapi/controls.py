@@ -14,6 +14,9 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, Final
+from urllib.parse import urlsplit
+
+import aiohttp
 
 from sandbox.botapi.limits import FaultInjector, FloodControl, RateLimits
 from sandbox.botapi.messages import MessageMethods
@@ -501,6 +504,58 @@ class SandboxBotAPI:
     def pending_updates(self) -> int:
         """Return how many updates wait to be fetched with getUpdates."""
         return len(self._state.updates)
+
+    # -- updates delivered twice, and webhooks ---------------------------------------------------
+
+    @property
+    def queued_updates(self) -> list[dict[str, Any]]:
+        """Return copies of the updates waiting for getUpdates or the webhook, in order."""
+        return [
+            json.loads(json.dumps(u)) for u in self._state.updates.first(len(self._state.updates))
+        ]
+
+    @property
+    def all_updates(self) -> list[dict[str, Any]]:
+        """Return copies of every update the sandbox made so far, delivered or not, in order."""
+        return [json.loads(json.dumps(u)) for _, u in sorted(self._state.updates.history.items())]
+
+    def redeliver(self, update_id: int) -> None:
+        """Queue an update the bot already received once more, under its own update_id.
+
+        What Telegram does when getUpdates is next asked from an offset that never confirmed
+        it: the instance that read it stopped before confirming, and another polls now.
+        """
+        self._state.updates.again(update_id)
+
+    @property
+    def webhook(self) -> tuple[str, str | None] | None:
+        """Return the webhook set with setWebhook, (url, secret token), or None."""
+        return self._state.webhook
+
+    async def deliver_webhook(self, via: str) -> list[tuple[int, int]]:
+        """POST every queued update to the webhook, in order; return (update_id, status)s.
+
+        `via` is where the webhook URL's host leads (the operator's reverse proxy ends TLS
+        and forwards to the bot's listener): http://127.0.0.1:PORT. The URL's path and the
+        secret token header are sent as Telegram sends them; an update answered 2xx leaves
+        the queue, any other answer keeps it for the next delivery, as Telegram retries.
+        """
+        if self._state.webhook is None:
+            raise RuntimeError("no webhook is set (setWebhook was not called)")
+        url, secret = self._state.webhook
+        target = via.rstrip("/") + (urlsplit(url).path or "/")
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        answers: list[tuple[int, int]] = []
+        async with aiohttp.ClientSession() as session:
+            for update in self._state.updates.first(len(self._state.updates)):
+                body = json.dumps(update).encode()
+                async with session.post(target, data=body, headers=headers) as response:
+                    answers.append((int(update["update_id"]), response.status))
+                    if 200 <= response.status < 300:
+                        self._state.updates.take(int(update["update_id"]))
+        return answers
 
     async def wait_for(
         self,

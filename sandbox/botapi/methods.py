@@ -11,8 +11,9 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
+from urllib.parse import urlsplit
 
-from sandbox.botapi.errors import bad_request
+from sandbox.botapi.errors import APIError, bad_request
 from sandbox.botapi.messages import MessageMethods
 from sandbox.botapi.params import (
     bool_param,
@@ -33,6 +34,8 @@ Method = Callable[[dict[str, Any]], Awaitable[Any]]
 _MAX_COMMANDS: Final = 100
 _MAX_UPDATES_PER_CALL: Final = 100
 _COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_RE: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_PORTS: Final = (443, 80, 88, 8443)
 
 
 def method_table(bot: BotMethods, messages: MessageMethods) -> dict[str, tuple[str, Method]]:
@@ -46,6 +49,7 @@ def method_table(bot: BotMethods, messages: MessageMethods) -> dict[str, tuple[s
         for name, method in (
             ("getMe", bot.get_me),
             ("getUpdates", bot.get_updates),
+            ("setWebhook", bot.set_webhook),
             ("deleteWebhook", bot.delete_webhook),
             ("getWebhookInfo", bot.get_webhook_info),
             ("logOut", bot.true),
@@ -124,6 +128,12 @@ class BotMethods:
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getUpdates: a long poll returns as soon as an update is queued or the server stops."""
+        if self._state.webhook is not None:
+            raise APIError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         updates = self._state.updates
         offset = int_param(params, "offset")
         limit = int_param(params, "limit") or _MAX_UPDATES_PER_CALL
@@ -139,16 +149,41 @@ class BotMethods:
                 )
         return updates.first(limit)
 
+    async def set_webhook(self, params: dict[str, Any]) -> bool:
+        """setWebhook: an HTTPS URL on one of Telegram's ports, an optional secret token.
+
+        The sandbox posts nothing by itself: a test hands the queued updates over with
+        ``SandboxBotAPI.deliver_webhook``, through the address its reverse proxy would have.
+        """
+        url = text_param(params, "url") or ""
+        if not url:
+            return await self.delete_webhook(params)
+        parsed = urlsplit(url)
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if (parsed.port or 443) not in _WEBHOOK_PORTS:
+            raise bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = text_param(params, "secret_token")
+        if secret is not None and not _SECRET_RE.fullmatch(secret):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        if bool_param(params, "drop_pending_updates"):
+            self._state.updates.clear()
+        self._state.webhook = (url, secret)
+        return True
+
     async def delete_webhook(self, params: dict[str, Any]) -> bool:
         """deleteWebhook; drop_pending_updates empties the queue."""
         if bool_param(params, "drop_pending_updates"):
             self._state.updates.clear()
+        self._state.webhook = None
         return True
 
     async def get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        """getWebhookInfo: never a webhook, since the sandbox only serves long polling."""
+        """getWebhookInfo: the webhook set, if any, and how many updates wait."""
         return {
-            "url": "",
+            "url": self._state.webhook[0] if self._state.webhook else "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._state.updates),
         }

@@ -155,6 +155,7 @@ class UpdateQueue:
         self._signal = signal
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
+        self.history: dict[int, dict[str, Any]] = {}  # every update put, by its id
 
     def __len__(self) -> int:
         return len(self._updates)
@@ -163,7 +164,25 @@ class UpdateQueue:
         """Give the update the next update_id, queue it and wake a long poll."""
         update["update_id"] = self._next_update_id
         self._next_update_id += 1
+        self.history[update["update_id"]] = update
         self._updates.append(update)
+        self._signal.notify()
+
+    def again(self, update_id: int) -> None:
+        """Queue an update already delivered once more, under its own id.
+
+        Telegram does so when getUpdates is asked again from an offset that did not
+        confirm it (another instance took over polling before the first confirmed it).
+        """
+        if any(u["update_id"] == update_id for u in self._updates):
+            return  # still queued: it comes again anyway
+        self._updates.append(self.history[update_id])
+        self._updates.sort(key=lambda update: int(update["update_id"]))
+        self._signal.notify()
+
+    def take(self, update_id: int) -> None:
+        """Drop one update from the queue (a webhook delivered it)."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
         self._signal.notify()
 
     def confirm(self, offset: int) -> None:
@@ -210,6 +229,8 @@ class SandboxState:
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.signal = ChangeSignal()
         self.updates = UpdateQueue(self.signal)
+        # The webhook setWebhook set, (url, secret_token or None); None: getUpdates is used.
+        self.webhook: tuple[str, str | None] | None = None
         self.closing = False  # set while the server stops, so long polls return at once
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}

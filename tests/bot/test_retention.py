@@ -189,3 +189,21 @@ async def test_dropping_texts_gives_their_pages_back(tmp_path: Path) -> None:
         assert after < pages * 0.75, (pages, after)
     finally:
         await db.close()
+
+
+async def test_handled_updates_and_untouched_chat_state_go_after_their_days(
+    db: Database, tmp_path: Path
+) -> None:
+    settings = load_settings(env_file=False, database=tmp_path / "outpost.sqlite3")
+    old = NOW - timedelta(days=3)
+    await db.updates.first_sight(1, now=old)  # polled, handled three days ago
+    await db.updates.store(2, "{}", now=old)  # received then, never handled: kept
+    await db.updates.first_sight(3, now=NOW - timedelta(hours=1))
+    await db.chat_state.set_place(1, "Mazyr", now=old)
+    await db.chat_state.set_place(2, "Yelsk", now=NOW)
+
+    report = await run_retention(db, settings, ManualClock(NOW), batch=1)
+
+    assert (report.updates, report.chat_state) == (1, 1)
+    assert {r[0] for r in await db.fetchall("SELECT update_id FROM updates")} == {2, 3}
+    assert (await db.chat_state.place(1), await db.chat_state.place(2)) == (None, "Yelsk")

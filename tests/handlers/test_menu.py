@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import OutpostApp
 from bot.chats.filters import COUNTRY_NAMES
-from bot.context import ChatData, Core, Prompt
+from bot.context import Core
 from bot.matching import PlaceIndex, default_catalog, default_places
 from bot.models import ChatFilters, Delivery, DeliveryChoices, QuietMode, Severity
 from bot.pipeline.cycle import run_cycle
@@ -231,17 +230,3 @@ def test_every_button_fits_telegrams_callback_limit_in_every_language() -> None:
                 data = button.encode()
                 assert data.startswith("set:")
                 assert len(data.encode()) <= 64
-
-
-async def test_the_menu_keeps_what_it_waits_for_in_typed_chat_data(
-    sandbox: SandboxBotAPI, outpost: OutpostApp
-) -> None:
-    await say(sandbox, ALICE, "/settings")
-    await tap(sandbox, ALICE, Show(Section.KEYWORDS))
-    await tap(sandbox, ALICE, AskKeywords())
-    data = outpost.chat_data[ALICE]
-    assert isinstance(data, ChatData)
-    assert data.awaiting is not None
-    assert (data.awaiting.prompt, data.awaiting.user_id) == (Prompt.KEYWORDS, ALICE)
-    await say(sandbox, ALICE, "танки")
-    assert data.awaiting is None

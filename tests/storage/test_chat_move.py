@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Delivery, DeliveryChange, Severity
+from bot.models import Awaiting, Delivery, DeliveryChange, Prompt, Severity
 from storage import Database, open_database
 from storage.chats import CHAT_KEYED
 from storage.events import NewEvent
@@ -108,6 +108,11 @@ async def test_a_move_takes_every_row_in_one_step_and_tells_the_index(db: Databa
     report = await db.feedback.report(recorded.story_id)
     assert report is not None
     assert await db.feedback.flag(report, chat_id=GROUP, user_id=7, now=NOW)
+    await db.chat_state.set_place(GROUP, "Mazyr", now=NOW)
+    await db.chat_state.await_answer(GROUP, Awaiting(Prompt.KEYWORDS, 7, NOW))
+    await db.chat_state.note_explained(
+        GROUP, recorded.story_id, now=NOW, forget_before=NOW, keep=50
+    )
     before = await rows_of(db, GROUP)
     assert all(before[table] for table in before if table != "audience_changes"), before
     _, revision = await db.filters.changed_since(None)
@@ -126,6 +131,12 @@ async def test_a_move_takes_every_row_in_one_step_and_tells_the_index(db: Databa
     assert moved.watch == ("колонна",) and moved.exclude == ("учения",)
     assert (await db.chats.prefs(SUPERGROUP)).delivery is Delivery.HOURLY
     assert await db.feedback.flagged_by(recorded.story_id, SUPERGROUP) == 7
+    assert await db.chat_state.awaiting(SUPERGROUP) == Awaiting(Prompt.KEYWORDS, 7, NOW)
+    assert await db.chat_state.place(SUPERGROUP) == "Mazyr"
+    assert await db.chat_state.explained_since(
+        SUPERGROUP, recorded.story_id, NOW.replace(year=2000)
+    )
+    assert await db.chat_state.awaiting(GROUP) is None
     chat = await db.chats.get(SUPERGROUP)
     assert chat is not None and chat.language == "ru" and chat.type == "supergroup"
     # The audience index reloads both chats: the group leaves it, the supergroup joins it.

@@ -13,7 +13,7 @@ from telegram import (
     MenuButtonCommands,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Conflict
 
 from sandbox import SandboxBotAPI
 
@@ -119,3 +119,31 @@ async def test_get_updates_limit_and_empty_timeout(
     await http.post("getUpdates", data={"offset": "4"})
     empty = await http.post("getUpdates", data={"timeout": "0.1"})
     assert empty.json() == {"ok": True, "result": []}
+
+
+async def test_a_webhook_is_set_checked_and_deleted_as_telegram_does(
+    bot: telegram.Bot, sandbox: SandboxBotAPI
+) -> None:
+    for url in ("http://bot.example.org/hook", "https://bot.example.org:9000/hook"):
+        with pytest.raises(BadRequest, match=r"(?i)bad webhook"):
+            await bot.set_webhook(url)
+    with pytest.raises(BadRequest, match=r"(?i)secret token"):
+        await bot.set_webhook("https://bot.example.org/hook", secret_token="no spaces")
+    assert sandbox.webhook is None
+
+    assert await bot.set_webhook("https://bot.example.org/hook", secret_token="s3cret")
+    assert sandbox.webhook == ("https://bot.example.org/hook", "s3cret")
+    assert (await bot.get_webhook_info()).url == "https://bot.example.org/hook"
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates()
+
+    sandbox.push_message(chat_id=USER, text="hello")
+    update_id = sandbox.queued_updates[0]["update_id"]
+    assert await bot.delete_webhook()
+    assert sandbox.webhook is None
+    [update] = await bot.get_updates()
+    assert update.update_id == update_id
+    # Asked again from an offset that did not confirm it, Telegram sends it again.
+    sandbox.redeliver(update_id)
+    assert [u.update_id for u in await bot.get_updates()] == [update_id]
+    assert [u.update_id for u in await bot.get_updates(offset=update_id + 1)] == []
