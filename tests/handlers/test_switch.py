@@ -43,9 +43,9 @@ async def instance(
 
 
 async def test_a_settings_prompt_asked_by_one_instance_is_answered_through_another(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = make_settings(sandbox, tmp_path)
+    settings = make_settings(sandbox, tmp_path, database=database_target)
     async with instance(sandbox, settings, clock) as first:
         await say(sandbox, ALICE, "/settings")
         await tap(sandbox, ALICE, Show(Section.KEYWORDS))
@@ -77,9 +77,9 @@ async def test_a_settings_prompt_asked_by_one_instance_is_answered_through_anoth
 
 
 async def test_a_prompt_left_too_long_is_not_taken_by_the_next_instance(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = make_settings(sandbox, tmp_path)
+    settings = make_settings(sandbox, tmp_path, database=database_target)
     async with instance(sandbox, settings, clock):
         await say(sandbox, ALICE, "/settings")
         await tap(sandbox, ALICE, Show(Section.KEYWORDS))
@@ -95,9 +95,9 @@ async def test_a_prompt_left_too_long_is_not_taken_by_the_next_instance(
 
 
 async def test_a_repeated_why_after_a_switch_points_at_the_answer(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = make_settings(sandbox, tmp_path)
+    settings = make_settings(sandbox, tmp_path, database=database_target)
     async with instance(sandbox, settings, clock) as first:
         core = first.bot_data.core
         await say(sandbox, ALICE, "/subscribe drills")

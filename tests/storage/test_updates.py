@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ LEASE = timedelta(seconds=60)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "db.sqlite3")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    database = await open_database(database_target)
     try:
         yield database
     finally:
@@ -26,14 +25,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def test_an_update_is_stored_once_and_claimed_by_one_holder(
-    db: Database, tmp_path: Path
+    db: Database, database_target: str
 ) -> None:
     assert await db.updates.store(7, '{"update_id": 7}', now=NOW)
     assert not await db.updates.store(7, '{"update_id": 7, "again": 1}', now=NOW)
     assert await db.updates.store(5, '{"update_id": 5}', now=NOW)
 
     # A second connection to the same file stands for another instance.
-    other = await open_database(tmp_path / "db.sqlite3")
+    other = await open_database(database_target)
     try:
         taken = await db.updates.claim(now=NOW, until=NOW + LEASE, limit=10)
         assert [(u.update_id, u.payload) for u in taken] == [

@@ -144,9 +144,9 @@ async def test_a_body_that_is_not_an_update_is_refused_and_the_listener_goes_on(
 
 
 async def test_an_update_stored_before_a_crash_is_handled_after_the_restart(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = webhook_settings(sandbox, tmp_path)
+    settings = webhook_settings(sandbox, tmp_path, database=database_target)
     async with instance(sandbox, settings, clock):
         pass  # the webhook is set; this instance then dies
 
@@ -168,9 +168,9 @@ async def test_an_update_stored_before_a_crash_is_handled_after_the_restart(
 
 
 async def test_polling_drops_an_update_delivered_again_after_a_switch(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = make_settings(sandbox, tmp_path)
+    settings = make_settings(sandbox, tmp_path, database=database_target)
     # A webhook left by an instance in webhook mode: polling deletes it, as PTB does.
     async with instance(sandbox, webhook_settings(sandbox, tmp_path), clock):
         pass
@@ -229,9 +229,9 @@ async def test_an_update_the_bot_cannot_read_is_dropped_and_the_next_handled(
 
 
 async def test_two_instances_receive_and_each_update_is_handled_once(
-    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxBotAPI, tmp_path: Path, clock: ManualClock, database_target: str
 ) -> None:
-    settings = webhook_settings(sandbox, tmp_path)
+    settings = webhook_settings(sandbox, tmp_path, database=database_target)
     chats = [ALICE, BOB, 2001, 2002, 2003, 2004]
     async with (
         instance(sandbox, settings, clock) as first,
