@@ -78,6 +78,27 @@ class OutboxRepository(Repository):
         whole_seconds = "CAST(created_at AS INTEGER)"
         if self._db.dialect == "postgresql":
             whole_seconds = "TRUNC(created_at)"  # CAST rounds there
+        # The front of each fan-out: PostgreSQL runs the portable form (a correlated
+        # `IN (… LIMIT ?)` in the join) once per outbox row, 270 ms a claim at 3,000 rows,
+        # so it gets a LATERAL join, an index range per fan-out; SQLite has no LATERAL.
+        front = (
+            "SELECT o.chat_id FROM fanouts f JOIN outbox o ON o.id IN ("  # noqa: S608 -- placeholders
+            " SELECT id FROM outbox"
+            f" WHERE story_id = f.story_id AND status = 'pending' AND {ready}{urgent}"
+            " ORDER BY id LIMIT ?)"
+        )
+        # Worked out once, not again for each due row: a fan-out just queued has no
+        # statistics yet, and PostgreSQL, taking the outbox for a row or two, would
+        # nest the front inside the scan of due rows (320 ms a claim at 1,000 rows).
+        materialized = ""
+        if self._db.dialect == "postgresql":
+            materialized = " MATERIALIZED"
+            front = (
+                "SELECT o.chat_id FROM fanouts f CROSS JOIN LATERAL ("  # noqa: S608 -- placeholders
+                " SELECT chat_id FROM outbox"
+                f" WHERE story_id = f.story_id AND status = 'pending' AND {ready}{urgent}"
+                " ORDER BY id LIMIT ?) o"
+            )
         # Only the front of each fan-out is looked at: the first `window` due rows of each
         # story with pending rows (an index range each), then every due row of the chats
         # found there, so that a chat's place and backlog are exact. The order below is
@@ -85,15 +106,10 @@ class OutboxRepository(Repository):
         # hundred rows left or ten thousand; a chat with a long backlog further back is
         # preferred once its turn in a fan-out comes near the front.
         sql = f"""
-            WITH fanouts(story_id) AS (
+            WITH fanouts(story_id) AS{materialized} (
                 SELECT DISTINCT story_id FROM outbox WHERE status = 'pending'
             ),
-            front(chat_id) AS (
-                SELECT o.chat_id FROM fanouts f JOIN outbox o ON o.id IN (
-                    SELECT id FROM outbox
-                    WHERE story_id = f.story_id AND status = 'pending' AND {ready}{urgent}
-                    ORDER BY id LIMIT ?)
-            ),
+            front(chat_id) AS{materialized} ({front}),
             due AS (
                 SELECT id, story_id, chat_id, attempts, priority, created_at, status, message_id,
                        folded
