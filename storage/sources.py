@@ -124,7 +124,7 @@ class SourceRepository(Repository):
         now: datetime,
         exclude: Iterable[int] = (),
         limit: int | None = None,
-        due_only: bool = True,
+        unpolled_since: datetime | None = None,
     ) -> list[Source]:
         """Lease due sources no live instance is polling to `holder`; return them by id.
 
@@ -132,8 +132,9 @@ class SourceRepository(Repository):
         could not record), or its holder's heartbeat ran out (it was killed). `exclude`:
         the sources `holder` is polling right now. `limit`: at most that many, the longest
         due first, so that instances with room for a few polls each share a burst of due
-        sources rather than the first taking them all. `due_only=False` claims every free
-        active source, due or not (`outpost poll --once`).
+        sources rather than the first taking them all. `unpolled_since`: instead of the due
+        ones, every free active source that nobody polled since then (`outpost poll
+        --once` polls each source once, and never one another poll just read).
 
         One `UPDATE … RETURNING` whose own WHERE re-checks the lease on the row it writes,
         in a transaction (on PostgreSQL under the writer lock), so of two instances
@@ -143,7 +144,11 @@ class SourceRepository(Repository):
         skip = sorted(set(exclude))
         # PostgreSQL refuses an empty `NOT IN ()`: the condition only when there is a list.
         others = f" AND id NOT IN ({','.join('?' for _ in skip)})" if skip else ""
-        due = " AND (next_poll_at IS NULL OR next_poll_at <= ?)" if due_only else ""
+        if unpolled_since is None:
+            due, due_args = " AND (next_poll_at IS NULL OR next_poll_at <= ?)", (ts,)
+        else:
+            due = " AND (last_polled_at IS NULL OR last_polled_at < ?)"
+            due_args = (unpolled_since.timestamp(),)
         free = (
             "active = 1"  # noqa: S608 -- constant text, placeholders
             f"{due}"
@@ -151,7 +156,7 @@ class SourceRepository(Repository):
             "  SELECT 1 FROM instances"
             "  WHERE instances.id = sources.poll_holder AND instances.expires_at > ?))"
         )
-        free_args = ((ts,) if due_only else ()) + (holder, ts)
+        free_args = (*due_args, holder, ts)
         if limit is None:
             where, args = f"{free}{others}", (*free_args, *skip)
         else:
