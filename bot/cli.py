@@ -27,6 +27,7 @@ from bot.matching.explain import LineError, classify_line, explain
 from bot.models import DuplicateSourceError, Event, Source, SourceKind
 from bot.pipeline.cycle import run_cycle
 from bot.runtime.clock import SystemClock
+from bot.runtime.lease import instance_id
 from bot.runtime.logs import redact_uncaught, setup_logging
 from bot.runtime.probe import probe
 from bot.services import load_matcher, open_db, open_services
@@ -453,7 +454,8 @@ def _json_row(record: Source | Event) -> dict[str, Any]:
 
 async def _poll_once(settings: Settings, out: TextIO) -> int:
     async with open_services(settings, workers=False) as services:
-        report = await run_cycle(services.pipeline, all_sources=True)
+        # Leased like the running instances' polls: beside them, no source is polled twice.
+        report = await run_cycle(services.pipeline, all_sources=True, holder=instance_id())
     json.dump(asdict(report), out, ensure_ascii=False)
     out.write("\n")
     return 0

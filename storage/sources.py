@@ -118,30 +118,62 @@ class SourceRepository(Repository):
         return [_source(row) for row in rows]
 
     async def claim_due(
-        self, holder: str, *, now: datetime, exclude: Iterable[int] = ()
+        self,
+        holder: str,
+        *,
+        now: datetime,
+        exclude: Iterable[int] = (),
+        limit: int | None = None,
+        unpolled_since: datetime | None = None,
     ) -> list[Source]:
-        """Lease the due sources no live instance is polling to `holder`; return them by id.
+        """Lease due sources no live instance is polling to `holder`; return them by id.
 
         A source is free when nobody holds it, `holder` itself does (a poll whose end it
         could not record), or its holder's heartbeat ran out (it was killed). `exclude`:
-        the sources `holder` is polling right now. One `UPDATE … RETURNING` whose own
-        WHERE re-checks the lease on the row it writes, so of two instances claiming at
-        once only one gets a source (PostgreSQL re-evaluates it on the row's newest version).
+        the sources `holder` is polling right now. `limit`: at most that many, the longest
+        due first, so that instances with room for a few polls each share a burst of due
+        sources rather than the first taking them all. `unpolled_since`: instead of the due
+        ones, every free active source that nobody polled since then (`outpost poll
+        --once` polls each source once, and never one another poll just read).
+
+        One `UPDATE … RETURNING` whose own WHERE re-checks the lease on the row it writes,
+        in a transaction (on PostgreSQL under the writer lock), so of two instances
+        claiming at once only one gets a source, and the second sees what the first took.
         """
         ts = now.timestamp()
         skip = sorted(set(exclude))
         # PostgreSQL refuses an empty `NOT IN ()`: the condition only when there is a list.
         others = f" AND id NOT IN ({','.join('?' for _ in skip)})" if skip else ""
-        rows = await self._db.fetchall(
-            "UPDATE sources SET poll_holder = ?"  # noqa: S608 -- constant columns, placeholders
-            " WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?)"
-            f"{others}"
+        if unpolled_since is None:
+            due, due_args = " AND (next_poll_at IS NULL OR next_poll_at <= ?)", (ts,)
+        else:
+            due = " AND (last_polled_at IS NULL OR last_polled_at < ?)"
+            due_args = (unpolled_since.timestamp(),)
+        free = (
+            "active = 1"  # noqa: S608 -- constant text, placeholders
+            f"{due}"
             " AND (poll_holder IS NULL OR poll_holder = ? OR NOT EXISTS ("
             "  SELECT 1 FROM instances"
             "  WHERE instances.id = sources.poll_holder AND instances.expires_at > ?))"
-            f" RETURNING {_COLUMNS}",
-            (holder, ts, *skip, holder, ts),
         )
+        free_args = (*due_args, holder, ts)
+        if limit is None:
+            where, args = f"{free}{others}", (*free_args, *skip)
+        else:
+            # NULLs sort first on SQLite and last on PostgreSQL: COALESCE puts them first.
+            where = (
+                "id IN (SELECT id FROM sources"  # noqa: S608 -- constant text, placeholders
+                f" WHERE {free}{others}"
+                " ORDER BY COALESCE(next_poll_at, 0), id LIMIT ?)"
+                f" AND {free}"
+            )
+            args = (*free_args, *skip, max(limit, 0), *free_args)
+        async with self._db.transaction():
+            rows = await self._db.fetchall(
+                f"UPDATE sources SET poll_holder = ? WHERE {where}"  # noqa: S608 -- as above
+                f" RETURNING {_COLUMNS}",
+                (holder, *args),
+            )
         return sorted((_source(row) for row in rows), key=lambda source: source.id)
 
     async def next_due(

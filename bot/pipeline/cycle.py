@@ -27,12 +27,12 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.matching import Catalog, Matcher
@@ -47,6 +47,7 @@ from bot.pipeline.store import Outcome, Post, record_posts
 from bot.pipeline.stories import StoryMirror
 from bot.pipeline.workers import PAGES, ParseBudgetError, read_in_worker
 from bot.runtime.clock import Clock
+from bot.runtime.lease import LeaseTimings
 from bot.settings import Settings
 from storage import Database
 
@@ -254,13 +255,18 @@ def build_pipeline(
     )
 
 
-async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport:
-    """Poll every due source (or every active one) once, a few at a time and per host."""
-    if all_sources:
-        sources = [s for s in await pipe.db.sources.all() if s.active]
-    else:
-        sources = await pipe.db.sources.due(pipe.clock.now())
-    report = CycleReport(sources=len(sources))
+async def run_cycle(
+    pipe: Pipeline, *, all_sources: bool = False, holder: str | None = None
+) -> CycleReport:
+    """Poll every due source (or every active one) once, a few at a time and per host.
+
+    With `holder` (an id of this cycle's own, not a running instance's) the sources are
+    leased as the polling loop leases them (`SourceRepository.claim_due`), a few at a time
+    as polls end, so that a cycle beside running instances on one database never polls a
+    source one of them is polling, nor one it polled since the cycle began. The holder
+    keeps a heartbeat while the cycle runs and leaves when it ends.
+    """
+    report = CycleReport()
     limit = asyncio.Semaphore(pipe.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -277,9 +283,17 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
                 report.failed += 1
                 report.errors[source.name] = ErrorKind.INTERNAL.value
 
-    async with asyncio.TaskGroup() as group:
-        for source in sources:
-            group.create_task(one(source))
+    if holder is not None:
+        await _leased(pipe, holder, one, report, all_sources=all_sources)
+    else:
+        if all_sources:
+            sources = [s for s in await pipe.db.sources.all() if s.active]
+        else:
+            sources = await pipe.db.sources.due(pipe.clock.now())
+        report.sources = len(sources)
+        async with asyncio.TaskGroup() as group:
+            for source in sources:
+                group.create_task(one(source))
     if report.queued and pipe.on_queued is not None:
         pipe.on_queued()
     # A cycle that found nothing new and had no failure is not news: an idle bot stays
@@ -297,6 +311,62 @@ async def run_cycle(pipe: Pipeline, *, all_sources: bool = False) -> CycleReport
         report.failed,
     )
     return report
+
+
+async def _leased(
+    pipe: Pipeline,
+    holder: str,
+    one: Callable[[Source], Coroutine[Any, Any, None]],
+    report: CycleReport,
+    *,
+    all_sources: bool,
+) -> None:
+    """Claim sources for `holder` as polls end, poll each once, until none is left free."""
+    began = pipe.clock.now()
+    timings = LeaseTimings()
+    # Alive before the first claim: a source held by a holder without a heartbeat is free.
+    await pipe.db.leases.heartbeat(holder, now=began, ttl=timings.ttl)
+    beat = asyncio.create_task(_heartbeats(pipe, holder, timings), name=f"heartbeat-{holder}")
+    polled: set[int] = set()
+    running: set[asyncio.Task[None]] = set()
+    try:
+        async with asyncio.TaskGroup() as group:
+            while True:
+                room = pipe.concurrency - len(running)
+                if room > 0:
+                    claimed = await pipe.db.sources.claim_due(
+                        holder,
+                        now=pipe.clock.now(),
+                        exclude=polled,
+                        limit=room,
+                        unpolled_since=began if all_sources else None,
+                    )
+                    for source in claimed:
+                        polled.add(source.id)
+                        task = group.create_task(one(source))
+                        running.add(task)
+                        task.add_done_callback(running.discard)
+                    report.sources += len(claimed)
+                if not running:
+                    break
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)
+        try:
+            await pipe.db.leases.leave(holder)
+        except Exception:  # its heartbeat runs out by itself
+            log.warning("cycle %s could not hand its sources back", holder, exc_info=True)
+
+
+async def _heartbeats(pipe: Pipeline, holder: str, timings: LeaseTimings) -> None:
+    """Keep a leased cycle's heartbeat current, so that no other instance takes its sources."""
+    while True:
+        await asyncio.sleep(timings.renew.total_seconds())
+        try:
+            await pipe.db.leases.heartbeat(holder, now=pipe.clock.now(), ttl=timings.ttl)
+        except Exception:  # a locked database: the next renewal may pass
+            log.warning("cycle %s could not renew its heartbeat", holder, exc_info=True)
 
 
 async def _internal_failure(

@@ -8,7 +8,8 @@ each comes at once rather than at the slot the previous run left it.
 
 With several instances on one database every one runs this loop: a due source is leased
 to the instance that claims it (`SourceRepository.claim_due`) until its poll is recorded,
-and is free for the others if that instance's heartbeat runs out (it was killed).
+and is free for the others if that instance's heartbeat runs out (it was killed). An
+instance claims only as many as it has free polling slots, so that several share a burst.
 
 Sources are polled as tasks of their own, a few at a time overall and per host (the same
 limits as a `run_cycle`), so a slow source never holds up one that is due after it.
@@ -141,7 +142,15 @@ class Poller:
         self._held = {sid: until for sid, until in self._held.items() if until > now}
         mine = self._running.keys() | self._held
         db = self._pipe.db
-        for source in await db.sources.claim_due(self.holder, now=now, exclude=mine):
+        # Only as many as it has free slots for: the rest stay free for the other instances
+        # (a burst of due sources is shared), and this one claims more as its polls end.
+        room = self._pipe.concurrency - len(self._running)
+        claimed = (
+            await db.sources.claim_due(self.holder, now=now, exclude=mine, limit=room)
+            if room > 0
+            else []
+        )
+        for source in claimed:
             task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
             self._running[source.id] = task
         due = await db.sources.next_due(
@@ -151,6 +160,8 @@ class Poller:
             released = min(self._held.values())
             due = released if due is None else min(due, released)
         wait = IDLE_S if due is None else (due - self._pipe.clock.now()).total_seconds()
+        if len(self._running) >= self._pipe.concurrency:
+            wait = IDLE_S  # no room for another poll: the end of one wakes the loop
         wait = min(wait, self._max_sleep)
         if wait > 0:
             await self._sleeper.wait(self._wake, wait)

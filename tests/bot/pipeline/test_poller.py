@@ -147,3 +147,36 @@ async def test_a_source_that_failed_keeps_its_backoff_at_start(
     )
     assert await core.db.sources.due_now(T0) == 0
     assert await core.db.sources.next_due() == T0 + timedelta(hours=2)
+
+
+class NoSleep:
+    """A sleeper that returns at once: the test drives the loop one step at a time."""
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        del event, seconds
+
+
+async def test_two_loops_share_a_burst_each_claiming_only_what_it_has_room_for(
+    core: Core, source_server: SourceServer, clock: ManualClock
+) -> None:
+    clock.set(T0)
+    for n in range(5):
+        url = source_server.add(f"burst{n}.rss", dated_rss([1, 2]))
+        await core.db.sources.add(url, kind=SourceKind.RSS, name=f"B{n}", now=T0)
+    pipe = dataclasses.replace(core.pipeline, concurrency=2)
+    one = Poller(pipe, sleeper=NoSleep(), holder="one")
+    two = Poller(pipe, sleeper=NoSleep(), holder="two")
+    for holder in ("one", "two"):  # both alive, as running instances are
+        await core.db.leases.heartbeat(holder, now=T0, ttl=timedelta(minutes=1))
+    await one.step()
+    await two.step()
+    rows = await core.db.fetchall("SELECT poll_holder, last_polled_at FROM sources")
+    touched = [row for row in rows if row["poll_holder"] or row["last_polled_at"] is not None]
+    assert len(touched) == 4  # two each, at most: the fifth waits for a free slot
+    await until(lambda: not one.polling and not two.polling)
+    sources = await core.db.sources.all()
+    assert sum(source.last_polled_at is not None for source in sources) == 4
+    assert [len(source_server.requests_to(f"burst{n}.rss")) for n in range(5)].count(1) == 4
+    await one.step()  # room again: the fifth
+    await until(lambda: not one.polling)
+    assert all(len(source_server.requests_to(f"burst{n}.rss")) == 1 for n in range(5))
