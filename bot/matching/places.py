@@ -82,6 +82,15 @@ from bot.matching.normalize import (
     tokenize,
     transliterate,
 )
+from bot.matching.place_context import (
+    ROAD_WORDS,
+    capital_means_minsk,
+    is_country,
+    is_foreign_geoname,
+    is_foreign_unit,
+    road_word_before,
+    thing_word_before,
+)
 from bot.matching.place_evidence import (
     AIRFIELD_STEMS,
     CONJUNCTIONS,
@@ -193,6 +202,22 @@ _CLAUSE_END = frozenset(".!?;\n")
 _LIST_WORDS = PREPOSITIONS | CONJUNCTIONS  # free between an airfield word and its town
 _ARTICLES = frozenset({"the"})  # skipped between the members of a list
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
+
+
+# The words for a capital city, which may mean Minsk (`place_context.capital_means_minsk`):
+# indexed like names, so a text without one costs nothing; `_CAPITAL_FORMS` keeps out
+# words the index meets by their base only ("столичный").
+_CAPITAL_NAMES = (
+    ("ru", "столица"), ("be", "сталіца"), ("uk", "столиця"), ("en", "capital"), ("en", "stalica"),
+    ("en", "stalicy"), ("en", "stalicu"),
+)  # fmt: skip
+_CAPITAL_FORMS = frozenset(
+    {
+        "столица", "столицы", "столице", "столицу", "столицей", "сталіца", "сталіцы",
+        "сталіцу", "сталіцай", "сталіцаю", "столиця", "столиці", "столицю", "столицею",
+        "capital", "stalica", "stalicy", "stalicu", "stalicaj",
+    }
+)  # fmt: skip
 
 
 class PlacesError(ValueError):
@@ -402,6 +427,14 @@ def _name_bases(word: str) -> set[str]:
     bases = {base}
     if word.endswith(_SOFT_NOUN_ENDINGS):
         bases.add(word[:-1])  # "станцыя": "станцыю", "станцыі" keep the ы
+    # Belarusian and Ukrainian soften a hard consonant before the locative's е/і: "Ліда" →
+    # "у Лідзе", "Брэст" → "у Брэсце", "Прага" → "у Празе", "Рака" → "на Рацэ" (the velars
+    # only in a feminine noun's, as "у Бабруйску" keeps its к).
+    feminine = word.endswith(("а", "я"))
+    for hard, soft, always in (("д", "дз", True), ("т", "ц", True), ("г", "з", False),
+                               ("к", "ц", False), ("х", "с", False)):  # fmt: skip
+        if base.endswith(hard) and (always or feminine) and len(base) >= _BASE_MIN:
+            bases.add(base[: -len(hard)] + soft)
     # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка", "Гомель" → "у Гомлі".
     for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к"), ("ел", "л")):
         if base.endswith(full) and len(base) - 1 > _BASE_MIN:
@@ -519,6 +552,7 @@ class _Kind(IntEnum):
     ADJECTIVE = 2  # a town's adjective ("брестском направлении"): lower case too
     HEAD = 3  # a raion's or oblast's head word, which a list of adjectives may share
     NUMBER = 4  # a number, which may name a site ("230-й общевойсковой полигон")
+    CAPITAL = 5  # a word for a capital city, which may mean Minsk ("в сталіцы")
 
 
 class _Entry(NamedTuple):
@@ -625,6 +659,12 @@ class PlaceIndex:
                         keys.add(phrase[0])
             self._head_keys[kind] = frozenset(keys)
         self._airfields = self._town_airfields(places)
+        self._capital = "Minsk" if "Minsk" in self._places else ""
+        self._home_oblasts = frozenset(self.oblasts())
+        if self._capital:
+            for lang, word in _CAPITAL_NAMES:
+                for phrase in _phrases([word], lang):
+                    self._index.add(phrase, _Entry(self._capital, _Kind.CAPITAL))
 
     def _town_airfields(self, places: Sequence[Place]) -> dict[str, tuple[str, ...]]:
         """Map each town to the military airfields named after it ("аэродром Лида" is the
@@ -844,6 +884,7 @@ class PlaceIndex:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
         heads: list[PhraseMatch[_Entry]] = []
+        capitals: list[PhraseMatch[_Entry]] = []
         for start, end, entry in matches:
             kind = entry.kind
             if kind is _NAME and not lenient:
@@ -851,8 +892,8 @@ class PlaceIndex:
                 if settled is not None:
                     candidates += settled
                     continue
-            if kind is _HEAD:
-                heads.append(PhraseMatch(start, end, entry))
+            if kind is _HEAD or kind is _CAPITAL:
+                (heads if kind is _HEAD else capitals).append(PhraseMatch(start, end, entry))
                 continue
             elif kind is _NUMBER:
                 candidates.extend(self._numbered_site(words, start))
@@ -871,17 +912,102 @@ class PlaceIndex:
             }
             for start, end, entry in heads:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
-        return self._chosen(words, candidates)
+        chosen = self._chosen(words, candidates, lenient=lenient)
+        if capitals and not lenient:
+            chosen = self._with_capital(words, chosen, [m.start for m in capitals])
+        return chosen
 
-    def _chosen(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
-        """Choose among the candidates (`_choose`), then add the air bases of the towns
-        named after a word for an airfield (`_with_airfields`)."""
+    def _chosen(
+        self, words: _Words, candidates: list[tuple[int, PlaceHit]], *, lenient: bool = False
+    ) -> list[PlaceHit]:
+        """Choose among the candidates (`_choose`), drop those the sentence says are no
+        place of Belarus (`_in_context`), then add the air bases of the towns named after a
+        word for an airfield (`_with_airfields`)."""
         if not candidates:
             return []
         chosen = self._choose(words, candidates)
+        if not lenient:
+            chosen = self._in_context(words, chosen)
         if self._airfields and any(hit.place in self._airfields for hit in chosen):
             chosen = self._with_airfields(words, chosen)
         return chosen
+
+    def _in_context(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
+        """Drop the hits whose frame says they are no place of Belarus (`place_context`): a
+        country's name, a name between foreign towns, before a foreign territorial unit,
+        after a word for a plan, a firm or a product, or at an end of a road's name."""
+        norms, text, starts = words.norms, words.text, words.starts
+        named = {i for hit in hits for i in range(hit.start, hit.end)}
+        dropped: set[int] = set()
+        for number, hit in enumerate(hits):
+            start, end = hit.start, hit.end
+            if (
+                (end - start == 1 and is_country(norms[start]))
+                or (end < len(norms) and is_foreign_unit(norms[end]))
+                or thing_word_before(text, norms, starts, start)
+                or self._between_foreign(words, start, end, named)
+            ):
+                dropped.add(number)
+                continue
+            after = hits[number + 1] if number + 1 < len(hits) else None
+            if after is not None and self._road_ends(words, hit, after):
+                dropped |= {number, number + 1}
+        if not dropped:
+            return hits
+        return [hit for number, hit in enumerate(hits) if number not in dropped]
+
+    @staticmethod
+    def _between_foreign(words: _Words, start: int, end: int, named: set[int]) -> bool:
+        """Tell whether a one-word name stands in a list between two geographic names that
+        are no place of Belarus ("из Пскова, Острова, Новгорода")."""
+        if end - start != 1 or start == 0 or end >= len(words.norms):
+            return False
+        text, norms = words.text, words.norms
+        left, right = start - 1, end
+        if left in named or right in named:
+            return False
+        if not (
+            "," in text[words.end(left) : words.starts[start]]
+            and clean_gap(text, words.end(left), words.starts[start], comma=True)
+        ):
+            return False
+        gap = (text, words.end(start), words.starts[right])
+        if not ("," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
+            return False
+        return all(
+            words.surfaces[i][:1].isupper() and is_foreign_geoname(norms[i]) for i in (left, right)
+        )
+
+    @staticmethod
+    def _road_ends(words: _Words, first: PlaceHit, second: PlaceHit) -> bool:
+        """Tell whether two names joined by a dash are the ends of a road's name: after a
+        word for a road ("трасса М4 Минск – Могилёв") or before one ("the Minsk-Mogilev
+        highway")."""
+        if second.start != first.end:
+            return False
+        gap = words.text[words.end(first.end - 1) : words.starts[second.start]]
+        if not gap.strip() or set(gap.strip()) - set("-–—"):
+            return False
+        norms = words.norms
+        return road_word_before(norms, first.start) or (
+            second.end < len(norms) and norms[second.end] in ROAD_WORDS
+        )
+
+    def _with_capital(
+        self, words: _Words, hits: list[PlaceHit], capitals: list[int]
+    ) -> list[PlaceHit]:
+        """Add Minsk for a word for the capital that means it (`capital_means_minsk`)."""
+        if any(hit.place == self._capital for hit in hits):
+            return hits
+        belarus_named = any(self._places[hit.place].oblast in self._home_oblasts for hit in hits)
+        for position in (p for p in capitals if words.norms[p] in _CAPITAL_FORMS):
+            if capital_means_minsk(
+                words.norms, words.surfaces, position, words.langs, belarus_named=belarus_named
+            ):
+                said = words.surfaces[position]
+                hit = PlaceHit(self._capital, position, position + 1, f"the capital {said!r}")
+                return sorted([*hits, hit], key=_start)
+        return hits
 
     def _with_airfields(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
         """Add the air base of a town named a few words after a word for an airfield, in
@@ -1222,7 +1348,7 @@ class PlaceIndex:
         )
 
 
-_NAME, _HEAD, _NUMBER = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER  # looked up once per match
+_NAME, _HEAD, _NUMBER, _CAPITAL = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER, _Kind.CAPITAL
 
 
 def _start(hit: PlaceHit) -> int:

@@ -1,0 +1,86 @@
+"""The frame around a name: foreign places, roads, plans and products, and "the capital"
+(`bot.matching.place_context`). Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching import PlaceIndex, load_places
+
+
+@pytest.fixture(scope="module")
+def index() -> PlaceIndex:
+    return PlaceIndex(load_places())
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # Belarusian and Ukrainian locatives soften д and т: Ліда → у Лідзе, Брэст → у Брэсце
+        ("Знішчальнікі перакінулі на аэрадром у Лідзе.", ("Lida", "Lida air base")),
+        ("Учора ў Брэсце прайшла нарада вайскоўцаў.", ("Brest",)),
+        # "в районе X" is a place frame like a preposition
+        ("Дрон упал в районе Комарина вечером.", ("Komaryn",)),
+    ],
+)
+def test_case_forms_and_frames_that_name_a_place(
+    index: PlaceIndex, text: str, places: tuple[str, ...]
+) -> None:
+    assert index.find(text) == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a country is no village named like it
+        "Сьогодні Росія перекинула нові частини до кордону.",
+        # a name between two foreign towns is theirs
+        "Туристы приехали из Смоленска, Острова, Твери и других городов.",
+        # a Ukrainian community is Ukraine's
+        "Прикордонники затримали порушника поблизу Шацької громади.",
+        # the ends of a highway's name are the road
+        "Истребители сели на трассу Р1 Минск – Могилёв во время тренировки.",
+        "Jets landed on the Minsk-Mogilev highway during the drill.",
+        # a plan, a farm or a product named after a place is not the place
+        "Активисты операции «Перамога» снова вышли на связь.",
+        "Механизаторы хозяйства «Осиповичи» закончили посевную.",
+        "Customs seized boxes of cigarettes Minsk at the checkpoint.",
+    ],
+)
+def test_frames_that_say_a_name_is_no_place_of_belarus(index: PlaceIndex, text: str) -> None:
+    assert index.find(text) == ()
+
+
+def test_a_village_road_keeps_its_ends(index: PlaceIndex) -> None:
+    assert "Lyepyel" in index.find("На дороге Лепель – Глубокое видели колонну грузовиков.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В белорусской столице прошел смотр техники.",
+        "Колонны прошли по улицам сталіцы Беларусі ўвечары.",
+        "Военкоматы Беларуси вызывают мужчин из столицы и из Гомельской области.",
+        "Зборная Беларусі збярэцца ў сталіцы напрыканцы месяца.",
+        "Jets flew over the Belarusian capital on Saturday.",
+        "Lukashenko met troops in the capital of Belarus.",
+    ],
+)
+def test_the_capital_of_belarus_is_minsk(index: PlaceIndex, text: str) -> None:
+    assert "Minsk" in index.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В российской столице задержали курьера.",
+        "Делегация Беларуси прибыла в столицу России на переговоры.",
+        "Лукашенко прилетел в Москву: в столице его встретил Путин.",
+        "Гомель называют столицей Полесья.",
+        "Білоруські військові провели навчання, а в столиці оголосили тривогу.",
+        "The Belarusian firm raised capital from investors.",
+        "В областной столице Беларуси открыли музей.",
+    ],
+)
+def test_other_capitals_are_not_minsk(index: PlaceIndex, text: str) -> None:
+    assert "Minsk" not in index.find(text)
