@@ -589,6 +589,8 @@ class _Words(NamedTuple):
 
 
 _CAPITALISED = "a capitalised name"
+# A capitalised common or dictionary word with no evidence: a list of places may take it.
+_UNSUPPORTED = ("-named like a common word", "-a dictionary word here")
 _NESTING = frozenset(
     {"raion", "airfield", "training_ground", "military_town", "crossing", "station"}
 )
@@ -885,6 +887,7 @@ class PlaceIndex:
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
         heads: list[PhraseMatch[_Entry]] = []
         capitals: list[PhraseMatch[_Entry]] = []
+        listed: list[PlaceHit] = []  # capitalised common words a list of places may take
         for start, end, entry in matches:
             kind = entry.kind
             if kind is _NAME and not lenient:
@@ -900,6 +903,8 @@ class PlaceIndex:
                 continue
             evidence = self._evidence(words, start, end, entry, lenient)
             if evidence.startswith("-"):
+                if evidence.startswith(_UNSUPPORTED) and words.surfaces[start][:1].isupper():
+                    listed.append(PlaceHit(entry.place, start, end, "a member of a list of places"))
                 if rejected is not None:
                     said = words.text[words.starts[start] : words.end(end - 1)]
                     rejected.append(f"{said!r} is not {entry.place}: {evidence[1:]}")
@@ -913,7 +918,20 @@ class PlaceIndex:
             for start, end, entry in heads:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
         chosen = self._chosen(words, candidates, lenient=lenient)
-        if capitals and not lenient:
+        return chosen if lenient else self._completed(words, chosen, listed, capitals)
+
+    def _completed(
+        self,
+        words: _Words,
+        chosen: list[PlaceHit],
+        listed: list[PlaceHit],
+        capitals: list[PhraseMatch[_Entry]],
+    ) -> list[PlaceHit]:
+        """Add the common-word names a list of places takes (`_with_listed`) and Minsk for
+        a word for the capital that means it (`_with_capital`)."""
+        if listed and len(chosen) > 1:
+            chosen = self._with_listed(words, chosen, listed)
+        if capitals:
             chosen = self._with_capital(words, chosen, [m.start for m in capitals])
         return chosen
 
@@ -992,6 +1010,26 @@ class PlaceIndex:
         return road_word_before(norms, first.start) or (
             second.end < len(norms) and norms[second.end] in ROAD_WORDS
         )
+
+    @staticmethod
+    def _with_listed(words: _Words, hits: list[PlaceHit], listed: list[PlaceHit]) -> list[PlaceHit]:
+        """Take a capitalised name that is also a common word ("Мастоў", "Мир") where it
+        stands in a list between two places found: "з Гародні, Мастоў, Кобрына"."""
+        ends = {hit.end: hit for hit in hits}
+        begins = {hit.start: hit for hit in hits}
+        text = words.text
+        added: list[PlaceHit] = []
+        for hit in listed:
+            left, right = ends.get(hit.start), begins.get(hit.end)
+            if left is None or right is None or hit.place in {left.place, right.place}:
+                continue
+            if clean_gap(text, words.end(left.end - 1), words.starts[hit.start], comma=True) and (
+                "," in text[words.end(left.end - 1) : words.starts[hit.start]]
+            ):
+                gap = (text, words.end(hit.end - 1), words.starts[right.start])
+                if "," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True):
+                    added.append(hit)
+        return sorted(hits + added, key=_start) if added else hits
 
     def _with_capital(
         self, words: _Words, hits: list[PlaceHit], capitals: list[int]

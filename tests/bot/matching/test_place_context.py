@@ -84,3 +84,25 @@ def test_the_capital_of_belarus_is_minsk(index: PlaceIndex, text: str) -> None:
 )
 def test_other_capitals_are_not_minsk(index: PlaceIndex, text: str) -> None:
     assert "Minsk" not in index.find(text)
+
+
+def test_a_list_of_places_takes_a_name_that_is_a_common_word(index: PlaceIndex) -> None:
+    text = "На кірмаш прыехалі майстры з Ліды, Мастоў, Кобрына і Пінска."
+    assert index.find(text) == ("Lida", "Mosty", "Kobryn", "Pinsk")
+
+
+def test_a_common_word_outside_a_list_still_needs_evidence(index: PlaceIndex) -> None:
+    assert "Mosty" not in index.find("Мастоў праз раку тут няма, кажуць у Лідзе.")
+
+
+def test_a_site_takes_the_classical_adjective_of_its_raion(index: PlaceIndex) -> None:
+    text = "Танкі перакінулі на Берасьцейскі і Асіповіцкі палігоны."
+    assert "Brestsky training ground" in index.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Эшелон разгрузили на станции Гудогай у литовской границы.", "Trains wait at Gudogai."],
+)
+def test_the_last_station_before_lithuania(index: PlaceIndex, text: str) -> None:
+    assert "Gudogai" in index.find(text)
