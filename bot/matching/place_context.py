@@ -103,6 +103,17 @@ _OTHER_CAPITALS = (
 _ADJECTIVE_ENDINGS = ("ая", "ой", "ую", "ей", "ай", "ою", "ій", "ої", "ую", "яя", "ый", "ий")
 
 
+# A country in the locative, folded: "Красное в России" is Russia's; "в Россию" (towards)
+# says nothing of where the name before it is.
+COUNTRY_LOCATIVES = frozenset(
+    {
+        "россии", "росії", "расіі", "расеі", "rasii", "russia", "украине", "україні",
+        "украіне", "ukraine", "польше", "польшчы", "польщі", "poland", "литве", "літве",
+        "литві", "lithuania", "латвии", "латвіі", "латвії", "latvia",
+    }
+)  # fmt: skip
+
+
 def is_country(norm: str) -> bool:
     """Tell whether a folded word is the name of a country (in a form that starts so)."""
     return norm.startswith(COUNTRY_STEMS)

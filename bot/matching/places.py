@@ -83,6 +83,7 @@ from bot.matching.normalize import (
     transliterate,
 )
 from bot.matching.place_context import (
+    COUNTRY_LOCATIVES,
     ROAD_WORDS,
     capital_means_minsk,
     is_country,
@@ -954,7 +955,7 @@ class PlaceIndex:
         """Drop the hits whose frame says they are no place of Belarus (`place_context`): a
         country's name, a name between foreign towns, before a foreign territorial unit,
         after a word for a plan, a firm or a product, or at an end of a road's name."""
-        norms, text, starts = words.norms, words.text, words.starts
+        norms, text, starts, kinds = words.norms, words.text, words.starts, self._kinds
         named = {i for hit in hits for i in range(hit.start, hit.end)}
         dropped: set[int] = set()
         for number, hit in enumerate(hits):
@@ -964,6 +965,7 @@ class PlaceIndex:
                 or (end < len(norms) and is_foreign_unit(norms[end]))
                 or thing_word_before(text, norms, starts, start)
                 or self._between_foreign(words, start, end, named)
+                or (kinds[hit.place] != "crossing" and self._in_foreign_region(words, end, named))
             ):
                 dropped.add(number)
                 continue
@@ -994,6 +996,30 @@ class PlaceIndex:
             return False
         return all(
             words.surfaces[i][:1].isupper() and is_foreign_geoname(norms[i]) for i in (left, right)
+        )
+
+    def _in_foreign_region(self, words: _Words, end: int, named: set[int]) -> bool:
+        """Tell whether a name is followed by a region that is no oblast known here, or by
+        a country: "Красное (Смоленская область)", "Вязьма Московской области", "Krasnoye
+        in Russia"."""
+        norms, count = words.norms, len(words.norms)
+        if (
+            end + 1 < count
+            and norms[end] in {"в", "у", "ў", "in"}
+            and norms[end + 1] in COUNTRY_LOCATIVES
+        ):
+            return True
+        adjective = end
+        if adjective < count and words.text[words.end(end - 1) : words.starts[end]].strip(
+            " ,"
+        ) not in {"", "("}:
+            return False
+        return (
+            adjective + 1 < count
+            and adjective not in named
+            and words.surfaces[adjective][:1].isupper()
+            and bool(words.keys[adjective + 1] & self._head_keys["oblast"])
+            and adjective + 1 not in named
         )
 
     @staticmethod
@@ -1215,8 +1241,10 @@ class PlaceIndex:
         position, count, first = start, len(words.keys), True
         while 0 <= position < count:
             member = self._member(words, position, step, kind)
-            if member is None and position in adjectives:
-                member = (position, position + 1, "")  # the town's, as the text says
+            if member is None and (position in adjectives or self._unknown(words, position)):
+                # the town's, as the text says; or a member this gazetteer does not know,
+                # which the list goes on past ("Гожаскі, Асіповіцкі і Даманаўскі палігоны")
+                member = (position, position + 1, "")
             if member is None:
                 break
             low, high, place = member
@@ -1240,6 +1268,18 @@ class PlaceIndex:
             elif not ("," in words.text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
                 break
         return found
+
+    @staticmethod
+    def _unknown(words: _Words, position: int) -> bool:
+        """Tell whether a word inside a list is a capitalised name of no place known here
+        (nor a sentence's first word)."""
+        word = words.surfaces[position]
+        return (
+            word[:1].isupper()
+            and word.isalpha()
+            and not shouted(word)
+            and not opens_sentence(words.text, words.starts[position])
+        )
 
     @staticmethod
     def _between(words: _Words, position: int, step: int) -> tuple[str, int, int]:

@@ -106,3 +106,35 @@ def test_a_site_takes_the_classical_adjective_of_its_raion(index: PlaceIndex) ->
 )
 def test_the_last_station_before_lithuania(index: PlaceIndex, text: str) -> None:
     assert "Gudogai" in index.find(text)
+
+
+def test_a_list_goes_on_past_a_site_nobody_listed(index: PlaceIndex) -> None:
+    text = "Вучэнні пройдуць на Берасьцейскім, Невядомаўскім і Асіповіцкім палігонах."
+    found = index.find(text)
+    assert "Brestsky training ground" in found
+    assert "Osipovichsky training ground" in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Состав отправили со станции Красное (Смоленская область) на запад.",
+        "Курсанты приехали из Красного Смоленской области на сборы.",
+        "Склад сгорел в поселке Красное в России.",
+    ],
+)
+def test_a_name_in_a_foreign_region_is_not_belarusian(index: PlaceIndex, text: str) -> None:
+    assert "Krasnaye" not in index.find(text)
+
+
+def test_a_belarusian_region_after_a_name_keeps_it(index: PlaceIndex) -> None:
+    assert index.find("Техника прибыла в Лиду (Гродненская область) ночью.")[0] == "Lida"
+
+
+def test_a_crossing_named_with_its_country_stays(index: PlaceIndex) -> None:
+    text = "Машины пошли через «Бенякони» («Шальчининкай» в Литве) после перерыва."
+    assert "Benyakoni" in index.find(text)
+
+
+def test_an_airfield_flown_from_towards_a_country_stays(index: PlaceIndex) -> None:
+    assert "Lida air base" in index.find("С аэродрома «Лида» в Россию улетели штурмовики.")
