@@ -42,7 +42,11 @@ What makes a name found in a text a place (`PlaceIndex.find_hits` says which, an
   right before the word for district names no raion of Belarus ("в Ленинском районе
   Бреста" is a city's district, "в Починковском районе" one abroad);
 - a name of two capitalised words or more ("Кузница Белостоцкая", "Красный Двор") needs
-  no other evidence, even where one of its words is a common word.
+  no other evidence, even where one of its words is a common word; a capitalised common
+  word between two places of a comma list is one too ("з Гародні, Мастоў, Кобрына");
+- the frame around a name can say it is no place of Belarus (a country, a name between
+  foreign towns or before a foreign region or unit, a highway's ends, a plan or a product
+  named after a place), and a word for the capital can be Minsk (`place_context`).
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
