@@ -78,3 +78,16 @@ def test_premier_is_no_premiere(matcher: Matcher) -> None:
     """A woman premier's feminine title is not vetoed as a film's premiere."""
     found = topics(matcher, "Прем'єр-міністерка заявила, що кордон закрито через провокацію.")
     assert "statements" in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visitors to the cultural complex watched armoured vehicles in a staged 1943 battle.",
+        "Guests saw the reconstruction of a wartime river crossing with tanks and artillery.",
+        "Міністр сказав, що очне навчання у прикордонних громадах поки неможливе.",
+    ],
+)
+def test_staged_battles_and_schooling_are_no_military_news(matcher: Matcher, text: str) -> None:
+    found = topics(matcher, text)
+    assert not found & {"drills", "equipment"}
