@@ -91,3 +91,19 @@ def test_premier_is_no_premiere(matcher: Matcher) -> None:
 def test_staged_battles_and_schooling_are_no_military_news(matcher: Matcher, text: str) -> None:
     found = topics(matcher, text)
     assert not found & {"drills", "equipment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сапёры навели мосты через реки Неман и Березина у самой границы.",
+        "Понтонери тренувалися біля річок Німан та Березина.",
+    ],
+)
+def test_second_of_two_rivers_is_no_town(matcher: Matcher, text: str) -> None:
+    assert "Bierazino" not in matcher.classify(text).places
+
+
+def test_town_after_a_river_word_elsewhere_is_kept(matcher: Matcher) -> None:
+    text = "Колонна прошла вдоль реки Неман и остановилась в Березино."
+    assert "Bierazino" in matcher.classify(text).places
