@@ -95,6 +95,9 @@ RIVER_WORDS = frozenset(
         "рака", "ракі", "рацэ", "раку", "ракой", "рэчка", "рэчкі", "рэчцы", "рэчку",
         "річка", "річки", "річці", "річку", "річкою", "ріка", "ріки", "ріці", "ріку",
         "рікою", "river", "rzeka", "rzeki", "rzece", "rzekę", "rzeku", "raka", "raki", "racy",
+        # and a lake's ("у озера Освейское", "на возеры Нарач"): a lake named like a town
+        "озеро", "озера", "озере", "озеру", "озером", "возера", "возеры", "возеру", "возерам",
+        "озері", "lake", "jezioro", "jeziora", "ezero", "рек", "рэк", "річок", "rivers",
     }
 )  # fmt: skip
 # The beginnings of the words for an airfield, folded: "на аэродроме под Бобруйском" and

@@ -1147,10 +1147,18 @@ class PlaceIndex:
 
     @staticmethod
     def _river(words: _Words, start: int, end: int) -> bool:
-        """Tell whether a name stands after a word for a river ("реку Березина", "the river
-        Neman") or before "river" ("the Berezina river"): then it names the river, not a
-        town called like it."""
+        """Tell whether a name stands after a word for a river or a lake ("реку Березина",
+        "the river Neman", "озера Освейское"), second after one ("реки Неман и Березина") or
+        before "river" ("the Berezina river"): then it names the water, not a town called
+        like it."""
         norms, text = words.norms, words.text
+        if (  # the second of two rivers: "реки Неман и Березина"
+            start > 2
+            and norms[start - 1] in CONJUNCTIONS
+            and norms[start - 3] in RIVER_WORDS
+            and words.surfaces[start - 2][:1].isupper()
+        ):
+            return True
         return (
             start > 0
             and norms[start - 1] in RIVER_WORDS
