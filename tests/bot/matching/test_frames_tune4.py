@@ -26,6 +26,18 @@ FOUND = [
     ("Учора над возерам быў збіты невялікі самалёт.", "air"),
     ("Минулої ночі над областю збито повітряну ціль.", "air"),
     ("A helicopter was shot down over the river on Monday.", "air"),
+    # leaving in officialese, concentrating, building up forces, an echelon with hardware
+    ("Батальон убыл к месту постоянной дислокации.", "deployments"),
+    ("Командаванне канцэнтруе войскі на поўначы краіны.", "deployments"),
+    ("Росія концентрує війська біля північного кордону.", "deployments"),
+    ("Аналитики фиксируют наращивание белорусских сил на юге.", "deployments"),
+    ("Триває нарощування російських сил поблизу Мозиря.", "deployments"),
+    ("Observers report Russia massing forces north of Kyiv.", "deployments"),
+    ("Польшча ўзгадніла перакідванне яшчэ пяцісот вайскоўцаў на ўсход.", "deployments"),
+    ("В город зашли бойцы частной военной компании.", "deployments"),
+    ("A private military company has set up a camp near Asipovichy.", "deployments"),
+    ("На станцию Лунинец прибыл очередной эшелон с техникой.", "equipment"),
+    ("Ешелон з технікою вибув зі станції Гомель у напрямку кордону.", "deployments"),
 ]
 
 TRAPS = [
@@ -34,6 +46,10 @@ TRAPS = [
     ("Падчас затрымання ахоўнікі збілі мужчыну з ног.", "air"),
     ("Продавці збили ціну на кавуни вдвічі.", "air"),
     ("The shopper was knocked over and the price shot down overnight.", "air"),
+    # focusing efforts, drawing in the police, an echelon of farm machinery
+    ("Надо сосредоточить силы на учёбе и спорте.", "deployments"),
+    ("Міліцыя сцягнула сілы да плошчы.", "deployments"),
+    ("На станцию прибыл эшелон с сельскохозяйственной техникой для уборки урожая.", "equipment"),
 ]
 
 
