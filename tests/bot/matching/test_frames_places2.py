@@ -10,16 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Matcher, default_matcher
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
-
-
-def topics(matcher: Matcher, text: str) -> set[str]:
-    return set(matcher.classify(text).topics)
+from bot.matching import Matcher
+from tests.bot.matching.cases import topics
 
 
 @pytest.mark.parametrize(

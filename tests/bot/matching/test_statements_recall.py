@@ -9,17 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Matcher, default_matcher
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
-
-
-def topics(matcher: Matcher, text: str) -> set[str]:
-    return set(matcher.classify(text).topics)
-
+from bot.matching import Matcher
+from tests.bot.matching.cases import topics
 
 # --- an official known by surname, in any case form and transliteration ---------------------
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.matching import Matcher
-
-
-def topics(matcher: Matcher, text: str) -> set[str]:
-    return set(matcher.classify(text).topics)
+from tests.bot.matching.cases import topics
 
 
 @pytest.mark.parametrize(
