@@ -86,8 +86,7 @@ PRODUCT_WORDS = frozenset(
     }
 )  # fmt: skip
 _QUOTES = "\"'«»„“”"
-# The words for a capital city, folded beginnings; English "capital" needs Belarus beside it.
-_CAPITAL_STEMS = ("столиц", "сталіц", "stalic")
+# English "capital" needs Belarus beside it.
 _CAPITAL_EN = frozenset({"capital", "capitals"})
 # Belarus, its adjective and its people, folded beginnings: a capital beside one is Minsk,
 # and a text with one speaks of Belarus.
@@ -204,12 +203,3 @@ def _speaks_of_belarus(norms: Sequence[str], langs: Sequence[str], *, belarus_na
     if not set(langs) & {"ru", "be"} or any(norm.startswith(_OTHER_CAPITALS) for norm in norms):
         return False
     return belarus_named or any(norm.startswith(_BELARUS_STEMS) for norm in norms)
-
-
-def capital_words(norms: Sequence[str]) -> list[int]:
-    """Return the positions of the words for a capital city."""
-    return [
-        index
-        for index, norm in enumerate(norms)
-        if norm.startswith(_CAPITAL_STEMS) or norm in _CAPITAL_EN
-    ]
