@@ -1,0 +1,66 @@
+"""Deployments, air and statements found on the tune5b round (a fresh uk/en batch):
+military aircraft deployed, stationed or based somewhere; forces kept somewhere ("holds
+forces"); an aviation component or grouping named as such; and the traps kept out:
+aircraft delivered or flying, drones in farming.
+
+Every sentence here was written for these tests (none is copied from a corpus).
+"""
+
+from __future__ import annotations
+
+from tests.bot.matching.cases import finds, misses
+
+# military aircraft deployed, stationed or based: a deployment, in every language
+test_aircraft_deployed = finds(
+    "deployments",
+    [
+        "Moscow has deployed six more fighter jets to an airfield near the Polish border.",
+        "Two attack helicopters will be stationed at the base outside Pinsk until spring.",
+        "Россия разместит в Беларуси ещё восемь истребителей до конца года.",
+        "На аэрадроме пад Лідай дыслакаваныя расійскія знішчальнікі.",
+        "На аеродромі поблизу Гомеля розмістили ще чотири бойові гелікоптери РФ.",
+        "A squadron of bombers is now based in the south of Belarus, the ministry said.",
+    ],
+)
+
+# delivered, flying over or merely arriving is no deployment of aircraft
+test_aircraft_not_deployed = misses(
+    "deployments",
+    [
+        "The air force received two new fighter jets under the supply contract.",
+        "A drone flew across the border and crashed in a field.",
+        "Пограничники не фиксируют размещения новых истребителей у границы.",
+    ],
+)
+
+# forces kept somewhere: "holds forces", "keeps troops"
+test_forces_kept = finds(
+    "deployments",
+    [
+        "Minsk keeps troops near the Lithuanian border all year round, the report says.",
+        "Москва держит войска в Беларуси уже третий год.",
+        "Мінск трымае сілы каля мяжы з Польшчай.",
+        "Росія тримає війська на півночі Білорусі, заявив речник.",
+    ],
+)
+
+# an aviation component or grouping named as such is military aviation
+test_aviation_component = finds(
+    "air",
+    [
+        "The air component of the joint force will arrive next week.",
+        "Авиационная составляющая группировки прибудет в Беларусь в понедельник.",
+        "Авіяцыйная групоўка Расіі ў Беларусі скарацілася.",
+        "Авіаційне угруповання РФ у Білорусі поповнилося.",
+    ],
+)
+
+# drones in farming are no military aviation
+test_farm_drones = misses(
+    "air",
+    [
+        "Farmers in the region bought four agricultural drones for crop spraying.",
+        "Фермер купил сельскохозяйственный дрон для обработки полей.",
+        "Аграрії області отримали нові сільськогосподарські дрони.",
+    ],
+)
