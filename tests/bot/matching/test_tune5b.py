@@ -64,3 +64,27 @@ test_farm_drones = misses(
         "Аграрії області отримали нові сільськогосподарські дрони.",
     ],
 )
+
+# a quote attributed to a person named by name alone (introduced before as an official)
+test_quote_named_alone = finds(
+    "statements",
+    [
+        "«Батальоны останутся у границы до весны», — сказал Кравцов.",
+        "«Войскі застануцца на палігоне яшчэ тыдзень», – заявіў Андрэй Навумчык.",
+        '"Загроза наступу з півночі зберігається", - наголосив Коваленко.',
+        "“The troops will stay near the border through the winter,” Nowak said.",
+        "“The army sees no threat from Belarus,” Anna Maria Kowalska stressed.",
+    ],
+)
+
+# a witness, an expert or an athlete quoted is no official; nor is a name not closing
+# the attribution, nor a verb of speech without a quote before it
+test_quote_not_official = misses(
+    "statements",
+    [
+        "«Танки шли всю ночь к границе», — рассказал местный житель Иван.",
+        '"Армія не готова до наступу", - вважає військовий експерт Петренко.',
+        "“The troops left the border camp at dawn,” said Kowalski, a local resident.",
+        "Kravtsov reported that the troops left the border camp at dawn.",
+    ],
+)
