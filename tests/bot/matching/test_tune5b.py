@@ -1,13 +1,17 @@
 """Deployments, air and statements found on the tune5b round (a fresh uk/en batch):
 military aircraft deployed, stationed or based somewhere; forces kept somewhere ("holds
-forces"); an aviation component or grouping named as such; and the traps kept out:
-aircraft delivered or flying, drones in farming.
+forces"); an aviation component or grouping named as such; a quote attributed to a person
+named alone; Ukraine's Volyn front named after its region; and the traps kept out: aircraft
+delivered or flying, drones in farming, witnesses and experts quoted.
 
 Every sentence here was written for these tests (none is copied from a corpus).
 """
 
 from __future__ import annotations
 
+import pytest
+
+from bot.matching import Matcher
 from tests.bot.matching.cases import finds, misses
 
 # military aircraft deployed, stationed or based: a deployment, in every language
@@ -88,3 +92,18 @@ test_quote_not_official = misses(
         "Kravtsov reported that the troops left the border camp at dawn.",
     ],
 )
+
+
+# Ukraine's front with Belarus named after the Volyn region is that region
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("На Волинському напрямку ситуація не змінилася, повідомили в штабі.", "Volyn"),
+        ("Військові на волинському напрямку посилили охорону кордону.", "Volyn"),
+        ("На Волынском направлении изменений не отмечено.", "Volyn"),
+        ("Ukraine's General Staff reported no changes in the Volyn direction.", "Volyn"),
+        ("Над Волинню збили два дрони.", "Volyn"),
+    ],
+)
+def test_the_volyn_direction_is_the_region(matcher: Matcher, text: str, place: str) -> None:
+    assert place in matcher.classify(text).places
