@@ -94,6 +94,28 @@ test_quote_not_official = misses(
 )
 
 
+# a military echelon sent, arriving or unloaded is a deployment
+test_military_echelon_moving = finds(
+    "deployments",
+    [
+        "Воинский эшелон из двадцати вагонов прибыл на станцию под Слуцком ночью.",
+        "Вайсковы эшалон адправілі са станцыі Барысаў на поўдзень краіны.",
+        "Військовий ешелон вирушив зі станції Орша у напрямку Гомеля.",
+        "A military echelon of 40 cars arrived at a station near Baranavichy on Sunday.",
+    ],
+)
+
+# an echelon of grain, or one handed over, is no deployment
+test_echelon_not_deployed = misses(
+    "deployments",
+    [
+        "Эшелон с зерном прибыл на станцию Жлобин утром.",
+        "Ешелон із добривами вирушив зі станції Калинковичі.",
+        "Belarus handed over two echelons of military equipment to Russia.",
+    ],
+)
+
+
 # Ukraine's front with Belarus named after the Volyn region is that region
 @pytest.mark.parametrize(
     ("text", "place"),
