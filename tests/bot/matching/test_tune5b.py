@@ -94,6 +94,25 @@ test_quote_not_official = misses(
 )
 
 
+# units performing tasks at the border itself are stationed there
+test_units_on_duty_at_the_border = finds(
+    "deployments",
+    [
+        "Отдельные подразделения продолжают выполнять задачи на границе с Украиной.",
+        "Падраздзяленні працягваюць выконваць задачы на мяжы з Літвой.",
+        "Визначені підрозділи виконують завдання на кордоні з Україною.",
+        "Several units continue to perform tasks at the border with Poland.",
+    ],
+)
+
+# border guards' own units on duty are the border's business, not a deployment
+test_border_guard_units_on_duty = misses(
+    "deployments",
+    [
+        "Подразделения пограничной службы выполняют задачи на границе в обычном режиме.",
+    ],
+)
+
 # a military echelon sent, arriving or unloaded is a deployment
 test_military_echelon_moving = finds(
     "deployments",
