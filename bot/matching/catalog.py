@@ -50,7 +50,9 @@ _TOPIC_FIELDS = frozenset(
     }
 )
 _SENSE_FIELDS = frozenset({"note", "keywords", "within", "near", "not_near", "severity"})
-_CONCEPT_FIELDS = frozenset({"note", "include", "needs", "unless", "within", "source", *LANGUAGES})
+_CONCEPT_FIELDS = frozenset(
+    {"note", "include", "needs", "unless", "within", "source", "quoted", *LANGUAGES}
+)
 _FRAME_FIELDS = frozenset({"note", "all", "within", "unless"})
 _WITHIN_MAX = 50
 _CONCEPT_WITHIN = 4  # how far an ambiguous word looks for the concept it needs, by default
@@ -100,6 +102,9 @@ class Concept:
     A `source` concept's words count only where they name a headline's source, the way
     channels attribute a report without a verb of speech: after a dash that ends the
     sentence ("… – Минобороны") or before a colon that opens the line ("ГПК: …").
+    A `quoted` concept's words (verbs of speech) count only where they attribute the quote
+    right before them to a person named by name alone, introduced earlier in the report:
+    "«…», – сказал Иванов.", "“…,” Petrov said."
     """
 
     name: str
@@ -110,6 +115,7 @@ class Concept:
     unless: tuple[str, ...] = ()
     within: int = _CONCEPT_WITHIN
     source: bool = False
+    quoted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +251,10 @@ def _concept(name: str, body: object, known: frozenset[str], source: str) -> Con
     source = body.get("source", False)
     if not isinstance(source, bool):
         raise CatalogError(f"{where}: 'source' must be true or false")
-    return Concept(name, note, phrases, include, needs, unless, within, source)
+    quoted = body.get("quoted", False)
+    if not isinstance(quoted, bool):
+        raise CatalogError(f"{where}: 'quoted' must be true or false")
+    return Concept(name, note, phrases, include, needs, unless, within, source, quoted)
 
 
 def _check_cycles(concepts: Mapping[str, Concept], source: str) -> None:

@@ -406,6 +406,7 @@ class Matcher:
         }
         self._ambiguous = frozenset(n for n, c in catalog.concepts.items() if c.needs)
         self._sources = frozenset(n for n, c in catalog.concepts.items() if c.source)
+        self._quoted = frozenset(n for n, c in catalog.concepts.items() if c.quoted)
         # concept -> the key of its "C|unless" list, for the concepts that have one
         self._cancellable = {n: n + _UNLESS for n, c in catalog.concepts.items() if c.unless}
         # Per concept: the "C|needs" and "C|unless" lists its words join.
@@ -634,13 +635,18 @@ class Matcher:
     def _keep_sources(
         self, counted: dict[str, list[PhraseMatch[_Entry]]], reading: Reading
     ) -> None:
-        """Keep a `source` concept's occurrences only where they name a headline's source."""
-        for name in self._sources & counted.keys():
-            sources = [match for match in counted[name] if _names_source(reading, match)]
-            if sources:
-                counted[name] = sources
-            else:
-                del counted[name]
+        """Keep a `source` concept's occurrences only where they name a headline's source,
+        and a `quoted` one's only where they attribute a quote to a person named alone."""
+        for names, keeps in (
+            (self._sources, _names_source),
+            (self._quoted, _attributes_quote),
+        ):
+            for name in names & counted.keys():
+                kept = [match for match in counted[name] if keeps(reading, match)]
+                if kept:
+                    counted[name] = kept
+                else:
+                    del counted[name]
 
     def _cancelled(
         self,
@@ -869,6 +875,40 @@ def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
     head = before[:-1].rstrip(" ,")
     tail = _SOURCE_END_RE.split(after, 1)[0]
     return bool(head) and len(tail.split()) <= _SOURCE_TAIL and not any(c in tail for c in ",:;")
+
+
+_CLOSING_QUOTES = "\"»”“'’"  # what ends a quote ("“" closes one in some Ukrainian texts)
+_QUOTE_JOINERS = " \t,–—-"  # what may stand between a quote and its attribution
+_SPEAKER_WORDS = 3  # a person named alone: "Мотузяник", "Юрий Иванов", "Anna Maria Nowak"
+_SENTENCE_END_RE = re.compile(r"[.!?…\n]")
+
+
+def _named_alone(words: Sequence[str]) -> bool:
+    """Tell whether some words are a person's name alone: one to three capitalised words."""
+    return 0 < len(words) <= _SPEAKER_WORDS and all(
+        word[:1].isupper() and word.strip("-'’").isalpha() for word in words
+    )
+
+
+def _attributes_quote(reading: Reading, match: PhraseMatch[Any]) -> bool:
+    """Tell whether a verb of speech attributes the quote right before it to a person named
+    by name alone, who ends the sentence: "«…», – сказал Иванов.", "“…,” Petrov said."
+    A title or a description would name the speaker's office ("— сказал министр"): that is
+    another frame's; a name alone is someone the report introduced before."""
+    text = reading.text
+    start, end = reading.starts[match.start], reading.ends[match.end - 1]
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    after = _SENTENCE_END_RE.split(text[end:], 1)[0]
+    # "«…», – сказал Иванов.": the verb right after the quote, the name after it
+    joined = before.rstrip(_QUOTE_JOINERS)
+    if joined[-1:] in tuple(_CLOSING_QUOTES):
+        return _named_alone(after.split())
+    # "“…,” Petrov said.": the name between the quote and the verb, nothing after it
+    cut = max(before.rfind(quote) for quote in _CLOSING_QUOTES)
+    if after.strip() or cut <= 0:
+        return False
+    return _named_alone(before[cut + 1 :].strip(_QUOTE_JOINERS).split())
 
 
 _NEEDS = "|needs"  # the list of a concept's vouching words, by the concept's name

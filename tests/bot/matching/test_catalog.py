@@ -219,6 +219,24 @@ def test_concepts_and_frames_are_read() -> None:
     assert matcher.classify("A column of troops at the parade").topics == ()
 
 
+def test_a_quoted_concept_counts_only_where_it_attributes_a_quote_to_a_name() -> None:
+    text = CONCEPTS + '[concepts.said]\nquoted = true\nen = ["to say"]\n'
+    text += 'ru = ["сказать"]\nuk = ["сказати"]\n\n'
+    text += '[topics.statements]\nnames = { en = "Statements" }\nseverity = "low"\n\n'
+    text += '[[topics.statements.frames]]\nall = ["said"]\n'
+    catalog = parse_catalog(text.encode())
+    assert catalog.concepts["said"].quoted
+    matcher = Matcher(catalog)
+    said = "statements"
+    assert said in matcher.classify("“Nothing will change,” Petrov said.").topics
+    assert said in matcher.classify("«Ничего не изменится», — сказал Петров.").topics
+    assert said in matcher.classify('"Нічого не зміниться", - сказав Іван Петров.').topics
+    assert said not in matcher.classify("“Nothing will change,” he said.").topics
+    assert said not in matcher.classify("«Ничего не изменится», — сказал он.").topics
+    assert said not in matcher.classify("Petrov said nothing would change.").topics
+    assert said not in matcher.classify("“Nothing,” said the local mayor of Pinsk.").topics
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -232,6 +250,7 @@ def test_concepts_and_frames_are_read() -> None:
         (('note = "who"', 'note = "who"\npl = ["wojsko"]'), "unknown fields ['pl']"),
         (('[concepts.parade]\nen = ["parade"]', "[concepts.parade]"), "no phrases"),
         (("[concepts.military]", "[concepts.Military]"), "lower-case"),
+        (('en = ["parade"]', 'en = ["parade"]\nquoted = "yes"'), "'quoted' must be true or false"),
         (
             (
                 '[[topics.deployments.frames]]\nall = ["column"]',
