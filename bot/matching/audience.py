@@ -86,10 +86,9 @@ class AudienceIndex:
         self._areas_of: dict[str, tuple[str, ...]] = {}  # place -> circles and strips with it
         # The circles grouped by centre, for `_areas`; rebuilt when a circle is new.
         self._centres: list[_Centre] | None = None
-        # place -> item -> the chats of that item in each circle and strip holding the
-        # place: a report looks each of its items up once per place, not once per circle
-        # (a town lies in a dozen). Cleared on any change, rare next to the reports.
-        self._items_at: dict[str, dict[str, list[set[int]]]] = {}
+        # place -> the index tables of the circles and strips holding it; cleared on any
+        # change, which is rare next to the reports that read it.
+        self._tables_of: dict[str, list[dict[str, set[int]]]] = {}
 
     def __len__(self) -> int:
         """Return how many chats the index holds (one that can receive nothing holds none)."""
@@ -115,7 +114,7 @@ class AudienceIndex:
 
     def update(self, chat: ChatFilters) -> None:
         """Add or replace one chat (an inactive chat is removed)."""
-        self._items_at.clear()
+        self._tables_of.clear()
         keys: tuple[tuple[str, str], ...] = ()
         excludes: tuple[str, ...] = ()
         locations: dict[str, _Area | None] = {}
@@ -159,7 +158,7 @@ class AudienceIndex:
 
     def remove(self, chat_id: int) -> None:
         """Forget a chat, and whatever only it used."""
-        self._items_at.clear()
+        self._tables_of.clear()
         keys = self._keys_of.pop(chat_id, ())
         for location, item in keys:
             table = self._by_key.get(location)
@@ -263,13 +262,13 @@ class AudienceIndex:
             if table:
                 hits += [chats for item in what if (chats := table.get(item))]
         for place in found.places:
-            items = self._items_at.get(place)
-            if items is None:
-                items = self._items_at[place] = self._items_around(place)
-            for item in what:
-                chats_in_areas = items.get(item)
-                if chats_in_areas:
-                    hits += chats_in_areas
+            tables = self._tables_of.get(place)
+            if tables is None:
+                by_key = self._by_key
+                tables = [by_key[area] for area in self._areas(place) if area in by_key]
+                self._tables_of[place] = tables
+            for table in tables:
+                hits += [chats for item in what if (chats := table.get(item))]
         if not hits:
             return set()
         result: set[int] = set().union(*hits)
@@ -277,18 +276,6 @@ class AudienceIndex:
             if match.value[0] == "x":
                 result -= self._excluders.get(match.value[1], set())
         return result
-
-    def _items_around(self, place: str) -> dict[str, list[set[int]]]:
-        """Return, per item, the chats that have it in each circle or strip holding a place,
-        in the order of `_areas` (an area without the item is left out)."""
-        by_key = self._by_key
-        items: dict[str, list[set[int]]] = {}
-        for area in self._areas(place):
-            table = by_key.get(area)
-            if table:
-                for item, chats in table.items():
-                    items.setdefault(item, []).append(chats)
-        return items
 
     def _topic_items(self, found: Classification) -> list[str]:
         """Return the index items a report's topics reach, at their severities in it."""

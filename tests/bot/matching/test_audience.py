@@ -77,7 +77,8 @@ def test_index_agrees_with_checking_every_chat() -> None:
 
 
 def test_index_agrees_after_chats_change_between_reports() -> None:
-    """What the index keeps per place from earlier reports never outlives a change."""
+    """Chats added, changed and removed after reports were answered: the index still agrees
+    with checking every chat (it keeps per-place lookups between reports)."""
     matcher = default_matcher()
     chats = {chat.chat_id: chat for chat in random_chats(1500, seed=11)}
     index = AudienceIndex(default_catalog(), matcher.places)
