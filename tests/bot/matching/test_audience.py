@@ -76,6 +76,35 @@ def test_index_agrees_with_checking_every_chat() -> None:
     assert reached > 500  # the comparison is not trivially about empty sets
 
 
+def test_index_agrees_after_chats_change_between_reports() -> None:
+    """Chats added, changed and removed after reports were answered: the index still agrees
+    with checking every chat (it keeps per-place lookups between reports)."""
+    matcher = default_matcher()
+    chats = {chat.chat_id: chat for chat in random_chats(1500, seed=11)}
+    index = AudienceIndex(default_catalog(), matcher.places)
+    index.build(chats.values())
+    readings = [read(text) for text in TEXTS]
+    found = [matcher.classify(reading) for reading in readings]
+    for one, reading in zip(found, readings, strict=True):
+        index.recipients(one, reading)  # fills what the index keeps per place
+    rng = random.Random(12)  # noqa: S311 -- reproducible test data, not secrets
+    others = random_chats(1500, seed=13)
+    for chat_id in rng.sample(sorted(chats), 600):
+        if rng.random() < 0.3:
+            index.remove(chat_id)
+            del chats[chat_id]
+        else:
+            chats[chat_id] = others[chat_id - 1]
+            index.update(chats[chat_id])
+    naive = NaiveAudience(default_catalog(), matcher.places, chats.values())
+    reached = 0
+    for one, reading in zip(found, readings, strict=True):
+        expected = naive.recipients(one, reading)
+        assert index.recipients(one, reading) == expected, reading.text
+        reached += len(expected)
+    assert reached > 300  # the comparison is not trivially about empty sets
+
+
 def test_updates_and_removals() -> None:
     matcher = default_matcher()
     index = AudienceIndex(default_catalog(), matcher.places)
