@@ -25,7 +25,10 @@ pessimistic. Printed (seconds of the simulated clock):
 - `fanout_ratio_to_limit`: messages sent while any alert was being fanned out, per second,
   over Telegram's 30;
 - and for context `alerts`, `rare_first_chat_p50_s`, `messages`, `http_429`,
-  `undelivered_at_end`.
+  `undelivered_at_end`; `bot_cpu_s` and `sandbox_cpu_s`, the CPU seconds each process
+  used from the first post to the end (every thread, user and system), and each per
+  message sent (`bot_cpu_ms_per_message`, `sandbox_cpu_ms_per_message`): what a sped-up
+  clock asks of the machine is messages a wall second times these.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import logging
 import multiprocessing
 import random
 import re
+import resource
 import socket
 import sys
 import tempfile
@@ -130,6 +134,7 @@ async def _serve(conn: Connection, chats: int, scale: Scale) -> None:
     for chat_id in range(1, chats + 1):
         api.register_chat(chat_id, "private")
     await api.start()
+    cpu0 = _cpu_s()
     conn.send({"base_url": api.base_url, "token": api.token})
     await asyncio.to_thread(conn.recv)
     await api.stop()
@@ -138,7 +143,13 @@ async def _serve(conn: Connection, chats: int, scale: Scale) -> None:
         found = KEY.search(message.visible_text or "")
         if found:
             sent.append((int(found.group(1)), message.chat_id, message.sent_at))
-    conn.send({"sent": sent, "http_429": api.stats.http_429})
+    conn.send({"sent": sent, "http_429": api.stats.http_429, "cpu_s": _cpu_s() - cpu0})
+
+
+def _cpu_s() -> float:
+    """Return the CPU seconds (user and system, every thread) this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- the sources ------------------------------------------------------------------------------
@@ -210,7 +221,9 @@ async def _poll_forever(core: Any, scale: Scale) -> None:
     await Poller(core.pipeline, sleeper=ScaledSleeper(scale)).run()
 
 
-async def _run(args: argparse.Namespace, address: dict[str, Any], scale: Scale) -> dict[str, Any]:
+async def _run(
+    args: argparse.Namespace, address: dict[str, Any], scale: Scale, cpu: dict[str, float]
+) -> dict[int, tuple[float, str]]:
     rng = random.Random(args.seed)
     feeds, posts = _plan(args, rng)
     server, hub = SourceServer(), WebSubHub()
@@ -247,6 +260,7 @@ async def _run(args: argparse.Namespace, address: dict[str, Any], scale: Scale) 
                         server.url(feed.path), kind=_rss(), name=feed.path, now=clock.now()
                     )
                 await run_cycle(core.pipeline, all_sources=True)  # the silent first polls
+                cpu["start"] = _cpu_s()
                 poller = asyncio.create_task(_poll_forever(core, scale))
                 try:
                     for at, number, feed in posts:
@@ -267,6 +281,7 @@ async def _run(args: argparse.Namespace, address: dict[str, Any], scale: Scale) 
                     while time.monotonic() < deadline and await due(now=clock.now()):  # noqa: ASYNC110 -- in SQLite
                         await asyncio.sleep(1)
                     await asyncio.sleep(scale.wall_s(10))
+                    cpu["end"] = _cpu_s()
                 finally:
                     poller.cancel()
                     await asyncio.gather(poller, return_exceptions=True)
@@ -371,7 +386,8 @@ def main() -> int:
         if not ours.poll(120):
             raise RuntimeError("the sandbox process did not start")
         address = ours.recv()
-        published = asyncio.run(_run(args, address, scale))
+        cpu: dict[str, float] = {}
+        published = asyncio.run(_run(args, address, scale, cpu))
         ours.send("stop")
         if not ours.poll(120):
             raise RuntimeError("the sandbox process did not report")
@@ -381,6 +397,16 @@ def main() -> int:
         if process.is_alive():
             process.kill()
     result = summarise(published, seen, args.chats)
+    bot_cpu = cpu["end"] - cpu["start"]
+    messages = result["messages"]
+    result.update(
+        bot_cpu_s=round(bot_cpu, 1),
+        sandbox_cpu_s=round(seen["cpu_s"], 1),
+        bot_cpu_ms_per_message=round(1000 * bot_cpu / messages, 2) if messages else None,
+        sandbox_cpu_ms_per_message=(
+            round(1000 * seen["cpu_s"] / messages, 2) if messages else None
+        ),
+    )
     result.update(
         sources=args.sources + 1, chats=args.chats, minutes=args.minutes, speed=args.speed
     )
