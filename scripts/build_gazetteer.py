@@ -425,6 +425,39 @@ def add_classical_names(places: list[Place]) -> None:
     for place_id, names in table.items():
         place = by_id[place_id]
         place.names["be"] = unique([*place.names.get("be", ()), *names])
+    add_classical_site_names(places, table)
+
+
+_SITE_KINDS = frozenset({"training_ground", "airfield", "military_town"})
+
+
+def add_classical_site_names(places: list[Place], table: dict[str, list[str]]) -> None:
+    """Give a site named by a raion centre's adjective that adjective's classical spelling
+    too: a raion's classical name gives it ("Брэсцкі раён" is "Берасьцейскі раён"), so
+    "Брэсцкі палігон" is also "Берасьцейскі палігон", as Svaboda writes it."""
+    by_id = {place.id: place for place in places}
+    classical: dict[str, list[str]] = {}
+    for place_id, names in table.items():
+        place = by_id[place_id]
+        if place.kind != "raion":
+            continue
+        adjectives = [name.split()[0] for name in names if len(name.split()) == 2]
+        for name in place.names.get("be", ()):
+            words = name.split()
+            if len(words) == 2 and words[1] == "раён" and words[0] not in adjectives:
+                classical.setdefault(words[0], []).extend(adjectives)
+    for place in places:
+        if place.kind not in _SITE_KINDS:
+            continue
+        extra = [
+            " ".join(adjective if word == plain else word for word in name.split())
+            for name in place.names.get("be", ())
+            for plain, adjectives in classical.items()
+            if plain in name.split()
+            for adjective in adjectives
+        ]
+        if extra:
+            place.names["be"] = unique([*place.names["be"], *extra])
 
 
 def add_ukrainian_variants(places: list[Place]) -> None:

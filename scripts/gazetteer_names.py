@@ -399,6 +399,9 @@ class Inflector:
         "палігон": ("палігона", "палігоне"),
         "пункт": ("пункта", "пункце"),
         "лагер": ("лагера", "лагеры"),
+        "гарадок": ("гарадка", "гарадку"),
+        "вайсковы": ("вайсковага", "вайсковым"),
+        "авіяцыйны": ("авіяцыйнага", "авіяцыйным"),
     }
 
     def __init__(self, labeller: Labeller) -> None:
@@ -425,17 +428,20 @@ class Inflector:
             )
         )
         words = label.split(" ")
-        head_only = label[:1].islower()
+        # A common noun in front is inflected with the adjective before it, if any
+        # ("военный городок Печи" -> "военного городка Печи"); the name after it stays.
+        head = len(words)
+        if label[:1].islower():
+            head = 2 if len(words) > 2 and words[0].endswith(_HEAD_ADJECTIVE) else 1
         result = {}
         for case in CASES:
             out = []
             for index, word in enumerate(words):
-                if head_only and index > 0:
+                if index >= head:
                     out.append(word)
                     continue
-                rest = words[index + 1 :] if not head_only else []
-                phrase = words if not head_only else words[:1]
-                out.append(self._word(word, case, lang, last=not rest, words=phrase))
+                rest = words[index + 1 : head]
+                out.append(self._word(word, case, lang, last=not rest, words=words[:head]))
             result[case] = " ".join(out)
         return result
 
@@ -523,6 +529,11 @@ class Inflector:
             accepted = [c for c in candidates if hunspell.accepts(_restore_case(c, word))]
             candidates = accepted or candidates
         return _restore_case(candidates[0], word)
+
+
+# How an adjective before a common noun ends in the labels' three languages ("военный
+# городок", "вайсковы гарадок", "військове містечко", "авиационный полигон").
+_HEAD_ADJECTIVE = ("ый", "ий", "ой", "ы", "ве")
 
 
 def uk_rule(word: str, case: str) -> str:  # noqa: PLR0911 -- one return per ending

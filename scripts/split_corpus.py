@@ -6,7 +6,8 @@ split does not depend on file order and an item added later lands in a stable pa
 
     python scripts/split_corpus.py tests/data/corpus/{tune,locked}.jsonl NEW.jsonl
 
-(re-)writes tests/data/corpus/tune.jsonl (about 60%) and tests/data/corpus/locked.jsonl.
+(re-)writes tests/data/corpus/tune.jsonl (about 60%) and tests/data/corpus/locked.jsonl
+(that first locked part is now tune4.jsonl; see tests/data/corpus/README.md).
 Tune on the first; only score on the second (bench/quality.py --corpus). If you study the
 locked part's errors, move those items into the tuning part and write fresh locked ones.
 """

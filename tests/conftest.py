@@ -13,10 +13,10 @@ from hypothesis import settings
 
 from bot.app import OutpostApp, build_application, running
 from bot.context import Core
-from bot.delivery.pacer import ClockTimer
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
 from tests.helpers.backends import database_at
+from tests.helpers.instance import instance
 from tests.helpers.paths import DATA
 from tests.helpers.postgres import PgServer, PostgresUnavailableError, server_for_tests, unavailable
 from tests.helpers.settings import make_settings
@@ -112,15 +112,9 @@ async def outpost(
     Its background loops are off: tests run polling cycles and outbox drains themselves, so
     they decide when sources are read and when messages go out.
     """
-    app = build_application(
-        make_settings(sandbox, tmp_path, database=app_database),
-        clock=clock,
-        poll_jobs=False,
-        dispatch_loop=False,
-        base_file_url=sandbox.base_file_url,
-        timer=ClockTimer(clock),
-    )
-    async with running(app):
+    async with instance(
+        sandbox, make_settings(sandbox, tmp_path, database=app_database), clock
+    ) as app:
         yield app
 
 

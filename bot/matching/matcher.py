@@ -836,6 +836,7 @@ def _words(reading: Reading, match: PhraseMatch[Any]) -> str:
 
 _DASHES = "-–—"  # the dashes a headline's source follows
 _SOURCE_TAIL = 2  # words that may follow a source's name ("Минобороны Беларуси")
+_LABEL_TAIL = 3  # before a colon, as many as a post abroad takes ("Посол Украины в Беларуси: …")
 _SOURCE_END_RE = re.compile(r"[.!?…]")
 
 
@@ -860,7 +861,7 @@ def _names_source(reading: Reading, match: PhraseMatch[Any]) -> bool:
         )
     ):
         label = after.split(":", 1)[0]  # "Генштаб ВСУ: …"
-        return len(label.split()) <= _SOURCE_TAIL and not _SOURCE_END_RE.search(label)
+        return len(label.split()) <= _LABEL_TAIL and not _SOURCE_END_RE.search(label)
     if not before or before[-1] not in _DASHES or len(before) < 2:
         return False
     if before[-1] == "-" and not before[-2].isspace():

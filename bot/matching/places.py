@@ -42,7 +42,11 @@ What makes a name found in a text a place (`PlaceIndex.find_hits` says which, an
   right before the word for district names no raion of Belarus ("в Ленинском районе
   Бреста" is a city's district, "в Починковском районе" one abroad);
 - a name of two capitalised words or more ("Кузница Белостоцкая", "Красный Двор") needs
-  no other evidence, even where one of its words is a common word.
+  no other evidence, even where one of its words is a common word; a capitalised common
+  word between two places of a comma list is one too ("з Гародні, Мастоў, Кобрына");
+- the frame around a name can say it is no place of Belarus (a country, a name between
+  foreign towns or before a foreign region or unit, a highway's ends, a plan or a product
+  named after a place), and a word for the capital can be Minsk (`place_context`).
 
 Place names are not stemmed with Snowball: it takes proper nouns for adjectives and verbs
 ("Слоним" → "слон", "Борисов" → "борис", "Урал" → "ура"), which both misses forms and
@@ -81,6 +85,16 @@ from bot.matching.normalize import (
     is_cyrillic,
     tokenize,
     transliterate,
+)
+from bot.matching.place_context import (
+    COUNTRY_LOCATIVES,
+    ROAD_WORDS,
+    capital_means_minsk,
+    is_country,
+    is_foreign_geoname,
+    is_foreign_unit,
+    road_word_before,
+    thing_word_before,
 )
 from bot.matching.place_evidence import (
     AIRFIELD_STEMS,
@@ -193,6 +207,22 @@ _CLAUSE_END = frozenset(".!?;\n")
 _LIST_WORDS = PREPOSITIONS | CONJUNCTIONS  # free between an airfield word and its town
 _ARTICLES = frozenset({"the"})  # skipped between the members of a list
 # A raion found through a list ends before its head word, which `_is_city_district` skips.
+
+
+# The words for a capital city, which may mean Minsk (`place_context.capital_means_minsk`):
+# indexed like names, so a text without one costs nothing; `_CAPITAL_FORMS` keeps out
+# words the index meets by their base only ("столичный").
+_CAPITAL_NAMES = (
+    ("ru", "столица"), ("be", "сталіца"), ("uk", "столиця"), ("en", "capital"), ("en", "stalica"),
+    ("en", "stalicy"), ("en", "stalicu"),
+)  # fmt: skip
+_CAPITAL_FORMS = frozenset(
+    {
+        "столица", "столицы", "столице", "столицу", "столицей", "сталіца", "сталіцы",
+        "сталіцу", "сталіцай", "сталіцаю", "столиця", "столиці", "столицю", "столицею",
+        "capital", "stalica", "stalicy", "stalicu", "stalicaj",
+    }
+)  # fmt: skip
 
 
 class PlacesError(ValueError):
@@ -402,6 +432,14 @@ def _name_bases(word: str) -> set[str]:
     bases = {base}
     if word.endswith(_SOFT_NOUN_ENDINGS):
         bases.add(word[:-1])  # "станцыя": "станцыю", "станцыі" keep the ы
+    # Belarusian and Ukrainian soften a hard consonant before the locative's е/і: "Ліда" →
+    # "у Лідзе", "Брэст" → "у Брэсце", "Прага" → "у Празе", "Рака" → "на Рацэ" (the velars
+    # only in a feminine noun's, as "у Бабруйску" keeps its к).
+    feminine = word.endswith(("а", "я"))
+    for hard, soft, always in (("д", "дз", True), ("т", "ц", True), ("г", "з", False),
+                               ("к", "ц", False), ("х", "с", False)):  # fmt: skip
+        if base.endswith(hard) and (always or feminine) and len(base) >= _BASE_MIN:
+            bases.add(base[: -len(hard)] + soft)
     # A fleeting vowel: "Лунинец" → "Лунинца", "Городок" → "Городка", "Гомель" → "у Гомлі".
     for full, short in (("ец", "ц"), ("ок", "к"), ("ек", "к"), ("ел", "л")):
         if base.endswith(full) and len(base) - 1 > _BASE_MIN:
@@ -519,6 +557,7 @@ class _Kind(IntEnum):
     ADJECTIVE = 2  # a town's adjective ("брестском направлении"): lower case too
     HEAD = 3  # a raion's or oblast's head word, which a list of adjectives may share
     NUMBER = 4  # a number, which may name a site ("230-й общевойсковой полигон")
+    CAPITAL = 5  # a word for a capital city, which may mean Minsk ("в сталіцы")
 
 
 class _Entry(NamedTuple):
@@ -555,6 +594,8 @@ class _Words(NamedTuple):
 
 
 _CAPITALISED = "a capitalised name"
+# A capitalised common or dictionary word with no evidence: a list of places may take it.
+_UNSUPPORTED = ("-named like a common word", "-a dictionary word here")
 _NESTING = frozenset(
     {"raion", "airfield", "training_ground", "military_town", "crossing", "station"}
 )
@@ -625,6 +666,12 @@ class PlaceIndex:
                         keys.add(phrase[0])
             self._head_keys[kind] = frozenset(keys)
         self._airfields = self._town_airfields(places)
+        self._capital = "Minsk" if "Minsk" in self._places else ""
+        self._home_oblasts = frozenset(self.oblasts())
+        if self._capital:
+            for lang, word in _CAPITAL_NAMES:
+                for phrase in _phrases([word], lang):
+                    self._index.add(phrase, _Entry(self._capital, _Kind.CAPITAL))
 
     def _town_airfields(self, places: Sequence[Place]) -> dict[str, tuple[str, ...]]:
         """Map each town to the military airfields named after it ("аэродром Лида" is the
@@ -844,6 +891,8 @@ class PlaceIndex:
             return []
         candidates: list[tuple[int, PlaceHit]] = []  # (priority, hit)
         heads: list[PhraseMatch[_Entry]] = []
+        capitals: list[PhraseMatch[_Entry]] = []
+        listed: list[PlaceHit] = []  # capitalised common words a list of places may take
         for start, end, entry in matches:
             kind = entry.kind
             if kind is _NAME and not lenient:
@@ -851,14 +900,16 @@ class PlaceIndex:
                 if settled is not None:
                     candidates += settled
                     continue
-            if kind is _HEAD:
-                heads.append(PhraseMatch(start, end, entry))
+            if kind is _HEAD or kind is _CAPITAL:
+                (heads if kind is _HEAD else capitals).append(PhraseMatch(start, end, entry))
                 continue
             elif kind is _NUMBER:
                 candidates.extend(self._numbered_site(words, start))
                 continue
             evidence = self._evidence(words, start, end, entry, lenient)
             if evidence.startswith("-"):
+                if evidence.startswith(_UNSUPPORTED) and words.surfaces[start][:1].isupper():
+                    listed.append(PlaceHit(entry.place, start, end, "a member of a list of places"))
                 if rejected is not None:
                     said = words.text[words.starts[start] : words.end(end - 1)]
                     rejected.append(f"{said!r} is not {entry.place}: {evidence[1:]}")
@@ -871,17 +922,160 @@ class PlaceIndex:
             }
             for start, end, entry in heads:
                 candidates.extend(self._shared_head(words, start, end, entry.head, adjectives))
-        return self._chosen(words, candidates)
+        chosen = self._chosen(words, candidates, lenient=lenient)
+        return chosen if lenient else self._completed(words, chosen, listed, capitals)
 
-    def _chosen(self, words: _Words, candidates: list[tuple[int, PlaceHit]]) -> list[PlaceHit]:
-        """Choose among the candidates (`_choose`), then add the air bases of the towns
-        named after a word for an airfield (`_with_airfields`)."""
+    def _completed(
+        self,
+        words: _Words,
+        chosen: list[PlaceHit],
+        listed: list[PlaceHit],
+        capitals: list[PhraseMatch[_Entry]],
+    ) -> list[PlaceHit]:
+        """Add the common-word names a list of places takes (`_with_listed`) and Minsk for
+        a word for the capital that means it (`_with_capital`)."""
+        if listed and len(chosen) > 1:
+            chosen = self._with_listed(words, chosen, listed)
+        if capitals:
+            chosen = self._with_capital(words, chosen, [m.start for m in capitals])
+        return chosen
+
+    def _chosen(
+        self, words: _Words, candidates: list[tuple[int, PlaceHit]], *, lenient: bool = False
+    ) -> list[PlaceHit]:
+        """Choose among the candidates (`_choose`), drop those the sentence says are no
+        place of Belarus (`_in_context`), then add the air bases of the towns named after a
+        word for an airfield (`_with_airfields`)."""
         if not candidates:
             return []
         chosen = self._choose(words, candidates)
+        if not lenient:
+            chosen = self._in_context(words, chosen)
         if self._airfields and any(hit.place in self._airfields for hit in chosen):
             chosen = self._with_airfields(words, chosen)
         return chosen
+
+    def _in_context(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
+        """Drop the hits whose frame says they are no place of Belarus (`place_context`): a
+        country's name, a name between foreign towns, before a foreign territorial unit,
+        after a word for a plan, a firm or a product, or at an end of a road's name."""
+        norms, text, starts, kinds = words.norms, words.text, words.starts, self._kinds
+        named = {i for hit in hits for i in range(hit.start, hit.end)}
+        dropped: set[int] = set()
+        for number, hit in enumerate(hits):
+            start, end = hit.start, hit.end
+            if (
+                (end - start == 1 and is_country(norms[start]))
+                or (end < len(norms) and is_foreign_unit(norms[end]))
+                or thing_word_before(text, norms, starts, start)
+                or self._between_foreign(words, start, end, named)
+                or (kinds[hit.place] != "crossing" and self._in_foreign_region(words, end, named))
+            ):
+                dropped.add(number)
+                continue
+            after = hits[number + 1] if number + 1 < len(hits) else None
+            if after is not None and self._road_ends(words, hit, after):
+                dropped |= {number, number + 1}
+        if not dropped:
+            return hits
+        return [hit for number, hit in enumerate(hits) if number not in dropped]
+
+    @staticmethod
+    def _between_foreign(words: _Words, start: int, end: int, named: set[int]) -> bool:
+        """Tell whether a one-word name stands in a list between two geographic names that
+        are no place of Belarus ("из Пскова, Острова, Новгорода")."""
+        if end - start != 1 or start == 0 or end >= len(words.norms):
+            return False
+        text, norms = words.text, words.norms
+        left, right = start - 1, end
+        if left in named or right in named:
+            return False
+        if not (
+            "," in text[words.end(left) : words.starts[start]]
+            and clean_gap(text, words.end(left), words.starts[start], comma=True)
+        ):
+            return False
+        gap = (text, words.end(start), words.starts[right])
+        if not ("," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
+            return False
+        return all(
+            words.surfaces[i][:1].isupper() and is_foreign_geoname(norms[i]) for i in (left, right)
+        )
+
+    def _in_foreign_region(self, words: _Words, end: int, named: set[int]) -> bool:
+        """Tell whether a name is followed by a region that is no oblast known here, or by
+        a country: "Красное (Смоленская область)", "Вязьма Московской области", "Krasnoye
+        in Russia"."""
+        norms, count = words.norms, len(words.norms)
+        if (
+            end + 1 < count
+            and norms[end] in {"в", "у", "ў", "in"}
+            and norms[end + 1] in COUNTRY_LOCATIVES
+        ):
+            return True
+        adjective = end
+        if adjective < count and words.text[words.end(end - 1) : words.starts[end]].strip(
+            " ,"
+        ) not in {"", "("}:
+            return False
+        return (
+            adjective + 1 < count
+            and adjective not in named
+            and words.surfaces[adjective][:1].isupper()
+            and bool(words.keys[adjective + 1] & self._head_keys["oblast"])
+            and adjective + 1 not in named
+        )
+
+    @staticmethod
+    def _road_ends(words: _Words, first: PlaceHit, second: PlaceHit) -> bool:
+        """Tell whether two names joined by a dash are the ends of a road's name: after a
+        word for a road ("трасса М4 Минск – Могилёв") or before one ("the Minsk-Mogilev
+        highway")."""
+        if second.start != first.end:
+            return False
+        gap = words.text[words.end(first.end - 1) : words.starts[second.start]]
+        if not gap.strip() or set(gap.strip()) - set("-–—"):
+            return False
+        norms = words.norms
+        return road_word_before(norms, first.start) or (
+            second.end < len(norms) and norms[second.end] in ROAD_WORDS
+        )
+
+    @staticmethod
+    def _with_listed(words: _Words, hits: list[PlaceHit], listed: list[PlaceHit]) -> list[PlaceHit]:
+        """Take a capitalised name that is also a common word ("Мастоў", "Мир") where it
+        stands in a list between two places found: "з Гародні, Мастоў, Кобрына"."""
+        ends = {hit.end: hit for hit in hits}
+        begins = {hit.start: hit for hit in hits}
+        text = words.text
+        added: list[PlaceHit] = []
+        for hit in listed:
+            left, right = ends.get(hit.start), begins.get(hit.end)
+            if left is None or right is None or hit.place in {left.place, right.place}:
+                continue
+            if clean_gap(text, words.end(left.end - 1), words.starts[hit.start], comma=True) and (
+                "," in text[words.end(left.end - 1) : words.starts[hit.start]]
+            ):
+                gap = (text, words.end(hit.end - 1), words.starts[right.start])
+                if "," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True):
+                    added.append(hit)
+        return sorted(hits + added, key=_start) if added else hits
+
+    def _with_capital(
+        self, words: _Words, hits: list[PlaceHit], capitals: list[int]
+    ) -> list[PlaceHit]:
+        """Add Minsk for a word for the capital that means it (`capital_means_minsk`)."""
+        if any(hit.place == self._capital for hit in hits):
+            return hits
+        belarus_named = any(self._places[hit.place].oblast in self._home_oblasts for hit in hits)
+        for position in (p for p in capitals if words.norms[p] in _CAPITAL_FORMS):
+            if capital_means_minsk(
+                words.norms, words.surfaces, position, words.langs, belarus_named=belarus_named
+            ):
+                said = words.surfaces[position]
+                hit = PlaceHit(self._capital, position, position + 1, f"the capital {said!r}")
+                return sorted([*hits, hit], key=_start)
+        return hits
 
     def _with_airfields(self, words: _Words, hits: list[PlaceHit]) -> list[PlaceHit]:
         """Add the air base of a town named a few words after a word for an airfield, in
@@ -953,10 +1147,18 @@ class PlaceIndex:
 
     @staticmethod
     def _river(words: _Words, start: int, end: int) -> bool:
-        """Tell whether a name stands after a word for a river ("реку Березина", "the river
-        Neman") or before "river" ("the Berezina river"): then it names the river, not a
-        town called like it."""
+        """Tell whether a name stands after a word for a river or a lake ("реку Березина",
+        "the river Neman", "озера Освейское"), second after one ("реки Неман и Березина") or
+        before "river" ("the Berezina river"): then it names the water, not a town called
+        like it."""
         norms, text = words.norms, words.text
+        if (  # the second of two rivers: "реки Неман и Березина"
+            start > 2
+            and norms[start - 1] in CONJUNCTIONS
+            and norms[start - 3] in RIVER_WORDS
+            and words.surfaces[start - 2][:1].isupper()
+        ):
+            return True
         return (
             start > 0
             and norms[start - 1] in RIVER_WORDS
@@ -1051,8 +1253,10 @@ class PlaceIndex:
         position, count, first = start, len(words.keys), True
         while 0 <= position < count:
             member = self._member(words, position, step, kind)
-            if member is None and position in adjectives:
-                member = (position, position + 1, "")  # the town's, as the text says
+            if member is None and (position in adjectives or self._unknown(words, position)):
+                # the town's, as the text says; or a member this gazetteer does not know,
+                # which the list goes on past ("Гожаскі, Асіповіцкі і Даманаўскі палігоны")
+                member = (position, position + 1, "")
             if member is None:
                 break
             low, high, place = member
@@ -1076,6 +1280,18 @@ class PlaceIndex:
             elif not ("," in words.text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
                 break
         return found
+
+    @staticmethod
+    def _unknown(words: _Words, position: int) -> bool:
+        """Tell whether a word inside a list is a capitalised name of no place known here
+        (nor a sentence's first word)."""
+        word = words.surfaces[position]
+        return (
+            word[:1].isupper()
+            and word.isalpha()
+            and not shouted(word)
+            and not opens_sentence(words.text, words.starts[position])
+        )
 
     @staticmethod
     def _between(words: _Words, position: int, step: int) -> tuple[str, int, int]:
@@ -1222,7 +1438,7 @@ class PlaceIndex:
         )
 
 
-_NAME, _HEAD, _NUMBER = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER  # looked up once per match
+_NAME, _HEAD, _NUMBER, _CAPITAL = _Kind.NAME, _Kind.HEAD, _Kind.NUMBER, _Kind.CAPITAL
 
 
 def _start(hit: PlaceHit) -> int:

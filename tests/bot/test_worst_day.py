@@ -30,7 +30,7 @@ from bot.pipeline.cycle import CycleReport, run_cycle
 from bot.pipeline.poller import RETRY_S, Poller
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI, SourceServer
-from storage.events import NewEvent
+from tests.helpers.bot_process import enqueue_fan_out
 from tests.helpers.chat import ALICE, BOB
 from tests.helpers.locks import OtherWriter
 from tests.helpers.sources import DRILLS, rss
@@ -289,31 +289,9 @@ async def test_a_drain_that_meets_a_locked_database_delivers_everything_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     chats = range(3001, 3021)
-    now = clock.now()
     for chat_id in chats:
         sandbox.register_chat(chat_id)
-        await core.db.chats.register(
-            chat_id, chat_type="private", title=None, language="en", now=now
-        )
-    recorded = await core.db.events.record(
-        NewEvent(
-            source_id=None,
-            source_name="Lock test",
-            item_key="column",
-            title="Column near Mazyr",
-            text="A column moves toward Mazyr.",
-            summary="A column moves toward Mazyr.",
-            link="https://news.example.org/column",
-            canonical_link="https://news.example.org/column",
-            lang="en",
-            topics=("deployments",),
-            places=(),
-            published_at=None,
-            seen_at=now,
-        )
-    )
-    assert recorded is not None
-    await core.db.outbox.enqueue(recorded.story_id, chats, priority=2, now=now)
+    await enqueue_fan_out(core.db, chats, clock.now(), source_name="Lock test")
     await core.db.execute("PRAGMA busy_timeout = 100")  # the lock outlasts it at once
     writer = OtherWriter(core.settings.database)
     sender = LockingAfter(TelegramSender(outpost.bot), writer, after=3)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import OutpostApp, build_application, running
+from bot.app import OutpostApp
 from bot.context import Core
-from bot.delivery.pacer import ClockTimer
 from bot.delivery.split import utf16_units
 from bot.runtime.clock import ManualClock
 from sandbox import SandboxBotAPI
 from tests.helpers.chat import ALICE, BOB, say
+from tests.helpers.instance import instance
 from tests.helpers.settings import ADMIN_ID, make_settings
 
 GROUP = -100700
@@ -155,15 +155,7 @@ async def strict(
     settings = make_settings(sandbox, tmp_path).model_copy(
         update={"command_burst": 5, "command_rate": 1.0, "flood_mute": 60.0}
     )
-    app = build_application(
-        settings,
-        clock=clock,
-        poll_jobs=False,
-        dispatch_loop=False,
-        base_file_url=sandbox.base_file_url,
-        timer=ClockTimer(clock),
-    )
-    async with running(app):
+    async with instance(sandbox, settings, clock) as app:
         yield app
 
 

@@ -7,39 +7,18 @@ over from an instance that stopped.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import OutpostApp, build_application, running
-from bot.delivery.pacer import ClockTimer
 from bot.models import Prompt
 from bot.runtime.clock import ManualClock
-from bot.settings import Settings
 from bot.ui.callbacks import AskKeywords, AskPlace, Section, SetNear, Show, WhyAlert
 from handlers.menu import WAIT_FOR
 from sandbox import SandboxBotAPI
 from tests.handlers.test_feedback import YELSK, alert_of, post, press
 from tests.helpers.chat import ALICE, say, tap
+from tests.helpers.instance import instance
 from tests.helpers.settings import make_settings
-
-
-@asynccontextmanager
-async def instance(
-    sandbox: SandboxBotAPI, settings: Settings, clock: ManualClock
-) -> AsyncIterator[OutpostApp]:
-    """Run one Outpost instance on the shared database for the length of the block."""
-    app = build_application(
-        settings,
-        clock=clock,
-        poll_jobs=False,
-        dispatch_loop=False,
-        base_file_url=sandbox.base_file_url,
-        timer=ClockTimer(clock),
-    )
-    async with running(app):
-        yield app
 
 
 async def test_a_settings_prompt_asked_by_one_instance_is_answered_through_another(

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from bot.runtime.clock import SystemClock
 from sandbox import SandboxBotAPI
-from storage import open_database
+from storage import Database, open_database
 from storage.events import NewEvent
 
 # Fast enough that a fan-out of a thousand takes a couple of seconds; a short row lease
@@ -55,33 +57,38 @@ def start_bot(
 async def queue_fan_out(database: Path | str, chats: int) -> None:
     """Store `chats` private chats and one alert queued for all of them."""
     db = await open_database(database)
-    now = SystemClock().now()
     try:
-        for chat_id in range(1, chats + 1):
-            await db.chats.register(
-                chat_id, chat_type="private", title=None, language="en", now=now
-            )
-        recorded = await db.events.record(
-            NewEvent(
-                source_id=None,
-                source_name="Crash test",
-                item_key="column",
-                title="Column near Mazyr",
-                text="A column moves toward Mazyr.",
-                summary="A column moves toward Mazyr.",
-                link="https://news.example.org/column",
-                canonical_link="https://news.example.org/column",
-                lang="en",
-                topics=("deployments",),
-                places=(),
-                published_at=None,
-                seen_at=now,
-            )
-        )
-        assert recorded is not None
-        await db.outbox.enqueue(recorded.story_id, range(1, chats + 1), priority=2, now=now)
+        await enqueue_fan_out(db, range(1, chats + 1), SystemClock().now())
     finally:
         await db.close()
+
+
+async def enqueue_fan_out(
+    db: Database, chat_ids: Iterable[int], now: datetime, *, source_name: str = "Crash test"
+) -> None:
+    """Store these private chats and one alert queued for all of them, in an open database."""
+    chats = list(chat_ids)
+    for chat_id in chats:
+        await db.chats.register(chat_id, chat_type="private", title=None, language="en", now=now)
+    recorded = await db.events.record(
+        NewEvent(
+            source_id=None,
+            source_name=source_name,
+            item_key="column",
+            title="Column near Mazyr",
+            text="A column moves toward Mazyr.",
+            summary="A column moves toward Mazyr.",
+            link="https://news.example.org/column",
+            canonical_link="https://news.example.org/column",
+            lang="en",
+            topics=("deployments",),
+            places=(),
+            published_at=None,
+            seen_at=now,
+        )
+    )
+    assert recorded is not None
+    await db.outbox.enqueue(recorded.story_id, chats, priority=2, now=now)
 
 
 async def leased_now(database: Path | str) -> int:

@@ -11,44 +11,30 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Matcher, default_matcher, normalize_phrase, normalize_word
+from bot.matching import Matcher, normalize_phrase, normalize_word
 from bot.matching.normalize import fold, word_forms
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
-
-
-def topics(matcher: Matcher, text: str) -> set[str]:
-    return set(matcher.classify(text).topics)
-
+from tests.bot.matching.cases import finds, finds_each, finds_nothing, misses, topics
 
 # --- a civil sense rule must not veto the military one ----------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_live_fire_is_a_drill_not_a_fire_drill = finds(
+    "drills",
     [
         "Mortar crews held live-fire drills at the range outside Lepel.",
         "Tank crews of the 19th brigade practised firing at the Borisov range.",
         "A live fire exercise with artillery units began on Monday.",
     ],
 )
-def test_live_fire_is_a_drill_not_a_fire_drill(matcher: Matcher, text: str) -> None:
-    assert "drills" in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_fire_and_evacuation_drills_stay_civil = finds_nothing(
     [
         "The kindergarten held its autumn fire drill and evacuated in four minutes.",
         "Firefighters ran an evacuation drill at the shopping centre.",
         "В гимназии прошла учебная эвакуация на случай пожара.",
     ],
 )
-def test_fire_and_evacuation_drills_stay_civil(matcher: Matcher, text: str) -> None:
-    assert topics(matcher, text) == set()
 
 
 # --- lemmas, not prefixes: alternations -------------------------------------------------------
@@ -69,8 +55,8 @@ def test_alternations_reach_the_lemma(form: str, lang: str, lemma: str) -> None:
     assert normalize_word(lemma, lang) in word_forms(form, lang)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_alternated_forms_make_deployments = finds(
+    "deployments",
     [
         "Десантники переброшены под Брест.",
         "Танковая рота была переброшена на полигон под Борисовом.",
@@ -78,15 +64,13 @@ def test_alternations_reach_the_lemma(form: str, lang: str, lemma: str) -> None:
         "Батальйони перекинуті до білоруського кордону.",
     ],
 )
-def test_alternated_forms_make_deployments(matcher: Matcher, text: str) -> None:
-    assert "deployments" in topics(matcher, text)
 
 
 # --- forces × movement in any order and form --------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_forces_and_movement_in_any_order = finds(
+    "deployments",
     [
         "Three Russian battalions have reached Gomel.",
         "Arrived overnight in Luninets: a Russian paratrooper regiment.",
@@ -97,8 +81,6 @@ def test_alternated_forms_make_deployments(matcher: Matcher, text: str) -> None:
         "Батальён прыбыў у Лунінец.",
     ],
 )
-def test_forces_and_movement_in_any_order(matcher: Matcher, text: str) -> None:
-    assert "deployments" in topics(matcher, text)
 
 
 def test_forces_and_movement_must_share_a_sentence(matcher: Matcher) -> None:
@@ -141,8 +123,7 @@ def test_tanked_is_not_a_tank(matcher: Matcher) -> None:
 # --- an ambiguous word counts only beside a military word -------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_an_ambiguous_word_alone_is_nothing = finds_nothing(
     [
         "Колонна ветеранов прошла по площади в День Независимости.",
         "Колонна школьников прошла по проспекту к стадиону.",
@@ -152,12 +133,9 @@ def test_tanked_is_not_a_tank(matcher: Matcher) -> None:
         "Техника безопасности на стройке нарушена.",
     ],
 )
-def test_an_ambiguous_word_alone_is_nothing(matcher: Matcher, text: str) -> None:
-    assert topics(matcher, text) == set()
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
+test_an_ambiguous_word_beside_a_military_one_counts = finds_each(
     [
         ("Колонна военной техники движется в сторону Мозыря.", {"deployments", "equipment"}),
         ("Калона вайсковай тэхнікі рухаецца да Мазыра.", {"deployments", "equipment"}),
@@ -165,10 +143,6 @@ def test_an_ambiguous_word_alone_is_nothing(matcher: Matcher, text: str) -> None
         ("A convoy of armoured vehicles was spotted near Orsha.", {"deployments", "equipment"}),
     ],
 )
-def test_an_ambiguous_word_beside_a_military_one_counts(
-    matcher: Matcher, text: str, expected: set[str]
-) -> None:
-    assert expected <= topics(matcher, text)
 
 
 def test_two_ambiguous_words_do_not_vouch_for_each_other(matcher: Matcher) -> None:
@@ -208,8 +182,7 @@ def test_an_abbreviation_never_meets_a_preposition(matcher: Matcher) -> None:
     assert "equipment" in topics(matcher, "На станции выгрузили БТРы.")  # "БТРы" is "БТР"
 
 
-@pytest.mark.parametrize(
-    ("text", "topic"),
+test_designations_match_across_scripts = finds_each(
     [
         ("Над Пинском заметили Су-30СМ.", "air"),
         ("Під Мінськом розгорнули дивізіон ПВО.", "air"),
@@ -218,15 +191,13 @@ def test_an_abbreviation_never_meets_a_preposition(matcher: Matcher) -> None:
         ("Эшелон с Т-72Б3 разгрузили в Барановичах.", "equipment"),
     ],
 )
-def test_designations_match_across_scripts(matcher: Matcher, text: str, topic: str) -> None:
-    assert topic in topics(matcher, text)
 
 
 # --- speech forms -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_speech_forms_make_statements = finds(
+    "statements",
     [
         "«Подразделения выдвигаются в районы сосредоточения», — заявили в пресс-службе Минобороны.",
         "«Армия готова к любым провокациям», — подчеркнул министр.",
@@ -237,12 +208,10 @@ def test_designations_match_across_scripts(matcher: Matcher, text: str, topic: s
         "«Войска останутся на полигонах до конца месяца», — сказал он журналистам.",
     ],
 )
-def test_speech_forms_make_statements(matcher: Matcher, text: str) -> None:
-    assert "statements" in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_officials_on_civil_matters_are_no_statement = misses(
+    "statements",
     [
         "The ministry said in a statement that passenger trains to Vilnius will run again.",
         "«Урожай в этом году хороший», — заявил министр сельского хозяйства.",
@@ -250,15 +219,13 @@ def test_speech_forms_make_statements(matcher: Matcher, text: str) -> None:
         "Министр отметил, что в музее откроется выставка о войне.",
     ],
 )
-def test_officials_on_civil_matters_are_no_statement(matcher: Matcher, text: str) -> None:
-    assert "statements" not in topics(matcher, text)
 
 
 # --- thin vocabulary classes ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_call_up_words = finds(
+    "mobilization",
     [
         "Мужчин призывного возраста вызывают в военкоматы для уточнения данных.",
         "Резервістів призвали на збори до Гродна.",
@@ -268,12 +235,10 @@ def test_officials_on_civil_matters_are_no_statement(matcher: Matcher, text: str
         "Началась приписка допризывников, повестки получили 300 человек.",
     ],
 )
-def test_call_up_words(matcher: Matcher, text: str) -> None:
-    assert "mobilization" in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_readiness_checks_of_the_armed_forces = finds(
+    "drills",
     [
         "Началась внезапная проверка Вооруженных сил.",
         "Розпочалася перевірка боєготовності армії.",
@@ -281,28 +246,24 @@ def test_call_up_words(matcher: Matcher, text: str) -> None:
         "Подразделения приводятся в высшую степень боевой готовности.",
     ],
 )
-def test_readiness_checks_of_the_armed_forces(matcher: Matcher, text: str) -> None:
-    assert "drills" in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_nuclear_strikes = finds(
+    "missiles",
     [
         "Летчики отрабатывали нанесение ядерного удара.",
         "Экипажи учились применять тактическое ядерное оружие.",
         "A nuclear strike on a notional enemy was rehearsed, the general said.",
     ],
 )
-def test_nuclear_strikes(matcher: Matcher, text: str) -> None:
-    assert "missiles" in topics(matcher, text)
 
 
 def test_nuclear_power_is_no_weapon(matcher: Matcher) -> None:
     assert topics(matcher, "The nuclear power plant at Astravets resumed work.") == set()
 
 
-@pytest.mark.parametrize(
-    "text",
+test_a_crossing_closed = finds(
+    "border",
     [
         "Польша закрыла пункт пропуска «Кукурыки» для грузовиков.",
         "Lithuania shut the Medininkai checkpoint overnight.",
@@ -310,27 +271,22 @@ def test_nuclear_power_is_no_weapon(matcher: Matcher) -> None:
         "Латвія зачыніла мяжу з Беларуссю на тыдзень.",
     ],
 )
-def test_a_crossing_closed(matcher: Matcher, text: str) -> None:
-    assert "border" in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_queues_visas_and_figures_of_speech_are_not_the_border = misses(
+    "border",
     [
         "Очередь из 900 фур собралась на границе с Польшей.",
         "Visa rules for travellers crossing the border change in May.",
         "На мяжы паміж жыццём і смерцю ён правёў тры дні.",
     ],
 )
-def test_queues_visas_and_figures_of_speech_are_not_the_border(matcher: Matcher, text: str) -> None:
-    assert "border" not in topics(matcher, text)
 
 
 # --- traps: civil machinery, culture and games, figurative uses -------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_traps = finds_nothing(
     [
         "Снегоуборочная техника вышла на улицы Минска.",
         "Комбайны и другая техника вышли в поле убирать урожай.",
@@ -345,8 +301,6 @@ def test_queues_visas_and_figures_of_speech_are_not_the_border(matcher: Matcher,
         "Парад: по проспекту прошли танки и колонна военной техники.",
     ],
 )
-def test_traps(matcher: Matcher, text: str) -> None:
-    assert topics(matcher, text) == set()
 
 
 # --- explain shows the frames and concepts that fired -----------------------------------------

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Matcher, default_matcher
+from bot.matching import Matcher
 from bot.matching.normalize import word_forms
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
-
-
-def topics(matcher: Matcher, text: str) -> set[str]:
-    return set(matcher.classify(text).topics)
-
+from tests.bot.matching.cases import finds, finds_each, finds_nothing, misses, topics
 
 # --- a reflexive verb or a participle meets the verb the catalog lists ---------------------
 
@@ -44,8 +35,8 @@ def test_reflexive_and_participle_forms_reach_their_verb(form: str, lang: str, v
     assert forms[0] != verb or form == verb  # a keyword is never stored as the added verb
 
 
-@pytest.mark.parametrize(
-    "text",
+test_unlisted_forms_of_movement_make_deployments = finds(
+    "deployments",
     [
         "Подразделения российской армии переместились ближе к Гродно.",
         "Танковые роты сосредоточились у Кобрина.",
@@ -53,15 +44,13 @@ def test_reflexive_and_participle_forms_reach_their_verb(form: str, lang: str, v
         "Білоруські військові перемістилися до кордону біля Мозиря.",
     ],
 )
-def test_unlisted_forms_of_movement_make_deployments(matcher: Matcher, text: str) -> None:
-    assert "deployments" in topics(matcher, text)
 
 
 # --- a brigade of builders, a battery, a division of a firm ----------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_civil_teams_on_the_move_are_no_deployment = misses(
+    "deployments",
     [
         "Бригада монтажников прибыла на новую стройку в Пинске.",
         "A personnel team from the bank moved to the new office in Brest.",
@@ -69,27 +58,23 @@ def test_unlisted_forms_of_movement_make_deployments(matcher: Matcher, text: str
         "Брыгада будаўнікоў прыбыла ў Оршу.",
     ],
 )
-def test_civil_teams_on_the_move_are_no_deployment(matcher: Matcher, text: str) -> None:
-    assert "deployments" not in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_army_units_on_the_move_are_deployments = finds(
+    "deployments",
     [
         "Военная бригада прибыла на полигон под Борисовом.",
         "An artillery battery moved closer to the Polish border.",
         "Three Russian battalions arrived near Slonim overnight.",
     ],
 )
-def test_army_units_on_the_move_are_deployments(matcher: Matcher, text: str) -> None:
-    assert "deployments" in topics(matcher, text)
 
 
 # --- security words about roads, food, health or money ---------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_an_official_on_civil_safety_is_no_statement = misses(
+    "statements",
     [
         "Министр транспорта заявил, что безопасность на железных дорогах выросла.",
         "Премьер сообщил, что угроза паводка в Полесье миновала.",
@@ -99,27 +84,22 @@ def test_army_units_on_the_move_are_deployments(matcher: Matcher, text: str) -> 
         "Министр финансов заявил, что санкции не повлияли на бюджет.",
     ],
 )
-def test_an_official_on_civil_safety_is_no_statement(matcher: Matcher, text: str) -> None:
-    assert "statements" not in topics(matcher, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_an_official_on_security_is_a_statement = finds(
+    "statements",
     [
         "Министр обороны заявил, что угроза со стороны НАТО растёт.",
         "Госсекретарь Совбеза заявил, что Запад создаёт угрозу безопасности страны.",
         "The Defence Minister said the threat from the West is growing.",
     ],
 )
-def test_an_official_on_security_is_a_statement(matcher: Matcher, text: str) -> None:
-    assert "statements" in topics(matcher, text)
 
 
 # --- weapon names that are common words -------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_weapon_names_alone_are_no_weapons = finds_nothing(
     [
         "Ураган повалил деревья в Бресте, синоптики обещают ветер до 25 м/с.",
         "Град размером с орех прошёл над Гомелем.",
@@ -127,19 +107,14 @@ def test_an_official_on_security_is_a_statement(matcher: Matcher, text: str) -> 
         "Тополь у школы спилили из-за аварийного состояния.",
     ],
 )
-def test_weapon_names_alone_are_no_weapons(matcher: Matcher, text: str) -> None:
-    assert topics(matcher, text) == set()
 
 
-@pytest.mark.parametrize(
-    ("text", "topic"),
+test_weapon_names_beside_a_military_word_count = finds_each(
     [
         ("Военные показали РСЗО «Ураган» на полигоне.", "equipment"),
         ("Расчёты РСЗО «Град» артиллерийской бригады провели стрельбы.", "equipment"),
     ],
 )
-def test_weapon_names_beside_a_military_word_count(matcher: Matcher, text: str, topic: str) -> None:
-    assert topic in topics(matcher, text)
 
 
 # --- a longer phrase gives a word its sense ----------------------------------------------------
@@ -159,8 +134,7 @@ def test_the_trace_names_the_phrase_that_cancelled(matcher: Matcher) -> None:
 # --- civil drones, history, mobilising staff ---------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_civil_drones_history_and_staff_are_no_alert = finds_nothing(
     [
         "Дрон снял видео ледохода на Немане.",
         "A drone dropped a pizza parcel at a house in Vitebsk.",
@@ -168,15 +142,13 @@ def test_the_trace_names_the_phrase_that_cancelled(matcher: Matcher) -> None:
         "Налоговая инспекция мобилизовала сотрудников на проверки рынков.",
     ],
 )
-def test_civil_drones_history_and_staff_are_no_alert(matcher: Matcher, text: str) -> None:
-    assert topics(matcher, text) == set()
 
 
 # --- unlisted verbs of leaving and pulling back, English verbs written as verbs ---------------
 
 
-@pytest.mark.parametrize(
-    "text",
+test_leaving_and_pulling_back_are_deployments = finds(
+    "deployments",
     [
         "Расійскія вайскоўцы сышлі з палігона пад Брэстам.",
         "Білоруські підрозділи підтягують ближче до Мозиря.",
@@ -184,8 +156,6 @@ def test_civil_drones_history_and_staff_are_no_alert(matcher: Matcher, text: str
         "Belarusian units pulled back from the Ukrainian border overnight.",
     ],
 )
-def test_leaving_and_pulling_back_are_deployments(matcher: Matcher, text: str) -> None:
-    assert "deployments" in topics(matcher, text)
 
 
 def test_a_dance_named_like_a_missile_is_no_missile(matcher: Matcher) -> None:

@@ -138,6 +138,17 @@ def test_every_town_has_a_ukrainian_label_and_case_forms(places: tuple[Place, ..
         ("Gomel region", "be", "Гомельскай вобласці", "Гомельскай вобласці"),
         ("Lida air base", "ru", "аэродрома Лида", "аэродроме Лида"),  # the name stays
         ("Benyakoni", "be", "пункта пропуску Беняконі", "пункце пропуску Беняконі"),
+        # an adjective before the common noun goes with it: "у вайсковым гарадку Печы"
+        ("Pechy", "ru", "военного городка Печи", "военном городке Печи"),
+        ("Pechy", "be", "вайсковага гарадка Печы", "вайсковым гарадку Печы"),
+        ("Pechy", "uk", "військового містечка Печі", "військовому містечку Печі"),
+        (
+            "Neman training ground",
+            "ru",
+            "авиационного полигона Неман",
+            "авиационном полигоне Неман",
+        ),
+        ("Rechytsa", "uk", "Річиці", "Річиці"),  # uk.wikipedia's name, not "Речиця"
     ],
 )
 def test_case_forms(index: PlaceIndex, place_id: str, lang: str, gen: str, loc: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 from bot.matching import (
     Matcher,
     default_catalog,
-    default_matcher,
     detect_language,
     keyword_matcher,
     normalize_phrase,
@@ -22,11 +21,6 @@ from tests.helpers.paths import DATA
 
 CORPUS = DATA / "corpus" / "events_dev.jsonl"
 HELDOUT = DATA / "corpus" / "heldout.jsonl"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
 
 
 @pytest.mark.parametrize(

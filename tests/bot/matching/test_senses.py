@@ -8,15 +8,10 @@ import sys
 
 import pytest
 
-from bot.matching import CatalogError, Matcher, default_matcher, normalize_word
+from bot.matching import CatalogError, Matcher, normalize_word
 from bot.matching.catalog import parse_catalog
 from bot.matching.lang import language_candidates
 from bot.matching.normalize import word_forms
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return default_matcher()
 
 
 @pytest.mark.parametrize(

@@ -9,21 +9,19 @@ URL's path, with the secret token header, as Telegram and the proxy would.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import OutpostApp, build_application, running
-from bot.delivery.pacer import ClockTimer
+from bot.app import OutpostApp
 from bot.runtime.clock import ManualClock
 from bot.runtime.webhook_http import MAX_UPDATE_BYTES, SECRET_HEADER
 from bot.settings import Settings, SettingsError
 from sandbox import SandboxBotAPI
 from storage import open_database
 from tests.helpers.chat import ALICE, BOB, say
+from tests.helpers.instance import instance
 from tests.helpers.settings import make_settings
 
 URL = "https://bot.example.org/telegram/updates"
@@ -39,23 +37,6 @@ def webhook_settings(sandbox: SandboxBotAPI, tmp_path: Path, **overrides: object
     }
     values.update(overrides)
     return make_settings(sandbox, tmp_path, **values)
-
-
-@asynccontextmanager
-async def instance(
-    sandbox: SandboxBotAPI, settings: Settings, clock: ManualClock
-) -> AsyncIterator[OutpostApp]:
-    """Run one Outpost instance for the length of the block."""
-    app = build_application(
-        settings,
-        clock=clock,
-        poll_jobs=False,
-        dispatch_loop=False,
-        base_file_url=sandbox.base_file_url,
-        timer=ClockTimer(clock),
-    )
-    async with running(app):
-        yield app
 
 
 def listener(app: OutpostApp) -> str:
