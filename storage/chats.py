@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.models import Delivery, DeliveryChange, DeliveryChoices, QuietMode
-from storage._base import Repository
+from storage._base import Repository, Row
 
 _PREF_COLUMNS = tuple(field.name for field in fields(DeliveryChoices))
 # What a supergroup takes from the group it was: its language and delivery choices.
@@ -114,19 +114,17 @@ class ChatRepository(Repository):
             f"SELECT {', '.join(_PREF_COLUMNS)} FROM chats WHERE id = ?",  # noqa: S608 -- constant columns
             (chat_id,),
         )
-        if row is None:
-            return DeliveryChoices()
-        return DeliveryChoices(
-            delivery=Delivery(row["delivery"]),
-            digest_hour=int(row["digest_hour"]),
-            timezone=row["timezone"],
-            quiet_start=row["quiet_start"],
-            quiet_end=row["quiet_end"],
-            quiet_mode=QuietMode(row["quiet_mode"]),
-            quiet_urgent=bool(row["quiet_urgent"]),
-            link_previews=bool(row["link_previews"]),
-            thread_id=row["thread_id"],
+        return DeliveryChoices() if row is None else _choices(row)
+
+    async def delivery_profile(self, chat_id: int) -> tuple[DeliveryChoices, str | None]:
+        """Return a chat's delivery choices and its language, in one query (each message's)."""
+        row = await self._db.fetchone(
+            f"SELECT language, {', '.join(_PREF_COLUMNS)} FROM chats WHERE id = ?",  # noqa: S608 -- constant columns
+            (chat_id,),
         )
+        if row is None:
+            return DeliveryChoices(), None
+        return _choices(row), row["language"]
 
     async def update_prefs(self, chat_id: int, change: DeliveryChange) -> DeliveryChoices:
         """Make a change to a chat's delivery choices and return all of them."""
@@ -285,3 +283,18 @@ class ChatRepository(Repository):
         """Return how many active chats there are."""
         row = await self._db.fetchone("SELECT COUNT(*) FROM chats WHERE active = 1")
         return int(row[0]) if row else 0
+
+
+def _choices(row: Row) -> DeliveryChoices:
+    """Return the delivery choices held in a row of chats."""
+    return DeliveryChoices(
+        delivery=Delivery(row["delivery"]),
+        digest_hour=int(row["digest_hour"]),
+        timezone=row["timezone"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        quiet_mode=QuietMode(row["quiet_mode"]),
+        quiet_urgent=bool(row["quiet_urgent"]),
+        link_previews=bool(row["link_previews"]),
+        thread_id=row["thread_id"],
+    )

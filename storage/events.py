@@ -117,7 +117,6 @@ class EventRepository(Repository):
             row = await self._db.fetchone("SELECT version FROM stories_version")
             seen = int(row[0]) if row else 0
             return (seen - self._stories_writes, self._stories_writes)
-        # fetchall: one trip to the database thread (fetchone takes three).
         rows = await self._db.fetchall("PRAGMA data_version")
         return (int(rows[0][0]) if rows else 0, self._stories_writes)
 
@@ -457,9 +456,11 @@ class EventRepository(Repository):
 
     async def alert(self, story_id: int) -> Alert | None:
         """Gather what a message about a story shows: its first report and every link."""
+        # The story's count of sources comes with its events: one query for each message.
         rows = await self._db.fetchall(
-            f"SELECT {_EVENT_COLUMNS} FROM events e "  # noqa: S608 -- constant columns
-            "LEFT JOIN sources s ON s.id = e.source_id WHERE e.story_id = ? ORDER BY e.id",
+            f"SELECT {_EVENT_COLUMNS}, st.sources_count AS story_sources FROM events e "  # noqa: S608 -- constant columns
+            "LEFT JOIN sources s ON s.id = e.source_id"
+            " LEFT JOIN stories st ON st.id = e.story_id WHERE e.story_id = ? ORDER BY e.id",
             (story_id,),
         )
         if not rows:
@@ -474,7 +475,7 @@ class EventRepository(Repository):
             if event.link and identity and identity not in seen_urls:
                 seen_urls.add(identity)
                 links.append(StoryLink(event.source_name or "source", event.link))
-        count = await self.sources_count(story_id)
+        count = int(rows[0]["story_sources"] or 0)
         return Alert(
             story_id=story_id,
             sources_count=max(count, 1),

@@ -40,7 +40,14 @@ class SqliteBackend:
 
     aiosqlite runs statements on one thread, but two tasks could still interleave their
     statements inside one transaction; `transaction()` serialises writers with a lock, and
-    every repository call runs inside it (re-entrantly) so a reader never sees half a write.
+    every statement waits for that lock (or runs inside the transaction that holds it), so
+    a reader never sees half a write.
+
+    A statement on its own is one trip to the database thread: the connection is in
+    autocommit mode, where SQLite makes a single statement a transaction of its own
+    (taking the write lock, with the busy timeout, before it reads when it writes), so
+    wrapping it in BEGIN and COMMIT would add two trips and change nothing. Only
+    `transaction()` and `executemany` (one statement, many rows) begin one explicitly.
     """
 
     dialect = "sqlite"
@@ -80,9 +87,18 @@ class SqliteBackend:
             finally:
                 self._in_tx.reset(token)
 
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[None]:
+        """Hold the lock for one statement (it is its own transaction), unless in one already."""
+        if self._in_tx.get():
+            yield
+            return
+        async with self._lock:
+            yield
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """Run one statement inside a transaction and return its cursor."""
-        async with self.transaction():
+        """Run one statement, atomically, and return its cursor."""
+        async with self._statement():
             return await self._conn.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
@@ -93,18 +109,15 @@ class SqliteBackend:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """Return every row of a query."""
-        async with self.transaction():
+        async with self._statement():
             # One trip to the database thread, not three (execute, fetch, close).
             rows = await self._conn.execute_fetchall(sql, params)
             return list(rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """Return the first row of a query, or None."""
-        async with self.transaction():
-            cursor = await self._conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-            return row
+        """Return the first row of a query (every caller's query has at most one), or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def size_bytes(self) -> int:
         """Return how many bytes the database takes on disk (its file and its WAL)."""

@@ -10,6 +10,11 @@ forum topic, paid broadcast, and the buttons under a single alert: "Why this ale
 of a grown story's message, with the buttons as they stand. Composing reads the store and
 claims a digest's members, and records nothing: what happens to the rows is the outcome
 handler's to write.
+
+A fan-out sends the same story to many chats, so each (alert, language) is rendered and
+split once and kept for the messages after it (`RENDERED_KEPT` of them, the latest). The
+alert is still read for every message: the key is the alert as it stands, so a story that
+grew meanwhile is rendered again, never sent as it was.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from bot.runtime.clock import Clock
 from bot.ui.i18n import pick_language
 from bot.ui.texts import alert_buttons
 from storage import Database
+
+# How many rendered alerts (one per story and language) are kept for the next messages.
+RENDERED_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +101,13 @@ class Composer:
         self._lease = lease  # how long a digest's members are claimed for
         self._places = places  # to name places in each reader's language
         self._budget = budget  # alerts per chat and source in an hour; None: no limit
+        # (alert, language) -> its HTML and parts; the oldest goes first when full.
+        self._rendered: dict[tuple[Alert, str], tuple[str, tuple[str, ...]]] = {}
 
     async def send(self, row: OutboxRow, *, paid: bool) -> Composed:
         """Compose a new message for a row, gathering a digest's members when one is due."""
         now = self._clock.now()
-        prefs = await self._db.chats.prefs(row.chat_id)
+        prefs, language = await self._db.chats.delivery_profile(row.chat_id)
         decision = plan(prefs, priority=row.priority, created_at=row.created_at or now, now=now)
         if decision.hold_until is not None:
             return Composed(hold_until=decision.hold_until)
@@ -125,7 +135,7 @@ class Composer:
         if not alerts:
             return Composed(missing=tuple(missing))
         shown = tuple(m for m in members.rows if any(a.story_id == m.story_id for a in alerts))
-        lang = await self.language(row.chat_id)
+        lang = pick_language(language)
         options = SendOptions(
             silent=decision.silent,
             previews=prefs.link_previews,
@@ -147,8 +157,9 @@ class Composer:
         """Render the alerts a message shows; a single alert carries its buttons."""
         if members.digest:
             html = render_digest(alerts, self._catalog, lang=lang, folded=members.folded)
+            parts = tuple(split_html(html))
         else:
-            html = render_alert(alerts[0], self._catalog, lang=lang, places=self._places)
+            html, parts = self._render(alerts[0], lang)
         if not members.digest and not alerts[0].is_announcement:
             options = replace(
                 options, buttons=alert_buttons(lang, alerts[0].story_id, flagged=False)
@@ -156,7 +167,7 @@ class Composer:
         return Message(
             shown,
             html,
-            tuple(split_html(html)),
+            parts,
             options,
             in_digest=members.digest,
             spends=members.spends,
@@ -196,12 +207,11 @@ class Composer:
         An edit replaces one message, so it carries the first part of a long alert only.
         """
         alert = await self._db.events.alert(row.story_id)
-        prefs = await self._db.chats.prefs(row.chat_id)
         if alert is None:
             return None
-        lang = await self.language(row.chat_id)
-        html = render_alert(alert, self._catalog, lang=lang, places=self._places)
-        first = split_html(html)[0]
+        prefs, language = await self._db.chats.delivery_profile(row.chat_id)
+        lang = pick_language(language)
+        first = self._render(alert, lang)[1][0]
         buttons: Buttons = ()
         if not alert.is_announcement:
             flagged = await self._db.feedback.flagged_by(row.story_id, row.chat_id) is not None
@@ -209,7 +219,14 @@ class Composer:
         options = SendOptions(previews=prefs.link_previews, buttons=buttons)
         return Message((row,), first, (first,), options)
 
-    async def language(self, chat_id: int) -> str:
-        """Return the interface language a chat reads its alerts in."""
-        chat = await self._db.chats.get(chat_id)
-        return pick_language(chat.language if chat else None)
+    def _render(self, alert: Alert, lang: str) -> tuple[str, tuple[str, ...]]:
+        """Return a single alert's HTML and its parts, rendered once per alert and language."""
+        key = (alert, lang)
+        found = self._rendered.get(key)
+        if found is None:
+            html = render_alert(alert, self._catalog, lang=lang, places=self._places)
+            found = (html, tuple(split_html(html)))
+            if len(self._rendered) >= RENDERED_KEPT:
+                del self._rendered[next(iter(self._rendered))]
+            self._rendered[key] = found
+        return found

@@ -421,12 +421,16 @@ async def poll_source(pipe: Pipeline, source: Source, report: CycleReport) -> No
 async def ingest(pipe: Pipeline, source: Source, fetched: FetchResult, report: CycleReport) -> None:
     """Read, store and alert what one fetch (or a WebSub push) of a source brought.
 
-    An exception goes to the source's health, as in `poll_source`.
+    An exception goes to the source's health, as in `poll_source`, and the poll counts as
+    failed only: a store that refuses a write after the feed was read (a locked database)
+    must not leave the source counted as answering too.
     """
+    answered = report.ok
     try:
         await _ingest(pipe, source, fetched, report)
     except Exception as exc:
         log.exception("reading source %s failed unexpectedly", source.name)
+        report.ok = answered
         await _internal_failure(pipe, source, report, exc)
 
 

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.models import SourceKind
 from sandbox import SourceServer
 from storage import Database, open_database
@@ -31,6 +33,7 @@ async def _tables(db: Database) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+@pytest.mark.timeout(180)  # four `outpost` processes, each loading the matcher, and a server
 async def test_a_polled_database_moves_to_postgresql_whole(
     tmp_path: Path, source_server: SourceServer, postgres_server: PgServer
 ) -> None:
