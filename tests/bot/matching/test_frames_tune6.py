@@ -6,6 +6,7 @@ Every sentence here was written for these tests (none is copied from a corpus).
 
 from __future__ import annotations
 
+from bot.matching import Matcher
 from tests.bot.matching.cases import finds, misses
 
 # Hardware counted in units ("40 units of equipment") is military hardware when it moves,
@@ -99,3 +100,14 @@ test_missile_troops = finds(
         "The missile troops received a new launcher this week.",
     ],
 )
+
+
+# Ukraine's General Staff pairs the Volyn direction with the Polissia one; the pair names the
+# Volyn region as the Volyn direction alone does.
+def test_volyn_and_polissia_directions_name_volyn(matcher: Matcher) -> None:
+    for text in (
+        "Ворог на Волинському та Поліському напрямках наступальних груп не створює.",
+        "На Волынском и Полесском направлениях изменений пока нет.",
+        "No offensive groups were seen on the Volyn and Polissia directions overnight.",
+    ):
+        assert "Volyn" in matcher.classify(text).places, text
