@@ -1,0 +1,99 @@
+"""Statements and border frames for the kinds of report the tune6a set showed were missed or
+misfiled, and the traps beside them.
+
+Every sentence here was written for these tests (none is copied from a corpus).
+"""
+
+from __future__ import annotations
+
+from tests.bot.matching.cases import finds, misses
+
+# "In his words" in Belarusian ("паводле яго слоў", also in łacinka) and a quote the press
+# "brings" from him ("приводит его слова") point to a speaker named in the sentence before.
+test_his_words_reported = finds(
+    "statements",
+    [
+        "Паводле яго слоў, войскі на мяжы застануцца да вясны.",
+        "Pavodle jaje słoŭ, armija hatovaja da lubych pravakacyj.",
+        "«Границу мы закроем в любой момент», — приводит его слова агентство.",
+        "«Армія гатовая», — прыводзіць яго словы газета.",
+        "«Армія готова до будь-якого сценарію», — наводить його слова видання.",
+        "The army is ready for any provocation, the agency quoted him as saying.",
+    ],
+)
+
+# A ministry or a council as the subject of informing, weighing a risk, assessing or
+# publishing is an official speaking.
+test_bodies_inform_weigh_and_assess = finds(
+    "statements",
+    [
+        "Пра парушэнне мяжы інфармуе Дзяржпамежкамітэт.",
+        "Совбез допускает новые провокации на границе с Польшей.",
+        "Минобороны не исключает повторных учений у границы.",
+        "Міністр абароны ацаніў абстаноўку на мяжы як напружаную.",
+        "Міністерство оборони опублікувало карту навчань біля кордону.",
+        "Глава Генштабу оцінив загрозу з боку Білорусі як низьку.",
+        "Дзяржаўны сакратар Рады бяспекі заявіў пра новую пагрозу на мяжы.",
+        "The defence ministry did not rule out a new exercise near the border.",
+    ],
+)
+
+# "According to" a journalist or an agency is no official speaking, nor is a quote the press
+# brings from a singer.
+test_press_and_witnesses_quoted_are_no_statements = misses(
+    "statements",
+    [
+        "«Мы ещё вернёмся с новым альбомом», — приводит его слова журнал.",
+        "Паводле яго слоў, фестываль пройдзе ў ліпені.",
+    ],
+)
+
+# The situation on a border described by anyone (tense, calm, under control) is border news;
+# a "situation at the border" that is queues of lorries, or tension "near the borders", is not.
+test_situation_on_the_border = finds(
+    "border",
+    [
+        "Обстановка на границе с Литвой остается спокойной.",
+        "Ситуация на белорусско-украинской границе напряженная, сообщили в Минобороны.",
+        "Сітуацыя на мяжы з Польшчай застаецца напружанай.",
+        "Абстаноўка на дзяржаўнай мяжы кантралюемая.",
+        "Ситуація на кордоні з Білоруссю залишається контрольованою.",
+        "The situation on the border with Belarus remains tense.",
+    ],
+)
+
+test_queues_and_tension_near_borders_are_no_border_situation = misses(
+    "border",
+    [
+        "Ситуация на границе: в очереди на выезд стоят 300 фур.",
+        "Сітуацыя на мяжы: у чарзе чакаюць 120 аўтобусаў.",
+        "Напряженность у границ союзного государства растет, считает министр.",
+        "The situation at the border crossing: a queue of 200 trucks.",
+    ],
+)
+
+# Forces covering, guarding or holding a border, and a migration crisis on it, are border news.
+test_border_covered_held_or_in_crisis = finds(
+    "border",
+    [
+        "Подразделения прикрывают государственную границу на юге страны.",
+        "Вайскоўцы прыкрываюць дзяржаўную мяжу на поўдні.",
+        "Памежнікі ахоўваюць мяжу з Латвіяй круглыя суткі.",
+        "Армія взяла під контроль кордон із Литвою.",
+        "Нацгвардия контролирует участок границы у Бреста.",
+        "Совбез ждет миграционного кризиса на границе с Литвой.",
+        "Міграцыйны крызіс на мяжы з Польшчай не спыняецца.",
+        "Ukraine fears a new migration crisis at the border with Belarus.",
+    ],
+)
+
+# Border troops at a championship are sportsmen, whatever border they guard.
+test_border_troops_at_a_championship = misses(
+    "border",
+    [
+        "На чемпионат по самбо прибыли команды частей, охраняющих границу.",
+        "У чэмпіянаце па міні-футболе гулялі каманды памежнікаў, што ахоўваюць мяжу.",
+        "На змагання з боротьби приїхали команди прикордонників, які охороняють кордон.",
+        "Border guards who patrol the border with Poland won the football championship.",
+    ],
+)
