@@ -97,3 +97,24 @@ test_border_troops_at_a_championship = misses(
         "Border guards who patrol the border with Poland won the football championship.",
     ],
 )
+
+# "Passage is not carried out" at a crossing is a closure.
+test_passage_not_carried_out = finds(
+    "border",
+    [
+        "В пункте пропуска «Домачево» пропуск легковых автомобилей не осуществляется.",
+        "У пункце пропуску «Бераставіца» пропуск грузавікоў не ажыццяўляецца.",
+        "У пункті пропуску «Мокрани» пропуск громадян не здійснюється.",
+    ],
+)
+
+# An official mentioning troops sent somewhere is speaking.
+test_official_mentions = finds(
+    "statements",
+    [
+        "Министр обороны упомянул, что к границе перебросили ещё два батальона.",
+        "Прэзідэнт згадаў, што войскі вернуцца на палігоны.",
+        "Міністр згадав, що війська відвели від кордону.",
+        "The defence minister mentioned that two battalions had been moved to the border.",
+    ],
+)
