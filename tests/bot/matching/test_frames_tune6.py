@@ -118,3 +118,23 @@ test_official_mentions = finds(
         "The defence minister mentioned that two battalions had been moved to the border.",
     ],
 )
+
+# An outlet's own "Напомним, …" (we remind readers) is no official speaking; an official who
+# reminds ("напомнил", "нагадаў", "нагадав") is.
+test_outlet_reminding_is_no_statement = misses(
+    "statements",
+    [
+        "Напомним, что командование отправило к границе три батальона.",
+        "Нагадаем, што камандаванне накіравала да мяжы батальён.",
+        "Нагадаємо, командування перекинуло до кордону два батальйони.",
+    ],
+)
+
+test_official_reminding_is_a_statement = finds(
+    "statements",
+    [
+        "Министр обороны напомнил, что армия готова к любым провокациям.",
+        "Міністр абароны нагадаў пра ваенную пагрозу з захаду.",
+        "Міністр оборони нагадав про загрозу з боку Білорусі.",
+    ],
+)
