@@ -138,3 +138,23 @@ test_official_reminding_is_a_statement = finds(
         "Міністр оборони нагадав про загрозу з боку Білорусі.",
     ],
 )
+
+# Balloons and drones carrying cigarettes are contraband crossing a border, unless they fly
+# into a prison.
+test_cigarettes_on_balloons_and_drones = finds(
+    "border",
+    [
+        "Утром у Варены нашли воздушные шары с сигаретами, прилетевшие из Беларуси.",
+        "Паветраныя шары з цыгарэтамі зноў заляцелі ў Літву.",
+        "Біля Ковеля знайшли повітряні кулі з цигарками.",
+        "Balloons carrying cigarettes landed near Vilnius airport.",
+    ],
+)
+
+test_cigarette_drones_into_a_prison = misses(
+    "border",
+    [
+        "Дрон с сигаретами пытался долететь до исправительной колонии.",
+        "A drone carrying tobacco was caught over the prison yard.",
+    ],
+)
