@@ -151,3 +151,15 @@ test_each = finds_each(
         ("Ешелон з особовим складом і бронетехнікою прибув до Бреста.", "deployments"),
     ]
 )
+
+# Armour loaded onto railway flatcars or lorries is hardware on the move: loading is something
+# done to it, as unloading is.
+test_armour_loaded_is_equipment = finds(
+    "equipment",
+    [
+        "На станции под Борисовом солдаты грузят бронемашины на платформы.",
+        "Ля вакзала ў Слуцку грузілі БТРы на платформы эшалона.",
+        "На станції поблизу Мозиря вантажать танки на платформи.",
+        "Soldiers were seen loading tanks onto flatcars at a station near Orsha.",
+    ],
+)
