@@ -110,11 +110,8 @@ class ChatRepository(Repository):
 
     async def prefs(self, chat_id: int) -> DeliveryChoices:
         """Return a chat's delivery choices (the defaults for an unknown chat)."""
-        row = await self._db.fetchone(
-            f"SELECT {', '.join(_PREF_COLUMNS)} FROM chats WHERE id = ?",  # noqa: S608 -- constant columns
-            (chat_id,),
-        )
-        return DeliveryChoices() if row is None else _choices(row)
+        choices, _language = await self.delivery_profile(chat_id)
+        return choices
 
     async def delivery_profile(self, chat_id: int) -> tuple[DeliveryChoices, str | None]:
         """Return a chat's delivery choices and its language, in one query (each message's)."""
