@@ -1,0 +1,123 @@
+"""Deployment and mobilization frames for the kinds of report the deploy7 set showed were
+missed or misfiled, and the traps beside them.
+
+Every sentence here was written for these tests (none is copied from a corpus).
+"""
+
+from __future__ import annotations
+
+from tests.bot.matching.cases import finds, misses
+
+# Hardware counted in units with a word describing it between count and hardware
+# ("40 единиц российской техники") is counted hardware as much as "40 единиц техники".
+test_counted_described_hardware_on_the_move = finds(
+    {"deployments", "equipment"},
+    [
+        "Ночью в Гомельскую область въехали около сорока единиц российской техники.",
+        "Да Асіповічаў прыбылі дваццаць адзінак колавай тэхнікі.",
+        "До кордону висунулися п'ятнадцять одиниць важкої техніки.",
+        "Some thirty units of Russian equipment arrived at the railway station.",
+    ],
+)
+
+test_counted_described_civil_hardware_is_no_deployment = misses(
+    "deployments",
+    [
+        "На расчистку дорог вышли двадцать единиц тяжелой техники коммунальщиков.",
+        "На ярмарок завезли сорок одиниць колісної техніки для фермерів.",
+    ],
+)
+
+# Sending troops, in the imperfective ("направляє", "накіроўвае"), is a deployment too.
+test_troops_being_sent = finds(
+    "deployments",
+    [
+        "Литва направляє до кордону ще два батальйони.",
+        "Латвія відправляє на кордон додаткових військових.",
+        "Мінабароны накіроўвае войскі ў Гомельскую вобласць.",
+    ],
+)
+
+test_sending_papers_is_no_deployment = misses(
+    "deployments",
+    [
+        "Міністерство направляє запит до обласної ради щодо ремонту доріг.",
+        "Школа адпраўляе дзяцей на экскурсію ў Брэст.",
+    ],
+)
+
+# Forces gathering or massing ("скапливаются", "гуртуюцца", "скупчуються") are a buildup.
+test_forces_massing = finds(
+    "deployments",
+    [
+        "У Мозыря скапливаются подразделения российской армии.",
+        "Каля Брагіна гуртуюцца расійскія вайскоўцы.",
+        "Біля кордону скупчуються російські війська.",
+    ],
+)
+
+test_people_gathering_is_no_deployment = misses(
+    "deployments",
+    [
+        "На площади скапливаются болельщики перед матчем.",
+        "Беларусы ў эміграцыі гуртуюцца вакол культурных ініцыятыў.",
+    ],
+)
+
+# Mercenaries in the plural ("вагнераўцы", "вагнеровцы") are mercenaries.
+test_mercenaries_in_the_plural = finds(
+    "deployments",
+    [
+        "У лагеры пад Асіповічамі зноў з'явіліся вагнераўцы.",
+        "Pad Asipovičami znoŭ źjavilisia vahnieraŭcy.",
+        "В лагерь под Осиповичами вернулись вагнеровцы.",
+        "До табору повернулися вагнерівці.",
+    ],
+)
+
+# Units going back to their permanent bases end a deployment.
+test_return_to_permanent_bases = finds(
+    "deployments",
+    [
+        "After the drills the brigades began returning to their points of permanent deployment.",
+        "Части начали возвращаться в пункты постоянной дислокации.",
+        "Падраздзяленні вярнуліся ў месцы пастаяннай дыслакацыі.",
+        "Бригади повертаються до місць постійної дислокації.",
+    ],
+)
+
+test_going_home_is_no_deployment = misses(
+    "deployments",
+    [
+        "The football team returned to its home base after the tournament.",
+        "Police units returned to their permanent bases after the festival.",
+    ],
+)
+
+# Stocks of goods ("запасы топлива", "запасамі формы на складах") are not the reserve.
+test_stocks_are_not_the_reserve = misses(
+    "mobilization",
+    [
+        "На складах хранятся большие запасы топлива.",
+        "Заводы накапілі запасы збожжа на складзе.",
+        "Vialikija zapasy paliva zachoŭvajucca na składach.",
+    ],
+)
+
+test_reservists_are_still_called_up = finds(
+    "mobilization",
+    [
+        "Из запаса призвали ещё двести военнообязанных.",
+        "З запасу прызвалі сто вайскоўцаў.",
+    ],
+)
+
+# Mobilising solidarity or a community is no call-up.
+test_figurative_mobilisation_of_solidarity = misses(
+    "mobilization",
+    [
+        "Activists urged the world to mobilise solidarity with the flood victims.",
+        "Организаторы призвали мобилизовать солидарность с пострадавшими.",
+        "Депутати закликали мобілізувати територіальні громади на ремонт шкіл.",
+    ],
+)
