@@ -121,3 +121,58 @@ test_figurative_mobilisation_of_solidarity = misses(
         "Депутати закликали мобілізувати територіальні громади на ремонт шкіл.",
     ],
 )
+
+# A unit named by its brigade's kind ("подразделение 25-й отдельной механизированной
+# бригады") is a military unit even far from "war" words; a march it makes is a move.
+test_unit_of_a_brigade_on_the_march = finds(
+    "deployments",
+    [
+        "Марш в район Ельска совершило подразделение 12-й отдельной механизированной бригады.",
+        "Да Лельчыц прыбыло падраздзяленне 5-й асобнай брыгады спецыяльнага прызначэння.",
+        "До Овруча прибув підрозділ 30-ї окремої механізованої бригади.",
+    ],
+)
+
+test_a_builders_brigade_is_no_unit = misses(
+    "deployments",
+    [
+        "На объект прибыла бригада строителей из Гродно.",
+        "До села приїхала бригада електриків.",
+    ],
+)
+
+# Contract soldiers and conscripts are troops; a state's forces ("российские силы") too.
+test_contract_soldiers_and_a_states_forces = finds(
+    "deployments",
+    [
+        "Под Мозырем размещены белорусские контрактники.",
+        "Пад Хойнікамі гуртуюцца кантрактнікі і тэрміновікі.",
+        "Біля Рівного зосереджуються строковики та контрактники.",
+        "Российские силы снова скапливаются под Брестом.",
+        "Українські сили перекинули на північ.",
+    ],
+)
+
+test_political_forces_are_no_troops = misses(
+    "deployments",
+    [
+        "Демократические силы Беларуси собираются на конференцию в Вильнюсе.",
+        "Беларускія дэмакратычныя сілы гуртуюцца вакол новай ініцыятывы.",
+    ],
+)
+
+# Transporting or ferrying troops is moving them.
+test_troops_transported = finds(
+    "deployments",
+    [
+        "Russia is transporting paratroopers to the Brest region by rail.",
+        "The army ferried two battalions across the river overnight.",
+    ],
+)
+
+test_goods_transported_are_no_deployment = misses(
+    "deployments",
+    [
+        "The company is transporting fertiliser to Klaipeda by rail.",
+    ],
+)
