@@ -176,3 +176,27 @@ test_goods_transported_are_no_deployment = misses(
         "The company is transporting fertiliser to Klaipeda by rail.",
     ],
 )
+
+# "Mobilization resources" is the pool of men liable for call-up (a military term), and
+# reserve officers reporting are a call-up, not a deployment of units.
+test_mobilization_resources_and_reserve_officers = finds(
+    "mobilization",
+    [
+        "Checks of mobilization resources continue in every district, the General Staff said.",
+        "Reserve officers were told to report to the assembly point in Lida on Monday.",
+    ],
+)
+
+test_reserve_officers_sent_to_units_are_no_deployment = misses(
+    "deployments",
+    [
+        "Reserve officers reported to assembly points and were then dispatched to units.",
+    ],
+)
+
+test_resources_mobilised_for_a_campaign_are_no_call_up = misses(
+    "mobilization",
+    [
+        "The charity will mobilise resources for a winter campaign.",
+    ],
+)
