@@ -200,3 +200,20 @@ test_resources_mobilised_for_a_campaign_are_no_call_up = misses(
         "The charity will mobilise resources for a winter campaign.",
     ],
 )
+
+# The General Staff is no "staff" being mobilised; a hospital's staff is.
+test_general_staff_speaking_of_a_call_up = finds(
+    "mobilization",
+    [
+        "The General Staff said mobilization resources are being checked in Brest region.",
+        "The General Staff reported a call-up of reservists in the east.",
+    ],
+)
+
+test_staff_mobilised_for_work_is_no_call_up = misses(
+    "mobilization",
+    [
+        "The hospital will mobilise its staff for the vaccination drive.",
+        "The retailer mobilised staff members for the holiday sales.",
+    ],
+)
