@@ -67,3 +67,40 @@ def test_migration_channels_and_border_defence_are_border(matcher: Matcher, text
 )
 def test_queues_holidays_access_and_history_are_not_border(matcher: Matcher, text: str) -> None:
     assert "border" not in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # activity near the border recorded, or not observed, by those who watch it
+        "Біля нашого кордону активності з боку Білорусі наразі не фіксується.",
+        "Движения техники у границы с Украиной пограничные наряды не фиксируют.",
+        "Каля мяжы з Літвой памежнікі назіраюць актыўнасць невядомых груп.",
+        "Near our border we do not observe any movement of troops, the spokesman said.",
+        # a military presence on the border
+        "Латвія закликала Білорусь скоротити військову присутність біля кордону.",
+        "Vilnius asked Minsk to reduce its military presence on the border with Lithuania.",
+        # the Lithuanian service by its Russian name
+        "Служба охраны госграницы Литвы сообщила о задержании группы нарушителей.",
+    ],
+)
+def test_activity_presence_and_baltic_services_are_border(matcher: Matcher, text: str) -> None:
+    assert "border" in topics(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a festival named for the border; the patriotic formula in a song contest or sport
+        "Фестиваль песни «Песни границы» собрал пограничников со всех отрядов.",
+        "Гродненские пограничники не только охраняют рубежи нашей Родины, но и поют в хоре.",
+        "Прикордонники, що охороняють рубежі нашої Батьківщини, стали переможцями конкурсу пісні.",
+        # a contest of border teams
+        "Для участия в состязаниях в Брест прибыли команды пограничного ведомства, "
+        "охраняющие границу.",
+        # activity at a crossing that is queues and travel
+        "На границе с Польшей фиксируют рост очередей из фур.",
+    ],
+)
+def test_songs_contests_queues_and_weather_are_not_border(matcher: Matcher, text: str) -> None:
+    assert "border" not in topics(matcher, text)
