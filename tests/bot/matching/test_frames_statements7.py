@@ -36,3 +36,49 @@ test_same_verbs_off_topic = misses(
         "The minister asked farmers to finish the harvest before the rains.",
     ],
 )
+
+# What makes a statement one about security: a rebuff promised, the security bloc, terrorists
+# and saboteurs, territorial integrity.
+test_security_words_that_were_missing = finds(
+    "statements",
+    [
+        "«Если понадобится, ответим жестким отпором», — подчеркнул министр.",
+        "Обстановку силовой блок держит под контролем, отметил госсекретарь.",
+        "Кіраўнік КДБ паведаміў, што затрыманы тэрарыст рыхтаваў выбух на чыгунцы.",
+        "Міністр заявив, що країна дасть рішучу відсіч будь-кому.",
+        "“We will find every saboteur who crosses over,” the interior minister said.",
+        "The president said the country would defend its territorial integrity at any cost.",
+    ],
+)
+
+# "Паводле яго," (without "слоў") points to the speaker of the sentence before; so does a
+# press officer of a brigade.
+test_his_words_short_and_press_officers = finds(
+    "statements",
+    [
+        "Паводле яго, на мяжы з'явіліся новыя ўмацаванні.",
+        "Пресс-офицер бригады рассказал, что на границе спокойно.",
+        "Пресофіцер бригади повідомив, що білоруські війська біля кордону не помічені.",
+        "The brigade's press officer said the border area was calm.",
+    ],
+)
+
+# Opposition politicians quoted by name alone speak for no office.
+test_opposition_quoted_is_no_statement = misses(
+    "statements",
+    [
+        "«Армия не пойдёт воевать за диктатора», — сказала Тихановская.",
+        "«Войско не хоча ваяваць», — заявіла Ціханоўская.",
+        "“The army will not fight this war,” Tsikhanouskaya said.",
+        "«Солдати не хочуть воювати», — сказав лідер опозиції.",
+    ],
+)
+
+# The words of the security bloc about an officials' sport day or a concert stay off topic.
+test_security_words_beside_culture_and_sport = misses(
+    "statements",
+    [
+        "Силовики сыграли в хоккей на турнире, сообщил министр спорта.",
+        "Паводле яго, канцэрт пройдзе ў суботу.",
+    ],
+)
