@@ -82,3 +82,23 @@ test_security_words_beside_culture_and_sport = misses(
         "Паводле яго, канцэрт пройдзе ў суботу.",
     ],
 )
+
+# The war named by its two sides makes "conflict" one of states.
+test_conflict_named_by_its_two_sides = finds(
+    "statements",
+    [
+        "Министр заявил, что российско-украинский конфликт может затянуться надолго.",
+        "Ministr zajaviŭ, što rasijska-ŭkrainski kanflikt moža zaciahnucca.",
+        "Міністр заявив, що російсько-український конфлікт може затягнутися.",
+        "The minister said the Russian-Ukrainian conflict could drag on for years.",
+    ],
+)
+
+# A conflict of two neighbours' markets or football clubs stays off topic.
+test_conflict_of_markets_is_off_topic = misses(
+    "statements",
+    [
+        "Министр заявил, что торговый конфликт с соседями ударил по ценам.",
+        "The minister said the conflict between the two football clubs was settled.",
+    ],
+)
