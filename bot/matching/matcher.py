@@ -398,6 +398,8 @@ class Matcher:
             for name in presence - read_by_rules
         }
         used = read_by_rules | (set(self._refs) - set(self._presence))
+        # The concepts referred to whose occurrences are listed: worked out once, not per text.
+        self._listed_refs = self._refs.keys() - self._presence.keys()
         self._used_member_of = {
             name: tuple(owners & used) for name, owners in self._member_of.items()
         }
@@ -528,7 +530,7 @@ class Matcher:
                             PhraseMatch(occurrence.start, occurrence.end, entry)
                             for entry in refs[name]
                         )
-                for name in occurrences.keys() & refs.keys() - self._presence.keys():
+                for name in occurrences.keys() & self._listed_refs:
                     found_here = occurrences[name]
                     for entry in refs[name]:
                         # An exclusion or a context needs one occurrence; other roles each.
@@ -601,7 +603,10 @@ class Matcher:
         else:
             member_of, plain_targets = self._trace_member_of, self._trace_targets
         groups = _grouped(matches)
-        cancelling = _gathered(groups, self._unless_of)
+        # The "C|unless" lists are read only for a concept that has one: most texts hold none.
+        cancelling = (
+            {} if cancellable.keys().isdisjoint(groups) else _gathered(groups, self._unless_of)
+        )
         kept: dict[str, list[PhraseMatch[_Entry]]] = {}
         waiting: list[tuple[list[PhraseMatch[_Entry]], Concept]] = []
         for name, found in groups.items():
