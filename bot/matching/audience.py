@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import product, starmap
 
 from bot.matching.catalog import Catalog
 from bot.matching.matcher import Reading, Vocabulary, normalize_phrase
@@ -256,19 +257,22 @@ class AudienceIndex:
         what = self._topic_items(found)
         words = self._words.find_in(reading) if self._phrases else []
         what += [f"w:{match.value[1]}" for match in words if match.value[0] == "w"]
-        hits: list[set[int]] = []
-        for location in (_ANYWHERE, *(f"r:{oblast}" for oblast in found.oblasts)):
-            table = self._by_key.get(location)
-            if table:
-                hits += [chats for item in what if (chats := table.get(item))]
+        if not what:
+            return set()  # nothing a chat follows: no table holds a recipient
+        by_key = self._by_key
+        tables = [
+            table
+            for location in (_ANYWHERE, *(f"r:{oblast}" for oblast in found.oblasts))
+            if (table := by_key.get(location))
+        ]
         for place in found.places:
-            tables = self._tables_of.get(place)
-            if tables is None:
-                by_key = self._by_key
-                tables = [by_key[area] for area in self._areas(place) if area in by_key]
-                self._tables_of[place] = tables
-            for table in tables:
-                hits += [chats for item in what if (chats := table.get(item))]
+            held = self._tables_of.get(place)
+            if held is None:
+                held = [by_key[area] for area in self._areas(place) if area in by_key]
+                self._tables_of[place] = held
+            tables += held
+        # Every (table, item) pair looked up in C: a place may lie in dozens of circles.
+        hits: list[set[int]] = list(filter(None, starmap(dict.get, product(tables, what))))
         if not hits:
             return set()
         result: set[int] = set().union(*hits)
