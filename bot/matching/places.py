@@ -93,8 +93,11 @@ from bot.matching.place_context import (
     is_country,
     is_foreign_geoname,
     is_foreign_unit,
+    named_thing_beside,
     road_word_before,
+    street_beside,
     thing_word_before,
+    year_after,
 )
 from bot.matching.place_evidence import (
     AIRFIELD_STEMS,
@@ -105,7 +108,9 @@ from bot.matching.place_evidence import (
     PREPOSITIONS,
     RIVER_WORDS,
     TIME_WORDS,
+    bullet_gap,
     clean_gap,
+    comma_gap,
     is_dictionary_word,
     is_personal_name,
     is_russian_word,
@@ -973,12 +978,38 @@ class PlaceIndex:
             ):
                 dropped.add(number)
                 continue
+            if kinds[hit.place] == "town" and self._names_a_thing(words, hit):
+                dropped.add(number)
+                before = hits[number - 1] if number else None
+                if (  # the first of two towns before a club: "Minsk and Brest «Dinamo»"
+                    before is not None
+                    and kinds[before.place] == "town"
+                    and before.end == start - 1
+                    and norms[start - 1] in CONJUNCTIONS
+                    and not year_after(text, starts[start])
+                ):
+                    dropped.add(number - 1)
+                continue
             after = hits[number + 1] if number + 1 < len(hits) else None
             if after is not None and self._road_ends(words, hit, after):
                 dropped |= {number, number + 1}
         if not dropped:
             return hits
         return [hit for number, hit in enumerate(hits) if number not in dropped]
+
+    @staticmethod
+    def _names_a_thing(words: _Words, hit: PlaceHit) -> bool:
+        """Tell whether a one-word town's name is part of another name: a club's or a thing's
+        in quotes ("«Шахтёр» Солигорск", "Dinamo Minsk"), a street's ("вуліца
+        Дзяржынскага"), an exercise's ("Stolin-2024")."""
+        if hit.end - hit.start != 1:
+            return False
+        text, norms, surfaces, starts = words.text, words.norms, words.surfaces, words.starts
+        return (
+            named_thing_beside(text, norms, surfaces, starts, hit.start)
+            or street_beside(text, norms, surfaces, starts, hit.start)
+            or year_after(text, starts[hit.start])
+        )
 
     @staticmethod
     def _between_foreign(words: _Words, start: int, end: int, named: set[int]) -> bool:
@@ -990,13 +1021,9 @@ class PlaceIndex:
         left, right = start - 1, end
         if left in named or right in named:
             return False
-        if not (
-            "," in text[words.end(left) : words.starts[start]]
-            and clean_gap(text, words.end(left), words.starts[start], comma=True)
-        ):
+        if not comma_gap(text, words.end(left), words.starts[start]):
             return False
-        gap = (text, words.end(start), words.starts[right])
-        if not ("," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
+        if not comma_gap(text, words.end(start), words.starts[right]):
             return False
         return all(
             words.surfaces[i][:1].isupper() and is_foreign_geoname(norms[i]) for i in (left, right)
@@ -1053,12 +1080,10 @@ class PlaceIndex:
             left, right = ends.get(hit.start), begins.get(hit.end)
             if left is None or right is None or hit.place in {left.place, right.place}:
                 continue
-            if clean_gap(text, words.end(left.end - 1), words.starts[hit.start], comma=True) and (
-                "," in text[words.end(left.end - 1) : words.starts[hit.start]]
+            if comma_gap(text, words.end(left.end - 1), words.starts[hit.start]) and comma_gap(
+                text, words.end(hit.end - 1), words.starts[right.start]
             ):
-                gap = (text, words.end(hit.end - 1), words.starts[right.start])
-                if "," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True):
-                    added.append(hit)
+                added.append(hit)
         return sorted(hits + added, key=_start) if added else hits
 
     def _with_capital(
@@ -1238,11 +1263,25 @@ class PlaceIndex:
         of = kind == "oblast" and words.norms[end] == "of" if end < len(words.keys) else False
         if end < len(words.keys) and (set(after) & set("—–:") or of):
             walks.append((end + of, 1))
+        elif kind == "raion" and self._oblast_then_colon(words, end):
+            walks.append((end + 2, 1))  # "трёх районов Гомельской области: Лоевского, …"
         for position, step in walks:
             found += self._walk(
                 words, position, step, kind=kind, adjectives=adjectives, why=evidence
             )
         return found
+
+    def _oblast_then_colon(self, words: _Words, position: int) -> bool:
+        """Tell whether an oblast's adjective and head word, then a colon, follow a raions'
+        head word: the raions are listed after the colon."""
+        if position + 2 >= len(words.keys):
+            return False
+        gap = words.text[words.end(position + 1) : words.starts[position + 2]]
+        return (
+            ":" in gap
+            and bool(words.keys[position + 1] & self._head_keys["oblast"])
+            and self._member(words, position, 1, "oblast") is not None
+        )
 
     def _walk(
         self, words: _Words, start: int, step: int, *, kind: str, adjectives: set[int], why: str
@@ -1277,8 +1316,8 @@ class PlaceIndex:
                     *self._between(words, position, step), comma=True
                 ):
                     break
-            elif not ("," in words.text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
-                break
+            elif not (comma_gap(*gap) or (step > 0 and bullet_gap(*gap))):
+                break  # walking right after a colon, a list may go on line by line
         return found
 
     @staticmethod
