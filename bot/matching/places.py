@@ -128,6 +128,7 @@ PLACE_KINDS = frozenset(
         "military_town",
         "crossing",
         "station",
+        "road",
     }
 )
 _PLACE_FIELDS = frozenset(
@@ -204,6 +205,7 @@ _POLISH_PLURAL = re.compile("iche$")
 _U_AFTER_VOWEL = re.compile("([aeio])u")
 _NUMBER_RE = re.compile(r"^(\d+)(?:-?[^\W\d_]{1,3})?$")  # "230", "230-й", "230th", "230-га"
 _NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Гомель-2", "Ил-76"
+_DESIGNATION_RE = re.compile(r"^([^\W\d_]{1,2})(\d+)$")  # "М4" is "М-4", "T72" is "T-72"
 _NUMBERED_STEM_MIN = 4  # "Гомель-2" is in Gomel; "Ил-76" is a designation
 _NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combined arms ...")
 _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
@@ -479,7 +481,7 @@ def _word_keys(word: str) -> frozenset[str]:
     number = _NUMBER_RE.match(word)
     if number is not None:
         return frozenset({"#" + number.group(1)})
-    numbered = _NUMBERED_RE.match(word)
+    numbered = _NUMBERED_RE.match(word) or _DESIGNATION_RE.match(word)
     if numbered is None:
         return frozenset()
     stem, suffix = numbered.groups()
@@ -496,7 +498,7 @@ def _name_word(word: str, lang: str) -> tuple[list[str], str]:
     and the key of its romanisation (what a Latin text writes for a Cyrillic word)."""
     if any(ch.isdigit() for ch in word):
         number = _NUMBER_RE.match(word)
-        numbered = _NUMBERED_RE.match(word)
+        numbered = _NUMBERED_RE.match(word) or _DESIGNATION_RE.match(word)
         if number is not None or numbered is None:
             keys = sorted(_word_keys(word))
             return keys, keys[0] if keys else ""
@@ -978,6 +980,9 @@ class PlaceIndex:
             ):
                 dropped.add(number)
                 continue
+            if kinds[hit.place] == "road" and self._foreign_road(words, hit, named):
+                dropped.add(number)
+                continue
             if kinds[hit.place] == "town" and self._names_a_thing(words, hit):
                 dropped.add(number)
                 before = hits[number - 1] if number else None
@@ -996,6 +1001,17 @@ class PlaceIndex:
         if not dropped:
             return hits
         return [hit for number, hit in enumerate(hits) if number not in dropped]
+
+    @staticmethod
+    def _foreign_road(words: _Words, hit: PlaceHit, named: set[int]) -> bool:
+        """Tell whether a road's number is followed by a name in quotes that is no place
+        here: Russia's roads go by names ("М-4 «Дон»", "М-1 «Беларусь»"), Belarus' by
+        their ends ("М-4 «Минск – Могилёв»")."""
+        after = hit.end
+        if after >= len(words.norms) or after in named:
+            return False
+        gap = words.text[words.end(after - 1) : words.starts[after]]
+        return gap.strip() in {"«", '"', "“", "„"} and words.surfaces[after][:1].isupper()
 
     @staticmethod
     def _names_a_thing(words: _Words, hit: PlaceHit) -> bool:

@@ -104,10 +104,32 @@ def test_raion_lists_after_a_colon(index: PlaceIndex, text: str, places: set[str
         # on the streets of a town is that town
         ("На улицах Минска появились патрули.", {"Minsk"}),
         # the ends of a road named by its number and a hyphen
-        ("Участок автотрассы М-1 «Брест-Минск» закроют на ночь.", set()),
+        ("Участок автотрассы М-1 «Брест-Минск» закроют на ночь.", {"M1"}),
     ],
 )
 def test_town_names_inside_other_names(index: PlaceIndex, text: str, places: set[str]) -> None:
+    assert found(index, text) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a highway by its number after a word for a road, with or without a hyphen
+        ("Истребители тренировались садиться на трассу М4.", {"M4"}),
+        ("Ремонт на автодороге М-4 у Червеня продлится неделю.", {"M4", "Červień"}),
+        ("Калона БТР рухалася па трасе М1 у бок Оршы.", {"M1", "Orsha"}),
+        ("Колону техніки бачили на трасі М1 біля Борисова.", {"M1", "Barysaw"}),
+        ("Lorries were parked along the M1 highway outside Brest.", {"M1", "Brest"}),
+        # a road's ends named after its number are the road's name, not two places
+        ("Полицейские перекрыли трассу М4 Минск – Могилёв на час.", {"M4"}),
+        # a road with a name in quotes is Russia's
+        ("Колонна ушла на юг по трассе М-4 «Дон» в сторону Ростова.", set()),
+        # a bare number is a rifle, a tank or a car as often as a road
+        ("Бойцы получили карабины M4 и новые каски.", set()),
+        ("Под Лидой разгрузили танки Т72.", {"Lida"}),
+    ],
+)
+def test_highways_by_number(index: PlaceIndex, text: str, places: set[str]) -> None:
     assert found(index, text) == places
 
 
