@@ -24,6 +24,7 @@ out and folded as `normalize.fold` folds a text's words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -53,9 +54,13 @@ ROAD_WORDS = frozenset(
         "трасу", "трасою", "трасай", "трасы", "шоссе", "шаша", "шашы", "шашу", "шосе",
         "автодорога", "автодороги", "автодороге", "автодорогу", "аўтадарога", "аўтадарогі",
         "аўтадарозе", "автомагистраль", "автомагистрали", "магистраль", "магистрали",
-        "магістраль", "магістралі", "highway", "motorway",
+        "магістраль", "магістралі", "highway", "motorway", "автотрасса", "автотрассы",
+        "автотрассе", "автотрассу", "аўтатраса", "аўтатрасы", "аўтатрасе", "автотраса",
+        "автотраси", "автотрасі",
     }
 )  # fmt: skip
+# A road's class letter when a hyphen cuts it from its number ("М-4", "Р-23").
+_ROAD_LETTERS = frozenset({"м", "р", "н", "m", "r", "p", "h"})
 # (A plain "дорога"/"road" between two villages is where something happened: "на дороге
 # Лепель – Заслоново" keeps its towns.)
 _ROAD_BEFORE = 4  # words from a road word to the first end ("трасса М4 Минск – Могилёв")
@@ -86,6 +91,40 @@ PRODUCT_WORDS = frozenset(
     }
 )  # fmt: skip
 _QUOTES = "\"'«»„“”"
+_OPENING_QUOTES = '«„“"'
+_CLOSING_QUOTES = '»”“"'
+# Sports clubs known by a town's name: the town beside one is part of the club's name
+# ("Динамо-Брест", "Dinamo Minsk", "Shakhtyor Soligorsk"), not where anything happens.
+# Folded; the longer ones by their beginning, the short ones as they are.
+CLUB_STEMS = (
+    "динамо", "дынама", "дінамо", "dinamo", "dynamo", "шахтер", "шахтар", "шахцер",
+    "shakhtar", "shakhtyor", "shakhter", "торпедо", "torpedo", "нафтан", "naftan", "белшин",
+    "belshin", "ислоч", "іслач", "isloch", "энергетик", "energetik", "славия", "славія",
+    "slavia",
+)  # fmt: skip
+CLUB_WORDS = frozenset({"бате", "батэ", "bate"})
+# Words for a street, a square or a city road, folded: a town's adjective beside one
+# names the street ("вуліца Дзяржынскага", "на Брестской улице", "Брестское шоссе").
+STREET_WORDS = frozenset(
+    {
+        "улица", "улицы", "улице", "улицу", "улицей", "ул", "вуліца", "вуліцы", "вуліцу",
+        "вуліцай", "вул", "вулиця", "вулиці", "вулицю", "вулицею", "проспект", "проспекта",
+        "проспекте", "проспекту", "праспект", "праспекта", "праспекце", "просп", "пр-т",
+        "переулок", "переулка", "переулке", "завулак", "завулка", "провулок", "провулку",
+        "бульвар", "бульвара", "бульваре", "шоссе", "шаша", "шашы", "шосе", "площадь",
+        "площади", "плошча", "плошчы", "площа", "площі", "street", "st", "avenue", "ave",
+        "square",
+    }
+)  # fmt: skip
+_STREET_AFTER_EN = frozenset({"street", "st", "avenue", "ave", "square"})
+# A Russian, Belarusian or Ukrainian adjective in -ск-/-цк-, folded ("брестской",
+# "дзяржынскага", "солигорский"): a town's adjective rather than its name.
+_TOWN_ADJECTIVE = re.compile(
+    r"(?:ск|цк)(?:ий|ый|ой|ая|ое|ие|ые|ого|ому|им|ым|ую|их|ых|ими|ыми|ей|ага|аму|ім|ай|ае"
+    r"|ія|ыя|іх|ої|ій|ою|і|ы)$"
+)  # not -ом, -а, -е, -у: "Минском", "Минска", "Мінську" are the town's own forms
+# A year right after a name with a hyphen: the name of an exercise ("Stolin-2024").
+_YEAR_AFTER = re.compile(r"[^\W\d_]*[-‐–]\s?(?:19|20)\d\d\b")
 # English "capital" needs Belarus beside it.
 _CAPITAL_EN = frozenset({"capital", "capitals"})
 # Belarus, its adjective and its people, folded beginnings: a capital beside one is Minsk,
@@ -140,7 +179,8 @@ def road_word_before(norms: Sequence[str], start: int) -> bool:
         norm = norms[position]
         if norm in ROAD_WORDS:
             return True
-        if not any(ch.isdigit() for ch in norm) and norm not in {"the", "автомобильная"}:
+        designation = any(ch.isdigit() for ch in norm) or norm in _ROAD_LETTERS
+        if not designation and norm not in {"the", "автомобильная"}:
             return False
     return False
 
@@ -203,3 +243,77 @@ def _speaks_of_belarus(norms: Sequence[str], langs: Sequence[str], *, belarus_na
     if not set(langs) & {"ru", "be"} or any(norm.startswith(_OTHER_CAPITALS) for norm in norms):
         return False
     return belarus_named or any(norm.startswith(_BELARUS_STEMS) for norm in norms)
+
+
+def _is_club_word(norm: str) -> bool:
+    """Tell whether a folded word is (a form of) a sports club's name (`CLUB_STEMS`)."""
+    return norm in CLUB_WORDS or norm.startswith(CLUB_STEMS)
+
+
+def town_adjective(norm: str) -> bool:
+    """Tell whether a folded Cyrillic word looks like a town's adjective in -ск-/-цк-."""
+    return is_cyrillic(norm) and bool(_TOWN_ADJECTIVE.search(norm))
+
+
+def named_thing_beside(
+    text: str, norms: Sequence[str], surfaces: Sequence[str], starts: Sequence[int], start: int
+) -> bool:
+    """Tell whether the one-word name at `start` is part of the name of a club or another
+    thing in quotes: beside a club's name ("Динамо-Брест", "Dinamo Minsk", "минское
+    Динамо"), after a name in quotes ("«Шахтёр» Солигорск"), or, as a town's adjective or
+    a Latin name, before one ("гродненским «Неманом»", "Salihorsk “Shakhtar”")."""
+    count = len(norms)
+    end = starts[start] + len(surfaces[start])
+    before = text[starts[start - 1] + len(surfaces[start - 1]) : starts[start]] if start else ""
+    after = text[end : starts[start + 1]] if start + 1 < count else ""
+    joined = {"", "-", "‐", "–"}
+    if start > 0 and _is_club_word(norms[start - 1]) and before.strip() in joined | {"»", "”"}:
+        return True
+    if start + 1 < count and _is_club_word(norms[start + 1]) and after.strip() in joined:
+        return True
+    quoted_before = (
+        start > 1
+        and len(before) > 1
+        and before[0] in _CLOSING_QUOTES
+        and before[1:].isspace()
+        and surfaces[start - 1][:1].isupper()
+        and text[starts[start - 1] - 1 : starts[start - 1]] in tuple(_OPENING_QUOTES)
+    )
+    if quoted_before and not (after and after[0] in _CLOSING_QUOTES):
+        return True
+    if start + 1 >= count or not surfaces[start + 1][:1].isupper():
+        return False
+    opens = len(after) > 1 and after[-1] in _OPENING_QUOTES and after[:-1].isspace()
+    inside = bool(before) and before[-1] in _OPENING_QUOTES
+    return opens and not inside and (town_adjective(norms[start]) or not is_cyrillic(norms[start]))
+
+
+def street_beside(
+    text: str, norms: Sequence[str], surfaces: Sequence[str], starts: Sequence[int], start: int
+) -> bool:
+    """Tell whether the one-word name at `start` names a street: a town's adjective right
+    after or before a word for a street ("вуліца Дзяржынскага", "на Брестской улице"), or a
+    Latin name before "Street" ("Minsk Street")."""
+    count = len(norms)
+    before = text[starts[start - 1] + len(surfaces[start - 1]) : starts[start]] if start else ""
+    after_end = starts[start] + len(surfaces[start])
+    after = text[after_end : starts[start + 1]] if start + 1 < count else ""
+    norm = norms[start]
+    if town_adjective(norm):
+        if start > 0 and norms[start - 1] in STREET_WORDS and before.strip() in {"", "."}:
+            return True
+        return start + 1 < count and norms[start + 1] in STREET_WORDS and not after.strip()
+    return (
+        not is_cyrillic(norm)
+        and start + 1 < count
+        and norms[start + 1] in _STREET_AFTER_EN
+        and surfaces[start + 1][:1].isupper()
+        and not after.strip()
+    )
+
+
+def year_after(text: str, start: int) -> bool:
+    """Tell whether a hyphen and a year follow the name (one word, with its year or not)
+    that starts at `start`: an exercise's or an event's name ("Stolin-2024", «Березина-2023»),
+    not the place."""
+    return bool(_YEAR_AFTER.match(text, start))

@@ -169,6 +169,20 @@ def clean_gap(text: str, end: int, start: int, *, comma: bool = False) -> bool:
     return all(ch.isspace() or ch in "\"'«»„“”" for ch in gap)
 
 
+def comma_gap(text: str, end: int, start: int) -> bool:
+    """Tell whether one comma, with only spaces and quotes around it, lies between words: the
+    gap between two members of a comma list ("Гродно, Лида")."""
+    return "," in text[end:start] and clean_gap(text, end, start, comma=True)
+
+
+def bullet_gap(text: str, end: int, start: int) -> bool:
+    """Tell whether a list's separator of lines lies between words: a semicolon or a comma
+    at a line's end, a bullet or a dash opening the next ("Брагинский;\n • Лоевский")."""
+    gap = text[end:start]
+    marks = gap.replace(",", "", 1) if "," in gap else gap.replace(";", "", 1)
+    return (";" in gap or "\n" in gap) and all(ch.isspace() or ch in "•▪·*-–—" for ch in marks)
+
+
 def is_dictionary_word(word: str, langs: Sequence[str], names: AbstractSet[str]) -> bool:
     """Tell whether a word of a text is an ordinary word of its language rather than a name.
 

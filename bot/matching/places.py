@@ -93,8 +93,11 @@ from bot.matching.place_context import (
     is_country,
     is_foreign_geoname,
     is_foreign_unit,
+    named_thing_beside,
     road_word_before,
+    street_beside,
     thing_word_before,
+    year_after,
 )
 from bot.matching.place_evidence import (
     AIRFIELD_STEMS,
@@ -105,7 +108,9 @@ from bot.matching.place_evidence import (
     PREPOSITIONS,
     RIVER_WORDS,
     TIME_WORDS,
+    bullet_gap,
     clean_gap,
+    comma_gap,
     is_dictionary_word,
     is_personal_name,
     is_russian_word,
@@ -123,6 +128,7 @@ PLACE_KINDS = frozenset(
         "military_town",
         "crossing",
         "station",
+        "road",
     }
 )
 _PLACE_FIELDS = frozenset(
@@ -199,6 +205,7 @@ _POLISH_PLURAL = re.compile("iche$")
 _U_AFTER_VOWEL = re.compile("([aeio])u")
 _NUMBER_RE = re.compile(r"^(\d+)(?:-?[^\W\d_]{1,3})?$")  # "230", "230-й", "230th", "230-га"
 _NUMBERED_RE = re.compile(r"^([^\W\d_]+)-(\d+)$")  # "Осиповичи-1", "Гомель-2", "Ил-76"
+_DESIGNATION_RE = re.compile(r"^([^\W\d_]{1,2})(\d+)$")  # "М4" is "М-4", "T72" is "T-72"
 _NUMBERED_STEM_MIN = 4  # "Гомель-2" is in Gomel; "Ил-76" is a designation
 _NUMBER_WINDOW = 4  # words from a site's number to its head word ("230th combined arms ...")
 _ABBREVIATION_MAX = 3  # a place word this short may take a dot: "г. Борисов"
@@ -474,7 +481,7 @@ def _word_keys(word: str) -> frozenset[str]:
     number = _NUMBER_RE.match(word)
     if number is not None:
         return frozenset({"#" + number.group(1)})
-    numbered = _NUMBERED_RE.match(word)
+    numbered = _NUMBERED_RE.match(word) or _DESIGNATION_RE.match(word)
     if numbered is None:
         return frozenset()
     stem, suffix = numbered.groups()
@@ -491,7 +498,7 @@ def _name_word(word: str, lang: str) -> tuple[list[str], str]:
     and the key of its romanisation (what a Latin text writes for a Cyrillic word)."""
     if any(ch.isdigit() for ch in word):
         number = _NUMBER_RE.match(word)
-        numbered = _NUMBERED_RE.match(word)
+        numbered = _NUMBERED_RE.match(word) or _DESIGNATION_RE.match(word)
         if number is not None or numbered is None:
             keys = sorted(_word_keys(word))
             return keys, keys[0] if keys else ""
@@ -973,12 +980,52 @@ class PlaceIndex:
             ):
                 dropped.add(number)
                 continue
+            if kinds[hit.place] == "road" and self._foreign_road(words, hit, named):
+                dropped.add(number)
+                continue
+            if kinds[hit.place] == "town" and self._names_a_thing(words, hit):
+                dropped.add(number)
+                before = hits[number - 1] if number else None
+                if (  # the first of two towns before a club: "Minsk and Brest «Dinamo»"
+                    before is not None
+                    and kinds[before.place] == "town"
+                    and before.end == start - 1
+                    and norms[start - 1] in CONJUNCTIONS
+                    and not year_after(text, starts[start])
+                ):
+                    dropped.add(number - 1)
+                continue
             after = hits[number + 1] if number + 1 < len(hits) else None
             if after is not None and self._road_ends(words, hit, after):
                 dropped |= {number, number + 1}
         if not dropped:
             return hits
         return [hit for number, hit in enumerate(hits) if number not in dropped]
+
+    @staticmethod
+    def _foreign_road(words: _Words, hit: PlaceHit, named: set[int]) -> bool:
+        """Tell whether a road's number is followed by a name in quotes that is no place
+        here: Russia's roads go by names ("М-4 «Дон»", "М-1 «Беларусь»"), Belarus' by
+        their ends ("М-4 «Минск – Могилёв»")."""
+        after = hit.end
+        if after >= len(words.norms) or after in named:
+            return False
+        gap = words.text[words.end(after - 1) : words.starts[after]]
+        return gap.strip() in {"«", '"', "“", "„"} and words.surfaces[after][:1].isupper()
+
+    @staticmethod
+    def _names_a_thing(words: _Words, hit: PlaceHit) -> bool:
+        """Tell whether a one-word town's name is part of another name: a club's or a thing's
+        in quotes ("«Шахтёр» Солигорск", "Dinamo Minsk"), a street's ("вуліца
+        Дзяржынскага"), an exercise's ("Stolin-2024")."""
+        if hit.end - hit.start != 1:
+            return False
+        text, norms, surfaces, starts = words.text, words.norms, words.surfaces, words.starts
+        return (
+            named_thing_beside(text, norms, surfaces, starts, hit.start)
+            or street_beside(text, norms, surfaces, starts, hit.start)
+            or year_after(text, starts[hit.start])
+        )
 
     @staticmethod
     def _between_foreign(words: _Words, start: int, end: int, named: set[int]) -> bool:
@@ -990,13 +1037,9 @@ class PlaceIndex:
         left, right = start - 1, end
         if left in named or right in named:
             return False
-        if not (
-            "," in text[words.end(left) : words.starts[start]]
-            and clean_gap(text, words.end(left), words.starts[start], comma=True)
-        ):
+        if not comma_gap(text, words.end(left), words.starts[start]):
             return False
-        gap = (text, words.end(start), words.starts[right])
-        if not ("," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
+        if not comma_gap(text, words.end(start), words.starts[right]):
             return False
         return all(
             words.surfaces[i][:1].isupper() and is_foreign_geoname(norms[i]) for i in (left, right)
@@ -1053,12 +1096,10 @@ class PlaceIndex:
             left, right = ends.get(hit.start), begins.get(hit.end)
             if left is None or right is None or hit.place in {left.place, right.place}:
                 continue
-            if clean_gap(text, words.end(left.end - 1), words.starts[hit.start], comma=True) and (
-                "," in text[words.end(left.end - 1) : words.starts[hit.start]]
+            if comma_gap(text, words.end(left.end - 1), words.starts[hit.start]) and comma_gap(
+                text, words.end(hit.end - 1), words.starts[right.start]
             ):
-                gap = (text, words.end(hit.end - 1), words.starts[right.start])
-                if "," in text[gap[1] : gap[2]] and clean_gap(*gap, comma=True):
-                    added.append(hit)
+                added.append(hit)
         return sorted(hits + added, key=_start) if added else hits
 
     def _with_capital(
@@ -1238,11 +1279,25 @@ class PlaceIndex:
         of = kind == "oblast" and words.norms[end] == "of" if end < len(words.keys) else False
         if end < len(words.keys) and (set(after) & set("—–:") or of):
             walks.append((end + of, 1))
+        elif kind == "raion" and self._oblast_then_colon(words, end):
+            walks.append((end + 2, 1))  # "трёх районов Гомельской области: Лоевского, …"
         for position, step in walks:
             found += self._walk(
                 words, position, step, kind=kind, adjectives=adjectives, why=evidence
             )
         return found
+
+    def _oblast_then_colon(self, words: _Words, position: int) -> bool:
+        """Tell whether an oblast's adjective and head word, then a colon, follow a raions'
+        head word: the raions are listed after the colon."""
+        if position + 2 >= len(words.keys):
+            return False
+        gap = words.text[words.end(position + 1) : words.starts[position + 2]]
+        return (
+            ":" in gap
+            and bool(words.keys[position + 1] & self._head_keys["oblast"])
+            and self._member(words, position, 1, "oblast") is not None
+        )
 
     def _walk(
         self, words: _Words, start: int, step: int, *, kind: str, adjectives: set[int], why: str
@@ -1277,8 +1332,8 @@ class PlaceIndex:
                     *self._between(words, position, step), comma=True
                 ):
                     break
-            elif not ("," in words.text[gap[1] : gap[2]] and clean_gap(*gap, comma=True)):
-                break
+            elif not (comma_gap(*gap) or (step > 0 and bullet_gap(*gap))):
+                break  # walking right after a colon, a list may go on line by line
         return found
 
     @staticmethod
