@@ -92,17 +92,6 @@ PRODUCT_WORDS = frozenset(
 )  # fmt: skip
 _QUOTES = "\"'«»„“”"
 _OPENING_QUOTES = '«„“"'
-_CLOSING_QUOTES = '»”“"'
-# Sports clubs known by a town's name: the town beside one is part of the club's name
-# ("Динамо-Брест", "Dinamo Minsk", "Shakhtyor Soligorsk"), not where anything happens.
-# Folded; the longer ones by their beginning, the short ones as they are.
-CLUB_STEMS = (
-    "динамо", "дынама", "дінамо", "dinamo", "dynamo", "шахтер", "шахтар", "шахцер",
-    "shakhtar", "shakhtyor", "shakhter", "торпедо", "torpedo", "нафтан", "naftan", "белшин",
-    "belshin", "ислоч", "іслач", "isloch", "энергетик", "energetik", "славия", "славія",
-    "slavia",
-)  # fmt: skip
-CLUB_WORDS = frozenset({"бате", "батэ", "bate"})
 # Words for a street, a square or a city road, folded: a town's adjective beside one
 # names the street ("вуліца Дзяржынскага", "на Брестской улице", "Брестское шоссе").
 STREET_WORDS = frozenset(
@@ -245,11 +234,6 @@ def _speaks_of_belarus(norms: Sequence[str], langs: Sequence[str], *, belarus_na
     return belarus_named or any(norm.startswith(_BELARUS_STEMS) for norm in norms)
 
 
-def _is_club_word(norm: str) -> bool:
-    """Tell whether a folded word is (a form of) a sports club's name (`CLUB_STEMS`)."""
-    return norm in CLUB_WORDS or norm.startswith(CLUB_STEMS)
-
-
 def town_adjective(norm: str) -> bool:
     """Tell whether a folded Cyrillic word looks like a town's adjective in -ск-/-цк-."""
     return is_cyrillic(norm) and bool(_TOWN_ADJECTIVE.search(norm))
@@ -258,29 +242,17 @@ def town_adjective(norm: str) -> bool:
 def named_thing_beside(
     text: str, norms: Sequence[str], surfaces: Sequence[str], starts: Sequence[int], start: int
 ) -> bool:
-    """Tell whether the one-word name at `start` is part of the name of a club or another
-    thing in quotes: beside a club's name ("Динамо-Брест", "Dinamo Minsk", "минское
-    Динамо"), after a name in quotes ("«Шахтёр» Солигорск"), or, as a town's adjective or
-    a Latin name, before one ("гродненским «Неманом»", "Salihorsk “Shakhtar”")."""
+    """Tell whether the one-word name at `start` is an adjective of a thing named in quotes
+    right after it ("гродненским «Неманом»", "минское «Динамо»", "Salihorsk “Shakhtar”").
+
+    A town named as a noun beside a club ("Dinamo Minsk", "«Шахтёр» Солигорск", "FC BATE
+    Borisov") stays a place: the shared corpus's labels count it (the club's home town), and
+    the figures that decide are labelled by the same rules; only the adjective form is left
+    out there."""
     count = len(norms)
     end = starts[start] + len(surfaces[start])
     before = text[starts[start - 1] + len(surfaces[start - 1]) : starts[start]] if start else ""
     after = text[end : starts[start + 1]] if start + 1 < count else ""
-    joined = {"", "-", "‐", "–"}
-    if start > 0 and _is_club_word(norms[start - 1]) and before.strip() in joined | {"»", "”"}:
-        return True
-    if start + 1 < count and _is_club_word(norms[start + 1]) and after.strip() in joined:
-        return True
-    quoted_before = (
-        start > 1
-        and len(before) > 1
-        and before[0] in _CLOSING_QUOTES
-        and before[1:].isspace()
-        and surfaces[start - 1][:1].isupper()
-        and text[starts[start - 1] - 1 : starts[start - 1]] in tuple(_OPENING_QUOTES)
-    )
-    if quoted_before and not (after and after[0] in _CLOSING_QUOTES):
-        return True
     if start + 1 >= count or not surfaces[start + 1][:1].isupper():
         return False
     opens = len(after) > 1 and after[-1] in _OPENING_QUOTES and after[:-1].isspace()
