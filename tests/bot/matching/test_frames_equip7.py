@@ -1,0 +1,55 @@
+"""Topic frames for the kinds of report the equip7 set showed were missed or misfiled
+(equipment, air, missiles, drills), and the traps beside them.
+
+Every sentence here was written for these tests (none is copied from a corpus).
+"""
+
+from __future__ import annotations
+
+from tests.bot.matching.cases import finds, misses
+
+# A solemn ceremony is where a missile unit takes up combat duty, where arms are handed
+# over and where commanders speak: "торжественный" alone does not make it a parade.
+test_ceremony_of_arms_is_no_parade = finds(
+    {"missiles"},
+    [
+        "Прошла торжественная церемония заступления на боевое дежурство дивизиона «Искандер».",
+        "Учора адбылася ўрачыстая цырымонія: ракетны комплекс заступіў на баявое дзяжурства.",
+        "Відбулася урочиста церемонія заступання на бойове чергування ракетного комплексу.",
+    ],
+)
+
+test_ceremony_handover_of_aircraft = finds(
+    {"equipment", "air"},
+    [
+        "На торжественной церемонии летчикам передали четыре новых самолета Су-30СМ2.",
+        "На урочистій церемонії авіабазі передали нову партію вертольотів Мі-35.",
+        "At a celebration at the air base the pilots received a new batch of Su-30 fighters.",
+    ],
+)
+
+# The parade itself, or a festive show of hardware, stays vetoed.
+test_festive_show_stays_a_parade = misses(
+    "equipment",
+    [
+        "Праздничный проезд бронетехники по проспекту собрал тысячи зрителей.",
+        "Святочны праезд тэхнікі па праспекце пачнецца а дзявятай.",
+        "Святковий проїзд бронетехніки центром міста завершився салютом.",
+    ],
+)
+
+test_festive_flyover_stays_a_parade = misses(
+    "air",
+    [
+        "Во время торжественного построения над площадью пронеслись штурмовики.",
+        "Падчас святочнага мерапрыемства над плошчай праляцелі верталёты.",
+    ],
+)
+
+# A route "над территорией" is a drone's or an aircraft's flight, not a fly-over.
+test_flight_over_territory_is_air = finds(
+    "air",
+    [
+        "Беспилотник упал под Лидой; маршрут предусматривал пролет над территорией двух районов.",
+    ],
+)
