@@ -75,3 +75,24 @@ test_inquiry_in_a_unit_is_no_drill = misses(
         "Прокурор перевіряє військову частину після смерті солдата.",
     ],
 )
+
+# An aircraft or helicopter crossing the state border is air news even with no military
+# word beside it; an unknown flying object is one too. A passenger plane is not.
+test_aircraft_crossing_the_border = finds(
+    "air",
+    [
+        "Вчера вечером литовский вертолет дважды пересек белорусскую границу.",
+        "Польскі самалёт парушыў мяжу ў Гродзенскім раёне.",
+        "Невідомий гелікоптер перетнув кордон на малій висоті.",
+        "A small plane crossed the border near Hrodna and turned back.",
+        "Над вёскай заўважылі невядомы лятучы апарат.",
+    ],
+)
+
+test_passenger_plane_crossing_is_no_air_news = misses(
+    "air",
+    [
+        "Пассажирский самолет пересек границу и приземлился в Вильнюсе.",
+        "Рейс авиакомпании пересек границу с опозданием на час.",
+    ],
+)
