@@ -96,3 +96,30 @@ test_passenger_plane_crossing_is_no_air_news = misses(
         "Рейс авиакомпании пересек границу с опозданием на час.",
     ],
 )
+
+# Belarusian ammunition is mostly the plural-only "боепрыпасы" in the dictionary.
+test_belarusian_ammunition = finds(
+    "equipment",
+    [
+        "За месяц чыгункай вывезлі некалькі тысяч тон боепрыпасаў.",
+        "На склад прывезлі дзесяць вагонаў з боепрыпасамі.",
+    ],
+)
+
+# Armoured cars handed to an army are equipment; a bank's cash van is not. (The
+# Belarusian "браніраваны аўтамабіль" is listed but its inflected forms are not yet found.)
+test_armoured_cars_for_the_army = finds(
+    "equipment",
+    [
+        "Минобороны получило партию бронированных автомобилей для армии.",
+        "Збройним силам передали броньовані автомобілі нового зразка.",
+    ],
+)
+
+test_cash_vans_are_no_equipment = misses(
+    "equipment",
+    [
+        "Банк закупил бронированный автомобиль для инкассации.",
+        "Інкасатары атрымалі новы браніраваны аўтамабіль для перавозкі грошай.",
+    ],
+)
