@@ -986,7 +986,7 @@ class PlaceIndex:
             if kinds[hit.place] == "town" and self._names_a_thing(words, hit):
                 dropped.add(number)
                 before = hits[number - 1] if number else None
-                if (  # the first of two towns before a club: "Minsk and Brest «Dinamo»"
+                if (  # the first of two towns before a quoted name: "Minsk and Brest «Dinamo»"
                     before is not None
                     and kinds[before.place] == "town"
                     and before.end == start - 1
@@ -1015,9 +1015,10 @@ class PlaceIndex:
 
     @staticmethod
     def _names_a_thing(words: _Words, hit: PlaceHit) -> bool:
-        """Tell whether a one-word town's name is part of another name: a club's or a thing's
-        in quotes ("«Шахтёр» Солигорск", "Dinamo Minsk"), a street's ("вуліца
-        Дзяржынскага"), an exercise's ("Stolin-2024")."""
+        """Tell whether a one-word town's name is part of another name: as an adjective of a
+        club or a thing named in quotes right after it ("гродненский «Неман»", "Brest
+        “Dynamo”"), a street's ("вуліца Дзяржынскага"), an exercise's ("Stolin-2024"). A
+        town named as a noun beside a club ("Dinamo Minsk") stays a place."""
         if hit.end - hit.start != 1:
             return False
         text, norms, surfaces, starts = words.text, words.norms, words.surfaces, words.starts

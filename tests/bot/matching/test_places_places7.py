@@ -1,7 +1,8 @@
 """Places that the places7 batch showed missing or wrongly found: villages, stations and an
 outpost the gazetteer lacked, Ukrainian and English spellings of airfields, lists of raions
-after a colon or line by line, and town names that are part of another name (a club's, a
-street's, an exercise's). Sentences written for these tests."""
+after a colon or line by line, and town names that are part of another name (a town's
+adjective before a club's quoted name, a street's, an exercise's; a club's home town named
+as a noun stays a place). Sentences written for these tests."""
 
 from __future__ import annotations
 
